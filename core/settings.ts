@@ -1,0 +1,109 @@
+/**
+ * The desired state of a node, as the user (or the build) configured it. The background owns it in
+ * storage.local; the node host only ever receives a validated copy.
+ */
+export interface Settings {
+  /** The whole node on or off (the `Enable P2P network` switch). */
+  enabled: boolean;
+  /** PeerJS server, e.g. `http://127.0.0.1:9000/peerjs`. */
+  signalingUrl: string;
+  /** GUN relays used as the rendezvous mesh, e.g. `http://127.0.0.1:9000/gun`. */
+  relayUrls: string[];
+  /** Rendezvous room: nodes only discover nodes of the same room. */
+  room: string;
+  /** Handed to every RTCPeerConnection. Empty by default: no public STUN/TURN is ever a default. */
+  iceServers: IceServer[];
+  /** Auto-dial stops once this many connections exist. */
+  maxPeers: number;
+}
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export const LOCAL_SERVER_DEFAULTS = {
+  signalingUrl: 'http://127.0.0.1:9000/peerjs',
+  relayUrls: ['http://127.0.0.1:9000/gun'],
+  room: 'default',
+} as const;
+
+export const DEFAULT_MAX_PEERS = 8;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+  constructor(
+    readonly field: keyof Settings,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Build-time defaults (WXT_* variables); anything missing falls back to the local server's defaults. */
+export interface BuildEnvironment {
+  WXT_SIGNALING_URL?: string;
+  WXT_RELAY_URLS?: string;
+  WXT_ROOM?: string;
+  WXT_ICE_SERVERS?: string;
+}
+
+export function defaultSettings(env: BuildEnvironment = {}): Settings {
+  const relays = (env.WXT_RELAY_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  return validateSettings({
+    enabled: true,
+    signalingUrl: env.WXT_SIGNALING_URL?.trim() || LOCAL_SERVER_DEFAULTS.signalingUrl,
+    relayUrls: relays.length ? relays : [...LOCAL_SERVER_DEFAULTS.relayUrls],
+    room: env.WXT_ROOM?.trim() || LOCAL_SERVER_DEFAULTS.room,
+    iceServers: env.WXT_ICE_SERVERS ? (JSON.parse(env.WXT_ICE_SERVERS) as IceServer[]) : [],
+    maxPeers: DEFAULT_MAX_PEERS,
+  });
+}
+
+function checkHttpUrl(field: keyof Settings, value: unknown): string {
+  if (typeof value !== 'string') throw new SettingsError(field, 'must be a URL');
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new SettingsError(field, `"${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SettingsError(field, `"${value}" must start with http:// or https://`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** Returns a clean copy of `input` or throws a SettingsError naming the first bad field. */
+export function validateSettings(input: Settings): Settings {
+  if (typeof input.enabled !== 'boolean') throw new SettingsError('enabled', 'must be true or false');
+  const signalingUrl = checkHttpUrl('signalingUrl', input.signalingUrl);
+  if (!Array.isArray(input.relayUrls) || input.relayUrls.length === 0) {
+    throw new SettingsError('relayUrls', 'needs at least one relay URL');
+  }
+  const relayUrls = input.relayUrls.map((url) => checkHttpUrl('relayUrls', url));
+  const room = typeof input.room === 'string' ? input.room.trim() : '';
+  if (!/^[\w.-]{1,64}$/.test(room)) {
+    throw new SettingsError('room', 'must be 1–64 letters, digits, ".", "_" or "-"');
+  }
+  if (!Array.isArray(input.iceServers)) throw new SettingsError('iceServers', 'must be a list');
+  for (const server of input.iceServers) {
+    const urls = typeof server?.urls === 'string' ? [server.urls] : server?.urls;
+    if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string' && /^(stun|turns?):/.test(u))) {
+      throw new SettingsError('iceServers', 'each server needs stun:/turn: urls');
+    }
+  }
+  if (!Number.isInteger(input.maxPeers) || input.maxPeers < 0 || input.maxPeers > 64) {
+    throw new SettingsError('maxPeers', 'must be a whole number from 0 to 64');
+  }
+  return { enabled: input.enabled, signalingUrl, relayUrls, room, iceServers: input.iceServers, maxPeers: input.maxPeers };
+}
+
+/** Applies a partial change on top of `current`, validating the result as a whole. */
+export function applySettingsPatch(current: Settings, patch: Partial<Settings>): Settings {
+  return validateSettings({ ...current, ...patch });
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'wxt';
+
+// Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
+// (read in core/settings.ts through import.meta.env); with none set the build points at the local
+// server on 127.0.0.1:9000. No public server is ever a default.
+export default defineConfig({
+  manifest: {
+    name: 'Meshdeck',
+    description: 'A peer-to-peer node in your browser, with full sight and control of it.',
+    permissions: ['offscreen', 'storage'],
+    action: { default_title: 'Meshdeck' },
+  },
+  vite: () => ({
+    esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+    build: { chunkSizeWarningLimit: 400 },
+  }),
+});

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Three suites (see tests/README in the project README): unit runs anywhere; integration and e2e start
 // real servers and browsers and must run inside a loopback-only network namespace (scripts/test.mjs).
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'] } },

@@ -64,7 +64,7 @@ export interface Totals {
   medianRttMs: number | null;
   /** Mean loss over ready connections (0–1). */
   loss: number;
-  /** The best strength over ready connections; 0 with none. */
+  /** The median strength over ready connections, rounded down; 0 with none. */
   strength: Strength;
   /** Handshakes refused (forged identity, bad certificate, protocol violation). */
   handshakesRefused: number;

@@ -1,1 +1,40 @@
-export default defineBackground(() => { console.log('bg'); });
+/**
+ * The controller context: owns desired state and keeps the node host alive (core/controller.ts).
+ * Thin on purpose: everything here is wiring of browser events to the controller.
+ */
+import browser from 'webextension-polyfill';
+import { Controller } from '../../core/controller';
+import { errorReply, okReply, parseRequest } from '../../core/protocol';
+import { defaultSettings, type BuildEnvironment } from '../../core/settings';
+import { createOffscreenHost } from './offscreen-host';
+import { keyValueStore } from './storage-area';
+
+export default defineBackground(() => {
+  const controller = new Controller({
+    local: keyValueStore(browser.storage.local),
+    sync: keyValueStore(browser.storage.sync),
+    host: createOffscreenHost(),
+    defaults: defaultSettings(import.meta.env as BuildEnvironment),
+  });
+
+  const ensureHost = (): void => {
+    controller.ensureHost().catch((error: unknown) => console.error('meshdeck: cannot start the node host', error));
+  };
+  browser.runtime.onStartup.addListener(ensureHost);
+  browser.runtime.onInstalled.addListener(ensureHost);
+
+  browser.runtime.onMessage.addListener((raw: unknown) => {
+    let request;
+    try {
+      request = parseRequest(raw);
+    } catch (error) {
+      return Promise.resolve(errorReply(error));
+    }
+    // Not ours (host commands, state): let other contexts answer.
+    if (!request) return undefined;
+    return controller.handle(request).then(okReply, errorReply);
+  });
+
+  // Every wake of the worker checks the host too: it may have died while the worker slept.
+  ensureHost();
+});

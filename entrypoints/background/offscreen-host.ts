@@ -1,0 +1,49 @@
+/**
+ * Chrome's node host: an offscreen document with reason WEB_RTC (service workers have no
+ * RTCPeerConnection). Firefox will get a same-named module hosting the node in its background page.
+ */
+import browser from 'webextension-polyfill';
+import type { HostHandle } from '../../core/controller';
+import { envelope } from '../../core/protocol';
+
+const OFFSCREEN_PATH = 'offscreen.html';
+
+export function createOffscreenHost(): HostHandle {
+  // One creation at a time: createDocument throws if a second call races the first.
+  let creating: Promise<void> | null = null;
+
+  async function exists(): Promise<boolean> {
+    const contexts = await chrome.runtime.getContexts({
+      contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
+      documentUrls: [chrome.runtime.getURL(OFFSCREEN_PATH)],
+    });
+    return contexts.length > 0;
+  }
+
+  return {
+    async ensure() {
+      if (await exists()) return;
+      creating ??= chrome.offscreen
+        .createDocument({
+          url: OFFSCREEN_PATH,
+          reasons: [chrome.offscreen.Reason.WEB_RTC],
+          justification: 'Holds the peer-to-peer node: WebRTC data connections and the rendezvous mesh.',
+        })
+        .catch((error: Error) => {
+          // Another wake of the worker may have created it between our check and this call.
+          if (!/single offscreen document/i.test(error.message)) throw error;
+        })
+        .finally(() => {
+          creating = null;
+        });
+      await creating;
+    },
+    async configure(config) {
+      try {
+        await browser.runtime.sendMessage(envelope({ type: 'host:configure', config }, 'host'));
+      } catch {
+        // No host listening yet: it asks for its configuration when it boots (host:boot).
+      }
+    },
+  };
+}

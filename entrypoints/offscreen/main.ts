@@ -1,0 +1,23 @@
+/** The node host in Chrome: runs core's NodeHost with PeerJS signaling and the GUN rendezvous. */
+import { Peer } from 'peerjs';
+import { systemClock } from '../../core/clock';
+import { createGunRendezvous } from '../../core/gun-rendezvous';
+import { NodeHost } from '../../core/node-host';
+import { createPeerJsSignaling } from '../../core/peerjs-signaling';
+import { createRuntimeChannel } from './runtime-channel';
+
+const host = new NodeHost({
+  channel: createRuntimeChannel(),
+  clock: systemClock,
+  createSignaling: createPeerJsSignaling,
+  createRendezvous: createGunRendezvous,
+  app: `meshdeck/${chrome.runtime.getManifest().version}`,
+});
+
+// The extension's own debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the
+// baseline measurement) through it. It exposes nothing a page can reach: only extension contexts and
+// DevTools see this document.
+Object.assign(globalThis, { meshdeck: { host, Peer } });
+
+addEventListener('pagehide', () => host.stop());
+host.start().catch((error: unknown) => console.error('meshdeck: node host failed to start', error));

@@ -1,0 +1,52 @@
+/**
+ * A Meshdeck node running core/ under Node (PeerJS over @roamhq/wrtc, GUN over ws): the demo peers of
+ * `npm start` and the test peers of the e2e suite. It is the same node as the extension's, with its
+ * identity kept in memory.
+ */
+import { systemClock } from '../core/clock';
+import { loadOrCreateIdentity, Identity, type KeyValueStore, type StoredIdentity } from '../core/identity';
+import type { MeshNode } from '../core/node';
+import { validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/settings';
+import { installNodeWebRTC } from './node-webrtc';
+
+export interface NodePeerOptions {
+  signalingUrl: string;
+  relayUrls: string[];
+  room?: string;
+  maxPeers?: number;
+  /** Reuse an identity (e.g. a second node of the same user); a fresh one is made otherwise. */
+  identity?: StoredIdentity;
+}
+
+export function memoryStore(): KeyValueStore {
+  const values = new Map<string, unknown>();
+  return { get: async (key) => values.get(key), set: async (key, value) => void values.set(key, value) };
+}
+
+export async function startNodePeer(options: NodePeerOptions): Promise<{ node: MeshNode; identity: StoredIdentity; settings: Settings }> {
+  installNodeWebRTC();
+  // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
+  const [{ MeshNode }, { createPeerJsSignaling }, { createGunRendezvous }] = await Promise.all([
+    import('../core/node'),
+    import('../core/peerjs-signaling'),
+    import('../core/gun-rendezvous'),
+  ]);
+  const stored = options.identity ?? (await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() }));
+  const node = new MeshNode({
+    identity: await Identity.fromStored(stored),
+    clock: systemClock,
+    createSignaling: createPeerJsSignaling,
+    createRendezvous: createGunRendezvous,
+    app: 'meshdeck-node/0.1.0',
+  });
+  const settings = validateSettings({
+    enabled: true,
+    signalingUrl: options.signalingUrl,
+    relayUrls: options.relayUrls,
+    room: options.room ?? 'default',
+    iceServers: [],
+    maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS,
+  });
+  node.configure(settings);
+  return { node, identity: stored, settings };
+}

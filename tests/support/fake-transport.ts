@@ -1,0 +1,150 @@
+/** In-memory transports for core under test: linked pairs of Links, a signaling hub and a rendezvous store. */
+import { Emitter } from '../../core/events';
+import type { Link, LinkEvents, Traffic } from '../../core/link';
+import type { ConnectionDirection } from '../../core/observed-state';
+import type { NodeRecord } from '../../core/rendezvous-record';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory, Signaling, SignalingEvents, SignalingFactory } from '../../core/transport';
+
+export class FakeLink implements Link {
+  readonly events = new Emitter<LinkEvents>();
+  other: FakeLink | null = null;
+  isOpen = false;
+  isClosed = false;
+  readonly sent: string[] = [];
+
+  constructor(
+    readonly remoteId: string,
+    readonly direction: ConnectionDirection,
+  ) {}
+
+  open(): void {
+    this.isOpen = true;
+    this.events.emit('open', undefined);
+  }
+
+  send(frame: string): void {
+    if (!this.isOpen || this.isClosed) throw new Error('not open');
+    this.sent.push(frame);
+    const other = this.other;
+    queueMicrotask(() => other && !other.isClosed && other.events.emit('frame', frame));
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.isOpen = false;
+    this.events.emit('close', undefined);
+    const other = this.other;
+    queueMicrotask(() => other?.close());
+  }
+
+  async readTraffic(): Promise<Traffic | null> {
+    return null;
+  }
+}
+
+/** Two connected links: `a` is held by node `aId` and points at `bId`, and the reverse. */
+export function linkPair(aId: string, bId: string): [FakeLink, FakeLink] {
+  const a = new FakeLink(bId, 'outbound');
+  const b = new FakeLink(aId, 'inbound');
+  a.other = b;
+  b.other = a;
+  return [a, b];
+}
+
+/** A signaling server in memory: nodes register by ID and dial each other. */
+export class FakeSignalingHub {
+  readonly registered = new Map<string, FakeSignaling>();
+  readonly factory: SignalingFactory = (options) => new FakeSignaling(this, options.nodeId, options.url);
+}
+
+export class FakeSignaling implements Signaling {
+  readonly events = new Emitter<SignalingEvents>();
+  readonly attempts = 0;
+  running = false;
+
+  constructor(
+    private readonly hub: FakeSignalingHub,
+    readonly nodeId: string,
+    readonly url: string,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.hub.registered.set(this.nodeId, this);
+    queueMicrotask(() => this.running && this.events.emit('signaling:state', { state: 'open', error: null }));
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.hub.registered.get(this.nodeId) === this) this.hub.registered.delete(this.nodeId);
+    this.events.clear();
+  }
+
+  dial(nodeId: string): Link {
+    const [ours, theirs] = linkPair(this.nodeId, nodeId);
+    const target = this.hub.registered.get(nodeId);
+    queueMicrotask(() => {
+      if (!target?.running) {
+        ours.events.emit('error', new Error('peer-unavailable'));
+        ours.close();
+        return;
+      }
+      target.events.emit('link:inbound', theirs);
+      ours.open();
+      theirs.open();
+    });
+    return ours;
+  }
+}
+
+/** A rendezvous store in memory shared by every node of a test. */
+export class FakeRendezvousStore {
+  readonly records = new Map<string, unknown>();
+  private readonly members = new Set<FakeRendezvous>();
+  readonly factory: RendezvousFactory = () => new FakeRendezvous(this);
+
+  join(member: FakeRendezvous): void {
+    this.members.add(member);
+    for (const record of this.records.values()) queueMicrotask(() => member.deliver(record));
+  }
+
+  leave(member: FakeRendezvous): void {
+    this.members.delete(member);
+  }
+
+  /** Writes a record as any client of the store could, forged ones included. */
+  put(id: string, record: unknown): void {
+    this.records.set(id, record);
+    for (const member of this.members) queueMicrotask(() => member.deliver(record));
+  }
+}
+
+export class FakeRendezvous implements Rendezvous {
+  readonly events = new Emitter<RendezvousEvents>();
+  announced: NodeRecord[] = [];
+
+  constructor(private readonly store: FakeRendezvousStore) {}
+
+  start(): void {
+    this.store.join(this);
+  }
+
+  stop(): void {
+    this.store.leave(this);
+    this.events.clear();
+  }
+
+  deliver(record: unknown): void {
+    this.events.emit('record:update', record);
+  }
+
+  announce(record: NodeRecord): void {
+    this.announced.push(record);
+    this.store.put(record.id, record);
+  }
+
+  reread(): void {
+    for (const record of this.store.records.values()) this.deliver(record);
+  }
+}

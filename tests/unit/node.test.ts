@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../core/clock';
+import { MeshNode } from '../../core/node';
+import { signRecord } from '../../core/rendezvous-record';
+import type { Settings } from '../../core/settings';
+import { FakeRendezvousStore, FakeSignalingHub } from '../support/fake-transport';
+import { makeIdentity } from '../support/identities';
+
+const settings: Settings = {
+  enabled: true,
+  signalingUrl: 'http://127.0.0.1:9000/peerjs',
+  relayUrls: ['http://127.0.0.1:9000/gun'],
+  room: 'default',
+  iceServers: [],
+  maxPeers: 8,
+};
+
+async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('MeshNode', () => {
+  const nodes: MeshNode[] = [];
+  afterEach(() => {
+    for (const node of nodes.splice(0)) node.stop();
+  });
+
+  async function mesh(count: number, overrides: Partial<Settings> = {}) {
+    const hub = new FakeSignalingHub();
+    const store = new FakeRendezvousStore();
+    const made: MeshNode[] = [];
+    for (let i = 0; i < count; i++) {
+      const { identity } = await makeIdentity();
+      const node = new MeshNode({ identity, clock: systemClock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      nodes.push(node);
+      made.push(node);
+    }
+    for (const node of made) node.configure({ ...settings, ...overrides });
+    return { hub, store, nodes: made };
+  }
+
+  const readyCount = (node: MeshNode): number => node.snapshot().totals.peers;
+
+  it('discovers every node of the room through the rendezvous and connects to each once', async () => {
+    const { nodes: [a, b, c] } = await mesh(3);
+    await until(() => [a, b, c].every((n) => readyCount(n!) === 2));
+    for (const node of [a, b, c]) {
+      const ids = node!.snapshot().peers.map((p) => p.nodeId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).not.toContain(node!.nodeId);
+    }
+  });
+
+  it('dials no more than maxPeers', async () => {
+    const { nodes: made } = await mesh(4, { maxPeers: 1 });
+    await until(() => made.some((n) => readyCount(n) >= 1));
+    await new Promise((r) => setTimeout(r, 100));
+    for (const node of made) expect(node.snapshot().peers.filter((p) => p.direction === 'outbound').length).toBeLessThanOrEqual(1);
+  });
+
+  it('disabling says bye to every peer and stops; enabling brings it all back', async () => {
+    const { nodes: [a, b, c] } = await mesh(3);
+    await until(() => [a, b, c].every((n) => readyCount(n!) === 2));
+    a!.configure({ ...settings, enabled: false });
+    expect(a!.snapshot().signaling.state).toBe('stopped');
+    await until(() => readyCount(b!) === 1 && readyCount(c!) === 1);
+    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+    a!.configure({ ...settings, enabled: true });
+    await until(() => [a, b, c].every((n) => readyCount(n!) === 2));
+  });
+
+  it('counts records that fail verification and never dials them', async () => {
+    const { store, nodes: [a] } = await mesh(1);
+    const { identity: forger } = await makeIdentity();
+    const { identity: victim } = await makeIdentity();
+    const genuine = await signRecord(forger, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, Date.now());
+    store.put(victim.nodeId, { ...genuine, id: victim.nodeId });
+    await until(() => a!.snapshot().rendezvous.invalid === 1);
+    expect(a!.snapshot().peers).toHaveLength(0);
+  });
+
+  it('ignores stale records', async () => {
+    const { store, nodes: [a] } = await mesh(1);
+    const { identity: old } = await makeIdentity();
+    store.put(old.nodeId, await signRecord(old, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, Date.now() - 61_000));
+    await until(() => a!.snapshot().rendezvous.stale === 1);
+    expect(a!.snapshot().rendezvous.valid).toBe(0);
+    expect(a!.snapshot().peers).toHaveLength(0);
+  });
+
+  it('keeps one connection when both sides dial at once', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    a!.dial(b!.nodeId);
+    b!.dial(a!.nodeId);
+    await until(() => readyCount(a!) === 1 && readyCount(b!) === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a!.snapshot().peers).toHaveLength(1);
+    expect(b!.snapshot().peers).toHaveLength(1);
+  });
+
+  it('reports observed state on every change', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    const states: number[] = [];
+    a!.events.on('state:change', (s) => states.push(s.totals.peers));
+    await until(() => readyCount(a!) === 1 && readyCount(b!) === 1);
+    await until(() => states.includes(1));
+  });
+
+  it('stop() releases every timer, session and listener', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    await until(() => readyCount(a!) === 1);
+    a!.stop();
+    b!.stop();
+    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+    expect(b!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+  });
+});

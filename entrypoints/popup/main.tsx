@@ -1,4 +1,37 @@
+import browser from 'webextension-polyfill';
+import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { signal } from '@preact/signals';
-const n = signal(0);
-render(<button onClick={() => n.value++}>{n}</button>, document.getElementById('app')!);
+import { Popup } from '../../components/Popup';
+import { createNodeModel } from '../../components/node-model';
+import { createViewClient } from '../../components/view-client';
+import '../../assets/meshdeck.css';
+
+const client = createViewClient();
+const model = createNodeModel(client);
+
+function openDashboard(): void {
+  // openOptionsPage focuses the dashboard tab when it is already open (options_ui.open_in_tab).
+  browser.runtime.openOptionsPage().catch((error: unknown) => model.reportError('open the Node Dashboard', error));
+}
+
+const app = document.getElementById('app');
+if (app) render(<Popup model={model} onOpenDashboard={openDashboard} />, app);
+
+// For the benchmark (bench/): when the first real snapshot's figures are on screen. Preact re-renders
+// on a microtask after the signal changes, so look in the next frame (a hidden page gets no frames:
+// use a timer there), and keep looking until they are.
+const nextFrame = (fn: () => void) => (document.hidden ? setTimeout(fn, 16) : requestAnimationFrame(fn));
+const stopWatching = effect(() => {
+  if (!model.snapshot.value) return;
+  queueMicrotask(() => stopWatching());
+  const mark = () => {
+    if (!document.querySelector('[data-stat="peers"]')) return void nextFrame(mark);
+    document.documentElement.dataset.firstStatsAt ??= String(performance.now());
+  };
+  nextFrame(mark);
+});
+
+addEventListener('pagehide', () => {
+  model.dispose();
+  client.close();
+});

@@ -1,0 +1,43 @@
+import { DashboardButton } from './DashboardButton';
+import { ErrorAlert } from './ErrorAlert';
+import { NetworkStats } from './NetworkStats';
+import { NodeStatus } from './NodeStatus';
+import { P2PSwitch } from './P2PSwitch';
+import { StrengthMeter } from './StrengthMeter';
+import { shortId } from './format';
+import type { NodeModel } from './node-model';
+
+export interface PopupProps {
+  model: NodeModel;
+  onOpenDashboard: () => void;
+}
+
+/** The toolbar popup: the P2P tab (UI-CONTRACT.md, "Popup — the P2P tab"). */
+export function Popup({ model, onOpenDashboard }: PopupProps) {
+  const snapshot = model.snapshot.value;
+  return (
+    <main class="popup">
+      <header class="popup-head">
+        <h1>Meshdeck</h1>
+        <P2PSwitch model={model} />
+      </header>
+      <StrengthMeter strength={snapshot ? snapshot.totals.strength : null} />
+      <NetworkStats totals={snapshot ? snapshot.totals : null} />
+      <NodeStatus model={model} />
+      <ErrorAlert model={model} />
+      <DashboardButton onOpen={onOpenDashboard} />
+      <footer class="popup-foot">
+        {snapshot ? (
+          <>
+            <span>
+              Node <code title={snapshot.nodeId}>{shortId(snapshot.nodeId)}</code>
+            </span>
+            <span>Signaling: {snapshot.signaling.state}</span>
+          </>
+        ) : (
+          <span>Node: not connected yet</span>
+        )}
+      </footer>
+    </main>
+  );
+}

@@ -5,6 +5,7 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
 import { Backoff } from './backoff';
 import { TimerGroup } from './clock';
+import { peerServerOptions } from './peer-server-url';
 import { Emitter } from './events';
 import type { Link, LinkEvents, Traffic } from './link';
 import type { ConnectionDirection } from './observed-state';
@@ -20,17 +21,6 @@ const CLOSE_FLUSH_POLL_MS = 20;
 const CLOSE_FLUSH_MAX_POLLS = 25;
 
 export const createPeerJsSignaling: SignalingFactory = (options) => new PeerJsSignaling(options);
-
-export function peerServerOptions(url: string): { host: string; port: number; path: string; secure: boolean } {
-  const parsed = new URL(url);
-  const secure = parsed.protocol === 'https:';
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : secure ? 443 : 80,
-    path: parsed.pathname.endsWith('/') ? parsed.pathname : `${parsed.pathname}/`,
-    secure,
-  };
-}
 
 class PeerJsSignaling implements Signaling {
   readonly events = new Emitter<SignalingEvents>();

@@ -28,6 +28,12 @@ export interface ControllerDeps {
 export class Controller {
   /** Serialises settings writes so two quick toggles cannot interleave their read-modify-write. */
   private writes: Promise<unknown> = Promise.resolve();
+  /**
+   * One identity load at a time: on first run the host's boot request and the start-up push both ask
+   * for the identity, and two concurrent loads would each mint a key pair (the node ID would change
+   * under the user's feet).
+   */
+  private identity: ReturnType<typeof loadOrCreateIdentity> | null = null;
 
   constructor(private readonly deps: ControllerDeps) {}
 
@@ -73,7 +79,11 @@ export class Controller {
   }
 
   async config(): Promise<HostConfig> {
-    const [settings, identity] = await Promise.all([this.settings(), loadOrCreateIdentity(this.deps)]);
+    this.identity ??= loadOrCreateIdentity(this.deps).catch((error: unknown) => {
+      this.identity = null;
+      throw error;
+    });
+    const [settings, identity] = await Promise.all([this.settings(), this.identity]);
     return { settings, identity };
   }
 

@@ -5,13 +5,15 @@ import { createGunRendezvous } from '../../core/gun-rendezvous';
 import { NodeHost } from '../../core/node-host';
 import { createPeerJsSignaling } from '../../core/peerjs-signaling';
 import { createRuntimeChannel } from './runtime-channel';
+import { version } from '../../package.json';
 
 const host = new NodeHost({
   channel: createRuntimeChannel(),
   clock: systemClock,
   createSignaling: createPeerJsSignaling,
   createRendezvous: createGunRendezvous,
-  app: `meshdeck/${chrome.runtime.getManifest().version}`,
+  // The offscreen document's chrome.runtime has no getManifest(): take the version from the build.
+  app: `meshdeck/${version}`,
 });
 
 // The extension's own debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the

@@ -1,0 +1,59 @@
+/**
+ * The foundation in real Chromium: three browser profiles with the built extension and the real local
+ * server, in a loopback-only network namespace (scripts/test.mjs). Everything is read through the
+ * popup's accessible names, as a user (or a screen reader) would.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { launchExtensionBrowser, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { sendForgedHello } from '../support/forged-peer';
+import type { Page } from 'puppeteer';
+
+describe('three browsers with the extension', () => {
+  let server: LocalServer;
+  const browsers: ExtensionBrowser[] = [];
+  const popups: Page[] = [];
+
+  beforeAll(async () => {
+    // The test build points at 127.0.0.1:9000, the local server's default.
+    server = await startLocalServer({ port: 9000 });
+    for (let i = 0; i < 3; i++) browsers.push(await launchExtensionBrowser());
+    for (const b of browsers) popups.push(await b.openPopup());
+  });
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close()));
+    await server?.close();
+  });
+
+  it('discover each other through GUN and become ready peers', async () => {
+    for (const popup of popups) {
+      const shown = await waitFor(() => readPopup(popup), (p) => p.peers === 2 && p.strength > 0, 30_000, 'popup shows 2 peers');
+      expect(shown.enabled).toBe(true);
+    }
+  });
+
+  it('turning the switch off drops the node from the others within 6 s, and on brings it back', async () => {
+    const [a, b, c] = popups as [Page, Page, Page];
+    await a.click('::-p-aria([name="Enable P2P network"][role="switch"])');
+    const offAt = Date.now();
+    expect((await readPopup(a)).enabled).toBe(false);
+    await waitFor(() => readPopup(b), (p) => p.peers === 1, 6000, 'b drops a');
+    await waitFor(() => readPopup(c), (p) => p.peers === 1, Math.max(0, 6000 - (Date.now() - offAt)), 'c drops a');
+    await waitFor(() => readPopup(a), (p) => p.peers === 0, 3000, 'a shows no peers');
+
+    await a.click('::-p-aria([name="Enable P2P network"][role="switch"])');
+    for (const popup of popups) await waitFor(() => readPopup(popup), (p) => p.peers === 2 && p.strength > 0, 15_000, 'back to 2 peers');
+  });
+
+  it('refuses a peer whose hello is forged', async () => {
+    const target = browsers[0]!;
+    const before = await target.snapshot();
+    const result = await sendForgedHello(server.signalingUrl, before.nodeId);
+    expect(result.closed).toBe(true);
+    expect(result.received.map((frame) => JSON.parse(frame).t)).toEqual(['hello']);
+    const after = await waitFor(() => target.snapshot(), (s) => s.totals.handshakesRefused > before.totals.handshakesRefused, 3000, 'refusal counted');
+    expect(after.peers.map((p) => p.nodeId)).not.toContain('n' + 'a'.repeat(26));
+    expect((await readPopup(popups[0]!)).peers).toBe(2);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Real Chromium with the built extension (.output/chrome-mv3), one profile per call, with the flags
+ * that WebRTC on loopback needs (see ../shared/chromium-notes.md). A browser that cannot start throws:
+ * e2e tests never skip silently.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer';
+import type { NodeSnapshot } from '../../core/observed-state';
+
+export const EXTENSION_DIR = path.resolve('.output/chrome-mv3');
+
+export interface ExtensionBrowser {
+  browser: Browser;
+  extensionId: string;
+  userDataDir: string;
+  worker(): Promise<WebWorker>;
+  /** The offscreen document running the node. */
+  host(): Promise<Page>;
+  /** Opens the popup in a tab (the P2P tab, as the toolbar would show it). */
+  openPopup(): Promise<Page>;
+  /** The node's observed state, read through the extension's debug hook. */
+  snapshot(): Promise<NodeSnapshot>;
+  close(options?: { keepProfile?: boolean }): Promise<void>;
+}
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+export async function launchExtensionBrowser(options: { userDataDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
+  const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(tmpdir(), 'meshdeck-profile-')));
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: options.headless ?? true,
+    enableExtensions: true,
+    userDataDir,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+    ],
+  });
+  const workerTarget = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+    { timeout: 20_000 },
+  );
+  const extensionId = new URL(workerTarget.url()).host;
+  const offscreenUrl = `chrome-extension://${extensionId}/offscreen.html`;
+
+  const host = async (): Promise<Page> => {
+    const target = await browser.waitForTarget((t) => t.url() === offscreenUrl, { timeout: 20_000 });
+    const page = await target.asPage();
+    await page.waitForFunction(() => Boolean((globalThis as { meshdeck?: { host?: { node?: unknown } } }).meshdeck?.host?.node), { timeout: 20_000 });
+    return page;
+  };
+
+  return {
+    browser,
+    extensionId,
+    userDataDir,
+    async worker() {
+      const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`));
+      return (await target.worker())!;
+    },
+    host,
+    async openPopup() {
+      const page = await browser.newPage();
+      await page.goto(`chrome-extension://${extensionId}/popup.html`);
+      return page;
+    },
+    async snapshot() {
+      const page = await host();
+      return page.evaluate(() => (globalThis as unknown as { meshdeck: { host: { node: { snapshot(): NodeSnapshot } } } }).meshdeck.host.node.snapshot());
+    },
+    async close({ keepProfile = false } = {}) {
+      await browser.close();
+      if (!keepProfile && !options.userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `read` until `accept` holds; fails with the last value seen. */
+export async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await read();
+    if (accept(last)) return last;
+    if (Date.now() > end) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** What the popup shows, found by the accessible names of UI-CONTRACT.md. */
+export async function readPopup(page: Page): Promise<{ enabled: boolean; peers: number | null; strength: number }> {
+  const toggle = await page.waitForSelector('::-p-aria([name="Enable P2P network"][role="switch"])');
+  const stats = await page.waitForSelector('::-p-aria([name="Network stats"][role="region"])');
+  const meter = await page.waitForSelector('::-p-aria([name="Connection strength"][role="meter"])');
+  const enabled = await toggle!.evaluate((el) => el.getAttribute('aria-checked') === 'true');
+  const peers = await stats!.evaluate((el) => el.querySelector('[data-stat="peers"]')?.textContent ?? null);
+  const strength = await meter!.evaluate((el) => Number(el.getAttribute('aria-valuenow')));
+  return { enabled, peers: peers === null ? null : Number(peers), strength };
+}

@@ -59,7 +59,11 @@ export async function launchExtensionBrowser(options: { userDataDir?: string; he
   const host = async (): Promise<Page> => {
     const target = await browser.waitForTarget((t) => t.url() === offscreenUrl, { timeout: 20_000 });
     const page = await target.asPage();
-    await page.waitForFunction(() => Boolean((globalThis as { meshdeck?: { host?: { node?: unknown } } }).meshdeck?.host?.node), { timeout: 20_000 });
+    // Offscreen documents get no animation frames: poll on a timer, not puppeteer's default rAF.
+    await page.waitForFunction(() => Boolean((globalThis as { meshdeck?: { host?: { node?: unknown } } }).meshdeck?.host?.node), {
+      timeout: 20_000,
+      polling: 100,
+    });
     return page;
   };
 

@@ -25,7 +25,7 @@ describe('identity', () => {
     const stored = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
     const raw = fromBase64Url(stored.node.pub);
     expect(raw).toHaveLength(65);
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw));
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw as BufferSource));
     const nodeId = await deriveId('n', raw);
     expect(nodeId).toBe('n' + toBase32(digest).slice(0, 26));
     expect(nodeId).toMatch(/^n[a-z2-7]{26}$/);

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../core/clock';
 import { IdentityVerifier, type Identity } from '../../core/identity';
-import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from '../../core/peer-session';
+import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason, type SessionPolicy } from '../../core/peer-session';
 import { authText } from '../../core/wire';
 import { linkPair, type FakeLink } from '../support/fake-transport';
 import { makeIdentity } from '../support/identities';
 
-const policy = { isBlocked: () => false, app: 'meshdeck/test', caps: [] };
+const policy: SessionPolicy = { isBlocked: () => false, app: 'meshdeck/test', caps: [] };
 
 function session(link: FakeLink, identity: Identity, blocked = policy.isBlocked): PeerSession {
   return new PeerSession(link, identity, new IdentityVerifier(), { ...policy, isBlocked: blocked }, systemClock);

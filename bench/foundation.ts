@@ -1,0 +1,211 @@
+/**
+ * Foundation benchmark (../shared/BENCH.md, foundation.json). Two real Chromium profiles with the built
+ * extension and the real local server, in a loopback-only namespace (scripts/bench.mjs sets that up).
+ *
+ * Ready time and the raw PeerJS baseline are measured in the same run, alternating, between the same
+ * two offscreen documents, so machine noise hits both alike. Times are taken in the pages with
+ * `performance.timeOrigin + performance.now()`: both browsers share the machine's clock.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'puppeteer';
+import { median } from '../core/heartbeat';
+import { startLocalServer } from '../server/local-server';
+import { EXTENSION_DIR, launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { writeResult } from './result';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+
+type Hook = {
+  meshdeck: {
+    host: { node: import('../core/node').MeshNode };
+    Peer: typeof import('peerjs').Peer;
+  };
+};
+
+
+async function updateSettings(page: Page, patch: object): Promise<void> {
+  await page.evaluate((p) => chrome.runtime.sendMessage({ v: 1, to: 'background', type: 'settings:update', patch: p }), patch);
+}
+
+/** Resolves in the page with the time `nodeId` became ready there. */
+function armReady(host: Page, nodeId: string): Promise<number> {
+  return host.evaluate(
+    (id) =>
+      new Promise<number>((resolve) => {
+        const { node } = (globalThis as unknown as Hook).meshdeck.host;
+        const off = node.events.on('peer:ready', (session) => {
+          if (session.remoteId !== id) return;
+          off();
+          resolve(performance.timeOrigin + performance.now());
+        });
+      }),
+    nodeId,
+  );
+}
+
+async function measureReady(a: Page, b: Page, aId: string, bId: string): Promise<number> {
+  const readyAtB = armReady(b, aId);
+  const [startedAt, readyAtA] = await a.evaluate((id) => {
+    const { node } = (globalThis as unknown as Hook).meshdeck.host;
+    return new Promise<[number, number]>((resolve) => {
+      const off = node.events.on('peer:ready', (session) => {
+        if (session.remoteId !== id) return;
+        off();
+        resolve([start, performance.timeOrigin + performance.now()]);
+      });
+      const start = performance.timeOrigin + performance.now();
+      node.dial(id);
+    });
+  }, bId);
+  const readyB = await readyAtB;
+  // Tear down before the next run: both sides must have forgotten the connection.
+  await a.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
+  await waitFor(() => b.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.snapshot().peers.length), (n) => n === 0, 5000, 'b forgets a');
+  return Math.max(readyAtA, readyB) - startedAt;
+}
+
+async function measureRawOpen(a: Page, b: Page, signalingUrl: string, run: number): Promise<number> {
+  const options = { ...peerOptions(signalingUrl), key: 'peerjs', debug: 0, config: { iceServers: [] } };
+  const stamp = Date.now().toString(36);
+  const bId = `rawb${run}x${stamp}`;
+  const aId = `rawa${run}x${stamp}`;
+  type RawGlobals = { rawOpenAt?: Promise<number> };
+  // B registers and waits for A's connection to open; the open time is kept in a page global.
+  await b.evaluate(
+    (id, opts) =>
+      new Promise<void>((registered, failed) => {
+        const peer = new (globalThis as unknown as Hook).meshdeck.Peer(id, opts);
+        peer.on('error', (error) => failed(new Error(`raw peer B: ${error.type} ${error.message}`)));
+        peer.on('open', () => registered());
+        (globalThis as RawGlobals).rawOpenAt = new Promise<number>((resolve) => {
+          peer.on('connection', (connection) =>
+            connection.on('open', () => {
+              resolve(performance.timeOrigin + performance.now());
+              setTimeout(() => peer.destroy(), 200);
+            }),
+          );
+        });
+      }),
+    bId,
+    options,
+  );
+  const [startedAt, openAtA] = await a.evaluate(
+    (id, target, opts) =>
+      new Promise<[number, number]>((resolve, failed) => {
+        const peer = new (globalThis as unknown as Hook).meshdeck.Peer(id, opts);
+        peer.on('error', (error) => failed(new Error(`raw peer A: ${error.type} ${error.message}`)));
+        peer.on('open', () => {
+          const start = performance.timeOrigin + performance.now();
+          const connection = peer.connect(target, { serialization: 'raw', reliable: true });
+          connection.on('open', () => {
+            resolve([start, performance.timeOrigin + performance.now()]);
+            setTimeout(() => peer.destroy(), 200);
+          });
+        });
+      }),
+    aId,
+    bId,
+    options,
+  );
+  const openAtB = await b.evaluate(() => (globalThis as RawGlobals).rawOpenAt!);
+  return Math.max(openAtA, openAtB) - startedAt;
+}
+
+function peerOptions(url: string) {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port), path: `${u.pathname}/`, secure: false };
+}
+
+async function popupBundleGzipBytes(): Promise<number> {
+  const html = await readFile(path.join(EXTENSION_DIR, 'popup.html'), 'utf8');
+  const files = ['popup.html', ...new Set([...html.matchAll(/(?:src|href)="\/?((?:chunks|assets)\/[^"]+)"/g)].map((m) => m[1]!))];
+  let total = 0;
+  for (const file of files) total += gzipSync(await readFile(path.join(EXTENSION_DIR, file)), { level: 9 }).length;
+  return total;
+}
+
+async function main(): Promise<void> {
+  const server = await startLocalServer({ port: 9000 });
+  const browsers: ExtensionBrowser[] = [];
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await launchExtensionBrowser());
+    const [A, B] = browsers as [ExtensionBrowser, ExtensionBrowser];
+    const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
+    const [popupA] = await Promise.all([A.openPopup(), B.openPopup()]);
+    const aId = (await A.snapshot()).nodeId;
+    const bId = (await B.snapshot()).nodeId;
+    await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A and B connected');
+
+    // 1. Enabling a node whose peer is already up → its first ready peer, found through GUN.
+    const enableTimes: number[] = [];
+    for (let run = 0; run < Math.min(RUNS, 10); run++) {
+      await updateSettings(popupA, { enabled: false });
+      await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 10_000, 'B drops A');
+      const firstReady = hostA.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const { node } = (globalThis as unknown as Hook).meshdeck.host;
+            const off = node.events.on('peer:ready', () => {
+              off();
+              resolve(performance.timeOrigin + performance.now());
+            });
+          }),
+      );
+      const enabledAt = await popupA.evaluate(() => performance.timeOrigin + performance.now());
+      await updateSettings(popupA, { enabled: true });
+      enableTimes.push((await firstReady) - enabledAt);
+    }
+
+    // 2. Popup opened → first stats rendered.
+    const popupTimes: number[] = [];
+    for (let run = 0; run < Math.min(RUNS, 10); run++) {
+      const page = await A.openPopup();
+      const at = await page.waitForFunction(() => document.documentElement.dataset.firstStatsAt, { timeout: 10_000 });
+      popupTimes.push(Number(await at.jsonValue()));
+      await page.close();
+    }
+
+    // 3. Ready vs raw PeerJS open, alternating, with auto-dial off so only our dials connect.
+    await updateSettings(popupA, { maxPeers: 0 });
+    const [popupB] = await B.browser.pages().then((pages) => pages.filter((p) => p.url().endsWith('popup.html')));
+    await updateSettings(popupB!, { maxPeers: 0 });
+    await hostA.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
+    await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 5000, 'B forgets A');
+    const ready: number[] = [];
+    const raw: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      raw.push(await measureRawOpen(hostA, hostB, server.signalingUrl, run));
+      ready.push(await measureReady(hostA, hostB, aId, bId));
+    }
+
+    // 4. Heartbeat round trip on a ready connection, after ten heartbeats.
+    await hostA.evaluate((id) => void (globalThis as unknown as Hook).meshdeck.host.node.dial(id), bId);
+    await waitFor(() => A.snapshot(), (s) => s.peers[0]?.rttMs !== null && s.peers[0] !== undefined, 10_000, 'first pong');
+    await new Promise((r) => setTimeout(r, 20_000));
+    const rttMs = (await A.snapshot()).peers[0]!.rttMs!;
+
+    const readyMedian = median(ready)!;
+    const rawMedian = median(raw)!;
+    await writeResult('foundation', {
+      runs: RUNS,
+      ready_ms_median: round(readyMedian),
+      raw_peerjs_open_ms_median: round(rawMedian),
+      ready_ratio: round(readyMedian / rawMedian, 3),
+      heartbeat_rtt_ms_median: round(rttMs),
+      enable_to_first_peer_ms_median: round(median(enableTimes)!),
+      popup_first_render_ms_median: round(median(popupTimes)!),
+      popup_bundle_gzip_bytes: await popupBundleGzipBytes(),
+      samples: { ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)), enable_to_first_peer_ms: enableTimes.map((v) => round(v)), popup_first_render_ms: popupTimes.map((v) => round(v)) },
+      notes: 'enable and popup figures over min(runs, 10) samples; heartbeat RTT is the node\'s own median over its last 15 pongs after 20 s',
+    });
+  } finally {
+    await Promise.all(browsers.map((b) => b.close()));
+    await server.close();
+  }
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+await main();

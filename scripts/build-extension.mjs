@@ -1,0 +1,29 @@
+// Builds the Chrome MV3 extension into .output/chrome-mv3. Endpoints come from WXT_SIGNALING_URL,
+// WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS; tests and the demo pass the local server's loopback
+// defaults explicitly, so a developer's own variables never point a test build elsewhere.
+import { spawnSync } from 'node:child_process';
+
+export const LOOPBACK_BUILD_ENV = {
+  WXT_SIGNALING_URL: 'http://127.0.0.1:9000/peerjs',
+  WXT_RELAY_URLS: 'http://127.0.0.1:9000/gun',
+  WXT_ROOM: 'default',
+  WXT_ICE_SERVERS: '[]',
+};
+
+/** @param {Record<string, string>} [env] build-time configuration */
+export function buildExtension(env = LOOPBACK_BUILD_ENV) {
+  const result = spawnSync('npx', ['wxt', 'build'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  if (result.status !== 0) {
+    console.error('Building the extension failed (npx wxt build): see the output above.');
+    process.exit(result.status ?? 1);
+  }
+}
+
+/** Type-checks the whole project (WXT writes .wxt/tsconfig.json during the build). */
+export function typecheck() {
+  const result = spawnSync('npx', ['tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('Type check failed (npx tsc --noEmit -p .).');
+    process.exit(result.status ?? 1);
+  }
+}

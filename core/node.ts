@@ -192,6 +192,11 @@ export class MeshNode {
     return this.adopt(this.signaling.dial(nodeId));
   }
 
+  /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
+  disconnect(nodeId: string, reason: CloseReason = 'user-disconnect'): void {
+    this.sessions.get(nodeId)?.close(reason);
+  }
+
   private onInbound(link: Link): void {
     const existing = this.sessions.get(link.remoteId);
     if (existing) {

@@ -42,6 +42,8 @@ class GunRendezvous implements Rendezvous {
       // Records live on the relays only: nothing persisted in the browser, no multicast, no AXE routing.
       localStorage: false,
       radisk: false,
+      // In Node, a relay loaded in the same process registers its storage plugins on every instance.
+      rfs: false,
       file: false,
       axe: false,
       multicast: false,

@@ -2,7 +2,7 @@
  * Signaling through a PeerJS server, under the node ID as PeerJS peer ID. Frames travel as raw
  * strings (serialization `raw`), so the session can check a frame's size before parsing it.
  */
-import { Peer, type DataConnection, type PeerError } from 'peerjs';
+import { Peer, type DataConnection, type PeerError } from './peerjs';
 import { Backoff } from './backoff';
 import { TimerGroup } from './clock';
 import { peerServerOptions } from './peer-server-url';

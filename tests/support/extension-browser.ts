@@ -6,10 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer';
+import type { Browser, Page, WebWorker } from 'puppeteer';
+import { launchChromiumWithExtension } from '../../scripts/chromium-extension';
 import type { NodeSnapshot } from '../../core/observed-state';
 
-export const EXTENSION_DIR = path.resolve('.output/chrome-mv3');
+export { EXTENSION_DIR } from '../../scripts/chromium-extension';
 
 export interface ExtensionBrowser {
   browser: Browser;
@@ -25,35 +26,9 @@ export interface ExtensionBrowser {
   close(options?: { keepProfile?: boolean }): Promise<void>;
 }
 
-export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-}
-
 export async function launchExtensionBrowser(options: { userDataDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(tmpdir(), 'meshdeck-profile-')));
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: options.headless ?? true,
-    enableExtensions: true,
-    userDataDir,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--allow-loopback-in-peer-connection',
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-    ],
-  });
-  const workerTarget = await browser.waitForTarget(
-    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
-    { timeout: 20_000 },
-  );
-  const extensionId = new URL(workerTarget.url()).host;
+  const { browser, extensionId } = await launchChromiumWithExtension({ userDataDir, headless: options.headless ?? true });
   const offscreenUrl = `chrome-extension://${extensionId}/offscreen.html`;
 
   const host = async (): Promise<Page> => {

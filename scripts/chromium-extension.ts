@@ -1,0 +1,46 @@
+/**
+ * Starts Debian's Chromium with the built extension (.output/chrome-mv3) and the flags WebRTC on
+ * loopback needs (../shared/chromium-notes.md). Used by the e2e tests, the benchmarks and `npm start`.
+ */
+import path from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer';
+
+export const EXTENSION_DIR = path.resolve('.output/chrome-mv3');
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+export interface ChromiumOptions {
+  userDataDir: string;
+  headless: boolean;
+}
+
+export async function launchChromiumWithExtension({ userDataDir, headless }: ChromiumOptions): Promise<{ browser: Browser; extensionId: string }> {
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless,
+    enableExtensions: true,
+    userDataDir,
+    defaultViewport: headless ? undefined : null,
+    // Callers close the browser themselves (npm start's Ctrl-C handler stops peers and server too);
+    // puppeteer's own handlers would kill it and exit the process first.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+    ],
+  });
+  const worker = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 20_000 });
+  return { browser, extensionId: new URL(worker.url()).host };
+}

@@ -1,5 +1,5 @@
 /** The node host in Chrome: runs core's NodeHost with PeerJS signaling and the GUN rendezvous. */
-import { Peer } from 'peerjs';
+import { Peer } from '../../core/peerjs';
 import { systemClock } from '../../core/clock';
 import { createGunRendezvous } from '../../core/gun-rendezvous';
 import { NodeHost } from '../../core/node-host';

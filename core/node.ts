@@ -179,8 +179,10 @@ export class MeshNode {
   }
 
   private setSignalingState(state: SignalingState, error: string | null): void {
-    if (this.signalingState.state !== state) this.signalingState = { state, since: this.components.clock.now(), error };
-    else if (error) this.signalingState.error = error;
+    // The last error stays visible while the node retries; only success or a stop clears it.
+    const lastError = error ?? (state === 'open' || state === 'stopped' ? null : this.signalingState.error);
+    const since = this.signalingState.state === state ? this.signalingState.since : this.components.clock.now();
+    this.signalingState = { state, since, error: lastError };
     this.publisher.changed(true);
   }
 

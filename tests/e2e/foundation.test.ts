@@ -56,4 +56,43 @@ describe('three browsers with the extension', () => {
     expect(after.peers.map((p) => p.nodeId)).not.toContain('n' + 'a'.repeat(26));
     expect((await readPopup(popups[0]!)).peers).toBe(2);
   });
+
+  it('View Node Dashboard opens the dashboard tab, then focuses it instead of opening another', async () => {
+    const browser = browsers[0]!;
+    const dashboards = async () => (await browser.browser.pages()).filter((p) => p.url().endsWith('/options.html'));
+    const button = '::-p-aria([name="View Node Dashboard"][role="button"])';
+    await popups[0]!.click(button);
+    const [dashboard] = await waitFor(dashboards, (pages) => pages.length === 1, 5000, 'dashboard tab opened');
+    await popups[0]!.bringToFront();
+    await popups[0]!.click(button);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await dashboards()).toHaveLength(1);
+
+    // It shows this node's ID and the live connection list, one row per peer.
+    const { nodeId, peers } = await browser.snapshot();
+    const endpoint = await dashboard!.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])');
+    expect(await endpoint!.evaluate((el) => el.textContent)).toContain(nodeId);
+    const connections = await dashboard!.waitForSelector('::-p-aria([name="Connections"][role="region"])');
+    const rows = await waitFor(
+      () => connections!.evaluate((el) => [...el.querySelectorAll('tr[data-node-id]')].map((row) => row.getAttribute('data-node-id'))),
+      (ids) => ids.length === 2,
+      5000,
+      'two connection rows',
+    );
+    expect(rows.sort()).toEqual(peers.map((p) => p.nodeId).sort());
+  });
+
+  it('re-creates a closed node host, which returns with the same identity and its peers', async () => {
+    const browser = browsers[1]!;
+    const { nodeId } = await browser.snapshot();
+    const bornAt = () => browser.host().then((page) => page.evaluate(() => performance.timeOrigin));
+    const firstHost = await bornAt();
+    const worker = await browser.worker();
+    await worker.evaluate(() => chrome.offscreen.closeDocument());
+    // The open popup loses its port and asks the background for the host, which creates a new one.
+    await waitFor(bornAt, (born) => born !== firstHost, 10_000, 'a new offscreen document');
+    const snapshot = await waitFor(() => browser.snapshot(), (s) => s.totals.peers === 2, 15_000, 'new host has its peers back');
+    expect(snapshot.nodeId).toBe(nodeId);
+    await waitFor(() => readPopup(popups[1]!), (p) => p.peers === 2 && p.strength > 0, 10_000, 'popup shows 2 peers again');
+  });
 });

@@ -1,0 +1,56 @@
+/**
+ * PeerJS signaling against the real server: a node whose ID the server still holds (a reload before
+ * the old socket timed out) waits and retries under its own ID, never a random one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Identity, loadOrCreateIdentity } from '../../core/identity';
+import type { MeshNode } from '../../core/node';
+import { peerServerOptions } from '../../core/peer-server-url';
+import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { memoryStore, startNodePeer } from '../../server/node-peer';
+import { installNodeWebRTC } from '../../server/node-webrtc';
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('signaling registration', () => {
+  let server: LocalServer;
+  let node: MeshNode | null = null;
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 0 });
+  });
+  afterAll(async () => {
+    node?.stop();
+    await server.close();
+  });
+
+  it('retries a held node ID with backoff until the server frees it, keeping its own ID', async () => {
+    installNodeWebRTC();
+    const { Peer } = await import('../../core/peerjs');
+    const stored = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
+    const nodeId = (await Identity.fromStored(stored)).nodeId;
+    // The "old socket": another client registered under the node's ID.
+    const holder = new Peer(nodeId, { ...peerServerOptions(server.signalingUrl), key: 'peerjs', debug: 0 });
+    await new Promise<void>((resolve, reject) => {
+      holder.once('open', () => resolve());
+      holder.once('error', reject);
+    });
+
+    ({ node } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], identity: stored }));
+    const current = node;
+    await until(() => current.snapshot().signaling.attempts >= 2, 5000);
+    expect(current.snapshot().signaling.lastError).toMatch(/holds this node ID/);
+    expect(current.snapshot().signaling.state).not.toBe('open');
+
+    holder.destroy();
+    await until(() => current.snapshot().signaling.state === 'open', 10_000);
+    expect(current.snapshot().nodeId).toBe(nodeId);
+    expect(current.snapshot().signaling.attempts).toBe(0);
+  });
+});

@@ -3,11 +3,24 @@
  * host alive and hands it its configuration. It keeps nothing in memory that storage cannot rebuild,
  * because a Chrome service worker may be stopped at any moment.
  */
-import { loadOrCreateIdentity, type KeyValueStore } from './identity';
-import type { HostConfig, ReplyValues, Request } from './protocol';
+import { Identity, loadOrCreateIdentity, type KeyValueStore } from './identity';
+import type { StatsPoint } from './observed-state';
+import { isNodeAction, type HostConfig, type NodeAction, type ReplyValues, type Request } from './protocol';
 import { applySettingsPatch, validateSettings, type Settings } from './settings';
+import { DAILY_POINTS } from './stats-history';
 
 export const SETTINGS_STORAGE = 'meshdeck:settings';
+export const HISTORY_STORAGE = 'meshdeck:history';
+/** One sync item per blocked ID, so that one edit writes one small item (storage.sync write limits). */
+export const BLOCK_ENTRY_PREFIX = 'meshdeck:block:';
+const ID_PATTERN = /^[nu][a-z2-7]{26}$/;
+
+/** A storage area that can also list and remove keys (storage.sync for the block list). */
+export interface ListableStore extends KeyValueStore {
+  /** Every key starting with `prefix`, with its value. */
+  entries(prefix: string): Promise<Record<string, unknown>>;
+  remove(key: string): Promise<void>;
+}
 
 /** The node host as the background sees it (an offscreen document, or Firefox's background page). */
 export interface HostHandle {
@@ -15,18 +28,25 @@ export interface HostHandle {
   ensure(): Promise<void>;
   /** Hands the running host new configuration; a host that is not up yet asks for it on boot. */
   configure(config: HostConfig): Promise<void>;
+  /** Passes an action to the running host and resolves with its reply's value. */
+  request<A extends NodeAction>(action: A): Promise<ReplyValues[A['type']]>;
 }
 
 export interface ControllerDeps {
   local: KeyValueStore;
-  sync: KeyValueStore;
+  sync: ListableStore;
   host: HostHandle;
   /** Build-time defaults, used until the user changes something. */
   defaults: Settings;
 }
 
+export class BlockError extends Error {
+  override name = 'BlockError';
+  readonly field = 'id';
+}
+
 export class Controller {
-  /** Serialises settings writes so two quick toggles cannot interleave their read-modify-write. */
+  /** Serialises storage writes so two quick edits cannot interleave their read-modify-write. */
   private writes: Promise<unknown> = Promise.resolve();
   /**
    * One identity load at a time: on first run the host's boot request and the start-up push both ask
@@ -39,6 +59,10 @@ export class Controller {
 
   async handle<R extends Request>(request: R): Promise<ReplyValues[R['type']]> {
     type Out = ReplyValues[R['type']];
+    if (isNodeAction(request)) {
+      await this.deps.host.ensure();
+      return (await this.deps.host.request(request)) as Out;
+    }
     switch (request.type) {
       case 'settings:get':
         return (await this.settings()) as Out;
@@ -51,12 +75,27 @@ export class Controller {
         void this.pushConfig();
         return next as Out;
       }
+      case 'block:add':
+        return (await this.block(request.id)) as Out;
+      case 'block:remove':
+        await this.deps.sync.remove(BLOCK_ENTRY_PREFIX + request.id.trim());
+        void this.pushConfig();
+        return (await this.blocked()) as Out;
+      case 'block:list':
+        return (await this.blocked()) as Out;
       case 'host:ensure':
         await this.deps.host.ensure();
         void this.pushConfig();
         return null as Out;
       case 'host:boot':
         return (await this.config()) as Out;
+      case 'history:append':
+        await this.serialise(async () => {
+          const daily = ((await this.deps.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
+          daily.push(request.point);
+          await this.deps.local.set(HISTORY_STORAGE, daily.slice(-DAILY_POINTS));
+        });
+        return null as Out;
     }
     throw new Error(`unhandled request ${(request as Request).type}`);
   }
@@ -78,13 +117,37 @@ export class Controller {
     }
   }
 
+  async blocked(): Promise<string[]> {
+    const entries = await this.deps.sync.entries(BLOCK_ENTRY_PREFIX);
+    return Object.keys(entries).map((key) => key.slice(BLOCK_ENTRY_PREFIX.length)).sort();
+  }
+
+  private async block(input: string): Promise<string[]> {
+    const id = input.trim();
+    if (!ID_PATTERN.test(id)) throw new BlockError(`"${id}" is not a node ID (n…) or user ID (u…) of 27 characters`);
+    const self = await Identity.fromStored(await this.loadIdentity());
+    if (id === self.nodeId || id === self.userId) throw new BlockError('that is this node or its own user: it cannot be blocked');
+    await this.deps.sync.set(BLOCK_ENTRY_PREFIX + id, { id, kind: id.startsWith('n') ? 'node' : 'user', at: Date.now() });
+    void this.pushConfig();
+    return this.blocked();
+  }
+
   async config(): Promise<HostConfig> {
+    const [settings, identity, blocked, daily] = await Promise.all([
+      this.settings(),
+      this.loadIdentity(),
+      this.blocked(),
+      this.deps.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
+    ]);
+    return { settings, identity, blocked, daily: daily ?? [] };
+  }
+
+  private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {
     this.identity ??= loadOrCreateIdentity(this.deps).catch((error: unknown) => {
       this.identity = null;
       throw error;
     });
-    const [settings, identity] = await Promise.all([this.settings(), this.identity]);
-    return { settings, identity };
+    return this.identity;
   }
 
   private async pushConfig(): Promise<void> {

@@ -1,14 +1,19 @@
 /**
  * Runs a MeshNode on behalf of the background: in Chrome's offscreen document, in Firefox's background
  * page, or in Node for a headless node. It asks for its configuration on boot, applies every new one,
- * and streams observed state to each observer (a view's port).
+ * answers node actions, keeps the networking history, and streams observed state, history and the
+ * event log to each observer (a view's port).
  */
-import type { Clock } from './clock';
+import { TimerGroup, type Clock } from './clock';
 import type { Unsubscribe } from './events';
 import { Identity, type StoredIdentity } from './identity';
-import { MeshNode } from './node';
-import type { HostCommand, HostConfig, StateMessage } from './protocol';
+import { MeshNode, NodeOfflineError } from './node';
+import type { StatsPoint } from './observed-state';
+import type { DiagnosticsReport, HostCommand, HostConfig, NodeAction, ReplyValues, StateMessage } from './protocol';
+import { StatsHistory } from './stats-history';
 import type { RendezvousFactory, SignalingFactory } from './transport';
+
+const HISTORY_TICK_MS = 1000;
 
 export interface Observer {
   post(message: StateMessage): void;
@@ -18,8 +23,11 @@ export interface Observer {
 /** How the host reaches the background and the views; each platform implements it. */
 export interface HostChannel {
   requestConfig(): Promise<HostConfig>;
-  onCommand(listener: (command: HostCommand) => void): Unsubscribe;
+  /** A command from the background; an action's result (or thrown error) becomes its reply. */
+  onCommand(listener: (command: HostCommand) => Promise<unknown>): Unsubscribe;
   onObserver(listener: (observer: Observer) => void): Unsubscribe;
+  /** Hands a completed minute of history to the background, which keeps the last 24 hours. */
+  appendHistory(point: StatsPoint): Promise<void>;
 }
 
 export interface NodeHostDeps {
@@ -32,28 +40,64 @@ export interface NodeHostDeps {
 
 export class NodeHost {
   node: MeshNode | null = null;
-  private nodePub: string | null = null;
+  private config: HostConfig | null = null;
+  private history: StatsHistory | null = null;
   private readonly observers = new Set<Observer>();
+  private readonly timers: TimerGroup;
   private unsubscribers: Unsubscribe[] = [];
   /** Configurations apply one at a time, in arrival order (identity import is async). */
   private applying: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: NodeHostDeps) {}
+  constructor(private readonly deps: NodeHostDeps) {
+    this.timers = new TimerGroup(deps.clock);
+  }
 
   async start(): Promise<void> {
     const { channel } = this.deps;
     this.unsubscribers.push(
-      channel.onCommand((command) => this.apply(command.config)),
+      channel.onCommand((command) => this.onCommand(command)),
       channel.onObserver((observer) => this.observe(observer)),
     );
     this.apply(await channel.requestConfig());
     await this.applying;
+    this.timers.interval(() => this.tickHistory(), HISTORY_TICK_MS);
+  }
+
+  private async onCommand(command: HostCommand): Promise<unknown> {
+    if (command.type === 'host:configure') {
+      this.apply(command.config);
+      await this.applying;
+      return null;
+    }
+    await this.applying;
+    return this.act(command);
+  }
+
+  private async act<A extends NodeAction>(action: A): Promise<ReplyValues[A['type']]> {
+    type Out = ReplyValues[A['type']];
+    const node = this.node;
+    if (!node) throw new NodeOfflineError();
+    switch (action.type) {
+      case 'node:refresh':
+        return (await node.refreshPeers()) as Out;
+      case 'node:disconnect':
+        node.disconnect(action.nodeId, 'user-disconnect');
+        return null as Out;
+      case 'node:ping':
+        return (await node.meshPing(action.nodeId)) as Out;
+      case 'diagnostics:export':
+        return this.diagnostics() as Out;
+    }
+    throw new Error(`unhandled action ${(action as NodeAction).type}`);
   }
 
   private apply(config: HostConfig): void {
     this.applying = this.applying.then(async () => {
-      if (this.nodePub !== config.identity.node.pub) await this.replaceNode(config.identity);
+      if (this.config?.identity.node.pub !== config.identity.node.pub) await this.replaceNode(config.identity);
+      this.history ??= new StatsHistory(config.daily);
+      this.config = config;
       this.node!.configure(config.settings);
+      this.node!.setBlocked(config.blocked);
     });
   }
 
@@ -61,22 +105,52 @@ export class NodeHost {
     this.node?.stop();
     const identity = await Identity.fromStored(stored);
     const node = new MeshNode({ ...this.deps, identity });
-    node.events.on('state:change', (snapshot) => {
-      for (const observer of this.observers) observer.post({ type: 'state', snapshot });
-    });
+    node.events.on('state:change', (snapshot) => this.broadcast({ type: 'state', snapshot }));
+    node.log.events.on('log:entry', (entry) => this.broadcast({ type: 'log', entries: [entry] }));
     this.node = node;
-    this.nodePub = stored.node.pub;
+  }
+
+  private tickHistory(): void {
+    if (!this.node || !this.history) return;
+    const { second, minute } = this.history.record(this.deps.clock.now(), this.node.snapshot().totals);
+    this.broadcast({ type: 'history:tick', second, minute });
+    if (minute) this.deps.channel.appendHistory(minute).catch((error: unknown) => console.warn('meshdeck: history not kept', error));
+  }
+
+  private broadcast(message: StateMessage): void {
+    for (const observer of this.observers) observer.post(message);
   }
 
   private observe(observer: Observer): void {
     this.observers.add(observer);
     observer.onClose(() => this.observers.delete(observer));
-    if (this.node) observer.post({ type: 'state', snapshot: this.node.snapshot() });
+    if (this.node) {
+      observer.post({ type: 'state', snapshot: this.node.snapshot() });
+      observer.post({ type: 'log', entries: this.node.log.all() });
+    }
+    if (this.history) observer.post({ type: 'history', recent: this.history.recentPoints(), daily: this.history.dailyPoints() });
+  }
+
+  /** Everything a bug report needs, and nothing secret: identity appears as public keys and IDs only. */
+  diagnostics(): DiagnosticsReport {
+    const node = this.node;
+    const config = this.config;
+    if (!node || !config) throw new NodeOfflineError();
+    return {
+      app: this.deps.app,
+      exportedAt: this.deps.clock.now(),
+      settings: config.settings,
+      blocked: config.blocked,
+      snapshot: node.snapshot(),
+      history: { recent: this.history?.recentPoints() ?? [], daily: this.history?.dailyPoints() ?? [] },
+      log: node.log.all(),
+    };
   }
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
+    this.timers.clear();
     this.observers.clear();
     this.node?.stop();
     this.node = null;

@@ -3,12 +3,24 @@
  * authenticated peer sessions, and reports observed state.
  */
 import { TimerGroup, type Clock } from './clock';
+import { describeClose } from './close-reason';
+import { EventLog } from './event-log';
 import { Emitter } from './events';
 import { median } from './heartbeat';
 import { IdentityVerifier, type Identity } from './identity';
 import type { Link } from './link';
-import type { NodeSnapshot, RelayState, SignalingSnapshot, SignalingState, Strength } from './observed-state';
-import { PeerSession, type CloseReason } from './peer-session';
+import { MeshRouter } from './mesh-router';
+import type {
+  ClosedPeerSnapshot,
+  DiscoveredNode,
+  NodeSnapshot,
+  RelayState,
+  SignalingSnapshot,
+  SignalingState,
+  Strength,
+} from './observed-state';
+import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from './peer-session';
+import type { MeshPingResult, RefreshResult } from './protocol';
 import { ANNOUNCE_INTERVAL_MS, isStale, pickRecord, signRecord, verifyRecord, type VerifiedRecord } from './rendezvous-record';
 import type { Settings } from './settings';
 import { SnapshotPublisher } from './snapshot-publisher';
@@ -23,6 +35,12 @@ const DIAL_BACKOFF_CAP_MS = 60_000;
 /** Neighbour changes are announced at once, but not more than once a second. */
 const NEIGHBOUR_ANNOUNCE_MIN_MS = 1000;
 const INVALID_MEMORY = 4096;
+/** A peer that said `paused` is tried again after this long (or when it re-announces, whichever is later). */
+const PAUSED_RETRY_MS = 30_000;
+/** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
+const REFRESH_SETTLE_MS = 1000;
+const CLOSED_KEPT = 20;
+const CLOSED_KEPT_MS = 2 * 60_000;
 
 export interface NodeComponents {
   identity: Identity;
@@ -56,7 +74,12 @@ interface DialPolicy {
 export class MeshNode {
   readonly events = new Emitter<NodeEvents>();
   readonly verifier = new IdentityVerifier();
+  readonly log: EventLog;
+  private readonly router: MeshRouter;
   private settings: Settings | null = null;
+  private blocked = new Set<string>();
+  private closed: ClosedPeerSnapshot[] = [];
+  private dialCount = 0;
   private signaling: Signaling | null = null;
   private rendezvous: Rendezvous | null = null;
   private readonly sessions = new Map<string, PeerSession>();
@@ -76,8 +99,19 @@ export class MeshNode {
 
   constructor(private readonly components: NodeComponents) {
     this.timers = new TimerGroup(components.clock);
+    this.log = new EventLog(components.clock);
     this.signalingState = { state: 'stopped', since: components.clock.now(), error: null };
     this.publisher = new SnapshotPublisher(components.clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
+    this.router = new MeshRouter({
+      identity: components.identity,
+      clock: components.clock,
+      readyNeighbours: () => this.readyNeighbours(),
+      sendTo: (nodeId, message) => this.sessions.get(nodeId)?.send(message),
+      keyOf: (nodeId) => this.keyOf(nodeId),
+      isBlocked: (nodeId) => this.blocked.has(nodeId) || this.blocked.has(this.records.get(nodeId)?.verified.userId ?? ''),
+      routingEnabled: () => this.settings?.routing ?? false,
+      log: (level, type, message, nodeId) => this.log.add(level, type, message, nodeId),
+    });
   }
 
   get nodeId(): string {
@@ -101,6 +135,7 @@ export class MeshNode {
     if (this.stopped) return;
     const previous = this.settings;
     this.settings = next;
+    this.logControlChanges(previous, next);
     const endpointsChanged =
       !previous ||
       previous.signalingUrl !== next.signalingUrl ||
@@ -120,10 +155,42 @@ export class MeshNode {
     this.publisher.changed(true);
   }
 
+  private logControlChanges(previous: Settings | null, next: Settings): void {
+    const say = (type: string, message: string) => this.log.add('info', type, message);
+    if (previous?.enabled !== next.enabled) say('control:enabled', next.enabled ? 'P2P network enabled' : 'P2P network disabled');
+    if (!previous) return;
+    if (previous.routing !== next.routing) say('control:routing', `mesh routing ${next.routing ? 'on' : 'off'}`);
+    if (previous.pauseIncoming !== next.pauseIncoming) say('control:pause', `incoming connections ${next.pauseIncoming ? 'paused' : 'resumed'}`);
+    if (previous.pauseOutgoing !== next.pauseOutgoing) say('control:pause', `outgoing connections ${next.pauseOutgoing ? 'paused' : 'resumed'}`);
+    if (previous.signalingUrl !== next.signalingUrl) say('control:endpoint', `signaling endpoint changed to ${next.signalingUrl}`);
+    if (previous.relayUrls.join() !== next.relayUrls.join()) say('control:endpoint', `relays changed to ${next.relayUrls.join(', ')}`);
+  }
+
+  /**
+   * Applies the block list (node and user IDs): open connections to blocked nodes close with bye
+   * `blocked`, they are no longer dialled, their hellos are refused and their route messages dropped.
+   */
+  setBlocked(ids: readonly string[]): void {
+    const next = new Set(ids);
+    for (const id of next) if (!this.blocked.has(id)) this.log.add('info', 'control:block', `blocked ${id}`, id.startsWith('n') ? id : undefined);
+    for (const id of this.blocked) if (!next.has(id)) this.log.add('info', 'control:block', `unblocked ${id}`, id.startsWith('n') ? id : undefined);
+    this.blocked = next;
+    for (const session of [...this.sessions.values()]) {
+      if (this.isBlocked(session.remoteId, session.peer?.userId ?? null)) session.close('blocked');
+    }
+    this.dialDiscovered();
+    this.publisher.changed(true);
+  }
+
+  isBlocked(nodeId: string, userId: string | null): boolean {
+    return this.blocked.has(nodeId) || (userId !== null && this.blocked.has(userId));
+  }
+
   /** Final teardown (host shutting down): like disabling, and no later configure() revives it. */
   stop(): void {
     if (this.isRunning) this.goOffline('shutdown');
     this.stopped = true;
+    this.router.stop();
     this.publisher.stop();
     this.events.clear();
   }
@@ -146,6 +213,7 @@ export class MeshNode {
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
       rendezvous.events.on('record:update', (raw) => void this.onRecord(raw)),
       rendezvous.events.on('relay:state', ({ url, state }) => {
+        if (this.relayStates.get(url) !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
         this.relayStates.set(url, state);
         this.publisher.changed(true);
       }),
@@ -174,6 +242,10 @@ export class MeshNode {
   }
 
   private onSignalingState(state: SignalingState, error: string | null): void {
+    if (state !== this.signalingState.state || error) {
+      const level = state === 'error' ? 'warn' : 'info';
+      this.log.add(level, `signaling:${state}`, error ? `signaling ${state}: ${error}` : `signaling ${state}`);
+    }
     this.setSignalingState(state, error);
     if (state === 'open') this.dialDiscovered();
   }
@@ -191,6 +263,9 @@ export class MeshNode {
     if (!this.signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
     if (existing) return existing;
+    if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
+    if (this.isBlocked(nodeId, this.records.get(nodeId)?.verified.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
+    this.dialCount++;
     return this.adopt(this.signaling.dial(nodeId));
   }
 
@@ -200,6 +275,7 @@ export class MeshNode {
   }
 
   private onInbound(link: Link): void {
+    if (this.settings?.pauseIncoming) return this.refuse(link, 'paused');
     const existing = this.sessions.get(link.remoteId);
     if (existing) {
       // Both sides dialled at once: keep the connection dialled by the smaller node ID, on both ends.
@@ -214,23 +290,43 @@ export class MeshNode {
     this.adopt(link);
   }
 
+  /** Turns a new inbound connection away with a bye once its channel opens (or after the handshake limit). */
+  private refuse(link: Link, reason: 'paused'): void {
+    this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
+    const timer = this.components.clock.setTimeout(() => link.close(), HANDSHAKE_TIMEOUT_MS);
+    const finish = () => {
+      this.components.clock.clearTimeout(timer);
+      link.close();
+    };
+    link.events.on('close', () => this.components.clock.clearTimeout(timer));
+    link.events.on('open', () => {
+      try {
+        link.send(JSON.stringify({ t: 'bye', reason }));
+      } finally {
+        finish();
+      }
+    });
+  }
+
   private adopt(link: Link): PeerSession {
     const session = new PeerSession(
       link,
       this.components.identity,
       this.verifier,
-      { isBlocked: () => false, app: this.components.app, caps: [] },
+      { isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId), app: this.components.app, caps: ['route'] },
       this.components.clock,
     );
     this.sessions.set(link.remoteId, session);
     session.events.on('session:ready', () => this.onReady(session));
     session.events.on('session:close', ({ reason, error }) => this.onClose(session, reason, error));
+    session.events.on('session:route', ({ message }) => void this.router.receive(message, session.remoteId));
     this.publisher.changed(true);
     return session;
   }
 
   private onReady(session: PeerSession): void {
     this.dialPolicies.delete(session.remoteId);
+    this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
     this.announceNeighbours();
@@ -240,9 +336,26 @@ export class MeshNode {
     if (this.sessions.get(session.remoteId) === session) this.sessions.delete(session.remoteId);
     if (reason === 'handshake-refused') this.handshakesRefused++;
     this.updateDialPolicy(session, reason);
+    if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);
     if (session.lastHandshakeAt !== null) this.announceNeighbours();
+  }
+
+  private rememberClosed(session: PeerSession, reason: CloseReason, error: string | null): void {
+    const words = describeClose(reason);
+    const refused = reason === 'handshake-refused' || reason === 'protocol-error';
+    const level = refused ? 'warn' : reason === 'dead' || reason === 'handshake-timeout' ? 'warn' : 'info';
+    this.log.add(level, refused ? 'handshake:refused' : 'peer:close', error ? `${words}: ${error}` : words, session.remoteId);
+    this.closed.unshift({
+      nodeId: session.remoteId,
+      userId: session.peer?.userId ?? null,
+      direction: session.link.direction,
+      closedAt: this.components.clock.now(),
+      reason: words,
+      lastError: error ?? session.lastError,
+    });
+    this.closed.length = Math.min(this.closed.length, CLOSED_KEPT);
   }
 
   private updateDialPolicy(session: PeerSession, reason: CloseReason): void {
@@ -250,8 +363,10 @@ export class MeshNode {
     const policy = this.dialPolicies.get(session.remoteId) ?? { notBefore: 0, failures: 0, waitForRecordAfter: null };
     if (reason === 'remote:user-disconnect' || reason === 'remote:blocked') {
       policy.notBefore = now + REDIAL_FORBIDDEN_MS;
-    } else if (reason === 'remote:shutdown' || reason === 'remote:paused') {
+    } else if (reason === 'remote:shutdown') {
       policy.waitForRecordAfter = now;
+    } else if (reason === 'remote:paused') {
+      policy.notBefore = now + PAUSED_RETRY_MS;
     } else if (reason === 'duplicate' || reason === 'shutdown') {
       return;
     } else if (session.lastHandshakeAt === null || reason === 'dead') {
@@ -301,11 +416,11 @@ export class MeshNode {
 
   private maybeDial(nodeId: string): void {
     const settings = this.settings;
-    if (!settings?.enabled || !this.signaling || this.signalingState.state !== 'open') return;
+    if (!settings?.enabled || settings.pauseOutgoing || !this.signaling || this.signalingState.state !== 'open') return;
     if (nodeId === this.nodeId || this.sessions.has(nodeId) || this.sessions.size >= settings.maxPeers) return;
     const known = this.records.get(nodeId);
     const now = this.components.clock.now();
-    if (!known || isStale(known.verified.record, now)) return;
+    if (!known || isStale(known.verified.record, now) || this.isBlocked(nodeId, known.verified.userId)) return;
     const policy = this.dialPolicies.get(nodeId);
     if (policy) {
       if (now < policy.notBefore) return;
@@ -321,7 +436,7 @@ export class MeshNode {
     const now = this.components.clock.now();
     const record = await signRecord(
       this.components.identity,
-      { signal: [settings.signalingUrl], routing: false, neighbors: this.readyNeighbours() },
+      { signal: [settings.signalingUrl], routing: settings.routing, neighbors: this.readyNeighbours() },
       now,
     );
     if (this.rendezvous !== rendezvous) return;
@@ -342,10 +457,39 @@ export class MeshNode {
     return [...this.sessions.values()].filter((s) => s.isReady).map((s) => s.remoteId);
   }
 
-  /** Re-reads the rendezvous and dials what it finds (the `Refresh peers` control). */
-  refreshPeers(): void {
-    this.rendezvous?.reread();
+  /**
+   * Re-reads the rendezvous at once and dials up to maxPeers (the `Refresh peers` control); reports
+   * how many nodes it newly found and how many dials it started.
+   */
+  async refreshPeers(): Promise<RefreshResult> {
+    if (!this.rendezvous) throw new NodeOfflineError();
+    const before = new Set(this.records.keys());
+    const dialsBefore = this.dialCount;
+    this.rendezvous.reread();
     this.dialDiscovered();
+    await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
+    const now = this.components.clock.now();
+    const found = [...this.records.entries()].filter(([id, known]) => !before.has(id) && !isStale(known.verified.record, now)).length;
+    const result = { found, dialling: this.dialCount - dialsBefore };
+    this.log.add('info', 'control:refresh', `refresh: found ${result.found} new, dialling ${result.dialling}`);
+    return result;
+  }
+
+  /** Mesh ping/traceroute to any node (PROTOCOL.md §6 body `ping`). */
+  async meshPing(nodeId: string): Promise<MeshPingResult> {
+    if (!this.isRunning) throw new NodeOfflineError();
+    try {
+      const result = await this.router.ping(nodeId);
+      this.log.add('info', 'mesh:ping', `mesh ping ${Math.round(result.rttMs)} ms via ${result.path.join(' → ')}`, nodeId);
+      return result;
+    } catch (error) {
+      this.log.add('warn', 'mesh:ping', `mesh ping failed: ${(error as Error).message}`, nodeId);
+      throw error;
+    }
+  }
+
+  private keyOf(nodeId: string): CryptoKey | null {
+    return this.sessions.get(nodeId)?.peer?.nodeKey ?? this.records.get(nodeId)?.verified.nodeKey ?? null;
   }
 
   private async sampleStats(): Promise<void> {
@@ -361,7 +505,15 @@ export class MeshNode {
     const ready = peers.filter((p) => p.state === 'ready');
     const rtts = ready.map((p) => p.rttMs).filter((r): r is number => r !== null);
     let stale = 0;
-    for (const { verified } of this.records.values()) if (isStale(verified.record, now)) stale++;
+    const discovered: DiscoveredNode[] = [];
+    for (const { verified } of this.records.values()) {
+      const { record } = verified;
+      const old = isStale(record, now);
+      if (old) stale++;
+      const status = this.isBlocked(record.id, verified.userId) ? 'blocked' : this.sessions.get(record.id)?.isReady ? 'ready' : old ? 'stale' : 'known';
+      discovered.push({ nodeId: record.id, userId: verified.userId, status, neighbors: verified.neighbors, routing: record.routing, announcedAt: record.ts });
+    }
+    this.closed = this.closed.filter((c) => now - c.closedAt <= CLOSED_KEPT_MS);
     const signaling: SignalingSnapshot = {
       url: settings?.signalingUrl ?? '',
       state: this.signalingState.state,
@@ -386,17 +538,31 @@ export class MeshNode {
         lastDiscoveryAt: this.lastDiscoveryAt,
       },
       peers,
+      closedPeers: this.closed,
+      discovered,
+      controls: {
+        routing: settings?.routing ?? false,
+        pauseIncoming: settings?.pauseIncoming ?? false,
+        pauseOutgoing: settings?.pauseOutgoing ?? false,
+        blocked: [...this.blocked],
+      },
+      routing: { ...this.router.counters },
       totals: {
         peers: ready.length,
         rateIn: ready.reduce((sum, p) => sum + p.rateIn, 0),
         rateOut: ready.reduce((sum, p) => sum + p.rateOut, 0),
         medianRttMs: median(rtts),
+        worstRttMs: rtts.length ? Math.max(...rtts) : null,
         loss: ready.length ? ready.reduce((sum, p) => sum + p.loss, 0) / ready.length : 0,
         strength: Math.floor(median(ready.map((p) => p.strength)) ?? 0) as Strength,
         handshakesRefused: this.handshakesRefused,
       },
     };
   }
+}
+
+export class PausedError extends Error {
+  override name = 'PausedError';
 }
 
 export class NodeOfflineError extends Error {

@@ -32,6 +32,50 @@ export interface PeerSnapshot {
   lastError: string | null;
 }
 
+/** A connection that ended recently, kept so its error stays pinned to it (newest first, 2 min). */
+export interface ClosedPeerSnapshot {
+  nodeId: string;
+  userId: string | null;
+  direction: ConnectionDirection;
+  closedAt: number;
+  /** Why it ended, in words ("handshake refused", "peer switched off", "heartbeat lost"). */
+  reason: string;
+  lastError: string | null;
+}
+
+/** A node known from the rendezvous mesh, as the topology and the mesh ping picker show it. */
+export interface DiscoveredNode {
+  nodeId: string;
+  userId: string;
+  /** `ready`: a ready neighbour; `known`: fresh and valid; `stale`: record older than 60 s; `blocked`. */
+  status: 'ready' | 'known' | 'stale' | 'blocked';
+  /** Its announced ready neighbours (node IDs). */
+  neighbors: string[];
+  /** Whether it announces mesh routing on. */
+  routing: boolean;
+  /** The record's own timestamp. */
+  announcedAt: number;
+}
+
+/** The node's switches as the node applies them (observed; the desired copy is in Settings). */
+export interface ControlsSnapshot {
+  routing: boolean;
+  pauseIncoming: boolean;
+  pauseOutgoing: boolean;
+  /** Node and user IDs the node refuses. */
+  blocked: string[];
+}
+
+/** Route messages this node handled (PROTOCOL.md §6). */
+export interface RoutingSnapshot {
+  delivered: number;
+  forwarded: number;
+  /** Dropped: bad signature, unknown source key, blocked source, malformed path. */
+  dropped: number;
+  /** Dropped because routing is off here. */
+  notForwarded: number;
+}
+
 export interface SignalingSnapshot {
   url: string;
   state: SignalingState;
@@ -62,6 +106,8 @@ export interface Totals {
   rateIn: number;
   rateOut: number;
   medianRttMs: number | null;
+  /** The slowest ready connection's round trip. */
+  worstRttMs: number | null;
   /** Mean loss over ready connections (0–1). */
   loss: number;
   /** The median strength over ready connections, rounded down; 0 with none. */
@@ -80,5 +126,35 @@ export interface NodeSnapshot {
   signaling: SignalingSnapshot;
   rendezvous: RendezvousSnapshot;
   peers: PeerSnapshot[];
+  closedPeers: ClosedPeerSnapshot[];
+  discovered: DiscoveredNode[];
+  controls: ControlsSnapshot;
+  routing: RoutingSnapshot;
   totals: Totals;
+}
+
+/** One point of the networking history: a second (last 5 minutes) or a minute (last 24 hours). */
+export interface StatsPoint {
+  /** Start of the interval (ms since epoch). */
+  at: number;
+  peers: number;
+  rateIn: number;
+  rateOut: number;
+  medianRttMs: number | null;
+  worstRttMs: number | null;
+  loss: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One structured event of the node's log (a bounded ring buffer). */
+export interface LogEntry {
+  seq: number;
+  at: number;
+  level: LogLevel;
+  /** `noun:verb`, e.g. `peer:ready`, `peer:close`, `handshake:refused`, `signaling:error`, `control:routing`. */
+  type: string;
+  message: string;
+  /** The peer the event is about, if any. */
+  nodeId?: string;
 }

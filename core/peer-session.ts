@@ -10,7 +10,7 @@ import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } f
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from './observed-state';
 import { strengthScore } from './strength';
-import { authText, parseWireMessage, WIRE_VERSION, WireError, type ByeReason, type Hello, type WireMessage } from './wire';
+import { authText, parseWireMessage, WIRE_VERSION, WireError, type ByeReason, type Hello, type Route, type WireMessage } from './wire';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Token bucket for the 200 messages/s limit: a 2 s burst is tolerated, a sustained excess is not. */
@@ -32,6 +32,8 @@ export interface SessionEvents {
   [name: string]: unknown;
   'session:ready': PeerSession;
   'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
+  /** A route message from this ready neighbour (mesh routing). */
+  'session:route': { session: PeerSession; message: Route };
 }
 
 export interface SessionPolicy {
@@ -171,17 +173,22 @@ export class PeerSession {
       case 'bye':
         this.close(`remote:${message.reason}`);
         break;
+      case 'route':
+        this.events.emit('session:route', { session: this, message });
+        break;
       case 'hello':
       case 'auth':
         this.close('protocol-error', `unexpected ${message.t} after the handshake`);
         break;
       default:
-        // Route messages and unknown types are ignored after the handshake (mesh routing: issue 4).
+        // Unknown types are ignored after the handshake (PROTOCOL.md).
         break;
     }
   }
 
   private async handleHandshake(message: WireMessage | null): Promise<void> {
+    // A node that refuses us before the handshake (incoming paused) says why with a bye.
+    if (message?.t === 'bye') return this.close(`remote:${message.reason}`);
     if (message?.t === 'hello' && !this.peer) {
       if (message.v !== WIRE_VERSION) return this.refuse(`unsupported protocol version ${message.v}`);
       if (message.node.id !== this.link.remoteId) return this.refuse('hello node ID is not the connection\'s peer ID');

@@ -8,7 +8,7 @@
  * Every request gets a reply (`Reply`), also when it fails. Messages carry the protocol version so
  * that a view left open across an extension update is told instead of misread.
  */
-import type { NodeSnapshot } from './observed-state';
+import type { LogEntry, NodeSnapshot, StatsPoint } from './observed-state';
 import type { Settings } from './settings';
 import type { StoredIdentity } from './identity';
 
@@ -16,41 +16,113 @@ export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
 export const OBSERVE_PORT = 'meshdeck:observe';
 
+/** Actions on the live node: the background makes sure a host exists and passes them on. */
+export type NodeAction =
+  /** Re-reads the rendezvous at once and dials up to maxPeers. */
+  | { type: 'node:refresh' }
+  /** Closes one connection (bye `user-disconnect`). */
+  | { type: 'node:disconnect'; nodeId: string }
+  /** Mesh ping (route body `ping`) to any discovered node. */
+  | { type: 'node:ping'; nodeId: string }
+  /** Settings, state, stats history and log as one JSON object; never a private key. */
+  | { type: 'diagnostics:export' };
+
 export type Request =
   | { type: 'settings:get' }
   | { type: 'settings:update'; patch: Partial<Settings> }
+  /** Blocks a node ID (`n…`) or user ID (`u…`). */
+  | { type: 'block:add'; id: string }
+  | { type: 'block:remove'; id: string }
+  | { type: 'block:list' }
   /** Sent by a view when it cannot reach the node host: the background re-creates it. */
   | { type: 'host:ensure' }
   /** Sent by the node host when it boots; answered with its configuration. */
-  | { type: 'host:boot' };
+  | { type: 'host:boot' }
+  /** Sent by the node host once a minute: a point of the 24-hour history, kept across restarts. */
+  | { type: 'history:append'; point: StatsPoint }
+  | NodeAction;
 
 export interface HostConfig {
   settings: Settings;
   identity: StoredIdentity;
+  /** Blocked node and user IDs. */
+  blocked: string[];
+  /** The persisted 24-hour history (one point a minute), oldest first. */
+  daily: StatsPoint[];
+}
+
+export interface RefreshResult {
+  /** Valid, fresh nodes the re-read found that were not known before. */
+  found: number;
+  /** Dials started by the refresh. */
+  dialling: number;
+}
+
+export interface MeshPingResult {
+  rttMs: number;
+  /** The route the ping took, source first, destination last. */
+  path: string[];
+}
+
+export interface DiagnosticsReport {
+  app: string;
+  exportedAt: number;
+  settings: Settings;
+  blocked: string[];
+  snapshot: NodeSnapshot;
+  history: { recent: StatsPoint[]; daily: StatsPoint[] };
+  log: LogEntry[];
 }
 
 /** Background → node host. */
-export type HostCommand = { type: 'host:configure'; config: HostConfig };
+export type HostCommand =
+  | { type: 'host:configure'; config: HostConfig }
+  | NodeAction;
 
 /** Node host → views over the observe port. */
-export type StateMessage = { type: 'state'; snapshot: NodeSnapshot };
+export type StateMessage =
+  | { type: 'state'; snapshot: NodeSnapshot }
+  /** On connect: the last 5 minutes (one point a second) and the last 24 hours (one a minute). */
+  | { type: 'history'; recent: StatsPoint[]; daily: StatsPoint[] }
+  /** Every second: the new point, and a new minute point when one completed. */
+  | { type: 'history:tick'; second: StatsPoint; minute: StatsPoint | null }
+  /** On connect the whole log buffer, then each new entry. */
+  | { type: 'log'; entries: LogEntry[] };
 
 export type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
 
-export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { name: string; message: string } };
+/** `field` names the setting a validation error is about, so a form can show it at that field. */
+export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { name: string; message: string; field?: string } };
 
 export interface ReplyValues {
   'settings:get': Settings;
   'settings:update': Settings;
+  'block:add': string[];
+  'block:remove': string[];
+  'block:list': string[];
   'host:ensure': null;
   'host:boot': HostConfig;
+  'history:append': null;
+  'node:refresh': RefreshResult;
+  'node:disconnect': null;
+  'node:ping': MeshPingResult;
+  'diagnostics:export': DiagnosticsReport;
+}
+
+export const NODE_ACTIONS = new Set<NodeAction['type']>(['node:refresh', 'node:disconnect', 'node:ping', 'diagnostics:export']);
+
+export function isNodeAction(request: Request): request is NodeAction {
+  return NODE_ACTIONS.has(request.type as NodeAction['type']);
 }
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-const REQUEST_TYPES = new Set<Request['type']>(['settings:get', 'settings:update', 'host:ensure', 'host:boot']);
+const REQUEST_TYPES = new Set<Request['type']>([
+  'settings:get', 'settings:update', 'block:add', 'block:remove', 'block:list', 'host:ensure', 'host:boot', 'history:append',
+  ...NODE_ACTIONS,
+]);
 
 export function envelope<T extends Request | HostCommand>(message: T, to: 'background' | 'host'): Envelope<T> {
   return { ...message, v: PROTOCOL_VERSION, to };
@@ -62,6 +134,9 @@ export function parseRequest(raw: unknown): Request | null {
   if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}: reload the page`);
   if (!REQUEST_TYPES.has(raw.type as Request['type'])) throw new ProtocolError(`unknown request "${String(raw.type)}"`);
   if (raw.type === 'settings:update' && !isRecord(raw.patch)) throw new ProtocolError('settings:update needs a patch object');
+  if ((raw.type === 'block:add' || raw.type === 'block:remove') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
+  if ((raw.type === 'node:disconnect' || raw.type === 'node:ping') && typeof raw.nodeId !== 'string') throw new ProtocolError(`${raw.type} needs a nodeId`);
+  if (raw.type === 'history:append' && !isRecord(raw.point)) throw new ProtocolError('history:append needs a point');
   return raw as unknown as Request;
 }
 
@@ -69,7 +144,8 @@ export function parseRequest(raw: unknown): Request | null {
 export function parseHostCommand(raw: unknown): HostCommand | null {
   if (!isRecord(raw) || raw.to !== 'host') return null;
   if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}`);
-  if (raw.type !== 'host:configure' || !isRecord(raw.config)) throw new ProtocolError(`unknown host command "${String(raw.type)}"`);
+  const known = raw.type === 'host:configure' ? isRecord(raw.config) : NODE_ACTIONS.has(raw.type as NodeAction['type']);
+  if (!known) throw new ProtocolError(`unknown host command "${String(raw.type)}"`);
   return raw as unknown as HostCommand;
 }
 
@@ -79,7 +155,8 @@ export function okReply<T>(value: T): Reply<T> {
 
 export function errorReply(error: unknown): Reply<never> {
   const e = error instanceof Error ? error : new Error(String(error));
-  return { ok: false, error: { name: e.name, message: e.message } };
+  const field = (e as { field?: unknown }).field;
+  return { ok: false, error: { name: e.name, message: e.message, ...(typeof field === 'string' ? { field } : {}) } };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -66,6 +66,7 @@ export function pickRecord(raw: unknown): NodeRecord {
 export interface VerifiedRecord {
   record: NodeRecord;
   userId: string;
+  nodeKey: CryptoKey;
   signal: string[];
   neighbors: string[];
 }
@@ -82,7 +83,7 @@ export async function verifyRecord(record: NodeRecord, verifier: IdentityVerifie
   });
   const { sig, ...unsigned } = record;
   if (!(await verifyText(peer.nodeKey, canonical(unsigned), sig))) throw new RecordError('record signature does not verify');
-  return { record, userId: peer.userId, signal: parseIdList(record.signal), neighbors: parseIdList(record.neighbors) };
+  return { record, userId: peer.userId, nodeKey: peer.nodeKey, signal: parseIdList(record.signal), neighbors: parseIdList(record.neighbors) };
 }
 
 function parseIdList(json: string): string[] {

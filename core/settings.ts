@@ -15,6 +15,12 @@ export interface Settings {
   iceServers: IceServer[];
   /** Auto-dial stops once this many connections exist. */
   maxPeers: number;
+  /** Forward route messages for other nodes (PROTOCOL.md §6): the `Mesh routing` switch. */
+  routing: boolean;
+  /** Refuse new inbound connections with bye `paused`; existing ones stay. */
+  pauseIncoming: boolean;
+  /** No new dials: auto-dial stops. */
+  pauseOutgoing: boolean;
 }
 
 export interface IceServer {
@@ -61,6 +67,9 @@ export function defaultSettings(env: BuildEnvironment = {}): Settings {
     room: env.WXT_ROOM?.trim() || LOCAL_SERVER_DEFAULTS.room,
     iceServers: env.WXT_ICE_SERVERS ? (JSON.parse(env.WXT_ICE_SERVERS) as IceServer[]) : [],
     maxPeers: DEFAULT_MAX_PEERS,
+    routing: true,
+    pauseIncoming: false,
+    pauseOutgoing: false,
   });
 }
 
@@ -100,7 +109,20 @@ export function validateSettings(input: Settings): Settings {
   if (!Number.isInteger(input.maxPeers) || input.maxPeers < 0 || input.maxPeers > 64) {
     throw new SettingsError('maxPeers', 'must be a whole number from 0 to 64');
   }
-  return { enabled: input.enabled, signalingUrl, relayUrls, room, iceServers: input.iceServers, maxPeers: input.maxPeers };
+  for (const field of ['routing', 'pauseIncoming', 'pauseOutgoing'] as const) {
+    if (typeof input[field] !== 'boolean') throw new SettingsError(field, 'must be true or false');
+  }
+  return {
+    enabled: input.enabled,
+    signalingUrl,
+    relayUrls,
+    room,
+    iceServers: input.iceServers,
+    maxPeers: input.maxPeers,
+    routing: input.routing,
+    pauseIncoming: input.pauseIncoming,
+    pauseOutgoing: input.pauseOutgoing,
+  };
 }
 
 /** Applies a partial change on top of `current`, validating the result as a whole. */

@@ -6,7 +6,7 @@
 import { systemClock } from '../core/clock';
 import { loadOrCreateIdentity, Identity, type KeyValueStore, type StoredIdentity } from '../core/identity';
 import type { MeshNode } from '../core/node';
-import { validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/settings';
+import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/settings';
 import { installNodeWebRTC } from './node-webrtc';
 
 export interface NodePeerOptions {
@@ -40,11 +40,10 @@ export async function startNodePeer(options: NodePeerOptions): Promise<{ node: M
     app: 'meshdeck-node/0.1.0',
   });
   const settings = validateSettings({
-    enabled: true,
+    ...defaultSettings(),
     signalingUrl: options.signalingUrl,
     relayUrls: options.relayUrls,
     room: options.room ?? 'default',
-    iceServers: [],
     maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS,
   });
   node.configure(settings);

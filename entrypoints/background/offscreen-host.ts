@@ -4,7 +4,7 @@
  */
 import browser from 'webextension-polyfill';
 import type { HostHandle } from '../../core/controller';
-import { envelope } from '../../core/protocol';
+import { envelope, type Reply } from '../../core/protocol';
 
 const OFFSCREEN_PATH = 'offscreen.html';
 
@@ -37,6 +37,12 @@ export function createOffscreenHost(): HostHandle {
           creating = null;
         });
       await creating;
+    },
+    async request(action) {
+      const reply = (await browser.runtime.sendMessage(envelope(action, 'host'))) as Reply | undefined;
+      if (!reply) throw Object.assign(new Error('the node host did not answer'), { name: 'HostUnavailableError' });
+      if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+      return reply.value as never;
     },
     async configure(config) {
       try {

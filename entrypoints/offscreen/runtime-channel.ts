@@ -1,9 +1,16 @@
 /** The node host's HostChannel over `runtime` messaging (offscreen document, Firefox background page). */
 import browser from 'webextension-polyfill';
 import type { HostChannel } from '../../core/node-host';
-import { envelope, OBSERVE_PORT, parseHostCommand, type HostConfig, type Reply } from '../../core/protocol';
+import { envelope, errorReply, okReply, OBSERVE_PORT, parseHostCommand, type HostConfig, type Reply } from '../../core/protocol';
 
 const BOOT_RETRY_MS = 200;
+
+async function ask<T>(message: Parameters<typeof envelope>[0]): Promise<T> {
+  const reply = (await browser.runtime.sendMessage(envelope(message, 'background'))) as Reply<T> | undefined;
+  if (!reply) throw new Error('the background did not answer');
+  if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+  return reply.value;
+}
 
 export function createRuntimeChannel(): HostChannel {
   return {
@@ -11,24 +18,26 @@ export function createRuntimeChannel(): HostChannel {
       // The worker may be starting up itself; keep asking until it answers.
       for (;;) {
         try {
-          const reply = (await browser.runtime.sendMessage(envelope({ type: 'host:boot' }, 'background'))) as Reply<HostConfig> | undefined;
-          if (reply?.ok) return reply.value;
-          if (reply) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+          return await ask<HostConfig>({ type: 'host:boot' });
         } catch (error) {
           console.warn('meshdeck: waiting for the background', error);
         }
         await new Promise((resolve) => setTimeout(resolve, BOOT_RETRY_MS));
       }
     },
+    async appendHistory(point) {
+      await ask({ type: 'history:append', point });
+    },
     onCommand(listener) {
-      const onMessage = (raw: unknown): undefined => {
+      const onMessage = (raw: unknown): Promise<Reply> | undefined => {
+        let command;
         try {
-          const command = parseHostCommand(raw);
-          if (command) listener(command);
+          command = parseHostCommand(raw);
         } catch (error) {
-          console.error('meshdeck: bad host command', error);
+          return Promise.resolve(errorReply(error));
         }
-        return undefined;
+        if (!command) return undefined;
+        return listener(command).then(okReply, errorReply);
       };
       browser.runtime.onMessage.addListener(onMessage);
       return () => browser.runtime.onMessage.removeListener(onMessage);

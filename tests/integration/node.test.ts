@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node';
+import { defaultSettings } from '../../core/settings';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { sendForgedHello } from '../support/forged-peer';
@@ -53,7 +54,7 @@ describe('node over the real PeerJS server and GUN relay', () => {
 
   it('a disabled node is dropped by the others at once and found again when enabled', async () => {
     const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
-    const settings = { enabled: true, signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'integration', iceServers: [], maxPeers: 8 };
+    const settings = { ...defaultSettings(), signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'integration' };
     a.configure({ ...settings, enabled: false });
     await until(() => ready(b) === 1 && ready(c) === 1, 6000);
     a.configure(settings);

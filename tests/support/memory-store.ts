@@ -1,10 +1,21 @@
-import type { KeyValueStore } from '../../core/identity';
+import type { ListableStore } from '../../core/controller';
 
-export function memoryStore(initial: Record<string, unknown> = {}): KeyValueStore & { values: Map<string, unknown> } {
+/** An in-memory storage area (storage.local/sync stand-in) that counts writes. */
+export function memoryStore(initial: Record<string, unknown> = {}): ListableStore & { values: Map<string, unknown>; writes: number } {
   const values = new Map(Object.entries(initial));
-  return {
+  const store = {
     values,
-    get: async (key) => values.get(key),
-    set: async (key, value) => void values.set(key, structuredClone(value)),
+    writes: 0,
+    get: async (key: string) => values.get(key),
+    set: async (key: string, value: unknown) => {
+      store.writes++;
+      values.set(key, structuredClone(value));
+    },
+    remove: async (key: string) => {
+      store.writes++;
+      values.delete(key);
+    },
+    entries: async (prefix: string) => Object.fromEntries([...values].filter(([key]) => key.startsWith(prefix))),
   };
+  return store;
 }

@@ -13,6 +13,9 @@ const settings: Settings = {
   room: 'default',
   iceServers: [],
   maxPeers: 8,
+  routing: true,
+  pauseIncoming: false,
+  pauseOutgoing: false,
 };
 
 async function until(check: () => boolean, ms = 2000): Promise<void> {
@@ -117,5 +120,73 @@ describe('MeshNode', () => {
     b!.stop();
     expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
     expect(b!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+  });
+
+  it('pausing incoming refuses new connections with bye paused and keeps existing ones', async () => {
+    const { nodes: [a, b, c] } = await mesh(3, { maxPeers: 0 });
+    b!.dial(a!.nodeId);
+    await until(() => readyCount(a!) === 1);
+    a!.configure({ ...settings, maxPeers: 0, pauseIncoming: true });
+    const closed: string[] = [];
+    c!.events.on('peer:close', ({ reason }) => closed.push(reason));
+    c!.dial(a!.nodeId);
+    await until(() => closed.length === 1);
+    expect(closed).toEqual(['remote:paused']);
+    expect(readyCount(a!)).toBe(1);
+    expect(c!.snapshot().closedPeers[0]).toMatchObject({ nodeId: a!.nodeId, reason: 'the peer is not accepting connections (paused)' });
+  });
+
+  it('pausing outgoing stops auto-dial and refuses manual dials', async () => {
+    const { nodes: [a, b] } = await mesh(2, { pauseOutgoing: true });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readyCount(a!)).toBe(0);
+    expect(() => a!.dial(b!.nodeId)).toThrow(/outgoing connections are paused/);
+    a!.configure({ ...settings, pauseOutgoing: false });
+    await until(() => readyCount(a!) === 1);
+  });
+
+  it('blocking a node closes its connection with bye blocked, refuses it and marks it in discovery', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    await until(() => readyCount(a!) === 1 && readyCount(b!) === 1);
+    const reasons: string[] = [];
+    b!.events.on('peer:close', ({ reason }) => reasons.push(reason));
+    a!.setBlocked([b!.nodeId]);
+    await until(() => reasons.length === 1);
+    expect(reasons).toEqual(['remote:blocked']);
+    expect(a!.snapshot().discovered.find((d) => d.nodeId === b!.nodeId)?.status).toBe('blocked');
+    // b is told nothing on its next try: the handshake is refused silently.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readyCount(a!)).toBe(0);
+    a!.setBlocked([]);
+    b!.dial(a!.nodeId);
+    await until(() => readyCount(a!) === 1);
+  });
+
+  it('blocking a user refuses every node that user certifies', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    await until(() => readyCount(a!) === 1);
+    const userOfB = a!.snapshot().peers[0]!.userId!;
+    a!.setBlocked([userOfB]);
+    await until(() => readyCount(a!) === 0);
+    expect(() => a!.dial(b!.nodeId)).toThrow(/blocked/);
+  });
+
+  it('refresh reports the nodes it found and the dials it started', async () => {
+    const { store, nodes: [a] } = await mesh(1, { maxPeers: 8 });
+    const { identity: late } = await makeIdentity();
+    store.records.set(late.nodeId, await signRecord(late, { signal: [settings.signalingUrl], routing: true, neighbors: [] }, Date.now()));
+    const result = await a!.refreshPeers();
+    expect(result.found).toBe(1);
+    expect(result.dialling).toBe(1);
+  });
+
+  it('logs connections, closes and control changes in its event log', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    await until(() => readyCount(a!) === 1);
+    a!.configure({ ...settings, routing: false });
+    b!.stop();
+    await until(() => readyCount(a!) === 0);
+    const types = a!.log.all().map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['control:enabled', 'peer:ready', 'control:routing', 'peer:close']));
   });
 });

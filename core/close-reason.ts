@@ -1,0 +1,23 @@
+/** Close reasons in words, for the connection list and the event log. */
+import type { CloseReason } from './peer-session';
+
+const WORDS: Record<CloseReason, string> = {
+  'user-disconnect': 'disconnected by you',
+  blocked: 'blocked by you',
+  shutdown: 'this node switched off',
+  paused: 'refused: incoming connections paused',
+  limit: 'peer exceeded the message limits',
+  'remote:user-disconnect': 'the peer disconnected',
+  'remote:blocked': 'the peer blocked this node',
+  'remote:shutdown': 'the peer switched off',
+  'remote:paused': 'the peer is not accepting connections (paused)',
+  'remote:limit': 'the peer says this node exceeded its limits',
+  'handshake-timeout': 'handshake timed out',
+  'handshake-refused': 'handshake refused',
+  'protocol-error': 'protocol error',
+  dead: 'heartbeat lost',
+  'transport-closed': 'connection lost',
+  duplicate: 'replaced by a parallel connection',
+};
+
+export const describeClose = (reason: CloseReason): string => WORDS[reason];

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../core/clock';
+import { loadOrCreateIdentity } from '../../core/identity';
+import { NodeHost, type HostChannel, type Observer } from '../../core/node-host';
+import type { HostCommand, HostConfig, StateMessage } from '../../core/protocol';
+import { defaultSettings } from '../../core/settings';
+import { FakeRendezvousStore, FakeSignalingHub } from '../support/fake-transport';
+import { memoryStore } from '../support/memory-store';
+
+async function setup() {
+  const identity = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
+  const config: HostConfig = { settings: defaultSettings(), identity, blocked: [], daily: [] };
+  let command: ((c: HostCommand) => Promise<unknown>) | null = null;
+  let observe: ((o: Observer) => void) | null = null;
+  const appended: unknown[] = [];
+  const channel: HostChannel = {
+    requestConfig: async () => config,
+    onCommand: (listener) => ((command = listener), () => (command = null)),
+    onObserver: (listener) => ((observe = listener), () => (observe = null)),
+    appendHistory: async (point) => void appended.push(point),
+  };
+  const host = new NodeHost({
+    channel,
+    clock: systemClock,
+    createSignaling: new FakeSignalingHub().factory,
+    createRendezvous: new FakeRendezvousStore().factory,
+    app: 'meshdeck/test',
+  });
+  await host.start();
+  return { host, config, identity, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
+}
+
+describe('NodeHost', () => {
+  let stopHost: (() => void) | null = null;
+  afterEach(() => stopHost?.());
+
+  it('exports diagnostics with settings, state, history and log, and never a private key', async () => {
+    const { host, identity, send } = await setup();
+    stopHost = () => host.stop();
+    const report = await send({ type: 'diagnostics:export' });
+    const text = JSON.stringify(report);
+    expect(report).toMatchObject({ app: 'meshdeck/test', settings: { enabled: true }, history: { recent: [], daily: [] } });
+    expect(text).toContain(host.node!.nodeId);
+    for (const secret of [identity.node.priv.d!, identity.user.priv.d!]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/"priv"|"d":/);
+  });
+
+  it('gives a new observer the state, the log and the history at once', async () => {
+    const { host, observe } = await setup();
+    stopHost = () => host.stop();
+    await new Promise((r) => setTimeout(r, 1100));
+    const got: StateMessage['type'][] = [];
+    observe({ post: (m) => got.push(m.type), onClose: () => undefined });
+    expect(got).toEqual(['state', 'log', 'history']);
+  });
+
+  it('applies new configuration: the block list reaches the node', async () => {
+    const { host, config, send } = await setup();
+    stopHost = () => host.stop();
+    const blocked = 'n' + 'c'.repeat(26);
+    await send({ type: 'host:configure', config: { ...config, blocked: [blocked] } });
+    expect(host.node!.snapshot().controls.blocked).toEqual([blocked]);
+  });
+});

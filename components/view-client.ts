@@ -2,7 +2,9 @@
  * The views' one way to the rest of the extension (popup and options page alike):
  *
  * - observed state: a runtime port named OBSERVE_PORT to the node host, which posts
- *   `{ type: 'state', snapshot }` at once and then on every change. When the port drops (the host is
+ *   `{ type: 'state', snapshot }` at once and then on every change, `{ type: 'history', recent, daily }`
+ *   once on connect then `{ type: 'history:tick' }` every second, and `{ type: 'log', entries }` (the
+ *   whole ring buffer on connect, then new entries). When the port drops (the host is
  *   not there yet, crashed, or the extension reloaded) the client asks the background to re-create the
  *   host (`host:ensure`) and reconnects with a backoff of 100 ms doubling to 2 s.
  * - requests: `runtime.sendMessage(envelope(request, 'background'))`, whose `Reply` is unwrapped into
@@ -19,7 +21,7 @@ import {
   type ReplyValues,
   type Request,
 } from '../core/protocol';
-import type { NodeSnapshot } from '../core/observed-state';
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../core/observed-state';
 
 /** The part of a runtime port the client uses; `browser.runtime.Port` satisfies it. */
 export interface ViewPort {
@@ -66,6 +68,20 @@ export interface ViewClient {
    * with the current status.
    */
   onReachable(listener: (reachable: boolean, error: Error | null) => void): Unsubscribe;
+  /**
+   * Calls `listener` with the host's whole stats history, sent once on every (re)connect: the last 5
+   * minutes at 1 s and the last 24 hours at 1 min, oldest first. Not replayed to late subscribers:
+   * models subscribe at start-up, before the port's first message can arrive (a later task).
+   */
+  onHistory(listener: (recent: StatsPoint[], daily: StatsPoint[]) => void): Unsubscribe;
+  /** Calls `listener` every second with the new 1 s point, and the new 1 min point when one completed. */
+  onHistoryTick(listener: (second: StatsPoint, minute: StatsPoint | null) => void): Unsubscribe;
+  /**
+   * Calls `listener` with log entries: `reset` is true for the first batch on each (re)connected port,
+   * which is the host's whole ring buffer (a re-created host may count `seq` from 0 again), false for
+   * the new entries after it.
+   */
+  onLog(listener: (entries: LogEntry[], reset: boolean) => void): Unsubscribe;
   /** Disconnects the port, clears the reconnect timer, drops listeners and rejects pending requests. */
   close(): void;
 }
@@ -76,9 +92,16 @@ export interface ViewClientOptions {
   maxBackoffMs?: number;
 }
 
-/** The background answered a request with an error; `name` and `message` are the background's. */
+/**
+ * The background answered a request with an error; `name` and `message` are the background's, and
+ * `field` the setting a SettingsError is about (so a form can show it at that field).
+ */
 export class ReplyError extends Error {
-  constructor(name: string, message: string) {
+  constructor(
+    name: string,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = name;
   }
@@ -100,6 +123,9 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
 
   const stateListeners = new Set<(snapshot: NodeSnapshot) => void>();
   const reachableListeners = new Set<(reachable: boolean, error: Error | null) => void>();
+  const historyListeners = new Set<(recent: StatsPoint[], daily: StatsPoint[]) => void>();
+  const tickListeners = new Set<(second: StatsPoint, minute: StatsPoint | null) => void>();
+  const logListeners = new Set<(entries: LogEntry[], reset: boolean) => void>();
   /** Rejects every request still waiting for its reply; emptied on settle. */
   const pending = new Set<(error: Error) => void>();
 
@@ -110,6 +136,8 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   let reachable = false;
   let ensureError: Error | null = null;
   let closed = false;
+  /** Whether the current port delivered its first `log` batch (the whole buffer) yet. */
+  let logSynced = false;
 
   function setReachable(next: boolean): void {
     if (next === reachable) return;
@@ -118,12 +146,39 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   }
 
   function onMessage(message: unknown): void {
-    if (!isRecord(message) || message.type !== 'state' || !isRecord(message.snapshot)) return;
-    latest = message.snapshot as unknown as NodeSnapshot;
-    backoff = initialBackoff;
-    ensureError = null;
-    setReachable(true);
-    for (const listener of [...stateListeners]) listener(latest);
+    if (!isRecord(message)) return;
+    switch (message.type) {
+      case 'state':
+        if (!isRecord(message.snapshot)) return;
+        latest = message.snapshot as unknown as NodeSnapshot;
+        backoff = initialBackoff;
+        ensureError = null;
+        setReachable(true);
+        for (const listener of [...stateListeners]) listener(latest);
+        return;
+      case 'history': {
+        if (!Array.isArray(message.recent) || !Array.isArray(message.daily)) return;
+        const recent = message.recent.filter(isRecord) as unknown as StatsPoint[];
+        const daily = message.daily.filter(isRecord) as unknown as StatsPoint[];
+        for (const listener of [...historyListeners]) listener(recent, daily);
+        return;
+      }
+      case 'history:tick': {
+        if (!isRecord(message.second) || (message.minute !== null && !isRecord(message.minute))) return;
+        const second = message.second as unknown as StatsPoint;
+        const minute = message.minute as unknown as StatsPoint | null;
+        for (const listener of [...tickListeners]) listener(second, minute);
+        return;
+      }
+      case 'log': {
+        if (!Array.isArray(message.entries)) return;
+        const entries = message.entries.filter(isRecord) as unknown as LogEntry[];
+        const reset = !logSynced;
+        logSynced = true;
+        for (const listener of [...logListeners]) listener(entries, reset);
+        return;
+      }
+    }
   }
 
   function onDisconnect(): void {
@@ -160,6 +215,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       onDisconnect();
       return;
     }
+    logSynced = false;
     port.onMessage.addListener(onMessage);
     port.onDisconnect.addListener(onDisconnect);
   }
@@ -226,6 +282,18 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       listener(reachable, ensureError);
       return () => reachableListeners.delete(listener);
     },
+    onHistory(listener) {
+      historyListeners.add(listener);
+      return () => historyListeners.delete(listener);
+    },
+    onHistoryTick(listener) {
+      tickListeners.add(listener);
+      return () => tickListeners.delete(listener);
+    },
+    onLog(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -234,6 +302,9 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       releasePort(true);
       stateListeners.clear();
       reachableListeners.clear();
+      historyListeners.clear();
+      tickListeners.clear();
+      logListeners.clear();
       for (const fail of [...pending]) fail(new ClientClosedError('the view is closing'));
     },
   };
@@ -250,5 +321,6 @@ export function unwrapReply(raw: unknown, type: string): unknown {
   throw new ReplyError(
     typeof error.name === 'string' && error.name ? error.name : 'Error',
     typeof error.message === 'string' ? error.message : `"${type}" failed`,
+    typeof error.field === 'string' ? error.field : undefined,
   );
 }

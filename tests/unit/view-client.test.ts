@@ -8,6 +8,7 @@ import {
   type ViewPort,
   type ViewRuntime,
 } from '../../components/view-client';
+import { fakePoint, fakeSnapshot } from '../support/view-fixtures';
 
 // The polyfill throws outside an extension; the client only uses it as the default runtime.
 vi.mock('webextension-polyfill', () => ({ default: { runtime: {} } }));
@@ -67,16 +68,7 @@ class FakeRuntime implements ViewRuntime {
 }
 
 function snapshot(at: number): NodeSnapshot {
-  return {
-    at,
-    nodeId: 'node-aaaaaaaaaaaa',
-    userId: 'user-bbbbbbbbbbbb',
-    enabled: true,
-    signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: 0, attempts: 0, lastError: null },
-    rendezvous: { room: 'default', relays: [], seen: 0, valid: 0, stale: 0, invalid: 0, lastAnnounceAt: null, lastDiscoveryAt: null },
-    peers: [],
-    totals: { peers: 0, rateIn: 0, rateOut: 0, medianRttMs: null, loss: 0, strength: 0, handshakesRefused: 0 },
-  };
+  return fakeSnapshot({ at });
 }
 
 describe('createViewClient', () => {
@@ -207,6 +199,57 @@ describe('createViewClient', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('delivers history, ticks and log batches, dropping malformed ones', () => {
+    const client = createViewClient(runtime);
+    const history: [number, number][] = [];
+    const ticks: [number, number | null][] = [];
+    client.onHistory((recent, daily) => history.push([recent.length, daily.length]));
+    client.onHistoryTick((second, minute) => ticks.push([second.at, minute?.at ?? null]));
+    runtime.port.post({ type: 'history', recent: [fakePoint(1), fakePoint(2)], daily: [fakePoint(0)] });
+    runtime.port.post({ type: 'history', recent: 'nope', daily: [] });
+    runtime.port.post({ type: 'history:tick', second: fakePoint(3), minute: null });
+    runtime.port.post({ type: 'history:tick', second: fakePoint(4), minute: fakePoint(60) });
+    runtime.port.post({ type: 'history:tick', second: null, minute: null });
+    expect(history).toEqual([[2, 1]]);
+    expect(ticks).toEqual([
+      [3, null],
+      [4, 60],
+    ]);
+    client.close();
+  });
+
+  it('marks the first log batch of every port as a reset (the whole buffer)', async () => {
+    const client = createViewClient(runtime);
+    const batches: [number[], boolean][] = [];
+    client.onLog((entries, reset) => batches.push([entries.map((e) => e.seq), reset]));
+    const entry = (seq: number) => ({ seq, at: seq, level: 'info', type: 'peer:ready', message: 'ready' });
+    runtime.port.post({ type: 'log', entries: [entry(1), entry(2)] });
+    runtime.port.post({ type: 'log', entries: [entry(3)] });
+    runtime.port.post({ type: 'log', entries: 'nope' });
+    runtime.port.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    runtime.port.post({ type: 'log', entries: [entry(1)] });
+    expect(batches).toEqual([
+      [[1, 2], true],
+      [[3], false],
+      [[1], true],
+    ]);
+    client.close();
+  });
+
+  it('close() drops history and log listeners', () => {
+    const client = createViewClient(runtime);
+    const listener = vi.fn();
+    client.onHistory(listener);
+    client.onHistoryTick(listener);
+    client.onLog(listener);
+    const port = runtime.port;
+    client.close();
+    port.post({ type: 'history', recent: [], daily: [] });
+    port.post({ type: 'log', entries: [] });
+    expect(listener).not.toHaveBeenCalled();
+  });
+
   describe('request', () => {
     it('sends an envelope to the background and unwraps the value', async () => {
       runtime.answer = async (message) => okReply({ echoed: message.type });
@@ -223,6 +266,15 @@ describe('createViewClient', () => {
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).name).toBe('SettingsError');
       expect((error as Error).message).toBe('must be true or false');
+      expect((error as { field?: string }).field).toBeUndefined();
+      client.close();
+    });
+
+    it('keeps the field a SettingsError is about', async () => {
+      runtime.answer = async () => ({ ok: false, error: { name: 'SettingsError', message: '"x" is not a URL', field: 'signalingUrl' } });
+      const client = createViewClient(runtime);
+      const error = await client.request({ type: 'settings:update', patch: { signalingUrl: 'x' } }).catch((e: unknown) => e);
+      expect((error as { field?: string }).field).toBe('signalingUrl');
       client.close();
     });
 

@@ -1,0 +1,150 @@
+/**
+ * The Node Dashboard against four real Chromium profiles wired in a line A–B–C–D (auto-dial off with
+ * maxPeers 0, then one dial per link), with the real server in a loopback-only namespace. Controls are
+ * used and results read through the dashboard's accessible names (UI-CONTRACT.md).
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeshNode } from '../../core/node';
+import type { NodeSnapshot } from '../../core/observed-state';
+import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+
+type Hook = { meshdeck: { host: { node: MeshNode } } };
+
+async function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
+  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
+}
+
+async function dial(browser: ExtensionBrowser, nodeId: string): Promise<void> {
+  const host = await browser.host();
+  await host.evaluate((id) => void (globalThis as unknown as Hook).meshdeck.host.node.dial(id), nodeId);
+}
+
+const region = (page: Page, name: string) => page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`);
+const short = (id: string) => id.slice(0, 8);
+
+describe('the Node Dashboard on a line of four nodes', () => {
+  let server: LocalServer;
+  const nodes: ExtensionBrowser[] = [];
+  const dashboards: Page[] = [];
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 9000 });
+    for (let i = 0; i < 4; i++) nodes.push(await launchExtensionBrowser());
+    for (const node of nodes) {
+      const page = await node.browser.newPage();
+      await page.setViewport({ width: 1280, height: 1000 });
+      await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+      await request(page, { type: 'settings:update', patch: { maxPeers: 0 } });
+      dashboards.push(page);
+      ids.push((await node.snapshot()).nodeId);
+    }
+    // Everyone connected to everyone before maxPeers reached 0: start from no connections.
+    for (const [i, node] of nodes.entries()) {
+      const host = await node.host();
+      await host.evaluate((others) => {
+        const { node: n } = (globalThis as unknown as Hook).meshdeck.host;
+        for (const id of others) n.disconnect(id, 'shutdown');
+      }, ids.filter((_, j) => j !== i));
+    }
+    for (const node of nodes) await waitFor(() => node.snapshot(), (s) => s.peers.length === 0 && s.discovered.length >= 3, 15_000, 'all discovered, none connected');
+    for (let i = 0; i < 3; i++) await dial(nodes[i]!, ids[i + 1]!);
+    const ready = (s: NodeSnapshot) => s.peers.filter((p) => p.state === 'ready').length;
+    await waitFor(() => nodes[1]!.snapshot(), (s) => ready(s) === 2, 15_000, 'B has A and C');
+    await waitFor(() => nodes[2]!.snapshot(), (s) => ready(s) === 2, 15_000, 'C has B and D');
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await server?.close();
+  });
+
+  it('lists each peer in the Connections table with latency and last handshake', async () => {
+    const page = dashboards[1]!;
+    const table = await region(page, 'Connections');
+    const rows = await waitFor(
+      () =>
+        table!.evaluate((el) =>
+          [...el.querySelectorAll('tr[data-node-id]')].map((row) => ({ id: row.getAttribute('data-node-id'), text: row.textContent ?? '' })),
+        ),
+      (r) => r.length === 2 && r.every((row) => /\d+(\.\d+)? ms/.test(row.text) && /ago/.test(row.text)),
+      10_000,
+      'two rows with latency and last handshake',
+    );
+    expect(rows.map((r) => r.id).sort()).toEqual([ids[0], ids[2]].sort());
+  });
+
+  it('summarises the topology in the picture\'s accessible name', async () => {
+    const mesh = await region(dashboards[0]!, 'Rendezvous mesh');
+    const summary = await waitFor(
+      () => mesh!.evaluate((el) => el.querySelector('[role="img"]')?.getAttribute('aria-label') ?? ''),
+      (label) => label.startsWith('4 nodes, 3 links'),
+      20_000,
+      'topology of the line',
+    );
+    expect(summary).toMatch(/^4 nodes, 3 links/);
+  });
+
+  it('pings D from A over the mesh through B and C, and shows the path', async () => {
+    const page = dashboards[0]!;
+    await page.bringToFront();
+    const panel = await region(page, 'Mesh ping');
+    const select = await panel!.waitForSelector('::-p-aria([name="Node"][role="combobox"])');
+    await select!.select(ids[3]!);
+    await (await panel!.waitForSelector('::-p-aria([name="Ping"][role="button"])'))!.click();
+    const text = await waitFor(
+      () => panel!.evaluate((el) => el.textContent ?? ''),
+      (t) => /\d+(\.\d+)? ms/.test(t) && t.includes(short(ids[3]!)),
+      8000,
+      'ping result',
+    );
+    const positions = ids.map((id) => text.indexOf(short(id)));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it('fails the ping with a clear message when B has routing off', async () => {
+    const b = dashboards[1]!;
+    await b.bringToFront();
+    const controls = await region(b, 'Mesh controls');
+    const routing = await controls!.waitForSelector('::-p-aria([name="Mesh routing"][role="switch"])');
+    await routing!.click();
+    await waitFor(() => nodes[1]!.snapshot(), (s) => !s.controls.routing, 3000, 'routing off at B');
+
+    const a = dashboards[0]!;
+    await a.bringToFront();
+    const panel = await region(a, 'Mesh ping');
+    await (await panel!.waitForSelector('::-p-aria([name="Ping"][role="button"])'))!.click();
+    await waitFor(() => panel!.evaluate((el) => el.textContent ?? ''), (t) => /no answer/i.test(t), 10_000, 'ping failure message');
+
+    await b.bringToFront();
+    await routing!.click();
+    await waitFor(() => nodes[1]!.snapshot(), (s) => s.controls.routing, 3000, 'routing back on at B');
+  });
+
+  it('pausing incoming at A refuses a new dial and keeps the existing connection', async () => {
+    const a = dashboards[0]!;
+    await a.bringToFront();
+    const controls = await region(a, 'Node controls');
+    await (await controls!.waitForSelector('::-p-aria([name="Pause incoming connections"][role="switch"])'))!.click();
+    await waitFor(() => nodes[0]!.snapshot(), (s) => s.controls.pauseIncoming, 3000, 'A paused incoming');
+
+    await dial(nodes[2]!, ids[0]!);
+    const c = await waitFor(() => nodes[2]!.snapshot(), (s) => s.closedPeers.some((p) => p.nodeId === ids[0]), 10_000, 'C refused by A');
+    expect(c.closedPeers.find((p) => p.nodeId === ids[0])!.reason).toMatch(/paused/);
+    const aState = await nodes[0]!.snapshot();
+    expect(aState.peers.map((p) => p.nodeId)).toEqual([ids[1]]);
+    expect(aState.peers[0]!.state).toBe('ready');
+  });
+
+  it('captures the dashboard for the README', async () => {
+    const b = dashboards[1]!;
+    await b.bringToFront();
+    await new Promise((r) => setTimeout(r, 1500));
+    await mkdir('docs', { recursive: true });
+    await b.screenshot({ path: 'docs/dashboard.png', fullPage: true });
+  });
+});

@@ -7,8 +7,18 @@
  * the node down) and the view shows where the node has not caught up yet ("Turning off…").
  */
 import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
-import type { NodeSnapshot } from '../core/observed-state';
+import type {
+  ClosedPeerSnapshot,
+  ControlsSnapshot,
+  DiscoveredNode,
+  NodeSnapshot,
+  RendezvousSnapshot,
+  RoutingSnapshot,
+  SignalingSnapshot,
+  Totals,
+} from '../core/observed-state';
 import type { Settings } from '../core/settings';
+import { stableComputed } from './stable';
 import type { ViewClient } from './view-client';
 
 export type NodeClient = Pick<ViewClient, 'request' | 'onState' | 'onReachable'>;
@@ -16,10 +26,16 @@ export type NodeClient = Pick<ViewClient, 'request' | 'onState' | 'onReachable'>
 /** Where the node is on its way to the desired on/off state; null when it is there (or unknown). */
 export type Transition = 'turning-on' | 'turning-off' | null;
 
+/** The on/off settings a view shows as switches; each is applied optimistically. */
+export type SwitchSetting = 'enabled' | 'routing' | 'pauseIncoming' | 'pauseOutgoing';
+export const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing'];
+
 export interface NodeModel {
   /** The latest observed state; null until the node host first reports. Kept while reconnecting. */
   readonly snapshot: ReadonlySignal<NodeSnapshot | null>;
-  /** The desired state, with an in-flight change already applied; null until loaded. */
+  /** When the latest snapshot arrived (this view's clock); null before the first. */
+  readonly snapshotReceivedAt: ReadonlySignal<number | null>;
+  /** The desired state, with in-flight switch changes already applied; null until loaded. */
   readonly settings: ReadonlySignal<Settings | null>;
   /** True while the observe port delivers snapshots. */
   readonly hostReachable: ReadonlySignal<boolean>;
@@ -29,14 +45,38 @@ export interface NodeModel {
   readonly lastError: ReadonlySignal<string | null>;
   /** Desired on/off: settings (optimistic), else the host's copy; null while neither is known. */
   readonly enabled: ReadonlySignal<boolean | null>;
+  /** Every switch's desired state, as `enabled` for the P2P switch. */
+  readonly switches: Readonly<Record<SwitchSetting, ReadonlySignal<boolean | null>>>;
+  /** Every switch's state as the node applies it (the snapshot); null before the first snapshot. */
+  readonly observedSwitches: Readonly<Record<SwitchSetting, ReadonlySignal<boolean | null>>>;
   readonly transition: ReadonlySignal<Transition>;
   /** Wall-clock time, ticking every `tickMs`, for "12 s ago" texts. */
   readonly now: ReadonlySignal<number>;
+
+  // Parts of the snapshot, each keeping its identity while its content is unchanged, so a view that
+  // reads one re-renders only when that part changed (not on every stats tick).
+  readonly signaling: ReadonlySignal<SignalingSnapshot | null>;
+  readonly rendezvous: ReadonlySignal<RendezvousSnapshot | null>;
+  readonly totals: ReadonlySignal<Totals | null>;
+  readonly controls: ReadonlySignal<ControlsSnapshot | null>;
+  readonly discovered: ReadonlySignal<DiscoveredNode[]>;
+  readonly closedPeers: ReadonlySignal<ClosedPeerSnapshot[]>;
+  readonly routingStats: ReadonlySignal<RoutingSnapshot | null>;
+  readonly identity: ReadonlySignal<{ nodeId: string; userId: string } | null>;
+
   /**
    * Turns the whole node on or off. The switch flips at once; if the background refuses or does not
    * answer, it flips back and `lastError` says why. Never rejects.
    */
   setEnabled(on: boolean): Promise<void>;
+  /** The same for any switch setting (mesh routing, pausing). Never rejects. */
+  setSwitch(field: SwitchSetting, on: boolean): Promise<void>;
+  /**
+   * Sends a settings patch (not optimistic: forms wait for it) and resolves with the saved settings.
+   * Rejects with the background's error (a SettingsError carries `field`); `lastError` is left alone,
+   * the caller shows the failure where it belongs.
+   */
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Shows a failed action that happened outside the model (e.g. opening the dashboard). */
   reportError(action: string, error: unknown): void;
   dismissError(): void;
@@ -50,15 +90,32 @@ export interface NodeModelOptions {
   clock?: () => number;
 }
 
+/** What a failed switch change was trying to do, for "Could not … : reason." */
+const SWITCH_ACTIONS: Record<SwitchSetting, (on: boolean) => string> = {
+  enabled: (on) => `turn the P2P network ${on ? 'on' : 'off'}`,
+  routing: (on) => `turn mesh routing ${on ? 'on' : 'off'}`,
+  pauseIncoming: (on) => `${on ? 'pause' : 'resume'} incoming connections`,
+  pauseOutgoing: (on) => `${on ? 'pause' : 'resume'} outgoing connections`,
+};
+
+function observedSwitch(snapshot: NodeSnapshot | null, field: SwitchSetting): boolean | null {
+  if (!snapshot) return null;
+  if (field === 'enabled') return snapshot.enabled;
+  return snapshot.controls?.[field] ?? null;
+}
+
+type Pending = Partial<Record<SwitchSetting, boolean>>;
+
 export function createNodeModel(client: NodeClient, options: NodeModelOptions = {}): NodeModel {
   const clock = options.clock ?? Date.now;
   const tickMs = options.tickMs ?? 1000;
 
   const snapshot = signal<NodeSnapshot | null>(null);
+  const snapshotReceivedAt = signal<number | null>(null);
   /** The desired state as the background last confirmed it. */
   const confirmed = signal<Settings | null>(null);
-  /** The on/off state asked for by a request still in flight. */
-  const optimistic = signal<boolean | null>(null);
+  /** Switch states asked for by requests still in flight. */
+  const pending = signal<Pending>({});
   const hostReachable = signal(false);
   const hostError = signal<string | null>(null);
   const lastError = signal<string | null>(null);
@@ -66,16 +123,38 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
 
   const settings = computed<Settings | null>(() => {
     const base = confirmed.value;
-    const on = optimistic.value;
-    return base && on !== null && on !== base.enabled ? { ...base, enabled: on } : base;
+    const asked = pending.value;
+    if (!base) return base;
+    let result = base;
+    for (const field of SWITCH_SETTINGS) {
+      const on = asked[field];
+      if (on !== undefined && on !== result[field]) result = { ...result, [field]: on };
+    }
+    return result;
   });
-  const enabled = computed(() => optimistic.value ?? confirmed.value?.enabled ?? snapshot.value?.enabled ?? null);
+  const makeSwitch = (field: SwitchSetting) =>
+    computed(() => pending.value[field] ?? confirmed.value?.[field] ?? observedSwitch(snapshot.value, field));
+  const switches = {
+    enabled: makeSwitch('enabled'),
+    routing: makeSwitch('routing'),
+    pauseIncoming: makeSwitch('pauseIncoming'),
+    pauseOutgoing: makeSwitch('pauseOutgoing'),
+  };
+  const observedSwitches = {
+    enabled: computed(() => observedSwitch(snapshot.value, 'enabled')),
+    routing: computed(() => observedSwitch(snapshot.value, 'routing')),
+    pauseIncoming: computed(() => observedSwitch(snapshot.value, 'pauseIncoming')),
+    pauseOutgoing: computed(() => observedSwitch(snapshot.value, 'pauseOutgoing')),
+  };
+  const enabled = switches.enabled;
   const transition = computed(() => nodeTransition(enabled.value, snapshot.value));
 
   let disposed = false;
-  /** Number of the latest setEnabled call; a reply to an older one must not undo a newer one. */
+  /** Number of the latest settings request; a reply to an older one must not undo a newer one. */
   let updateSeq = 0;
   let appliedSeq = 0;
+  /** The latest request's number per switch: only its failure rolls that switch back. */
+  const latestSwitchSeq: Partial<Record<SwitchSetting, number>> = {};
   let updatesInFlight = 0;
   let loading = false;
   /** The message shown for a failed settings:get, cleared again once a retry succeeds. */
@@ -100,38 +179,62 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     }
   }
 
-  async function setEnabled(on: boolean): Promise<void> {
-    if (disposed) return;
-    const seq = ++updateSeq;
+  /** Sends a patch; applies the reply unless a newer one was applied already. */
+  async function sendPatch(patch: Partial<Settings>, seq: number): Promise<Settings> {
     updatesInFlight++;
-    batch(() => {
-      optimistic.value = on;
-      lastError.value = null;
-    });
     try {
-      const next = await client.request({ type: 'settings:update', patch: { enabled: on } });
-      if (disposed || seq < appliedSeq) return;
-      appliedSeq = seq;
-      batch(() => {
-        confirmed.value = next;
-        if (seq === updateSeq) optimistic.value = null;
-      });
-    } catch (error) {
-      // A newer call decides the switch; only the latest failure is rolled back and shown.
-      if (disposed || seq !== updateSeq) return;
-      batch(() => {
-        optimistic.value = null;
-        lastError.value = describeError(`turn the P2P network ${on ? 'on' : 'off'}`, error);
-      });
+      const next = await client.request({ type: 'settings:update', patch });
+      if (!disposed) {
+        if (seq > appliedSeq) {
+          appliedSeq = seq;
+          confirmed.value = next;
+        } else if (confirmed.peek()) {
+          // A newer reply was applied first (replies out of order); it may predate this change, so
+          // keep what this reply says about the fields this request changed.
+          const fields = Object.keys(patch) as (keyof Settings)[];
+          const merged = { ...confirmed.peek()! } as Record<string, unknown>;
+          for (const field of fields) {
+            if (field in SWITCH_ACTIONS && latestSwitchSeq[field as SwitchSetting] !== seq) continue;
+            merged[field] = next[field];
+          }
+          confirmed.value = merged as unknown as Settings;
+        }
+      }
+      return next;
     } finally {
       updatesInFlight--;
     }
   }
 
-  let lastObservedEnabled: boolean | undefined;
+  async function setSwitch(field: SwitchSetting, on: boolean): Promise<void> {
+    if (disposed) return;
+    const seq = ++updateSeq;
+    latestSwitchSeq[field] = seq;
+    batch(() => {
+      pending.value = { ...pending.peek(), [field]: on };
+      lastError.value = null;
+    });
+    try {
+      await sendPatch({ [field]: on }, seq);
+      if (disposed) return;
+      if (latestSwitchSeq[field] === seq) pending.value = withoutField(pending.peek(), field);
+    } catch (error) {
+      // A newer call decides the switch; only the latest failure is rolled back and shown.
+      if (disposed || latestSwitchSeq[field] !== seq) return;
+      batch(() => {
+        pending.value = withoutField(pending.peek(), field);
+        lastError.value = describeError(SWITCH_ACTIONS[field](on), error);
+      });
+    }
+  }
+
+  let lastObserved: string | undefined;
   const disposers: (() => void)[] = [
     client.onState((next) => {
-      snapshot.value = next;
+      batch(() => {
+        snapshot.value = next;
+        snapshotReceivedAt.value = clock();
+      });
     }),
     client.onReachable((reachable, error) => {
       batch(() => {
@@ -143,15 +246,21 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     effect(() => {
       if (hostReachable.value && confirmed.peek() === null) void loadSettings();
     }),
-    // Another view (the dashboard, another window) may change the desired state; the popup hears of it
-    // only through the host's copy, so re-read the settings when that copy changes to something else.
+    // Another view (the dashboard, another window) may change the desired state; this view hears of
+    // it only through the host's copy, so re-read the settings when that copy changes to something
+    // other than what this view believes.
     effect(() => {
-      const observed = snapshot.value?.enabled;
-      if (observed === undefined || observed === lastObservedEnabled) return;
-      const first = lastObservedEnabled === undefined;
-      lastObservedEnabled = observed;
+      const s = snapshot.value;
+      if (!s) return;
+      const observed = SWITCH_SETTINGS.map((field) => observedSwitch(s, field));
+      const key = JSON.stringify([observed, s.signaling?.url]);
+      if (key === lastObserved) return;
+      const first = lastObserved === undefined;
+      lastObserved = key;
       const desired = confirmed.peek();
-      if (!first && updatesInFlight === 0 && desired && desired.enabled !== observed) void loadSettings();
+      if (first || updatesInFlight > 0 || !desired) return;
+      const differs = SWITCH_SETTINGS.some((field, i) => observed[i] !== null && observed[i] !== desired[field]);
+      if (differs || (s.signaling?.url && s.signaling.url !== desired.signalingUrl)) void loadSettings();
     }),
   ];
   if (tickMs > 0) {
@@ -163,16 +272,38 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
 
   void loadSettings();
 
+  const part = <T>(pick: (s: NodeSnapshot) => T | undefined, empty: T) =>
+    stableComputed<T>(() => {
+      const s = snapshot.value;
+      return (s && pick(s)) ?? empty;
+    });
+
   return {
     snapshot,
+    snapshotReceivedAt,
     settings,
     hostReachable,
     hostError,
     lastError,
     enabled,
+    switches,
+    observedSwitches,
     transition,
     now,
-    setEnabled,
+    signaling: part<SignalingSnapshot | null>((s) => s.signaling, null),
+    rendezvous: part<RendezvousSnapshot | null>((s) => s.rendezvous, null),
+    totals: part<Totals | null>((s) => s.totals, null),
+    controls: part<ControlsSnapshot | null>((s) => s.controls, null),
+    discovered: part<DiscoveredNode[]>((s) => s.discovered, []),
+    closedPeers: part<ClosedPeerSnapshot[]>((s) => s.closedPeers, []),
+    routingStats: part<RoutingSnapshot | null>((s) => s.routing, null),
+    identity: part<{ nodeId: string; userId: string } | null>((s) => ({ nodeId: s.nodeId, userId: s.userId }), null),
+    setEnabled: (on) => setSwitch('enabled', on),
+    setSwitch,
+    async updateSettings(patch) {
+      if (disposed) throw new Error('the view is closing');
+      return sendPatch(patch, ++updateSeq);
+    },
     reportError(action, error) {
       lastError.value = describeError(action, error);
     },
@@ -185,6 +316,12 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
       for (const dispose of disposers.splice(0)) dispose();
     },
   };
+}
+
+function withoutField(pending: Pending, field: SwitchSetting): Pending {
+  if (!(field in pending)) return pending;
+  const { [field]: _, ...rest } = pending;
+  return rest;
 }
 
 /**

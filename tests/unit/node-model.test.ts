@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultSettings, type Settings } from '../../core/settings';
 import type { NodeSnapshot } from '../../core/observed-state';
 import { createNodeModel, describeError, nodeTransition, type NodeClient } from '../../components/node-model';
+import { fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
 
 interface Deferred<T> {
   resolve(value: T): void;
@@ -47,17 +48,7 @@ function fakeClient() {
 }
 
 function snapshot(patch: Partial<NodeSnapshot> = {}): NodeSnapshot {
-  return {
-    at: 1,
-    nodeId: 'node-aaaaaaaaaaaa',
-    userId: 'user-bbbbbbbbbbbb',
-    enabled: true,
-    signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: 0, attempts: 0, lastError: null },
-    rendezvous: { room: 'default', relays: [], seen: 0, valid: 0, stale: 0, invalid: 0, lastAnnounceAt: null, lastDiscoveryAt: null },
-    peers: [],
-    totals: { peers: 0, rateIn: 0, rateOut: 0, medianRttMs: null, loss: 0, strength: 0, handshakesRefused: 0 },
-    ...patch,
-  };
+  return fakeSnapshot(patch);
 }
 
 const settingsOn = defaultSettings();
@@ -84,7 +75,7 @@ describe('createNodeModel', () => {
     fake.calls.length = 0;
 
     fake.push(snapshot());
-    expect(model.snapshot.value?.nodeId).toBe('node-aaaaaaaaaaaa');
+    expect(model.snapshot.value?.nodeId).toBe(SELF_NODE);
     expect(model.hostReachable.value).toBe(true);
     expect(model.enabled.value).toBe(true); // the host's copy, until the settings arrive
   });
@@ -192,6 +183,82 @@ describe('createNodeModel', () => {
     reread.resolve(settingsOff);
     await flush();
     expect(model.enabled.value).toBe(false);
+  });
+
+  it('applies any switch optimistically and compares it with what the node applies', async () => {
+    const { fake, model } = setup();
+    fake.next().resolve(settingsOn);
+    await flush();
+    fake.push(snapshot());
+    expect(model.switches.routing.value).toBe(true);
+    expect(model.observedSwitches.routing.value).toBe(true);
+
+    const done = model.setSwitch('routing', false);
+    expect(model.switches.routing.value).toBe(false);
+    expect(model.settings.value?.routing).toBe(false);
+    expect(model.switches.enabled.value).toBe(true);
+    const call = fake.next();
+    expect(call.request).toEqual({ type: 'settings:update', patch: { routing: false } });
+    call.resolve({ ...settingsOn, routing: false });
+    await done;
+    expect(model.switches.routing.value).toBe(false);
+    expect(model.observedSwitches.routing.value).toBe(true); // the node has not applied it yet
+    fake.push(snapshot({ controls: { routing: false, pauseIncoming: false, pauseOutgoing: false, blocked: [] } }));
+    expect(model.observedSwitches.routing.value).toBe(false);
+    expect(fake.calls).toHaveLength(0); // its own change: no re-read
+
+    const failed = model.setSwitch('pauseIncoming', true);
+    expect(model.switches.pauseIncoming.value).toBe(true);
+    fake.next().reject(new Error('storage is full'));
+    await failed;
+    expect(model.switches.pauseIncoming.value).toBe(false);
+    expect(model.lastError.value).toBe('Could not pause incoming connections: storage is full.');
+  });
+
+  it('keeps a switch change whose reply arrived after a newer reply about another setting', async () => {
+    const { fake, model } = setup();
+    fake.next().resolve(settingsOn);
+    await flush();
+    const routing = model.setSwitch('routing', false);
+    const pause = model.setSwitch('pauseOutgoing', true);
+    const [a, b] = [fake.next(), fake.next()];
+    // b answered first, from storage that did not have a's change yet.
+    b.resolve({ ...settingsOn, pauseOutgoing: true });
+    await pause;
+    a.resolve({ ...settingsOn, routing: false });
+    await routing;
+    expect(model.settings.value).toMatchObject({ routing: false, pauseOutgoing: true });
+  });
+
+  it('updateSettings resolves with the saved settings or rejects with the field', async () => {
+    const { fake, model } = setup();
+    fake.next().resolve(settingsOn);
+    await flush();
+    const saved = model.updateSettings({ signalingUrl: 'http://127.0.0.1:9001/peerjs' });
+    const call = fake.next();
+    expect(call.request).toEqual({ type: 'settings:update', patch: { signalingUrl: 'http://127.0.0.1:9001/peerjs' } });
+    call.resolve({ ...settingsOn, signalingUrl: 'http://127.0.0.1:9001/peerjs' });
+    await expect(saved).resolves.toMatchObject({ signalingUrl: 'http://127.0.0.1:9001/peerjs' });
+    expect(model.settings.value?.signalingUrl).toBe('http://127.0.0.1:9001/peerjs');
+
+    const refused = model.updateSettings({ relayUrls: ['x'] });
+    fake.next().reject(Object.assign(new Error('"x" is not a URL'), { name: 'SettingsError', field: 'relayUrls' }));
+    await expect(refused).rejects.toMatchObject({ field: 'relayUrls' });
+    expect(model.lastError.value).toBeNull();
+  });
+
+  it('keeps the identity of snapshot parts that did not change', () => {
+    const { fake, model } = setup();
+    fake.push(snapshot({ at: 1 }));
+    const signaling = model.signaling.value;
+    const discovered = model.discovered.value;
+    fake.push(snapshot({ at: 2, totals: { ...snapshot().totals, rateIn: 5 } }));
+    expect(model.signaling.value).toBe(signaling);
+    expect(model.discovered.value).toBe(discovered);
+    expect(model.totals.value?.rateIn).toBe(5);
+    fake.push(snapshot({ at: 3, signaling: { ...snapshot().signaling, attempts: 2 } }));
+    expect(model.signaling.value).not.toBe(signaling);
+    expect(model.signaling.value?.attempts).toBe(2);
   });
 
   it('dispose() unsubscribes, stops the clock and ignores late replies', async () => {

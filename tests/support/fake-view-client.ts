@@ -1,0 +1,73 @@
+/**
+ * A view client for model tests: requests wait until the test answers them, and the test pushes what
+ * the node host would post on the observe port (snapshots, history, ticks, log batches).
+ */
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/observed-state';
+import type { ViewClient, ViewRequest } from '../../components/view-client';
+
+export interface PendingRequest {
+  request: ViewRequest;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export type FakeClient = Omit<ViewClient, 'close'>;
+
+export function fakeViewClient() {
+  const calls: PendingRequest[] = [];
+  const state = new Set<(s: NodeSnapshot) => void>();
+  const reachable = new Set<(r: boolean, e: Error | null) => void>();
+  const history = new Set<(recent: StatsPoint[], daily: StatsPoint[]) => void>();
+  const ticks = new Set<(second: StatsPoint, minute: StatsPoint | null) => void>();
+  const logs = new Set<(entries: LogEntry[], reset: boolean) => void>();
+  const subscribe =
+    <T>(set: Set<T>) =>
+    (listener: T) => {
+      set.add(listener);
+      return () => void set.delete(listener);
+    };
+  const client: FakeClient = {
+    request: ((request: ViewRequest) => new Promise((resolve, reject) => calls.push({ request, resolve, reject }))) as ViewClient['request'],
+    onState: subscribe(state),
+    onReachable(listener) {
+      reachable.add(listener);
+      listener(false, null);
+      return () => void reachable.delete(listener);
+    },
+    onHistory: subscribe(history),
+    onHistoryTick: subscribe(ticks),
+    onLog: subscribe(logs),
+  };
+  return {
+    client,
+    calls,
+    push(s: NodeSnapshot) {
+      for (const l of [...state]) l(s);
+      for (const l of [...reachable]) l(true, null);
+    },
+    drop() {
+      for (const l of [...reachable]) l(false, null);
+    },
+    history(recent: StatsPoint[], daily: StatsPoint[]) {
+      for (const l of [...history]) l(recent, daily);
+    },
+    tick(second: StatsPoint, minute: StatsPoint | null = null) {
+      for (const l of [...ticks]) l(second, minute);
+    },
+    log(entries: LogEntry[], reset = false) {
+      for (const l of [...logs]) l(entries, reset);
+    },
+    get listenerCount() {
+      return state.size + reachable.size + history.size + ticks.size + logs.size;
+    },
+    /** The oldest unanswered request. */
+    next(): PendingRequest {
+      const call = calls.shift();
+      if (!call) throw new Error('no request pending');
+      return call;
+    },
+  };
+}
+
+/** Lets pending promise callbacks run. */
+export const flush = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -89,6 +89,26 @@ export function formatRelativeTime(then: number | null | undefined, now: number)
   return `${Math.floor(hours / 24)} d ago`;
 }
 
+/**
+ * A length of time: "0 s", "12 s", "2 min", "3 h", "2 d" (whole units, rounded down), for "open for
+ * 2 min". Negative or unknown durations are "—".
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (!isMeasured(ms)) return UNKNOWN;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/** "1 node", "3 nodes"; `plural` defaults to `singular` + "s". */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
 /** The first 8 characters of a node or user ID and "…"; shorter IDs are returned whole. */
 export function shortId(id: string): string {
   return id.length > 8 ? `${id.slice(0, 8)}…` : id;

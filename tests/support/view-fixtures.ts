@@ -8,9 +8,13 @@ import type { DiscoveredNode, NodeSnapshot, PeerSnapshot, StatsPoint } from '../
 export function fakeId(kind: 'n' | 'u', seed: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   let out = kind;
-  let x = (seed + 1) * 2654435761;
+  let x = Math.imul(seed + 1, 0x9e3779b1) >>> 0;
   for (let i = 0; i < 26; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
+    // xorshift32: distinct seeds give distinct IDs.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out += alphabet[x % 32];
   }
   return out;

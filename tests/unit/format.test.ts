@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countOf,
+  formatDuration,
   formatBytes,
   formatLoss,
   formatMs,
@@ -98,5 +100,26 @@ describe('shortId', () => {
     expect(shortId('a1b2c3d4e5f6a7b8')).toBe('a1b2c3d4…');
     expect(shortId('a1b2c3d4')).toBe('a1b2c3d4');
     expect(shortId('')).toBe('');
+  });
+});
+
+describe('formatDuration', () => {
+  it('says how long, in whole units', () => {
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(12_900)).toBe('12 s');
+    expect(formatDuration(125_000)).toBe('2 min');
+    expect(formatDuration(3 * 3_600_000 + 1)).toBe('3 h');
+    expect(formatDuration(49 * 3_600_000)).toBe('2 d');
+    expect(formatDuration(-5)).toBe('—');
+    expect(formatDuration(null)).toBe('—');
+  });
+});
+
+describe('countOf', () => {
+  it('picks singular or plural', () => {
+    expect(countOf(1, 'node')).toBe('1 node');
+    expect(countOf(0, 'node')).toBe('0 nodes');
+    expect(countOf(2, 'neighbour')).toBe('2 neighbours');
+    expect(countOf(3, 'entry', 'entries')).toBe('3 entries');
   });
 });

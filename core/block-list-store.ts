@@ -20,12 +20,8 @@ import {
   SYNC_QUOTA_BYTES,
   type BlockEntry,
 } from './block-list';
+import type { StorageArea } from './storage';
 
-/** The slice of a `storage` area the block list needs (browser.storage.sync / .local). */
-export interface StorageArea {
-  get(keys: string[] | null): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-}
 
 export interface BlockListState {
   /** Blocked entries (no tombstones), most recently blocked first. */

@@ -3,7 +3,10 @@
  * host alive and hands it its configuration. It keeps nothing in memory that storage cannot rebuild,
  * because a Chrome service worker may be stopped at any moment.
  */
-import { Identity, loadOrCreateIdentity, type KeyValueStore } from './identity';
+import { BlockInputError, parseBlockListFile, type BlockEntry } from './block-list';
+import { BlockListStore, type BlockListState } from './block-list-store';
+import { Identity, loadOrCreateIdentity } from './identity';
+import { keyValueStore, type KeyValueStore, type StorageArea } from './storage';
 import type { StatsPoint } from './observed-state';
 import { isNodeAction, type HostConfig, type NodeAction, type ReplyValues, type Request } from './protocol';
 import { applySettingsPatch, validateSettings, type Settings } from './settings';
@@ -11,16 +14,6 @@ import { DAILY_POINTS } from './stats-history';
 
 export const SETTINGS_STORAGE = 'meshdeck:settings';
 export const HISTORY_STORAGE = 'meshdeck:history';
-/** One sync item per blocked ID, so that one edit writes one small item (storage.sync write limits). */
-export const BLOCK_ENTRY_PREFIX = 'meshdeck:block:';
-const ID_PATTERN = /^[nu][a-z2-7]{26}$/;
-
-/** A storage area that can also list and remove keys (storage.sync for the block list). */
-export interface ListableStore extends KeyValueStore {
-  /** Every key starting with `prefix`, with its value. */
-  entries(prefix: string): Promise<Record<string, unknown>>;
-  remove(key: string): Promise<void>;
-}
 
 /** The node host as the background sees it (an offscreen document, or Firefox's background page). */
 export interface HostHandle {
@@ -33,16 +26,12 @@ export interface HostHandle {
 }
 
 export interface ControllerDeps {
-  local: KeyValueStore;
-  sync: ListableStore;
+  local: StorageArea;
+  sync: StorageArea;
   host: HostHandle;
   /** Build-time defaults, used until the user changes something. */
   defaults: Settings;
-}
-
-export class BlockError extends Error {
-  override name = 'BlockError';
-  readonly field = 'id';
+  clock?: () => number;
 }
 
 export class Controller {
@@ -55,7 +44,15 @@ export class Controller {
    */
   private identity: ReturnType<typeof loadOrCreateIdentity> | null = null;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  readonly blockList: BlockListStore;
+  private readonly local: KeyValueStore;
+  private readonly sync: KeyValueStore;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.blockList = new BlockListStore(deps.sync, deps.local, deps.clock);
+    this.local = keyValueStore(deps.local);
+    this.sync = keyValueStore(deps.sync);
+  }
 
   async handle<R extends Request>(request: R): Promise<ReplyValues[R['type']]> {
     type Out = ReplyValues[R['type']];
@@ -69,20 +66,37 @@ export class Controller {
       case 'settings:update': {
         const next = await this.serialise(async () => {
           const updated = applySettingsPatch(await this.settings(), request.patch);
-          await this.deps.local.set(SETTINGS_STORAGE, updated);
+          await this.local.set(SETTINGS_STORAGE, updated);
           return updated;
         });
         void this.pushConfig();
         return next as Out;
       }
       case 'block:add':
-        return (await this.block(request.id)) as Out;
-      case 'block:remove':
-        await this.deps.sync.remove(BLOCK_ENTRY_PREFIX + request.id.trim());
-        void this.pushConfig();
-        return (await this.blocked()) as Out;
+        await this.refuseSelf(request.id);
+        await this.blockList.block(request.id, { note: request.note, label: request.label });
+        return (await this.blockListChanged()) as Out;
+      case 'block:remove': {
+        const removed = await this.blockList.unblock(request.id.trim());
+        return { state: await this.blockListChanged(), removed } as Out;
+      }
+      case 'block:restore':
+        await this.blockList.restore(request.entry as BlockEntry);
+        return (await this.blockListChanged()) as Out;
+      case 'block:note':
+        await this.blockList.setNote(request.id, request.note);
+        return (await this.blockListChanged()) as Out;
+      case 'block:import': {
+        const entries = parseBlockListFile(request.text, (this.deps.clock ?? Date.now)());
+        for (const entry of entries) await this.refuseSelf(entry.id);
+        const imported = await this.blockList.importEntries(entries);
+        return { state: await this.blockListChanged(), imported } as Out;
+      }
+      case 'block:clear':
+        await this.blockList.clear();
+        return (await this.blockListChanged()) as Out;
       case 'block:list':
-        return (await this.blocked()) as Out;
+        return (await this.blockList.state()) as Out;
       case 'host:ensure':
         await this.deps.host.ensure();
         void this.pushConfig();
@@ -91,9 +105,9 @@ export class Controller {
         return (await this.config()) as Out;
       case 'history:append':
         await this.serialise(async () => {
-          const daily = ((await this.deps.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
+          const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
           daily.push(request.point);
-          await this.deps.local.set(HISTORY_STORAGE, daily.slice(-DAILY_POINTS));
+          await this.local.set(HISTORY_STORAGE, daily.slice(-DAILY_POINTS));
         });
         return null as Out;
     }
@@ -107,7 +121,7 @@ export class Controller {
   }
 
   async settings(): Promise<Settings> {
-    const stored = await this.deps.local.get(SETTINGS_STORAGE);
+    const stored = await this.local.get(SETTINGS_STORAGE);
     if (!stored) return this.deps.defaults;
     try {
       // Fields added by a newer build take their defaults.
@@ -117,33 +131,39 @@ export class Controller {
     }
   }
 
-  async blocked(): Promise<string[]> {
-    const entries = await this.deps.sync.entries(BLOCK_ENTRY_PREFIX);
-    return Object.keys(entries).map((key) => key.slice(BLOCK_ENTRY_PREFIX.length)).sort();
+  private async refuseSelf(input: string): Promise<void> {
+    const id = input.trim();
+    const self = await Identity.fromStored(await this.loadIdentity());
+    if (id === self.nodeId) throw new BlockInputError('that is this node: it cannot block itself');
+    if (id === self.userId) throw new BlockInputError('that is your own user ID: it would block all your browsers');
   }
 
-  private async block(input: string): Promise<string[]> {
-    const id = input.trim();
-    if (!ID_PATTERN.test(id)) throw new BlockError(`"${id}" is not a node ID (n…) or user ID (u…) of 27 characters`);
-    const self = await Identity.fromStored(await this.loadIdentity());
-    if (id === self.nodeId || id === self.userId) throw new BlockError('that is this node or its own user: it cannot be blocked');
-    await this.deps.sync.set(BLOCK_ENTRY_PREFIX + id, { id, kind: id.startsWith('n') ? 'node' : 'user', at: Date.now() });
+  /**
+   * Called when storage changed in another tab or browser (storage.onChanged): merges concurrent edits
+   * of the block list and hands the node the result, so a block reaches it within a second.
+   */
+  async onStorageChanged(area: 'sync' | 'local', changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<void> {
+    if (area === 'sync') await this.blockList.repair(changes);
+    await this.pushConfig();
+  }
+
+  private async blockListChanged(): Promise<BlockListState> {
     void this.pushConfig();
-    return this.blocked();
+    return this.blockList.state();
   }
 
   async config(): Promise<HostConfig> {
-    const [settings, identity, blocked, daily] = await Promise.all([
+    const [settings, identity, blockList, daily] = await Promise.all([
       this.settings(),
       this.loadIdentity(),
-      this.blocked(),
-      this.deps.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
+      this.blockList.state(),
+      this.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
     ]);
-    return { settings, identity, blocked, daily: daily ?? [] };
+    return { settings, identity, blockList, daily: daily ?? [] };
   }
 
   private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {
-    this.identity ??= loadOrCreateIdentity(this.deps).catch((error: unknown) => {
+    this.identity ??= loadOrCreateIdentity({ local: this.local, sync: this.sync }).catch((error: unknown) => {
       this.identity = null;
       throw error;
     });

@@ -3,6 +3,7 @@
  * and the certificate by which a user key vouches for a node key.
  */
 import { fromBase64Url, toBase32, toBase64Url, utf8 } from './encoding';
+import type { KeyValueStore } from './storage';
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -27,11 +28,6 @@ export interface Certificate {
   sig: string;
 }
 
-/** The small slice of a key-value storage area identity needs (storage.local / storage.sync). */
-export interface KeyValueStore {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<void>;
-}
 
 export class IdentityError extends Error {
   override name = 'IdentityError';

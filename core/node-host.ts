@@ -97,7 +97,8 @@ export class NodeHost {
       this.history ??= new StatsHistory(config.daily);
       this.config = config;
       this.node!.configure(config.settings);
-      this.node!.setBlocked(config.blocked);
+      this.node!.setBlocked(config.blockList.entries.map((entry) => entry.id));
+      this.broadcast({ type: 'blocklist', state: config.blockList });
     });
   }
 
@@ -129,6 +130,7 @@ export class NodeHost {
       observer.post({ type: 'log', entries: this.node.log.all() });
     }
     if (this.history) observer.post({ type: 'history', recent: this.history.recentPoints(), daily: this.history.dailyPoints() });
+    if (this.config) observer.post({ type: 'blocklist', state: this.config.blockList });
   }
 
   /** Everything a bug report needs, and nothing secret: identity appears as public keys and IDs only. */
@@ -140,7 +142,7 @@ export class NodeHost {
       app: this.deps.app,
       exportedAt: this.deps.clock.now(),
       settings: config.settings,
-      blocked: config.blocked,
+      blockList: config.blockList.entries,
       snapshot: node.snapshot(),
       history: { recent: this.history?.recentPoints() ?? [], daily: this.history?.dailyPoints() ?? [] },
       log: node.log.all(),

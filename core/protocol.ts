@@ -11,6 +11,8 @@
 import type { LogEntry, NodeSnapshot, StatsPoint } from './observed-state';
 import type { Settings } from './settings';
 import type { StoredIdentity } from './identity';
+import type { BlockEntry } from './block-list';
+import type { BlockListState } from './block-list-store';
 
 export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
@@ -30,9 +32,15 @@ export type NodeAction =
 export type Request =
   | { type: 'settings:get' }
   | { type: 'settings:update'; patch: Partial<Settings> }
-  /** Blocks a node ID (`n…`) or user ID (`u…`). */
-  | { type: 'block:add'; id: string }
+  /** Blocks a node ID (`n…`) or user ID (`u…`); `label` is how the view last saw it. */
+  | { type: 'block:add'; id: string; note?: string; label?: string }
+  /** Unblocks; the reply carries the removed entry so a view can offer `Undo` (block:restore). */
   | { type: 'block:remove'; id: string }
+  | { type: 'block:restore'; entry: BlockEntry }
+  | { type: 'block:note'; id: string; note: string }
+  /** Merges an exported block list file (JSON text): all or nothing. */
+  | { type: 'block:import'; text: string }
+  | { type: 'block:clear' }
   | { type: 'block:list' }
   /** Sent by a view when it cannot reach the node host: the background re-creates it. */
   | { type: 'host:ensure' }
@@ -45,8 +53,8 @@ export type Request =
 export interface HostConfig {
   settings: Settings;
   identity: StoredIdentity;
-  /** Blocked node and user IDs. */
-  blocked: string[];
+  /** The block list (entries of blocked node and user IDs); the host relays it to the views. */
+  blockList: BlockListState;
   /** The persisted 24-hour history (one point a minute), oldest first. */
   daily: StatsPoint[];
 }
@@ -68,7 +76,7 @@ export interface DiagnosticsReport {
   app: string;
   exportedAt: number;
   settings: Settings;
-  blocked: string[];
+  blockList: BlockEntry[];
   snapshot: NodeSnapshot;
   history: { recent: StatsPoint[]; daily: StatsPoint[] };
   log: LogEntry[];
@@ -87,7 +95,9 @@ export type StateMessage =
   /** Every second: the new point, and a new minute point when one completed. */
   | { type: 'history:tick'; second: StatsPoint; minute: StatsPoint | null }
   /** On connect the whole log buffer, then each new entry. */
-  | { type: 'log'; entries: LogEntry[] };
+  | { type: 'log'; entries: LogEntry[] }
+  /** On connect and whenever it changes (in any tab or browser of the user). */
+  | { type: 'blocklist'; state: BlockListState };
 
 export type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
 
@@ -97,9 +107,13 @@ export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { 
 export interface ReplyValues {
   'settings:get': Settings;
   'settings:update': Settings;
-  'block:add': string[];
-  'block:remove': string[];
-  'block:list': string[];
+  'block:add': BlockListState;
+  'block:remove': { state: BlockListState; removed: BlockEntry | null };
+  'block:restore': BlockListState;
+  'block:note': BlockListState;
+  'block:import': { state: BlockListState; imported: number };
+  'block:clear': BlockListState;
+  'block:list': BlockListState;
   'host:ensure': null;
   'host:boot': HostConfig;
   'history:append': null;
@@ -120,7 +134,8 @@ export class ProtocolError extends Error {
 }
 
 const REQUEST_TYPES = new Set<Request['type']>([
-  'settings:get', 'settings:update', 'block:add', 'block:remove', 'block:list', 'host:ensure', 'host:boot', 'history:append',
+  'settings:get', 'settings:update', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
+  'host:ensure', 'host:boot', 'history:append',
   ...NODE_ACTIONS,
 ]);
 
@@ -134,7 +149,9 @@ export function parseRequest(raw: unknown): Request | null {
   if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}: reload the page`);
   if (!REQUEST_TYPES.has(raw.type as Request['type'])) throw new ProtocolError(`unknown request "${String(raw.type)}"`);
   if (raw.type === 'settings:update' && !isRecord(raw.patch)) throw new ProtocolError('settings:update needs a patch object');
-  if ((raw.type === 'block:add' || raw.type === 'block:remove') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
+  if ((raw.type === 'block:add' || raw.type === 'block:remove' || raw.type === 'block:note') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
+  if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
+  if (raw.type === 'block:restore' && !isRecord(raw.entry)) throw new ProtocolError('block:restore needs an entry');
   if ((raw.type === 'node:disconnect' || raw.type === 'node:ping') && typeof raw.nodeId !== 'string') throw new ProtocolError(`${raw.type} needs a nodeId`);
   if (raw.type === 'history:append' && !isRecord(raw.point)) throw new ProtocolError('history:append needs a point');
   return raw as unknown as Request;

@@ -4,7 +4,8 @@
  * identity kept in memory.
  */
 import { systemClock } from '../core/clock';
-import { loadOrCreateIdentity, Identity, type KeyValueStore, type StoredIdentity } from '../core/identity';
+import { loadOrCreateIdentity, Identity, type StoredIdentity } from '../core/identity';
+import { memoryKeyValueStore } from '../core/storage';
 import type { MeshNode } from '../core/node';
 import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/settings';
 import { installNodeWebRTC } from './node-webrtc';
@@ -18,11 +19,6 @@ export interface NodePeerOptions {
   identity?: StoredIdentity;
 }
 
-export function memoryStore(): KeyValueStore {
-  const values = new Map<string, unknown>();
-  return { get: async (key) => values.get(key), set: async (key, value) => void values.set(key, value) };
-}
-
 export async function startNodePeer(options: NodePeerOptions): Promise<{ node: MeshNode; identity: StoredIdentity; settings: Settings }> {
   installNodeWebRTC();
   // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
@@ -31,7 +27,7 @@ export async function startNodePeer(options: NodePeerOptions): Promise<{ node: M
     import('../core/peerjs-signaling'),
     import('../core/gun-rendezvous'),
   ]);
-  const stored = options.identity ?? (await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() }));
+  const stored = options.identity ?? (await loadOrCreateIdentity({ local: memoryKeyValueStore(), sync: memoryKeyValueStore() }));
   const node = new MeshNode({
     identity: await Identity.fromStored(stored),
     clock: systemClock,

@@ -7,12 +7,12 @@ import { Controller } from '../../core/controller';
 import { errorReply, okReply, parseRequest } from '../../core/protocol';
 import { defaultSettings, type BuildEnvironment } from '../../core/settings';
 import { createOffscreenHost } from './offscreen-host';
-import { keyValueStore } from './storage-area';
+import { storageArea } from './storage-area';
 
 export default defineBackground(() => {
   const controller = new Controller({
-    local: keyValueStore(browser.storage.local),
-    sync: keyValueStore(browser.storage.sync),
+    local: storageArea(browser.storage.local),
+    sync: storageArea(browser.storage.sync),
     host: createOffscreenHost(),
     defaults: defaultSettings(import.meta.env as BuildEnvironment),
   });
@@ -22,6 +22,13 @@ export default defineBackground(() => {
   };
   browser.runtime.onStartup.addListener(ensureHost);
   browser.runtime.onInstalled.addListener(ensureHost);
+
+  // A block list edit in another tab or browser reaches the node host within a second.
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area !== 'sync' && area !== 'local') return;
+    if (!Object.keys(changes).some((key) => key.startsWith('meshdeck:bl:'))) return;
+    controller.onStorageChanged(area, changes).catch((error: unknown) => console.error('meshdeck: block list sync failed', error));
+  });
 
   browser.runtime.onMessage.addListener((raw: unknown) => {
     let request;

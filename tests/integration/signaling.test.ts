@@ -7,7 +7,8 @@ import { Identity, loadOrCreateIdentity } from '../../core/identity';
 import type { MeshNode } from '../../core/node';
 import { peerServerOptions } from '../../core/peer-server-url';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { memoryStore, startNodePeer } from '../../server/node-peer';
+import { startNodePeer } from '../../server/node-peer';
+import { memoryStore } from '../support/memory-store';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 
 async function until(check: () => boolean, ms: number): Promise<void> {

@@ -1,21 +1,30 @@
-import type { ListableStore } from '../../core/controller';
+import type { StorageArea } from '../../core/storage';
 
-/** An in-memory storage area (storage.local/sync stand-in) that counts writes. */
-export function memoryStore(initial: Record<string, unknown> = {}): ListableStore & { values: Map<string, unknown>; writes: number } {
-  const values = new Map(Object.entries(initial));
-  const store = {
-    values,
+/**
+ * An in-memory storage area (storage.local/sync stand-in): whole-item reads and writes, `writes`
+ * counting set() calls as storage.sync counts write operations, and change listeners like onChanged.
+ */
+export function memoryArea(shared: Map<string, unknown> = new Map()) {
+  type Changes = Record<string, { oldValue?: unknown; newValue?: unknown }>;
+  const area: StorageArea & { writes: number; data: Map<string, unknown>; onChanged: ((changes: Changes) => void)[] } = {
     writes: 0,
-    get: async (key: string) => values.get(key),
-    set: async (key: string, value: unknown) => {
-      store.writes++;
-      values.set(key, structuredClone(value));
+    data: shared,
+    onChanged: [],
+    async get(keys) {
+      const picked = keys === null ? [...shared.keys()] : keys;
+      return Object.fromEntries(picked.filter((k) => shared.has(k)).map((k) => [k, structuredClone(shared.get(k))]));
     },
-    remove: async (key: string) => {
-      store.writes++;
-      values.delete(key);
+    async set(items) {
+      area.writes++;
+      const changes: Changes = {};
+      for (const [key, value] of Object.entries(items)) {
+        changes[key] = { oldValue: shared.get(key), newValue: value };
+        shared.set(key, structuredClone(value));
+      }
+      for (const listener of area.onChanged) listener(changes);
     },
-    entries: async (prefix: string) => Object.fromEntries([...values].filter(([key]) => key.startsWith(prefix))),
   };
-  return store;
+  return area;
 }
+
+export { memoryKeyValueStore as memoryStore } from '../../core/storage';

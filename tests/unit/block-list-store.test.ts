@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { OVERFLOW_KEY, parseBlockListFile, exportBlockList, type BlockEntry } from '../../core/block-list';
-import { BlockListStore, type StorageArea } from '../../core/block-list-store';
+import { BlockListStore } from '../../core/block-list-store';
+import { memoryArea } from '../support/memory-store';
 import { fakeId } from '../support/ids';
 
-/** A storage area that counts set() calls (storage.sync's write operations) and reports changes. */
-function area(shared: Map<string, unknown> = new Map()) {
-  const listeners: ((changes: Record<string, { oldValue?: unknown; newValue?: unknown }>) => void)[] = [];
-  const store: StorageArea & { writes: number; data: Map<string, unknown>; onChanged: typeof listeners } = {
-    writes: 0,
-    data: shared,
-    onChanged: listeners,
-    async get(keys) {
-      const picked = keys === null ? [...shared.keys()] : keys;
-      return Object.fromEntries(picked.filter((k) => shared.has(k)).map((k) => [k, structuredClone(shared.get(k))]));
-    },
-    async set(items) {
-      store.writes++;
-      const changes: Record<string, { oldValue?: unknown; newValue?: unknown }> = {};
-      for (const [key, value] of Object.entries(items)) {
-        changes[key] = { oldValue: shared.get(key), newValue: value };
-        shared.set(key, structuredClone(value));
-      }
-      for (const listener of listeners) listener(changes);
-    },
-  };
-  return store;
-}
+const area = memoryArea;
 
 let clock = 1_700_000_000_000;
 const tick = () => (clock += 1000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Controller, SETTINGS_STORAGE, type HostHandle } from '../../core/controller';
 import type { HostConfig } from '../../core/protocol';
 import { defaultSettings } from '../../core/settings';
-import { memoryStore } from '../support/memory-store';
+import { memoryArea } from '../support/memory-store';
 
 function setup() {
   const configured: HostConfig[] = [];
@@ -16,8 +16,8 @@ function setup() {
       return null as never;
     },
   };
-  const local = memoryStore();
-  const sync = memoryStore();
+  const local = memoryArea();
+  const sync = memoryArea();
   const controller = new Controller({ local, sync, host, defaults: defaultSettings() });
   return { controller, local, sync, configured, requested, ensured: () => ensured };
 }
@@ -32,7 +32,7 @@ describe('Controller', () => {
     const { controller, local, configured } = setup();
     const next = await controller.handle({ type: 'settings:update', patch: { enabled: false } });
     expect(next.enabled).toBe(false);
-    expect(local.values.get(SETTINGS_STORAGE)).toMatchObject({ enabled: false });
+    expect(local.data.get(SETTINGS_STORAGE)).toMatchObject({ enabled: false });
     await new Promise((r) => setTimeout(r, 10));
     expect(configured.at(-1)?.settings.enabled).toBe(false);
   });
@@ -40,7 +40,7 @@ describe('Controller', () => {
   it('refuses an invalid update and keeps the stored settings', async () => {
     const { controller, local } = setup();
     await expect(controller.handle({ type: 'settings:update', patch: { signalingUrl: 'not a url' } })).rejects.toThrow(/not a URL/);
-    expect(local.values.has(SETTINGS_STORAGE)).toBe(false);
+    expect(local.data.has(SETTINGS_STORAGE)).toBe(false);
   });
 
   it('mints one identity even when the host boots while the start-up push runs', async () => {
@@ -58,21 +58,33 @@ describe('Controller', () => {
     expect(await controller.settings()).toMatchObject({ enabled: false, maxPeers: 3 });
   });
 
-  it('keeps one sync item per blocked ID, validates input and refuses its own IDs', async () => {
+  it('blocks with one sync write, validates input, refuses its own IDs and hands the host the list', async () => {
     const { controller, sync, configured } = setup();
     const boot = await controller.handle({ type: 'host:boot' });
     const { Identity } = await import('../../core/identity');
     const self = await Identity.fromStored(boot.identity);
     const other = 'n' + 'b'.repeat(26);
     const writesBefore = sync.writes;
-    expect(await controller.handle({ type: 'block:add', id: `  ${other} ` })).toEqual([other]);
+    const state = await controller.handle({ type: 'block:add', id: `  ${other} `, note: 'spam' });
+    expect(state.entries.map((e) => [e.id, e.note])).toEqual([[other, 'spam']]);
     expect(sync.writes - writesBefore).toBe(1);
-    await expect(controller.handle({ type: 'block:add', id: 'nXYZ' })).rejects.toMatchObject({ name: 'BlockError', field: 'id' });
-    await expect(controller.handle({ type: 'block:add', id: self.nodeId })).rejects.toThrow(/cannot be blocked/);
-    await expect(controller.handle({ type: 'block:add', id: self.userId })).rejects.toThrow(/cannot be blocked/);
+    await expect(controller.handle({ type: 'block:add', id: 'nXYZ' })).rejects.toMatchObject({ name: 'BlockInputError', field: 'id' });
+    await expect(controller.handle({ type: 'block:add', id: self.nodeId })).rejects.toThrow(/cannot block itself/);
+    await expect(controller.handle({ type: 'block:add', id: self.userId })).rejects.toThrow(/your own user ID/);
     await new Promise((r) => setTimeout(r, 10));
-    expect(configured.at(-1)?.blocked).toEqual([other]);
-    expect(await controller.handle({ type: 'block:remove', id: other })).toEqual([]);
+    expect(configured.at(-1)?.blockList.entries.map((e) => e.id)).toEqual([other]);
+    const { removed } = await controller.handle({ type: 'block:remove', id: other });
+    expect((await controller.handle({ type: 'block:list' })).entries).toEqual([]);
+    expect((await controller.handle({ type: 'block:restore', entry: removed! })).entries.map((e) => e.note)).toEqual(['spam']);
+  });
+
+  it('imports all or nothing', async () => {
+    const { controller } = setup();
+    const { exportBlockList } = await import('../../core/block-list');
+    const file = exportBlockList([{ id: 'n' + 'c'.repeat(26), kind: 'node', at: 1, note: '', label: '', v: 1, removed: false }], Date.now());
+    expect((await controller.handle({ type: 'block:import', text: file })).imported).toBe(1);
+    await expect(controller.handle({ type: 'block:import', text: '{"format":"meshdeck-block-list","version":1,"entries":[{"id":"bad"}]}' })).rejects.toThrow(/entry 1/);
+    expect((await controller.handle({ type: 'block:list' })).entries).toHaveLength(1);
   });
 
   it('passes node actions to the host after making sure it exists', async () => {

@@ -9,7 +9,7 @@ import { memoryStore } from '../support/memory-store';
 
 async function setup() {
   const identity = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-  const config: HostConfig = { settings: defaultSettings(), identity, blocked: [], daily: [] };
+  const config: HostConfig = { settings: defaultSettings(), identity, blockList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 102_400 }, daily: [] };
   let command: ((c: HostCommand) => Promise<unknown>) | null = null;
   let observe: ((o: Observer) => void) | null = null;
   const appended: unknown[] = [];
@@ -51,14 +51,15 @@ describe('NodeHost', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const got: StateMessage['type'][] = [];
     observe({ post: (m) => got.push(m.type), onClose: () => undefined });
-    expect(got).toEqual(['state', 'log', 'history']);
+    expect(got).toEqual(['state', 'log', 'history', 'blocklist']);
   });
 
   it('applies new configuration: the block list reaches the node', async () => {
     const { host, config, send } = await setup();
     stopHost = () => host.stop();
     const blocked = 'n' + 'c'.repeat(26);
-    await send({ type: 'host:configure', config: { ...config, blocked: [blocked] } });
+    const entry = { id: blocked, kind: 'node' as const, at: 1, note: '', label: '', v: 1, removed: false };
+    await send({ type: 'host:configure', config: { ...config, blockList: { ...config.blockList, entries: [entry] } } });
     expect(host.node!.snapshot().controls.blocked).toEqual([blocked]);
   });
 });

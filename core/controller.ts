@@ -5,7 +5,7 @@
  */
 import { BlockInputError, parseBlockListFile, type BlockEntry } from './block-list';
 import { BlockListStore, type BlockListState } from './block-list-store';
-import { Identity, loadOrCreateIdentity } from './identity';
+import { Identity, loadOrCreateIdentity, USER_KEY_STORAGE } from './identity';
 import { keyValueStore, type KeyValueStore, type StorageArea } from './storage';
 import type { StatsPoint } from './observed-state';
 import { isNodeAction, type HostConfig, type NodeAction, type ReplyValues, type Request } from './protocol';
@@ -140,9 +140,12 @@ export class Controller {
 
   /**
    * Called when storage changed in another tab or browser (storage.onChanged): merges concurrent edits
-   * of the block list and hands the node the result, so a block reaches it within a second.
+   * of the block list, reloads the identity when the user key changed, and hands the node the result,
+   * so a block reaches it within a second.
    */
   async onStorageChanged(area: 'sync' | 'local', changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<void> {
+    // The user key arrived from another browser of the user: this node is re-certified under it.
+    if (area === 'sync' && USER_KEY_STORAGE in changes) this.identity = null;
     if (area === 'sync') await this.blockList.repair(changes);
     await this.pushConfig();
   }

@@ -93,7 +93,7 @@ export class NodeHost {
 
   private apply(config: HostConfig): void {
     this.applying = this.applying.then(async () => {
-      if (this.config?.identity.node.pub !== config.identity.node.pub) await this.replaceNode(config.identity);
+      if (!this.config || identityChanged(this.config.identity, config.identity)) await this.replaceNode(config.identity);
       this.history ??= new StatsHistory(config.daily);
       this.config = config;
       this.node!.configure(config.settings);
@@ -158,3 +158,7 @@ export class NodeHost {
     this.node = null;
   }
 }
+
+/** A new node key, or a new certificate (the user key changed): the node restarts under it. */
+const identityChanged = (a: StoredIdentity, b: StoredIdentity): boolean =>
+  a.node.pub !== b.node.pub || a.user.pub !== b.user.pub || a.cert.sig !== b.cert.sig;

@@ -3,7 +3,9 @@
  * Thin on purpose: everything here is wiring of browser events to the controller.
  */
 import browser from 'webextension-polyfill';
+import { SHARD_PREFIX } from '../../core/block-list';
 import { Controller } from '../../core/controller';
+import { USER_KEY_STORAGE } from '../../core/identity';
 import { errorReply, okReply, parseRequest } from '../../core/protocol';
 import { defaultSettings, type BuildEnvironment } from '../../core/settings';
 import { createOffscreenHost } from './offscreen-host';
@@ -23,10 +25,10 @@ export default defineBackground(() => {
   browser.runtime.onStartup.addListener(ensureHost);
   browser.runtime.onInstalled.addListener(ensureHost);
 
-  // A block list edit in another tab or browser reaches the node host within a second.
+  // A block list edit (or the user key) from another tab or browser reaches the node host within a second.
   browser.storage.onChanged.addListener((changes, area) => {
     if (area !== 'sync' && area !== 'local') return;
-    if (!Object.keys(changes).some((key) => key.startsWith('meshdeck:bl:'))) return;
+    if (!Object.keys(changes).some((key) => key.startsWith(SHARD_PREFIX) || key === USER_KEY_STORAGE)) return;
     controller.onStorageChanged(area, changes).catch((error: unknown) => console.error('meshdeck: block list sync failed', error));
   });
 

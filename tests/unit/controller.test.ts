@@ -100,4 +100,19 @@ describe('Controller', () => {
     for (let i = 0; i < 3; i++) await controller.handle({ type: 'history:append', point: { ...point, at: i } });
     expect((await controller.config()).daily.map((p) => p.at)).toEqual([0, 1, 2]);
   });
+
+  it('re-certifies this node under a user key that arrives through sync', async () => {
+    const { controller, sync, configured } = setup();
+    const first = await controller.handle({ type: 'host:boot' });
+    const { loadOrCreateIdentity, USER_KEY_STORAGE } = await import('../../core/identity');
+    const { memoryStore } = await import('../support/memory-store');
+    const other = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
+    const change = { [USER_KEY_STORAGE]: { oldValue: first.identity.user, newValue: other.user } };
+    await sync.set({ [USER_KEY_STORAGE]: other.user });
+    await controller.onStorageChanged('sync', change);
+    const pushed = configured.at(-1)!.identity;
+    expect(pushed.node.pub).toBe(first.identity.node.pub);
+    expect(pushed.user.pub).toBe(other.user.pub);
+    expect(pushed.cert.sig).not.toBe(first.identity.cert.sig);
+  });
 });

@@ -39,7 +39,11 @@ const linkKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
  * named as a neighbour; links are the union of the announced neighbour lists and our own ready peers.
  * Nodes come sorted by kind, then ID (so the layout is deterministic); links by their ends.
  */
-export function buildTopology(selfId: string, peers: readonly PeerSnapshot[], discovered: readonly DiscoveredNode[]): Topology {
+export function buildTopology(
+  selfId: string,
+  peers: readonly Pick<PeerSnapshot, 'nodeId' | 'state'>[],
+  discovered: readonly DiscoveredNode[],
+): Topology {
   const kinds = new Map<string, TopologyKind>([[selfId, 'self']]);
   const links = new Map<string, TopologyLink>();
   const addLink = (x: string, y: string) => {

@@ -1,0 +1,71 @@
+/**
+ * The block box of the Node controls panel (issue 4; the full block list is issue 5): a node or user
+ * ID, checked at the field before anything is sent, then `block:add`.
+ */
+import { batch, signal, type ReadonlySignal } from '@preact/signals';
+import { runAction, type ActionStatus } from './action-status';
+import { checkBlockId } from './block-id';
+import { shortId } from './format';
+import type { NodeModel } from './node-model';
+import type { ViewClient } from './view-client';
+
+export interface BlockModel {
+  readonly draft: ReadonlySignal<string>;
+  /** Why the box's content was refused, shown at the field. */
+  readonly fieldError: ReadonlySignal<string | null>;
+  readonly status: ReadonlySignal<ActionStatus | null>;
+  setDraft(text: string): void;
+  /** Checks the box and blocks its ID. Resolves true when blocked; never rejects. */
+  submit(): Promise<boolean>;
+  dispose(): void;
+}
+
+export function createBlockModel(node: Pick<NodeModel, 'identity'>, client: Pick<ViewClient, 'request'>): BlockModel {
+  const draft = signal('');
+  const fieldError = signal<string | null>(null);
+  const status = signal<ActionStatus | null>(null);
+  let disposed = false;
+  return {
+    draft,
+    fieldError,
+    status,
+    setDraft(text) {
+      batch(() => {
+        draft.value = text;
+        fieldError.value = null;
+      });
+    },
+    async submit() {
+      const check = checkBlockId(draft.peek(), node.identity.peek());
+      if (!check.ok) {
+        batch(() => {
+          fieldError.value = check.message;
+          status.value = null;
+        });
+        return false;
+      }
+      fieldError.value = null;
+      const what = `${check.kind} ${shortId(check.id)}`;
+      // The reply (the block list) is not needed here: the node's `controls.blocked` shows the result.
+      const list = await runAction(
+        status,
+        {
+          action: `block ${what}`,
+          pending: `Blocking ${what}`,
+          done: () =>
+            check.kind === 'node'
+              ? `Blocked ${what}: its connections close and it is not dialled again.`
+              : `Blocked ${what}: every node of that user is refused.`,
+          isLive: () => !disposed,
+        },
+        () => client.request({ type: 'block:add', id: check.id }),
+      );
+      if (list === null || disposed) return false;
+      if (draft.peek().trim() === check.id) draft.value = '';
+      return true;
+    },
+    dispose() {
+      disposed = true;
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The Connections table's model. Each peer gets one row model that lives as long as the connection:
+ * its snapshot in a signal and every cell's text as a computed of it. The table binds those texts
+ * straight to DOM text nodes, so a stats tick (a new snapshot where every figure changed) rewrites
+ * only the texts that changed and re-renders no component; the row list itself changes only when a
+ * peer comes or goes or the sort order changes (issue 4: ≤ 4 ms of script per update with 200 rows).
+ */
+import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
+import type { PeerSnapshot } from '../core/observed-state';
+import { clampStrength, formatBytes, formatLoss, formatMs, formatRelativeTime, shortId, strengthWord, UNKNOWN } from './format';
+import type { NodeModel } from './node-model';
+import { comparePeers, nextSort, type SortKey, type SortOrder } from './peer-sort';
+import { sameItems } from './stable';
+import { runAction, type ActionStatus } from './action-status';
+import type { ViewClient } from './view-client';
+
+export interface PeerRowModel {
+  readonly nodeId: string;
+  readonly short: string;
+  readonly peer: ReadonlySignal<PeerSnapshot>;
+  readonly user: ReadonlySignal<string>;
+  readonly userTitle: ReadonlySignal<string | undefined>;
+  readonly direction: ReadonlySignal<string>;
+  readonly state: ReadonlySignal<string>;
+  readonly strength: ReadonlySignal<string>;
+  readonly latency: ReadonlySignal<string>;
+  readonly loss: ReadonlySignal<string>;
+  readonly handshake: ReadonlySignal<string>;
+  readonly traffic: ReadonlySignal<string>;
+  readonly error: ReadonlySignal<string>;
+}
+
+export interface ConnectionsModel {
+  /** The rows in display order; a new array only when a peer came or went or the order changed. */
+  readonly rows: ReadonlySignal<readonly PeerRowModel[]>;
+  /** Null before the first snapshot ("Connecting to the node…"). */
+  readonly loaded: ReadonlySignal<boolean>;
+  readonly sort: ReadonlySignal<SortOrder | null>;
+  /** The last row action's outcome. */
+  readonly status: ReadonlySignal<ActionStatus | null>;
+  sortBy(key: SortKey): void;
+  /** Closes the connection (bye `user-disconnect`). Never rejects; the outcome is in `status`. */
+  disconnect(nodeId: string): Promise<void>;
+  /** Blocks the peer's node ID. Never rejects; the outcome is in `status`. */
+  block(nodeId: string): Promise<void>;
+  dispose(): void;
+}
+
+export type ConnectionsClient = Pick<ViewClient, 'request'>;
+
+interface MutableRow extends PeerRowModel {
+  readonly peer: Signal<PeerSnapshot>;
+}
+
+function createRow(peer: PeerSnapshot, now: ReadonlySignal<number>): MutableRow {
+  const p = signal(peer);
+  return {
+    nodeId: peer.nodeId,
+    short: shortId(peer.nodeId),
+    peer: p,
+    user: computed(() => (p.value.userId ? shortId(p.value.userId) : 'unverified')),
+    userTitle: computed(() => p.value.userId ?? undefined),
+    direction: computed(() => p.value.direction),
+    state: computed(() => p.value.state),
+    strength: computed(() => {
+      const s = clampStrength(p.value.strength);
+      return `${s} — ${strengthWord(s)}`;
+    }),
+    latency: computed(() => formatMs(p.value.rttMs)),
+    loss: computed(() => formatLoss(p.value.loss)),
+    handshake: computed(() => formatRelativeTime(p.value.lastHandshakeAt, now.value)),
+    traffic: computed(() => `in ${formatBytes(p.value.bytesIn)} · out ${formatBytes(p.value.bytesOut)}`),
+    error: computed(() => p.value.lastError ?? UNKNOWN),
+  };
+}
+
+export function createConnectionsModel(node: Pick<NodeModel, 'snapshot' | 'now'>, client: ConnectionsClient): ConnectionsModel {
+  const byId = new Map<string, MutableRow>();
+  /** Rows in the node's order (the table's order when unsorted). */
+  const members = signal<readonly MutableRow[]>([]);
+  const loaded = signal(false);
+  const sort = signal<SortOrder | null>(null);
+  const status = signal<ActionStatus | null>(null);
+  let disposed = false;
+
+  let previous: readonly PeerRowModel[] = [];
+  const rows = computed<readonly PeerRowModel[]>(() => {
+    const order = sort.value;
+    const list = members.value;
+    let next: readonly PeerRowModel[] = list;
+    if (order) {
+      // Reads every row's snapshot: re-sorted on each tick, but a new array only if the order moved.
+      const peers = list.map((row) => row.peer.value);
+      const index = new Map(peers.map((peer, i) => [peer, list[i]!]));
+      next = peers.sort((a, b) => comparePeers(a, b, order)).map((peer) => index.get(peer)!);
+    }
+    if (sameItems(next, previous)) return previous;
+    previous = next;
+    return next;
+  });
+
+  function apply(peers: readonly PeerSnapshot[]): void {
+    batch(() => {
+      const seen = new Set<string>();
+      const list: MutableRow[] = [];
+      let changed = peers.length !== members.peek().length;
+      for (const peer of peers) {
+        if (seen.has(peer.nodeId)) continue;
+        seen.add(peer.nodeId);
+        let row = byId.get(peer.nodeId);
+        if (row) row.peer.value = peer;
+        else {
+          row = createRow(peer, node.now);
+          byId.set(peer.nodeId, row);
+          changed = true;
+        }
+        if (members.peek()[list.length] !== row) changed = true;
+        list.push(row);
+      }
+      for (const id of [...byId.keys()]) if (!seen.has(id)) byId.delete(id);
+      if (changed) members.value = list;
+      loaded.value = true;
+    });
+  }
+
+  // Subscribed, not an effect over `snapshot`, so the update runs once per snapshot, synchronously.
+  let lastPeers: readonly PeerSnapshot[] | undefined;
+  const stop = node.snapshot.subscribe((snapshot) => {
+    if (!snapshot || snapshot.peers === lastPeers) return;
+    lastPeers = snapshot.peers;
+    apply(snapshot.peers ?? []);
+  });
+
+  async function act(action: string, pending: string, done: string, request: () => Promise<unknown>): Promise<void> {
+    await runAction(status, { action, pending, done: () => done, isLive: () => !disposed }, request);
+  }
+
+  return {
+    rows,
+    loaded,
+    sort,
+    status,
+    sortBy(key) {
+      sort.value = nextSort(sort.peek(), key);
+    },
+    disconnect(nodeId) {
+      const id = shortId(nodeId);
+      return act(`disconnect ${id}`, `Disconnecting ${id}`, `Disconnected ${id}.`, () => client.request({ type: 'node:disconnect', nodeId }));
+    },
+    block(nodeId) {
+      const id = shortId(nodeId);
+      return act(`block ${id}`, `Blocking ${id}`, `Blocked ${id}: its connection closes and it is not dialled again.`, () =>
+        client.request({ type: 'block:add', id: nodeId }),
+      );
+    },
+    dispose() {
+      disposed = true;
+      stop();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Every model of the Node Dashboard, made from one view client and disposed together (like the
+ * preactjs/signals devtools `context.ts`). The popup uses only the node model, so none of this (nor
+ * uPlot) reaches its bundle.
+ */
+import { createBlockModel, type BlockModel } from './block-model';
+import { createConnectionsModel, type ConnectionsModel } from './connections-model';
+import { createCopyModel, type CopyModel } from './copy-model';
+import { createDiagnosticsModel, type DiagnosticsModel, type SaveFile } from './diagnostics-model';
+import { createEndpointModel, type EndpointModel } from './endpoint-model';
+import { createHistoryModel, type HistoryModel } from './history-model';
+import { createLogModel, type LogModel } from './log-model';
+import { createMeshModel, type MeshModel } from './mesh-model';
+import { createNodeModel, type NodeModel } from './node-model';
+import { createPingModel, type PingModel } from './ping-model';
+import type { ViewClient } from './view-client';
+
+export type DashboardClient = Omit<ViewClient, 'close'>;
+
+export interface DashboardModel {
+  node: NodeModel;
+  history: HistoryModel;
+  log: LogModel;
+  connections: ConnectionsModel;
+  mesh: MeshModel;
+  ping: PingModel;
+  block: BlockModel;
+  endpoint: EndpointModel;
+  diagnostics: DiagnosticsModel;
+  copy: CopyModel;
+  /** Disposes every model; the client belongs to the caller. */
+  dispose(): void;
+}
+
+export interface DashboardModelOptions {
+  /** How often the clock for "12 s ago" texts ticks; 0 disables it. */
+  tickMs?: number;
+  clock?: () => number;
+  saveFile?: SaveFile;
+  writeClipboard?: (text: string) => Promise<void>;
+}
+
+export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
+  const node = createNodeModel(client, { tickMs: options.tickMs, clock: options.clock });
+  const history = createHistoryModel(client, { clock: options.clock });
+  const models = {
+    node,
+    history,
+    log: createLogModel(client),
+    connections: createConnectionsModel(node, client),
+    mesh: createMeshModel(node, client),
+    ping: createPingModel(node, client),
+    block: createBlockModel(node, client),
+    endpoint: createEndpointModel(node),
+    diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
+    copy: createCopyModel(node, options.writeClipboard),
+  };
+  return {
+    ...models,
+    dispose() {
+      for (const model of Object.values(models)) if ('dispose' in model) model.dispose();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { effect } from '@preact/signals';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConnectionsModel } from '../../components/connections-model';
+import { createNodeModel } from '../../components/node-model';
+import { fakeViewClient, flush } from '../support/fake-view-client';
+import { fakePeer, fakeSnapshot } from '../support/view-fixtures';
+
+function setup() {
+  const fake = fakeViewClient();
+  let now = 10_000;
+  const node = createNodeModel(fake.client, { tickMs: 0, clock: () => now });
+  fake.calls.length = 0; // settings:get, unanswered
+  const model = createConnectionsModel(node, fake.client);
+  return { fake, node, model, setNow: (t: number) => (now = t) };
+}
+
+describe('createConnectionsModel', () => {
+  const disposers: (() => void)[] = [];
+  afterEach(() => disposers.splice(0).forEach((d) => d()));
+
+  it('keeps one row model per peer: a tick updates its texts, not the row list', () => {
+    const { fake, model } = setup();
+    expect(model.loaded.value).toBe(false);
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 20 }), fakePeer(2)] }));
+    expect(model.loaded.value).toBe(true);
+    const rows = model.rows.value;
+    expect(rows.map((r) => r.nodeId)).toEqual([fakePeer(1).nodeId, fakePeer(2).nodeId]);
+    const row = rows[0]!;
+    expect(row.latency.value).toBe('20 ms');
+    expect(row.strength.value).toBe('3 — good');
+    expect(row.error.value).toBe('—');
+
+    let listRuns = 0;
+    let latencyRuns = 0;
+    let userRuns = 0;
+    disposers.push(effect(() => void (model.rows.value, listRuns++)));
+    disposers.push(effect(() => void (row.latency.value, latencyRuns++)));
+    disposers.push(effect(() => void (row.user.value, userRuns++)));
+
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 31, lastError: 'ice failed' }), fakePeer(2)] }));
+    expect(model.rows.value).toBe(rows);
+    expect(row.latency.value).toBe('31 ms');
+    expect(row.error.value).toBe('ice failed');
+    expect(listRuns).toBe(1);
+    expect(latencyRuns).toBe(2);
+    expect(userRuns).toBe(1); // unchanged text: nothing downstream runs
+
+    // A peer leaves and another comes: a new list, the remaining row is the same object.
+    fake.push(fakeSnapshot({ peers: [fakePeer(3), fakePeer(1)] }));
+    expect(model.rows.value.map((r) => r.nodeId)).toEqual([fakePeer(3).nodeId, fakePeer(1).nodeId]);
+    expect(model.rows.value[1]).toBe(row);
+  });
+
+  it('sorts by a column and re-sorts when the figures change, one new list per new order', () => {
+    const { fake, model } = setup();
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 30 }), fakePeer(2, { rttMs: 10 }), fakePeer(3, { rttMs: null })] }));
+    model.sortBy('latency');
+    expect(model.sort.value).toEqual({ key: 'latency', direction: 'ascending' });
+    const order = () => model.rows.value.map((r) => r.latency.value);
+    expect(order()).toEqual(['10 ms', '30 ms', '—']);
+    const sorted = model.rows.value;
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 31 }), fakePeer(2, { rttMs: 11 }), fakePeer(3, { rttMs: null })] }));
+    expect(model.rows.value).toBe(sorted);
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 5 }), fakePeer(2, { rttMs: 11 }), fakePeer(3, { rttMs: null })] }));
+    expect(order()).toEqual(['5 ms', '11 ms', '—']);
+    model.sortBy('latency');
+    expect(order()).toEqual(['11 ms', '5 ms', '—']);
+  });
+
+  it('says "12 s ago" from the node clock', () => {
+    const { fake, node, model } = setup();
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { lastHandshakeAt: node.now.value - 12_000 })] }));
+    expect(model.rows.value[0]!.handshake.value).toBe('12 s ago');
+  });
+
+  it('disconnects and blocks a peer, saying what happened or what failed', async () => {
+    const { fake, model } = setup();
+    const id = fakePeer(1).nodeId;
+    const done = model.disconnect(id);
+    expect(model.status.value).toEqual({ kind: 'pending', text: `Disconnecting ${id.slice(0, 8)}…` });
+    const call = fake.next();
+    expect(call.request).toEqual({ type: 'node:disconnect', nodeId: id });
+    call.resolve(null);
+    await done;
+    expect(model.status.value).toEqual({ kind: 'ok', text: `Disconnected ${id.slice(0, 8)}….` });
+
+    const blocked = model.block(id);
+    const blockCall = fake.next();
+    expect(blockCall.request).toEqual({ type: 'block:add', id });
+    blockCall.reject(Object.assign(new Error('storage.sync is full'), { name: 'QuotaError' }));
+    await blocked;
+    expect(model.status.value).toEqual({ kind: 'error', text: `Could not block ${id.slice(0, 8)}…: storage.sync is full.` });
+    await flush();
+  });
+});

@@ -3,6 +3,8 @@
  * `meshdeck/v1/<room>/nodes/<nodeId>` (PROTOCOL.md). GUN only moves the records; the node verifies them.
  */
 import Gun from 'gun/gun';
+import { Backoff } from './backoff';
+import { TimerGroup } from './clock';
 import { Emitter } from './events';
 import type { NodeRecord } from './rendezvous-record';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from './transport';
@@ -23,17 +25,37 @@ interface GunRoot extends GunChain {
   on(event: 'hi' | 'bye', callback: (peer: { url?: string }) => void): GunChain;
   on(callback: (data: unknown, key: string) => void): GunChain;
 }
+interface GunPeer {
+  id: string;
+  url: string;
+  wire?: { readyState: number; close(): void } | null;
+  defer?: ReturnType<typeof setTimeout>;
+}
 interface GunMesh {
   bye(peer: unknown): void;
+  /** Opens a websocket to `peer` (GUN's websocket adapter). */
+  wire(peer: GunPeer): void;
 }
+
+/**
+ * GUN forgets a relay after one failed reconnect: its 'bye' handler deletes the peer, and its retry
+ * timer then finds no peer and gives up (gun 0.2020.1241, lib/websocket in gun.js). So a relay that
+ * went away and came back stays detached; we re-attach it ourselves with backoff.
+ */
+const REATTACH_BACKOFF = { baseMs: 1000, capMs: 30_000 };
+const WEBSOCKET_OPEN = 1;
 type GunFactory = (options: Record<string, unknown>) => GunRoot;
 
 class GunRendezvous implements Rendezvous {
   readonly events = new Emitter<RendezvousEvents>();
   private gun: GunRoot | null = null;
   private nodes: GunChain | null = null;
+  private readonly timers: TimerGroup;
+  private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
 
-  constructor(private readonly options: RendezvousOptions) {}
+  constructor(private readonly options: RendezvousOptions) {
+    this.timers = new TimerGroup(options.clock);
+  }
 
   start(): void {
     if (this.gun) return;
@@ -50,16 +72,54 @@ class GunRendezvous implements Rendezvous {
       WebSocket: globalThis.WebSocket,
     });
     this.gun = gun;
-    gun.on('hi', (peer) => this.relayState(peer.url, 'open'));
-    gun.on('bye', (peer) => this.relayState(peer.url, 'closed'));
+    gun.on('hi', (peer) => {
+      if (!peer.url) return;
+      this.cancelReattach(peer.url);
+      this.relayState(peer.url, 'open');
+    });
+    gun.on('bye', (peer) => {
+      if (!peer.url || this.gun !== gun) return;
+      this.relayState(peer.url, 'closed');
+      this.scheduleReattach(peer.url);
+    });
     this.nodes = gun.get('meshdeck/v1').get(this.options.room).get('nodes');
     this.nodes.map().on((data) => {
       if (this.gun === gun) this.events.emit('record:update', data);
     });
   }
 
-  private relayState(url: string | undefined, state: 'open' | 'closed'): void {
-    if (url && this.gun) this.events.emit('relay:state', { url, state });
+  private relayState(url: string, state: 'open' | 'closed'): void {
+    if (this.gun) this.events.emit('relay:state', { url, state });
+  }
+
+  private scheduleReattach(url: string): void {
+    let entry = this.reattach.get(url);
+    if (!entry) this.reattach.set(url, (entry = { backoff: new Backoff(REATTACH_BACKOFF), timer: null }));
+    if (entry.timer !== null) return;
+    entry.timer = this.timers.timeout(() => {
+      entry.timer = null;
+      this.attach(url);
+    }, entry.backoff.next());
+  }
+
+  private cancelReattach(url: string): void {
+    const entry = this.reattach.get(url);
+    if (entry?.timer != null) this.timers.cancel(entry.timer);
+    this.reattach.delete(url);
+  }
+
+  /** Puts the relay back in GUN's peer table and opens a socket, unless one is already open. */
+  private attach(url: string): void {
+    const gun = this.gun;
+    if (!gun) return;
+    const mesh = gun.back('opt.mesh') as GunMesh | undefined;
+    const peers = gun.back('opt.peers') as Record<string, GunPeer> | undefined;
+    if (!mesh || !peers) return;
+    const peer = (peers[url] ??= { id: url, url });
+    if (peer.wire && peer.wire.readyState <= WEBSOCKET_OPEN) return;
+    clearTimeout(peer.defer);
+    mesh.wire(peer);
+    // If this attempt fails GUN says 'bye' again, which schedules the next one.
   }
 
   announce(record: NodeRecord): void {
@@ -77,6 +137,8 @@ class GunRendezvous implements Rendezvous {
     const gun = this.gun;
     if (!gun) return;
     this.gun = null;
+    this.timers.clear();
+    this.reattach.clear();
     this.nodes?.map().off();
     this.nodes = null;
     // Saying bye removes each relay from GUN's peer table first, so its socket's close does not

@@ -213,8 +213,11 @@ export class MeshNode {
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
       rendezvous.events.on('record:update', (raw) => void this.onRecord(raw)),
       rendezvous.events.on('relay:state', ({ url, state }) => {
-        if (this.relayStates.get(url) !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
+        const previous = this.relayStates.get(url);
+        if (previous !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
         this.relayStates.set(url, state);
+        // Back on a relay after losing it: be found again at once, not at the next 15 s announce.
+        if (state === 'open' && previous === 'closed') void this.announce();
         this.publisher.changed(true);
       }),
     );

@@ -85,6 +85,12 @@ export class NodeHost {
         return null as Out;
       case 'node:ping':
         return (await node.meshPing(action.nodeId)) as Out;
+      case 'node:dial':
+        node.dial(action.nodeId, { userAsked: true });
+        return null as Out;
+      case 'node:retry-signaling':
+        node.retrySignaling();
+        return null as Out;
       case 'diagnostics:export':
         return this.diagnostics() as Out;
     }

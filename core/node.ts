@@ -80,6 +80,9 @@ export class MeshNode {
   private blocked = new Set<string>();
   private closed: ClosedPeerSnapshot[] = [];
   private dialCount = 0;
+  /** Signaling stopped by the user (`Stop signaling`), and the timer that resumes it. */
+  private signalingPaused = false;
+  private resumeTimer: unknown = null;
   private signaling: Signaling | null = null;
   private rendezvous: Rendezvous | null = null;
   private readonly sessions = new Map<string, PeerSession>();
@@ -152,7 +155,44 @@ export class MeshNode {
     } else {
       this.dialDiscovered();
     }
+    this.reconcileSignaling();
     this.publisher.changed(true);
+  }
+
+  /** Whether the user's `Stop signaling` is in force now. */
+  private get signalingStopped(): boolean {
+    const stop = this.settings?.signalingStop;
+    return !!stop && (stop.until === null || this.components.clock.now() < stop.until);
+  }
+
+  /**
+   * Applies `Stop signaling`/`Resume signaling`: leaves or rejoins the signaling server while every
+   * open connection stays; a stop with an end time resumes by itself then.
+   */
+  private reconcileSignaling(): void {
+    if (this.resumeTimer !== null) this.timers.cancel(this.resumeTimer);
+    this.resumeTimer = null;
+    const signaling = this.signaling;
+    if (!signaling) return;
+    const stopped = this.signalingStopped;
+    if (stopped && !this.signalingPaused) {
+      this.signalingPaused = true;
+      signaling.pause();
+      this.log.add('info', 'control:signaling', 'signaling stopped; open connections kept');
+      void this.announce();
+    } else if (!stopped && this.signalingPaused) {
+      this.signalingPaused = false;
+      signaling.resume();
+      this.log.add('info', 'control:signaling', 'signaling resumed');
+      void this.announce();
+    }
+    const until = this.settings?.signalingStop?.until;
+    if (stopped && until != null) this.resumeTimer = this.timers.timeout(() => this.reconcileSignaling(), until - this.components.clock.now());
+  }
+
+  /** `Retry now`: skips the signaling reconnect backoff. */
+  retrySignaling(): void {
+    this.signaling?.retryNow();
   }
 
   private logControlChanges(previous: Settings | null, next: Settings): void {
@@ -221,8 +261,12 @@ export class MeshNode {
         this.publisher.changed(true);
       }),
     );
-    this.setSignalingState('connecting', null);
-    signaling.start();
+    this.signalingPaused = this.signalingStopped;
+    if (this.signalingPaused) this.setSignalingState('stopped', null);
+    else {
+      this.setSignalingState('connecting', null);
+      signaling.start();
+    }
     rendezvous.start();
     void this.announce();
     this.timers.interval(() => void this.announce(), ANNOUNCE_INTERVAL_MS);
@@ -239,6 +283,8 @@ export class MeshNode {
     this.rendezvous?.stop();
     this.signaling = null;
     this.rendezvous = null;
+    this.signalingPaused = false;
+    this.resumeTimer = null;
     this.timers.clear();
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
@@ -261,11 +307,15 @@ export class MeshNode {
     this.publisher.changed(true);
   }
 
-  /** Opens a connection to `nodeId` now (a user's request or the auto-dialler). */
-  dial(nodeId: string): PeerSession {
+  /**
+   * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
+   * hold after the user disconnected it).
+   */
+  dial(nodeId: string, { userAsked = false } = {}): PeerSession {
     if (!this.signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
     if (existing) return existing;
+    if (userAsked) this.dialPolicies.delete(nodeId);
     if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
     if (this.isBlocked(nodeId, this.records.get(nodeId)?.verified.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
     this.dialCount++;
@@ -364,7 +414,8 @@ export class MeshNode {
   private updateDialPolicy(session: PeerSession, reason: CloseReason): void {
     const now = this.components.clock.now();
     const policy = this.dialPolicies.get(session.remoteId) ?? { notBefore: 0, failures: 0, waitForRecordAfter: null };
-    if (reason === 'remote:user-disconnect' || reason === 'remote:blocked') {
+    if (reason === 'remote:user-disconnect' || reason === 'remote:blocked' || reason === 'user-disconnect') {
+      // Either side's user ended it: no automatic redial for 10 minutes (PROTOCOL.md §5).
       policy.notBefore = now + REDIAL_FORBIDDEN_MS;
     } else if (reason === 'remote:shutdown') {
       policy.waitForRecordAfter = now;
@@ -424,6 +475,8 @@ export class MeshNode {
     const known = this.records.get(nodeId);
     const now = this.components.clock.now();
     if (!known || isStale(known.verified.record, now) || this.isBlocked(nodeId, known.verified.userId)) return;
+    // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there.
+    if (!known.verified.signal.includes(settings.signalingUrl)) return;
     const policy = this.dialPolicies.get(nodeId);
     if (policy) {
       if (now < policy.notBefore) return;
@@ -439,7 +492,7 @@ export class MeshNode {
     const now = this.components.clock.now();
     const record = await signRecord(
       this.components.identity,
-      { signal: [settings.signalingUrl], routing: settings.routing, neighbors: this.readyNeighbours() },
+      { signal: this.signalingPaused ? [] : [settings.signalingUrl], routing: settings.routing, neighbors: this.readyNeighbours() },
       now,
     );
     if (this.rendezvous !== rendezvous) return;
@@ -523,6 +576,8 @@ export class MeshNode {
       since: this.signalingState.since,
       attempts: this.signaling?.attempts ?? 0,
       lastError: this.signalingState.error,
+      stoppedByUser: this.signalingPaused,
+      stoppedUntil: this.signalingPaused ? (settings?.signalingStop?.until ?? null) : null,
     };
     return {
       at: now,

@@ -84,6 +84,9 @@ export interface SignalingSnapshot {
   /** Registration attempts since the last time it was open. */
   attempts: number;
   lastError: string | null;
+  /** Stopped by the user (`Stop signaling`): until when (ms since epoch), or null for "until resumed". */
+  stoppedByUser: boolean;
+  stoppedUntil: number | null;
 }
 
 export interface RendezvousSnapshot {

@@ -28,6 +28,8 @@ class PeerJsSignaling implements Signaling {
   private peer: Peer | null = null;
   private everOpened = false;
   private running = false;
+  /** `Stop signaling`: off the server on purpose; no retries until resume(). */
+  private paused = false;
   private readonly backoff = new Backoff(REGISTER_BACKOFF);
   private readonly timers: TimerGroup;
   private readonly links = new Map<string, Set<PeerJsLink>>();
@@ -44,7 +46,30 @@ class PeerJsSignaling implements Signaling {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.paused = false;
     this.register();
+  }
+
+  pause(): void {
+    if (!this.running || this.paused) return;
+    this.paused = true;
+    this.timers.clear();
+    // disconnect() leaves the server but keeps every data connection (destroy() would close them).
+    if (this.peer && !this.peer.disconnected && !this.peer.destroyed) this.peer.disconnect();
+    this.emitState('stopped', null);
+  }
+
+  resume(): void {
+    if (!this.running) return this.start();
+    if (!this.paused) return;
+    this.paused = false;
+    this.reconnect();
+  }
+
+  retryNow(): void {
+    if (!this.running || this.paused || this.timers.size === 0) return;
+    this.timers.clear();
+    this.reconnect();
   }
 
   private register(): void {
@@ -67,19 +92,19 @@ class PeerJsSignaling implements Signaling {
       this.events.emit('link:inbound', this.track(new PeerJsLink(connection, 'inbound', this.options.clock)));
     });
     peer.on('disconnected', () => {
-      if (this.peer !== peer || !this.running) return;
+      if (this.peer !== peer || !this.running || this.paused) return;
       this.emitState('disconnected', null);
       this.retry();
     });
     peer.on('close', () => {
-      if (this.peer !== peer || !this.running) return;
+      if (this.peer !== peer || !this.running || this.paused) return;
       this.retry();
     });
     peer.on('error', (error: PeerError<string>) => this.onPeerError(peer, error));
   }
 
   private onPeerError(peer: Peer, error: PeerError<string>): void {
-    if (this.peer !== peer) return;
+    if (this.peer !== peer || this.paused) return;
     if (error.type === 'peer-unavailable') {
       // Only a dial failed, not signaling: "Could not connect to peer <id>".
       const id = error.message.split(' ').at(-1) ?? '';
@@ -94,19 +119,21 @@ class PeerJsSignaling implements Signaling {
   }
 
   private retry(): void {
-    if (!this.running || this.timers.size > 0) return;
-    this.timers.timeout(() => {
-      if (!this.running || !this.peer) return;
-      this.emitState('connecting', null);
-      // A peer that was open keeps its data connections across reconnect(); one that never opened
-      // was destroyed by PeerJS and must be made anew.
-      if (this.everOpened && !this.peer.destroyed) this.peer.reconnect();
-      else {
-        this.peer.removeAllListeners();
-        this.peer.destroy();
-        this.register();
-      }
-    }, this.backoff.next());
+    if (!this.running || this.paused || this.timers.size > 0) return;
+    this.timers.timeout(() => this.reconnect(), this.backoff.next());
+  }
+
+  private reconnect(): void {
+    if (!this.running || this.paused || !this.peer) return;
+    this.emitState('connecting', null);
+    // A peer that was open (or was paused) keeps its data connections across reconnect(); one that
+    // never opened was destroyed by PeerJS and must be made anew.
+    if (!this.peer.destroyed && this.peer.disconnected) this.peer.reconnect();
+    else if (this.peer.destroyed || !this.everOpened) {
+      this.peer.removeAllListeners();
+      this.peer.destroy();
+      this.register();
+    }
   }
 
   private emitState(state: SignalingEvents['signaling:state']['state'], error: string | null): void {

@@ -26,6 +26,10 @@ export type NodeAction =
   | { type: 'node:disconnect'; nodeId: string }
   /** Mesh ping (route body `ping`) to any discovered node. */
   | { type: 'node:ping'; nodeId: string }
+  /** Dials a node now, also one disconnected by the user within the last 10 minutes. */
+  | { type: 'node:dial'; nodeId: string }
+  /** Skips the signaling reconnect backoff. */
+  | { type: 'node:retry-signaling' }
   /** Settings, state, stats history and log as one JSON object; never a private key. */
   | { type: 'diagnostics:export' };
 
@@ -120,10 +124,14 @@ export interface ReplyValues {
   'node:refresh': RefreshResult;
   'node:disconnect': null;
   'node:ping': MeshPingResult;
+  'node:dial': null;
+  'node:retry-signaling': null;
   'diagnostics:export': DiagnosticsReport;
 }
 
-export const NODE_ACTIONS = new Set<NodeAction['type']>(['node:refresh', 'node:disconnect', 'node:ping', 'diagnostics:export']);
+export const NODE_ACTIONS = new Set<NodeAction['type']>([
+  'node:refresh', 'node:disconnect', 'node:ping', 'node:dial', 'node:retry-signaling', 'diagnostics:export',
+]);
 
 export function isNodeAction(request: Request): request is NodeAction {
   return NODE_ACTIONS.has(request.type as NodeAction['type']);
@@ -152,7 +160,9 @@ export function parseRequest(raw: unknown): Request | null {
   if ((raw.type === 'block:add' || raw.type === 'block:remove' || raw.type === 'block:note') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
   if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
   if (raw.type === 'block:restore' && !isRecord(raw.entry)) throw new ProtocolError('block:restore needs an entry');
-  if ((raw.type === 'node:disconnect' || raw.type === 'node:ping') && typeof raw.nodeId !== 'string') throw new ProtocolError(`${raw.type} needs a nodeId`);
+  if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
+    throw new ProtocolError(`${raw.type} needs a nodeId`);
+  }
   if (raw.type === 'history:append' && !isRecord(raw.point)) throw new ProtocolError('history:append needs a point');
   return raw as unknown as Request;
 }

@@ -21,6 +21,13 @@ export interface Settings {
   pauseIncoming: boolean;
   /** No new dials: auto-dial stops. */
   pauseOutgoing: boolean;
+  /** `Stop signaling`: unregistered from the signaling server, open connections kept. Null: signaling runs. */
+  signalingStop: SignalingStop | null;
+}
+
+export interface SignalingStop {
+  /** When signaling resumes by itself (ms since epoch); null: only when the user resumes it. */
+  until: number | null;
 }
 
 export interface IceServer {
@@ -70,6 +77,7 @@ export function defaultSettings(env: BuildEnvironment = {}): Settings {
     routing: true,
     pauseIncoming: false,
     pauseOutgoing: false,
+    signalingStop: null,
   });
 }
 
@@ -112,6 +120,10 @@ export function validateSettings(input: Settings): Settings {
   for (const field of ['routing', 'pauseIncoming', 'pauseOutgoing'] as const) {
     if (typeof input[field] !== 'boolean') throw new SettingsError(field, 'must be true or false');
   }
+  const stop = input.signalingStop;
+  if (stop !== null && (typeof stop !== 'object' || !(stop.until === null || Number.isFinite(stop.until)))) {
+    throw new SettingsError('signalingStop', 'must be null or { until: time or null }');
+  }
   return {
     enabled: input.enabled,
     signalingUrl,
@@ -122,6 +134,7 @@ export function validateSettings(input: Settings): Settings {
     routing: input.routing,
     pauseIncoming: input.pauseIncoming,
     pauseOutgoing: input.pauseOutgoing,
+    signalingStop: stop === null ? null : { until: stop.until },
   };
 }
 

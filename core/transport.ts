@@ -27,6 +27,12 @@ export interface Signaling {
   stop(): void;
   /** Opens an outbound link; failures arrive as the link's `error` then `close`. */
   dial(nodeId: string): Link;
+  /** `Stop signaling`: leaves the server (state `stopped`) but keeps every open link. */
+  pause(): void;
+  /** Registers again after pause() (or starts, if never started). */
+  resume(): void;
+  /** Skips the backoff wait: the next registration attempt starts now. */
+  retryNow(): void;
 }
 
 export interface SignalingOptions {

@@ -54,4 +54,40 @@ describe('signaling registration', () => {
     expect(current.snapshot().nodeId).toBe(nodeId);
     expect(current.snapshot().signaling.attempts).toBe(0);
   });
+
+  it('stop signaling keeps the open connection; resume registers again under the same ID', async () => {
+    const { node: a, settings } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'stop' });
+    const { node: b } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'stop' });
+    try {
+      await until(() => a.snapshot().totals.peers === 1 && b.snapshot().totals.peers === 1, 10_000);
+      a.configure({ ...settings, signalingStop: { until: null } });
+      expect(a.snapshot().signaling.state).toBe('stopped');
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(a.snapshot().totals.peers).toBe(1);
+      expect(b.snapshot().peers[0]?.state).toBe('ready');
+      a.configure({ ...settings, signalingStop: null });
+      await until(() => a.snapshot().signaling.state === 'open', 5000);
+      expect(a.snapshot().totals.peers).toBe(1);
+    } finally {
+      a.stop();
+      b.stop();
+    }
+  });
+
+  it('re-registers after the server restarts, keeping its connections', async () => {
+    const port = server.port;
+    const { node: a } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'restart' });
+    const { node: b } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'restart' });
+    try {
+      await until(() => a.snapshot().totals.peers === 1, 10_000);
+      await server.close();
+      await until(() => a.snapshot().signaling.state !== 'open', 5000);
+      server = await startLocalServer({ port });
+      await until(() => a.snapshot().signaling.state === 'open' && b.snapshot().signaling.state === 'open', 20_000);
+      expect(a.snapshot().totals.peers).toBe(1);
+    } finally {
+      a.stop();
+      b.stop();
+    }
+  }, 40_000);
 });

@@ -81,6 +81,19 @@ export class FakeSignaling implements Signaling {
     this.events.clear();
   }
 
+  pause(): void {
+    if (this.hub.registered.get(this.nodeId) === this) this.hub.registered.delete(this.nodeId);
+    this.events.emit('signaling:state', { state: 'stopped', error: null });
+  }
+
+  resume(): void {
+    if (!this.running) return this.start();
+    this.hub.registered.set(this.nodeId, this);
+    queueMicrotask(() => this.running && this.events.emit('signaling:state', { state: 'open', error: null }));
+  }
+
+  retryNow(): void {}
+
   dial(nodeId: string): Link {
     const [ours, theirs] = linkPair(this.nodeId, nodeId);
     const target = this.hub.registered.get(nodeId);

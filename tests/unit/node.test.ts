@@ -16,6 +16,7 @@ const settings: Settings = {
   routing: true,
   pauseIncoming: false,
   pauseOutgoing: false,
+  signalingStop: null,
 };
 
 async function until(check: () => boolean, ms = 2000): Promise<void> {
@@ -188,5 +189,40 @@ describe('MeshNode', () => {
     await until(() => readyCount(a!) === 0);
     const types = a!.log.all().map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['control:enabled', 'peer:ready', 'control:routing', 'peer:close']));
+  });
+
+  it('stop signaling leaves the server but keeps open connections, and resumes by itself at the end time', async () => {
+    const { hub, nodes: [a, b] } = await mesh(2);
+    await until(() => readyCount(a!) === 1);
+    a!.configure({ ...settings, signalingStop: { until: Date.now() + 150 } });
+    expect(a!.snapshot().signaling).toMatchObject({ state: 'stopped', stoppedByUser: true });
+    expect(hub.registered.has(a!.nodeId)).toBe(false);
+    expect(readyCount(a!)).toBe(1);
+    expect(readyCount(b!)).toBe(1);
+    await until(() => a!.snapshot().signaling.state === 'open');
+    expect(a!.snapshot().signaling.stoppedByUser).toBe(false);
+    expect(hub.registered.has(a!.nodeId)).toBe(true);
+  });
+
+  it('announces no signaling endpoint while stopped, so others do not dial it', async () => {
+    const { store, nodes: [a] } = await mesh(1, { signalingStop: { until: null } });
+    await until(() => store.records.has(a!.nodeId));
+    expect(JSON.parse((store.records.get(a!.nodeId) as { signal: string }).signal)).toEqual([]);
+    a!.configure({ ...settings, signalingStop: null });
+    await until(() => JSON.parse((store.records.get(a!.nodeId) as { signal: string }).signal).length === 1);
+  });
+
+  it('does not redial a node the user disconnected, unless the user asks', async () => {
+    const { nodes: [a, b] } = await mesh(2);
+    await until(() => readyCount(a!) === 1);
+    a!.disconnect(b!.nodeId, 'user-disconnect');
+    await until(() => readyCount(b!) === 0);
+    expect(a!.snapshot().closedPeers[0]).toMatchObject({ nodeId: b!.nodeId, reason: 'disconnected by you' });
+    await new Promise((r) => setTimeout(r, 100));
+    a!.refreshPeers().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readyCount(a!)).toBe(0);
+    a!.dial(b!.nodeId, { userAsked: true });
+    await until(() => readyCount(a!) === 1);
   });
 });

@@ -7,7 +7,7 @@ export default defineConfig({
   manifest: {
     name: 'Meshdeck',
     description: 'A peer-to-peer node in your browser, with full sight and control of it.',
-    permissions: ['offscreen', 'storage'],
+    permissions: ['offscreen', 'storage', 'alarms'],
     action: { default_title: 'Meshdeck' },
   },
   vite: () => ({

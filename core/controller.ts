@@ -19,6 +19,7 @@ export const HISTORY_STORAGE = 'meshdeck:history';
 export interface HostHandle {
   /** Makes sure a host exists, creating it if it is gone. */
   ensure(): Promise<void>;
+  exists(): Promise<boolean>;
   /** Hands the running host new configuration; a host that is not up yet asks for it on boot. */
   configure(config: HostConfig): Promise<void>;
   /** Passes an action to the running host and resolves with its reply's value. */
@@ -103,6 +104,8 @@ export class Controller {
         return null as Out;
       case 'host:boot':
         return (await this.config()) as Out;
+      case 'host:alive':
+        return null as Out;
       case 'history:append':
         await this.serialise(async () => {
           const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
@@ -118,6 +121,11 @@ export class Controller {
   async ensureHost(): Promise<void> {
     await this.deps.host.ensure();
     await this.pushConfig();
+  }
+
+  /** The periodic check: re-creates a host that is gone (it asks for its configuration on boot). */
+  async checkHost(): Promise<void> {
+    if (!(await this.deps.host.exists())) await this.deps.host.ensure();
   }
 
   async settings(): Promise<Settings> {

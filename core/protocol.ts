@@ -17,6 +17,13 @@ import type { BlockListState } from './block-list-store';
 export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
 export const OBSERVE_PORT = 'meshdeck:observe';
+/**
+ * How often the node host tells the background it is alive (`host:alive`): under the service
+ * worker's 30 s idle limit, so the worker stays up to watch the host and re-create it.
+ */
+export const HOST_HEARTBEAT_MS = 20_000;
+/** How often the background checks that the node host exists. */
+export const HOST_CHECK_MS = 2_000;
 
 /** Actions on the live node: the background makes sure a host exists and passes them on. */
 export type NodeAction =
@@ -50,6 +57,8 @@ export type Request =
   | { type: 'host:ensure' }
   /** Sent by the node host when it boots; answered with its configuration. */
   | { type: 'host:boot' }
+  /** Sent by the node host every 20 s: it is alive, and the worker should stay up to watch it. */
+  | { type: 'host:alive' }
   /** Sent by the node host once a minute: a point of the 24-hour history, kept across restarts. */
   | { type: 'history:append'; point: StatsPoint }
   | NodeAction;
@@ -120,6 +129,7 @@ export interface ReplyValues {
   'block:list': BlockListState;
   'host:ensure': null;
   'host:boot': HostConfig;
+  'host:alive': null;
   'history:append': null;
   'node:refresh': RefreshResult;
   'node:disconnect': null;
@@ -143,7 +153,7 @@ export class ProtocolError extends Error {
 
 const REQUEST_TYPES = new Set<Request['type']>([
   'settings:get', 'settings:update', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
-  'host:ensure', 'host:boot', 'history:append',
+  'host:ensure', 'host:boot', 'host:alive', 'history:append',
   ...NODE_ACTIONS,
 ]);
 

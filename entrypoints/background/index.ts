@@ -6,10 +6,12 @@ import browser from 'webextension-polyfill';
 import { SHARD_PREFIX } from '../../core/block-list';
 import { Controller } from '../../core/controller';
 import { USER_KEY_STORAGE } from '../../core/identity';
-import { errorReply, okReply, parseRequest } from '../../core/protocol';
+import { errorReply, HOST_CHECK_MS, okReply, parseRequest } from '../../core/protocol';
 import { defaultSettings, type BuildEnvironment } from '../../core/settings';
 import { createOffscreenHost } from './offscreen-host';
 import { storageArea } from './storage-area';
+
+const WATCHDOG_ALARM = 'meshdeck:watchdog';
 
 export default defineBackground(() => {
   const controller = new Controller({
@@ -42,6 +44,14 @@ export default defineBackground(() => {
     // Not ours (host commands, state): let other contexts answer.
     if (!request) return undefined;
     return controller.handle(request).then(okReply, errorReply);
+  });
+
+  // The host keeps this worker awake (host:alive); while awake, it checks the host is still there and
+  // re-creates it if it crashed or was closed. The alarm covers a worker stopped with its host.
+  setInterval(() => void controller.checkHost().catch(() => undefined), HOST_CHECK_MS);
+  browser.alarms.create(WATCHDOG_ALARM, { periodInMinutes: 0.5 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === WATCHDOG_ALARM) ensureHost();
   });
 
   // Every wake of the worker checks the host too: it may have died while the worker slept.

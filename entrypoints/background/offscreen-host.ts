@@ -21,6 +21,7 @@ export function createOffscreenHost(): HostHandle {
   }
 
   return {
+    exists,
     async ensure() {
       if (await exists()) return;
       creating ??= chrome.offscreen

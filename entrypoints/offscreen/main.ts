@@ -4,6 +4,7 @@ import { systemClock } from '../../core/clock';
 import { createGunRendezvous } from '../../core/gun-rendezvous';
 import { NodeHost } from '../../core/node-host';
 import { createPeerJsSignaling } from '../../core/peerjs-signaling';
+import { keepBackgroundAwake } from './keepalive';
 import { createRuntimeChannel } from './runtime-channel';
 import { version } from '../../package.json';
 
@@ -21,5 +22,9 @@ const host = new NodeHost({
 // DevTools see this document.
 Object.assign(globalThis, { meshdeck: { host, Peer } });
 
-addEventListener('pagehide', () => host.stop());
+const stopKeepalive = keepBackgroundAwake();
+addEventListener('pagehide', () => {
+  stopKeepalive();
+  host.stop();
+});
 host.start().catch((error: unknown) => console.error('meshdeck: node host failed to start', error));

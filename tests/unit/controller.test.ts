@@ -10,6 +10,7 @@ function setup() {
   const requested: string[] = [];
   const host: HostHandle = {
     ensure: async () => void ensured++,
+    exists: async () => true,
     configure: async (config) => void configured.push(config),
     request: async (action) => {
       requested.push(action.type);

@@ -78,9 +78,10 @@ export class BlockListStore {
     return this.edit(async (all) => {
       const now = this.now();
       const existing = all.find((e) => e.id === id && !e.removed);
+      const v = this.version(all, id);
       const entry: BlockEntry = existing
-        ? { ...existing, note: options.note !== undefined ? clampNote(options.note) : existing.note, v: now }
-        : { id, kind, at: now, note: clampNote(options.note ?? ''), label: clampLabel(options.label ?? ''), v: now, removed: false };
+        ? { ...existing, note: options.note !== undefined ? clampNote(options.note) : existing.note, v }
+        : { id, kind, at: now, note: clampNote(options.note ?? ''), label: clampLabel(options.label ?? ''), v, removed: false };
       return { changes: [entry], result: entry };
     });
   }
@@ -89,15 +90,15 @@ export class BlockListStore {
     return this.edit(async (all) => {
       const existing = all.find((e) => e.id === id && !e.removed);
       if (!existing) return { changes: [], result: null };
-      const tombstone = { ...existing, removed: true, v: this.now() };
+      const tombstone = { ...existing, removed: true, v: this.version(all, id) };
       return { changes: [tombstone], result: existing };
     });
   }
 
   /** Puts back an entry exactly as it was (the `Undo` of an unblock), as a newer version. */
   restore(entry: BlockEntry): Promise<BlockEntry> {
-    return this.edit(async () => {
-      const restored = { ...entry, removed: false, v: this.now() };
+    return this.edit(async (all) => {
+      const restored = { ...entry, removed: false, v: this.version(all, entry.id) };
       return { changes: [restored], result: restored };
     });
   }
@@ -106,7 +107,7 @@ export class BlockListStore {
     return this.edit(async (all) => {
       const existing = all.find((e) => e.id === id && !e.removed);
       if (!existing) return { changes: [], result: null };
-      const updated = { ...existing, note: clampNote(note), v: this.now() };
+      const updated = { ...existing, note: clampNote(note), v: this.version(all, id) };
       return { changes: [updated], result: updated };
     });
   }
@@ -161,6 +162,11 @@ export class BlockListStore {
     if (Object.keys(fixes).length === 0) return false;
     await this.serialise(() => this.sync.set(fixes));
     return true;
+  }
+
+  /** A version newer than any this entry had, even within the same millisecond (a quick undo). */
+  private version(all: BlockEntry[], id: string): number {
+    return Math.max(this.now(), (all.find((e) => e.id === id)?.v ?? 0) + 1);
   }
 
   private edit<T>(change: (all: BlockEntry[]) => Promise<{ changes: BlockEntry[]; result: T }>): Promise<T> {

@@ -5,6 +5,7 @@
  */
 import { BlockInputError, parseBlockListFile, type BlockEntry } from './block-list';
 import { BlockListStore, type BlockListState } from './block-list-store';
+import { EndpointTrials, sameEndpoints, type Endpoints } from './endpoint-trial';
 import { Identity, loadOrCreateIdentity, USER_KEY_STORAGE } from './identity';
 import { keyValueStore, type KeyValueStore, type StorageArea } from './storage';
 import type { StatsPoint } from './observed-state';
@@ -46,6 +47,7 @@ export class Controller {
   private identity: ReturnType<typeof loadOrCreateIdentity> | null = null;
 
   readonly blockList: BlockListStore;
+  private readonly trials: EndpointTrials;
   private readonly local: KeyValueStore;
   private readonly sync: KeyValueStore;
 
@@ -53,6 +55,7 @@ export class Controller {
     this.blockList = new BlockListStore(deps.sync, deps.local, deps.clock);
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
+    this.trials = new EndpointTrials(this.local, deps.clock);
   }
 
   async handle<R extends Request>(request: R): Promise<ReplyValues[R['type']]> {
@@ -66,13 +69,27 @@ export class Controller {
         return (await this.settings()) as Out;
       case 'settings:update': {
         const next = await this.serialise(async () => {
-          const updated = applySettingsPatch(await this.settings(), request.patch);
+          const current = await this.settings();
+          const updated = applySettingsPatch(current, request.patch);
+          if (!sameEndpoints(current, updated)) await this.trials.begin(current, updated);
           await this.local.set(SETTINGS_STORAGE, updated);
           return updated;
         });
         void this.pushConfig();
         return next as Out;
       }
+      case 'settings:keep':
+      case 'settings:trial-result':
+        if (request.type === 'settings:keep' || request.ok) await this.serialise(() => this.trials.commit());
+        else await this.rollBack();
+        void this.pushConfig();
+        return (request.type === 'settings:keep' ? await this.settings() : null) as Out;
+      case 'settings:revert':
+        await this.rollBack();
+        void this.pushConfig();
+        return (await this.settings()) as Out;
+      case 'settings:history':
+        return (await this.trials.history()) as Out;
       case 'block:add':
         await this.refuseSelf(request.id);
         await this.blockList.block(request.id, { note: request.note, label: request.label });
@@ -139,6 +156,14 @@ export class Controller {
     }
   }
 
+  /** Puts back the endpoints from before the trial, keeping every other setting as it is now. */
+  private rollBack(): Promise<void> {
+    return this.serialise(async () => {
+      const previous: Endpoints | null = await this.trials.rollBack();
+      if (previous) await this.local.set(SETTINGS_STORAGE, { ...(await this.settings()), ...previous });
+    });
+  }
+
   private async refuseSelf(input: string): Promise<void> {
     const id = input.trim();
     const self = await Identity.fromStored(await this.loadIdentity());
@@ -164,13 +189,14 @@ export class Controller {
   }
 
   async config(): Promise<HostConfig> {
-    const [settings, identity, blockList, daily] = await Promise.all([
+    const [settings, identity, blockList, daily, trial] = await Promise.all([
       this.settings(),
       this.loadIdentity(),
       this.blockList.state(),
       this.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
+      this.trials.current(),
     ]);
-    return { settings, identity, blockList, daily: daily ?? [] };
+    return { settings, identity, blockList, daily: daily ?? [], trial };
   }
 
   private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {

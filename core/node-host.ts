@@ -28,6 +28,8 @@ export interface HostChannel {
   onObserver(listener: (observer: Observer) => void): Unsubscribe;
   /** Hands a completed minute of history to the background, which keeps the last 24 hours. */
   appendHistory(point: StatsPoint): Promise<void>;
+  /** Reports whether the endpoints on trial connected before the deadline. */
+  reportTrial(ok: boolean): Promise<void>;
 }
 
 export interface NodeHostDeps {
@@ -41,6 +43,8 @@ export interface NodeHostDeps {
 export class NodeHost {
   node: MeshNode | null = null;
   private config: HostConfig | null = null;
+  /** The trial being watched (by its deadline) and its timer; null when none. */
+  private trialWatch: { deadline: number; timer: unknown; reported: boolean } | null = null;
   private history: StatsHistory | null = null;
   private readonly observers = new Set<Observer>();
   private readonly timers: TimerGroup;
@@ -105,6 +109,7 @@ export class NodeHost {
       this.node!.configure(config.settings);
       this.node!.setBlocked(config.blockList.entries.map((entry) => entry.id));
       this.broadcast({ type: 'blocklist', state: config.blockList });
+      this.watchTrial(config.trial);
     });
   }
 
@@ -112,9 +117,33 @@ export class NodeHost {
     this.node?.stop();
     const identity = await Identity.fromStored(stored);
     const node = new MeshNode({ ...this.deps, identity });
-    node.events.on('state:change', (snapshot) => this.broadcast({ type: 'state', snapshot }));
+    node.events.on('state:change', (snapshot) => {
+      this.broadcast({ type: 'state', snapshot });
+      const connected = snapshot.signaling.state === 'open' && snapshot.rendezvous.relays.some((relay) => relay.state === 'open');
+      if (connected) this.endTrial(true);
+    });
     node.log.events.on('log:entry', (entry) => this.broadcast({ type: 'log', entries: [entry] }));
     this.node = node;
+  }
+
+  /** Watches an endpoint trial: the first time the node is connected ends it well; the deadline, badly. */
+  private watchTrial(trial: HostConfig['trial']): void {
+    if (this.trialWatch && this.trialWatch.deadline === trial?.deadline) return;
+    if (this.trialWatch) this.timers.cancel(this.trialWatch.timer);
+    this.trialWatch = null;
+    this.broadcast({ type: 'trial', trial });
+    if (!trial) return;
+    const timer = this.timers.timeout(() => this.endTrial(false), Math.max(0, trial.deadline - this.deps.clock.now()));
+    this.trialWatch = { deadline: trial.deadline, timer, reported: false };
+  }
+
+  private endTrial(ok: boolean): void {
+    const watch = this.trialWatch;
+    if (!watch || watch.reported) return;
+    watch.reported = true;
+    this.timers.cancel(watch.timer);
+    this.node?.log.add(ok ? 'info' : 'warn', 'control:endpoint', ok ? 'new endpoints connected: kept' : 'new endpoints did not connect within 15 s: rolling back');
+    this.deps.channel.reportTrial(ok).catch((error: unknown) => console.warn('meshdeck: trial result not delivered', error));
   }
 
   private tickHistory(): void {
@@ -136,7 +165,10 @@ export class NodeHost {
       observer.post({ type: 'log', entries: this.node.log.all() });
     }
     if (this.history) observer.post({ type: 'history', recent: this.history.recentPoints(), daily: this.history.dailyPoints() });
-    if (this.config) observer.post({ type: 'blocklist', state: this.config.blockList });
+    if (this.config) {
+      observer.post({ type: 'blocklist', state: this.config.blockList });
+      observer.post({ type: 'trial', trial: this.config.trial });
+    }
   }
 
   /** Everything a bug report needs, and nothing secret: identity appears as public keys and IDs only. */

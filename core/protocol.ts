@@ -13,6 +13,7 @@ import type { Settings } from './settings';
 import type { StoredIdentity } from './identity';
 import type { BlockEntry } from './block-list';
 import type { BlockListState } from './block-list-store';
+import type { EndpointTrial, WorkingEndpoints } from './endpoint-trial';
 
 export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
@@ -42,7 +43,16 @@ export type NodeAction =
 
 export type Request =
   | { type: 'settings:get' }
+  /** Endpoint changes (signaling URL, relays, room, ICE servers) start a 15 s trial. */
   | { type: 'settings:update'; patch: Partial<Settings> }
+  /** `Keep these settings`: ends the trial, keeping the new endpoints whatever happens. */
+  | { type: 'settings:keep' }
+  /** Goes back to the endpoints before the trial now. */
+  | { type: 'settings:revert' }
+  /** Endpoint configurations that worked, newest first. */
+  | { type: 'settings:history' }
+  /** Sent by the node host: the trial's endpoints connected (ok) or the deadline passed without. */
+  | { type: 'settings:trial-result'; ok: boolean }
   /** Blocks a node ID (`n…`) or user ID (`u…`); `label` is how the view last saw it. */
   | { type: 'block:add'; id: string; note?: string; label?: string }
   /** Unblocks; the reply carries the removed entry so a view can offer `Undo` (block:restore). */
@@ -70,6 +80,8 @@ export interface HostConfig {
   blockList: BlockListState;
   /** The persisted 24-hour history (one point a minute), oldest first. */
   daily: StatsPoint[];
+  /** An endpoint change on trial, which the host watches and reports on. */
+  trial: EndpointTrial | null;
 }
 
 export interface RefreshResult {
@@ -110,7 +122,9 @@ export type StateMessage =
   /** On connect the whole log buffer, then each new entry. */
   | { type: 'log'; entries: LogEntry[] }
   /** On connect and whenever it changes (in any tab or browser of the user). */
-  | { type: 'blocklist'; state: BlockListState };
+  | { type: 'blocklist'; state: BlockListState }
+  /** On connect and whenever it changes: an endpoint change on trial, or null. */
+  | { type: 'trial'; trial: EndpointTrial | null };
 
 export type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
 
@@ -120,6 +134,10 @@ export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { 
 export interface ReplyValues {
   'settings:get': Settings;
   'settings:update': Settings;
+  'settings:keep': Settings;
+  'settings:revert': Settings;
+  'settings:history': WorkingEndpoints[];
+  'settings:trial-result': null;
   'block:add': BlockListState;
   'block:remove': { state: BlockListState; removed: BlockEntry | null };
   'block:restore': BlockListState;
@@ -152,7 +170,7 @@ export class ProtocolError extends Error {
 }
 
 const REQUEST_TYPES = new Set<Request['type']>([
-  'settings:get', 'settings:update', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
+  'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
   'host:ensure', 'host:boot', 'host:alive', 'history:append',
   ...NODE_ACTIONS,
 ]);

@@ -28,6 +28,9 @@ export function createRuntimeChannel(): HostChannel {
     async appendHistory(point) {
       await ask({ type: 'history:append', point });
     },
+    async reportTrial(ok) {
+      await ask({ type: 'settings:trial-result', ok });
+    },
     onCommand(listener) {
       const onMessage = (raw: unknown): Promise<Reply> | undefined => {
         let command;

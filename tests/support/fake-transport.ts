@@ -115,7 +115,7 @@ export class FakeSignaling implements Signaling {
 export class FakeRendezvousStore {
   readonly records = new Map<string, unknown>();
   private readonly members = new Set<FakeRendezvous>();
-  readonly factory: RendezvousFactory = () => new FakeRendezvous(this);
+  readonly factory: RendezvousFactory = (options) => new FakeRendezvous(this, options.relayUrls);
 
   join(member: FakeRendezvous): void {
     this.members.add(member);
@@ -137,10 +137,14 @@ export class FakeRendezvous implements Rendezvous {
   readonly events = new Emitter<RendezvousEvents>();
   announced: NodeRecord[] = [];
 
-  constructor(private readonly store: FakeRendezvousStore) {}
+  constructor(
+    private readonly store: FakeRendezvousStore,
+    private readonly relayUrls: string[] = [],
+  ) {}
 
   start(): void {
     this.store.join(this);
+    for (const url of this.relayUrls) queueMicrotask(() => this.events.emit('relay:state', { url, state: 'open' }));
   }
 
   stop(): void {

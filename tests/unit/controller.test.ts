@@ -116,4 +116,27 @@ describe('Controller', () => {
     expect(pushed.user.pub).toBe(other.user.pub);
     expect(pushed.cert.sig).not.toBe(first.identity.cert.sig);
   });
+
+  it('puts an endpoint change on trial and rolls it back when the host reports failure', async () => {
+    const { controller, configured } = setup();
+    await controller.handle({ type: 'settings:update', patch: { enabled: false } });
+    await controller.handle({ type: 'settings:update', patch: { signalingUrl: 'http://127.0.0.1:9100/peerjs' } });
+    expect((await controller.config()).trial?.next.signalingUrl).toBe('http://127.0.0.1:9100/peerjs');
+    await controller.handle({ type: 'settings:trial-result', ok: false });
+    const settings = await controller.settings();
+    expect(settings.signalingUrl).toBe('http://127.0.0.1:9000/peerjs');
+    expect(settings.enabled).toBe(false);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(configured.at(-1)?.trial).toBeNull();
+  });
+
+  it('keeps new endpoints the user keeps, and lists them in the history', async () => {
+    const { controller } = setup();
+    await controller.handle({ type: 'settings:update', patch: { relayUrls: ['http://127.0.0.1:9100/gun'] } });
+    await controller.handle({ type: 'settings:keep' });
+    await controller.handle({ type: 'settings:trial-result', ok: false });
+    expect((await controller.settings()).relayUrls).toEqual(['http://127.0.0.1:9100/gun']);
+    const history = await controller.handle({ type: 'settings:history' });
+    expect(history.map((h) => h.relayUrls[0])).toEqual(['http://127.0.0.1:9100/gun', 'http://127.0.0.1:9000/gun']);
+  });
 });

@@ -9,15 +9,17 @@ import { memoryStore } from '../support/memory-store';
 
 async function setup() {
   const identity = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-  const config: HostConfig = { settings: defaultSettings(), identity, blockList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 102_400 }, daily: [] };
+  const config: HostConfig = { settings: defaultSettings(), identity, blockList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 102_400 }, daily: [], trial: null };
   let command: ((c: HostCommand) => Promise<unknown>) | null = null;
   let observe: ((o: Observer) => void) | null = null;
   const appended: unknown[] = [];
+  const trials: boolean[] = [];
   const channel: HostChannel = {
     requestConfig: async () => config,
     onCommand: (listener) => ((command = listener), () => (command = null)),
     onObserver: (listener) => ((observe = listener), () => (observe = null)),
     appendHistory: async (point) => void appended.push(point),
+    reportTrial: async (ok) => void trials.push(ok),
   };
   const host = new NodeHost({
     channel,
@@ -27,8 +29,32 @@ async function setup() {
     app: 'meshdeck/test',
   });
   await host.start();
-  return { host, config, identity, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
+  return { host, config, identity, trials, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
 }
+
+describe('NodeHost endpoint trials', () => {
+  let stopHost: (() => void) | null = null;
+  afterEach(() => stopHost?.());
+
+  it('reports a trial as good once signaling and a relay are open', async () => {
+    const { host, config, trials, send } = await setup();
+    stopHost = () => host.stop();
+    const trial = { previous: config.settings, next: config.settings, startedAt: Date.now(), deadline: Date.now() + 5000 };
+    await send({ type: 'host:configure', config: { ...config, trial } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(trials).toEqual([true]);
+  });
+
+  it('reports a trial as failed when the deadline passes unconnected', async () => {
+    const { host, config, trials, send } = await setup();
+    stopHost = () => host.stop();
+    const offline = { ...config.settings, enabled: false };
+    const trial = { previous: offline, next: offline, startedAt: Date.now(), deadline: Date.now() + 60 };
+    await send({ type: 'host:configure', config: { ...config, settings: offline, trial } });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(trials).toEqual([false]);
+  });
+});
 
 describe('NodeHost', () => {
   let stopHost: (() => void) | null = null;
@@ -51,7 +77,7 @@ describe('NodeHost', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const got: StateMessage['type'][] = [];
     observe({ post: (m) => got.push(m.type), onClose: () => undefined });
-    expect(got).toEqual(['state', 'log', 'history', 'blocklist']);
+    expect(got).toEqual(['state', 'log', 'history', 'blocklist', 'trial']);
   });
 
   it('applies new configuration: the block list reaches the node', async () => {

@@ -1,21 +1,27 @@
 /**
  * Heartbeat bookkeeping of one connection (PROTOCOL.md §4): a ping every 2 s, round-trip time from the
  * echoed `ts`, loss as the share of the last 30 pings not answered within 5 s, and death after three
- * pings in a row that were still unanswered when the next one was due.
+ * pings in a row missed.
  *
- * "Missed" is judged at the next ping (2 s), not at the 5 s loss deadline, so a dead peer is noticed
- * about 6 s after its last answer instead of 11 s.
+ * A ping is *missed* when it is unanswered after four round trips (at least 1 s, at most 5 s). After a
+ * miss the next ping goes out at once instead of 2 s later, like TCP keepalive probes: a dead peer is
+ * declared 3–5 s after it went silent rather than 8–11 s, while one late pong on a live connection
+ * costs nothing but a probe.
  */
 export const HEARTBEAT_INTERVAL_MS = 2000;
+/** How often the session calls tick(): fine enough to judge a missed ping on time. */
+export const HEARTBEAT_TICK_MS = 250;
 export const PONG_DEADLINE_MS = 5000;
 export const LOSS_WINDOW = 30;
 export const MISSED_IN_A_ROW_FOR_DEATH = 3;
+const MISS_MIN_MS = 1000;
 const RTT_WINDOW = 15;
 
 interface SentPing {
   seq: number;
   sentAt: number;
   answeredAt: number | null;
+  missed: boolean;
 }
 
 export class Heartbeat {
@@ -25,13 +31,23 @@ export class Heartbeat {
   private missedInARow = 0;
   lastPongAt: number | null = null;
 
-  /** Called every interval. Returns the ping to send, or `dead` when the peer should be torn down. */
-  tick(now: number): { t: 'ping'; seq: number; ts: number } | 'dead' {
-    const previous = this.sent.at(-1);
-    if (previous && previous.answeredAt === null) this.missedInARow++;
+  /**
+   * Called every HEARTBEAT_TICK_MS. Returns the ping to send now, `dead` when the peer should be torn
+   * down, or null when there is nothing to do.
+   */
+  tick(now: number): { t: 'ping'; seq: number; ts: number } | 'dead' | null {
+    const deadline = this.missDeadline();
+    for (const ping of this.sent) {
+      if (ping.answeredAt !== null || ping.missed || now - ping.sentAt < deadline) continue;
+      ping.missed = true;
+      this.missedInARow++;
+    }
     if (this.missedInARow >= MISSED_IN_A_ROW_FOR_DEATH) return 'dead';
+    const last = this.sent.at(-1);
+    const probing = this.missedInARow > 0 && last?.missed === true;
+    if (last && !probing && now - last.sentAt < HEARTBEAT_INTERVAL_MS) return null;
     const ping = { t: 'ping' as const, seq: ++this.seq, ts: now };
-    this.sent.push({ seq: ping.seq, sentAt: now, answeredAt: null });
+    this.sent.push({ seq: ping.seq, sentAt: now, answeredAt: null, missed: false });
     if (this.sent.length > LOSS_WINDOW) this.sent.shift();
     return ping;
   }
@@ -45,6 +61,11 @@ export class Heartbeat {
     this.lastPongAt = now;
     this.rtts.push(now - ping.sentAt);
     if (this.rtts.length > RTT_WINDOW) this.rtts.shift();
+  }
+
+  private missDeadline(): number {
+    const rtt = this.rttMs;
+    return rtt === null ? HEARTBEAT_INTERVAL_MS : Math.min(PONG_DEADLINE_MS, Math.max(MISS_MIN_MS, 4 * rtt));
   }
 
   /** Median of the recent round trips, or null before the first pong. */

@@ -5,7 +5,7 @@
 import { TimerGroup, type Clock } from './clock';
 import { randomBytes, toBase64Url } from './encoding';
 import { Emitter } from './events';
-import { Heartbeat, HEARTBEAT_INTERVAL_MS } from './heartbeat';
+import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
 import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from './identity';
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from './observed-state';
@@ -229,14 +229,15 @@ export class PeerSession {
     this.state = 'ready';
     this.lastHandshakeAt = this.clock.now();
     this.timers.clear();
-    this.timers.interval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.timers.interval(() => this.beat(), HEARTBEAT_TICK_MS);
+    this.beat();
     this.events.emit('session:ready', this);
   }
 
   private beat(): void {
     const ping = this.heartbeat.tick(this.clock.now());
     if (ping === 'dead') this.close('dead', 'three heartbeats in a row went unanswered');
-    else this.send(ping);
+    else if (ping) this.send(ping);
   }
 
   /**

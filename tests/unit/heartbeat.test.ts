@@ -1,26 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { Heartbeat, HEARTBEAT_INTERVAL_MS as I, LOSS_WINDOW, median } from '../../core/heartbeat';
+import { Heartbeat, HEARTBEAT_INTERVAL_MS as I, HEARTBEAT_TICK_MS as T, LOSS_WINDOW, median } from '../../core/heartbeat';
 
-function ping(h: Heartbeat, now: number): { seq: number; ts: number } {
-  const p = h.tick(now);
-  if (p === 'dead') throw new Error('unexpectedly dead');
-  return p;
+/** Drives a heartbeat tick by tick from `from` to `to`, answering pings after `rtt` ms (null: never). */
+function run(h: Heartbeat, from: number, to: number, rtt: (seq: number) => number | null): { sent: number[]; deadAt: number | null } {
+  const pending: { seq: number; ts: number; at: number }[] = [];
+  const sent: number[] = [];
+  for (let now = from; now <= to; now += T) {
+    for (const p of pending.filter((q) => q.at <= now)) h.pong(p.seq, p.ts, p.at);
+    pending.splice(0, pending.length, ...pending.filter((q) => q.at > now));
+    const out = h.tick(now);
+    if (out === 'dead') return { sent, deadAt: now };
+    if (out) {
+      sent.push(now);
+      const delay = rtt(out.seq);
+      if (delay !== null) pending.push({ seq: out.seq, ts: out.ts, at: now + delay });
+    }
+  }
+  return { sent, deadAt: null };
 }
 
 describe('Heartbeat', () => {
-  it('measures round trips from the echoed timestamp and reports their median', () => {
+  it('pings every 2 s while answered and reports the median round trip', () => {
     const h = new Heartbeat();
-    expect(h.rttMs).toBeNull();
-    for (const [i, rtt] of [10, 30, 20].entries()) {
-      const p = ping(h, i * I);
-      h.pong(p.seq, p.ts, i * I + rtt);
-    }
+    const { sent } = run(h, 0, 10_000, (seq) => [10, 30, 20][seq % 3]!);
+    expect(sent).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
     expect(h.rttMs).toBe(20);
   });
 
   it('ignores pongs that echo a wrong timestamp or an unknown sequence number', () => {
     const h = new Heartbeat();
-    const p = ping(h, 0);
+    const p = h.tick(0);
+    if (!p || p === 'dead') throw new Error('no ping');
     h.pong(p.seq, p.ts + 1, 5);
     h.pong(p.seq + 7, p.ts, 5);
     expect(h.rttMs).toBeNull();
@@ -28,46 +38,37 @@ describe('Heartbeat', () => {
 
   it('counts as lost the pings not answered within 5 s, over the last 30 only', () => {
     const h = new Heartbeat();
-    let now = 0;
-    // 10 pings: 3 answered late (6 s), 7 answered at once.
-    for (let i = 0; i < 10; i++) {
-      const p = ping(h, now);
-      h.pong(p.seq, p.ts, now + (i < 3 ? 6000 : 10));
-      now += I;
-    }
-    expect(h.loss(now)).toBeCloseTo(0.3);
-    // 30 more good pings push the late ones out of the window.
-    for (let i = 0; i < LOSS_WINDOW; i++) {
-      const p = ping(h, now);
-      h.pong(p.seq, p.ts, now + 10);
-      now += I;
-    }
-    expect(h.loss(now)).toBe(0);
+    // The first three answered after 6 s (late, but answered: the peer lives), then all at once.
+    run(h, 0, 60_000, (seq) => (seq <= 3 ? 6000 : 10));
+    const window = Math.min(LOSS_WINDOW, 30);
+    expect(h.loss(60_000)).toBeGreaterThan(0);
+    run(h, 60_250, 60_250 + window * I * 2, () => 10);
+    expect(h.loss(60_250 + window * I * 2)).toBe(0);
   });
 
   it('does not judge a ping still within its 5 s deadline', () => {
     const h = new Heartbeat();
-    ping(h, 0);
+    h.tick(0);
     expect(h.loss(4000)).toBe(0);
     expect(h.loss(5001)).toBe(1);
   });
 
-  it('declares the peer dead after three pings in a row went unanswered', () => {
+  it('probes at once after a miss and declares a silent peer dead 3 to 5 s after its last answer', () => {
     const h = new Heartbeat();
-    const p = ping(h, 0);
-    h.pong(p.seq, p.ts, 5);
-    ping(h, I);
-    ping(h, 2 * I);
-    ping(h, 3 * I);
-    expect(h.missed).toBe(2);
-    expect(h.tick(4 * I)).toBe('dead');
+    // Healthy with 2 ms round trips until 10 s, then silent.
+    const { sent, deadAt } = run(h, 0, 30_000, (seq) => (seq <= 6 ? 2 : null));
+    const silentFrom = 10_000;
+    expect(deadAt).not.toBeNull();
+    expect(deadAt! - silentFrom).toBeGreaterThanOrEqual(3000);
+    expect(deadAt! - silentFrom).toBeLessThanOrEqual(5000);
+    // Probes went out one second apart once pings were missed.
+    expect(sent.filter((t) => t > silentFrom)).toEqual([12_000, 13_000, 14_000]);
   });
 
-  it('resets the missed count on any answer', () => {
+  it('one late pong on a live connection is not death: the miss count resets', () => {
     const h = new Heartbeat();
-    ping(h, 0);
-    const p = ping(h, I);
-    h.pong(p.seq, p.ts, I + 5);
+    const { deadAt } = run(h, 0, 30_000, (seq) => (seq === 5 ? 1500 : 2));
+    expect(deadAt).toBeNull();
     expect(h.missed).toBe(0);
   });
 

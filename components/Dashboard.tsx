@@ -1,47 +1,56 @@
-import { useId } from 'preact/hooks';
-import { ConnectionsTable } from './ConnectionsTable';
+import { Connections } from './Connections';
+import type { DashboardModel } from './dashboard-model';
+import { Diagnostics } from './Diagnostics';
 import { ErrorAlert } from './ErrorAlert';
+import { MeshControls } from './MeshControls';
+import { MeshPing } from './MeshPing';
+import { NetworkingStats } from './NetworkingStats';
+import { NodeControls } from './NodeControls';
 import { NodeStatus } from './NodeStatus';
 import { P2PSwitch } from './P2PSwitch';
+import { Panel } from './Panel';
+import { RendezvousMesh } from './RendezvousMesh';
 import { SignalingEndpoint } from './SignalingEndpoint';
-import type { NodeModel } from './node-model';
 
 export interface DashboardProps {
-  model: NodeModel;
+  model: DashboardModel;
 }
 
 /**
- * The Node Dashboard (options page, opened in a tab). For now the signaling endpoint, the on/off
- * switch and the connections; the other regions of UI-CONTRACT.md come with their features.
+ * The Node Dashboard (options page, opened in a tab): every region of UI-CONTRACT.md. This component
+ * reads no signal itself, so it renders once; each panel subscribes to the parts it shows. Three
+ * columns of panels on a wide window (one on a narrow one), then the wide panels; the middle column
+ * has room for the `Block list` region (issue 5).
  */
 export function Dashboard({ model }: DashboardProps) {
-  const id = useId();
-  const snapshot = model.snapshot.value;
-  const now = model.now.value;
+  const { node } = model;
   return (
     <main class="dashboard">
       <header class="dashboard-head">
         <h1>Meshdeck — Node Dashboard</h1>
-        <NodeStatus model={model} showEmpty={false} />
-        <ErrorAlert model={model} />
+        <NodeStatus model={node} showEmpty={false} />
+        <ErrorAlert model={node} />
       </header>
-      <div class="dashboard-grid">
-        <SignalingEndpoint
-          signaling={snapshot?.signaling ?? null}
-          settings={model.settings.value}
-          nodeId={snapshot?.nodeId ?? null}
-          userId={snapshot?.userId ?? null}
-          now={now}
-        />
-        <section class="panel" aria-labelledby={`${id}-p2p`}>
-          <h2 id={`${id}-p2p`}>P2P network</h2>
-          <P2PSwitch model={model} />
-        </section>
+      <div class="dashboard-columns">
+        <div class="dashboard-column">
+          <Panel title="P2P network" area="p2p">
+            <P2PSwitch model={node} />
+          </Panel>
+          <SignalingEndpoint node={node} endpoint={model.endpoint} copy={model.copy} />
+        </div>
+        <div class="dashboard-column">
+          <MeshControls node={node} mesh={model.mesh} />
+          <NodeControls node={node} block={model.block} />
+          {/* The Block list region (issue 5) goes here, beside the controls that fill it. */}
+        </div>
+        <div class="dashboard-column">
+          <RendezvousMesh node={node} mesh={model.mesh} />
+          <MeshPing ping={model.ping} />
+        </div>
       </div>
-      <section class="panel" aria-labelledby={`${id}-connections`}>
-        <h2 id={`${id}-connections`}>Connections</h2>
-        <ConnectionsTable peers={snapshot?.peers ?? null} now={now} labelledBy={`${id}-connections`} />
-      </section>
+      <NetworkingStats node={node} history={model.history} />
+      <Connections node={node} connections={model.connections} copy={model.copy} />
+      <Diagnostics diagnostics={model.diagnostics} log={model.log} />
     </main>
   );
 }

@@ -1,3 +1,4 @@
+import { useComputed } from '@preact/signals';
 import type { NodeModel } from './node-model';
 
 export interface NodeStatusProps {
@@ -13,6 +14,23 @@ export const NO_PEERS_TEXT = 'No peers yet — is the signaling server reachable
  * the P2P network being off, signaling errors, no peers yet. Never blank while something is wrong.
  */
 export function NodeStatus({ model, showEmpty = true }: NodeStatusProps) {
+  // Joined into one string so that the region re-renders only when its words change, not on every
+  // snapshot (a stats tick changes figures, rarely these lines).
+  const text = useComputed(() => statusLines(model, showEmpty).join('\n')).value;
+  return (
+    <div role="status" class="status">
+      {text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (
+          <p key={line}>{line}</p>
+        ))}
+    </div>
+  );
+}
+
+/** What the node is doing, line by line; empty when all is well. */
+export function statusLines(model: NodeStatusProps['model'], showEmpty: boolean): string[] {
   const snapshot = model.snapshot.value;
   const reachable = model.hostReachable.value;
   const hostError = model.hostError.value;
@@ -29,11 +47,5 @@ export function NodeStatus({ model, showEmpty = true }: NodeStatusProps) {
       if (showEmpty && snapshot.totals.peers === 0) lines.push(NO_PEERS_TEXT);
     }
   }
-  return (
-    <div role="status" class="status">
-      {lines.map((line) => (
-        <p key={line}>{line}</p>
-      ))}
-    </div>
-  );
+  return lines;
 }

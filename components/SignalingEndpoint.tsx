@@ -1,54 +1,102 @@
-import { useId } from 'preact/hooks';
-import type { Settings } from '../core/settings';
-import type { SignalingSnapshot } from '../core/observed-state';
-import { formatRelativeTime } from './format';
+import { useComputed } from '@preact/signals';
+import { useEffect, useId, useRef } from 'preact/hooks';
+import type { CopyModel } from './copy-model';
+import { CopyButton } from './CopyButton';
+import { EndpointForm } from './EndpointForm';
+import type { EndpointModel } from './endpoint-model';
+import { countOf, formatDuration } from './format';
+import type { NodeModel } from './node-model';
+import { Panel } from './Panel';
+import { StatusLine } from './StatusLine';
 
 export interface SignalingEndpointProps {
-  signaling: SignalingSnapshot | null;
-  settings: Settings | null;
-  nodeId: string | null;
-  userId: string | null;
-  now: number;
+  node: Pick<NodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;
+  endpoint: EndpointModel;
+  copy: CopyModel;
 }
 
-/** The dashboard's `Signaling endpoint` region: the endpoint, its state, and who this node is. */
-export function SignalingEndpoint({ signaling, settings, nodeId, userId, now }: SignalingEndpointProps) {
+const STATE_WORDS = { stopped: 'stopped', connecting: 'connecting', open: 'open', disconnected: 'disconnected', error: 'failed' } as const;
+
+/**
+ * The `Signaling endpoint` region: the PeerJS server in use, its state and for how long, this node's
+ * and its user's IDs, reconnect attempts and the last error; `Change endpoint` edits the signaling
+ * URL and the relays. (`Stop signaling` joins `Change endpoint` in the actions row with issue 6.)
+ */
+export function SignalingEndpoint({ node, endpoint, copy }: SignalingEndpointProps) {
   const id = useId();
-  const url = signaling?.url ?? settings?.signalingUrl ?? null;
+  const changeButton = useRef<HTMLButtonElement>(null);
+  const signaling = node.signaling.value;
+  const identity = node.identity.value;
+  const url = signaling?.url ?? node.settings.value?.signalingUrl ?? null;
+  const editing = endpoint.editing.value;
+  // The only part that changes every second: bound as text, so the panel does not re-render for it.
+  const stateText = useComputed(() => {
+    const s = node.signaling.value;
+    if (!s) return 'unknown: connecting to the node…';
+    return `${STATE_WORDS[s.state] ?? s.state} for ${formatDuration(Math.max(0, node.now.value - s.since))}`;
+  });
+
+  // Closing the form (saved or cancelled) puts the focus back on the button that opened it.
+  const wasEditing = useRef(editing);
+  useEffect(() => {
+    if (wasEditing.current && !editing) changeButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+
   return (
-    <section class="panel" aria-labelledby={`${id}-heading`}>
-      <h2 id={`${id}-heading`}>Signaling endpoint</h2>
+    <Panel title="Signaling endpoint" area="signaling">
       <dl class="facts">
         <div>
           <dt>Endpoint</dt>
-          <dd data-field="endpoint">{url ? <code>{url}</code> : 'unknown'}</dd>
+          <dd data-field="endpoint">{url ? <code class="id">{url}</code> : 'unknown'}</dd>
         </div>
         <div>
           <dt>State</dt>
-          <dd data-field="signaling-state">
-            {signaling ? (
-              <>
-                {signaling.state} <span class="muted">(since {formatRelativeTime(signaling.since, now)}
-                {signaling.attempts > 0 ? `, ${signaling.attempts} attempt${signaling.attempts === 1 ? '' : 's'}` : ''})</span>
-              </>
-            ) : (
-              'unknown — connecting to the node…'
-            )}
+          <dd data-field="signaling-state" data-state={signaling?.state}>
+            {stateText}
           </dd>
         </div>
         <div>
-          <dt>Node ID</dt>
-          <dd data-field="node-id">{nodeId ? <code class="id">{nodeId}</code> : 'unknown'}</dd>
-        </div>
-        <div>
-          <dt>User ID</dt>
-          <dd data-field="user-id">{userId ? <code class="id">{userId}</code> : 'unknown'}</dd>
+          <dt>Reconnects</dt>
+          <dd data-field="signaling-attempts">
+            {signaling ? (signaling.attempts > 0 ? `${countOf(signaling.attempts, 'attempt')} since it was last open` : 'none') : '—'}
+          </dd>
         </div>
         <div>
           <dt>Last error</dt>
           <dd data-field="signaling-error">{signaling?.lastError ?? 'none'}</dd>
         </div>
+        <div>
+          <dt>Node ID</dt>
+          <dd data-field="node-id" class="id-line">
+            {identity ? (
+              <>
+                <code class="id">{identity.nodeId}</code>
+                <CopyButton copy={copy} text={identity.nodeId} copyKey="node-id" label="Copy node ID" />
+              </>
+            ) : (
+              'unknown'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>User ID</dt>
+          <dd data-field="user-id">{identity ? <code class="id">{identity.userId}</code> : 'unknown'}</dd>
+        </div>
       </dl>
-    </section>
+      <div class="panel-actions">
+        <button
+          type="button"
+          class="button"
+          ref={changeButton}
+          aria-expanded={editing}
+          aria-controls={editing ? `${id}-form` : undefined}
+          onClick={() => (editing ? endpoint.cancel() : endpoint.open())}
+        >
+          Change endpoint
+        </button>
+      </div>
+      {editing ? <EndpointForm id={`${id}-form`} endpoint={endpoint} /> : <StatusLine status={endpoint.status} />}
+    </Panel>
   );
 }

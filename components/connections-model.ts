@@ -26,7 +26,8 @@ export interface PeerRowModel {
   readonly latency: ReadonlySignal<string>;
   readonly loss: ReadonlySignal<string>;
   readonly handshake: ReadonlySignal<string>;
-  readonly traffic: ReadonlySignal<string>;
+  readonly trafficIn: ReadonlySignal<string>;
+  readonly trafficOut: ReadonlySignal<string>;
   readonly error: ReadonlySignal<string>;
 }
 
@@ -69,7 +70,8 @@ function createRow(peer: PeerSnapshot, now: ReadonlySignal<number>): MutableRow 
     latency: computed(() => formatMs(p.value.rttMs)),
     loss: computed(() => formatLoss(p.value.loss)),
     handshake: computed(() => formatRelativeTime(p.value.lastHandshakeAt, now.value)),
-    traffic: computed(() => `in ${formatBytes(p.value.bytesIn)} · out ${formatBytes(p.value.bytesOut)}`),
+    trafficIn: computed(() => formatBytes(p.value.bytesIn)),
+    trafficOut: computed(() => formatBytes(p.value.bytesOut)),
     error: computed(() => p.value.lastError ?? UNKNOWN),
   };
 }

@@ -91,18 +91,20 @@ export interface Point {
 }
 
 /**
- * A deterministic circular layout in a `size`×`size` box: this node in the middle, the others evenly
- * round a circle in the order given (by kind, then ID), the first at the top. A lone other node sits
- * above the middle.
+ * A deterministic circular layout in a `size`×`size` box: every node evenly round one circle in the
+ * order given (this node first, at the top, then by kind and ID), so that every link is a chord and
+ * none passes through a node's centre as spokes from a middle node would. A lone node sits in the middle.
  */
 export function layoutCircle(nodes: readonly TopologyNode[], size: number, margin = 28): Map<string, Point> {
   const positions = new Map<string, Point>();
   const centre = size / 2;
-  const others = nodes.filter((node) => node.kind !== 'self');
-  for (const node of nodes) if (node.kind === 'self') positions.set(node.id, { x: centre, y: centre });
+  if (nodes.length === 1) {
+    positions.set(nodes[0]!.id, { x: centre, y: centre });
+    return positions;
+  }
   const radius = centre - margin;
-  others.forEach((node, i) => {
-    const angle = -Math.PI / 2 + (2 * Math.PI * i) / others.length;
+  nodes.forEach((node, i) => {
+    const angle = -Math.PI / 2 + (2 * Math.PI * i) / nodes.length;
     positions.set(node.id, { x: round(centre + radius * Math.cos(angle)), y: round(centre + radius * Math.sin(angle)) });
   });
   return positions;

@@ -25,7 +25,7 @@ describe('createDiagnosticsModel', () => {
     expect(byKey(model.health.value).host).toMatchObject({ ok: false, text: 'Not reachable yet: starting it…' });
     fake.push(
       fakeSnapshot({
-        signaling: { url: 'http://x', state: 'disconnected', since: 0, attempts: 3, lastError: 'server unreachable' },
+        signaling: { ...fakeSnapshot().signaling, url: 'http://x', state: 'disconnected', attempts: 3, lastError: 'server unreachable' },
         rendezvous: { ...fakeSnapshot().rendezvous, relays: [{ url: 'http://r', state: 'open' }, { url: 'http://s', state: 'closed' }] },
       }),
     );

@@ -41,16 +41,20 @@ describe('buildTopology', () => {
 });
 
 describe('layoutCircle', () => {
-  it('puts self in the middle and the others evenly round the circle, the first on top', () => {
-    const topology = buildTopology(SELF_NODE, [fakePeer(1), fakePeer(2), fakePeer(3), fakePeer(4)], []);
+  it('puts every node evenly round the circle, this node first at the top', () => {
+    const topology = buildTopology(SELF_NODE, [fakePeer(1), fakePeer(2), fakePeer(3)], []);
     const at = layoutCircle(topology.nodes, 200, 20);
-    expect(at.get(SELF_NODE)).toEqual({ x: 100, y: 100 });
-    const others = topology.nodes.slice(1).map((node) => at.get(node.id)!);
-    expect(others[0]).toEqual({ x: 100, y: 20 });
-    expect(others[1]).toEqual({ x: 180, y: 100 });
-    expect(others[2]).toEqual({ x: 100, y: 180 });
-    expect(others[3]).toEqual({ x: 20, y: 100 });
+    const points = topology.nodes.map((node) => at.get(node.id)!);
+    expect(points[0]).toEqual({ x: 100, y: 20 });
+    expect(points[1]).toEqual({ x: 180, y: 100 });
+    expect(points[2]).toEqual({ x: 100, y: 180 });
+    expect(points[3]).toEqual({ x: 20, y: 100 });
     // The same input gives the same picture.
     expect(layoutCircle(topology.nodes, 200, 20)).toEqual(at);
+  });
+
+  it('puts a lone node in the middle', () => {
+    const topology = buildTopology(SELF_NODE, [], []);
+    expect(layoutCircle(topology.nodes, 200).get(SELF_NODE)).toEqual({ x: 100, y: 100 });
   });
 });

@@ -1,0 +1,53 @@
+import { useId } from 'preact/hooks';
+import { formatRelativeTime, shortId } from './format';
+import type { NodeModel } from './node-model';
+
+export interface ClosedPeersProps {
+  node: Pick<NodeModel, 'closedPeers' | 'now'>;
+}
+
+/**
+ * Connections that ended in the last 2 minutes, with why and their last error (issue 4: errors are
+ * pinned to the connection that failed). A separate table: these are not live rows.
+ */
+export function ClosedPeers({ node }: ClosedPeersProps) {
+  const id = useId();
+  const closed = node.closedPeers.value;
+  // The clock is read (and subscribed to) only while there is something to say "12 s ago" about.
+  const now = closed.length > 0 ? node.now.value : 0;
+  return (
+    <div class="closed-peers">
+      <h3 id={`${id}-heading`}>Recently closed</h3>
+      {closed.length === 0 ? (
+        <p class="muted">No connection closed in the last 2 minutes.</p>
+      ) : (
+        <div class="table-scroll" tabIndex={0}>
+          <table class="connections closed" aria-labelledby={`${id}-heading`}>
+            <thead>
+              <tr>
+                <th scope="col">Peer</th>
+                <th scope="col">Direction</th>
+                <th scope="col">Closed</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {closed.map((peer) => (
+                <tr key={`${peer.nodeId} ${peer.closedAt}`} data-closed-node-id={peer.nodeId}>
+                  <th scope="row">
+                    <code title={peer.nodeId}>{shortId(peer.nodeId)}</code>
+                  </th>
+                  <td>{peer.direction}</td>
+                  <td>{formatRelativeTime(peer.closedAt, now)}</td>
+                  <td>{peer.reason}</td>
+                  <td class="error-cell">{peer.lastError ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

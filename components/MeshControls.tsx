@@ -1,0 +1,50 @@
+import type { MeshModel } from './mesh-model';
+import type { NodeModel } from './node-model';
+import { Panel } from './Panel';
+import { SettingSwitch } from './SettingSwitch';
+import { StatusLine } from './StatusLine';
+
+export interface MeshControlsProps {
+  node: Pick<NodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'routingStats'>;
+  mesh: MeshModel;
+}
+
+/** The `Mesh controls` region: the `Mesh routing` switch and `Refresh peers`, with the route counters. */
+export function MeshControls({ node, mesh }: MeshControlsProps) {
+  const routing = node.routingStats.value;
+  return (
+    <Panel title="Mesh controls" area="meshctl">
+      <SettingSwitch
+        model={node}
+        field="routing"
+        label="Mesh routing"
+        hint="Forward route messages (such as mesh pings) between other nodes."
+      />
+      <div class="panel-actions">
+        <button type="button" class="button" onClick={() => void mesh.refresh()}>
+          Refresh peers
+        </button>
+      </div>
+      <StatusLine status={mesh.refreshStatus} />
+      <h3>Route messages</h3>
+      <dl class="facts facts-compact">
+        <div>
+          <dt>Delivered here</dt>
+          <dd>{routing?.delivered ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Forwarded</dt>
+          <dd>{routing?.forwarded ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Not forwarded (routing off)</dt>
+          <dd>{routing?.notForwarded ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Dropped (invalid)</dt>
+          <dd>{routing?.dropped ?? '—'}</dd>
+        </div>
+      </dl>
+    </Panel>
+  );
+}

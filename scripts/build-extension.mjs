@@ -8,6 +8,8 @@ export const LOOPBACK_BUILD_ENV = {
   WXT_RELAY_URLS: 'http://127.0.0.1:9000/gun',
   WXT_ROOM: 'default',
   WXT_ICE_SERVERS: '[]',
+  // Counts live RTCPeerConnections and timers in the node host for the leak test (offscreen/instrument.ts).
+  WXT_INSTRUMENT: '1',
 };
 
 /** @param {Record<string, string>} [env] build-time configuration */

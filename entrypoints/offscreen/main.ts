@@ -1,4 +1,6 @@
 /** The node host in Chrome: runs core's NodeHost with PeerJS signaling and the GUN rendezvous. */
+// First: in test builds it counts connections and timers from before PeerJS or GUN load.
+import { instruments } from './instrument';
 import { Peer } from '../../core/peerjs';
 import { systemClock } from '../../core/clock';
 import { createGunRendezvous } from '../../core/gun-rendezvous';
@@ -20,7 +22,7 @@ const host = new NodeHost({
 // The extension's own debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the
 // baseline measurement) through it. It exposes nothing a page can reach: only extension contexts and
 // DevTools see this document.
-Object.assign(globalThis, { meshdeck: { host, Peer } });
+Object.assign(globalThis, { meshdeck: { host, Peer, instruments } });
 
 const stopKeepalive = keepBackgroundAwake();
 addEventListener('pagehide', () => {

@@ -1,0 +1,65 @@
+/**
+ * Test builds only (WXT_INSTRUMENT=1): counts live RTCPeerConnections and timers in the node host, so
+ * the leak test and the robustness benchmark can check that teardown leaves nothing behind. A
+ * connection is live from its constructor until close() (PeerJS closes each one it tears down).
+ */
+export interface Instruments {
+  peerConnections: { created: number; open: number };
+  timers: { intervals: number; timeouts: number };
+}
+
+/** Installed when this module loads, before PeerJS or GUN: main.ts imports it first. */
+export const instruments: Instruments | null = import.meta.env.WXT_INSTRUMENT === '1' ? install() : null;
+
+function install(): Instruments {
+  const counts: Instruments = { peerConnections: { created: 0, open: 0 }, timers: { intervals: 0, timeouts: 0 } };
+  const Native = globalThis.RTCPeerConnection;
+  class CountedPeerConnection extends Native {
+    #counted = true;
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args);
+      counts.peerConnections.created++;
+      counts.peerConnections.open++;
+    }
+    override close(): void {
+      if (this.#counted) counts.peerConnections.open--;
+      this.#counted = false;
+      super.close();
+    }
+  }
+  globalThis.RTCPeerConnection = CountedPeerConnection;
+
+  const live = { intervals: new Set<unknown>(), timeouts: new Set<unknown>() };
+  const { setInterval: si, clearInterval: ci, setTimeout: st, clearTimeout: ct } = globalThis;
+  globalThis.setInterval = ((fn: TimerHandler, ms?: number, ...rest: unknown[]) => {
+    const id = si(fn, ms, ...rest);
+    live.intervals.add(id);
+    counts.timers.intervals = live.intervals.size;
+    return id;
+  }) as typeof setInterval;
+  globalThis.clearInterval = ((id?: number) => {
+    live.intervals.delete(id);
+    counts.timers.intervals = live.intervals.size;
+    ci(id);
+  }) as typeof clearInterval;
+  globalThis.setTimeout = ((fn: TimerHandler, ms?: number, ...rest: unknown[]) => {
+    const id = st(
+      (...args: unknown[]) => {
+        live.timeouts.delete(id);
+        counts.timers.timeouts = live.timeouts.size;
+        if (typeof fn === 'function') fn(...args);
+      },
+      ms,
+      ...rest,
+    ) as unknown as number;
+    live.timeouts.add(id);
+    counts.timers.timeouts = live.timeouts.size;
+    return id;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((id?: number) => {
+    live.timeouts.delete(id);
+    counts.timers.timeouts = live.timeouts.size;
+    ct(id);
+  }) as typeof clearTimeout;
+  return counts;
+}

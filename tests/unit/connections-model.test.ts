@@ -1,6 +1,6 @@
 import { effect } from '@preact/signals';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectionsModel } from '../../components/connections-model';
+import { createConnectionsModel, rowTexts } from '../../components/connections-model';
 import { createNodeModel } from '../../components/node-model';
 import { fakeViewClient, flush } from '../support/fake-view-client';
 import { fakePeer, fakeSnapshot } from '../support/view-fixtures';
@@ -26,24 +26,21 @@ describe('createConnectionsModel', () => {
     const rows = model.rows.value;
     expect(rows.map((r) => r.nodeId)).toEqual([fakePeer(1).nodeId, fakePeer(2).nodeId]);
     const row = rows[0]!;
-    expect(row.latency.value).toBe('20 ms');
-    expect(row.strength.value).toBe('3 — good');
-    expect(row.error.value).toBe('—');
+    expect(row.texts.value).toMatchObject({ latency: '20 ms', strength: '3 — good', error: '—', trafficIn: '1.0 kB' });
 
     let listRuns = 0;
-    let latencyRuns = 0;
-    let userRuns = 0;
+    let textRuns = 0;
     disposers.push(effect(() => void (model.rows.value, listRuns++)));
-    disposers.push(effect(() => void (row.latency.value, latencyRuns++)));
-    disposers.push(effect(() => void (row.user.value, userRuns++)));
+    disposers.push(effect(() => void (row.texts.value, textRuns++)));
 
     fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 31, lastError: 'ice failed' }), fakePeer(2)] }));
     expect(model.rows.value).toBe(rows);
-    expect(row.latency.value).toBe('31 ms');
-    expect(row.error.value).toBe('ice failed');
+    expect(row.texts.value).toMatchObject({ latency: '31 ms', error: 'ice failed' });
     expect(listRuns).toBe(1);
-    expect(latencyRuns).toBe(2);
-    expect(userRuns).toBe(1); // unchanged text: nothing downstream runs
+    expect(textRuns).toBe(2);
+    // A new snapshot with the same figures: nothing downstream runs.
+    fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 31, lastError: 'ice failed' }), fakePeer(2)] }));
+    expect(textRuns).toBe(2);
 
     // A peer leaves and another comes: a new list, the remaining row is the same object.
     fake.push(fakeSnapshot({ peers: [fakePeer(3), fakePeer(1)] }));
@@ -56,7 +53,7 @@ describe('createConnectionsModel', () => {
     fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 30 }), fakePeer(2, { rttMs: 10 }), fakePeer(3, { rttMs: null })] }));
     model.sortBy('latency');
     expect(model.sort.value).toEqual({ key: 'latency', direction: 'ascending' });
-    const order = () => model.rows.value.map((r) => r.latency.value);
+    const order = () => model.rows.value.map((r) => r.texts.value.latency);
     expect(order()).toEqual(['10 ms', '30 ms', '—']);
     const sorted = model.rows.value;
     fake.push(fakeSnapshot({ peers: [fakePeer(1, { rttMs: 31 }), fakePeer(2, { rttMs: 11 }), fakePeer(3, { rttMs: null })] }));
@@ -70,7 +67,15 @@ describe('createConnectionsModel', () => {
   it('says "12 s ago" from the node clock', () => {
     const { fake, node, model } = setup();
     fake.push(fakeSnapshot({ peers: [fakePeer(1, { lastHandshakeAt: node.now.value - 12_000 })] }));
-    expect(model.rows.value[0]!.handshake.value).toBe('12 s ago');
+    expect(model.rows.value[0]!.texts.value.handshake).toBe('12 s ago');
+  });
+
+  it('rowTexts reuses the texts of unchanged fields and the object when nothing changed', () => {
+    const peer = fakePeer(1, { rttMs: 12.5, loss: 0.1, userId: null });
+    const first = rowTexts(peer, 5000);
+    expect(first).toMatchObject({ user: 'unverified', userTitle: '', latency: '13 ms', loss: '10%', handshake: '5 s ago' });
+    expect(rowTexts({ ...peer }, 5000, peer, first)).toBe(first);
+    expect(rowTexts({ ...peer }, 6000, peer, first).handshake).toBe('6 s ago');
   });
 
   it('disconnects and blocks a peer, saying what happened or what failed', async () => {

@@ -1,12 +1,12 @@
 import { useId, useRef } from 'preact/hooks';
 import type { BlockModel } from './block-model';
 import { countOf } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { StatusLine } from './StatusLine';
 
 export interface BlockBoxProps {
   block: BlockModel;
-  node: Pick<NodeModel, 'controls'>;
+  node: Pick<DashboardNodeModel, 'controls'>;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { useId } from 'preact/hooks';
 import { formatRelativeTime, shortId } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 
 export interface ClosedPeersProps {
-  node: Pick<NodeModel, 'closedPeers' | 'now'>;
+  node: Pick<DashboardNodeModel, 'closedPeers' | 'now'>;
 }
 
 /**

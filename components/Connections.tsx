@@ -3,12 +3,12 @@ import { ClosedPeers } from './ClosedPeers';
 import type { ConnectionsModel } from './connections-model';
 import { ConnectionsTable } from './ConnectionsTable';
 import type { CopyModel } from './copy-model';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { StatusLine } from './StatusLine';
 
 export interface ConnectionsProps {
-  node: Pick<NodeModel, 'closedPeers' | 'now'>;
+  node: Pick<DashboardNodeModel, 'closedPeers' | 'now'>;
   connections: ConnectionsModel;
   copy: CopyModel;
 }

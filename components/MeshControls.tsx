@@ -1,11 +1,11 @@
 import type { MeshModel } from './mesh-model';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { SettingSwitch } from './SettingSwitch';
 import { StatusLine } from './StatusLine';
 
 export interface MeshControlsProps {
-  node: Pick<NodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'routingStats'>;
+  node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'routingStats'>;
   mesh: MeshModel;
 }
 

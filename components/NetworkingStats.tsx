@@ -3,12 +3,12 @@ import { useId, useMemo } from 'preact/hooks';
 import type { Totals } from '../core/observed-state';
 import { formatLoss, formatMs, formatRate, UNKNOWN } from './format';
 import { peakOf, type ChartMetric, type HistoryModel, type HistoryRange } from './history-model';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { StatsChart, type ChartSeries } from './StatsChart';
 
 export interface NetworkingStatsProps {
-  node: Pick<NodeModel, 'totals'>;
+  node: Pick<DashboardNodeModel, 'totals'>;
   history: HistoryModel;
 }
 

@@ -1,11 +1,11 @@
 import type { BlockModel } from './block-model';
 import { BlockBox } from './BlockBox';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { SettingSwitch } from './SettingSwitch';
 
 export interface NodeControlsProps {
-  node: Pick<NodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'controls'>;
+  node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'controls'>;
   block: BlockModel;
 }
 

@@ -1,12 +1,12 @@
 import { useComputed } from '@preact/signals';
 import { formatRelativeTime } from './format';
 import type { MeshModel } from './mesh-model';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { TopologyPicture } from './TopologyPicture';
 
 export interface RendezvousMeshProps {
-  node: Pick<NodeModel, 'rendezvous' | 'now'>;
+  node: Pick<DashboardNodeModel, 'rendezvous' | 'now'>;
   mesh: MeshModel;
 }
 

@@ -5,12 +5,12 @@ import { CopyButton } from './CopyButton';
 import { EndpointForm } from './EndpointForm';
 import type { EndpointModel } from './endpoint-model';
 import { countOf, formatDuration } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { StatusLine } from './StatusLine';
 
 export interface SignalingEndpointProps {
-  node: Pick<NodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;
+  node: Pick<DashboardNodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;
   endpoint: EndpointModel;
   copy: CopyModel;
 }

@@ -6,7 +6,7 @@ import { batch, signal, type ReadonlySignal } from '@preact/signals';
 import { runAction, type ActionStatus } from './action-status';
 import { checkBlockId } from './block-id';
 import { shortId } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import type { ViewClient } from './view-client';
 
 export interface BlockModel {
@@ -20,7 +20,7 @@ export interface BlockModel {
   dispose(): void;
 }
 
-export function createBlockModel(node: Pick<NodeModel, 'identity'>, client: Pick<ViewClient, 'request'>): BlockModel {
+export function createBlockModel(node: Pick<DashboardNodeModel, 'identity'>, client: Pick<ViewClient, 'request'>): BlockModel {
   const draft = signal('');
   const fieldError = signal<string | null>(null);
   const status = signal<ActionStatus | null>(null);

@@ -11,14 +11,15 @@ import { createEndpointModel, type EndpointModel } from './endpoint-model';
 import { createHistoryModel, type HistoryModel } from './history-model';
 import { createLogModel, type LogModel } from './log-model';
 import { createMeshModel, type MeshModel } from './mesh-model';
-import { createNodeModel, type NodeModel } from './node-model';
+import { createNodeModel } from './node-model';
 import { createPingModel, type PingModel } from './ping-model';
+import { withSnapshotParts, type DashboardNodeModel } from './snapshot-parts';
 import type { ViewClient } from './view-client';
 
 export type DashboardClient = Omit<ViewClient, 'close'>;
 
 export interface DashboardModel {
-  node: NodeModel;
+  node: DashboardNodeModel;
   history: HistoryModel;
   log: LogModel;
   connections: ConnectionsModel;
@@ -41,7 +42,7 @@ export interface DashboardModelOptions {
 }
 
 export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
-  const node = createNodeModel(client, { tickMs: options.tickMs, clock: options.clock });
+  const node = withSnapshotParts(createNodeModel(client, { tickMs: options.tickMs, clock: options.clock }));
   const history = createHistoryModel(client, { clock: options.clock });
   const models = {
     node,

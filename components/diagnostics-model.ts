@@ -6,7 +6,7 @@ import { signal, type ReadonlySignal } from '@preact/signals';
 import type { DiagnosticsReport } from '../core/protocol';
 import { runAction, type ActionStatus } from './action-status';
 import { countOf, formatDuration } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { stableComputed } from './stable';
 import type { ViewClient } from './view-client';
 
@@ -69,7 +69,7 @@ export function refusalsWithin(samples: readonly (readonly [number, number])[], 
 }
 
 export function createDiagnosticsModel(
-  node: Pick<NodeModel, 'signaling' | 'rendezvous' | 'totals' | 'enabled' | 'hostReachable' | 'snapshotReceivedAt' | 'now'>,
+  node: Pick<DashboardNodeModel, 'signaling' | 'rendezvous' | 'totals' | 'enabled' | 'hostReachable' | 'snapshotReceivedAt' | 'now'>,
   lastTickAt: ReadonlySignal<number | null>,
   client: Pick<ViewClient, 'request'>,
   options: { save?: SaveFile; clock?: () => number } = {},

@@ -7,7 +7,7 @@ import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { RefreshResult } from '../core/protocol';
 import { runAction, type ActionStatus } from './action-status';
 import { countOf } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import { stableComputed } from './stable';
 import { buildTopology, topologySummary, type Topology } from './topology';
 import type { ViewClient } from './view-client';
@@ -28,7 +28,7 @@ export function describeRefresh(result: RefreshResult): string {
   return `Found ${countOf(result.found, 'new node')}, dialling ${result.dialling}`;
 }
 
-export function createMeshModel(node: Pick<NodeModel, 'snapshot' | 'identity' | 'discovered'>, client: Pick<ViewClient, 'request'>): MeshModel {
+export function createMeshModel(node: Pick<DashboardNodeModel, 'snapshot' | 'identity' | 'discovered'>, client: Pick<ViewClient, 'request'>): MeshModel {
   const refreshStatus = signal<ActionStatus | null>(null);
   let disposed = false;
   const readyPeers = stableComputed(() =>

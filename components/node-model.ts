@@ -7,18 +7,8 @@
  * the node down) and the view shows where the node has not caught up yet ("Turning off…").
  */
 import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
-import type {
-  ClosedPeerSnapshot,
-  ControlsSnapshot,
-  DiscoveredNode,
-  NodeSnapshot,
-  RendezvousSnapshot,
-  RoutingSnapshot,
-  SignalingSnapshot,
-  Totals,
-} from '../core/observed-state';
+import type { NodeSnapshot } from '../core/observed-state';
 import type { Settings } from '../core/settings';
-import { stableComputed } from './stable';
 import type { ViewClient } from './view-client';
 
 export type NodeClient = Pick<ViewClient, 'request' | 'onState' | 'onReachable'>;
@@ -52,17 +42,6 @@ export interface NodeModel {
   readonly transition: ReadonlySignal<Transition>;
   /** Wall-clock time, ticking every `tickMs`, for "12 s ago" texts. */
   readonly now: ReadonlySignal<number>;
-
-  // Parts of the snapshot, each keeping its identity while its content is unchanged, so a view that
-  // reads one re-renders only when that part changed (not on every stats tick).
-  readonly signaling: ReadonlySignal<SignalingSnapshot | null>;
-  readonly rendezvous: ReadonlySignal<RendezvousSnapshot | null>;
-  readonly totals: ReadonlySignal<Totals | null>;
-  readonly controls: ReadonlySignal<ControlsSnapshot | null>;
-  readonly discovered: ReadonlySignal<DiscoveredNode[]>;
-  readonly closedPeers: ReadonlySignal<ClosedPeerSnapshot[]>;
-  readonly routingStats: ReadonlySignal<RoutingSnapshot | null>;
-  readonly identity: ReadonlySignal<{ nodeId: string; userId: string } | null>;
 
   /**
    * Turns the whole node on or off. The switch flips at once; if the background refuses or does not
@@ -272,12 +251,6 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
 
   void loadSettings();
 
-  const part = <T>(pick: (s: NodeSnapshot) => T | undefined, empty: T) =>
-    stableComputed<T>(() => {
-      const s = snapshot.value;
-      return (s && pick(s)) ?? empty;
-    });
-
   return {
     snapshot,
     snapshotReceivedAt,
@@ -290,14 +263,6 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     observedSwitches,
     transition,
     now,
-    signaling: part<SignalingSnapshot | null>((s) => s.signaling, null),
-    rendezvous: part<RendezvousSnapshot | null>((s) => s.rendezvous, null),
-    totals: part<Totals | null>((s) => s.totals, null),
-    controls: part<ControlsSnapshot | null>((s) => s.controls, null),
-    discovered: part<DiscoveredNode[]>((s) => s.discovered, []),
-    closedPeers: part<ClosedPeerSnapshot[]>((s) => s.closedPeers, []),
-    routingStats: part<RoutingSnapshot | null>((s) => s.routing, null),
-    identity: part<{ nodeId: string; userId: string } | null>((s) => ({ nodeId: s.nodeId, userId: s.userId }), null),
     setEnabled: (on) => setSwitch('enabled', on),
     setSwitch,
     async updateSettings(patch) {

@@ -7,7 +7,7 @@ import type { DiscoveredNode } from '../core/observed-state';
 import type { MeshPingResult } from '../core/protocol';
 import { runAction, type ActionStatus } from './action-status';
 import { formatMs, shortId } from './format';
-import type { NodeModel } from './node-model';
+import type { DashboardNodeModel } from './snapshot-parts';
 import type { ViewClient } from './view-client';
 
 export interface PingTarget {
@@ -38,7 +38,7 @@ export function describePing(result: MeshPingResult): string {
   return `${formatMs(result.rttMs)} via ${result.path.map(shortId).join(' → ')}`;
 }
 
-export function createPingModel(node: Pick<NodeModel, 'discovered' | 'identity'>, client: Pick<ViewClient, 'request'>): PingModel {
+export function createPingModel(node: Pick<DashboardNodeModel, 'discovered' | 'identity'>, client: Pick<ViewClient, 'request'>): PingModel {
   const target = signal('');
   const targetError = signal<string | null>(null);
   const status = signal<ActionStatus | null>(null);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createBlockModel } from '../../components/block-model';
 import { createNodeModel } from '../../components/node-model';
+import { withSnapshotParts } from '../../components/snapshot-parts';
 import { fakeViewClient } from '../support/fake-view-client';
 import { fakeId, fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
 
 function setup() {
   const fake = fakeViewClient();
-  const node = createNodeModel(fake.client, { tickMs: 0 });
+  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0 }));
   fake.calls.length = 0;
   fake.push(fakeSnapshot());
   return { fake, model: createBlockModel(node, fake.client) };

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { signal } from '@preact/signals';
 import { createDiagnosticsModel, diagnosticsFilename, refusalsWithin } from '../../components/diagnostics-model';
 import { createNodeModel } from '../../components/node-model';
+import { withSnapshotParts } from '../../components/snapshot-parts';
 import { fakeViewClient, flush } from '../support/fake-view-client';
 import { fakeSnapshot } from '../support/view-fixtures';
 
@@ -9,7 +10,7 @@ function setup() {
   const fake = fakeViewClient();
   let now = 1_000_000;
   const clock = () => now;
-  const node = createNodeModel(fake.client, { tickMs: 0, clock });
+  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0, clock }));
   fake.calls.length = 0;
   const lastTickAt = signal<number | null>(null);
   const saved: [string, string][] = [];
@@ -57,7 +58,7 @@ describe('createDiagnosticsModel', () => {
     vi.useFakeTimers();
     try {
       const fake = fakeViewClient();
-      const node = createNodeModel(fake.client, { tickMs: 1000 });
+      const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 1000 }));
       const lastTickAt = signal<number | null>(null);
       const model = createDiagnosticsModel(node, lastTickAt, fake.client);
       fake.push(fakeSnapshot());

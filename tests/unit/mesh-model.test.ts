@@ -2,12 +2,13 @@ import { effect } from '@preact/signals';
 import { describe, expect, it } from 'vitest';
 import { createMeshModel, describeRefresh } from '../../components/mesh-model';
 import { createNodeModel } from '../../components/node-model';
+import { withSnapshotParts } from '../../components/snapshot-parts';
 import { fakeViewClient } from '../support/fake-view-client';
 import { fakeDiscovered, fakePeer, fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
 
 function setup() {
   const fake = fakeViewClient();
-  const node = createNodeModel(fake.client, { tickMs: 0 });
+  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0 }));
   fake.calls.length = 0;
   return { fake, node, model: createMeshModel(node, fake.client) };
 }

@@ -247,20 +247,6 @@ describe('createNodeModel', () => {
     expect(model.lastError.value).toBeNull();
   });
 
-  it('keeps the identity of snapshot parts that did not change', () => {
-    const { fake, model } = setup();
-    fake.push(snapshot({ at: 1 }));
-    const signaling = model.signaling.value;
-    const discovered = model.discovered.value;
-    fake.push(snapshot({ at: 2, totals: { ...snapshot().totals, rateIn: 5 } }));
-    expect(model.signaling.value).toBe(signaling);
-    expect(model.discovered.value).toBe(discovered);
-    expect(model.totals.value?.rateIn).toBe(5);
-    fake.push(snapshot({ at: 3, signaling: { ...snapshot().signaling, attempts: 2 } }));
-    expect(model.signaling.value).not.toBe(signaling);
-    expect(model.signaling.value?.attempts).toBe(2);
-  });
-
   it('dispose() unsubscribes, stops the clock and ignores late replies', async () => {
     vi.useFakeTimers();
     try {

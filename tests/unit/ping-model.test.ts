@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeModel } from '../../components/node-model';
+import { withSnapshotParts } from '../../components/snapshot-parts';
 import { createPingModel, describePing } from '../../components/ping-model';
 import { fakeViewClient } from '../support/fake-view-client';
 import { fakeDiscovered, fakeId, fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
@@ -8,7 +9,7 @@ const short = (id: string) => `${id.slice(0, 8)}…`;
 
 function setup() {
   const fake = fakeViewClient();
-  const node = createNodeModel(fake.client, { tickMs: 0 });
+  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0 }));
   fake.calls.length = 0;
   return { fake, model: createPingModel(node, fake.client) };
 }

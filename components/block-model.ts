@@ -3,9 +3,10 @@
  * ID, checked at the field before anything is sent, then `block:add`.
  */
 import { batch, signal, type ReadonlySignal } from '@preact/signals';
-import { runAction, type ActionStatus } from './action-status';
+import type { ActionStatus } from './action-status';
 import { checkBlockId } from './block-id';
 import { shortId } from './format';
+import { describeError } from './node-model';
 import type { DashboardNodeModel } from './snapshot-parts';
 import type { ViewClient } from './view-client';
 
@@ -46,26 +47,42 @@ export function createBlockModel(node: Pick<DashboardNodeModel, 'identity'>, cli
       }
       fieldError.value = null;
       const what = `${check.kind} ${shortId(check.id)}`;
-      // The reply (the block list) is not needed here: the node's `controls.blocked` shows the result.
-      const list = await runAction(
-        status,
-        {
-          action: `block ${what}`,
-          pending: `Blocking ${what}`,
-          done: () =>
+      const pending: ActionStatus = { kind: 'pending', text: `Blocking ${what}…` };
+      status.value = pending;
+      try {
+        // The reply (the block list) is not needed here: the node's `controls.blocked` shows the result.
+        await client.request({ type: 'block:add', id: check.id });
+      } catch (error) {
+        if (disposed || status.peek() !== pending) return false;
+        const e = error as { name?: string; message?: string };
+        batch(() => {
+          // The background's own check of the ID (core/block-list.ts) belongs at the field too.
+          if (e?.name === 'BlockInputError') {
+            status.value = null;
+            fieldError.value = sentence(String(e.message ?? 'not a node or user ID'));
+          } else status.value = { kind: 'error', text: describeError(`block ${what}`, error) };
+        });
+        return false;
+      }
+      if (disposed || status.peek() !== pending) return true;
+      batch(() => {
+        status.value = {
+          kind: 'ok',
+          text:
             check.kind === 'node'
               ? `Blocked ${what}: its connections close and it is not dialled again.`
               : `Blocked ${what}: every node of that user is refused.`,
-          isLive: () => !disposed,
-        },
-        () => client.request({ type: 'block:add', id: check.id }),
-      );
-      if (list === null || disposed) return false;
-      if (draft.peek().trim() === check.id) draft.value = '';
+        };
+        if (draft.peek().trim() === check.id) draft.value = '';
+      });
       return true;
     },
     dispose() {
       disposed = true;
     },
   };
+}
+
+function sentence(text: string): string {
+  return `${text[0]!.toUpperCase()}${text.slice(1).replace(/\.$/, '')}.`;
 }

@@ -40,6 +40,16 @@ describe('createBlockModel', () => {
     expect(model.status.value).toEqual({ kind: 'ok', text: `Blocked user ${id.slice(0, 8)}…: every node of that user is refused.` });
   });
 
+  it("puts the background's refusal of the ID at the field", async () => {
+    const { fake, model } = setup();
+    model.setDraft(fakeId('n', 8));
+    const done = model.submit();
+    fake.next().reject(Object.assign(new Error('that ID is this node'), { name: 'BlockInputError', field: 'id' }));
+    expect(await done).toBe(false);
+    expect(model.fieldError.value).toBe('That ID is this node.');
+    expect(model.status.value).toBeNull();
+  });
+
   it('keeps the box and shows the failure', async () => {
     const { fake, model } = setup();
     const id = fakeId('n', 7);

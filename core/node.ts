@@ -333,6 +333,7 @@ export class MeshNode {
     if (existing) {
       // Both sides dialled at once: keep the connection dialled by the smaller node ID, on both ends.
       const keepOurs = !existing.isReady && existing.link.direction === 'outbound' && this.nodeId < link.remoteId;
+      this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the ${keepOurs ? 'existing' : 'new'} one`, link.remoteId);
       if (keepOurs) {
         link.close();
         return;
@@ -343,20 +344,21 @@ export class MeshNode {
     this.adopt(link);
   }
 
-  /** Turns a new inbound connection away with a bye once its channel opens (or after the handshake limit). */
+  /**
+   * Turns a new inbound connection away with a bye, sent in answer to the dialler's hello (see
+   * PeerSession.onOpen on why the dialled side never speaks first); closed after the handshake limit
+   * if the dialler says nothing.
+   */
   private refuse(link: Link, reason: 'paused'): void {
     this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
     const timer = this.components.clock.setTimeout(() => link.close(), HANDSHAKE_TIMEOUT_MS);
-    const finish = () => {
-      this.components.clock.clearTimeout(timer);
-      link.close();
-    };
     link.events.on('close', () => this.components.clock.clearTimeout(timer));
-    link.events.on('open', () => {
+    link.events.on('frame', () => {
+      this.components.clock.clearTimeout(timer);
       try {
         link.send(JSON.stringify({ t: 'bye', reason }));
       } finally {
-        finish();
+        link.close();
       }
     });
   }

@@ -60,6 +60,7 @@ export class PeerSession {
   private tokens = RATE_BURST;
   private tokensAt: number;
   private sentHello = false;
+  private channelOpen = false;
   private counted: Traffic = { bytesIn: 0, bytesOut: 0 };
   private traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
   private rates = { rateIn: 0, rateOut: 0, at: 0 };
@@ -100,11 +101,24 @@ export class PeerSession {
     return this.timers.size;
   }
 
-  /** Call when the transport reports the channel open (also safe if it was open before we attached). */
+  /**
+   * Call when the transport reports the channel open (also safe if it was open before we attached).
+   *
+   * The dialler speaks first; the dialled side answers hello with hello. In Chromium a message the
+   * answering side sends the moment its channel opens can be lost when the dialler's channel is not
+   * open yet (seen here: 1 handshake in ~20 fast reconnects lost the answerer's hello). The dialler's
+   * first message proves its channel is open.
+   */
   onOpen(): void {
+    if (this.state === 'closed') return;
+    this.channelOpen = true;
+    if (this.state === 'connecting') this.state = 'handshaking';
+    if (this.link.direction === 'outbound') this.sendHello();
+  }
+
+  private sendHello(): void {
     if (this.sentHello || this.state === 'closed') return;
     this.sentHello = true;
-    this.state = 'handshaking';
     const hello: Hello = {
       t: 'hello',
       v: WIRE_VERSION,
@@ -131,6 +145,7 @@ export class PeerSession {
 
   private onFrame(frame: string): void {
     if (this.state === 'closed') return;
+    this.sendHello();
     this.counted.bytesIn += frame.length;
     if (!this.takeToken()) {
       this.close('limit', 'peer sent more than 200 messages a second');
@@ -246,7 +261,7 @@ export class PeerSession {
    */
   close(reason: CloseReason, error: string | null = null): void {
     if (this.state === 'closed') return;
-    const wasOpen = this.sentHello;
+    const wasOpen = this.channelOpen;
     this.state = 'closed';
     this.closeReason = reason;
     if (error) this.lastError = error;

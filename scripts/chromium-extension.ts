@@ -37,6 +37,8 @@ export async function launchChromiumWithExtension({ userDataDir, headless }: Chr
       '--disable-sync',
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      // gc() for heap measurements after a collection (leak test, robustness benchmark).
+      '--js-flags=--expose-gc',
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,
     ],

@@ -148,12 +148,13 @@ describe('PeerSession handshake', () => {
   });
 
   it('handles messages strictly in order although verification is async', async () => {
-    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    // b dials a here, so b speaks first and its nonce is known before a's frames are sent.
+    const [lb, la] = linkPair(b.nodeId, a.nodeId);
     const sb = session(lb, b);
     lb.open();
     la.isOpen = true;
-    // hello then auth sent back to back: auth must wait for hello's async verification.
     const nonce = JSON.parse(lb.sent[0]!).nonce as string;
+    // hello then auth back to back: auth must wait for hello's async verification.
     la.send(JSON.stringify({
       t: 'hello', v: 1, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
       cert: a.cert, nonce: 'peer-nonce', caps: [], app: 'x',
@@ -162,5 +163,17 @@ describe('PeerSession handshake', () => {
     await ready(sb);
     expect(sb.isReady).toBe(true);
     sb.close('shutdown');
+  });
+
+  it('the dialled side answers hello with hello and never speaks first', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    expect(lb.sent).toEqual([]);
+    const sa = session(la, a);
+    la.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    expect(lb.sent.map((f) => JSON.parse(f).t).slice(0, 2)).toEqual(['hello', 'auth']);
+    sa.close('shutdown');
   });
 });

@@ -1,0 +1,166 @@
+/**
+ * Robustness in real Chromium (loopback-only namespace): teardown leaves nothing behind over many
+ * connect/disconnect cycles, the node survives its server going away, a killed peer is found dead,
+ * and controls keep working with the service worker stopped.
+ */
+import type { Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeshNode } from '../../core/node';
+import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { launchExtensionBrowser, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+
+type Hook = {
+  meshdeck: {
+    host: { node: MeshNode };
+    instruments: { peerConnections: { created: number; open: number }; timers: { intervals: number; timeouts: number } } | null;
+  };
+};
+const CYCLES = Number(process.env.LEAK_CYCLES ?? 200);
+
+async function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
+  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
+}
+
+const counts = (host: Page) =>
+  host.evaluate(() => {
+    (globalThis as unknown as { gc?: () => void }).gc?.();
+    const { host: h, instruments } = (globalThis as unknown as Hook).meshdeck;
+    const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+    return { ...instruments!, resources: h.node.resourceCount, heap: memory?.usedJSHeapSize ?? 0 };
+  });
+
+describe('teardown leaves nothing behind', () => {
+  let server: LocalServer;
+  const nodes: ExtensionBrowser[] = [];
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 9000 });
+    for (let i = 0; i < 2; i++) nodes.push(await launchExtensionBrowser());
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await server?.close();
+  });
+
+  it(`${CYCLES} connect/disconnect cycles return RTCPeerConnections, timers and sessions to baseline`, async () => {
+    const [A, B] = nodes as [ExtensionBrowser, ExtensionBrowser];
+    const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
+    const popups = await Promise.all([A.openPopup(), B.openPopup()]);
+    for (const popup of popups) await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
+    const aId = (await A.snapshot()).nodeId;
+    const bId = (await B.snapshot()).nodeId;
+    for (const [host, other] of [[hostA, bId], [hostB, aId]] as const) {
+      await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), other);
+    }
+    await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), ([a, b]) => a.peers.length === 0 && b.peers.length === 0, 10_000, 'no connections');
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = await Promise.all([counts(hostA), counts(hostB)]);
+    expect(before[0].peerConnections.open).toBe(0);
+
+    const started = Date.now();
+    const logOf = (host: Page) =>
+      host.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.log.all().slice(-8).map((e) => `${e.type}: ${e.message}`).join(' | '));
+    await hostA.evaluate(
+      async (id, cycles) => {
+        const { node } = (globalThis as unknown as Hook).meshdeck.host;
+        for (let i = 0; i < cycles; i++) {
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => {
+              const recent = node.log.all().slice(-6).map((e) => `${e.type}: ${e.message}`).join(' | ');
+              reject(new Error(`cycle ${i}: not ready in 10 s (peers ${JSON.stringify(node.snapshot().peers.map((p) => p.state))}; log: ${recent})`));
+            }, 10_000);
+            const off = node.events.on('peer:ready', (session) => {
+              if (session.remoteId !== id) return;
+              off();
+              clearTimeout(timer);
+              resolve();
+            });
+            node.dial(id);
+          });
+          await new Promise<void>((resolve) => {
+            const off = node.events.on('peer:close', (event) => {
+              if (event.nodeId !== id) return;
+              off();
+              resolve();
+            });
+            node.disconnect(id, 'shutdown');
+          });
+        }
+      },
+      bId,
+      CYCLES,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\nB's log: ${await logOf(hostB)}`);
+    });
+    await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 5000, 'B forgot A');
+    // GUN keeps ack timers of up to 9 s for each announce: wait for the timeouts to drain back.
+    const after = await waitFor(
+      () => Promise.all([counts(hostA), counts(hostB)]),
+      (both) => both.every((a, i) => a.timers.timeouts <= before[i]!.timers.timeouts + 5),
+      20_000,
+      'timeouts back to baseline',
+    ).catch(() => Promise.all([counts(hostA), counts(hostB)]));
+    console.log(
+      `leak test: ${CYCLES} cycles in ${((Date.now() - started) / 1000).toFixed(1)} s;`,
+      after.map((a, i) => `${i ? 'B' : 'A'}: ${a.peerConnections.created - before[i]!.peerConnections.created} connections made, ${a.peerConnections.open} open, ` +
+        `intervals ${before[i]!.timers.intervals}→${a.timers.intervals}, timeouts ${before[i]!.timers.timeouts}→${a.timers.timeouts}, ` +
+        `heap ${((a.heap - before[i]!.heap) / 1024).toFixed(0)} KiB`).join('; '),
+    );
+    for (const [i, a] of after.entries()) {
+      expect(a.peerConnections.created - before[i]!.peerConnections.created).toBeGreaterThanOrEqual(CYCLES);
+      expect(a.peerConnections.open).toBe(0);
+      expect(a.timers.intervals).toBeLessThanOrEqual(before[i]!.timers.intervals);
+      expect(a.timers.timeouts).toBeLessThanOrEqual(before[i]!.timers.timeouts + 5);
+      expect(a.resources.sessions).toBe(0);
+    }
+  }, 300_000);
+});
+
+describe('recovery', () => {
+  let server: LocalServer;
+  const nodes: ExtensionBrowser[] = [];
+  const popups: Page[] = [];
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 9000 });
+    for (let i = 0; i < 3; i++) nodes.push(await launchExtensionBrowser());
+    for (const node of nodes) popups.push(await node.openPopup());
+    for (const popup of popups) await waitFor(() => readPopup(popup), (p) => p.peers === 2, 30_000, '2 peers');
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
+    await server?.close();
+  });
+
+  it('the server killed and started again: every node re-registers, peers stay connected', async () => {
+    await server.close();
+    for (const node of nodes) await waitFor(() => node.snapshot(), (s) => s.signaling.state !== 'open', 10_000, 'signaling lost');
+    server = await startLocalServer({ port: 9000 });
+    for (const node of nodes) {
+      const s = await waitFor(() => node.snapshot(), (x) => x.signaling.state === 'open' && x.rendezvous.relays.every((r) => r.state === 'open'), 40_000, 'registered again');
+      expect(s.totals.peers).toBe(2);
+    }
+  }, 90_000);
+
+  it('controls keep working with the service worker stopped', async () => {
+    const node = nodes[0]!;
+    const worker = await node.worker();
+    await worker.close();
+    const toggle = '::-p-aria([name="Enable P2P network"][role="switch"])';
+    await popups[0]!.click(toggle);
+    await waitFor(() => node.snapshot(), (s) => !s.enabled, 5000, 'disabled with the worker woken');
+    await popups[0]!.click(toggle);
+    await waitFor(() => readPopup(popups[0]!), (p) => p.enabled && p.peers === 2, 15_000, 'back on');
+  });
+
+  it('a peer whose browser is killed is marked dead by the others within 6 s', async () => {
+    const victim = nodes[2]!;
+    const victimId = (await victim.snapshot()).nodeId;
+    victim.browser.process()!.kill('SIGKILL');
+    const killedAt = Date.now();
+    for (const node of nodes.slice(0, 2)) {
+      await waitFor(() => node.snapshot(), (s) => !s.peers.some((p) => p.nodeId === victimId), 6000 - (Date.now() - killedAt), 'victim dropped');
+    }
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(6000);
+  });
+});

@@ -256,8 +256,12 @@ export class MeshNode {
         const previous = this.relayStates.get(url);
         if (previous !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
         this.relayStates.set(url, state);
-        // Back on a relay after losing it: be found again at once, not at the next 15 s announce.
-        if (state === 'open' && previous === 'closed') void this.announce();
+        // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
+        // and the network is back, so signaling need not wait out its backoff either.
+        if (state === 'open' && previous === 'closed') {
+          void this.announce();
+          this.signaling?.retryNow();
+        }
         this.publisher.changed(true);
       }),
     );

@@ -6,20 +6,26 @@
 export interface Instruments {
   peerConnections: { created: number; open: number };
   timers: { intervals: number; timeouts: number };
+  /** Every iceConnectionState change of every connection, for the dead-peer benchmark. */
+  iceStates: { connection: number; state: RTCIceConnectionState; at: number }[];
 }
 
 /** Installed when this module loads, before PeerJS or GUN: main.ts imports it first. */
 export const instruments: Instruments | null = import.meta.env.WXT_INSTRUMENT === '1' ? install() : null;
 
 function install(): Instruments {
-  const counts: Instruments = { peerConnections: { created: 0, open: 0 }, timers: { intervals: 0, timeouts: 0 } };
+  const counts: Instruments = { peerConnections: { created: 0, open: 0 }, timers: { intervals: 0, timeouts: 0 }, iceStates: [] };
   const Native = globalThis.RTCPeerConnection;
   class CountedPeerConnection extends Native {
     #counted = true;
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
-      counts.peerConnections.created++;
+      const connection = ++counts.peerConnections.created;
       counts.peerConnections.open++;
+      this.addEventListener('iceconnectionstatechange', () => {
+        counts.iceStates.push({ connection, state: this.iceConnectionState, at: performance.timeOrigin + performance.now() });
+        if (counts.iceStates.length > 1000) counts.iceStates.shift();
+      });
     }
     override close(): void {
       if (this.#counted) counts.peerConnections.open--;

@@ -115,6 +115,28 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     await expectNoViolations(dashboard, 'dashboard');
   });
 
+  it('actions say what they did: refresh, copy, download', async () => {
+    await extension.browser
+      .defaultBrowserContext()
+      .overridePermissions(`chrome-extension://${extension.extensionId}`, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+    const statusText = (region: NonNullable<Awaited<ReturnType<Page['waitForSelector']>>>) =>
+      region.evaluate((el) => [...el.querySelectorAll('[role="status"], [role="alert"]')].map((s) => s.textContent).join(' | '));
+
+    const mesh = (await dashboard.waitForSelector('::-p-aria([name="Mesh controls"][role="region"])'))!;
+    await (await mesh.waitForSelector('::-p-aria([name="Refresh peers"][role="button"])'))!.click();
+    await waitFor(() => statusText(mesh), (t) => /Found \d+ new nodes?, dialling \d+/.test(t), 5000, 'refresh result');
+
+    const endpoint = (await dashboard.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])'))!;
+    await (await endpoint.waitForSelector('::-p-aria([name="Copy node ID"][role="button"])'))!.click();
+    await waitFor(() => statusText(endpoint), (t) => t.includes('Copied'), 5000, 'copied');
+    const { nodeId } = await extension.snapshot();
+    expect(await dashboard.evaluate(() => navigator.clipboard.readText())).toBe(nodeId);
+
+    const diagnostics = (await dashboard.waitForSelector('::-p-aria([name="Diagnostics"][role="region"])'))!;
+    await (await diagnostics.waitForSelector('::-p-aria([name="Download diagnostics"][role="button"])'))!.click();
+    await waitFor(() => statusText(diagnostics), (t) => /Saved meshdeck-diagnostics-[\dT-]+\.json/.test(t), 5000, 'diagnostics saved');
+  });
+
   it('refused input is reported at its field, accessibly, and nothing is saved', async () => {
     const before = await extension.snapshot();
     const endpoint = await dashboard.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])');

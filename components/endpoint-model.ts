@@ -134,7 +134,7 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
         await node.updateSettings(check.patch);
         batch(() => {
           editing.value = false;
-          status.value = { kind: 'ok', text: 'Saved: the node reconnects through the new endpoint.' };
+          status.value = { kind: 'ok', text: 'Saved: the node is switching to the new endpoint.' };
         });
         return true;
       } catch (error) {

@@ -58,14 +58,22 @@ export function createLogModel(client: LogClient): LogModel {
 
 /**
  * `current` (newest first) with the entries of `batch` it does not have yet, newest first, at most
- * `limit`. Returns `current` itself when nothing was new.
+ * `limit`. Returns `current` itself when nothing was new. The host numbers entries in order, so an
+ * unseen entry numbered below the newest one, or a known number with other content, means the log
+ * restarted from 1 under the same port (the host replaced its node, e.g. under a new user key): the
+ * batch then starts the log afresh rather than being dropped as seen or sorted below older entries.
  */
 export function mergeLog(current: readonly LogEntry[], batch: readonly LogEntry[], limit = LOG_LIMIT): readonly LogEntry[] {
-  const seen = new Set(current.map((entry) => entry.seq));
+  const seen = new Map(current.map((entry) => [entry.seq, entry]));
+  const newest = current[0]?.seq ?? -Infinity;
   const fresh: LogEntry[] = [];
   for (const entry of batch) {
-    if (typeof entry.seq !== 'number' || seen.has(entry.seq)) continue;
-    seen.add(entry.seq);
+    if (typeof entry.seq !== 'number') continue;
+    const known = seen.get(entry.seq);
+    const restarted = known ? known.at !== entry.at || known.message !== entry.message : entry.seq < newest;
+    if (restarted && current.length > 0) return mergeLog([], batch, limit);
+    if (known) continue;
+    seen.set(entry.seq, entry);
     fresh.push(entry);
   }
   if (fresh.length === 0) return current;

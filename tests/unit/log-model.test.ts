@@ -14,6 +14,15 @@ describe('mergeLog', () => {
     expect(many).toHaveLength(LOG_LIMIT);
     expect(many[0]!.seq).toBe(609);
   });
+
+  it('starts afresh when a known seq comes back with other content (the log restarted)', () => {
+    const old = mergeLog([], [entry(1), entry(2)]);
+    const restarted = { ...entry(1), at: 99_000, message: 'new node' };
+    expect(mergeLog(old, [restarted]).map((e) => e.message)).toEqual(['new node']);
+    // The old buffer no longer holds seq 1: an unseen number below the newest also means a restart.
+    const late = mergeLog([], [entry(700), entry(701)]);
+    expect(mergeLog(late, [entry(2)]).map((e) => e.seq)).toEqual([2]);
+  });
 });
 
 describe('createLogModel', () => {

@@ -83,6 +83,7 @@ export class MeshNode {
   /** Signaling stopped by the user (`Stop signaling`), and the timer that resumes it. */
   private signalingPaused = false;
   private resumeTimer: unknown = null;
+  private neighbourAnnounce: unknown = null;
   private signaling: Signaling | null = null;
   private rendezvous: Rendezvous | null = null;
   private readonly sessions = new Map<string, PeerSession>();
@@ -289,6 +290,7 @@ export class MeshNode {
     this.rendezvous = null;
     this.signalingPaused = false;
     this.resumeTimer = null;
+    this.neighbourAnnounce = null;
     this.timers.clear();
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
@@ -508,11 +510,17 @@ export class MeshNode {
     this.publisher.changed(false);
   }
 
+  /** Announces a changed neighbour set at once, or once the 1 s spacing allows: one pending announce at most. */
   private announceNeighbours(): void {
-    if (!this.isRunning) return;
+    if (!this.isRunning || this.neighbourAnnounce !== null) return;
     const wait = this.lastNeighbourAnnounce + NEIGHBOUR_ANNOUNCE_MIN_MS - this.components.clock.now();
     if (wait <= 0) void this.announce();
-    else this.timers.timeout(() => void this.announce(), wait);
+    else {
+      this.neighbourAnnounce = this.timers.timeout(() => {
+        this.neighbourAnnounce = null;
+        void this.announce();
+      }, wait);
+    }
   }
 
   private readyNeighbours(): string[] {

@@ -225,4 +225,25 @@ describe('MeshNode', () => {
     a!.dial(b!.nodeId, { userAsked: true });
     await until(() => readyCount(a!) === 1);
   });
+
+  it('announces a burst of neighbour changes once, not once per change', async () => {
+    const { store, nodes: [a, b] } = await mesh(2, { maxPeers: 0 });
+    await new Promise((r) => setTimeout(r, 20));
+    const announced = () => (store.records.get(a!.nodeId) as { ts: number } | undefined)?.ts;
+    let puts = 0;
+    const put = store.put.bind(store);
+    store.put = (id, record) => {
+      if (id === a!.nodeId) puts++;
+      put(id, record);
+    };
+    for (let i = 0; i < 10; i++) {
+      a!.dial(b!.nodeId);
+      await until(() => readyCount(a!) === 1);
+      a!.disconnect(b!.nodeId, 'shutdown');
+      await until(() => readyCount(a!) === 0);
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(announced()).toBeDefined();
+    expect(puts).toBeLessThanOrEqual(3);
+  });
 });

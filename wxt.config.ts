@@ -4,6 +4,9 @@ import { defineConfig } from 'wxt';
 // (read in core/settings.ts through import.meta.env); with none set the build points at the local
 // server on 127.0.0.1:9000. No public server is ever a default.
 export default defineConfig({
+  // Explicit imports only: auto-imports declare every export of components/ as a global, which hides a
+  // missing import from the type checker.
+  imports: false,
   manifest: {
     name: 'Meshdeck',
     description: 'A peer-to-peer node in your browser, with full sight and control of it.',

@@ -6,6 +6,7 @@
  */
 import { TimerGroup, type Clock } from './clock';
 import type { Unsubscribe } from './events';
+import { EventLog } from './event-log';
 import { Identity, type StoredIdentity } from './identity';
 import { MeshNode, NodeOfflineError } from './node';
 import type { StatsPoint } from './observed-state';
@@ -48,12 +49,16 @@ export class NodeHost {
   private history: StatsHistory | null = null;
   private readonly observers = new Set<Observer>();
   private readonly timers: TimerGroup;
+  /** One log for the host's life: a node restarted under a new identity keeps numbering on. */
+  private readonly log: EventLog;
   private unsubscribers: Unsubscribe[] = [];
   /** Configurations apply one at a time, in arrival order (identity import is async). */
   private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: NodeHostDeps) {
     this.timers = new TimerGroup(deps.clock);
+    this.log = new EventLog(deps.clock);
+    this.log.events.on('log:entry', (entry) => this.broadcast({ type: 'log', entries: [entry] }));
   }
 
   async start(): Promise<void> {
@@ -116,13 +121,12 @@ export class NodeHost {
   private async replaceNode(stored: StoredIdentity): Promise<void> {
     this.node?.stop();
     const identity = await Identity.fromStored(stored);
-    const node = new MeshNode({ ...this.deps, identity });
+    const node = new MeshNode({ ...this.deps, identity, log: this.log });
     node.events.on('state:change', (snapshot) => {
       this.broadcast({ type: 'state', snapshot });
       const connected = snapshot.signaling.state === 'open' && snapshot.rendezvous.relays.some((relay) => relay.state === 'open');
       if (connected) this.endTrial(true);
     });
-    node.log.events.on('log:entry', (entry) => this.broadcast({ type: 'log', entries: [entry] }));
     this.node = node;
   }
 

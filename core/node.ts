@@ -49,6 +49,8 @@ export interface NodeComponents {
   createRendezvous: RendezvousFactory;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
+  /** Where events go; the host passes one that outlives the node, so numbering carries on across restarts. */
+  log?: EventLog;
 }
 
 export interface NodeEvents {
@@ -103,7 +105,7 @@ export class MeshNode {
 
   constructor(private readonly components: NodeComponents) {
     this.timers = new TimerGroup(components.clock);
-    this.log = new EventLog(components.clock);
+    this.log = components.log ?? new EventLog(components.clock);
     this.signalingState = { state: 'stopped', since: components.clock.now(), error: null };
     this.publisher = new SnapshotPublisher(components.clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
     this.router = new MeshRouter({

@@ -3,6 +3,7 @@
  * Thin on purpose: everything here is wiring of browser events to the controller.
  */
 import browser from 'webextension-polyfill';
+import { defineBackground } from 'wxt/utils/define-background';
 import { SHARD_PREFIX } from '../../core/block-list';
 import { Controller } from '../../core/controller';
 import { USER_KEY_STORAGE } from '../../core/identity';

@@ -95,12 +95,8 @@ describe('the Node Dashboard on a line of four nodes', () => {
     const select = await panel!.waitForSelector('::-p-aria([name="Node"][role="combobox"])');
     await select!.select(ids[3]!);
     await (await panel!.waitForSelector('::-p-aria([name="Ping"][role="button"])'))!.click();
-    const text = await waitFor(
-      () => panel!.evaluate((el) => el.textContent ?? ''),
-      (t) => /\d+(\.\d+)? ms/.test(t) && t.includes(short(ids[3]!)),
-      8000,
-      'ping result',
-    );
+    const result = () => panel!.evaluate((el) => el.querySelector('[role="status"]')?.textContent ?? '');
+    const text = await waitFor(result, (t) => /\d+(\.\d+)? ms/.test(t) && t.includes(short(ids[3]!)), 8000, 'ping result');
     const positions = ids.map((id) => text.indexOf(short(id)));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -118,7 +114,8 @@ describe('the Node Dashboard on a line of four nodes', () => {
     await a.bringToFront();
     const panel = await region(a, 'Mesh ping');
     await (await panel!.waitForSelector('::-p-aria([name="Ping"][role="button"])'))!.click();
-    await waitFor(() => panel!.evaluate((el) => el.textContent ?? ''), (t) => /no answer/i.test(t), 10_000, 'ping failure message');
+    const failure = () => panel!.evaluate((el) => el.querySelector('[role="alert"]')?.textContent ?? '');
+    await waitFor(failure, (t) => /no answer/i.test(t), 10_000, 'ping failure message');
 
     await b.bringToFront();
     await routing!.click();
@@ -132,9 +129,11 @@ describe('the Node Dashboard on a line of four nodes', () => {
     await (await controls!.waitForSelector('::-p-aria([name="Pause incoming connections"][role="switch"])'))!.click();
     await waitFor(() => nodes[0]!.snapshot(), (s) => s.controls.pauseIncoming, 3000, 'A paused incoming');
 
+    const since = Date.now();
     await dial(nodes[2]!, ids[0]!);
-    const c = await waitFor(() => nodes[2]!.snapshot(), (s) => s.closedPeers.some((p) => p.nodeId === ids[0]), 10_000, 'C refused by A');
-    expect(c.closedPeers.find((p) => p.nodeId === ids[0])!.reason).toMatch(/paused/);
+    const refused = (s: NodeSnapshot) => s.closedPeers.find((p) => p.nodeId === ids[0] && p.closedAt >= since);
+    const c = await waitFor(() => nodes[2]!.snapshot(), (s) => refused(s) !== undefined, 10_000, 'C refused by A');
+    expect(refused(c)!.reason).toMatch(/paused/);
     const aState = await nodes[0]!.snapshot();
     expect(aState.peers.map((p) => p.nodeId)).toEqual([ids[1]]);
     expect(aState.peers[0]!.state).toBe('ready');

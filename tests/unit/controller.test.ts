@@ -4,6 +4,14 @@ import type { HostConfig } from '../../core/protocol';
 import { defaultSettings } from '../../core/settings';
 import { memoryArea } from '../support/memory-store';
 
+async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function setup() {
   const configured: HostConfig[] = [];
   let ensured = 0;
@@ -34,7 +42,7 @@ describe('Controller', () => {
     const next = await controller.handle({ type: 'settings:update', patch: { enabled: false } });
     expect(next.enabled).toBe(false);
     expect(local.data.get(SETTINGS_STORAGE)).toMatchObject({ enabled: false });
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => configured.length > 0);
     expect(configured.at(-1)?.settings.enabled).toBe(false);
   });
 
@@ -72,7 +80,7 @@ describe('Controller', () => {
     await expect(controller.handle({ type: 'block:add', id: 'nXYZ' })).rejects.toMatchObject({ name: 'BlockInputError', field: 'id' });
     await expect(controller.handle({ type: 'block:add', id: self.nodeId })).rejects.toThrow(/cannot block itself/);
     await expect(controller.handle({ type: 'block:add', id: self.userId })).rejects.toThrow(/your own user ID/);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => configured.at(-1)?.blockList.entries.length === 1);
     expect(configured.at(-1)?.blockList.entries.map((e) => e.id)).toEqual([other]);
     const { removed } = await controller.handle({ type: 'block:remove', id: other });
     expect((await controller.handle({ type: 'block:list' })).entries).toEqual([]);
@@ -126,8 +134,7 @@ describe('Controller', () => {
     const settings = await controller.settings();
     expect(settings.signalingUrl).toBe('http://127.0.0.1:9000/peerjs');
     expect(settings.enabled).toBe(false);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(configured.at(-1)?.trial).toBeNull();
+    await until(() => configured.length > 0 && configured.at(-1)!.trial === null);
   });
 
   it('keeps new endpoints the user keeps, and lists them in the history', async () => {

@@ -1,0 +1,109 @@
+/**
+ * Blocking in real Chromium (loopback-only namespace), driven from the dashboard: the connection
+ * drops on both sides at once, the blocked node cannot come back, the list survives a browser
+ * restart, and blocking a user refuses every node that user's key certifies.
+ */
+import type { Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeshNode } from '../../core/node';
+import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+
+type Hook = { meshdeck: { host: { node: MeshNode } } };
+
+async function openDashboard(node: ExtensionBrowser): Promise<Page> {
+  const page = await node.browser.newPage();
+  await page.setViewport({ width: 1280, height: 1000 });
+  await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+  return page;
+}
+
+async function blockFromDashboard(page: Page, id: string): Promise<void> {
+  const controls = await page.waitForSelector('::-p-aria([name="Node controls"][role="region"])');
+  const box = await controls!.waitForSelector('::-p-aria([name="Node or user ID"][role="textbox"])');
+  await box!.click({ count: 3 });
+  await box!.type(id);
+  await (await controls!.waitForSelector('::-p-aria([name="Block"][role="button"])'))!.click();
+  // Blocking a user asks for confirmation.
+  const confirm = await page.waitForSelector('::-p-aria([name="Confirm"][role="button"])', { timeout: 1500 }).catch(() => null);
+  if (confirm) await confirm.click();
+}
+
+const connected = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
+
+describe('blocking', () => {
+  let server: LocalServer;
+  const nodes: ExtensionBrowser[] = [];
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 9000 });
+    for (let i = 0; i < 2; i++) {
+      nodes.push(await launchExtensionBrowser());
+      ids.push((await nodes[i]!.snapshot()).nodeId);
+    }
+    await waitFor(() => nodes[0]!.snapshot(), (s) => connected(s, ids[1]!), 20_000, 'A and B connected');
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
+    await server?.close();
+  });
+
+  it('A blocks B by node ID from the dashboard: the connection drops on both sides within 2 s', async () => {
+    const [A, B] = nodes as [ExtensionBrowser, ExtensionBrowser];
+    const dashboard = await openDashboard(A);
+    const pressed = Date.now();
+    await blockFromDashboard(dashboard, ids[1]!);
+    await waitFor(() => A.snapshot(), (s) => !s.peers.some((p) => p.nodeId === ids[1]), 2000 - (Date.now() - pressed), 'A dropped B');
+    await waitFor(() => B.snapshot(), (s) => !s.peers.some((p) => p.nodeId === ids[0]), Math.max(100, 2000 - (Date.now() - pressed)), 'B dropped A');
+    expect((await B.snapshot()).closedPeers[0]).toMatchObject({ nodeId: ids[0], reason: 'the peer blocked this node' });
+    expect((await A.snapshot()).discovered.find((d) => d.nodeId === ids[1])?.status).toBe('blocked');
+  });
+
+  it('B cannot reconnect: its hello is refused and it is told nothing', async () => {
+    const [A, B] = nodes as [ExtensionBrowser, ExtensionBrowser];
+    const since = Date.now();
+    const hostB = await B.host();
+    await hostB.evaluate((id) => void (globalThis as unknown as Hook).meshdeck.host.node.dial(id, { userAsked: true }), ids[0]!);
+    const b = await waitFor(() => B.snapshot(), (s) => s.closedPeers.some((p) => p.nodeId === ids[0] && p.closedAt >= since), 12_000, 'B refused');
+    expect(b.closedPeers.find((p) => p.nodeId === ids[0] && p.closedAt >= since)!.reason).not.toMatch(/blocked/);
+    expect(connected(await A.snapshot(), ids[1]!)).toBe(false);
+  });
+
+  it('the block list survives a browser restart', async () => {
+    const A = nodes[0]!;
+    const profile = A.userDataDir;
+    await A.close({ keepProfile: true });
+    const again = await launchExtensionBrowser({ userDataDir: profile });
+    nodes[0] = again;
+    const s = await waitFor(() => again.snapshot(), (x) => x.signaling.state === 'open' && x.controls.blocked.includes(ids[1]!), 20_000, 'block list back');
+    expect(s.nodeId).toBe(ids[0]);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(connected(await again.snapshot(), ids[1]!)).toBe(false);
+  });
+
+  it('blocking a user refuses both nodes that user certifies', async () => {
+    const A = nodes[0]!;
+    // C and D: two profiles of one user (D takes C's user key, as storage.sync would bring it).
+    const C = await launchExtensionBrowser();
+    const D = await launchExtensionBrowser();
+    nodes.push(C, D);
+    const cPage = await C.openPopup();
+    const dPage = await D.openPopup();
+    const userKey = await cPage.evaluate(async () => (await chrome.storage.sync.get('meshdeck:userKey'))['meshdeck:userKey']);
+    await dPage.evaluate((key) => chrome.storage.sync.set({ 'meshdeck:userKey': key }), userKey);
+    const userId = (await C.snapshot()).userId;
+    const cId = (await C.snapshot()).nodeId;
+    const dId = (await D.snapshot()).nodeId;
+    await waitFor(() => D.snapshot(), (s) => s.userId === userId && s.nodeId === dId, 10_000, 'D re-certified under C\'s user');
+    await waitFor(() => A.snapshot(), (s) => connected(s, cId) && connected(s, dId), 20_000, 'A connected to C and D');
+
+    const dashboard = await openDashboard(A);
+    await blockFromDashboard(dashboard, userId);
+    await waitFor(() => A.snapshot(), (s) => !s.peers.some((p) => p.nodeId === cId || p.nodeId === dId), 3000, 'A dropped both of the user\'s nodes');
+    await new Promise((r) => setTimeout(r, 4000));
+    const a = await A.snapshot();
+    expect(connected(a, cId) || connected(a, dId)).toBe(false);
+    expect(a.discovered.filter((n) => n.userId === userId).map((n) => n.status)).toEqual(['blocked', 'blocked']);
+  }, 90_000);
+});

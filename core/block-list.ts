@@ -65,12 +65,19 @@ export function shardKey(id: string): string {
   return SHARD_PREFIX + String(hash % SHARD_COUNT).padStart(2, '0');
 }
 
-/** One entry as stored: a compact tuple, so 1,000 entries fit the quota. */
-type StoredEntry = [id: string, at: number, v: number, removed: 0 | 1, note?: string, label?: string];
+/**
+ * One entry as stored: a compact tuple, so 1,000 entries fit the quota. Times are base-36 strings:
+ * shorter than digits, and Chrome counts a number beyond 32 bits as a double ("1700000000000.0").
+ */
+type StoredEntry = [id: string, at: string, v: string, removed: 0 | 1, note?: string, label?: string];
+
+const time36 = (ms: number): string => Math.round(ms).toString(36);
+const fromTime36 = (value: unknown): number | null =>
+  typeof value === 'number' ? value : typeof value === 'string' && /^[0-9a-z]{1,12}$/.test(value) ? parseInt(value, 36) : null;
 
 export function encodeEntries(entries: BlockEntry[]): StoredEntry[] {
   return entries.map((e) => {
-    const tuple: StoredEntry = [e.id, e.at, e.v, e.removed ? 1 : 0];
+    const tuple: StoredEntry = [e.id, time36(e.at), time36(e.v), e.removed ? 1 : 0];
     if (e.note || e.label) tuple.push(e.note);
     if (e.label) tuple.push(e.label);
     return tuple;
@@ -83,8 +90,10 @@ export function decodeEntries(value: unknown): BlockEntry[] {
   const out: BlockEntry[] = [];
   for (const item of value) {
     if (!Array.isArray(item)) continue;
-    const [id, at, v, removed, note, label] = item as unknown[];
-    if (typeof id !== 'string' || !ID_PATTERN.test(id) || typeof at !== 'number' || typeof v !== 'number') continue;
+    const [id, rawAt, rawV, removed, note, label] = item as unknown[];
+    const at = fromTime36(rawAt);
+    const v = fromTime36(rawV);
+    if (typeof id !== 'string' || !ID_PATTERN.test(id) || at === null || v === null) continue;
     out.push({
       id,
       kind: id.startsWith('n') ? 'node' : 'user',

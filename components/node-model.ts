@@ -8,7 +8,7 @@
  */
 import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import type { NodeSnapshot } from '../core/observed-state';
-import type { Settings } from '../core/settings';
+import type { Settings, SignalingStop } from '../core/settings';
 import type { ViewClient } from './view-client';
 
 export type NodeClient = Pick<ViewClient, 'request' | 'onState' | 'onReachable'>;
@@ -19,6 +19,9 @@ export type Transition = 'turning-on' | 'turning-off' | null;
 /** The on/off settings a view shows as switches; each is applied optimistically. */
 export type SwitchSetting = 'enabled' | 'routing' | 'pauseIncoming' | 'pauseOutgoing';
 export const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing'];
+/** Settings a control changes optimistically: the switches and `Stop signaling`. */
+export type OptimisticSetting = SwitchSetting | 'signalingStop';
+const OPTIMISTIC_SETTINGS: readonly OptimisticSetting[] = [...SWITCH_SETTINGS, 'signalingStop'];
 
 export interface NodeModel {
   /** The latest observed state; null until the node host first reports. Kept while reconnecting. */
@@ -40,6 +43,11 @@ export interface NodeModel {
   /** Every switch's state as the node applies it (the snapshot); null before the first snapshot. */
   readonly observedSwitches: Readonly<Record<SwitchSetting, ReadonlySignal<boolean | null>>>;
   readonly transition: ReadonlySignal<Transition>;
+  /**
+   * The desired `Stop signaling` (settings.signalingStop, optimistic): null when signaling should
+   * run; undefined while the settings have not loaded.
+   */
+  readonly signalingStop: ReadonlySignal<SignalingStop | null | undefined>;
   /** Wall-clock time, ticking every `tickMs`, for "12 s ago" texts. */
   readonly now: ReadonlySignal<number>;
 
@@ -50,6 +58,8 @@ export interface NodeModel {
   setEnabled(on: boolean): Promise<void>;
   /** The same for any switch setting (mesh routing, pausing). Never rejects. */
   setSwitch(field: SwitchSetting, on: boolean): Promise<void>;
+  /** `Stop signaling` (a stop) or `Resume signaling` (null), applied the same way. Never rejects. */
+  setSignalingStop(stop: SignalingStop | null): Promise<void>;
   /**
    * Sends a settings patch (not optimistic: forms wait for it) and resolves with the saved settings.
    * Rejects with the background's error (a SettingsError carries `field`); `lastError` is left alone,
@@ -69,13 +79,19 @@ export interface NodeModelOptions {
   clock?: () => number;
 }
 
-/** What a failed switch change was trying to do, for "Could not … : reason." */
-const SWITCH_ACTIONS: Record<SwitchSetting, (on: boolean) => string> = {
+/** What a failed optimistic change was trying to do, for "Could not … : reason." */
+const OPTIMISTIC_ACTIONS: { [F in OptimisticSetting]: (value: Settings[F]) => string } = {
   enabled: (on) => `turn the P2P network ${on ? 'on' : 'off'}`,
   routing: (on) => `turn mesh routing ${on ? 'on' : 'off'}`,
   pauseIncoming: (on) => `${on ? 'pause' : 'resume'} incoming connections`,
   pauseOutgoing: (on) => `${on ? 'pause' : 'resume'} outgoing connections`,
+  signalingStop: (stop) => `${stop ? 'stop' : 'resume'} signaling`,
 };
+
+/** Whether a desired stop keeps signaling stopped at `now` (a timed one ends by itself). */
+export function stopInForce(stop: SignalingStop | null | undefined, now: number): boolean {
+  return !!stop && (stop.until === null || now < stop.until);
+}
 
 function observedSwitch(snapshot: NodeSnapshot | null, field: SwitchSetting): boolean | null {
   if (!snapshot) return null;
@@ -83,7 +99,7 @@ function observedSwitch(snapshot: NodeSnapshot | null, field: SwitchSetting): bo
   return snapshot.controls?.[field] ?? null;
 }
 
-type Pending = Partial<Record<SwitchSetting, boolean>>;
+type Pending = Partial<Pick<Settings, OptimisticSetting>>;
 
 export function createNodeModel(client: NodeClient, options: NodeModelOptions = {}): NodeModel {
   const clock = options.clock ?? Date.now;
@@ -105,9 +121,8 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     const asked = pending.value;
     if (!base) return base;
     let result = base;
-    for (const field of SWITCH_SETTINGS) {
-      const on = asked[field];
-      if (on !== undefined && on !== result[field]) result = { ...result, [field]: on };
+    for (const field of OPTIMISTIC_SETTINGS) {
+      if (field in asked && asked[field] !== result[field]) result = { ...result, [field]: asked[field] };
     }
     return result;
   });
@@ -127,13 +142,17 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
   };
   const enabled = switches.enabled;
   const transition = computed(() => nodeTransition(enabled.value, snapshot.value));
+  const signalingStop = computed(() => {
+    const asked = pending.value;
+    return 'signalingStop' in asked ? asked.signalingStop : confirmed.value?.signalingStop;
+  });
 
   let disposed = false;
   /** Number of the latest settings request; a reply to an older one must not undo a newer one. */
   let updateSeq = 0;
   let appliedSeq = 0;
-  /** The latest request's number per switch: only its failure rolls that switch back. */
-  const latestSwitchSeq: Partial<Record<SwitchSetting, number>> = {};
+  /** The latest request's number per optimistic setting: only its failure rolls that setting back. */
+  const latestSwitchSeq: Partial<Record<OptimisticSetting, number>> = {};
   let updatesInFlight = 0;
   let loading = false;
   /** The message shown for a failed settings:get, cleared again once a retry succeeds. */
@@ -173,7 +192,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
           const fields = Object.keys(patch) as (keyof Settings)[];
           const merged = { ...confirmed.peek()! } as Record<string, unknown>;
           for (const field of fields) {
-            if (field in SWITCH_ACTIONS && latestSwitchSeq[field as SwitchSetting] !== seq) continue;
+            if (field in OPTIMISTIC_ACTIONS && latestSwitchSeq[field as OptimisticSetting] !== seq) continue;
             merged[field] = next[field];
           }
           confirmed.value = merged as unknown as Settings;
@@ -185,16 +204,16 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     }
   }
 
-  async function setSwitch(field: SwitchSetting, on: boolean): Promise<void> {
+  async function setOptimistic<F extends OptimisticSetting>(field: F, value: Settings[F]): Promise<void> {
     if (disposed) return;
     const seq = ++updateSeq;
     latestSwitchSeq[field] = seq;
     batch(() => {
-      pending.value = { ...pending.peek(), [field]: on };
+      pending.value = { ...pending.peek(), [field]: value };
       lastError.value = null;
     });
     try {
-      await sendPatch({ [field]: on }, seq);
+      await sendPatch({ [field]: value }, seq);
       if (disposed) return;
       if (latestSwitchSeq[field] === seq) pending.value = withoutField(pending.peek(), field);
     } catch (error) {
@@ -202,7 +221,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
       if (disposed || latestSwitchSeq[field] !== seq) return;
       batch(() => {
         pending.value = withoutField(pending.peek(), field);
-        lastError.value = describeError(SWITCH_ACTIONS[field](on), error);
+        lastError.value = describeError(OPTIMISTIC_ACTIONS[field](value), error);
       });
     }
   }
@@ -232,14 +251,16 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
       const s = snapshot.value;
       if (!s) return;
       const observed = SWITCH_SETTINGS.map((field) => observedSwitch(s, field));
-      const key = JSON.stringify([observed, s.signaling?.url]);
+      const stopped = s.signaling?.stoppedByUser;
+      const key = JSON.stringify([observed, s.signaling?.url, stopped]);
       if (key === lastObserved) return;
       const first = lastObserved === undefined;
       lastObserved = key;
       const desired = confirmed.peek();
       if (first || updatesInFlight > 0 || !desired) return;
       const differs = SWITCH_SETTINGS.some((field, i) => observed[i] !== null && observed[i] !== desired[field]);
-      if (differs || (s.signaling?.url && s.signaling.url !== desired.signalingUrl)) void loadSettings();
+      const stopDiffers = stopped !== undefined && stopped !== stopInForce(desired.signalingStop, clock());
+      if (differs || stopDiffers || (s.signaling?.url && s.signaling.url !== desired.signalingUrl)) void loadSettings();
     }),
   ];
   if (tickMs > 0) {
@@ -262,9 +283,11 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     switches,
     observedSwitches,
     transition,
+    signalingStop,
     now,
-    setEnabled: (on) => setSwitch('enabled', on),
-    setSwitch,
+    setEnabled: (on) => setOptimistic('enabled', on),
+    setSwitch: setOptimistic,
+    setSignalingStop: (stop) => setOptimistic('signalingStop', stop),
     async updateSettings(patch) {
       if (disposed) throw new Error('the view is closing');
       return sendPatch(patch, ++updateSeq);
@@ -283,7 +306,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
   };
 }
 
-function withoutField(pending: Pending, field: SwitchSetting): Pending {
+function withoutField(pending: Pending, field: OptimisticSetting): Pending {
   if (!(field in pending)) return pending;
   const { [field]: _, ...rest } = pending;
   return rest;

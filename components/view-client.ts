@@ -4,7 +4,8 @@
  * - observed state: a runtime port named OBSERVE_PORT to the node host, which posts
  *   `{ type: 'state', snapshot }` at once and then on every change, `{ type: 'history', recent, daily }`
  *   once on connect then `{ type: 'history:tick' }` every second, and `{ type: 'log', entries }` (the
- *   whole ring buffer on connect, then new entries). When the port drops (the host is
+ *   whole ring buffer on connect, then new entries), `{ type: 'blocklist', state }` and
+ *   `{ type: 'trial', trial }` on connect and whenever they change. When the port drops (the host is
  *   not there yet, crashed, or the extension reloaded) the client asks the background to re-create the
  *   host (`host:ensure`) and reconnects with a backoff of 100 ms doubling to 2 s.
  * - requests: `runtime.sendMessage(envelope(request, 'background'))`, whose `Reply` is unwrapped into
@@ -22,6 +23,8 @@ import {
   type Request,
 } from '../core/protocol';
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../core/observed-state';
+import type { BlockListState } from '../core/block-list-store';
+import type { EndpointTrial } from '../core/endpoint-trial';
 
 /** The part of a runtime port the client uses; `browser.runtime.Port` satisfies it. */
 export interface ViewPort {
@@ -82,6 +85,13 @@ export interface ViewClient {
    * the new entries after it.
    */
   onLog(listener: (entries: LogEntry[], reset: boolean) => void): Unsubscribe;
+  /**
+   * Calls `listener` with the block list whenever it changes (in this or any tab or browser of the
+   * user); at once with the latest one if there is one already.
+   */
+  onBlockList(listener: (state: BlockListState) => void): Unsubscribe;
+  /** Calls `listener` with the endpoint change on trial (or null) when it changes; at once with the latest. */
+  onTrial(listener: (trial: EndpointTrial | null) => void): Unsubscribe;
   /** Disconnects the port, clears the reconnect timer, drops listeners and rejects pending requests. */
   close(): void;
 }
@@ -126,6 +136,8 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   const historyListeners = new Set<(recent: StatsPoint[], daily: StatsPoint[]) => void>();
   const tickListeners = new Set<(second: StatsPoint, minute: StatsPoint | null) => void>();
   const logListeners = new Set<(entries: LogEntry[], reset: boolean) => void>();
+  const blockListListeners = new Set<(state: BlockListState) => void>();
+  const trialListeners = new Set<(trial: EndpointTrial | null) => void>();
   /** Rejects every request still waiting for its reply; emptied on settle. */
   const pending = new Set<(error: Error) => void>();
 
@@ -133,6 +145,9 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   let timer: ReturnType<typeof setTimeout> | null = null;
   let backoff = initialBackoff;
   let latest: NodeSnapshot | null = null;
+  let latestBlockList: BlockListState | null = null;
+  /** undefined: not heard yet (null is "no trial"). */
+  let latestTrial: EndpointTrial | null | undefined;
   let reachable = false;
   let ensureError: Error | null = null;
   let closed = false;
@@ -176,6 +191,20 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
         const reset = !logSynced;
         logSynced = true;
         for (const listener of [...logListeners]) listener(entries, reset);
+        return;
+      }
+      case 'blocklist': {
+        const state = message.state;
+        if (!isRecord(state) || !Array.isArray(state.entries)) return;
+        latestBlockList = state as unknown as BlockListState;
+        for (const listener of [...blockListListeners]) listener(latestBlockList);
+        return;
+      }
+      case 'trial': {
+        if (message.trial !== null && !isRecord(message.trial)) return;
+        const trial = message.trial as unknown as EndpointTrial | null;
+        latestTrial = trial;
+        for (const listener of [...trialListeners]) listener(trial);
         return;
       }
     }
@@ -294,6 +323,16 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       logListeners.add(listener);
       return () => logListeners.delete(listener);
     },
+    onBlockList(listener) {
+      blockListListeners.add(listener);
+      if (latestBlockList) listener(latestBlockList);
+      return () => blockListListeners.delete(listener);
+    },
+    onTrial(listener) {
+      trialListeners.add(listener);
+      if (latestTrial !== undefined) listener(latestTrial);
+      return () => trialListeners.delete(listener);
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -305,6 +344,8 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       historyListeners.clear();
       tickListeners.clear();
       logListeners.clear();
+      blockListListeners.clear();
+      trialListeners.clear();
       for (const fail of [...pending]) fail(new ClientClosedError('the view is closing'));
     },
   };

@@ -53,6 +53,8 @@ const client: DashboardClient = {
   onHistory: (listener) => history.add(listener),
   onHistoryTick: (listener) => ticks.add(listener),
   onLog: (listener) => logs.add(listener),
+  onBlockList: () => () => {},
+  onTrial: () => () => {},
 };
 
 const model = createDashboardModel(client, { tickMs: 1000, writeClipboard: async () => {}, saveFile: () => {} });

@@ -3,6 +3,8 @@
  * the node host would post on the observe port (snapshots, history, ticks, log batches).
  */
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/observed-state';
+import type { BlockListState } from '../../core/block-list-store';
+import type { EndpointTrial } from '../../core/endpoint-trial';
 import type { ViewClient, ViewRequest } from '../../components/view-client';
 
 export interface PendingRequest {
@@ -20,6 +22,8 @@ export function fakeViewClient() {
   const history = new Set<(recent: StatsPoint[], daily: StatsPoint[]) => void>();
   const ticks = new Set<(second: StatsPoint, minute: StatsPoint | null) => void>();
   const logs = new Set<(entries: LogEntry[], reset: boolean) => void>();
+  const blockLists = new Set<(state: BlockListState) => void>();
+  const trials = new Set<(trial: EndpointTrial | null) => void>();
   const subscribe =
     <T>(set: Set<T>) =>
     (listener: T) => {
@@ -37,6 +41,8 @@ export function fakeViewClient() {
     onHistory: subscribe(history),
     onHistoryTick: subscribe(ticks),
     onLog: subscribe(logs),
+    onBlockList: subscribe(blockLists),
+    onTrial: subscribe(trials),
   };
   return {
     client,
@@ -57,8 +63,20 @@ export function fakeViewClient() {
     log(entries: LogEntry[], reset = false) {
       for (const l of [...logs]) l(entries, reset);
     },
+    blockList(s: BlockListState) {
+      for (const l of [...blockLists]) l(s);
+    },
+    trial(t: EndpointTrial | null) {
+      for (const l of [...trials]) l(t);
+    },
     get listenerCount() {
-      return state.size + reachable.size + history.size + ticks.size + logs.size;
+      return state.size + reachable.size + history.size + ticks.size + logs.size + blockLists.size + trials.size;
+    },
+    /** The oldest unanswered request of `type` (any type when omitted). */
+    take(type: string): PendingRequest {
+      const index = calls.findIndex((c) => c.request.type === type);
+      if (index < 0) throw new Error(`no ${type} request pending (pending: ${calls.map((c) => c.request.type).join(', ') || 'none'})`);
+      return calls.splice(index, 1)[0]!;
     },
     /** The oldest unanswered request. */
     next(): PendingRequest {

@@ -25,6 +25,8 @@ const host = new NodeHost({
 Object.assign(globalThis, { meshdeck: { host, Peer, instruments } });
 
 const stopKeepalive = keepBackgroundAwake();
+// The network is back: signaling need not wait out its backoff.
+addEventListener('online', () => host.node?.retrySignaling());
 addEventListener('pagehide', () => {
   stopKeepalive();
   host.stop();

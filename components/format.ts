@@ -117,3 +117,16 @@ export function shortId(id: string): string {
 function trimZero(fixed: string): string {
   return fixed.replace(/\.0+$/, '');
 }
+
+/**
+ * Time left on a countdown, as a clock reads it: "14:32", "0:05", "1:00:00" (whole seconds, rounded
+ * up so that it never shows 0:00 while time is left). Past or unknown is "0:00".
+ */
+export function formatCountdown(ms: number | null | undefined): string {
+  const total = isMeasured(ms) ? Math.ceil(ms / 1000) : 0;
+  const s = total % 60;
+  const m = Math.floor(total / 60) % 60;
+  const h = Math.floor(total / 3600);
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   countOf,
+  formatCountdown,
   formatDuration,
   formatBytes,
   formatLoss,
@@ -121,5 +122,19 @@ describe('countOf', () => {
     expect(countOf(0, 'node')).toBe('0 nodes');
     expect(countOf(2, 'neighbour')).toBe('2 neighbours');
     expect(countOf(3, 'entry', 'entries')).toBe('3 entries');
+  });
+});
+
+describe('formatCountdown', () => {
+  it('reads like a clock, rounding up to whole seconds', () => {
+    expect(formatCountdown(872_000)).toBe('14:32');
+    expect(formatCountdown(871_001)).toBe('14:32');
+    expect(formatCountdown(5_000)).toBe('0:05');
+    expect(formatCountdown(1)).toBe('0:01');
+    expect(formatCountdown(3_600_000)).toBe('1:00:00');
+    expect(formatCountdown(15 * 60_000)).toBe('15:00');
+    expect(formatCountdown(0)).toBe('0:00');
+    expect(formatCountdown(-5)).toBe('0:00');
+    expect(formatCountdown(null)).toBe('0:00');
   });
 });

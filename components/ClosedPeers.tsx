@@ -1,16 +1,23 @@
 import { useId } from 'preact/hooks';
+import { describeClose } from '../core/close-reason';
+import type { ConnectionsModel } from './connections-model';
 import { formatRelativeTime, shortId } from './format';
 import type { DashboardNodeModel } from './snapshot-parts';
 
 export interface ClosedPeersProps {
   node: Pick<DashboardNodeModel, 'closedPeers' | 'now'>;
+  connections: Pick<ConnectionsModel, 'reconnect'>;
 }
+
+/** The reason the node gives a connection the user closed (core/close-reason.ts). */
+const BY_YOU = describeClose('user-disconnect');
 
 /**
  * Connections that ended in the last 2 minutes, with why and their last error (issue 4: errors are
- * pinned to the connection that failed). A separate table: these are not live rows.
+ * pinned to the connection that failed). A separate table: these are not live rows. One the user
+ * disconnected offers `Reconnect` (the node does not redial it by itself for 10 minutes).
  */
-export function ClosedPeers({ node }: ClosedPeersProps) {
+export function ClosedPeers({ node, connections }: ClosedPeersProps) {
   const id = useId();
   const closed = node.closedPeers.value;
   // The clock is read (and subscribed to) only while there is something to say "12 s ago" about.
@@ -30,6 +37,7 @@ export function ClosedPeers({ node }: ClosedPeersProps) {
                 <th scope="col">Closed</th>
                 <th scope="col">Reason</th>
                 <th scope="col">Last error</th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
@@ -42,6 +50,18 @@ export function ClosedPeers({ node }: ClosedPeersProps) {
                   <td>{formatRelativeTime(peer.closedAt, now)}</td>
                   <td>{peer.reason}</td>
                   <td class="error-cell">{peer.lastError ?? '—'}</td>
+                  <td>
+                    {peer.reason === BY_YOU && (
+                      <button
+                        type="button"
+                        class="button button-small"
+                        aria-label={`Reconnect ${peer.nodeId}`}
+                        onClick={() => void connections.reconnect(peer.nodeId)}
+                      >
+                        Reconnect
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -20,7 +20,7 @@ export function Connections({ node, connections, copy }: ConnectionsProps) {
     <Panel title="Connections" area="conns" headingId={`${id}-heading`}>
       <ConnectionsTable connections={connections} copy={copy} labelledBy={`${id}-heading`} />
       <StatusLine status={connections.status} />
-      <ClosedPeers node={node} />
+      <ClosedPeers node={node} connections={connections} />
     </Panel>
   );
 }

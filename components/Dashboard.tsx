@@ -1,3 +1,5 @@
+import { BlockList } from './BlockList';
+import { ConfirmDialog } from './ConfirmDialog';
 import { Connections } from './Connections';
 import type { DashboardModel } from './dashboard-model';
 import { Diagnostics } from './Diagnostics';
@@ -19,8 +21,8 @@ export interface DashboardProps {
 /**
  * The Node Dashboard (options page, opened in a tab): every region of UI-CONTRACT.md. This component
  * reads no signal itself, so it renders once; each panel subscribes to the parts it shows. Three
- * columns of panels on a wide window (one on a narrow one), then the wide panels; the middle column
- * has room for the `Block list` region (issue 5).
+ * columns of panels on a wide window (one on a narrow one), then the wide panels; the `Block list`
+ * sits in the middle column under the controls that fill it. One confirmation dialog serves them all.
  */
 export function Dashboard({ model }: DashboardProps) {
   const { node } = model;
@@ -34,14 +36,14 @@ export function Dashboard({ model }: DashboardProps) {
       <div class="dashboard-columns">
         <div class="dashboard-column">
           <Panel title="P2P network" area="p2p">
-            <P2PSwitch model={node} />
+            <P2PSwitch model={node} confirm={model.confirm} />
           </Panel>
-          <SignalingEndpoint node={node} endpoint={model.endpoint} copy={model.copy} />
+          <SignalingEndpoint node={node} endpoint={model.endpoint} copy={model.copy} signaling={model.signaling} trial={model.trial} />
         </div>
         <div class="dashboard-column">
-          <MeshControls node={node} mesh={model.mesh} />
-          <NodeControls node={node} block={model.block} />
-          {/* The Block list region (issue 5) goes here, beside the controls that fill it. */}
+          <MeshControls node={node} mesh={model.mesh} controls={model.controls} />
+          <NodeControls node={node} block={model.block} controls={model.controls} />
+          <BlockList blockList={model.blockList} node={node} copy={model.copy} />
         </div>
         <div class="dashboard-column">
           <RendezvousMesh node={node} mesh={model.mesh} />
@@ -51,6 +53,7 @@ export function Dashboard({ model }: DashboardProps) {
       <NetworkingStats node={node} history={model.history} />
       <Connections node={node} connections={model.connections} copy={model.copy} />
       <Diagnostics diagnostics={model.diagnostics} log={model.log} />
+      <ConfirmDialog confirm={model.confirm} />
     </main>
   );
 }

@@ -1,25 +1,30 @@
+import type { ControlsModel } from './controls-model';
 import type { MeshModel } from './mesh-model';
 import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { SettingSwitch } from './SettingSwitch';
 import { StatusLine } from './StatusLine';
+import { UndoStatus } from './UndoStatus';
 
 export interface MeshControlsProps {
-  node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'routingStats'>;
+  node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'hostReachable' | 'routingStats'>;
   mesh: MeshModel;
+  controls: Pick<ControlsModel, 'toggle' | 'routingUndo'>;
 }
 
 /** The `Mesh controls` region: the `Mesh routing` switch and `Refresh peers`, with the route counters. */
-export function MeshControls({ node, mesh }: MeshControlsProps) {
+export function MeshControls({ node, mesh, controls }: MeshControlsProps) {
   const routing = node.routingStats.value;
   return (
     <Panel title="Mesh controls" area="meshctl">
       <SettingSwitch
         model={node}
         field="routing"
+        onToggle={(on) => controls.toggle('routing', on)}
         label="Mesh routing"
         hint="Forward route messages (such as mesh pings) between other nodes."
       />
+      <UndoStatus slot={controls.routingUndo} />
       <div class="panel-actions">
         <button type="button" class="button" onClick={() => void mesh.refresh()}>
           Refresh peers

@@ -1,21 +1,25 @@
 import type { BlockModel } from './block-model';
+import type { ControlsModel } from './controls-model';
 import { BlockBox } from './BlockBox';
 import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
 import { SettingSwitch } from './SettingSwitch';
+import { UndoStatus } from './UndoStatus';
 
 export interface NodeControlsProps {
-  node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'setSwitch' | 'controls'>;
+  node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'hostReachable' | 'controls'>;
   block: BlockModel;
+  controls: Pick<ControlsModel, 'toggle' | 'pauseUndo'>;
 }
 
 /** The `Node controls` region: pausing incoming and outgoing connections, and blocking an ID. */
-export function NodeControls({ node, block }: NodeControlsProps) {
+export function NodeControls({ node, block, controls }: NodeControlsProps) {
   return (
     <Panel title="Node controls" area="nodectl">
       <SettingSwitch
         model={node}
         field="pauseIncoming"
+        onToggle={(on) => controls.toggle('pauseIncoming', on)}
         label="Pause incoming connections"
         onText="Paused"
         offText="Accepting"
@@ -24,11 +28,13 @@ export function NodeControls({ node, block }: NodeControlsProps) {
       <SettingSwitch
         model={node}
         field="pauseOutgoing"
+        onToggle={(on) => controls.toggle('pauseOutgoing', on)}
         label="Pause outgoing connections"
         onText="Paused"
         offText="Dialling"
         hint="No new dials; existing connections stay."
       />
+      <UndoStatus slot={controls.pauseUndo} />
       <BlockBox block={block} node={node} />
     </Panel>
   );

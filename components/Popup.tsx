@@ -1,3 +1,5 @@
+import { ConfirmDialog } from './ConfirmDialog';
+import type { ConfirmModel } from './confirm-model';
 import { DashboardButton } from './DashboardButton';
 import { ErrorAlert } from './ErrorAlert';
 import { NetworkStats } from './NetworkStats';
@@ -9,17 +11,18 @@ import type { NodeModel } from './node-model';
 
 export interface PopupProps {
   model: NodeModel;
+  confirm: ConfirmModel;
   onOpenDashboard: () => void;
 }
 
 /** The toolbar popup: the P2P tab (UI-CONTRACT.md, "Popup — the P2P tab"). */
-export function Popup({ model, onOpenDashboard }: PopupProps) {
+export function Popup({ model, confirm, onOpenDashboard }: PopupProps) {
   const snapshot = model.snapshot.value;
   return (
     <main class="popup">
       <header class="popup-head">
         <h1>Meshdeck</h1>
-        <P2PSwitch model={model} />
+        <P2PSwitch model={model} confirm={confirm} />
       </header>
       <StrengthMeter strength={snapshot ? snapshot.totals.strength : null} />
       <NetworkStats totals={snapshot ? snapshot.totals : null} />
@@ -33,11 +36,13 @@ export function Popup({ model, onOpenDashboard }: PopupProps) {
               Node <code title={snapshot.nodeId}>{shortId(snapshot.nodeId)}</code>
             </span>
             <span>Signaling: {snapshot.signaling.state}</span>
+            <span data-field="blocked-count">Blocked: {snapshot.controls.blocked.length}</span>
           </>
         ) : (
           <span>Node: not connected yet</span>
         )}
       </footer>
+      <ConfirmDialog confirm={confirm} />
     </main>
   );
 }

@@ -2,7 +2,9 @@ import { useId } from 'preact/hooks';
 import type { NodeModel, SwitchSetting } from './node-model';
 
 export interface SettingSwitchProps {
-  model: Pick<NodeModel, 'switches' | 'observedSwitches' | 'setSwitch'>;
+  model: Pick<NodeModel, 'switches' | 'observedSwitches' | 'hostReachable'>;
+  /** Sets the switch (controls-model.ts: with `Undo`). */
+  onToggle: (on: boolean) => void;
   field: Exclude<SwitchSetting, 'enabled'>;
   /** The switch's accessible name (UI-CONTRACT.md): keep it exact. */
   label: string;
@@ -18,18 +20,28 @@ export interface SettingSwitchProps {
  * `Enable P2P network` switch: `aria-checked` is the desired state and flips at once; the text beside
  * it says when the node has not applied it yet.
  */
-export function SettingSwitch({ model, field, label, onText = 'On', offText = 'Off', hint }: SettingSwitchProps) {
+export function SettingSwitch({ model, onToggle, field, label, onText = 'On', offText = 'Off', hint }: SettingSwitchProps) {
   const id = useId();
   const on = model.switches[field].value;
   const applied = model.observedSwitches[field].value;
-  const state = on === null ? 'Loading…' : applied !== null && applied !== on ? 'Applying…' : on ? onText : offText;
+  const behind = applied !== null && applied !== on;
+  const state =
+    on === null
+      ? 'Loading…'
+      : behind && !model.hostReachable.value
+        ? `${on ? onText : offText}: will apply when connected`
+        : behind
+          ? 'Applying…'
+          : on
+            ? onText
+            : offText;
   return (
     <div class="switch-block">
       <div class="switch-row">
         <label id={`${id}-label`} for={`${id}-switch`} class="switch-label">
           {label}
         </label>
-        <span id={`${id}-state`} class="switch-state" data-transition={state === 'Applying…' ? 'applying' : undefined}>
+        <span id={`${id}-state`} class="switch-state" data-transition={behind ? 'applying' : undefined}>
           {state}
         </span>
         <button
@@ -42,7 +54,7 @@ export function SettingSwitch({ model, field, label, onText = 'On', offText = 'O
           aria-describedby={hint ? `${id}-state ${id}-hint` : `${id}-state`}
           disabled={on === null}
           onClick={() => {
-            if (on !== null) void model.setSwitch(field, !on);
+            if (on !== null) onToggle(!on);
           }}
         >
           <span class="switch-thumb" aria-hidden="true" />

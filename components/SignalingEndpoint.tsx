@@ -7,22 +7,30 @@ import type { EndpointModel } from './endpoint-model';
 import { countOf, formatDuration } from './format';
 import type { DashboardNodeModel } from './snapshot-parts';
 import { Panel } from './Panel';
+import { SettingsHistory } from './SettingsHistory';
+import type { SignalingModel } from './signaling-model';
 import { StatusLine } from './StatusLine';
+import { StopState } from './StopState';
+import type { TrialModel } from './trial-model';
+import { TrialPrompt } from './TrialPrompt';
 
 export interface SignalingEndpointProps {
   node: Pick<DashboardNodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;
   endpoint: EndpointModel;
   copy: CopyModel;
+  signaling: SignalingModel;
+  trial: TrialModel;
 }
 
 const STATE_WORDS = { stopped: 'stopped', connecting: 'connecting', open: 'open', disconnected: 'disconnected', error: 'failed' } as const;
 
 /**
  * The `Signaling endpoint` region: the PeerJS server in use, its state and for how long, this node's
- * and its user's IDs, reconnect attempts and the last error; `Change endpoint` edits the signaling
- * URL and the relays. (`Stop signaling` joins `Change endpoint` in the actions row with issue 6.)
+ * and its user's IDs, reconnect attempts and the last error; `Stop signaling`/`Resume signaling`,
+ * `Retry now` while it is down, and `Change endpoint` (the signaling URL and the relays, applied on a
+ * 15 s trial with "Keep these settings?"); the settings history.
  */
-export function SignalingEndpoint({ node, endpoint, copy }: SignalingEndpointProps) {
+export function SignalingEndpoint({ node, endpoint, copy, signaling: control, trial }: SignalingEndpointProps) {
   const id = useId();
   const changeButton = useRef<HTMLButtonElement>(null);
   const signaling = node.signaling.value;
@@ -84,7 +92,10 @@ export function SignalingEndpoint({ node, endpoint, copy }: SignalingEndpointPro
           <dd data-field="user-id">{identity ? <code class="id">{identity.userId}</code> : 'unknown'}</dd>
         </div>
       </dl>
+      <StopState signaling={control} />
       <div class="panel-actions">
+        <StopButton signaling={control} />
+        <RetryButton signaling={control} />
         <button
           type="button"
           class="button"
@@ -96,7 +107,37 @@ export function SignalingEndpoint({ node, endpoint, copy }: SignalingEndpointPro
           Change endpoint
         </button>
       </div>
+      <StatusLine status={control.status} />
       {editing ? <EndpointForm id={`${id}-form`} endpoint={endpoint} /> : <StatusLine status={endpoint.status} />}
+      <TrialPrompt trial={trial} />
+      <StatusLine status={trial.status} />
+      <SettingsHistory trial={trial} now={node.now} />
     </Panel>
+  );
+}
+
+/** `Stop signaling` (asks how long) or, while stopped, `Resume signaling`. */
+function StopButton({ signaling }: { signaling: Pick<SignalingModel, 'stop' | 'stopSignaling' | 'resume'> }) {
+  const stop = signaling.stop.value;
+  const stopped = stop?.stopped ?? false;
+  return (
+    <button
+      type="button"
+      class="button"
+      disabled={stop === null}
+      onClick={() => void (stopped ? signaling.resume() : signaling.stopSignaling())}
+    >
+      {stopped ? 'Resume signaling' : 'Stop signaling'}
+    </button>
+  );
+}
+
+/** `Retry now`, while signaling is down by no choice of the user's: skips the reconnect backoff. */
+function RetryButton({ signaling }: { signaling: Pick<SignalingModel, 'canRetry' | 'retry'> }) {
+  if (!signaling.canRetry.value) return null;
+  return (
+    <button type="button" class="button" onClick={() => void signaling.retry()}>
+      Retry now
+    </button>
   );
 }

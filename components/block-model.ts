@@ -5,8 +5,10 @@
 import { batch, signal, type ReadonlySignal } from '@preact/signals';
 import type { ActionStatus } from './action-status';
 import { checkBlockId } from './block-id';
+import type { ConfirmModel } from './confirm-model';
 import { shortId } from './format';
 import { describeError } from './node-model';
+import type { NodeSnapshot } from '../core/observed-state';
 import type { DashboardNodeModel } from './snapshot-parts';
 import type { ViewClient } from './view-client';
 
@@ -21,7 +23,18 @@ export interface BlockModel {
   dispose(): void;
 }
 
-export function createBlockModel(node: Pick<DashboardNodeModel, 'identity'>, client: Pick<ViewClient, 'request'>): BlockModel {
+/** How the node last saw `nodeId` ("user u…"), from its connections and the rendezvous; '' if never. */
+export function labelOf(snapshot: NodeSnapshot | null, nodeId: string): string {
+  if (!snapshot || !nodeId.startsWith('n')) return '';
+  const userId = snapshot.peers.find((p) => p.nodeId === nodeId)?.userId ?? snapshot.discovered.find((d) => d.nodeId === nodeId)?.userId;
+  return userId ? `user ${userId}` : '';
+}
+
+export function createBlockModel(
+  node: Pick<DashboardNodeModel, 'identity' | 'snapshot'>,
+  client: Pick<ViewClient, 'request'>,
+  confirm: Pick<ConfirmModel, 'confirm'>,
+): BlockModel {
   const draft = signal('');
   const fieldError = signal<string | null>(null);
   const status = signal<ActionStatus | null>(null);
@@ -47,11 +60,22 @@ export function createBlockModel(node: Pick<DashboardNodeModel, 'identity'>, cli
       }
       fieldError.value = null;
       const what = `${check.kind} ${shortId(check.id)}`;
+      // A user ID reaches every browser of that person: ask first (issue 6).
+      if (check.kind === 'user') {
+        status.value = null;
+        const ok = await confirm.confirm({
+          title: `Block ${what}?`,
+          message: `Every node of user ${check.id} is refused and disconnected, in every browser that shares your block list.`,
+          destructive: true,
+        });
+        if (!ok || disposed) return false;
+      }
+      const label = labelOf(node.snapshot.peek(), check.id);
       const pending: ActionStatus = { kind: 'pending', text: `Blocking ${what}…` };
       status.value = pending;
       try {
         // The reply (the block list) is not needed here: the node's `controls.blocked` shows the result.
-        await client.request({ type: 'block:add', id: check.id });
+        await client.request(label ? { type: 'block:add', id: check.id, label } : { type: 'block:add', id: check.id });
       } catch (error) {
         if (disposed || status.peek() !== pending) return false;
         const e = error as { name?: string; message?: string };

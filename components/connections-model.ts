@@ -13,6 +13,7 @@ import type { NodeModel } from './node-model';
 import { comparePeers, nextSort, type SortKey, type SortOrder } from './peer-sort';
 import { sameItems } from './stable';
 import { runAction, type ActionStatus } from './action-status';
+import type { ConfirmModel } from './confirm-model';
 import type { ViewClient } from './view-client';
 
 /** Every cell's text of one row, as the table shows it. */
@@ -52,10 +53,15 @@ export interface ConnectionsModel {
   /** The last row action's outcome. */
   readonly status: ReadonlySignal<ActionStatus | null>;
   sortBy(key: SortKey): void;
-  /** Closes the connection (bye `user-disconnect`). Never rejects; the outcome is in `status`. */
+  /**
+   * Asks, then closes the connection (bye `user-disconnect`; the node does not redial it for 10
+   * minutes). Never rejects; the outcome is in `status`.
+   */
   disconnect(nodeId: string): Promise<void>;
-  /** Blocks the peer's node ID. Never rejects; the outcome is in `status`. */
+  /** Blocks the peer's node ID, labelled with its user. Never rejects; the outcome is in `status`. */
   block(nodeId: string): Promise<void>;
+  /** Dials a node the user disconnected (`Reconnect` in Recently closed). Never rejects. */
+  reconnect(nodeId: string): Promise<void>;
   dispose(): void;
 }
 
@@ -114,7 +120,11 @@ function createRow(peer: PeerSnapshot, now: ReadonlySignal<number>): MutableRow 
   };
 }
 
-export function createConnectionsModel(node: Pick<NodeModel, 'snapshot' | 'now'>, client: ConnectionsClient): ConnectionsModel {
+export function createConnectionsModel(
+  node: Pick<NodeModel, 'snapshot' | 'now'>,
+  client: ConnectionsClient,
+  confirm: Pick<ConfirmModel, 'confirm'>,
+): ConnectionsModel {
   const byId = new Map<string, MutableRow>();
   /** Rows in the node's order (the table's order when unsorted). */
   const members = signal<readonly MutableRow[]>([]);
@@ -183,15 +193,27 @@ export function createConnectionsModel(node: Pick<NodeModel, 'snapshot' | 'now'>
     sortBy(key) {
       sort.value = nextSort(sort.peek(), key);
     },
-    disconnect(nodeId) {
+    async disconnect(nodeId) {
       const id = shortId(nodeId);
-      return act(`disconnect ${id}`, `Disconnecting ${id}`, `Disconnected ${id}.`, () => client.request({ type: 'node:disconnect', nodeId }));
+      const ok = await confirm.confirm({
+        title: `Disconnect ${id}?`,
+        message: `The connection to ${nodeId} closes now, and this node does not dial it again for 10 minutes unless you reconnect it.`,
+        destructive: true,
+      });
+      if (!ok || disposed) return;
+      return act(`disconnect ${id}`, `Disconnecting ${id}`, `Disconnected ${id}: Reconnect is under Recently closed.`, () =>
+        client.request({ type: 'node:disconnect', nodeId }),
+      );
     },
     block(nodeId) {
       const id = shortId(nodeId);
-      return act(`block ${id}`, `Blocking ${id}`, `Blocked ${id}: its connection closes and it is not dialled again.`, () =>
-        client.request({ type: 'block:add', id: nodeId }),
-      );
+      const userId = byId.get(nodeId)?.peer.peek().userId;
+      const request = userId ? { type: 'block:add' as const, id: nodeId, label: `user ${userId}` } : { type: 'block:add' as const, id: nodeId };
+      return act(`block ${id}`, `Blocking ${id}`, `Blocked ${id}: its connection closes and it is not dialled again.`, () => client.request(request));
+    },
+    reconnect(nodeId) {
+      const id = shortId(nodeId);
+      return act(`reconnect ${id}`, `Reconnecting ${id}`, `Dialling ${id} again.`, () => client.request({ type: 'node:dial', nodeId }));
     },
     dispose() {
       disposed = true;

@@ -3,7 +3,10 @@
  * preactjs/signals devtools `context.ts`). The popup uses only the node model, so none of this (nor
  * uPlot) reaches its bundle.
  */
+import { createBlockListModel, type BlockListModel } from './block-list-model';
 import { createBlockModel, type BlockModel } from './block-model';
+import { createConfirmModel, type ConfirmModel } from './confirm-model';
+import { createControlsModel, type ControlsModel } from './controls-model';
 import { createConnectionsModel, type ConnectionsModel } from './connections-model';
 import { createCopyModel, type CopyModel } from './copy-model';
 import { createDiagnosticsModel, type DiagnosticsModel, type SaveFile } from './diagnostics-model';
@@ -13,7 +16,9 @@ import { createLogModel, type LogModel } from './log-model';
 import { createMeshModel, type MeshModel } from './mesh-model';
 import { createNodeModel } from './node-model';
 import { createPingModel, type PingModel } from './ping-model';
+import { createSignalingModel, type SignalingModel } from './signaling-model';
 import { withSnapshotParts, type DashboardNodeModel } from './snapshot-parts';
+import { createTrialModel, type TrialModel } from './trial-model';
 import type { ViewClient } from './view-client';
 
 export type DashboardClient = Omit<ViewClient, 'close'>;
@@ -26,7 +31,15 @@ export interface DashboardModel {
   mesh: MeshModel;
   ping: PingModel;
   block: BlockModel;
+  blockList: BlockListModel;
   endpoint: EndpointModel;
+  /** Stop/Resume signaling and Retry now. */
+  signaling: SignalingModel;
+  trial: TrialModel;
+  /** Undo of the routing and pause switches. */
+  controls: ControlsModel;
+  /** The page's one confirmation dialog. */
+  confirm: ConfirmModel;
   diagnostics: DiagnosticsModel;
   copy: CopyModel;
   /** Disposes every model; the client belongs to the caller. */
@@ -44,15 +57,21 @@ export interface DashboardModelOptions {
 export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
   const node = withSnapshotParts(createNodeModel(client, { tickMs: options.tickMs, clock: options.clock }));
   const history = createHistoryModel(client, { clock: options.clock });
+  const confirm = createConfirmModel();
   const models = {
     node,
     history,
     log: createLogModel(client),
-    connections: createConnectionsModel(node, client),
+    connections: createConnectionsModel(node, client, confirm),
     mesh: createMeshModel(node, client),
     ping: createPingModel(node, client),
-    block: createBlockModel(node, client),
+    block: createBlockModel(node, client, confirm),
+    blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, clock: options.clock }),
     endpoint: createEndpointModel(node),
+    signaling: createSignalingModel(node, client, confirm, { clock: options.clock }),
+    trial: createTrialModel(node, client),
+    controls: createControlsModel(node),
+    confirm,
     diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
     copy: createCopyModel(node, options.writeClipboard),
   };

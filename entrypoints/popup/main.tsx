@@ -2,12 +2,14 @@ import browser from 'webextension-polyfill';
 import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { Popup } from '../../components/Popup';
+import { createConfirmModel } from '../../components/confirm-model';
 import { createNodeModel } from '../../components/node-model';
 import { createViewClient } from '../../components/view-client';
 import '../../assets/meshdeck.css';
 
 const client = createViewClient();
 const model = createNodeModel(client);
+const confirm = createConfirmModel();
 
 function openDashboard(): void {
   // openOptionsPage focuses the dashboard tab when it is already open (options_ui.open_in_tab).
@@ -15,7 +17,7 @@ function openDashboard(): void {
 }
 
 const app = document.getElementById('app');
-if (app) render(<Popup model={model} onOpenDashboard={openDashboard} />, app);
+if (app) render(<Popup model={model} confirm={confirm} onOpenDashboard={openDashboard} />, app);
 
 // For the benchmark (bench/): when the first real snapshot's figures are on screen. Preact re-renders
 // on a microtask after the signal changes, so look in the next frame (a hidden page gets no frames:
@@ -32,6 +34,7 @@ const stopWatching = effect(() => {
 });
 
 addEventListener('pagehide', () => {
+  confirm.dispose();
   model.dispose();
   client.close();
 });

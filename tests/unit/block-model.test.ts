@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { createBlockModel } from '../../components/block-model';
+import { createBlockModel, labelOf } from '../../components/block-model';
+import { createConfirmModel } from '../../components/confirm-model';
 import { createNodeModel } from '../../components/node-model';
 import { withSnapshotParts } from '../../components/snapshot-parts';
-import { fakeViewClient } from '../support/fake-view-client';
-import { fakeId, fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
+import { fakeViewClient, flush } from '../support/fake-view-client';
+import { fakeDiscovered, fakeId, fakePeer, fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
 
 function setup() {
   const fake = fakeViewClient();
   const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0 }));
   fake.calls.length = 0;
   fake.push(fakeSnapshot());
-  return { fake, model: createBlockModel(node, fake.client) };
+  const confirm = createConfirmModel();
+  return { fake, confirm, model: createBlockModel(node, fake.client, confirm) };
 }
 
 describe('createBlockModel', () => {
@@ -26,11 +28,20 @@ describe('createBlockModel', () => {
     expect(fake.calls).toHaveLength(0);
   });
 
-  it('blocks a trimmed ID, clears the box and says so', async () => {
-    const { fake, model } = setup();
+  it('asks before blocking a user ID; blocks the trimmed ID once confirmed, clears the box and says so', async () => {
+    const { fake, model, confirm } = setup();
     const id = fakeId('u', 7);
     model.setDraft(`  ${id} `);
+    const cancelled = model.submit();
+    expect(confirm.current.value).toMatchObject({ title: `Block user ${id.slice(0, 8)}…?`, destructive: true });
+    confirm.answer(false);
+    expect(await cancelled).toBe(false);
+    expect(fake.calls).toHaveLength(0);
+    expect(model.draft.value).toBe(`  ${id} `);
+
     const done = model.submit();
+    confirm.answer(true);
+    await flush();
     expect(model.status.value?.kind).toBe('pending');
     const call = fake.next();
     expect(call.request).toEqual({ type: 'block:add', id });
@@ -38,6 +49,21 @@ describe('createBlockModel', () => {
     expect(await done).toBe(true);
     expect(model.draft.value).toBe('');
     expect(model.status.value).toEqual({ kind: 'ok', text: `Blocked user ${id.slice(0, 8)}…: every node of that user is refused.` });
+  });
+
+  it('blocks a node ID without asking, labelled with the user it was seen as', async () => {
+    const { fake, model, confirm } = setup();
+    const peer = fakePeer(3);
+    fake.push(fakeSnapshot({ peers: [peer] }));
+    model.setDraft(peer.nodeId);
+    const done = model.submit();
+    expect(confirm.current.value).toBeNull();
+    const call = fake.next();
+    expect(call.request).toEqual({ type: 'block:add', id: peer.nodeId, label: `user ${peer.userId}` });
+    call.resolve(null);
+    expect(await done).toBe(true);
+    expect(labelOf(fakeSnapshot({ discovered: [fakeDiscovered(4)] }), fakeDiscovered(4).nodeId)).toBe(`user ${fakeDiscovered(4).userId}`);
+    expect(labelOf(fakeSnapshot(), fakeId('n', 9))).toBe('');
   });
 
   it("puts the background's refusal of the ID at the field", async () => {

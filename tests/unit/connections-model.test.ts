@@ -1,5 +1,6 @@
 import { effect } from '@preact/signals';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createConfirmModel } from '../../components/confirm-model';
 import { createConnectionsModel, rowTexts } from '../../components/connections-model';
 import { createNodeModel } from '../../components/node-model';
 import { fakeViewClient, flush } from '../support/fake-view-client';
@@ -10,8 +11,9 @@ function setup() {
   let now = 10_000;
   const node = createNodeModel(fake.client, { tickMs: 0, clock: () => now });
   fake.calls.length = 0; // settings:get, unanswered
-  const model = createConnectionsModel(node, fake.client);
-  return { fake, node, model, setNow: (t: number) => (now = t) };
+  const confirm = createConfirmModel();
+  const model = createConnectionsModel(node, fake.client, confirm);
+  return { fake, node, model, confirm, setNow: (t: number) => (now = t) };
 }
 
 describe('createConnectionsModel', () => {
@@ -78,23 +80,41 @@ describe('createConnectionsModel', () => {
     expect(rowTexts({ ...peer }, 6000, peer, first).handshake).toBe('6 s ago');
   });
 
-  it('disconnects and blocks a peer, saying what happened or what failed', async () => {
-    const { fake, model } = setup();
-    const id = fakePeer(1).nodeId;
+  it('asks before disconnecting, then says what happened; blocks with the user as label; reconnects', async () => {
+    const { fake, model, confirm } = setup();
+    const peer = fakePeer(1);
+    const id = peer.nodeId;
+    fake.push(fakeSnapshot({ peers: [peer] }));
+
+    const cancelled = model.disconnect(id);
+    expect(confirm.current.value).toMatchObject({ title: `Disconnect ${id.slice(0, 8)}…?`, destructive: true });
+    confirm.answer(false);
+    await cancelled;
+    expect(fake.calls).toHaveLength(0);
+    expect(model.status.value).toBeNull();
+
     const done = model.disconnect(id);
+    confirm.answer(true);
+    await flush();
     expect(model.status.value).toEqual({ kind: 'pending', text: `Disconnecting ${id.slice(0, 8)}…` });
     const call = fake.next();
     expect(call.request).toEqual({ type: 'node:disconnect', nodeId: id });
     call.resolve(null);
     await done;
-    expect(model.status.value).toEqual({ kind: 'ok', text: `Disconnected ${id.slice(0, 8)}….` });
+    expect(model.status.value).toEqual({ kind: 'ok', text: `Disconnected ${id.slice(0, 8)}…: Reconnect is under Recently closed.` });
 
     const blocked = model.block(id);
     const blockCall = fake.next();
-    expect(blockCall.request).toEqual({ type: 'block:add', id });
+    expect(blockCall.request).toEqual({ type: 'block:add', id, label: `user ${peer.userId}` });
     blockCall.reject(Object.assign(new Error('storage.sync is full'), { name: 'QuotaError' }));
     await blocked;
     expect(model.status.value).toEqual({ kind: 'error', text: `Could not block ${id.slice(0, 8)}…: storage.sync is full.` });
-    await flush();
+
+    const redial = model.reconnect(id);
+    const dial = fake.next();
+    expect(dial.request).toEqual({ type: 'node:dial', nodeId: id });
+    dial.resolve(null);
+    await redial;
+    expect(model.status.value).toEqual({ kind: 'ok', text: `Dialling ${id.slice(0, 8)}… again.` });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultSettings, type Settings } from '../../core/settings';
 import type { NodeSnapshot } from '../../core/observed-state';
-import { createNodeModel, describeError, nodeTransition, type NodeClient } from '../../components/node-model';
+import { createNodeModel, describeError, nodeTransition, stopInForce, type NodeClient } from '../../components/node-model';
 import { fakeSnapshot, SELF_NODE } from '../support/view-fixtures';
 
 interface Deferred<T> {
@@ -228,6 +228,49 @@ describe('createNodeModel', () => {
     a.resolve({ ...settingsOn, routing: false });
     await routing;
     expect(model.settings.value).toMatchObject({ routing: false, pauseOutgoing: true });
+  });
+
+  it('applies Stop signaling optimistically, rolls it back on failure, and re-reads when the node disagrees', async () => {
+    const { fake, model } = setup();
+    expect(model.signalingStop.value).toBeUndefined();
+    fake.next().resolve(settingsOn);
+    await flush();
+    fake.push(snapshot());
+    expect(model.signalingStop.value).toBeNull();
+
+    const stop = { until: Date.now() + 60_000 };
+    const done = model.setSignalingStop(stop);
+    expect(model.signalingStop.value).toEqual(stop);
+    expect(model.settings.value?.signalingStop).toEqual(stop);
+    const call = fake.next();
+    expect(call.request).toEqual({ type: 'settings:update', patch: { signalingStop: stop } });
+    call.resolve({ ...settingsOn, signalingStop: stop });
+    await done;
+    expect(model.signalingStop.value).toEqual(stop);
+    fake.push(snapshot({ signaling: { ...snapshot().signaling, state: 'stopped', stoppedByUser: true, stoppedUntil: stop.until } }));
+    expect(fake.calls).toHaveLength(0); // as desired: no re-read
+
+    const failed = model.setSignalingStop(null);
+    expect(model.signalingStop.value).toBeNull();
+    fake.next().reject(new Error('storage is full'));
+    await failed;
+    expect(model.signalingStop.value).toEqual(stop);
+    expect(model.lastError.value).toBe('Could not resume signaling: storage is full.');
+
+    // Another view resumed signaling: the node reports it, this view re-reads its settings.
+    fake.push(snapshot());
+    const reread = fake.next();
+    expect(reread.request).toEqual({ type: 'settings:get' });
+    reread.resolve(settingsOn);
+    await flush();
+    expect(model.signalingStop.value).toBeNull();
+  });
+
+  it('tells whether a stop is in force', () => {
+    expect(stopInForce(null, 5)).toBe(false);
+    expect(stopInForce({ until: null }, 5)).toBe(true);
+    expect(stopInForce({ until: 6 }, 5)).toBe(true);
+    expect(stopInForce({ until: 5 }, 5)).toBe(false);
   });
 
   it('updateSettings resolves with the saved settings or rejects with the field', async () => {

@@ -237,6 +237,30 @@ describe('createViewClient', () => {
     client.close();
   });
 
+  it('delivers the block list and the endpoint trial, replaying the latest to a late subscriber', () => {
+    const client = createViewClient(runtime);
+    const lists: number[] = [];
+    const trials: (number | null)[] = [];
+    client.onBlockList((state) => lists.push(state.entries.length));
+    client.onTrial((trial) => trials.push(trial?.deadline ?? null));
+    const trial = { previous: {}, next: {}, startedAt: 1, deadline: 15_001 };
+    runtime.port.post({ type: 'blocklist', state: { entries: [{ id: 'n' }], overflow: 0, syncBytes: 10, syncQuotaBytes: 100 } });
+    runtime.port.post({ type: 'blocklist', state: { entries: 'nope' } });
+    runtime.port.post({ type: 'trial', trial });
+    runtime.port.post({ type: 'trial', trial: 'nope' });
+    runtime.port.post({ type: 'trial', trial: null });
+    expect(lists).toEqual([1]);
+    expect(trials).toEqual([15_001, null]);
+
+    const late: unknown[] = [];
+    client.onBlockList((state) => late.push(state.entries.length));
+    client.onTrial((t) => late.push(t));
+    expect(late).toEqual([1, null]);
+    client.close();
+    runtime.port.post({ type: 'trial', trial });
+    expect(trials).toEqual([15_001, null]);
+  });
+
   it('close() drops history and log listeners', () => {
     const client = createViewClient(runtime);
     const listener = vi.fn();

@@ -1,4 +1,4 @@
-import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConfirmModel, OpenConfirm } from './confirm-model';
 
 export interface ConfirmDialogProps {
@@ -8,81 +8,69 @@ export interface ConfirmDialogProps {
 /**
  * The page's one confirmation dialog (UI-CONTRACT.md: buttons `Confirm` and `Cancel`; an
  * `alertdialog` for destructive actions). The native `<dialog>` opened with showModal() makes the
- * rest of the page inert (focus stays inside) and turns Escape into `cancel`; the focus goes back to
- * the control that opened it.
+ * rest of the page inert (focus stays inside), focuses its `autofocus` element (Cancel for a
+ * destructive action, else the chosen option or Confirm) and turns Escape into `cancel`; the focus
+ * goes back to the control that opened it. Kept small: the popup carries it.
  */
 export function ConfirmDialog({ confirm }: ConfirmDialogProps) {
   const request = confirm.current.value;
-  return request ? <OpenDialog key={request.seq} request={request} confirm={confirm} /> : null;
+  return request ? <Open key={request.seq} r={request} answer={confirm.answer} /> : null;
 }
 
-function OpenDialog({ request, confirm }: { request: OpenConfirm; confirm: ConfirmDialogProps['confirm'] }) {
+function Open({ r, answer }: { r: OpenConfirm; answer: ConfirmDialogProps['confirm']['answer'] }) {
   const id = useId();
   const ref = useRef<HTMLDialogElement>(null);
-  const [choice, setChoice] = useState(request.choices?.initial ?? null);
-
   useLayoutEffect(() => {
     const dialog = ref.current!;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const opener = document.activeElement as HTMLElement | null;
     dialog.showModal();
-    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
-      if (dialog.open) dialog.close();
-      if (opener?.isConnected) opener.focus();
+      dialog.close();
+      opener?.focus();
     };
   }, []);
-
-  const { choices, details } = request;
+  const danger = !!r.destructive;
   return (
     <dialog
       ref={ref}
       class="confirm"
-      role={request.destructive ? 'alertdialog' : undefined}
-      aria-labelledby={`${id}-t`}
-      aria-describedby={`${id}-m`}
-      // Escape: the dialog closes itself; the question is answered "no".
-      onCancel={() => confirm.answer(false)}
+      role={danger ? 'alertdialog' : undefined}
+      aria-labelledby={id + 't'}
+      aria-describedby={id + 'm'}
+      // Escape: the dialog closes itself, and the answer is no.
+      onCancel={() => answer(false)}
     >
       <form
-        method="dialog"
         onSubmit={(event) => {
           event.preventDefault();
-          confirm.answer(true, choice);
+          answer(true, new FormData(event.currentTarget).get('choice') as string | null);
         }}
       >
-        <h2 id={`${id}-t`}>{request.title}</h2>
-        <p id={`${id}-m`}>{request.message}</p>
-        {choices && (
+        <h2 id={id + 't'}>{r.title}</h2>
+        <p id={id + 'm'}>{r.message}</p>
+        {r.choices && (
           <fieldset class="confirm-choices">
-            <legend>{choices.legend}</legend>
-            {choices.options.map((option) => (
-              <label key={option.value}>
-                <input
-                  type="radio"
-                  name={`${id}-c`}
-                  value={option.value}
-                  checked={choice === option.value}
-                  // The focus starts on the chosen option (it comes before the buttons).
-                  data-autofocus={option.value === choices.initial ? '' : undefined}
-                  onChange={() => setChoice(option.value)}
-                />
-                {option.label}
+            <legend>{r.choices.legend}</legend>
+            {r.choices.options.map(({ value, label }) => (
+              <label key={value}>
+                <input type="radio" name="choice" value={value} defaultChecked={value === r.choices!.initial} autofocus={value === r.choices!.initial} />
+                {label}
               </label>
             ))}
           </fieldset>
         )}
-        {details && details.length > 0 && (
+        {r.details && (
           <ul class="confirm-details" tabIndex={0} aria-label="Details">
-            {details.map((line) => (
+            {r.details.map((line) => (
               <li key={line}>{line}</li>
             ))}
           </ul>
         )}
         <div class="form-actions">
-          <button type="submit" class="button button-primary" data-autofocus={request.destructive || choices ? undefined : ''}>
+          <button class="button button-primary" autofocus={!danger && !r.choices}>
             Confirm
           </button>
-          <button type="button" class="button" data-autofocus={request.destructive ? '' : undefined} onClick={() => confirm.answer(false)}>
+          <button type="button" class="button" autofocus={danger && !r.choices} onClick={() => answer(false)}>
             Cancel
           </button>
         </div>

@@ -75,6 +75,8 @@ async function deadPeer(): Promise<{ ours: number; failed: number | null; discon
         }),
       bId,
     );
+    // Kill at a random point of the 2 s heartbeat cycle, not right after a pong.
+    await new Promise((r) => setTimeout(r, Math.random() * 2000));
     const killedAt = await now(hostA);
     B.browser.process()!.kill('SIGKILL');
     const droppedAt = await dropped;

@@ -1,0 +1,52 @@
+/**
+ * Driving the extension's views as a user does, through the accessible names of UI-CONTRACT.md, for
+ * e2e tests that need more than one click: turning the P2P network off now asks for confirmation
+ * (issue 6), so tests that switch it use toggleP2P.
+ */
+import type { ElementHandle, Page } from 'puppeteer';
+
+export const P2P_SWITCH = '::-p-aria([name="Enable P2P network"][role="switch"])';
+
+/**
+ * Sets the `Enable P2P network` switch of `page` (popup or dashboard) to `on`: clicks it and, when a
+ * confirmation dialog opens (turning off), presses its `Confirm`. Resolves once the switch shows the
+ * new desired state (aria-checked); does nothing when it shows it already.
+ */
+export async function toggleP2P(page: Page, on: boolean, timeoutMs = 5000): Promise<void> {
+  const toggle = (await page.waitForSelector(P2P_SWITCH, { timeout: timeoutMs }))!;
+  const checked = () => toggle.evaluate((el) => el.getAttribute('aria-checked') === 'true');
+  // Disabled until the settings or the first snapshot arrive.
+  await page.waitForFunction((el) => !(el as HTMLButtonElement).disabled, { timeout: timeoutMs }, toggle);
+  if ((await checked()) === on) return;
+  await toggle.click();
+  const outcome = await page.waitForFunction(
+    (el, want) => (document.querySelector('dialog[open]') ? 'dialog' : el.getAttribute('aria-checked') === String(want) ? 'done' : false),
+    { timeout: timeoutMs, polling: 'mutation' },
+    toggle,
+    on,
+  );
+  if ((await outcome.jsonValue()) === 'dialog') await confirmDialog(page, timeoutMs);
+  await page.waitForFunction((el, want) => el.getAttribute('aria-checked') === String(want), { timeout: timeoutMs, polling: 'mutation' }, toggle, on);
+}
+
+/** The open confirmation dialog (`dialog` or `alertdialog`). */
+export async function openDialog(page: Page, timeoutMs = 5000): Promise<ElementHandle<HTMLDialogElement>> {
+  return (await page.waitForSelector('dialog[open]', { timeout: timeoutMs })) as ElementHandle<HTMLDialogElement>;
+}
+
+/** Presses `Confirm` in the open dialog and waits for it to close. */
+export async function confirmDialog(page: Page, timeoutMs = 5000): Promise<void> {
+  await pressInDialog(page, 'Confirm', timeoutMs);
+}
+
+/** Presses `Cancel` in the open dialog and waits for it to close. */
+export async function cancelDialog(page: Page, timeoutMs = 5000): Promise<void> {
+  await pressInDialog(page, 'Cancel', timeoutMs);
+}
+
+async function pressInDialog(page: Page, name: 'Confirm' | 'Cancel', timeoutMs: number): Promise<void> {
+  const dialog = await openDialog(page, timeoutMs);
+  const button = (await dialog.waitForSelector(`::-p-aria([name="${name}"][role="button"])`, { timeout: timeoutMs }))!;
+  await button.click();
+  await page.waitForFunction(() => !document.querySelector('dialog[open]'), { timeout: timeoutMs, polling: 'mutation' });
+}

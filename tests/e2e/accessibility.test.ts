@@ -4,14 +4,20 @@
  * in a loopback-only network namespace (scripts/test.mjs). Also the dashboard's refused-input states
  * (a malformed endpoint, a bad ID to block), which must be as accessible as the happy path.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { cancelDialog, confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
+import { exportBlockList } from '../../core/block-list';
+import type { ElementHandle } from 'puppeteer';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCHEMES = ['light', 'dark'] as const;
@@ -110,6 +116,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
         'P2P network',
         'Diagnostics',
         'Mesh ping',
+        'Block list',
       ]),
     );
     await expectNoViolations(dashboard, 'dashboard');
@@ -169,4 +176,100 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
 
     await (await endpoint!.waitForSelector('::-p-aria([name="Cancel"][role="button"])'))!.click();
   });
+  it('the block list, Undo offers, the endpoint trial and every confirmation dialog have no violations', async () => {
+    const region = async (page: Page, name: string) => (await page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`))!;
+    const button = async (scope: Page | ElementHandle, name: string) => (await scope.waitForSelector(`::-p-aria([name="${name}"][role="button"])`))!;
+    const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? null);
+    await dashboard.bringToFront();
+
+    // Blocking a user ID asks first, in an alertdialog whose focus starts on Cancel.
+    const controls = await region(dashboard, 'Node controls');
+    const box = (await controls.waitForSelector('::-p-aria([name="Node or user ID"][role="textbox"])'))!;
+    await box.click({ count: 3 });
+    await box.type(`u${'c'.repeat(26)}`);
+    await (await button(controls, 'Block')).click();
+    const blockUser = await openDialog(dashboard);
+    expect(await blockUser.evaluate((d) => [d.getAttribute('role'), document.activeElement?.textContent])).toEqual(['alertdialog', 'Cancel']);
+    await expectNoViolations(dashboard, 'dashboard, block-a-user dialog');
+    await confirmDialog(dashboard);
+    await box.type(`n${'c'.repeat(26)}`);
+    await (await button(controls, 'Block')).click();
+    await dashboard.waitForFunction(() => document.querySelectorAll('tr[data-block-id]').length >= 2, { timeout: 5000 });
+
+    // A note, and an Undo offer beside a switch.
+    const list = await region(dashboard, 'Block list');
+    const note = (await list.waitForSelector(`::-p-aria([name="Note for n${'c'.repeat(26)}"][role="textbox"])`))!;
+    await note.type('seen spamming');
+    await note.press('Enter');
+    await (await controls.waitForSelector('::-p-aria([name="Pause outgoing connections"][role="switch"])'))!.click();
+    await button(controls, 'Undo');
+    await expectNoViolations(dashboard, 'dashboard with a block list and an Undo offer');
+    await (await button(controls, 'Undo')).click();
+
+    // Stop signaling: a radio group in an alertdialog; Escape cancels and the focus goes back.
+    const signaling = await region(dashboard, 'Signaling endpoint');
+    await (await button(signaling, 'Stop signaling')).click();
+    const stop = await openDialog(dashboard);
+    expect(await stop.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('15m');
+    await expectNoViolations(dashboard, 'dashboard, stop-signaling dialog');
+    await dashboard.keyboard.press('Escape');
+    await dashboard.waitForFunction(() => !document.querySelector('dialog[open]'), { timeout: 3000 });
+    expect(await focusedText(dashboard)).toBe('Stop signaling');
+    expect((await extension.snapshot()).signaling.stoppedByUser).toBe(false);
+
+    // Turning the P2P network off, disconnecting a peer, clearing the block list: each asks first.
+    const p2p = (await dashboard.waitForSelector(P2P_SWITCH))!;
+    await p2p.click();
+    await openDialog(dashboard);
+    await expectNoViolations(dashboard, 'dashboard, disable-P2P dialog');
+    await cancelDialog(dashboard);
+    expect(await p2p.evaluate((el) => [el.getAttribute('aria-checked'), el === document.activeElement])).toEqual(['true', true]);
+    const connections = await region(dashboard, 'Connections');
+    await (await connections.waitForSelector('tr[data-node-id] button[aria-label^="Disconnect "]'))!.click();
+    await openDialog(dashboard);
+    await expectNoViolations(dashboard, 'dashboard, disconnect dialog');
+    await cancelDialog(dashboard);
+    await (await button(list, 'Clear block list')).click();
+    await openDialog(dashboard);
+    await expectNoViolations(dashboard, 'dashboard, clear-block-list dialog');
+    await cancelDialog(dashboard);
+
+    // The import preview: a dialog listing the IDs a file adds.
+    const dir = await mkdtemp(path.join(tmpdir(), 'meshdeck-a11y-'));
+    try {
+      const file = path.join(dir, 'block-list.json');
+      const entry = (id: string) => ({ id, kind: 'node' as const, at: Date.now(), note: 'from a file', label: '', v: 1, removed: false });
+      await writeFile(file, exportBlockList([entry(`n${'f'.repeat(26)}`), entry(`n${'g'.repeat(26)}`)], Date.now()));
+      const input = (await list.waitForSelector('input[type="file"]'))! as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(file);
+      const preview = await openDialog(dashboard);
+      expect(await preview.evaluate((d) => [d.getAttribute('role'), d.textContent])).toEqual([null, expect.stringContaining('Adds 2, updates notes of 0')]);
+      await expectNoViolations(dashboard, 'dashboard, import preview');
+      await cancelDialog(dashboard);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // New endpoints on trial: "Keep these settings?", and the settings history open.
+    await (await button(signaling, 'Change endpoint')).click();
+    const url = (await signaling.waitForSelector('::-p-aria([name="Signaling URL"][role="textbox"])'))!;
+    await url.click({ count: 3 });
+    await url.type('http://127.0.0.1:9/peerjs');
+    await (await button(signaling, 'Save')).click();
+    await waitFor(() => signaling.evaluate((el) => (el as HTMLElement).innerText), (t) => /Keep these settings\? Rolling back in \d+ s/.test(t), 5000, 'trial prompt');
+    await (await signaling.waitForSelector('summary'))!.click();
+    await signaling.waitForSelector('.history-list li', { timeout: 5000 });
+    await expectNoViolations(dashboard, 'dashboard, endpoint trial and settings history');
+    await (await button(signaling, 'Revert now')).click();
+    await waitFor(() => extension.snapshot(), (s) => s.signaling.url === 'http://127.0.0.1:9000/peerjs' && s.signaling.state === 'open', 20_000, 'endpoint reverted');
+
+    // The popup's own confirmation.
+    const popup = await extension.openPopup();
+    await popup.waitForFunction(() => document.querySelector('[data-field="blocked-count"]')?.textContent === 'Blocked: 2', { timeout: 5000 });
+    await (await popup.waitForSelector(P2P_SWITCH))!.click();
+    await openDialog(popup);
+    await expectNoViolations(popup, 'popup, disable-P2P dialog');
+    await cancelDialog(popup);
+    await popup.close();
+  }, 120_000);
 });

@@ -9,6 +9,8 @@ import { createDashboardModel, type DashboardClient } from '../../components/das
 import { defaultSettings, type Settings } from '../../core/settings';
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/observed-state';
 import { createFeed } from './feed';
+import { fakeId } from '../../tests/support/view-fixtures';
+import type { BlockListState } from '../../core/block-list-store';
 import '../../assets/meshdeck.css';
 import '../../assets/dashboard.css';
 
@@ -33,6 +35,15 @@ const history = listeners<[StatsPoint[], StatsPoint[]]>();
 const ticks = listeners<[StatsPoint, StatsPoint | null]>();
 const logs = listeners<[LogEntry[], boolean]>();
 let settings: Settings = defaultSettings();
+const blockList: BlockListState = {
+  entries: Array.from({ length: 100 }, (_, i) => {
+    const id = fakeId(i % 3 ? 'n' : 'u', 1000 + i);
+    return { id, kind: id.startsWith('n') ? 'node' : 'user', at: Date.now() - i * 60_000, note: i % 4 ? '' : `note ${i}`, label: '', v: 1, removed: false };
+  }),
+  overflow: 0,
+  syncBytes: 4000,
+  syncQuotaBytes: 102_400,
+};
 let latest: NodeSnapshot | null = null;
 
 const client: DashboardClient = {
@@ -53,7 +64,11 @@ const client: DashboardClient = {
   onHistory: (listener) => history.add(listener),
   onHistoryTick: (listener) => ticks.add(listener),
   onLog: (listener) => logs.add(listener),
-  onBlockList: () => () => {},
+  // A block list of 100 entries, as a user who blocks would have: on screen, never changing here.
+  onBlockList(listener) {
+    listener(blockList);
+    return () => {};
+  },
   onTrial: () => () => {},
 };
 

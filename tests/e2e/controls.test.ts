@@ -113,6 +113,22 @@ describe('controls of the Node Dashboard', () => {
     expect(await text(signaling)).not.toMatch(/resumes in/);
   });
 
+  it('Disconnect asks first; the peer moves to Recently closed, "disconnected by you", and Reconnect dials it again', async () => {
+    const connections = await region(dashboard, 'Connections');
+    const row = (await connections.waitForSelector(`tr[data-node-id="${peer.nodeId}"]`))!;
+    await (await button(row, `Disconnect ${peer.nodeId}`)).click();
+    expect(await (await openDialog(dashboard)).evaluate((d) => d.getAttribute('role'))).toBe('alertdialog');
+    await confirmDialog(dashboard);
+    const closed = (await connections.waitForSelector(`tr[data-closed-node-id="${peer.nodeId}"]`, { timeout: 5000 }))!;
+    expect(await text(closed)).toContain('disconnected by you');
+    // Not redialled by itself (10 minutes), by either side.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await extension.snapshot()).peers.some((p) => p.nodeId === peer.nodeId)).toBe(false);
+    await (await button(closed, `Reconnect ${peer.nodeId}`)).click();
+    await waitFor(() => extension.snapshot(), (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'), 10_000, 'reconnected');
+    await connections.waitForSelector(`tr[data-node-id="${peer.nodeId}"]`, { timeout: 5000 });
+  });
+
   it('with the server down, P2P off/on, Block, Pause incoming and Stop signaling each answer within 200 ms', async () => {
     // The demo peer's GUN client would throw at a server that is gone; it has done its part.
     peer.stop();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { confirmDialog } from '../support/ui';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
 
@@ -24,9 +25,8 @@ async function blockFromDashboard(page: Page, id: string): Promise<void> {
   await box!.click({ count: 3 });
   await box!.type(id);
   await (await controls!.waitForSelector('::-p-aria([name="Block"][role="button"])'))!.click();
-  // Blocking a user asks for confirmation.
-  const confirm = await page.waitForSelector('::-p-aria([name="Confirm"][role="button"])', { timeout: 1500 }).catch(() => null);
-  if (confirm) await confirm.click();
+  // Blocking a user (all of that user's browsers) asks for confirmation first.
+  if (id.startsWith('u')) await confirmDialog(page);
 }
 
 const connected = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');

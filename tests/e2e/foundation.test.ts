@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { sendForgedHello } from '../support/forged-peer';
+import { toggleP2P } from '../support/ui';
 import type { Page } from 'puppeteer';
 
 describe('three browsers with the extension', () => {
@@ -35,14 +36,15 @@ describe('three browsers with the extension', () => {
 
   it('turning the switch off drops the node from the others within 6 s, and on brings it back', async () => {
     const [a, b, c] = popups as [Page, Page, Page];
-    await a.click('::-p-aria([name="Enable P2P network"][role="switch"])');
+    // Turning the network off asks for confirmation first.
+    await toggleP2P(a, false);
     const offAt = Date.now();
     expect((await readPopup(a)).enabled).toBe(false);
     await waitFor(() => readPopup(b), (p) => p.peers === 1, 6000, 'b drops a');
     await waitFor(() => readPopup(c), (p) => p.peers === 1, Math.max(0, 6000 - (Date.now() - offAt)), 'c drops a');
     await waitFor(() => readPopup(a), (p) => p.peers === 0, 3000, 'a shows no peers');
 
-    await a.click('::-p-aria([name="Enable P2P network"][role="switch"])');
+    await toggleP2P(a, true);
     for (const popup of popups) await waitFor(() => readPopup(popup), (p) => p.peers === 2 && p.strength > 0, 15_000, 'back to 2 peers');
   });
 

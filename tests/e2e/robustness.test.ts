@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { toggleP2P } from '../support/ui';
 
 type Hook = {
   meshdeck: {
@@ -146,10 +147,9 @@ describe('recovery', () => {
     const node = nodes[0]!;
     const worker = await node.worker();
     await worker.close();
-    const toggle = '::-p-aria([name="Enable P2P network"][role="switch"])';
-    await popups[0]!.click(toggle);
+    await toggleP2P(popups[0]!, false);
     await waitFor(() => node.snapshot(), (s) => !s.enabled, 5000, 'disabled with the worker woken');
-    await popups[0]!.click(toggle);
+    await toggleP2P(popups[0]!, true);
     await waitFor(() => readPopup(popups[0]!), (p) => p.enabled && p.peers === 2, 15_000, 'back on');
   });
 

@@ -176,4 +176,24 @@ describe('PeerSession handshake', () => {
     expect(lb.sent.map((f) => JSON.parse(f).t).slice(0, 2)).toEqual(['hello', 'auth']);
     sa.close('shutdown');
   });
+
+  it('teardown is idempotent: a second close, or a close after the transport went, does nothing', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    const reasons: string[] = [];
+    sa.events.on('session:close', ({ reason }) => reasons.push(reason));
+    sa.close('user-disconnect');
+    sa.close('shutdown');
+    la.close();
+    await flush();
+    expect(reasons).toEqual(['user-disconnect']);
+    expect(sa.closeReason).toBe('user-disconnect');
+    expect(la.sent.filter((f) => JSON.parse(f).t === 'bye')).toHaveLength(1);
+    expect(sa.pendingTimers + sb.pendingTimers).toBe(0);
+    expect(la.events.listenerCount).toBe(0);
+  });
 });

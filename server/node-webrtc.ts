@@ -19,6 +19,18 @@ export function installNodeWebRTC(): void {
     RTCSessionDescription: wrtc.RTCSessionDescription,
     RTCIceCandidate: wrtc.RTCIceCandidate,
     // Always ws, even where Node ≥ 22 has its own WebSocket: the same client on every Node version.
-    WebSocket,
+    WebSocket: BrowserLikeWebSocket,
   });
+}
+
+/**
+ * A browser's WebSocket reports a failed connection as an `error` event; ws throws it as an uncaught
+ * exception when nobody listens for 'error' — and PeerJS sets no onerror, so a demo or test peer died
+ * with ECONNREFUSED when its server went away. onerror/onclose still see every failure.
+ */
+class BrowserLikeWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => undefined);
+  }
 }

@@ -20,6 +20,7 @@ import type {
   Strength,
 } from './observed-state';
 import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from './peer-session';
+import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from './protocol';
 import { ANNOUNCE_INTERVAL_MS, isStale, pickRecord, signRecord, verifyRecord, type VerifiedRecord } from './rendezvous-record';
 import type { Settings } from './settings';
@@ -28,15 +29,9 @@ import type { Rendezvous, RendezvousFactory, Signaling, SignalingFactory } from 
 
 const STATS_INTERVAL_MS = 1000;
 const DIAL_SWEEP_MS = 3000;
-/** After a peer said `user-disconnect` or `blocked`, PROTOCOL.md §5 forbids redialling for 10 minutes. */
-const REDIAL_FORBIDDEN_MS = 10 * 60_000;
-const DIAL_BACKOFF_BASE_MS = 1000;
-const DIAL_BACKOFF_CAP_MS = 60_000;
 /** Neighbour changes are announced at once, but not more than once a second. */
 const NEIGHBOUR_ANNOUNCE_MIN_MS = 1000;
 const INVALID_MEMORY = 4096;
-/** A peer that said `paused` is tried again after this long (or when it re-announces, whichever is later). */
-const PAUSED_RETRY_MS = 30_000;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 const REFRESH_SETTLE_MS = 1000;
 const CLOSED_KEPT = 20;
@@ -65,14 +60,6 @@ interface KnownRecord {
   seenAt: number;
 }
 
-interface DialPolicy {
-  /** No automatic dial before this time. */
-  notBefore: number;
-  failures: number;
-  /** After a remote `shutdown`/`paused` bye: wait for a record newer than this. */
-  waitForRecordAfter: number | null;
-}
-
 export class MeshNode {
   readonly events = new Emitter<NodeEvents>();
   readonly verifier = new IdentityVerifier();
@@ -91,7 +78,7 @@ export class MeshNode {
   private readonly sessions = new Map<string, PeerSession>();
   private readonly records = new Map<string, KnownRecord>();
   private readonly invalidVersions = new Set<string>();
-  private readonly dialPolicies = new Map<string, DialPolicy>();
+  private readonly redial: RedialPolicy;
   private readonly timers: TimerGroup;
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
   private signalingState: { state: SignalingState; since: number; error: string | null };
@@ -105,6 +92,7 @@ export class MeshNode {
 
   constructor(private readonly components: NodeComponents) {
     this.timers = new TimerGroup(components.clock);
+    this.redial = new RedialPolicy(components.clock);
     this.log = components.log ?? new EventLog(components.clock);
     this.signalingState = { state: 'stopped', since: components.clock.now(), error: null };
     this.publisher = new SnapshotPublisher(components.clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
@@ -323,7 +311,7 @@ export class MeshNode {
     if (!this.signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
     if (existing) return existing;
-    if (userAsked) this.dialPolicies.delete(nodeId);
+    if (userAsked) this.redial.clear(nodeId);
     if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
     if (this.isBlocked(nodeId, this.records.get(nodeId)?.verified.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
     this.dialCount++;
@@ -388,7 +376,7 @@ export class MeshNode {
   }
 
   private onReady(session: PeerSession): void {
-    this.dialPolicies.delete(session.remoteId);
+    this.redial.clear(session.remoteId);
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
@@ -398,7 +386,7 @@ export class MeshNode {
   private onClose(session: PeerSession, reason: CloseReason, error: string | null): void {
     if (this.sessions.get(session.remoteId) === session) this.sessions.delete(session.remoteId);
     if (reason === 'handshake-refused') this.handshakesRefused++;
-    this.updateDialPolicy(session, reason);
+    this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null);
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);
@@ -419,26 +407,6 @@ export class MeshNode {
       lastError: error ?? session.lastError,
     });
     this.closed.length = Math.min(this.closed.length, CLOSED_KEPT);
-  }
-
-  private updateDialPolicy(session: PeerSession, reason: CloseReason): void {
-    const now = this.components.clock.now();
-    const policy = this.dialPolicies.get(session.remoteId) ?? { notBefore: 0, failures: 0, waitForRecordAfter: null };
-    if (reason === 'remote:user-disconnect' || reason === 'remote:blocked' || reason === 'user-disconnect') {
-      // Either side's user ended it: no automatic redial for 10 minutes (PROTOCOL.md §5).
-      policy.notBefore = now + REDIAL_FORBIDDEN_MS;
-    } else if (reason === 'remote:shutdown') {
-      policy.waitForRecordAfter = now;
-    } else if (reason === 'remote:paused') {
-      policy.notBefore = now + PAUSED_RETRY_MS;
-    } else if (reason === 'duplicate' || reason === 'shutdown') {
-      return;
-    } else if (session.lastHandshakeAt === null || reason === 'dead') {
-      policy.failures++;
-      const ceiling = Math.min(DIAL_BACKOFF_CAP_MS, DIAL_BACKOFF_BASE_MS * 2 ** (policy.failures - 1));
-      policy.notBefore = now + ceiling / 2 + (Math.random() * ceiling) / 2;
-    }
-    this.dialPolicies.set(session.remoteId, policy);
   }
 
   private async onRecord(raw: unknown): Promise<void> {
@@ -487,11 +455,7 @@ export class MeshNode {
     if (!known || isStale(known.verified.record, now) || this.isBlocked(nodeId, known.verified.userId)) return;
     // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there.
     if (!known.verified.signal.includes(settings.signalingUrl)) return;
-    const policy = this.dialPolicies.get(nodeId);
-    if (policy) {
-      if (now < policy.notBefore) return;
-      if (policy.waitForRecordAfter !== null && known.verified.record.ts <= policy.waitForRecordAfter) return;
-    }
+    if (!this.redial.mayDial(nodeId, known.verified.record.ts)) return;
     this.dial(nodeId);
   }
 

@@ -297,7 +297,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       // A later server on the same folder must get fresh instances that read what is on disk.
       delete (gunRequire('./lib/radisk') as RadiskModule).has?.[dataDir];
       delete (gunRequire('./lib/rfs') as RfsModule)[dataDir];
-      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      // A radisk write already under way may still add a file while the folder is removed: retry.
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     })());
 
   try {

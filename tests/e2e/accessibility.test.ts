@@ -89,7 +89,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
 
   it('the popup has no violations, with its figures shown', async () => {
     const popup = await extension.openPopup();
-    await popup.waitForFunction(() => document.querySelector('[data-stat="peers"]')?.textContent === '2', { timeout: 10_000 });
+    await popup.waitForFunction(() => document.querySelector('[data-stat="peers"]')?.textContent === '2', { timeout: 10_000, polling: 50 });
     await expectNoViolations(popup, 'popup');
     await popup.close();
   });
@@ -98,10 +98,10 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     dashboard = await extension.browser.newPage();
     await dashboard.setViewport({ width: 1280, height: 900 });
     await dashboard.goto(`chrome-extension://${extension.extensionId}/options.html`);
-    await dashboard.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000 });
-    await dashboard.waitForFunction(() => document.querySelectorAll('.connections tr[data-node-id]').length === 2, { timeout: 10_000 });
+    await dashboard.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000, polling: 50 });
+    await dashboard.waitForFunction(() => document.querySelectorAll('.connections tr[data-node-id]').length === 2, { timeout: 10_000, polling: 50 });
     // The live parts: a point of history on the charts and the log's first entries.
-    await dashboard.waitForFunction(() => !document.querySelector('.chart-empty') && document.querySelector('.log-table tbody tr'), { timeout: 10_000 });
+    await dashboard.waitForFunction(() => !document.querySelector('.chart-empty') && document.querySelector('.log-table tbody tr'), { timeout: 10_000, polling: 50 });
     const regions = await dashboard.$$eval('section[aria-labelledby]', (sections) =>
       sections.map((s) => document.getElementById(s.getAttribute('aria-labelledby')!)?.textContent),
     );
@@ -194,7 +194,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     await confirmDialog(dashboard);
     await box.type(`n${'c'.repeat(26)}`);
     await (await button(controls, 'Block')).click();
-    await dashboard.waitForFunction(() => document.querySelectorAll('tr[data-block-id]').length >= 2, { timeout: 5000 });
+    await dashboard.waitForFunction(() => document.querySelectorAll('tr[data-block-id]').length >= 2, { timeout: 5000, polling: 50 });
 
     // A note, and an Undo offer beside a switch.
     const list = await region(dashboard, 'Block list');
@@ -213,7 +213,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     expect(await stop.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('15m');
     await expectNoViolations(dashboard, 'dashboard, stop-signaling dialog');
     await dashboard.keyboard.press('Escape');
-    await dashboard.waitForFunction(() => !document.querySelector('dialog[open]'), { timeout: 3000 });
+    await dashboard.waitForFunction(() => !document.querySelector('dialog[open]'), { timeout: 3000, polling: 50 });
     expect(await focusedText(dashboard)).toBe('Stop signaling');
     expect((await extension.snapshot()).signaling.stoppedByUser).toBe(false);
 
@@ -265,7 +265,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
 
     // The popup's own confirmation.
     const popup = await extension.openPopup();
-    await popup.waitForFunction(() => document.querySelector('[data-field="blocked-count"]')?.textContent === 'Blocked: 2', { timeout: 5000 });
+    await popup.waitForFunction(() => document.querySelector('[data-field="blocked-count"]')?.textContent === 'Blocked: 2', { timeout: 5000, polling: 50 });
     await (await popup.waitForSelector(P2P_SWITCH))!.click();
     await openDialog(popup);
     await expectNoViolations(popup, 'popup, disable-P2P dialog');

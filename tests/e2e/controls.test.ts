@@ -22,7 +22,7 @@ async function openDashboard(extension: ExtensionBrowser): Promise<Page> {
   const page = await extension.browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
-  await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 15_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 15_000, polling: 50 });
   return page;
 }
 
@@ -177,7 +177,10 @@ describe('controls of the Node Dashboard', () => {
 
     // Back to normal for the next test: resume, accept incoming, unblock; the server returns.
     await (await button(signaling, 'Resume signaling')).click();
+    // Let the signaling panel settle first: its re-render moves the switches under the pointer.
+    await button(signaling, 'Stop signaling');
     await pause.click();
+    await dashboard.waitForFunction((el) => el.getAttribute('aria-checked') === 'false', { timeout: 5000, polling: 50 }, pause);
     server = await startLocalServer({ port: 9000 });
     await waitFor(() => extension.snapshot(), (x) => x.signaling.state === 'open' && !x.controls.pauseIncoming, 40_000, 'open again');
   }, 90_000);
@@ -249,7 +252,7 @@ describe('controls of the Node Dashboard', () => {
       // Import into a fresh profile: the preview, then the same list.
       const other = await openDashboard(fresh);
       const otherList = await region(other, 'Block list');
-      await other.waitForFunction(() => document.querySelector('.block-list td.empty')?.textContent?.startsWith('Nothing is blocked'), { timeout: 5000 });
+      await other.waitForFunction(() => document.querySelector('.block-list td.empty')?.textContent?.startsWith('Nothing is blocked'), { timeout: 5000, polling: 50 });
       const input = (await otherList.waitForSelector('input[type="file"]'))! as ElementHandle<HTMLInputElement>;
       await input.uploadFile(path.join(downloads, file!));
       const preview = await openDialog(other);

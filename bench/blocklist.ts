@@ -14,30 +14,13 @@ import { median } from '../core/heartbeat';
 import type { MeshNode } from '../core/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 type Hook = { meshdeck: { host: { node: MeshNode } } };
 
-function armClose(host: Page, peerId: string): Promise<number> {
-  return host.evaluate(
-    (id) =>
-      new Promise<number>((resolve) => {
-        const { node } = (globalThis as unknown as Hook).meshdeck.host;
-        const off = node.events.on('peer:close', (event) => {
-          if (event.nodeId !== id) return;
-          off();
-          resolve(performance.timeOrigin + performance.now());
-        });
-      }),
-    peerId,
-  );
-}
 
-async function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
-  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
-}
 
 /** Most entries `layOut` keeps in sync, with a third of them carrying a note (a realistic list). */
 function entriesThatFit(): number {
@@ -82,8 +65,8 @@ async function main(): Promise<void> {
     const writes: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       await waitFor(() => A.snapshot(), (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready'), 20_000, 'A and B ready');
-      const closedAtA = armClose(hostA, bId);
-      const closedAtB = armClose(hostB, aId);
+      const closedAtA = nextPeerEvent(hostA, 'peer:close', bId);
+      const closedAtB = nextPeerEvent(hostB, 'peer:close', aId);
       await box.click({ count: 3 });
       await box.type(bId);
       const writesBefore = await dashboard.evaluate(() => (globalThis as unknown as { syncWrites: number }).syncWrites);

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer';
 import { median } from '../core/heartbeat';
 import { startLocalServer } from '../server/local-server';
-import { EXTENSION_DIR, launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { EXTENSION_DIR, launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -25,28 +25,10 @@ type Hook = {
 };
 
 
-async function updateSettings(page: Page, patch: object): Promise<void> {
-  await page.evaluate((p) => chrome.runtime.sendMessage({ v: 1, to: 'background', type: 'settings:update', patch: p }), patch);
-}
 
-/** Resolves in the page with the time `nodeId` became ready there. */
-function armReady(host: Page, nodeId: string): Promise<number> {
-  return host.evaluate(
-    (id) =>
-      new Promise<number>((resolve) => {
-        const { node } = (globalThis as unknown as Hook).meshdeck.host;
-        const off = node.events.on('peer:ready', (session) => {
-          if (session.remoteId !== id) return;
-          off();
-          resolve(performance.timeOrigin + performance.now());
-        });
-      }),
-    nodeId,
-  );
-}
 
 async function measureReady(a: Page, b: Page, aId: string, bId: string): Promise<number> {
-  const readyAtB = armReady(b, aId);
+  const readyAtB = nextPeerEvent(b, 'peer:ready', aId);
   const [startedAt, readyAtA] = await a.evaluate((id) => {
     const { node } = (globalThis as unknown as Hook).meshdeck.host;
     return new Promise<[number, number]>((resolve) => {
@@ -141,7 +123,7 @@ async function main(): Promise<void> {
     // 1. Enabling a node whose peer is already up → its first ready peer, found through GUN.
     const enableTimes: number[] = [];
     for (let run = 0; run < Math.min(RUNS, 10); run++) {
-      await updateSettings(popupA, { enabled: false });
+      await request(popupA, { type: 'settings:update', patch: { enabled: false } });
       await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 10_000, 'B drops A');
       const firstReady = hostA.evaluate(
         () =>
@@ -154,7 +136,7 @@ async function main(): Promise<void> {
           }),
       );
       const enabledAt = await popupA.evaluate(() => performance.timeOrigin + performance.now());
-      await updateSettings(popupA, { enabled: true });
+      await request(popupA, { type: 'settings:update', patch: { enabled: true } });
       enableTimes.push((await firstReady) - enabledAt);
     }
 
@@ -168,9 +150,9 @@ async function main(): Promise<void> {
     }
 
     // 3. Ready vs raw PeerJS open, alternating, with auto-dial off so only our dials connect.
-    await updateSettings(popupA, { maxPeers: 0 });
+    await request(popupA, { type: 'settings:update', patch: { maxPeers: 0 } });
     const [popupB] = await B.browser.pages().then((pages) => pages.filter((p) => p.url().endsWith('popup.html')));
-    await updateSettings(popupB!, { maxPeers: 0 });
+    await request(popupB!, { type: 'settings:update', patch: { maxPeers: 0 } });
     await hostA.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
     await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 5000, 'B forgets A');
     const ready: number[] = [];

@@ -13,7 +13,7 @@ import type { Page } from 'puppeteer';
 import { median } from '../core/heartbeat';
 import type { MeshNode } from '../core/node';
 import { startLocalServer, type LocalServer } from '../server/local-server';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -27,9 +27,6 @@ type Hook = {
 };
 const now = (page: Page) => page.evaluate(() => performance.timeOrigin + performance.now());
 
-async function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
-  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
-}
 
 async function deadPeer(): Promise<{ ours: number; failed: number | null; disconnected: number | null }> {
   const A = await launchExtensionBrowser();

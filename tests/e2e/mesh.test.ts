@@ -9,13 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node';
 import type { NodeSnapshot } from '../../core/observed-state';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
 
-async function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
-  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
-}
 
 async function dial(browser: ExtensionBrowser, nodeId: string): Promise<void> {
   const host = await browser.host();

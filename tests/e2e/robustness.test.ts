@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { toggleP2P } from '../support/ui';
 
 type Hook = {
@@ -18,9 +18,6 @@ type Hook = {
 };
 const CYCLES = Number(process.env.LEAK_CYCLES ?? 200);
 
-async function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
-  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
-}
 
 const counts = (host: Page) =>
   host.evaluate(() => {

@@ -89,3 +89,29 @@ export async function readPopup(page: Page): Promise<{ enabled: boolean; peers: 
   const strength = await meter!.evaluate((el) => Number(el.getAttribute('aria-valuenow')));
   return { enabled, peers: peers === null ? null : Number(peers), strength };
 }
+
+/** Sends a request to the background from an extension page, as a view would (core/protocol.ts). */
+export function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
+  return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
+}
+
+/**
+ * Resolves, in the node host's clock (performance.timeOrigin + now), when the node next reports
+ * `event` about `nodeId`. Arm it before the action it should time.
+ */
+export function nextPeerEvent(host: Page, event: 'peer:ready' | 'peer:close', nodeId: string): Promise<number> {
+  return host.evaluate(
+    (name, id) =>
+      new Promise<number>((resolve) => {
+        type Events = { on(name: string, listener: (payload: { remoteId?: string; nodeId?: string }) => void): () => void };
+        const { node } = (globalThis as unknown as { meshdeck: { host: { node: { events: Events } } } }).meshdeck.host;
+        const off = node.events.on(name, (payload) => {
+          if ((payload.remoteId ?? payload.nodeId) !== id) return;
+          off();
+          resolve(performance.timeOrigin + performance.now());
+        });
+      }),
+    event,
+    nodeId,
+  );
+}

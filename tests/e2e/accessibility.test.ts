@@ -192,6 +192,8 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     expect(await blockUser.evaluate((d) => [d.getAttribute('role'), document.activeElement?.textContent])).toEqual(['alertdialog', 'Cancel']);
     await expectNoViolations(dashboard, 'dashboard, block-a-user dialog');
     await confirmDialog(dashboard);
+    // The box empties itself once the block is saved: replace whatever it holds at this moment.
+    await dashboard.waitForFunction((el) => (el as HTMLInputElement).value === '', { timeout: 5000, polling: 50 }, box);
     await box.type(`n${'c'.repeat(26)}`);
     await (await button(controls, 'Block')).click();
     await dashboard.waitForFunction(() => document.querySelectorAll('tr[data-block-id]').length >= 2, { timeout: 5000, polling: 50 });

@@ -1,6 +1,6 @@
-import { useId } from 'preact/hooks';
 import type { ConfirmModel, ConfirmRequest } from './confirm-model';
 import type { NodeModel } from './node-model';
+import { Switch } from './Switch';
 
 export interface P2PSwitchProps {
   model: Pick<NodeModel, 'enabled' | 'transition' | 'setEnabled' | 'hostReachable'>;
@@ -20,7 +20,6 @@ export const DISABLE_P2P: ConfirmRequest = {
  * the node has not caught up yet. A native <button> gives Space and Enter for free.
  */
 export function P2PSwitch({ model, confirm }: P2PSwitchProps) {
-  const id = useId();
   const on = model.enabled.value;
   const transition = model.transition.value;
   const state =
@@ -36,33 +35,18 @@ export function P2PSwitch({ model, confirm }: P2PSwitchProps) {
               ? 'On'
               : 'Off';
   return (
-    <div class="switch-row">
-      <label id={`${id}-label`} for={`${id}-switch`} class="switch-label">
-        Enable P2P network
-      </label>
-      <span id={`${id}-state`} class="switch-state" data-transition={transition ?? undefined}>
-        {state}
-      </span>
-      <button
-        type="button"
-        role="switch"
-        id={`${id}-switch`}
-        class="switch"
-        aria-checked={on === true}
-        aria-labelledby={`${id}-label`}
-        aria-describedby={`${id}-state`}
-        // Unknown until the settings or the first snapshot arrive: nothing sensible to flip yet.
-        disabled={on === null}
-        onClick={() => {
-          if (on === false) void model.setEnabled(true);
-          else if (on)
-            void confirm.confirm(DISABLE_P2P).then((ok) => {
-              if (ok) void model.setEnabled(false);
-            });
-        }}
-      >
-        <span class="switch-thumb" aria-hidden="true" />
-      </button>
-    </div>
+    <Switch
+      label="Enable P2P network"
+      on={on}
+      state={state}
+      transition={transition ?? undefined}
+      onClick={() => {
+        if (on === false) void model.setEnabled(true);
+        else if (on)
+          void confirm.confirm(DISABLE_P2P).then((ok) => {
+            if (ok) void model.setEnabled(false);
+          });
+      }}
+    />
   );
 }

@@ -1,5 +1,6 @@
 import { useId } from 'preact/hooks';
 import type { NodeModel, SwitchSetting } from './node-model';
+import { Switch } from './Switch';
 
 export interface SettingSwitchProps {
   model: Pick<NodeModel, 'switches' | 'observedSwitches' | 'hostReachable'>;
@@ -37,29 +38,16 @@ export function SettingSwitch({ model, onToggle, field, label, onText = 'On', of
             : offText;
   return (
     <div class="switch-block">
-      <div class="switch-row">
-        <label id={`${id}-label`} for={`${id}-switch`} class="switch-label">
-          {label}
-        </label>
-        <span id={`${id}-state`} class="switch-state" data-transition={behind ? 'applying' : undefined}>
-          {state}
-        </span>
-        <button
-          type="button"
-          role="switch"
-          id={`${id}-switch`}
-          class="switch"
-          aria-checked={on === true}
-          aria-labelledby={`${id}-label`}
-          aria-describedby={hint ? `${id}-state ${id}-hint` : `${id}-state`}
-          disabled={on === null}
-          onClick={() => {
-            if (on !== null) onToggle(!on);
-          }}
-        >
-          <span class="switch-thumb" aria-hidden="true" />
-        </button>
-      </div>
+      <Switch
+        label={label}
+        on={on}
+        state={state}
+        transition={behind ? 'applying' : undefined}
+        describedBy={hint ? `${id}-hint` : undefined}
+        onClick={() => {
+          if (on !== null) onToggle(!on);
+        }}
+      />
       {hint && (
         <p id={`${id}-hint`} class="hint">
           {hint}

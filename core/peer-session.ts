@@ -139,7 +139,9 @@ export class PeerSession {
     try {
       this.link.send(frame);
     } catch (error) {
-      this.close('transport-closed', errorText(error));
+      // The transport closed under us. Frames it delivered before closing (a bye with its reason)
+      // are still queued: let them speak first, as the close event does.
+      void this.inbox.then(() => this.close('transport-closed', errorText(error)));
     }
   }
 

@@ -196,4 +196,25 @@ describe('PeerSession handshake', () => {
     expect(sa.pendingTimers + sb.pendingTimers).toBe(0);
     expect(la.events.listenerCount).toBe(0);
   });
+
+  it('a bye queued before the transport closed still gives the reason, even if answering an earlier ping fails', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    await flush();
+    sa.events.clear();
+    const reason = closeReason(sb);
+    // A ping and a bye arrive, then the channel closes before sb has handled either: the pong to
+    // the ping fails on the closed transport.
+    lb.events.emit('frame', JSON.stringify({ t: 'ping', seq: 99, ts: 1 }));
+    lb.events.emit('frame', JSON.stringify({ t: 'bye', reason: 'shutdown' }));
+    lb.isOpen = false;
+    lb.isClosed = true;
+    lb.events.emit('close', undefined);
+    expect(await reason).toBe('remote:shutdown');
+    sa.close('shutdown');
+  });
 });

@@ -1,7 +1,7 @@
 import { defineConfig } from 'wxt';
 
 // Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
-// (read in core/settings.ts through import.meta.env); with none set the build points at the local
+// (read in core/control/settings.ts through import.meta.env); with none set the build points at the local
 // server on 127.0.0.1:9000. No public server is ever a default.
 export default defineConfig({
   // Explicit imports only: auto-imports declare every export of components/ as a global, which hides a

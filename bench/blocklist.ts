@@ -9,9 +9,9 @@
  *   then written into the real chrome.storage.sync to prove the browser accepts it.
  */
 import type { ElementHandle, Page } from 'puppeteer';
-import { layOut, type BlockEntry } from '../core/block-list';
-import { median } from '../core/heartbeat';
-import type { MeshNode } from '../core/node';
+import { layOut, type BlockEntry } from '../core/blocklist/block-list';
+import { median } from '../core/session/heartbeat';
+import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
 import { launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer';
-import { median } from '../core/heartbeat';
+import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { EXTENSION_DIR, launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { writeResult } from './result';
@@ -19,7 +19,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 
 type Hook = {
   meshdeck: {
-    host: { node: import('../core/node').MeshNode };
+    host: { node: import('../core/node/node').MeshNode };
     Peer: typeof import('peerjs').Peer;
   };
 };

@@ -10,8 +10,8 @@
  *   cycles between two nodes, then live RTCPeerConnections and JS heap growth after a forced GC.
  */
 import type { Page } from 'puppeteer';
-import { median } from '../core/heartbeat';
-import type { MeshNode } from '../core/node';
+import { median } from '../core/session/heartbeat';
+import type { MeshNode } from '../core/node/node';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { writeResult } from './result';

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { MeshNode } from '../core/node';
+import type { MeshNode } from '../core/node/node';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { EXTENSION_DIR, launchChromiumWithExtension } from './chromium-extension';

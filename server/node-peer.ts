@@ -3,11 +3,11 @@
  * `npm start` and the test peers of the e2e suite. It is the same node as the extension's, with its
  * identity kept in memory.
  */
-import { systemClock } from '../core/clock';
-import { loadOrCreateIdentity, Identity, type StoredIdentity } from '../core/identity';
-import { memoryKeyValueStore } from '../core/storage';
-import type { MeshNode } from '../core/node';
-import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/settings';
+import { systemClock } from '../core/lib/clock';
+import { loadOrCreateIdentity, Identity, type StoredIdentity } from '../core/identity/identity';
+import { memoryKeyValueStore } from '../core/lib/storage';
+import type { MeshNode } from '../core/node/node';
+import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/control/settings';
 import { installNodeWebRTC } from './node-webrtc';
 
 export interface NodePeerOptions {
@@ -23,9 +23,9 @@ export async function startNodePeer(options: NodePeerOptions): Promise<{ node: M
   installNodeWebRTC();
   // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
   const [{ MeshNode }, { createPeerJsSignaling }, { createGunRendezvous }] = await Promise.all([
-    import('../core/node'),
-    import('../core/peerjs-signaling'),
-    import('../core/gun-rendezvous'),
+    import('../core/node/node'),
+    import('../core/signaling/peerjs-signaling'),
+    import('../core/discovery/gun-rendezvous'),
   ]);
   const stored = options.identity ?? (await loadOrCreateIdentity({ local: memoryKeyValueStore(), sync: memoryKeyValueStore() }));
   const node = new MeshNode({

@@ -2,7 +2,7 @@
  * What the dashboard benchmark feeds the page (bench/dashboard/page.tsx): a node with `connections`
  * ready peers whose every figure changes on every update, as many discovered nodes, and full history.
  */
-import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/observed-state';
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
 import { fakeId } from '../../tests/support/view-fixtures';
 
 export interface Feed {

@@ -4,13 +4,13 @@
  * fed by a fake view client that the benchmark drives through `window.meshdeckBench`.
  */
 import { render } from 'preact';
-import { Dashboard } from '../../components/Dashboard';
-import { createDashboardModel, type DashboardClient } from '../../components/dashboard-model';
-import { defaultSettings, type Settings } from '../../core/settings';
-import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/observed-state';
+import { Dashboard } from '../../components/dashboard/Dashboard';
+import { createDashboardModel, type DashboardClient } from '../../components/dashboard/dashboard-model';
+import { defaultSettings, type Settings } from '../../core/control/settings';
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
 import { createFeed } from './feed';
 import { fakeId } from '../../tests/support/view-fixtures';
-import type { BlockListState } from '../../core/block-list-store';
+import type { BlockListState } from '../../core/blocklist/block-list-store';
 import '../../assets/meshdeck.css';
 import '../../assets/dashboard.css';
 

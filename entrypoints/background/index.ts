@@ -1,14 +1,14 @@
 /**
- * The controller context: owns desired state and keeps the node host alive (core/controller.ts).
+ * The controller context: owns desired state and keeps the node host alive (core/control/controller.ts).
  * Thin on purpose: everything here is wiring of browser events to the controller.
  */
 import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';
-import { SHARD_PREFIX } from '../../core/block-list';
-import { Controller } from '../../core/controller';
-import { USER_KEY_STORAGE } from '../../core/identity';
-import { errorReply, HOST_CHECK_MS, okReply, parseRequest } from '../../core/protocol';
-import { defaultSettings, type BuildEnvironment } from '../../core/settings';
+import { SHARD_PREFIX } from '../../core/blocklist/block-list';
+import { Controller } from '../../core/control/controller';
+import { USER_KEY_STORAGE } from '../../core/identity/identity';
+import { errorReply, HOST_CHECK_MS, okReply, parseRequest } from '../../core/control/protocol';
+import { defaultSettings, type BuildEnvironment } from '../../core/control/settings';
 import { createOffscreenHost } from './offscreen-host';
 import { storageArea } from './storage-area';
 

@@ -3,8 +3,8 @@
  * RTCPeerConnection). Firefox will get a same-named module hosting the node in its background page.
  */
 import browser from 'webextension-polyfill';
-import type { HostHandle } from '../../core/controller';
-import { envelope, type Reply } from '../../core/protocol';
+import type { HostHandle } from '../../core/control/controller';
+import { envelope, type Reply } from '../../core/control/protocol';
 
 const OFFSCREEN_PATH = 'offscreen.html';
 

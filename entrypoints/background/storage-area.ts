@@ -1,5 +1,5 @@
 import type { Storage } from 'webextension-polyfill';
-import type { StorageArea } from '../../core/storage';
+import type { StorageArea } from '../../core/lib/storage';
 
 /** Adapts a `storage.local`/`storage.sync` area to core's StorageArea. */
 export function storageArea(area: Storage.StorageArea): StorageArea {

@@ -4,7 +4,7 @@
  * re-create it; if the worker was stopped anyway, the message wakes it.
  */
 import browser from 'webextension-polyfill';
-import { envelope, HOST_HEARTBEAT_MS } from '../../core/protocol';
+import { envelope, HOST_HEARTBEAT_MS } from '../../core/control/protocol';
 
 export function keepBackgroundAwake(): () => void {
   const say = () => browser.runtime.sendMessage(envelope({ type: 'host:alive' }, 'background')).catch(() => undefined);

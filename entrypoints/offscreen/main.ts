@@ -1,11 +1,11 @@
 /** The node host in Chrome: runs core's NodeHost with PeerJS signaling and the GUN rendezvous. */
 // First: in test builds it counts connections and timers from before PeerJS or GUN load.
 import { instruments } from './instrument';
-import { Peer } from '../../core/peerjs';
-import { systemClock } from '../../core/clock';
-import { createGunRendezvous } from '../../core/gun-rendezvous';
-import { NodeHost } from '../../core/node-host';
-import { createPeerJsSignaling } from '../../core/peerjs-signaling';
+import { Peer } from '../../core/signaling/peerjs';
+import { systemClock } from '../../core/lib/clock';
+import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
+import { NodeHost } from '../../core/host/node-host';
+import { createPeerJsSignaling } from '../../core/signaling/peerjs-signaling';
 import { keepBackgroundAwake } from './keepalive';
 import { createRuntimeChannel } from './runtime-channel';
 import { version } from '../../package.json';

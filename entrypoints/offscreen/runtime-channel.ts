@@ -1,7 +1,7 @@
 /** The node host's HostChannel over `runtime` messaging (offscreen document, Firefox background page). */
 import browser from 'webextension-polyfill';
-import type { HostChannel } from '../../core/node-host';
-import { envelope, errorReply, okReply, OBSERVE_PORT, parseHostCommand, type HostConfig, type Reply } from '../../core/protocol';
+import type { HostChannel } from '../../core/host/node-host';
+import { envelope, errorReply, okReply, OBSERVE_PORT, parseHostCommand, type HostConfig, type Reply } from '../../core/control/protocol';
 
 const BOOT_RETRY_MS = 200;
 

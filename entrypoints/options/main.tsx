@@ -1,8 +1,8 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { Dashboard } from '../../components/Dashboard';
-import { createDashboardModel } from '../../components/dashboard-model';
-import { createViewClient } from '../../components/view-client';
+import { Dashboard } from '../../components/dashboard/Dashboard';
+import { createDashboardModel } from '../../components/dashboard/dashboard-model';
+import { createViewClient } from '../../components/client/view-client';
 import '../../assets/meshdeck.css';
 import '../../assets/dashboard.css';
 

@@ -1,10 +1,10 @@
 import browser from 'webextension-polyfill';
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { Popup } from '../../components/Popup';
-import { createConfirmModel } from '../../components/confirm-model';
-import { createNodeModel } from '../../components/node-model';
-import { createViewClient } from '../../components/view-client';
+import { Popup } from '../../components/popup/Popup';
+import { createConfirmModel } from '../../components/ui/confirm-model';
+import { createNodeModel } from '../../components/client/node-model';
+import { createViewClient } from '../../components/client/view-client';
 import '../../assets/meshdeck.css';
 
 const client = createViewClient();

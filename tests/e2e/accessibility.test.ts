@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeshNode } from '../../core/node';
+import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { cancelDialog, confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
-import { exportBlockList } from '../../core/block-list';
+import { exportBlockList } from '../../core/blocklist/block-list';
 import type { ElementHandle } from 'puppeteer';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

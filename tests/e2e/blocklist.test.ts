@@ -5,7 +5,7 @@
  */
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeshNode } from '../../core/node';
+import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { confirmDialog } from '../support/ui';

@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeshNode } from '../../core/node';
-import type { NodeSnapshot } from '../../core/observed-state';
+import type { MeshNode } from '../../core/node/node';
+import type { NodeSnapshot } from '../../core/node/observed-state';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 

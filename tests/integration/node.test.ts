@@ -3,8 +3,8 @@
  * runs, over @roamhq/wrtc. Runs inside a loopback-only network namespace (scripts/test.mjs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeshNode } from '../../core/node';
-import { defaultSettings } from '../../core/settings';
+import type { MeshNode } from '../../core/node/node';
+import { defaultSettings } from '../../core/control/settings';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { sendForgedHello } from '../support/forged-peer';

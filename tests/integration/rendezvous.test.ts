@@ -3,9 +3,9 @@
  * and comes back is re-attached (GUN alone does not reliably reconnect).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock';
-import { createGunRendezvous } from '../../core/gun-rendezvous';
-import type { Rendezvous } from '../../core/transport';
+import { systemClock } from '../../core/lib/clock';
+import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
+import type { Rendezvous } from '../../core/node/transport';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 

@@ -3,9 +3,9 @@
  * the old socket timed out) waits and retries under its own ID, never a random one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Identity, loadOrCreateIdentity } from '../../core/identity';
-import type { MeshNode } from '../../core/node';
-import { peerServerOptions } from '../../core/peer-server-url';
+import { Identity, loadOrCreateIdentity } from '../../core/identity/identity';
+import type { MeshNode } from '../../core/node/node';
+import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { memoryStore } from '../support/memory-store';
@@ -33,7 +33,7 @@ describe('signaling registration', () => {
 
   it('retries a held node ID with backoff until the server frees it, keeping its own ID', async () => {
     installNodeWebRTC();
-    const { Peer } = await import('../../core/peerjs');
+    const { Peer } = await import('../../core/signaling/peerjs');
     const stored = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
     const nodeId = (await Identity.fromStored(stored)).nodeId;
     // The "old socket": another client registered under the node's ID.

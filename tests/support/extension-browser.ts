@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page, WebWorker } from 'puppeteer';
 import { launchChromiumWithExtension } from '../../scripts/chromium-extension';
-import type { NodeSnapshot } from '../../core/observed-state';
+import type { NodeSnapshot } from '../../core/node/observed-state';
 
 export { EXTENSION_DIR } from '../../scripts/chromium-extension';
 
@@ -90,7 +90,7 @@ export async function readPopup(page: Page): Promise<{ enabled: boolean; peers: 
   return { enabled, peers: peers === null ? null : Number(peers), strength };
 }
 
-/** Sends a request to the background from an extension page, as a view would (core/protocol.ts). */
+/** Sends a request to the background from an extension page, as a view would (core/control/protocol.ts). */
 export function request(page: Page, message: Record<string, unknown>): Promise<unknown> {
   return page.evaluate((m) => chrome.runtime.sendMessage({ v: 1, to: 'background', ...m }), message);
 }

@@ -1,9 +1,9 @@
 /** In-memory transports for core under test: linked pairs of Links, a signaling hub and a rendezvous store. */
-import { Emitter } from '../../core/events';
-import type { Link, LinkEvents, Traffic } from '../../core/link';
-import type { ConnectionDirection } from '../../core/observed-state';
-import type { NodeRecord } from '../../core/rendezvous-record';
-import type { Rendezvous, RendezvousEvents, RendezvousFactory, Signaling, SignalingEvents, SignalingFactory } from '../../core/transport';
+import { Emitter } from '../../core/lib/events';
+import type { Link, LinkEvents, Traffic } from '../../core/session/link';
+import type { ConnectionDirection } from '../../core/node/observed-state';
+import type { NodeRecord } from '../../core/discovery/rendezvous-record';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory, Signaling, SignalingEvents, SignalingFactory } from '../../core/node/transport';
 
 export class FakeLink implements Link {
   readonly events = new Emitter<LinkEvents>();

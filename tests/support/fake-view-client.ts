@@ -2,10 +2,10 @@
  * A view client for model tests: requests wait until the test answers them, and the test pushes what
  * the node host would post on the observe port (snapshots, history, ticks, log batches).
  */
-import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/observed-state';
-import type { BlockListState } from '../../core/block-list-store';
-import type { EndpointTrial } from '../../core/endpoint-trial';
-import type { ViewClient, ViewRequest } from '../../components/view-client';
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
+import type { BlockListState } from '../../core/blocklist/block-list-store';
+import type { EndpointTrial } from '../../core/control/endpoint-trial';
+import type { ViewClient, ViewRequest } from '../../components/client/view-client';
 
 export interface PendingRequest {
   request: ViewRequest;

@@ -2,8 +2,8 @@
  * A hostile peer in Node: registers on the signaling server under a node ID it does not own and
  * presents someone else's keys in its hello. Used to prove a node refuses it.
  */
-import { loadOrCreateIdentity } from '../../core/identity';
-import { peerServerOptions } from '../../core/peer-server-url';
+import { loadOrCreateIdentity } from '../../core/identity/identity';
+import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { memoryStore } from './memory-store';
 

@@ -1,4 +1,4 @@
-import { loadOrCreateIdentity, Identity, type StoredIdentity } from '../../core/identity';
+import { loadOrCreateIdentity, Identity, type StoredIdentity } from '../../core/identity/identity';
 import { memoryStore } from './memory-store';
 
 export async function makeIdentity(): Promise<{ stored: StoredIdentity; identity: Identity }> {

@@ -1,4 +1,4 @@
-import type { StorageArea } from '../../core/storage';
+import type { StorageArea } from '../../core/lib/storage';
 
 /**
  * An in-memory storage area (storage.local/sync stand-in): whole-item reads and writes, `writes`
@@ -27,4 +27,4 @@ export function memoryArea(shared: Map<string, unknown> = new Map()) {
   return area;
 }
 
-export { memoryKeyValueStore as memoryStore } from '../../core/storage';
+export { memoryKeyValueStore as memoryStore } from '../../core/lib/storage';

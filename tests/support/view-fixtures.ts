@@ -1,8 +1,8 @@
 /**
  * Observed-state fixtures for the view tests (models, view client) and the dashboard benchmark: a
- * complete NodeSnapshot with every field the contract (core/observed-state.ts) has, patched per test.
+ * complete NodeSnapshot with every field the contract (core/node/observed-state.ts) has, patched per test.
  */
-import type { DiscoveredNode, NodeSnapshot, PeerSnapshot, StatsPoint } from '../../core/observed-state';
+import type { DiscoveredNode, NodeSnapshot, PeerSnapshot, StatsPoint } from '../../core/node/observed-state';
 
 /** A syntactically valid ID: `n`/`u` and 26 base32 characters, derived from `seed`. */
 export function fakeId(kind: 'n' | 'u', seed: number): string {

@@ -1,0 +1,367 @@
+/**
+ * The views' one way to the rest of the extension (popup and options page alike):
+ *
+ * - observed state: a runtime port named OBSERVE_PORT to the node host, which posts
+ *   `{ type: 'state', snapshot }` at once and then on every change, `{ type: 'history', recent, daily }`
+ *   once on connect then `{ type: 'history:tick' }` every second, and `{ type: 'log', entries }` (the
+ *   whole ring buffer on connect, then new entries), `{ type: 'blocklist', state }` and
+ *   `{ type: 'trial', trial }` on connect and whenever they change. When the port drops (the host is
+ *   not there yet, crashed, or the extension reloaded) the client asks the background to re-create the
+ *   host (`host:ensure`) and reconnects with a backoff of 100 ms doubling to 2 s.
+ * - requests: `runtime.sendMessage(envelope(request, 'background'))`, whose `Reply` is unwrapped into
+ *   a value or a thrown error.
+ *
+ * Framework-free on purpose: the models (node-model.ts) turn it into signals.
+ */
+import browser from 'webextension-polyfill';
+import {
+  envelope,
+  isRecord,
+  OBSERVE_PORT,
+  type Reply,
+  type ReplyValues,
+  type Request,
+} from '../../core/control/protocol';
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
+import type { BlockListState } from '../../core/blocklist/block-list-store';
+import type { EndpointTrial } from '../../core/control/endpoint-trial';
+
+/** The part of a runtime port the client uses; `browser.runtime.Port` satisfies it. */
+export interface ViewPort {
+  onMessage: ViewEvent<(message: unknown) => void>;
+  onDisconnect: ViewEvent<() => void>;
+  disconnect(): void;
+}
+
+export interface ViewEvent<T> {
+  addListener(listener: T): void;
+  removeListener(listener: T): void;
+}
+
+/** The part of `browser.runtime` the client uses, so that tests can hand in a small fake. */
+export interface ViewRuntime {
+  connect(connectInfo: { name: string }): ViewPort;
+  sendMessage(message: unknown): Promise<unknown>;
+}
+
+export type Unsubscribe = () => void;
+
+/** Views only send requests meant for them; `host:boot` belongs to the node host. */
+export type ViewRequest = Exclude<Request, { type: 'host:boot' }>;
+
+export interface AbortOptions {
+  signal?: AbortSignal;
+}
+
+export interface ViewClient {
+  /**
+   * Sends `req` to the background and resolves with the reply's value. Rejects with a `ReplyError`
+   * (name and message from the reply) when the background reports a failure, a `NoReplyError` when
+   * nothing answered, `ClientClosedError` after close() and the signal's reason when aborted.
+   */
+  request<T extends ViewRequest>(req: T, options?: AbortOptions): Promise<ReplyValues[T['type']]>;
+  /**
+   * Calls `listener` with every snapshot the node host posts; at once (synchronously) with the latest
+   * one if there is one already.
+   */
+  onState(listener: (snapshot: NodeSnapshot) => void): Unsubscribe;
+  /**
+   * Calls `listener` when the node host becomes reachable (a snapshot arrived on a fresh port) or
+   * unreachable (the port dropped); `error` is the last `host:ensure` failure, if any. Called at once
+   * with the current status.
+   */
+  onReachable(listener: (reachable: boolean, error: Error | null) => void): Unsubscribe;
+  /**
+   * Calls `listener` with the host's whole stats history, sent once on every (re)connect: the last 5
+   * minutes at 1 s and the last 24 hours at 1 min, oldest first. Not replayed to late subscribers:
+   * models subscribe at start-up, before the port's first message can arrive (a later task).
+   */
+  onHistory(listener: (recent: StatsPoint[], daily: StatsPoint[]) => void): Unsubscribe;
+  /** Calls `listener` every second with the new 1 s point, and the new 1 min point when one completed. */
+  onHistoryTick(listener: (second: StatsPoint, minute: StatsPoint | null) => void): Unsubscribe;
+  /**
+   * Calls `listener` with log entries: `reset` is true for the first batch on each (re)connected port,
+   * which is the host's whole ring buffer (a re-created host may count `seq` from 0 again), false for
+   * the new entries after it.
+   */
+  onLog(listener: (entries: LogEntry[], reset: boolean) => void): Unsubscribe;
+  /**
+   * Calls `listener` with the block list whenever it changes (in this or any tab or browser of the
+   * user); at once with the latest one if there is one already.
+   */
+  onBlockList(listener: (state: BlockListState) => void): Unsubscribe;
+  /** Calls `listener` with the endpoint change on trial (or null) when it changes; at once with the latest. */
+  onTrial(listener: (trial: EndpointTrial | null) => void): Unsubscribe;
+  /** Disconnects the port, clears the reconnect timer, drops listeners and rejects pending requests. */
+  close(): void;
+}
+
+export interface ViewClientOptions {
+  /** First reconnect delay, doubled after every failed attempt. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * The background answered a request with an error; `name` and `message` are the background's, and
+ * `field` the setting a SettingsError is about (so a form can show it at that field).
+ */
+export class ReplyError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Nothing answered a request, or the answer was not a Reply (e.g. the background is an older build). */
+export class NoReplyError extends Error {
+  override name = 'NoReplyError';
+}
+
+/** The request was made, or was still pending, when the client closed. */
+export class ClientClosedError extends Error {
+  override name = 'ClientClosedError';
+}
+
+export function createViewClient(runtime: ViewRuntime = browser.runtime, options: ViewClientOptions = {}): ViewClient {
+  const initialBackoff = options.initialBackoffMs ?? 100;
+  const maxBackoff = options.maxBackoffMs ?? 2000;
+
+  const stateListeners = new Set<(snapshot: NodeSnapshot) => void>();
+  const reachableListeners = new Set<(reachable: boolean, error: Error | null) => void>();
+  const historyListeners = new Set<(recent: StatsPoint[], daily: StatsPoint[]) => void>();
+  const tickListeners = new Set<(second: StatsPoint, minute: StatsPoint | null) => void>();
+  const logListeners = new Set<(entries: LogEntry[], reset: boolean) => void>();
+  const blockListListeners = new Set<(state: BlockListState) => void>();
+  const trialListeners = new Set<(trial: EndpointTrial | null) => void>();
+  /** Rejects every request still waiting for its reply; emptied on settle. */
+  const pending = new Set<(error: Error) => void>();
+
+  let port: ViewPort | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let backoff = initialBackoff;
+  let latest: NodeSnapshot | null = null;
+  let latestBlockList: BlockListState | null = null;
+  /** undefined: not heard yet (null is "no trial"). */
+  let latestTrial: EndpointTrial | null | undefined;
+  let reachable = false;
+  let ensureError: Error | null = null;
+  let closed = false;
+  /** Whether the current port delivered its first `log` batch (the whole buffer) yet. */
+  let logSynced = false;
+
+  function setReachable(next: boolean): void {
+    if (next === reachable) return;
+    reachable = next;
+    for (const listener of [...reachableListeners]) listener(reachable, ensureError);
+  }
+
+  function onMessage(message: unknown): void {
+    if (!isRecord(message)) return;
+    switch (message.type) {
+      case 'state':
+        if (!isRecord(message.snapshot)) return;
+        latest = message.snapshot as unknown as NodeSnapshot;
+        backoff = initialBackoff;
+        ensureError = null;
+        setReachable(true);
+        for (const listener of [...stateListeners]) listener(latest);
+        return;
+      case 'history': {
+        if (!Array.isArray(message.recent) || !Array.isArray(message.daily)) return;
+        const recent = message.recent.filter(isRecord) as unknown as StatsPoint[];
+        const daily = message.daily.filter(isRecord) as unknown as StatsPoint[];
+        for (const listener of [...historyListeners]) listener(recent, daily);
+        return;
+      }
+      case 'history:tick': {
+        if (!isRecord(message.second) || (message.minute !== null && !isRecord(message.minute))) return;
+        const second = message.second as unknown as StatsPoint;
+        const minute = message.minute as unknown as StatsPoint | null;
+        for (const listener of [...tickListeners]) listener(second, minute);
+        return;
+      }
+      case 'log': {
+        if (!Array.isArray(message.entries)) return;
+        const entries = message.entries.filter(isRecord) as unknown as LogEntry[];
+        const reset = !logSynced;
+        logSynced = true;
+        for (const listener of [...logListeners]) listener(entries, reset);
+        return;
+      }
+      case 'blocklist': {
+        const state = message.state;
+        if (!isRecord(state) || !Array.isArray(state.entries)) return;
+        latestBlockList = state as unknown as BlockListState;
+        for (const listener of [...blockListListeners]) listener(latestBlockList);
+        return;
+      }
+      case 'trial': {
+        if (message.trial !== null && !isRecord(message.trial)) return;
+        const trial = message.trial as unknown as EndpointTrial | null;
+        latestTrial = trial;
+        for (const listener of [...trialListeners]) listener(trial);
+        return;
+      }
+    }
+  }
+
+  function onDisconnect(): void {
+    releasePort(false);
+    setReachable(false);
+    if (closed) return;
+    // The usual reason is that no node host listens yet (Chrome: "Receiving end does not exist"), so
+    // ask the background to create it, then try again after the backoff whatever the answer.
+    request({ type: 'host:ensure' }).then(
+      () => {
+        ensureError = null;
+      },
+      (error: unknown) => {
+        if (closed || error instanceof ClientClosedError) return;
+        ensureError = error instanceof Error ? error : new Error(String(error));
+        for (const listener of [...reachableListeners]) listener(reachable, ensureError);
+      },
+    );
+    timer = setTimeout(() => {
+      timer = null;
+      connect();
+    }, backoff);
+    backoff = Math.min(backoff * 2, maxBackoff);
+  }
+
+  function connect(): void {
+    if (closed) return;
+    try {
+      port = runtime.connect({ name: OBSERVE_PORT });
+    } catch (error) {
+      // connect() throws only when the extension context itself is gone (extension reloaded under
+      // an open view); retrying keeps the "Connecting…" message honest until the page is closed.
+      ensureError = error instanceof Error ? error : new Error(String(error));
+      onDisconnect();
+      return;
+    }
+    logSynced = false;
+    port.onMessage.addListener(onMessage);
+    port.onDisconnect.addListener(onDisconnect);
+  }
+
+  function releasePort(disconnect: boolean): void {
+    if (!port) return;
+    port.onMessage.removeListener(onMessage);
+    port.onDisconnect.removeListener(onDisconnect);
+    if (disconnect) port.disconnect();
+    port = null;
+  }
+
+  function request<T extends ViewRequest>(req: T, { signal }: AbortOptions = {}): Promise<ReplyValues[T['type']]> {
+    if (closed) return Promise.reject(new ClientClosedError('the view is closing'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<ReplyValues[T['type']]>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        settle();
+        reject(error);
+      };
+      const onAbort = () => fail(signal?.reason);
+      const settle = () => {
+        pending.delete(fail);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      pending.add(fail);
+      signal?.addEventListener('abort', onAbort);
+      let sent: Promise<unknown>;
+      try {
+        sent = runtime.sendMessage(envelope(req, 'background'));
+      } catch (error) {
+        // Chrome throws synchronously ("Extension context invalidated") once the extension reloaded.
+        sent = Promise.reject(error);
+      }
+      sent.then(
+        (raw) => {
+          if (!pending.has(fail)) return;
+          settle();
+          try {
+            resolve(unwrapReply(raw, req.type) as ReplyValues[T['type']]);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error: unknown) => {
+          if (!pending.has(fail)) return;
+          fail(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  connect();
+
+  return {
+    request,
+    onState(listener) {
+      stateListeners.add(listener);
+      if (latest) listener(latest);
+      return () => stateListeners.delete(listener);
+    },
+    onReachable(listener) {
+      reachableListeners.add(listener);
+      listener(reachable, ensureError);
+      return () => reachableListeners.delete(listener);
+    },
+    onHistory(listener) {
+      historyListeners.add(listener);
+      return () => historyListeners.delete(listener);
+    },
+    onHistoryTick(listener) {
+      tickListeners.add(listener);
+      return () => tickListeners.delete(listener);
+    },
+    onLog(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
+    onBlockList(listener) {
+      blockListListeners.add(listener);
+      if (latestBlockList) listener(latestBlockList);
+      return () => blockListListeners.delete(listener);
+    },
+    onTrial(listener) {
+      trialListeners.add(listener);
+      if (latestTrial !== undefined) listener(latestTrial);
+      return () => trialListeners.delete(listener);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      releasePort(true);
+      stateListeners.clear();
+      reachableListeners.clear();
+      historyListeners.clear();
+      tickListeners.clear();
+      logListeners.clear();
+      blockListListeners.clear();
+      trialListeners.clear();
+      for (const fail of [...pending]) fail(new ClientClosedError('the view is closing'));
+    },
+  };
+}
+
+/** Turns a raw `Reply` into its value, or throws the error it carries. */
+export function unwrapReply(raw: unknown, type: string): unknown {
+  if (!isRecord(raw) || typeof raw.ok !== 'boolean') {
+    throw new NoReplyError(`no answer to "${type}" from the extension's background`);
+  }
+  const reply = raw as Reply;
+  if (reply.ok) return reply.value;
+  const error: Record<string, unknown> = isRecord(reply.error) ? reply.error : {};
+  throw new ReplyError(
+    typeof error.name === 'string' && error.name ? error.name : 'Error',
+    typeof error.message === 'string' ? error.message : `"${type}" failed`,
+    typeof error.field === 'string' ? error.field : undefined,
+  );
+}

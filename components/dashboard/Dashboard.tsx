@@ -1,0 +1,59 @@
+import { BlockList } from './block-list/BlockList';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { Connections } from './connections/Connections';
+import type { DashboardModel } from './dashboard-model';
+import { Diagnostics } from './diagnostics/Diagnostics';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { MeshControls } from './mesh-controls/MeshControls';
+import { MeshPing } from './mesh-controls/MeshPing';
+import { NetworkingStats } from './networking-stats/NetworkingStats';
+import { NodeControls } from './node-controls/NodeControls';
+import { NodeStatus } from '../ui/NodeStatus';
+import { P2PSwitch } from '../ui/P2PSwitch';
+import { Panel } from '../ui/Panel';
+import { RendezvousMesh } from './rendezvous-mesh/RendezvousMesh';
+import { SignalingEndpoint } from './signaling-endpoint/SignalingEndpoint';
+
+export interface DashboardProps {
+  model: DashboardModel;
+}
+
+/**
+ * The Node Dashboard (options page, opened in a tab): every region of UI-CONTRACT.md. This component
+ * reads no signal itself, so it renders once; each panel subscribes to the parts it shows. Three
+ * columns of panels on a wide window (one on a narrow one), then the wide panels; the `Block list`
+ * sits in the middle column under the controls that fill it. One confirmation dialog serves them all.
+ */
+export function Dashboard({ model }: DashboardProps) {
+  const { node } = model;
+  return (
+    <main class="dashboard">
+      <header class="dashboard-head">
+        <h1>Meshdeck — Node Dashboard</h1>
+        <NodeStatus model={node} showEmpty={false} />
+        <ErrorAlert model={node} />
+      </header>
+      <div class="dashboard-columns">
+        <div class="dashboard-column">
+          <Panel title="P2P network" area="p2p">
+            <P2PSwitch model={node} confirm={model.confirm} />
+          </Panel>
+          <SignalingEndpoint node={node} endpoint={model.endpoint} copy={model.copy} signaling={model.signaling} trial={model.trial} />
+        </div>
+        <div class="dashboard-column">
+          <MeshControls node={node} mesh={model.mesh} controls={model.controls} />
+          <NodeControls node={node} block={model.block} controls={model.controls} />
+          <BlockList blockList={model.blockList} node={node} copy={model.copy} />
+        </div>
+        <div class="dashboard-column">
+          <RendezvousMesh node={node} mesh={model.mesh} />
+          <MeshPing ping={model.ping} />
+        </div>
+      </div>
+      <NetworkingStats node={node} history={model.history} />
+      <Connections node={node} connections={model.connections} copy={model.copy} />
+      <Diagnostics diagnostics={model.diagnostics} log={model.log} />
+      <ConfirmDialog confirm={model.confirm} />
+    </main>
+  );
+}

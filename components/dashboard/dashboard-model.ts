@@ -1,0 +1,84 @@
+/**
+ * Every model of the Node Dashboard, made from one view client and disposed together (like the
+ * preactjs/signals devtools `context.ts`). The popup uses only the node model, so none of this (nor
+ * uPlot) reaches its bundle.
+ */
+import { createBlockListModel, type BlockListModel } from './block-list/block-list-model';
+import { createBlockModel, type BlockModel } from './node-controls/block-box-model';
+import { createConfirmModel, type ConfirmModel } from '../ui/confirm-model';
+import { createControlsModel, type ControlsModel } from './node-controls/switch-undo-model';
+import { createConnectionsModel, type ConnectionsModel } from './connections/connections-model';
+import { createCopyModel, type CopyModel } from '../ui/copy-model';
+import { createDiagnosticsModel, type DiagnosticsModel, type SaveFile } from './diagnostics/diagnostics-model';
+import { createEndpointModel, type EndpointModel } from './signaling-endpoint/endpoint-model';
+import { createHistoryModel, type HistoryModel } from './networking-stats/stats-history-model';
+import { createLogModel, type LogModel } from './diagnostics/log-model';
+import { createMeshModel, type MeshModel } from './rendezvous-mesh/mesh-model';
+import { createNodeModel } from '../client/node-model';
+import { createPingModel, type PingModel } from './mesh-controls/ping-model';
+import { createSignalingModel, type SignalingModel } from './signaling-endpoint/signaling-model';
+import { withSnapshotParts, type DashboardNodeModel } from './snapshot-parts';
+import { createTrialModel, type TrialModel } from './signaling-endpoint/trial-model';
+import type { ViewClient } from '../client/view-client';
+
+export type DashboardClient = Omit<ViewClient, 'close'>;
+
+export interface DashboardModel {
+  node: DashboardNodeModel;
+  history: HistoryModel;
+  log: LogModel;
+  connections: ConnectionsModel;
+  mesh: MeshModel;
+  ping: PingModel;
+  block: BlockModel;
+  blockList: BlockListModel;
+  endpoint: EndpointModel;
+  /** Stop/Resume signaling and Retry now. */
+  signaling: SignalingModel;
+  trial: TrialModel;
+  /** Undo of the routing and pause switches. */
+  controls: ControlsModel;
+  /** The page's one confirmation dialog. */
+  confirm: ConfirmModel;
+  diagnostics: DiagnosticsModel;
+  copy: CopyModel;
+  /** Disposes every model; the client belongs to the caller. */
+  dispose(): void;
+}
+
+export interface DashboardModelOptions {
+  /** How often the clock for "12 s ago" texts ticks; 0 disables it. */
+  tickMs?: number;
+  clock?: () => number;
+  saveFile?: SaveFile;
+  writeClipboard?: (text: string) => Promise<void>;
+}
+
+export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
+  const node = withSnapshotParts(createNodeModel(client, { tickMs: options.tickMs, clock: options.clock }));
+  const history = createHistoryModel(client, { clock: options.clock });
+  const confirm = createConfirmModel();
+  const models = {
+    node,
+    history,
+    log: createLogModel(client),
+    connections: createConnectionsModel(node, client, confirm),
+    mesh: createMeshModel(node, client),
+    ping: createPingModel(node, client),
+    block: createBlockModel(node, client, confirm),
+    blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, clock: options.clock }),
+    endpoint: createEndpointModel(node),
+    signaling: createSignalingModel(node, client, confirm, { clock: options.clock }),
+    trial: createTrialModel(node, client),
+    controls: createControlsModel(node),
+    confirm,
+    diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
+    copy: createCopyModel(node, options.writeClipboard),
+  };
+  return {
+    ...models,
+    dispose() {
+      for (const model of Object.values(models)) if ('dispose' in model) model.dispose();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The Diagnostics panel's model: health indicators, each with a status in words (issue 4: signaling,
+ * relays, peers ≥ 1, host alive, handshakes failing), and `Download diagnostics`.
+ */
+import { signal, type ReadonlySignal } from '@preact/signals';
+import type { DiagnosticsReport } from '../../../core/control/protocol';
+import { runAction, type ActionStatus } from '../../ui/action-status';
+import { countOf, formatDuration } from '../../ui/format';
+import type { DashboardNodeModel } from '../snapshot-parts';
+import { stableComputed } from '../../ui/stable';
+import type { ViewClient } from '../../client/view-client';
+
+export type HealthKey = 'signaling' | 'relays' | 'peers' | 'host' | 'handshakes';
+
+export interface HealthIndicator {
+  key: HealthKey;
+  label: string;
+  /** true healthy, false a problem, null not applicable now (the node is off, nothing known yet). */
+  ok: boolean | null;
+  text: string;
+}
+
+export interface DiagnosticsModel {
+  readonly health: ReadonlySignal<readonly HealthIndicator[]>;
+  readonly exportStatus: ReadonlySignal<ActionStatus | null>;
+  /** Asks the node for its diagnostics and saves them as a JSON file. Never rejects. */
+  download(): Promise<void>;
+  dispose(): void;
+}
+
+/** The host posts a history tick every second: silence for longer than this means it is stuck or gone. */
+export const HOST_SILENCE_MS = 5000;
+/** "Handshakes failing": refusals counted within this window. */
+export const REFUSAL_WINDOW_MS = 60_000;
+
+export type SaveFile = (filename: string, text: string) => void;
+
+/** Saves `text` as a download (Blob + a[download]): no `downloads` permission needed. */
+export const saveWithLink: SaveFile = (filename, text) => {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later: Chromium starts the download asynchronously after click().
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+};
+
+/** "meshdeck-diagnostics-2026-05-01T12-30-05.json" (UTC). */
+export function diagnosticsFilename(at: number): string {
+  return `meshdeck-diagnostics-${new Date(at).toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
+}
+
+/**
+ * Counts refusals within the window from samples of the running total `[at, total]` (oldest first).
+ * A total lower than before means the host restarted and counts from 0 again.
+ */
+export function refusalsWithin(samples: readonly (readonly [number, number])[], now: number, windowMs = REFUSAL_WINDOW_MS): number {
+  let count = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const [at, total] = samples[i]!;
+    const before = samples[i - 1]![1];
+    if (at > now - windowMs) count += total >= before ? total - before : total;
+  }
+  return count;
+}
+
+export function createDiagnosticsModel(
+  node: Pick<DashboardNodeModel, 'signaling' | 'rendezvous' | 'totals' | 'enabled' | 'hostReachable' | 'snapshotReceivedAt' | 'now'>,
+  lastTickAt: ReadonlySignal<number | null>,
+  client: Pick<ViewClient, 'request'>,
+  options: { save?: SaveFile; clock?: () => number } = {},
+): DiagnosticsModel {
+  const save = options.save ?? saveWithLink;
+  const clock = options.clock ?? Date.now;
+  const exportStatus = signal<ActionStatus | null>(null);
+  let disposed = false;
+
+  // Samples of handshakesRefused, kept for the window; the first is the baseline.
+  let samples: [number, number][] = [];
+  const stopSampling = node.totals.subscribe((totals) => {
+    if (!totals) return;
+    const last = samples[samples.length - 1];
+    if (last && last[1] === totals.handshakesRefused) return;
+    const at = clock();
+    samples.push([at, totals.handshakesRefused]);
+    // Keep one sample older than the window as the baseline for the first change within it.
+    const cut = samples.findIndex(([t]) => t > at - REFUSAL_WINDOW_MS);
+    if (cut > 1) samples = samples.slice(cut - 1);
+  });
+
+  const health = stableComputed<readonly HealthIndicator[]>(() => {
+    const now = node.now.value;
+    const enabled = node.enabled.value;
+    const signaling = node.signaling.value;
+    const rendezvous = node.rendezvous.value;
+    const totals = node.totals.value;
+    const off = enabled === false;
+    const list: HealthIndicator[] = [];
+
+    if (!signaling) list.push({ key: 'signaling', label: 'Signaling', ok: null, text: 'Not known yet: waiting for the node.' });
+    else if (off) list.push({ key: 'signaling', label: 'Signaling', ok: null, text: `${cap(signaling.state)}: the P2P network is off.` });
+    else {
+      const open = signaling.state === 'open';
+      const attempts = signaling.attempts > 0 ? ` after ${countOf(signaling.attempts, 'attempt')}` : '';
+      const error = !open && signaling.lastError ? ` Last error: ${signaling.lastError}` : '';
+      list.push({ key: 'signaling', label: 'Signaling', ok: open, text: open ? 'Open.' : `${cap(signaling.state)}${attempts}.${error}` });
+    }
+
+    if (!rendezvous) list.push({ key: 'relays', label: 'Relays', ok: null, text: 'Not known yet: waiting for the node.' });
+    else {
+      const total = rendezvous.relays.length;
+      const open = rendezvous.relays.filter((relay) => relay.state === 'open').length;
+      const text = total === 0 ? 'No relay configured: use Change endpoint to add one.' : `${open} of ${countOf(total, 'relay')} open.`;
+      list.push({ key: 'relays', label: 'Relays', ok: off ? null : open >= 1, text });
+    }
+
+    if (!totals) list.push({ key: 'peers', label: 'Peers', ok: null, text: 'Not known yet: waiting for the node.' });
+    else {
+      const text = totals.peers > 0 ? `${countOf(totals.peers, 'peer')} ready.` : 'No peer ready: is the signaling server reachable?';
+      list.push({ key: 'peers', label: 'Peers', ok: off ? null : totals.peers >= 1, text });
+    }
+
+    const heard = Math.max(lastTickAt.value ?? 0, node.snapshotReceivedAt.value ?? 0);
+    if (!node.hostReachable.value) {
+      list.push({ key: 'host', label: 'Node host', ok: false, text: heard ? 'Not reachable: reconnecting…' : 'Not reachable yet: starting it…' });
+    } else if (lastTickAt.value !== null && now - heard > HOST_SILENCE_MS) {
+      list.push({ key: 'host', label: 'Node host', ok: false, text: `Silent for ${formatDuration(now - heard)}.` });
+    } else {
+      list.push({ key: 'host', label: 'Node host', ok: true, text: 'Alive: reporting every second.' });
+    }
+
+    if (!totals) list.push({ key: 'handshakes', label: 'Handshakes', ok: null, text: 'Not known yet: waiting for the node.' });
+    else {
+      const recent = refusalsWithin(samples, now);
+      const total = ` (${totals.handshakesRefused} since the node started)`;
+      list.push({
+        key: 'handshakes',
+        label: 'Handshakes',
+        ok: recent === 0,
+        text: recent === 0 ? `None refused in the last minute${total}.` : `${countOf(recent, 'handshake')} refused in the last minute${total}.`,
+      });
+    }
+    return list;
+  });
+
+  return {
+    health,
+    exportStatus,
+    async download() {
+      await runAction(
+        exportStatus,
+        { action: 'export the diagnostics', pending: 'Collecting the diagnostics…', done: (filename) => `Saved ${filename}.`, isLive: () => !disposed },
+        async () => {
+          const report: DiagnosticsReport = await client.request({ type: 'diagnostics:export' });
+          const filename = diagnosticsFilename(clock());
+          save(filename, `${JSON.stringify(report, null, 2)}\n`);
+          return filename;
+        },
+      );
+    },
+    dispose() {
+      disposed = true;
+      stopSampling();
+    },
+  };
+}
+
+function cap(text: string): string {
+  return text ? `${text[0]!.toUpperCase()}${text.slice(1)}` : text;
+}

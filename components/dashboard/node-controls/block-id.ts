@@ -1,0 +1,28 @@
+/**
+ * What the `Node or user ID` box accepts (issue 4, Node controls): a node ID (`n`) or user ID (`u`)
+ * followed by 26 base32 characters (lower case a–z and 2–7, as core/identity/identity.ts derives them), never
+ * this node's own ID or its user's. Checked in the view so a typo is caught at the field, before
+ * anything is sent.
+ */
+
+export const BLOCKABLE_ID = /^[nu][a-z2-7]{26}$/;
+
+export type BlockIdCheck = { ok: true; id: string; kind: 'node' | 'user' } | { ok: false; message: string };
+
+export function checkBlockId(raw: string, self: { nodeId: string; userId: string } | null): BlockIdCheck {
+  const id = raw.trim();
+  if (!id) return { ok: false, message: 'Enter a node ID (starting with n) or a user ID (starting with u).' };
+  if (!BLOCKABLE_ID.test(id)) {
+    return {
+      ok: false,
+      message: `"${clip(id)}" is not a node or user ID: those are n or u followed by 26 characters, lower-case a–z and 2–7.`,
+    };
+  }
+  if (self && id === self.nodeId) return { ok: false, message: "That is this node's own ID: it cannot block itself." };
+  if (self && id === self.userId) return { ok: false, message: 'That is your own user ID: blocking it would cut off your own browsers.' };
+  return { ok: true, id, kind: id.startsWith('n') ? 'node' : 'user' };
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

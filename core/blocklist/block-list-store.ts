@@ -1,0 +1,199 @@
+/**
+ * Reads and writes the block list (core/blocklist/block-list.ts) in the storage areas: shards in sync, the
+ * overflow in local. Every edit is one `sync.set` call touching only the items whose content changed
+ * (normally the one shard of the edited entry), so a block costs one of storage.sync's 120 writes a
+ * minute, and an import of 500 entries costs one too.
+ */
+import {
+  clampLabel,
+  clampNote,
+  decodeEntries,
+  dropOldTombstones,
+  encodeEntries,
+  itemBytes,
+  layOut,
+  mergeEntries,
+  OVERFLOW_KEY,
+  parseBlockId,
+  sameEntries,
+  SHARD_PREFIX,
+  SYNC_QUOTA_BYTES,
+  type BlockEntry,
+} from './block-list';
+import type { StorageArea } from '../lib/storage';
+
+
+export interface BlockListState {
+  /** Blocked entries (no tombstones), most recently blocked first. */
+  entries: BlockEntry[];
+  /** How many of them live only in this browser's local storage because sync is full. */
+  overflow: number;
+  /** Bytes the block list uses of storage.sync's quota. */
+  syncBytes: number;
+  syncQuotaBytes: number;
+}
+
+export class BlockListStore {
+  /** Edits apply one at a time: each reads, changes and writes. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly sync: StorageArea,
+    private readonly local: StorageArea,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Every entry, tombstones included. */
+  async all(): Promise<BlockEntry[]> {
+    return (await this.read()).entries;
+  }
+
+  private async read(): Promise<{ entries: BlockEntry[]; stored: Record<string, unknown>; overflow: unknown }> {
+    const [synced, local] = await Promise.all([this.sync.get(null), this.local.get([OVERFLOW_KEY])]);
+    const stored = Object.fromEntries(Object.entries(synced).filter(([key]) => key.startsWith(SHARD_PREFIX)));
+    const entries = mergeEntries(...Object.values(stored).map(decodeEntries), decodeEntries(local[OVERFLOW_KEY]));
+    return { entries, stored, overflow: local[OVERFLOW_KEY] ?? [] };
+  }
+
+  async state(): Promise<BlockListState> {
+    const all = await this.all();
+    const { sync, overflow } = layOut(all);
+    const overflowIds = new Set(overflow.map((e) => e.id));
+    const entries = all.filter((e) => !e.removed).sort((a, b) => b.at - a.at);
+    return {
+      entries,
+      overflow: entries.filter((e) => overflowIds.has(e.id)).length,
+      syncBytes: Object.entries(sync).reduce((sum, [key, value]) => sum + itemBytes(key, value), 0),
+      syncQuotaBytes: SYNC_QUOTA_BYTES,
+    };
+  }
+
+  /** IDs currently blocked. */
+  async blockedIds(): Promise<string[]> {
+    return (await this.all()).filter((e) => !e.removed).map((e) => e.id);
+  }
+
+  block(input: string, options: { note?: string; label?: string } = {}): Promise<BlockEntry> {
+    const { id, kind } = parseBlockId(input);
+    return this.edit(async (all) => {
+      const now = this.now();
+      const existing = all.find((e) => e.id === id && !e.removed);
+      const v = this.version(all, id);
+      const entry: BlockEntry = existing
+        ? { ...existing, note: options.note !== undefined ? clampNote(options.note) : existing.note, v }
+        : { id, kind, at: now, note: clampNote(options.note ?? ''), label: clampLabel(options.label ?? ''), v, removed: false };
+      return { changes: [entry], result: entry };
+    });
+  }
+
+  unblock(id: string): Promise<BlockEntry | null> {
+    return this.edit(async (all) => {
+      const existing = all.find((e) => e.id === id && !e.removed);
+      if (!existing) return { changes: [], result: null };
+      const tombstone = { ...existing, removed: true, v: this.version(all, id) };
+      return { changes: [tombstone], result: existing };
+    });
+  }
+
+  /** Puts back an entry exactly as it was (the `Undo` of an unblock), as a newer version. */
+  restore(entry: BlockEntry): Promise<BlockEntry> {
+    return this.edit(async (all) => {
+      const restored = { ...entry, removed: false, v: this.version(all, entry.id) };
+      return { changes: [restored], result: restored };
+    });
+  }
+
+  setNote(id: string, note: string): Promise<BlockEntry | null> {
+    return this.edit(async (all) => {
+      const existing = all.find((e) => e.id === id && !e.removed);
+      if (!existing) return { changes: [], result: null };
+      const updated = { ...existing, note: clampNote(note), v: this.version(all, id) };
+      return { changes: [updated], result: updated };
+    });
+  }
+
+  /** Remembers how a blocked node or user was last seen. Does not count as an edit (same version). */
+  async label(id: string, label: string): Promise<void> {
+    await this.edit(async (all) => {
+      const existing = all.find((e) => e.id === id && !e.removed);
+      if (!existing || existing.label === clampLabel(label)) return { changes: [], result: null };
+      return { changes: [{ ...existing, label: clampLabel(label) }], result: null };
+    });
+  }
+
+  /** Merges imported entries (already validated): new IDs blocked, notes of known ones updated. */
+  importEntries(incoming: BlockEntry[]): Promise<number> {
+    return this.edit(async (all) => {
+      const active = new Map(all.filter((e) => !e.removed).map((e) => [e.id, e]));
+      const now = this.now();
+      const changes: BlockEntry[] = [];
+      for (const entry of incoming) {
+        const existing = active.get(entry.id);
+        if (!existing) changes.push({ ...entry, v: now, removed: false });
+        else if (entry.note && entry.note !== existing.note) changes.push({ ...existing, note: entry.note, v: now });
+      }
+      return { changes, result: changes.length };
+    });
+  }
+
+  /** Unblocks everything (tombstones, so other browsers follow). */
+  clear(): Promise<number> {
+    return this.edit(async (all) => {
+      const now = this.now();
+      const changes = all.filter((e) => !e.removed).map((e) => ({ ...e, removed: true, v: now }));
+      return { changes, result: changes.length };
+    });
+  }
+
+  /**
+   * Called with storage.onChanged's sync changes. storage.sync resolves concurrent writes per item, so
+   * an edit from another browser may have overwritten one of ours in the same shard: merge the old and
+   * new value entry by entry and write back when the merge differs from what arrived.
+   */
+  async repair(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<boolean> {
+    const now = this.now();
+    const fixes: Record<string, unknown> = {};
+    for (const [key, { oldValue, newValue }] of Object.entries(changes)) {
+      if (!key.startsWith(SHARD_PREFIX) || key === OVERFLOW_KEY) continue;
+      const arrived = decodeEntries(newValue);
+      const merged = dropOldTombstones(mergeEntries(decodeEntries(oldValue), arrived), now);
+      if (!sameEntries(merged, arrived)) fixes[key] = encodeEntries(merged);
+    }
+    if (Object.keys(fixes).length === 0) return false;
+    await this.serialise(() => this.sync.set(fixes));
+    return true;
+  }
+
+  /** A version newer than any this entry had, even within the same millisecond (a quick undo). */
+  private version(all: BlockEntry[], id: string): number {
+    return Math.max(this.now(), (all.find((e) => e.id === id)?.v ?? 0) + 1);
+  }
+
+  private edit<T>(change: (all: BlockEntry[]) => Promise<{ changes: BlockEntry[]; result: T }>): Promise<T> {
+    return this.serialise(async () => {
+      const current = await this.read();
+      const { changes, result } = await change(current.entries);
+      if (changes.length) await this.write(current, changes);
+      return result;
+    });
+  }
+
+  /** Writes only the items whose content changes, all sync items in one `set`. */
+  private async write(current: Awaited<ReturnType<BlockListStore['read']>>, changes: BlockEntry[]): Promise<void> {
+    const after = layOut(dropOldTombstones(mergeEntries(current.entries, changes), this.now()));
+    const syncItems: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(current.stored), ...Object.keys(after.sync)])) {
+      const next = after.sync[key] ?? [];
+      if (JSON.stringify(next) !== JSON.stringify(current.stored[key] ?? [])) syncItems[key] = next;
+    }
+    if (Object.keys(syncItems).length) await this.sync.set(syncItems);
+    const overflow = encodeEntries(after.overflow);
+    if (JSON.stringify(overflow) !== JSON.stringify(current.overflow)) await this.local.set({ [OVERFLOW_KEY]: overflow });
+  }
+
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

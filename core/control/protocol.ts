@@ -1,0 +1,219 @@
+/**
+ * The one typed message protocol between the extension's contexts.
+ *
+ *   views (popup, options) --request--> background --host:configure--> node host
+ *   node host --host:boot--> background (answers with the host's configuration)
+ *   views <--state (port "observe")-- node host
+ *
+ * Every request gets a reply (`Reply`), also when it fails. Messages carry the protocol version so
+ * that a view left open across an extension update is told instead of misread.
+ */
+import type { LogEntry, NodeSnapshot, StatsPoint } from '../node/observed-state';
+import type { Settings } from './settings';
+import type { StoredIdentity } from '../identity/identity';
+import type { BlockEntry } from '../blocklist/block-list';
+import type { BlockListState } from '../blocklist/block-list-store';
+import type { EndpointTrial, WorkingEndpoints } from './endpoint-trial';
+
+export const PROTOCOL_VERSION = 1;
+/** Name of the runtime port views open to the node host to receive observed state. */
+export const OBSERVE_PORT = 'meshdeck:observe';
+/**
+ * How often the node host tells the background it is alive (`host:alive`): under the service
+ * worker's 30 s idle limit, so the worker stays up to watch the host and re-create it.
+ */
+export const HOST_HEARTBEAT_MS = 20_000;
+/** How often the background checks that the node host exists. */
+export const HOST_CHECK_MS = 2_000;
+
+/** Actions on the live node: the background makes sure a host exists and passes them on. */
+export type NodeAction =
+  /** Re-reads the rendezvous at once and dials up to maxPeers. */
+  | { type: 'node:refresh' }
+  /** Closes one connection (bye `user-disconnect`). */
+  | { type: 'node:disconnect'; nodeId: string }
+  /** Mesh ping (route body `ping`) to any discovered node. */
+  | { type: 'node:ping'; nodeId: string }
+  /** Dials a node now, also one disconnected by the user within the last 10 minutes. */
+  | { type: 'node:dial'; nodeId: string }
+  /** Skips the signaling reconnect backoff. */
+  | { type: 'node:retry-signaling' }
+  /** Settings, state, stats history and log as one JSON object; never a private key. */
+  | { type: 'diagnostics:export' };
+
+export type Request =
+  | { type: 'settings:get' }
+  /** Endpoint changes (signaling URL, relays, room, ICE servers) start a 15 s trial. */
+  | { type: 'settings:update'; patch: Partial<Settings> }
+  /** `Keep these settings`: ends the trial, keeping the new endpoints whatever happens. */
+  | { type: 'settings:keep' }
+  /** Goes back to the endpoints before the trial now. */
+  | { type: 'settings:revert' }
+  /** Endpoint configurations that worked, newest first. */
+  | { type: 'settings:history' }
+  /** Sent by the node host: the trial's endpoints connected (ok) or the deadline passed without. */
+  | { type: 'settings:trial-result'; ok: boolean }
+  /** Blocks a node ID (`n…`) or user ID (`u…`); `label` is how the view last saw it. */
+  | { type: 'block:add'; id: string; note?: string; label?: string }
+  /** Unblocks; the reply carries the removed entry so a view can offer `Undo` (block:restore). */
+  | { type: 'block:remove'; id: string }
+  | { type: 'block:restore'; entry: BlockEntry }
+  | { type: 'block:note'; id: string; note: string }
+  /** Merges an exported block list file (JSON text): all or nothing. */
+  | { type: 'block:import'; text: string }
+  | { type: 'block:clear' }
+  | { type: 'block:list' }
+  /** Sent by a view when it cannot reach the node host: the background re-creates it. */
+  | { type: 'host:ensure' }
+  /** Sent by the node host when it boots; answered with its configuration. */
+  | { type: 'host:boot' }
+  /** Sent by the node host every 20 s: it is alive, and the worker should stay up to watch it. */
+  | { type: 'host:alive' }
+  /** Sent by the node host once a minute: a point of the 24-hour history, kept across restarts. */
+  | { type: 'history:append'; point: StatsPoint }
+  | NodeAction;
+
+export interface HostConfig {
+  settings: Settings;
+  identity: StoredIdentity;
+  /** The block list (entries of blocked node and user IDs); the host relays it to the views. */
+  blockList: BlockListState;
+  /** The persisted 24-hour history (one point a minute), oldest first. */
+  daily: StatsPoint[];
+  /** An endpoint change on trial, which the host watches and reports on. */
+  trial: EndpointTrial | null;
+}
+
+export interface RefreshResult {
+  /** Valid, fresh nodes the re-read found that were not known before. */
+  found: number;
+  /** Dials started by the refresh. */
+  dialling: number;
+}
+
+export interface MeshPingResult {
+  rttMs: number;
+  /** The route the ping took, source first, destination last. */
+  path: string[];
+}
+
+export interface DiagnosticsReport {
+  app: string;
+  exportedAt: number;
+  settings: Settings;
+  blockList: BlockEntry[];
+  snapshot: NodeSnapshot;
+  history: { recent: StatsPoint[]; daily: StatsPoint[] };
+  log: LogEntry[];
+}
+
+/** Background → node host. */
+export type HostCommand =
+  | { type: 'host:configure'; config: HostConfig }
+  | NodeAction;
+
+/** Node host → views over the observe port. */
+export type StateMessage =
+  | { type: 'state'; snapshot: NodeSnapshot }
+  /** On connect: the last 5 minutes (one point a second) and the last 24 hours (one a minute). */
+  | { type: 'history'; recent: StatsPoint[]; daily: StatsPoint[] }
+  /** Every second: the new point, and a new minute point when one completed. */
+  | { type: 'history:tick'; second: StatsPoint; minute: StatsPoint | null }
+  /** On connect the whole log buffer, then each new entry. */
+  | { type: 'log'; entries: LogEntry[] }
+  /** On connect and whenever it changes (in any tab or browser of the user). */
+  | { type: 'blocklist'; state: BlockListState }
+  /** On connect and whenever it changes: an endpoint change on trial, or null. */
+  | { type: 'trial'; trial: EndpointTrial | null };
+
+export type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
+
+/** `field` names the setting a validation error is about, so a form can show it at that field. */
+export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { name: string; message: string; field?: string } };
+
+export interface ReplyValues {
+  'settings:get': Settings;
+  'settings:update': Settings;
+  'settings:keep': Settings;
+  'settings:revert': Settings;
+  'settings:history': WorkingEndpoints[];
+  'settings:trial-result': null;
+  'block:add': BlockListState;
+  'block:remove': { state: BlockListState; removed: BlockEntry | null };
+  'block:restore': BlockListState;
+  'block:note': BlockListState;
+  'block:import': { state: BlockListState; imported: number };
+  'block:clear': BlockListState;
+  'block:list': BlockListState;
+  'host:ensure': null;
+  'host:boot': HostConfig;
+  'host:alive': null;
+  'history:append': null;
+  'node:refresh': RefreshResult;
+  'node:disconnect': null;
+  'node:ping': MeshPingResult;
+  'node:dial': null;
+  'node:retry-signaling': null;
+  'diagnostics:export': DiagnosticsReport;
+}
+
+export const NODE_ACTIONS = new Set<NodeAction['type']>([
+  'node:refresh', 'node:disconnect', 'node:ping', 'node:dial', 'node:retry-signaling', 'diagnostics:export',
+]);
+
+export function isNodeAction(request: Request): request is NodeAction {
+  return NODE_ACTIONS.has(request.type as NodeAction['type']);
+}
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+const REQUEST_TYPES = new Set<Request['type']>([
+  'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
+  'host:ensure', 'host:boot', 'host:alive', 'history:append',
+  ...NODE_ACTIONS,
+]);
+
+export function envelope<T extends Request | HostCommand>(message: T, to: 'background' | 'host'): Envelope<T> {
+  return { ...message, v: PROTOCOL_VERSION, to };
+}
+
+/** Validates a message arriving at the background. Returns null for messages meant for another context. */
+export function parseRequest(raw: unknown): Request | null {
+  if (!isRecord(raw) || raw.to !== 'background') return null;
+  if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}: reload the page`);
+  if (!REQUEST_TYPES.has(raw.type as Request['type'])) throw new ProtocolError(`unknown request "${String(raw.type)}"`);
+  if (raw.type === 'settings:update' && !isRecord(raw.patch)) throw new ProtocolError('settings:update needs a patch object');
+  if ((raw.type === 'block:add' || raw.type === 'block:remove' || raw.type === 'block:note') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
+  if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
+  if (raw.type === 'block:restore' && !isRecord(raw.entry)) throw new ProtocolError('block:restore needs an entry');
+  if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
+    throw new ProtocolError(`${raw.type} needs a nodeId`);
+  }
+  if (raw.type === 'history:append' && !isRecord(raw.point)) throw new ProtocolError('history:append needs a point');
+  return raw as unknown as Request;
+}
+
+/** Validates a message arriving at the node host. Returns null for messages meant for another context. */
+export function parseHostCommand(raw: unknown): HostCommand | null {
+  if (!isRecord(raw) || raw.to !== 'host') return null;
+  if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}`);
+  const known = raw.type === 'host:configure' ? isRecord(raw.config) : NODE_ACTIONS.has(raw.type as NodeAction['type']);
+  if (!known) throw new ProtocolError(`unknown host command "${String(raw.type)}"`);
+  return raw as unknown as HostCommand;
+}
+
+export function okReply<T>(value: T): Reply<T> {
+  return { ok: true, value };
+}
+
+export function errorReply(error: unknown): Reply<never> {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const field = (e as { field?: unknown }).field;
+  return { ok: false, error: { name: e.name, message: e.message, ...(typeof field === 'string' ? { field } : {}) } };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

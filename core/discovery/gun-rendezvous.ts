@@ -1,0 +1,154 @@
+/**
+ * The rendezvous mesh on GUN relays: node records live at
+ * `meshdeck/v1/<room>/nodes/<nodeId>` (PROTOCOL.md). GUN only moves the records; the node verifies them.
+ */
+import Gun from 'gun/gun';
+import { Backoff } from '../lib/backoff';
+import { TimerGroup } from '../lib/clock';
+import { Emitter } from '../lib/events';
+import type { NodeRecord } from './rendezvous-record';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from '../node/transport';
+
+export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
+
+/** The slice of GUN's untyped chain API used here. */
+interface GunChain {
+  get(key: string): GunChain;
+  put(value: object): GunChain;
+  map(): GunChain;
+  on(callback: (data: unknown, key: string) => void): GunChain;
+  once(callback: (data: unknown, key: string) => void): GunChain;
+  off(): void;
+  back(path: string): unknown;
+}
+interface GunRoot extends GunChain {
+  on(event: 'hi' | 'bye', callback: (peer: { url?: string }) => void): GunChain;
+  on(callback: (data: unknown, key: string) => void): GunChain;
+}
+interface GunPeer {
+  id: string;
+  url: string;
+  wire?: { readyState: number; close(): void } | null;
+  defer?: ReturnType<typeof setTimeout>;
+}
+interface GunMesh {
+  bye(peer: unknown): void;
+  /** Opens a websocket to `peer` (GUN's websocket adapter). */
+  wire(peer: GunPeer): void;
+}
+
+/**
+ * GUN forgets a relay after one failed reconnect: its 'bye' handler deletes the peer, and its retry
+ * timer then finds no peer and gives up (gun 0.2020.1241, lib/websocket in gun.js). So a relay that
+ * went away and came back stays detached; we re-attach it ourselves with backoff.
+ */
+const REATTACH_BACKOFF = { baseMs: 1000, capMs: 30_000 };
+const WEBSOCKET_OPEN = 1;
+type GunFactory = (options: Record<string, unknown>) => GunRoot;
+
+class GunRendezvous implements Rendezvous {
+  readonly events = new Emitter<RendezvousEvents>();
+  private gun: GunRoot | null = null;
+  private nodes: GunChain | null = null;
+  private readonly timers: TimerGroup;
+  private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
+
+  constructor(private readonly options: RendezvousOptions) {
+    this.timers = new TimerGroup(options.clock);
+  }
+
+  start(): void {
+    if (this.gun) return;
+    const gun = (Gun as unknown as GunFactory)({
+      peers: this.options.relayUrls,
+      // Records live on the relays only: nothing persisted in the browser, no multicast, no AXE routing.
+      localStorage: false,
+      radisk: false,
+      // In Node, a relay loaded in the same process registers its storage plugins on every instance.
+      rfs: false,
+      file: false,
+      axe: false,
+      multicast: false,
+      WebSocket: globalThis.WebSocket,
+    });
+    this.gun = gun;
+    gun.on('hi', (peer) => {
+      if (!peer.url) return;
+      this.cancelReattach(peer.url);
+      this.relayState(peer.url, 'open');
+    });
+    gun.on('bye', (peer) => {
+      if (!peer.url || this.gun !== gun) return;
+      this.relayState(peer.url, 'closed');
+      this.scheduleReattach(peer.url);
+    });
+    this.nodes = gun.get('meshdeck/v1').get(this.options.room).get('nodes');
+    this.nodes.map().on((data) => {
+      if (this.gun === gun) this.events.emit('record:update', data);
+    });
+  }
+
+  private relayState(url: string, state: 'open' | 'closed'): void {
+    if (this.gun) this.events.emit('relay:state', { url, state });
+  }
+
+  private scheduleReattach(url: string): void {
+    let entry = this.reattach.get(url);
+    if (!entry) this.reattach.set(url, (entry = { backoff: new Backoff(REATTACH_BACKOFF), timer: null }));
+    if (entry.timer !== null) return;
+    entry.timer = this.timers.timeout(() => {
+      entry.timer = null;
+      this.attach(url);
+    }, entry.backoff.next());
+  }
+
+  private cancelReattach(url: string): void {
+    const entry = this.reattach.get(url);
+    if (entry?.timer != null) this.timers.cancel(entry.timer);
+    this.reattach.delete(url);
+  }
+
+  /** Puts the relay back in GUN's peer table and opens a socket, unless one is already open. */
+  private attach(url: string): void {
+    const gun = this.gun;
+    if (!gun) return;
+    const mesh = gun.back('opt.mesh') as GunMesh | undefined;
+    const peers = gun.back('opt.peers') as Record<string, GunPeer> | undefined;
+    if (!mesh || !peers) return;
+    const peer = (peers[url] ??= { id: url, url });
+    if (peer.wire && peer.wire.readyState <= WEBSOCKET_OPEN) return;
+    clearTimeout(peer.defer);
+    mesh.wire(peer);
+    // If this attempt fails GUN says 'bye' again, which schedules the next one.
+  }
+
+  announce(record: NodeRecord): void {
+    this.nodes?.get(record.id).put({ ...record });
+  }
+
+  reread(): void {
+    const gun = this.gun;
+    this.nodes?.map().once((data) => {
+      if (this.gun === gun) this.events.emit('record:update', data);
+    });
+  }
+
+  stop(): void {
+    const gun = this.gun;
+    if (!gun) return;
+    this.gun = null;
+    this.timers.clear();
+    this.reattach.clear();
+    this.nodes?.map().off();
+    this.nodes = null;
+    // Saying bye removes each relay from GUN's peer table first, so its socket's close does not
+    // schedule a reconnect.
+    const mesh = gun.back('opt.mesh') as GunMesh | undefined;
+    const peers = (gun.back('opt.peers') ?? {}) as Record<string, { wire?: { close(): void } | null }>;
+    for (const peer of Object.values(peers)) {
+      if (mesh) mesh.bye(peer);
+      else peer.wire?.close();
+    }
+    this.events.clear();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Observed state: what the node host reports to the views. Plain JSON so it crosses
+ * `runtime` messaging unchanged.
+ */
+
+export type SignalingState = 'stopped' | 'connecting' | 'open' | 'disconnected' | 'error';
+export type RelayState = 'connecting' | 'open' | 'closed';
+export type ConnectionDirection = 'inbound' | 'outbound';
+export type ConnectionState = 'connecting' | 'handshaking' | 'ready' | 'closed';
+/** 0 = unusable … 4 = excellent; see core/session/strength.ts for how it is scored. */
+export type Strength = 0 | 1 | 2 | 3 | 4;
+
+export interface PeerSnapshot {
+  nodeId: string;
+  /** Known once the peer's hello verified. */
+  userId: string | null;
+  direction: ConnectionDirection;
+  state: ConnectionState;
+  strength: Strength;
+  /** Median heartbeat round trip over the recent window, ms; null before the first pong. */
+  rttMs: number | null;
+  /** Share (0–1) of the last 30 pings not answered within 5 s. */
+  loss: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Bytes per second over the last stats interval. */
+  rateIn: number;
+  rateOut: number;
+  openedAt: number;
+  /** When the last hello/auth exchange verified (ms since epoch). */
+  lastHandshakeAt: number | null;
+  lastError: string | null;
+}
+
+/** A connection that ended recently, kept so its error stays pinned to it (newest first, 2 min). */
+export interface ClosedPeerSnapshot {
+  nodeId: string;
+  userId: string | null;
+  direction: ConnectionDirection;
+  closedAt: number;
+  /** Why it ended, in words ("handshake refused", "peer switched off", "heartbeat lost"). */
+  reason: string;
+  lastError: string | null;
+}
+
+/** A node known from the rendezvous mesh, as the topology and the mesh ping picker show it. */
+export interface DiscoveredNode {
+  nodeId: string;
+  userId: string;
+  /** `ready`: a ready neighbour; `known`: fresh and valid; `stale`: record older than 60 s; `blocked`. */
+  status: 'ready' | 'known' | 'stale' | 'blocked';
+  /** Its announced ready neighbours (node IDs). */
+  neighbors: string[];
+  /** Whether it announces mesh routing on. */
+  routing: boolean;
+  /** The record's own timestamp. */
+  announcedAt: number;
+}
+
+/** The node's switches as the node applies them (observed; the desired copy is in Settings). */
+export interface ControlsSnapshot {
+  routing: boolean;
+  pauseIncoming: boolean;
+  pauseOutgoing: boolean;
+  /** Node and user IDs the node refuses. */
+  blocked: string[];
+}
+
+/** Route messages this node handled (PROTOCOL.md §6). */
+export interface RoutingSnapshot {
+  delivered: number;
+  forwarded: number;
+  /** Dropped: bad signature, unknown source key, blocked source, malformed path. */
+  dropped: number;
+  /** Dropped because routing is off here. */
+  notForwarded: number;
+}
+
+export interface SignalingSnapshot {
+  url: string;
+  state: SignalingState;
+  /** When `state` was entered. */
+  since: number;
+  /** Registration attempts since the last time it was open. */
+  attempts: number;
+  lastError: string | null;
+  /** Stopped by the user (`Stop signaling`): until when (ms since epoch), or null for "until resumed". */
+  stoppedByUser: boolean;
+  stoppedUntil: number | null;
+}
+
+export interface RendezvousSnapshot {
+  room: string;
+  relays: { url: string; state: RelayState }[];
+  /** Records currently known, whatever their state. */
+  seen: number;
+  /** Fresh records whose signature, IDs and certificate verified. */
+  valid: number;
+  stale: number;
+  /** Records that failed verification (counted once per record version). */
+  invalid: number;
+  lastAnnounceAt: number | null;
+  lastDiscoveryAt: number | null;
+}
+
+export interface Totals {
+  /** Ready connections. */
+  peers: number;
+  rateIn: number;
+  rateOut: number;
+  medianRttMs: number | null;
+  /** The slowest ready connection's round trip. */
+  worstRttMs: number | null;
+  /** Mean loss over ready connections (0–1). */
+  loss: number;
+  /** The median strength over ready connections, rounded down; 0 with none. */
+  strength: Strength;
+  /** Handshakes refused (forged identity, bad certificate, protocol violation). */
+  handshakesRefused: number;
+}
+
+export interface NodeSnapshot {
+  /** When this snapshot was taken (ms since epoch). */
+  at: number;
+  nodeId: string;
+  userId: string;
+  /** The desired state the node is converging to. */
+  enabled: boolean;
+  signaling: SignalingSnapshot;
+  rendezvous: RendezvousSnapshot;
+  peers: PeerSnapshot[];
+  closedPeers: ClosedPeerSnapshot[];
+  discovered: DiscoveredNode[];
+  controls: ControlsSnapshot;
+  routing: RoutingSnapshot;
+  totals: Totals;
+}
+
+/** One point of the networking history: a second (last 5 minutes) or a minute (last 24 hours). */
+export interface StatsPoint {
+  /** Start of the interval (ms since epoch). */
+  at: number;
+  peers: number;
+  rateIn: number;
+  rateOut: number;
+  medianRttMs: number | null;
+  worstRttMs: number | null;
+  loss: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One structured event of the node's log (a bounded ring buffer). */
+export interface LogEntry {
+  seq: number;
+  at: number;
+  level: LogLevel;
+  /** `noun:verb`, e.g. `peer:ready`, `peer:close`, `handshake:refused`, `signaling:error`, `control:routing`. */
+  type: string;
+  message: string;
+  /** The peer the event is about, if any. */
+  nodeId?: string;
+}

@@ -1,0 +1,71 @@
+/**
+ * The two network services the node stands on, as interfaces so core runs under Node with fakes and
+ * a later transport (GUN-signalled WebRTC, a WebTorrent tracker) can slot in beside PeerJS.
+ */
+import type { Clock } from '../lib/clock';
+import type { Emitter } from '../lib/events';
+import type { Link } from '../session/link';
+import type { RelayState, SignalingState } from './observed-state';
+import type { NodeRecord } from '../discovery/rendezvous-record';
+import type { IceServer } from '../control/settings';
+
+export interface SignalingEvents {
+  [name: string]: unknown;
+  'signaling:state': { state: SignalingState; error: string | null };
+  /** A remote node dialled us. */
+  'link:inbound': Link;
+}
+
+export interface Signaling {
+  readonly url: string;
+  readonly events: Emitter<SignalingEvents>;
+  /** Registration attempts since it was last open. */
+  readonly attempts: number;
+  /** Registers under the node ID and keeps registered (retries, reconnects) until stop(). */
+  start(): void;
+  /** Unregisters and releases every socket, timer and listener. Idempotent. */
+  stop(): void;
+  /** Opens an outbound link; failures arrive as the link's `error` then `close`. */
+  dial(nodeId: string): Link;
+  /** `Stop signaling`: leaves the server (state `stopped`) but keeps every open link. */
+  pause(): void;
+  /** Registers again after pause() (or starts, if never started). */
+  resume(): void;
+  /** Skips the backoff wait: the next registration attempt starts now. */
+  retryNow(): void;
+}
+
+export interface SignalingOptions {
+  url: string;
+  nodeId: string;
+  iceServers: IceServer[];
+  clock: Clock;
+}
+
+export type SignalingFactory = (options: SignalingOptions) => Signaling;
+
+export interface RendezvousEvents {
+  [name: string]: unknown;
+  /** A node record as the store returned it: unverified, possibly partial or forged. */
+  'record:update': unknown;
+  'relay:state': { url: string; state: RelayState };
+}
+
+export interface Rendezvous {
+  readonly events: Emitter<RendezvousEvents>;
+  /** Attaches to the relays and starts delivering records of the room. */
+  start(): void;
+  /** Detaches from every relay and stops delivering. Idempotent. */
+  stop(): void;
+  announce(record: NodeRecord): void;
+  /** Delivers every record currently known again (used by a manual refresh). */
+  reread(): void;
+}
+
+export interface RendezvousOptions {
+  relayUrls: string[];
+  room: string;
+  clock: Clock;
+}
+
+export type RendezvousFactory = (options: RendezvousOptions) => Rendezvous;

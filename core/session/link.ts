@@ -1,0 +1,33 @@
+/**
+ * A data connection to one remote node as the node sees it, whatever carries it (a PeerJS
+ * DataConnection today; GUN-signalled or tracker connections later). Frames are strings.
+ */
+import type { Emitter } from '../lib/events';
+import type { ConnectionDirection } from '../node/observed-state';
+
+export interface LinkEvents {
+  [name: string]: unknown;
+  /** The channel can carry frames. */
+  open: undefined;
+  frame: string;
+  /** The channel is gone (either side closed it, or the transport failed). Emitted once. */
+  close: undefined;
+  error: Error;
+}
+
+export interface Traffic {
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface Link {
+  /** The node ID the transport says is on the other end (the PeerJS peer ID). */
+  readonly remoteId: string;
+  readonly direction: ConnectionDirection;
+  readonly events: Emitter<LinkEvents>;
+  send(frame: string): void;
+  /** Closes the channel and its RTCPeerConnection after frames already sent went out. Idempotent. */
+  close(): void;
+  /** Bytes carried so far, from the transport's own counters (getStats); null where it has none. */
+  readTraffic(): Promise<Traffic | null>;
+}

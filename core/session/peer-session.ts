@@ -1,0 +1,325 @@
+/**
+ * One connection's life after the transport opened it: the hello/auth handshake (nothing else is
+ * accepted before it), heartbeat, traffic accounting, limits, and the single teardown path.
+ */
+import { TimerGroup, type Clock } from '../lib/clock';
+import { randomBytes, toBase64Url } from '../lib/encoding';
+import { Emitter } from '../lib/events';
+import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
+import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from '../identity/identity';
+import type { Link, Traffic } from './link';
+import type { ConnectionState, PeerSnapshot } from '../node/observed-state';
+import { strengthScore } from './strength';
+import { authText, parseWireMessage, WIRE_VERSION, WireError, type ByeReason, type Hello, type Route, type WireMessage } from './wire';
+
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Token bucket for the 200 messages/s limit: a 2 s burst is tolerated, a sustained excess is not. */
+const RATE_PER_SECOND = 200;
+const RATE_BURST = 400;
+
+/** Why a session ended. A ByeReason was sent by us; `remote:*` was received in a bye. */
+export type CloseReason =
+  | ByeReason
+  | `remote:${ByeReason}`
+  | 'handshake-timeout'
+  | 'handshake-refused'
+  | 'protocol-error'
+  | 'dead'
+  | 'transport-closed'
+  | 'duplicate';
+
+export interface SessionEvents {
+  [name: string]: unknown;
+  'session:ready': PeerSession;
+  'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
+  /** A route message from this ready neighbour (mesh routing). */
+  'session:route': { session: PeerSession; message: Route };
+}
+
+export interface SessionPolicy {
+  /** Consulted on hello: a blocked peer is closed without being told why. */
+  isBlocked(nodeId: string, userId: string): boolean;
+  app: string;
+  caps: string[];
+}
+
+export class PeerSession {
+  readonly events = new Emitter<SessionEvents>();
+  readonly openedAt: number;
+  state: ConnectionState = 'connecting';
+  peer: VerifiedPeer | null = null;
+  lastHandshakeAt: number | null = null;
+  lastError: string | null = null;
+  closeReason: CloseReason | null = null;
+
+  private readonly timers: TimerGroup;
+  private readonly heartbeat = new Heartbeat();
+  private readonly nonce = toBase64Url(randomBytes(16));
+  private readonly unsubscribeLink: (() => void)[];
+  private inbox: Promise<void> = Promise.resolve();
+  private tokens = RATE_BURST;
+  private tokensAt: number;
+  private sentHello = false;
+  private channelOpen = false;
+  private counted: Traffic = { bytesIn: 0, bytesOut: 0 };
+  private traffic: Traffic = { bytesIn: 0, bytesOut: 0 };
+  private rates = { rateIn: 0, rateOut: 0, at: 0 };
+
+  constructor(
+    readonly link: Link,
+    private readonly identity: Identity,
+    private readonly verifier: IdentityVerifier,
+    private readonly policy: SessionPolicy,
+    private readonly clock: Clock,
+  ) {
+    this.timers = new TimerGroup(clock);
+    this.openedAt = clock.now();
+    this.tokensAt = this.openedAt;
+    this.rates.at = this.openedAt;
+    this.unsubscribeLink = [
+      link.events.on('open', () => this.onOpen()),
+      link.events.on('frame', (frame) => this.onFrame(frame)),
+      // Frames received before the close (a bye) are handled first.
+      link.events.on('close', () => void this.inbox.then(() => this.close('transport-closed'))),
+      link.events.on('error', (error) => {
+        this.lastError = error.message;
+      }),
+    ];
+    this.timers.timeout(() => this.close('handshake-timeout', 'no authentication within 10 s'), HANDSHAKE_TIMEOUT_MS);
+  }
+
+  get remoteId(): string {
+    return this.link.remoteId;
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Timers this session still holds; 0 once closed (checked by teardown tests). */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /**
+   * Call when the transport reports the channel open (also safe if it was open before we attached).
+   *
+   * The dialler speaks first; the dialled side answers hello with hello. In Chromium a message the
+   * answering side sends the moment its channel opens can be lost when the dialler's channel is not
+   * open yet (seen here: 1 handshake in ~20 fast reconnects lost the answerer's hello). The dialler's
+   * first message proves its channel is open.
+   */
+  onOpen(): void {
+    if (this.state === 'closed') return;
+    this.channelOpen = true;
+    if (this.state === 'connecting') this.state = 'handshaking';
+    if (this.link.direction === 'outbound') this.sendHello();
+  }
+
+  private sendHello(): void {
+    if (this.sentHello || this.state === 'closed') return;
+    this.sentHello = true;
+    const hello: Hello = {
+      t: 'hello',
+      v: WIRE_VERSION,
+      node: { id: this.identity.nodeId, pub: this.identity.nodePub },
+      user: { id: this.identity.userId, pub: this.identity.userPub },
+      cert: { at: this.identity.cert.at, sig: this.identity.cert.sig },
+      nonce: this.nonce,
+      caps: this.policy.caps,
+      app: this.policy.app,
+    };
+    this.send(hello);
+  }
+
+  send(message: WireMessage): void {
+    if (this.state === 'closed') return;
+    const frame = JSON.stringify(message);
+    this.counted.bytesOut += frame.length;
+    try {
+      this.link.send(frame);
+    } catch (error) {
+      // The transport closed under us. Frames it delivered before closing (a bye with its reason)
+      // are still queued: let them speak first, as the close event does.
+      void this.inbox.then(() => this.close('transport-closed', errorText(error)));
+    }
+  }
+
+  private onFrame(frame: string): void {
+    if (this.state === 'closed') return;
+    this.sendHello();
+    this.counted.bytesIn += frame.length;
+    if (!this.takeToken()) {
+      this.close('limit', 'peer sent more than 200 messages a second');
+      return;
+    }
+    // Handle strictly in order: an async signature check must not let a later frame overtake it.
+    this.inbox = this.inbox.then(() => this.handleFrame(frame));
+  }
+
+  private takeToken(): boolean {
+    const now = this.clock.now();
+    this.tokens = Math.min(RATE_BURST, this.tokens + ((now - this.tokensAt) / 1000) * RATE_PER_SECOND);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+
+  private async handleFrame(frame: string): Promise<void> {
+    if (this.state === 'closed') return;
+    let message: WireMessage | null;
+    try {
+      message = parseWireMessage(frame);
+    } catch (error) {
+      const tooBig = error instanceof WireError && error.message.includes('256 KiB');
+      this.close(tooBig ? 'limit' : 'protocol-error', errorText(error));
+      return;
+    }
+    if (this.state !== 'ready') {
+      await this.handleHandshake(message);
+      return;
+    }
+    switch (message?.t) {
+      case 'ping':
+        this.send({ t: 'pong', seq: message.seq, ts: message.ts });
+        break;
+      case 'pong':
+        this.heartbeat.pong(message.seq, message.ts, this.clock.now());
+        break;
+      case 'bye':
+        this.close(`remote:${message.reason}`);
+        break;
+      case 'route':
+        this.events.emit('session:route', { session: this, message });
+        break;
+      case 'hello':
+      case 'auth':
+        this.close('protocol-error', `unexpected ${message.t} after the handshake`);
+        break;
+      default:
+        // Unknown types are ignored after the handshake (PROTOCOL.md).
+        break;
+    }
+  }
+
+  private async handleHandshake(message: WireMessage | null): Promise<void> {
+    // A node that refuses us before the handshake (incoming paused) says why with a bye.
+    if (message?.t === 'bye') return this.close(`remote:${message.reason}`);
+    if (message?.t === 'hello' && !this.peer) {
+      if (message.v !== WIRE_VERSION) return this.refuse(`unsupported protocol version ${message.v}`);
+      if (message.node.id !== this.link.remoteId) return this.refuse('hello node ID is not the connection\'s peer ID');
+      let peer: VerifiedPeer;
+      try {
+        peer = await this.verifier.verify({
+          nodeId: message.node.id,
+          nodePub: message.node.pub,
+          userId: message.user.id,
+          userPub: message.user.pub,
+          certAt: message.cert.at,
+          certSig: message.cert.sig,
+        });
+      } catch (error) {
+        return this.refuse(errorText(error));
+      }
+      if (this.state === 'closed') return;
+      if (this.policy.isBlocked(peer.nodeId, peer.userId)) return this.refuse('blocked');
+      this.peer = peer;
+      this.send({ t: 'auth', sig: await this.identity.sign(authText(message.nonce, this.identity.nodeId, peer.nodeId)) });
+      return;
+    }
+    if (message?.t === 'auth' && this.peer) {
+      const ok = await verifyText(this.peer.nodeKey, authText(this.nonce, this.peer.nodeId, this.identity.nodeId), message.sig);
+      if (!ok) return this.refuse('auth signature does not verify');
+      if (this.state === 'closed') return;
+      this.becomeReady();
+      return;
+    }
+    this.refuse(message ? `"${message.t}" before the handshake completed` : 'unknown message before the handshake completed');
+  }
+
+  private refuse(why: string): void {
+    this.close('handshake-refused', why);
+  }
+
+  private becomeReady(): void {
+    this.state = 'ready';
+    this.lastHandshakeAt = this.clock.now();
+    this.timers.clear();
+    this.timers.interval(() => this.beat(), HEARTBEAT_TICK_MS);
+    this.beat();
+    this.events.emit('session:ready', this);
+  }
+
+  private beat(): void {
+    const ping = this.heartbeat.tick(this.clock.now());
+    if (ping === 'dead') this.close('dead', 'three heartbeats in a row went unanswered');
+    else if (ping) this.send(ping);
+  }
+
+  /**
+   * The one teardown path (disable, block, bye, heartbeat death, transport loss). Sends `bye` when
+   * the reason is one we announce, closes the transport, releases timers and listeners. Idempotent.
+   */
+  close(reason: CloseReason, error: string | null = null): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.channelOpen;
+    this.state = 'closed';
+    this.closeReason = reason;
+    if (error) this.lastError = error;
+    this.timers.clear();
+    const announce = reason === 'user-disconnect' || reason === 'blocked' || reason === 'shutdown' || reason === 'paused' || reason === 'limit';
+    // A peer refused at handshake (forged, blocked) is told nothing: no bye.
+    if (announce && wasOpen) {
+      try {
+        this.link.send(JSON.stringify({ t: 'bye', reason }));
+      } catch {
+        // The transport is already gone: nothing to tell.
+      }
+    }
+    for (const unsubscribe of this.unsubscribeLink) unsubscribe();
+    this.link.close();
+    this.events.emit('session:close', { session: this, reason, error });
+    this.events.clear();
+  }
+
+  /** Updates traffic and rates from the transport's counters (falling back to our own count). */
+  async sampleTraffic(): Promise<void> {
+    const measured = await this.link.readTraffic().catch(() => null);
+    const now = this.clock.now();
+    const next = measured ?? this.counted;
+    const seconds = (now - this.rates.at) / 1000;
+    if (seconds > 0) {
+      this.rates = {
+        rateIn: Math.max(0, (next.bytesIn - this.traffic.bytesIn) / seconds),
+        rateOut: Math.max(0, (next.bytesOut - this.traffic.bytesOut) / seconds),
+        at: now,
+      };
+    }
+    this.traffic = { ...next };
+  }
+
+  snapshot(now: number): PeerSnapshot {
+    const loss = this.heartbeat.loss(now);
+    return {
+      nodeId: this.link.remoteId,
+      userId: this.peer?.userId ?? null,
+      direction: this.link.direction,
+      state: this.state,
+      strength: strengthScore({ ready: this.isReady, rttMs: this.heartbeat.rttMs, loss, missedInARow: this.heartbeat.missed }),
+      rttMs: this.heartbeat.rttMs,
+      loss,
+      bytesIn: this.traffic.bytesIn,
+      bytesOut: this.traffic.bytesOut,
+      rateIn: this.rates.rateIn,
+      rateOut: this.rates.rateOut,
+      openedAt: this.openedAt,
+      lastHandshakeAt: this.lastHandshakeAt,
+      lastError: this.lastError,
+    };
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

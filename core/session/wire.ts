@@ -1,0 +1,109 @@
+/** Data-connection messages of PROTOCOL.md (version 1), and their parsing at the boundary. */
+import { isRecord } from '../control/protocol';
+
+export const WIRE_VERSION = 1;
+/** A message over 256 KiB closes the connection with bye `limit`. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+export type ByeReason = 'user-disconnect' | 'blocked' | 'shutdown' | 'paused' | 'limit';
+export const BYE_REASONS: readonly ByeReason[] = ['user-disconnect', 'blocked', 'shutdown', 'paused', 'limit'];
+
+export interface Hello {
+  t: 'hello';
+  v: number;
+  node: { id: string; pub: string };
+  user: { id: string; pub: string };
+  cert: { at: number; sig: string };
+  nonce: string;
+  caps: string[];
+  app: string;
+}
+export interface Auth {
+  t: 'auth';
+  sig: string;
+}
+export interface Ping {
+  t: 'ping';
+  seq: number;
+  ts: number;
+}
+export interface Pong {
+  t: 'pong';
+  seq: number;
+  ts: number;
+}
+export interface Bye {
+  t: 'bye';
+  reason: ByeReason;
+}
+export interface Route {
+  t: 'route';
+  id: string;
+  src: string;
+  dst: string;
+  ttl: number;
+  path: string[];
+  body: Record<string, unknown>;
+  sig: string;
+}
+
+export type WireMessage = Hello | Auth | Ping | Pong | Bye | Route;
+
+export class WireError extends Error {
+  override name = 'WireError';
+}
+
+export const authText = (nonce: string, signerId: string, verifierId: string): string =>
+  `meshdeck/auth/v1\n${nonce}\n${signerId}\n${verifierId}`;
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Parses one received frame. Returns null for a well-formed message of a type this version does
+ * not know (ignored after the handshake, fatal before it); throws WireError for a malformed one.
+ */
+export function parseWireMessage(frame: unknown): WireMessage | null {
+  if (typeof frame !== 'string') throw new WireError('frame is not text');
+  if (frame.length > MAX_MESSAGE_BYTES) throw new WireError('message over 256 KiB');
+  let m: unknown;
+  try {
+    m = JSON.parse(frame);
+  } catch {
+    throw new WireError('frame is not JSON');
+  }
+  if (!isRecord(m) || !isString(m.t)) throw new WireError('message has no type');
+  switch (m.t) {
+    case 'hello': {
+      const { node, user, cert } = m;
+      if (
+        !isNumber(m.v) || !isRecord(node) || !isString(node.id) || !isString(node.pub) ||
+        !isRecord(user) || !isString(user.id) || !isString(user.pub) ||
+        !isRecord(cert) || !isNumber(cert.at) || !isString(cert.sig) || !isString(m.nonce)
+      ) {
+        throw new WireError('malformed hello');
+      }
+      return m as unknown as Hello;
+    }
+    case 'auth':
+      if (!isString(m.sig)) throw new WireError('malformed auth');
+      return m as unknown as Auth;
+    case 'ping':
+    case 'pong':
+      if (!isNumber(m.seq) || !isNumber(m.ts)) throw new WireError(`malformed ${m.t}`);
+      return m as unknown as Ping | Pong;
+    case 'bye':
+      if (!BYE_REASONS.includes(m.reason as ByeReason)) throw new WireError('malformed bye');
+      return m as unknown as Bye;
+    case 'route':
+      if (
+        !isString(m.id) || !isString(m.src) || !isString(m.dst) || !isNumber(m.ttl) ||
+        !Array.isArray(m.path) || !m.path.every(isString) || !isRecord(m.body) || !isString(m.sig)
+      ) {
+        throw new WireError('malformed route');
+      }
+      return m as unknown as Route;
+    default:
+      return null;
+  }
+}

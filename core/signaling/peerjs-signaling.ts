@@ -1,0 +1,257 @@
+/**
+ * Signaling through a PeerJS server, under the node ID as PeerJS peer ID. Frames travel as raw
+ * strings (serialization `raw`), so the session can check a frame's size before parsing it.
+ */
+import { Peer, type DataConnection, type PeerError } from './peerjs';
+import { Backoff } from '../lib/backoff';
+import { TimerGroup } from '../lib/clock';
+import { peerServerOptions } from './peer-server-url';
+import { Emitter } from '../lib/events';
+import type { Link, LinkEvents, Traffic } from '../session/link';
+import type { ConnectionDirection } from '../node/observed-state';
+import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from '../node/transport';
+
+/**
+ * A reloaded node meets `unavailable-id` while the server still holds its old socket (until the
+ * server's alive timeout frees it). Retry soon and often, capped low: giving up or taking a random ID
+ * would make the node unreachable under its own ID.
+ */
+const REGISTER_BACKOFF = { baseMs: 500, capMs: 30_000 };
+const CLOSE_FLUSH_POLL_MS = 20;
+const CLOSE_FLUSH_MAX_POLLS = 25;
+
+export const createPeerJsSignaling: SignalingFactory = (options) => new PeerJsSignaling(options);
+
+class PeerJsSignaling implements Signaling {
+  readonly events = new Emitter<SignalingEvents>();
+  readonly url: string;
+  private peer: Peer | null = null;
+  private everOpened = false;
+  private running = false;
+  /** `Stop signaling`: off the server on purpose; no retries until resume(). */
+  private paused = false;
+  private readonly backoff = new Backoff(REGISTER_BACKOFF);
+  private readonly timers: TimerGroup;
+  private readonly links = new Map<string, Set<PeerJsLink>>();
+
+  constructor(private readonly options: SignalingOptions) {
+    this.url = options.url;
+    this.timers = new TimerGroup(options.clock);
+  }
+
+  get attempts(): number {
+    return this.backoff.attempts;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.paused = false;
+    this.register();
+  }
+
+  pause(): void {
+    if (!this.running || this.paused) return;
+    this.paused = true;
+    this.timers.clear();
+    // disconnect() leaves the server but keeps every data connection (destroy() would close them).
+    if (this.peer && !this.peer.disconnected && !this.peer.destroyed) this.peer.disconnect();
+    this.emitState('stopped', null);
+  }
+
+  resume(): void {
+    if (!this.running) return this.start();
+    if (!this.paused) return;
+    this.paused = false;
+    this.reconnect();
+  }
+
+  retryNow(): void {
+    if (!this.running || this.paused || this.timers.size === 0) return;
+    this.timers.clear();
+    this.reconnect();
+  }
+
+  private register(): void {
+    const peer = new Peer(this.options.nodeId, {
+      ...peerServerOptions(this.options.url),
+      key: 'peerjs',
+      debug: 0,
+      config: { iceServers: this.options.iceServers as RTCIceServer[] },
+    });
+    this.peer = peer;
+    this.everOpened = false;
+    this.emitState('connecting', null);
+    peer.on('open', () => {
+      this.everOpened = true;
+      this.backoff.reset();
+      this.emitState('open', null);
+    });
+    peer.on('connection', (connection) => {
+      if (this.peer !== peer) return connection.close();
+      this.events.emit('link:inbound', this.track(new PeerJsLink(connection, 'inbound', this.options.clock)));
+    });
+    peer.on('disconnected', () => {
+      if (this.peer !== peer || !this.running || this.paused) return;
+      this.emitState('disconnected', null);
+      this.retry();
+    });
+    peer.on('close', () => {
+      if (this.peer !== peer || !this.running || this.paused) return;
+      this.retry();
+    });
+    peer.on('error', (error: PeerError<string>) => this.onPeerError(peer, error));
+  }
+
+  private onPeerError(peer: Peer, error: PeerError<string>): void {
+    if (this.peer !== peer || this.paused) return;
+    if (error.type === 'peer-unavailable') {
+      // Only a dial failed, not signaling: "Could not connect to peer <id>".
+      const id = error.message.split(' ').at(-1) ?? '';
+      for (const link of this.links.get(id) ?? []) link.fail(new Error(`${id} is not registered on the signaling server`));
+      return;
+    }
+    const message = error.type === 'unavailable-id' ? 'the server still holds this node ID; retrying' : `${error.type}: ${error.message}`;
+    this.emitState('error', message);
+    // PeerJS has already destroyed the peer (never opened) or disconnected it (was open); either way
+    // its 'close'/'disconnected' event schedules the retry, unless it fired before this error.
+    if (peer.destroyed || peer.disconnected) this.retry();
+  }
+
+  private retry(): void {
+    if (!this.running || this.paused || this.timers.size > 0) return;
+    this.timers.timeout(() => this.reconnect(), this.backoff.next());
+  }
+
+  private reconnect(): void {
+    if (!this.running || this.paused || !this.peer) return;
+    this.emitState('connecting', null);
+    // A peer that was open (or was paused) keeps its data connections across reconnect(); one that
+    // never opened was destroyed by PeerJS and must be made anew.
+    if (!this.peer.destroyed && this.peer.disconnected) this.peer.reconnect();
+    else if (this.peer.destroyed || !this.everOpened) {
+      this.peer.removeAllListeners();
+      this.peer.destroy();
+      this.register();
+    }
+  }
+
+  private emitState(state: SignalingEvents['signaling:state']['state'], error: string | null): void {
+    this.events.emit('signaling:state', { state, error });
+  }
+
+  dial(nodeId: string): Link {
+    if (!this.peer || !this.peer.open) {
+      const link = new PeerJsLink(null, 'outbound', this.options.clock, nodeId);
+      queueMicrotask(() => link.fail(new Error('not registered on the signaling server')));
+      return link;
+    }
+    const connection = this.peer.connect(nodeId, { serialization: 'raw', reliable: true });
+    return this.track(new PeerJsLink(connection, 'outbound', this.options.clock));
+  }
+
+  private track(link: PeerJsLink): PeerJsLink {
+    let set = this.links.get(link.remoteId);
+    if (!set) this.links.set(link.remoteId, (set = new Set()));
+    set.add(link);
+    link.events.on('close', () => {
+      set.delete(link);
+      if (set.size === 0 && this.links.get(link.remoteId) === set) this.links.delete(link.remoteId);
+    });
+    return link;
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.timers.clear();
+    const peer = this.peer;
+    this.peer = null;
+    if (peer) {
+      // destroy() closes the server socket and every data connection it still tracks.
+      peer.destroy();
+      peer.removeAllListeners();
+    }
+    this.links.clear();
+    this.emitState('stopped', null);
+    this.events.clear();
+  }
+}
+
+class PeerJsLink implements Link {
+  readonly events = new Emitter<LinkEvents>();
+  readonly remoteId: string;
+  private closed = false;
+  private finished = false;
+
+  constructor(
+    private readonly connection: DataConnection | null,
+    readonly direction: ConnectionDirection,
+    private readonly clock: SignalingOptions['clock'],
+    remoteId?: string,
+  ) {
+    this.remoteId = connection?.peer ?? remoteId ?? '';
+    if (!connection) return;
+    connection.on('open', () => this.events.emit('open', undefined));
+    connection.on('data', (data) => {
+      if (typeof data === 'string') this.events.emit('frame', data);
+      else this.events.emit('error', new Error('non-text frame'));
+    });
+    connection.on('close', () => this.finish());
+    connection.on('error', (error) => this.events.emit('error', error));
+    // An inbound connection may already be open by the time a listener is attached.
+    if (connection.open) queueMicrotask(() => this.events.emit('open', undefined));
+  }
+
+  send(frame: string): void {
+    if (!this.connection?.open) throw new Error('connection is not open');
+    void this.connection.send(frame);
+  }
+
+  fail(error: Error): void {
+    this.events.emit('error', error);
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    const connection = this.connection;
+    if (!connection) return this.finish();
+    // PeerJS closes the RTCPeerConnection with the channel, which drops frames still queued (a bye):
+    // wait until the channel's buffer drained, for at most 0.5 s.
+    let polls = 0;
+    const closeWhenFlushed = (): void => {
+      const buffered = connection.dataChannel?.readyState === 'open' ? connection.dataChannel.bufferedAmount : 0;
+      if (buffered > 0 && polls++ < CLOSE_FLUSH_MAX_POLLS) {
+        this.clock.setTimeout(closeWhenFlushed, CLOSE_FLUSH_POLL_MS);
+        return;
+      }
+      connection.close();
+      this.finish();
+    };
+    this.closed = true;
+    closeWhenFlushed();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = this.closed = true;
+    if (this.connection) this.connection.removeAllListeners();
+    this.events.emit('close', undefined);
+    this.events.clear();
+  }
+
+  async readTraffic(): Promise<Traffic | null> {
+    const pc = this.connection?.peerConnection;
+    if (!pc || pc.connectionState === 'closed') return null;
+    const report = await pc.getStats();
+    let traffic: Traffic | null = null;
+    report.forEach((stat: { type: string; bytesReceived?: number; bytesSent?: number }) => {
+      if (stat.type !== 'data-channel' || typeof stat.bytesReceived !== 'number') return;
+      traffic ??= { bytesIn: 0, bytesOut: 0 };
+      traffic.bytesIn += stat.bytesReceived;
+      traffic.bytesOut += stat.bytesSent ?? 0;
+    });
+    return traffic;
+  }
+}

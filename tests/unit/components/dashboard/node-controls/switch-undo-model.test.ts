@@ -1,0 +1,29 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createControlsModel, switchChangeText } from '../../../../../components/dashboard/node-controls/switch-undo-model';
+
+describe('createControlsModel', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sets a switch at once and offers Undo, which sets the previous value', () => {
+    const setSwitch = vi.fn(async () => undefined);
+    const controls = createControlsModel({ setSwitch });
+    controls.toggle('routing', false);
+    expect(setSwitch).toHaveBeenLastCalledWith('routing', false);
+    expect(controls.routingUndo.offer.value).toEqual({ text: 'Mesh routing turned off.', undoable: true });
+    expect(controls.pauseUndo.offer.value).toBeNull();
+    controls.routingUndo.undo();
+    expect(setSwitch).toHaveBeenLastCalledWith('routing', true);
+
+    controls.toggle('pauseIncoming', true);
+    expect(controls.pauseUndo.offer.value?.text).toBe('Incoming connections paused.');
+    controls.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('words every change', () => {
+    expect(switchChangeText('pauseIncoming', false)).toBe('Incoming connections accepted again.');
+    expect(switchChangeText('pauseOutgoing', true)).toBe('Outgoing connections paused.');
+    expect(switchChangeText('routing', true)).toBe('Mesh routing turned on.');
+  });
+});

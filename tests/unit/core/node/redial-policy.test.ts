@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../../core/lib/clock';
+import { PAUSED_RETRY_MS, REDIAL_FORBIDDEN_MS, RedialPolicy } from '../../../../core/node/redial-policy';
+
+function clockAt(start: number): Clock & { t: number } {
+  const clock = { t: start, now: () => clock.t, setTimeout: () => 0, clearTimeout: () => undefined, setInterval: () => 0, clearInterval: () => undefined };
+  return clock;
+}
+
+describe('RedialPolicy', () => {
+  it('holds a node 10 minutes after either user ended the connection, unless cleared', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock);
+    for (const reason of ['user-disconnect', 'remote:user-disconnect', 'remote:blocked'] as const) {
+      policy.closed('n1', reason, true);
+      clock.t += REDIAL_FORBIDDEN_MS - 1;
+      expect(policy.mayDial('n1', clock.t)).toBe(false);
+      clock.t += 1;
+      expect(policy.mayDial('n1', clock.t)).toBe(true);
+    }
+    policy.closed('n1', 'user-disconnect', true);
+    policy.clear('n1');
+    expect(policy.mayDial('n1', clock.t)).toBe(true);
+  });
+
+  it('waits for a newer announce after the peer switched off', () => {
+    const clock = clockAt(1000);
+    const policy = new RedialPolicy(clock);
+    policy.closed('n1', 'remote:shutdown', true);
+    expect(policy.mayDial('n1', 999)).toBe(false);
+    expect(policy.mayDial('n1', 1001)).toBe(true);
+  });
+
+  it('retries a paused peer after 30 s', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock);
+    policy.closed('n1', 'remote:paused', false);
+    clock.t = PAUSED_RETRY_MS - 1;
+    expect(policy.mayDial('n1', 0)).toBe(false);
+    clock.t = PAUSED_RETRY_MS;
+    expect(policy.mayDial('n1', 0)).toBe(true);
+  });
+
+  it('backs off exponentially after failures and forgets them once connected', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock, () => 1);
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const from = clock.t;
+      policy.closed('n1', 'handshake-timeout', false);
+      while (!policy.mayDial('n1', 0)) clock.t += 100;
+      waits.push(clock.t - from);
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000]);
+    policy.clear('n1');
+    policy.closed('n1', 'dead', true);
+    clock.t += 1000;
+    expect(policy.mayDial('n1', 0)).toBe(true);
+  });
+
+  it('does not hold a node for its own shutdown or a replaced duplicate', () => {
+    const policy = new RedialPolicy(clockAt(0));
+    policy.closed('n1', 'shutdown', true);
+    policy.closed('n1', 'duplicate', true);
+    expect(policy.mayDial('n1', 0)).toBe(true);
+  });
+});

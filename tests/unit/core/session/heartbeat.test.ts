@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { Heartbeat, HEARTBEAT_INTERVAL_MS as I, HEARTBEAT_TICK_MS as T, LOSS_WINDOW, median } from '../../../../core/session/heartbeat';
+
+/** Drives a heartbeat tick by tick from `from` to `to`, answering pings after `rtt` ms (null: never). */
+function run(h: Heartbeat, from: number, to: number, rtt: (seq: number) => number | null): { sent: number[]; deadAt: number | null } {
+  const pending: { seq: number; ts: number; at: number }[] = [];
+  const sent: number[] = [];
+  for (let now = from; now <= to; now += T) {
+    for (const p of pending.filter((q) => q.at <= now)) h.pong(p.seq, p.ts, p.at);
+    pending.splice(0, pending.length, ...pending.filter((q) => q.at > now));
+    const out = h.tick(now);
+    if (out === 'dead') return { sent, deadAt: now };
+    if (out) {
+      sent.push(now);
+      const delay = rtt(out.seq);
+      if (delay !== null) pending.push({ seq: out.seq, ts: out.ts, at: now + delay });
+    }
+  }
+  return { sent, deadAt: null };
+}
+
+describe('Heartbeat', () => {
+  it('pings every 2 s while answered and reports the median round trip', () => {
+    const h = new Heartbeat();
+    const { sent } = run(h, 0, 10_000, (seq) => [10, 30, 20][seq % 3]!);
+    expect(sent).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(h.rttMs).toBe(20);
+  });
+
+  it('ignores pongs that echo a wrong timestamp or an unknown sequence number', () => {
+    const h = new Heartbeat();
+    const p = h.tick(0);
+    if (!p || p === 'dead') throw new Error('no ping');
+    h.pong(p.seq, p.ts + 1, 5);
+    h.pong(p.seq + 7, p.ts, 5);
+    expect(h.rttMs).toBeNull();
+  });
+
+  it('counts as lost the pings not answered within 5 s, over the last 30 only', () => {
+    const h = new Heartbeat();
+    // The first three answered after 6 s (late, but answered: the peer lives), then all at once.
+    run(h, 0, 60_000, (seq) => (seq <= 3 ? 6000 : 10));
+    const window = Math.min(LOSS_WINDOW, 30);
+    expect(h.loss(60_000)).toBeGreaterThan(0);
+    run(h, 60_250, 60_250 + window * I * 2, () => 10);
+    expect(h.loss(60_250 + window * I * 2)).toBe(0);
+  });
+
+  it('does not judge a ping still within its 5 s deadline', () => {
+    const h = new Heartbeat();
+    h.tick(0);
+    expect(h.loss(4000)).toBe(0);
+    expect(h.loss(5001)).toBe(1);
+  });
+
+  it('probes at once after a miss and declares a silent peer dead 3 to 5 s after its last answer', () => {
+    const h = new Heartbeat();
+    // Healthy with 2 ms round trips until 10 s, then silent.
+    const { sent, deadAt } = run(h, 0, 30_000, (seq) => (seq <= 6 ? 2 : null));
+    const silentFrom = 10_000;
+    expect(deadAt).not.toBeNull();
+    expect(deadAt! - silentFrom).toBeGreaterThanOrEqual(3000);
+    expect(deadAt! - silentFrom).toBeLessThanOrEqual(5000);
+    // Probes went out one second apart once pings were missed.
+    expect(sent.filter((t) => t > silentFrom)).toEqual([12_000, 13_000, 14_000]);
+  });
+
+  it('one late pong on a live connection is not death: the miss count resets', () => {
+    const h = new Heartbeat();
+    const { deadAt } = run(h, 0, 30_000, (seq) => (seq === 5 ? 1500 : 2));
+    expect(deadAt).toBeNull();
+    expect(h.missed).toBe(0);
+  });
+
+  it('median handles even and odd counts', () => {
+    expect(median([])).toBeNull();
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});

@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../../../core/lib/clock';
+import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
+import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason, type SessionPolicy } from '../../../../core/session/peer-session';
+import { authText } from '../../../../core/session/wire';
+import { linkPair, type FakeLink } from '../../../support/fake-transport';
+import { makeIdentity } from '../../../support/identities';
+
+const policy: SessionPolicy = { isBlocked: () => false, app: 'meshdeck/test', caps: [] };
+
+function session(link: FakeLink, identity: Identity, blocked = policy.isBlocked): PeerSession {
+  return new PeerSession(link, identity, new IdentityVerifier(), { ...policy, isBlocked: blocked }, systemClock);
+}
+
+function closeReason(s: PeerSession): Promise<CloseReason> {
+  return new Promise((resolve) => s.events.on('session:close', ({ reason }) => resolve(reason)));
+}
+
+function ready(s: PeerSession): Promise<void> {
+  return new Promise((resolve) => s.events.on('session:ready', () => resolve()));
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+describe('PeerSession handshake', () => {
+  let a: Identity;
+  let b: Identity;
+  beforeEach(async () => {
+    [a, b] = await Promise.all([makeIdentity(), makeIdentity()]).then((pair) => pair.map((p) => p.identity));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('becomes ready on both sides after hello and auth, with the peer verified', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    expect(sa.peer?.userId).toBe(b.userId);
+    expect(sb.peer?.nodeId).toBe(a.nodeId);
+    expect(sa.lastHandshakeAt).not.toBeNull();
+    sa.close('shutdown');
+    expect(await closeReason(sb)).toBe('remote:shutdown');
+    expect(sa.pendingTimers + sb.pendingTimers).toBe(0);
+  });
+
+  it('refuses any other message before the handshake, and tells the peer nothing', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    la.isOpen = true;
+    la.send(JSON.stringify({ t: 'ping', seq: 1, ts: 1 }));
+    expect(await closeReason(sb)).toBe('handshake-refused');
+    expect(sb.lastError).toMatch(/"ping" before the handshake/);
+    expect(lb.sent.map((f) => JSON.parse(f).t)).toEqual(['hello']);
+  });
+
+  it('refuses a hello whose node ID does not derive from its key', async () => {
+    const { stored: forger } = await makeIdentity();
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    la.isOpen = true;
+    // Claims to be `a` (the connection's peer ID) while presenting the forger's keys.
+    la.send(JSON.stringify({
+      t: 'hello', v: 1, node: { id: a.nodeId, pub: forger.node.pub }, user: { id: a.userId, pub: forger.user.pub },
+      cert: forger.cert, nonce: 'x', caps: [], app: 'forger',
+    }));
+    expect(await closeReason(sb)).toBe('handshake-refused');
+    expect(sb.lastError).toMatch(/does not derive/);
+    expect(lb.sent.some((f) => JSON.parse(f).t === 'auth')).toBe(false);
+  });
+
+  it('refuses a genuine hello that does not match the connection\'s peer ID', async () => {
+    const { identity: c } = await makeIdentity();
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    const sc = session(la, c); // c speaks on a link that signaling says is a's
+    la.open();
+    lb.open();
+    expect(await closeReason(sb)).toBe('handshake-refused');
+    expect(sb.lastError).toMatch(/peer ID/);
+    sc.close('shutdown');
+  });
+
+  it('refuses an auth signed over the wrong nonce', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    la.isOpen = true;
+    la.send(JSON.stringify({
+      t: 'hello', v: 1, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
+      cert: a.cert, nonce: 'n1', caps: [], app: 'x',
+    }));
+    la.send(JSON.stringify({ t: 'auth', sig: await a.sign(authText('not-the-nonce', a.nodeId, b.nodeId)) }));
+    expect(await closeReason(sb)).toBe('handshake-refused');
+    expect(sb.lastError).toMatch(/auth signature/);
+  });
+
+  it('closes silently a peer that is blocked', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b, (nodeId) => nodeId === a.nodeId);
+    const reasons = Promise.all([closeReason(sa), closeReason(sb)]);
+    la.open();
+    lb.open();
+    expect(await reasons).toEqual(['transport-closed', 'handshake-refused']);
+    expect(lb.sent.map((f) => JSON.parse(f).t)).toEqual(['hello']);
+  });
+
+  it('times out a handshake that never completes', async () => {
+    vi.useFakeTimers();
+    const [, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    const reason = closeReason(sb);
+    vi.advanceTimersByTime(HANDSHAKE_TIMEOUT_MS + 1);
+    expect(await reason).toBe('handshake-timeout');
+    expect(sb.pendingTimers).toBe(0);
+  });
+
+  it('closes with bye limit on an oversized message and on a flood', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    la.send(JSON.stringify({ t: 'data', pad: 'x'.repeat(256 * 1024) }));
+    expect(await closeReason(sb)).toBe('limit');
+
+    const [lc, ld] = linkPair(a.nodeId, b.nodeId);
+    const sc = session(lc, a);
+    const sd = session(ld, b);
+    lc.open();
+    ld.open();
+    await Promise.all([ready(sc), ready(sd)]);
+    const closed = closeReason(sd);
+    for (let i = 0; i < 500; i++) lc.send(JSON.stringify({ t: 'noop' }));
+    expect(await closed).toBe('limit');
+    await flush();
+    expect(lc.isClosed).toBe(true);
+  });
+
+  it('handles messages strictly in order although verification is async', async () => {
+    // b dials a here, so b speaks first and its nonce is known before a's frames are sent.
+    const [lb, la] = linkPair(b.nodeId, a.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    la.isOpen = true;
+    const nonce = JSON.parse(lb.sent[0]!).nonce as string;
+    // hello then auth back to back: auth must wait for hello's async verification.
+    la.send(JSON.stringify({
+      t: 'hello', v: 1, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
+      cert: a.cert, nonce: 'peer-nonce', caps: [], app: 'x',
+    }));
+    la.send(JSON.stringify({ t: 'auth', sig: await a.sign(authText(nonce, a.nodeId, b.nodeId)) }));
+    await ready(sb);
+    expect(sb.isReady).toBe(true);
+    sb.close('shutdown');
+  });
+
+  it('the dialled side answers hello with hello and never speaks first', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    expect(lb.sent).toEqual([]);
+    const sa = session(la, a);
+    la.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    expect(lb.sent.map((f) => JSON.parse(f).t).slice(0, 2)).toEqual(['hello', 'auth']);
+    sa.close('shutdown');
+  });
+
+  it('teardown is idempotent: a second close, or a close after the transport went, does nothing', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    const reasons: string[] = [];
+    sa.events.on('session:close', ({ reason }) => reasons.push(reason));
+    sa.close('user-disconnect');
+    sa.close('shutdown');
+    la.close();
+    await flush();
+    expect(reasons).toEqual(['user-disconnect']);
+    expect(sa.closeReason).toBe('user-disconnect');
+    expect(la.sent.filter((f) => JSON.parse(f).t === 'bye')).toHaveLength(1);
+    expect(sa.pendingTimers + sb.pendingTimers).toBe(0);
+    expect(la.events.listenerCount).toBe(0);
+  });
+
+  it('a bye queued before the transport closed still gives the reason, even if answering an earlier ping fails', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    await flush();
+    sa.events.clear();
+    const reason = closeReason(sb);
+    // A ping and a bye arrive, then the channel closes before sb has handled either: the pong to
+    // the ping fails on the closed transport.
+    lb.events.emit('frame', JSON.stringify({ t: 'ping', seq: 99, ts: 1 }));
+    lb.events.emit('frame', JSON.stringify({ t: 'bye', reason: 'shutdown' }));
+    lb.isOpen = false;
+    lb.isClosed = true;
+    lb.events.emit('close', undefined);
+    expect(await reason).toBe('remote:shutdown');
+    sa.close('shutdown');
+  });
+});

@@ -25,6 +25,7 @@ import {
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
 import type { EndpointTrial } from '../../core/control/endpoint-trial';
+import { Emitter, type Unsubscribe } from '../../core/lib/events';
 
 /** The part of a runtime port the client uses; `browser.runtime.Port` satisfies it. */
 export interface ViewPort {
@@ -43,8 +44,6 @@ export interface ViewRuntime {
   connect(connectInfo: { name: string }): ViewPort;
   sendMessage(message: unknown): Promise<unknown>;
 }
-
-export type Unsubscribe = () => void;
 
 /** Views only send requests meant for them; `host:boot` belongs to the node host. */
 export type ViewRequest = Exclude<Request, { type: 'host:boot' }>;
@@ -127,17 +126,26 @@ export class ClientClosedError extends Error {
   override name = 'ClientClosedError';
 }
 
+/**
+ * What the observe port delivers, one event each. A type, not an interface: Emitter wants a
+ * `Record<string, unknown>`, and an interface would need an index signature, which would let a
+ * misspelled event name compile.
+ */
+type ViewEvents = {
+  'snapshot:receive': NodeSnapshot;
+  'reachability:change': { reachable: boolean; error: Error | null };
+  'history:load': { recent: StatsPoint[]; daily: StatsPoint[] };
+  'history:tick': { second: StatsPoint; minute: StatsPoint | null };
+  'log:append': { entries: LogEntry[]; reset: boolean };
+  'blocklist:change': BlockListState;
+  'trial:change': EndpointTrial | null;
+};
+
 export function createViewClient(runtime: ViewRuntime = browser.runtime, options: ViewClientOptions = {}): ViewClient {
   const initialBackoff = options.initialBackoffMs ?? 100;
   const maxBackoff = options.maxBackoffMs ?? 2000;
 
-  const stateListeners = new Set<(snapshot: NodeSnapshot) => void>();
-  const reachableListeners = new Set<(reachable: boolean, error: Error | null) => void>();
-  const historyListeners = new Set<(recent: StatsPoint[], daily: StatsPoint[]) => void>();
-  const tickListeners = new Set<(second: StatsPoint, minute: StatsPoint | null) => void>();
-  const logListeners = new Set<(entries: LogEntry[], reset: boolean) => void>();
-  const blockListListeners = new Set<(state: BlockListState) => void>();
-  const trialListeners = new Set<(trial: EndpointTrial | null) => void>();
+  const events = new Emitter<ViewEvents>();
   /** Rejects every request still waiting for its reply; emptied on settle. */
   const pending = new Set<(error: Error) => void>();
 
@@ -157,7 +165,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   function setReachable(next: boolean): void {
     if (next === reachable) return;
     reachable = next;
-    for (const listener of [...reachableListeners]) listener(reachable, ensureError);
+    events.emit('reachability:change', { reachable, error: ensureError });
   }
 
   function onMessage(message: unknown): void {
@@ -169,20 +177,20 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
         backoff = initialBackoff;
         ensureError = null;
         setReachable(true);
-        for (const listener of [...stateListeners]) listener(latest);
+        events.emit('snapshot:receive', latest);
         return;
       case 'history': {
         if (!Array.isArray(message.recent) || !Array.isArray(message.daily)) return;
         const recent = message.recent.filter(isRecord) as unknown as StatsPoint[];
         const daily = message.daily.filter(isRecord) as unknown as StatsPoint[];
-        for (const listener of [...historyListeners]) listener(recent, daily);
+        events.emit('history:load', { recent, daily });
         return;
       }
       case 'history:tick': {
         if (!isRecord(message.second) || (message.minute !== null && !isRecord(message.minute))) return;
         const second = message.second as unknown as StatsPoint;
         const minute = message.minute as unknown as StatsPoint | null;
-        for (const listener of [...tickListeners]) listener(second, minute);
+        events.emit('history:tick', { second, minute });
         return;
       }
       case 'log': {
@@ -190,21 +198,20 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
         const entries = message.entries.filter(isRecord) as unknown as LogEntry[];
         const reset = !logSynced;
         logSynced = true;
-        for (const listener of [...logListeners]) listener(entries, reset);
+        events.emit('log:append', { entries, reset });
         return;
       }
       case 'blocklist': {
         const state = message.state;
         if (!isRecord(state) || !Array.isArray(state.entries)) return;
         latestBlockList = state as unknown as BlockListState;
-        for (const listener of [...blockListListeners]) listener(latestBlockList);
+        events.emit('blocklist:change', latestBlockList);
         return;
       }
       case 'trial': {
         if (message.trial !== null && !isRecord(message.trial)) return;
-        const trial = message.trial as unknown as EndpointTrial | null;
-        latestTrial = trial;
-        for (const listener of [...trialListeners]) listener(trial);
+        latestTrial = message.trial as unknown as EndpointTrial | null;
+        events.emit('trial:change', latestTrial);
         return;
       }
     }
@@ -223,7 +230,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       (error: unknown) => {
         if (closed || error instanceof ClientClosedError) return;
         ensureError = error instanceof Error ? error : new Error(String(error));
-        for (const listener of [...reachableListeners]) listener(reachable, ensureError);
+        events.emit('reachability:change', { reachable, error: ensureError });
       },
     );
     timer = setTimeout(() => {
@@ -302,36 +309,27 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   return {
     request,
     onState(listener) {
-      stateListeners.add(listener);
+      const off = events.on('snapshot:receive', listener);
       if (latest) listener(latest);
-      return () => stateListeners.delete(listener);
+      return off;
     },
     onReachable(listener) {
-      reachableListeners.add(listener);
+      const off = events.on('reachability:change', (change) => listener(change.reachable, change.error));
       listener(reachable, ensureError);
-      return () => reachableListeners.delete(listener);
+      return off;
     },
-    onHistory(listener) {
-      historyListeners.add(listener);
-      return () => historyListeners.delete(listener);
-    },
-    onHistoryTick(listener) {
-      tickListeners.add(listener);
-      return () => tickListeners.delete(listener);
-    },
-    onLog(listener) {
-      logListeners.add(listener);
-      return () => logListeners.delete(listener);
-    },
+    onHistory: (listener) => events.on('history:load', ({ recent, daily }) => listener(recent, daily)),
+    onHistoryTick: (listener) => events.on('history:tick', ({ second, minute }) => listener(second, minute)),
+    onLog: (listener) => events.on('log:append', ({ entries, reset }) => listener(entries, reset)),
     onBlockList(listener) {
-      blockListListeners.add(listener);
+      const off = events.on('blocklist:change', listener);
       if (latestBlockList) listener(latestBlockList);
-      return () => blockListListeners.delete(listener);
+      return off;
     },
     onTrial(listener) {
-      trialListeners.add(listener);
+      const off = events.on('trial:change', listener);
       if (latestTrial !== undefined) listener(latestTrial);
-      return () => trialListeners.delete(listener);
+      return off;
     },
     close() {
       if (closed) return;
@@ -339,13 +337,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
       if (timer !== null) clearTimeout(timer);
       timer = null;
       releasePort(true);
-      stateListeners.clear();
-      reachableListeners.clear();
-      historyListeners.clear();
-      tickListeners.clear();
-      logListeners.clear();
-      blockListListeners.clear();
-      trialListeners.clear();
+      events.clear();
       for (const fail of [...pending]) fail(new ClientClosedError('the view is closing'));
     },
   };

@@ -261,6 +261,36 @@ describe('createViewClient', () => {
     expect(trials).toEqual([15_001, null]);
   });
 
+  it("each on…() returns an unsubscribe that stops only that listener's deliveries", () => {
+    const client = createViewClient(runtime);
+    const kept = vi.fn();
+    const gone = vi.fn();
+    const offs = [
+      client.onState(gone),
+      client.onReachable(gone),
+      client.onHistory(gone),
+      client.onHistoryTick(gone),
+      client.onLog(gone),
+      client.onBlockList(gone),
+      client.onTrial(gone),
+    ];
+    client.onState(kept);
+    client.onLog(kept);
+    gone.mockClear();
+    for (const off of offs) off();
+
+    runtime.port.post({ type: 'state', snapshot: snapshot(1) });
+    runtime.port.post({ type: 'history', recent: [], daily: [] });
+    runtime.port.post({ type: 'history:tick', second: fakePoint(1), minute: null });
+    runtime.port.post({ type: 'log', entries: [] });
+    runtime.port.post({ type: 'blocklist', state: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 100 } });
+    runtime.port.post({ type: 'trial', trial: null });
+    runtime.port.drop();
+    expect(gone).not.toHaveBeenCalled();
+    expect(kept).toHaveBeenCalledTimes(2);
+    client.close();
+  });
+
   it('close() drops history and log listeners', () => {
     const client = createViewClient(runtime);
     const listener = vi.fn();
@@ -336,6 +366,21 @@ describe('createViewClient', () => {
       const pending = client.request({ type: 'settings:get' }, { signal: controller.signal });
       controller.abort(new Error('gone'));
       await expect(pending).rejects.toThrow('gone');
+      client.close();
+    });
+
+    it('ignores a reply that arrives after the abort, and sends nothing when aborted already', async () => {
+      let answer!: (reply: unknown) => void;
+      runtime.answer = () => new Promise((resolve) => (answer = resolve));
+      const client = createViewClient(runtime);
+      const controller = new AbortController();
+      const pending = client.request({ type: 'settings:get' }, { signal: controller.signal });
+      controller.abort();
+      answer(okReply({ late: true }));
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+
+      await expect(client.request({ type: 'settings:get' }, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+      expect(runtime.sent).toHaveLength(1);
       client.close();
     });
   });

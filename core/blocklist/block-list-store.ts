@@ -112,15 +112,6 @@ export class BlockListStore {
     });
   }
 
-  /** Remembers how a blocked node or user was last seen. Does not count as an edit (same version). */
-  async label(id: string, label: string): Promise<void> {
-    await this.edit(async (all) => {
-      const existing = all.find((e) => e.id === id && !e.removed);
-      if (!existing || existing.label === clampLabel(label)) return { changes: [], result: null };
-      return { changes: [{ ...existing, label: clampLabel(label) }], result: null };
-    });
-  }
-
   /** Merges imported entries (already validated): new IDs blocked, notes of known ones updated. */
   importEntries(incoming: BlockEntry[]): Promise<number> {
     return this.edit(async (all) => {

@@ -7,7 +7,7 @@ import { RingBuffer } from './ring-buffer';
 export const LOG_CAPACITY = 500;
 
 export class EventLog {
-  readonly events = new Emitter<{ [name: string]: unknown; 'log:entry': LogEntry }>();
+  readonly events = new Emitter<{ 'log:entry': LogEntry }>();
   private readonly entries = new RingBuffer<LogEntry>(LOG_CAPACITY);
   private seq = 0;
 

@@ -1,41 +1,36 @@
 /**
  * The Meshdeck node: reconciles the desired Settings into signaling (PeerJS), rendezvous (GUN) and
- * authenticated peer sessions, and reports observed state.
+ * authenticated peer sessions, and reports observed state. The parts live beside it: the user's
+ * signaling stop (signaling-stop.ts), which inbound connections it takes (inbound-gate.ts), its
+ * sessions (session-table.ts), the room's records (discovery/record-table.ts), whom it dials
+ * (dial-policy.ts, redial-policy.ts), its announces (announcer.ts) and its snapshot (snapshot.ts).
  */
 import { TimerGroup, type Clock } from '../lib/clock';
 import { describeClose } from '../session/close-reason';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
-import { median } from '../session/heartbeat';
 import { IdentityVerifier, type Identity } from '../identity/identity';
 import type { Link } from '../session/link';
 import { MeshRouter } from '../routing/mesh-router';
-import type {
-  ClosedPeerSnapshot,
-  DiscoveredNode,
-  NodeSnapshot,
-  RelayState,
-  SignalingSnapshot,
-  SignalingState,
-  Strength,
-} from './observed-state';
-import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from '../session/peer-session';
+import type { NodeSnapshot, RelayState, SignalingState } from './observed-state';
+import { PeerSession, type CloseReason } from '../session/peer-session';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
-import { ANNOUNCE_INTERVAL_MS, isStale, pickRecord, signRecord, verifyRecord, type VerifiedRecord } from '../discovery/rendezvous-record';
+import { RecordTable } from '../discovery/record-table';
 import type { Settings } from '../control/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { Rendezvous, RendezvousFactory, Signaling, SignalingFactory } from './transport';
+import { SignalingStopSchedule } from './signaling-stop';
+import { judgeInbound, refuseLink } from './inbound-gate';
+import { SessionTable } from './session-table';
+import { mayAutoDial } from './dial-policy';
+import { Announcer } from './announcer';
+import { buildSnapshot } from './snapshot';
 
 const STATS_INTERVAL_MS = 1000;
 const DIAL_SWEEP_MS = 3000;
-/** Neighbour changes are announced at once, but not more than once a second. */
-const NEIGHBOUR_ANNOUNCE_MIN_MS = 1000;
-const INVALID_MEMORY = 4096;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
-const REFRESH_SETTLE_MS = 1000;
-const CLOSED_KEPT = 20;
-const CLOSED_KEPT_MS = 2 * 60_000;
+export const REFRESH_SETTLE_MS = 1000;
 
 export interface NodeComponents {
   identity: Identity;
@@ -49,15 +44,9 @@ export interface NodeComponents {
 }
 
 export interface NodeEvents {
-  [name: string]: unknown;
   'state:change': NodeSnapshot;
   'peer:ready': PeerSession;
   'peer:close': { nodeId: string; reason: CloseReason; error: string | null };
-}
-
-interface KnownRecord {
-  verified: VerifiedRecord;
-  seenAt: number;
 }
 
 export class MeshNode {
@@ -67,42 +56,63 @@ export class MeshNode {
   private readonly router: MeshRouter;
   private settings: Settings | null = null;
   private blocked = new Set<string>();
-  private closed: ClosedPeerSnapshot[] = [];
   private dialCount = 0;
-  /** Signaling stopped by the user (`Stop signaling`), and the timer that resumes it. */
-  private signalingPaused = false;
-  private resumeTimer: unknown = null;
-  private neighbourAnnounce: unknown = null;
   private signaling: Signaling | null = null;
   private rendezvous: Rendezvous | null = null;
-  private readonly sessions = new Map<string, PeerSession>();
-  private readonly records = new Map<string, KnownRecord>();
-  private readonly invalidVersions = new Set<string>();
+  private readonly sessions = new SessionTable();
+  private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly timers: TimerGroup;
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
+  private readonly signalingStop: SignalingStopSchedule;
+  private readonly announcer: Announcer;
   private signalingState: { state: SignalingState; since: number; error: string | null };
   private readonly relayStates = new Map<string, RelayState>();
   private lastAnnounceAt: number | null = null;
   private lastDiscoveryAt: number | null = null;
-  private lastNeighbourAnnounce = 0;
   private handshakesRefused = 0;
   private unsubscribers: (() => void)[] = [];
   private stopped = false;
 
   constructor(private readonly components: NodeComponents) {
-    this.timers = new TimerGroup(components.clock);
-    this.redial = new RedialPolicy(components.clock);
-    this.log = components.log ?? new EventLog(components.clock);
-    this.signalingState = { state: 'stopped', since: components.clock.now(), error: null };
-    this.publisher = new SnapshotPublisher(components.clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
+    const { clock, identity } = components;
+    this.timers = new TimerGroup(clock);
+    this.redial = new RedialPolicy(clock);
+    this.log = components.log ?? new EventLog(clock);
+    this.records = new RecordTable(identity.nodeId, this.verifier);
+    this.signalingState = { state: 'stopped', since: clock.now(), error: null };
+    this.publisher = new SnapshotPublisher(clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
+    this.signalingStop = new SignalingStopSchedule({
+      clock,
+      timers: this.timers,
+      onChange: (stopped) => {
+        this.log.add('info', 'control:signaling', stopped ? 'signaling stopped; open connections kept' : 'signaling resumed');
+        this.announcer.now();
+      },
+    });
+    this.announcer = new Announcer({
+      identity,
+      clock,
+      timers: this.timers,
+      content: () => {
+        const settings = this.settings;
+        if (!settings) return null;
+        return { signal: this.signalingStop.isPaused ? [] : [settings.signalingUrl], routing: settings.routing, neighbors: this.sessions.readyIds() };
+      },
+      rendezvous: () => this.rendezvous,
+      onAnnounced: (at) => {
+        this.lastAnnounceAt = at;
+        this.publisher.changed(false);
+      },
+      onError: (error) => this.log.add('warn', 'rendezvous:announce', `announce failed: ${errorText(error)}`),
+    });
     this.router = new MeshRouter({
-      identity: components.identity,
-      clock: components.clock,
-      readyNeighbours: () => this.readyNeighbours(),
+      identity,
+      clock,
+      readyNeighbours: () => this.sessions.readyIds(),
       sendTo: (nodeId, message) => this.sessions.get(nodeId)?.send(message),
       keyOf: (nodeId) => this.keyOf(nodeId),
-      isBlocked: (nodeId) => this.blocked.has(nodeId) || this.blocked.has(this.records.get(nodeId)?.verified.userId ?? ''),
+      isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
       routingEnabled: () => this.settings?.routing ?? false,
       log: (level, type, message, nodeId) => this.log.add(level, type, message, nodeId),
     });
@@ -146,39 +156,8 @@ export class MeshNode {
     } else {
       this.dialDiscovered();
     }
-    this.reconcileSignaling();
+    this.signalingStop.reconcile(next.signalingStop, this.signaling);
     this.publisher.changed(true);
-  }
-
-  /** Whether the user's `Stop signaling` is in force now. */
-  private get signalingStopped(): boolean {
-    const stop = this.settings?.signalingStop;
-    return !!stop && (stop.until === null || this.components.clock.now() < stop.until);
-  }
-
-  /**
-   * Applies `Stop signaling`/`Resume signaling`: leaves or rejoins the signaling server while every
-   * open connection stays; a stop with an end time resumes by itself then.
-   */
-  private reconcileSignaling(): void {
-    if (this.resumeTimer !== null) this.timers.cancel(this.resumeTimer);
-    this.resumeTimer = null;
-    const signaling = this.signaling;
-    if (!signaling) return;
-    const stopped = this.signalingStopped;
-    if (stopped && !this.signalingPaused) {
-      this.signalingPaused = true;
-      signaling.pause();
-      this.log.add('info', 'control:signaling', 'signaling stopped; open connections kept');
-      void this.announce();
-    } else if (!stopped && this.signalingPaused) {
-      this.signalingPaused = false;
-      signaling.resume();
-      this.log.add('info', 'control:signaling', 'signaling resumed');
-      void this.announce();
-    }
-    const until = this.settings?.signalingStop?.until;
-    if (stopped && until != null) this.resumeTimer = this.timers.timeout(() => this.reconcileSignaling(), until - this.components.clock.now());
   }
 
   /** `Retry now`: skips the signaling reconnect backoff. */
@@ -206,7 +185,7 @@ export class MeshNode {
     for (const id of next) if (!this.blocked.has(id)) this.log.add('info', 'control:block', `blocked ${id}`, id.startsWith('n') ? id : undefined);
     for (const id of this.blocked) if (!next.has(id)) this.log.add('info', 'control:block', `unblocked ${id}`, id.startsWith('n') ? id : undefined);
     this.blocked = next;
-    for (const session of [...this.sessions.values()]) {
+    for (const session of this.sessions.all()) {
       if (this.isBlocked(session.remoteId, session.peer?.userId ?? null)) session.close('blocked');
     }
     this.dialDiscovered();
@@ -242,35 +221,22 @@ export class MeshNode {
     this.unsubscribers.push(
       signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
-      rendezvous.events.on('record:update', (raw) => void this.onRecord(raw)),
-      rendezvous.events.on('relay:state', ({ url, state }) => {
-        const previous = this.relayStates.get(url);
-        if (previous !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
-        this.relayStates.set(url, state);
-        // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
-        // and the network is back, so signaling need not wait out its backoff either.
-        if (state === 'open' && previous === 'closed') {
-          void this.announce();
-          this.signaling?.retryNow();
-        }
-        this.publisher.changed(true);
-      }),
+      rendezvous.events.on('record:update', (raw) => this.onRecord(raw)),
+      rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
     );
-    this.signalingPaused = this.signalingStopped;
-    if (this.signalingPaused) this.setSignalingState('stopped', null);
+    if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
     else {
       this.setSignalingState('connecting', null);
       signaling.start();
     }
     rendezvous.start();
-    void this.announce();
-    this.timers.interval(() => void this.announce(), ANNOUNCE_INTERVAL_MS);
-    this.timers.interval(() => void this.sampleStats(), STATS_INTERVAL_MS);
+    this.announcer.start();
+    this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
     this.timers.interval(() => this.dialDiscovered(), DIAL_SWEEP_MS);
   }
 
   private goOffline(reason: CloseReason): void {
-    for (const session of [...this.sessions.values()]) session.close(reason);
+    for (const session of this.sessions.all()) session.close(reason);
     this.sessions.clear();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
@@ -278,12 +244,24 @@ export class MeshNode {
     this.rendezvous?.stop();
     this.signaling = null;
     this.rendezvous = null;
-    this.signalingPaused = false;
-    this.resumeTimer = null;
-    this.neighbourAnnounce = null;
+    this.signalingStop.reset();
+    this.announcer.stop();
     this.timers.clear();
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
+  }
+
+  private onRelayState(url: string, state: RelayState): void {
+    const previous = this.relayStates.get(url);
+    if (previous !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
+    this.relayStates.set(url, state);
+    // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
+    // and the network is back, so signaling need not wait out its backoff either.
+    if (state === 'open' && previous === 'closed') {
+      this.announcer.now();
+      this.signaling?.retryNow();
+    }
+    this.publisher.changed(true);
   }
 
   private onSignalingState(state: SignalingState, error: string | null): void {
@@ -313,7 +291,7 @@ export class MeshNode {
     if (existing) return existing;
     if (userAsked) this.redial.clear(nodeId);
     if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
-    if (this.isBlocked(nodeId, this.records.get(nodeId)?.verified.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
+    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
     this.dialCount++;
     return this.adopt(this.signaling.dial(nodeId));
   }
@@ -324,39 +302,25 @@ export class MeshNode {
   }
 
   private onInbound(link: Link): void {
-    if (this.settings?.pauseIncoming) return this.refuse(link, 'paused');
-    const existing = this.sessions.get(link.remoteId);
-    if (existing) {
-      // Both sides dialled at once: keep the connection dialled by the smaller node ID, on both ends.
-      const keepOurs = !existing.isReady && existing.link.direction === 'outbound' && this.nodeId < link.remoteId;
-      this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the ${keepOurs ? 'existing' : 'new'} one`, link.remoteId);
-      if (keepOurs) {
-        link.close();
-        return;
-      }
-      // Otherwise the new link wins: a ready session being re-dialled means the peer restarted.
-      existing.close('duplicate');
-    }
-    this.adopt(link);
-  }
-
-  /**
-   * Turns a new inbound connection away with a bye, sent in answer to the dialler's hello (see
-   * PeerSession.onOpen on why the dialled side never speaks first); closed after the handshake limit
-   * if the dialler says nothing.
-   */
-  private refuse(link: Link, reason: 'paused'): void {
-    this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
-    const timer = this.components.clock.setTimeout(() => link.close(), HANDSHAKE_TIMEOUT_MS);
-    link.events.on('close', () => this.components.clock.clearTimeout(timer));
-    link.events.on('frame', () => {
-      this.components.clock.clearTimeout(timer);
-      try {
-        link.send(JSON.stringify({ t: 'bye', reason }));
-      } finally {
-        link.close();
-      }
+    const verdict = judgeInbound(link, {
+      selfId: this.nodeId,
+      pauseIncoming: this.settings?.pauseIncoming ?? false,
+      existing: this.sessions.get(link.remoteId),
     });
+    switch (verdict.kind) {
+      case 'refuse':
+        this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
+        return refuseLink(link, verdict.reason, this.components.clock);
+      case 'keep-existing':
+        this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the existing one`, link.remoteId);
+        return link.close();
+      case 'adopt':
+        if (verdict.replaces) {
+          this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the new one`, link.remoteId);
+          verdict.replaces.close('duplicate');
+        }
+        this.adopt(link);
+    }
   }
 
   private adopt(link: Link): PeerSession {
@@ -367,10 +331,14 @@ export class MeshNode {
       { isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId), app: this.components.app, caps: ['route'] },
       this.components.clock,
     );
-    this.sessions.set(link.remoteId, session);
+    this.sessions.add(session);
     session.events.on('session:ready', () => this.onReady(session));
     session.events.on('session:close', ({ reason, error }) => this.onClose(session, reason, error));
-    session.events.on('session:route', ({ message }) => void this.router.receive(message, session.remoteId));
+    session.events.on('session:route', ({ message }) => {
+      this.router.receive(message, session.remoteId).catch((error: unknown) =>
+        this.log.add('warn', 'mesh:route', `route message not handled: ${errorText(error)}`, session.remoteId),
+      );
+    });
     this.publisher.changed(true);
     return session;
   }
@@ -380,25 +348,25 @@ export class MeshNode {
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
-    this.announceNeighbours();
+    this.announcer.neighboursChanged();
   }
 
   private onClose(session: PeerSession, reason: CloseReason, error: string | null): void {
-    if (this.sessions.get(session.remoteId) === session) this.sessions.delete(session.remoteId);
+    this.sessions.remove(session);
     if (reason === 'handshake-refused') this.handshakesRefused++;
     this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null);
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);
-    if (session.lastHandshakeAt !== null) this.announceNeighbours();
+    if (session.lastHandshakeAt !== null) this.announcer.neighboursChanged();
   }
 
   private rememberClosed(session: PeerSession, reason: CloseReason, error: string | null): void {
     const words = describeClose(reason);
     const refused = reason === 'handshake-refused' || reason === 'protocol-error';
-    const level = refused ? 'warn' : reason === 'dead' || reason === 'handshake-timeout' ? 'warn' : 'info';
+    const level = refused || reason === 'dead' || reason === 'handshake-timeout' ? 'warn' : 'info';
     this.log.add(level, refused ? 'handshake:refused' : 'peer:close', error ? `${words}: ${error}` : words, session.remoteId);
-    this.closed.unshift({
+    this.sessions.rememberClosed({
       nodeId: session.remoteId,
       userId: session.peer?.userId ?? null,
       direction: session.link.direction,
@@ -406,91 +374,38 @@ export class MeshNode {
       reason: words,
       lastError: error ?? session.lastError,
     });
-    this.closed.length = Math.min(this.closed.length, CLOSED_KEPT);
   }
 
-  private async onRecord(raw: unknown): Promise<void> {
-    let record;
-    try {
-      record = pickRecord(raw);
-    } catch {
-      // Partial writes and foreign data in the room: not a node record, nothing to count.
-      return;
-    }
-    if (record.id === this.nodeId) return;
-    const known = this.records.get(record.id);
-    if (known && known.verified.record.ts >= record.ts) return;
-    const version = `${record.id}@${record.ts}`;
-    if (this.invalidVersions.has(version)) return;
-    let verified: VerifiedRecord;
-    try {
-      verified = await verifyRecord(record, this.verifier);
-    } catch {
-      if (this.invalidVersions.size >= INVALID_MEMORY) this.invalidVersions.clear();
-      this.invalidVersions.add(version);
-      this.publisher.changed(false);
-      return;
-    }
-    if (!this.isRunning) return;
-    const current = this.records.get(record.id);
-    if (current && current.verified.record.ts >= record.ts) return;
-    const now = this.components.clock.now();
-    this.records.set(record.id, { verified, seenAt: now });
-    this.lastDiscoveryAt = now;
-    this.maybeDial(record.id);
-    this.publisher.changed(false);
+  private onRecord(raw: unknown): void {
+    this.records.ingest(raw).then(
+      (result) => {
+        if (result === 'ignored') return;
+        if (result === 'invalid') return this.publisher.changed(false);
+        this.lastDiscoveryAt = this.components.clock.now();
+        this.maybeDial((raw as { id: string }).id);
+        this.publisher.changed(false);
+      },
+      (error: unknown) => this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`),
+    );
   }
 
   /** Dials discovered nodes until maxPeers connections exist. */
   private dialDiscovered(): void {
-    for (const id of this.records.keys()) this.maybeDial(id);
+    for (const id of this.records.ids()) this.maybeDial(id);
   }
 
   private maybeDial(nodeId: string): void {
-    const settings = this.settings;
-    if (!settings?.enabled || settings.pauseOutgoing || !this.signaling || this.signalingState.state !== 'open') return;
-    if (nodeId === this.nodeId || this.sessions.has(nodeId) || this.sessions.size >= settings.maxPeers) return;
-    const known = this.records.get(nodeId);
-    const now = this.components.clock.now();
-    if (!known || isStale(known.verified.record, now) || this.isBlocked(nodeId, known.verified.userId)) return;
-    // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there.
-    if (!known.verified.signal.includes(settings.signalingUrl)) return;
-    if (!this.redial.mayDial(nodeId, known.verified.record.ts)) return;
-    this.dial(nodeId);
-  }
-
-  private async announce(): Promise<void> {
-    const settings = this.settings;
-    const rendezvous = this.rendezvous;
-    if (!settings || !rendezvous) return;
-    const now = this.components.clock.now();
-    const record = await signRecord(
-      this.components.identity,
-      { signal: this.signalingPaused ? [] : [settings.signalingUrl], routing: settings.routing, neighbors: this.readyNeighbours() },
-      now,
-    );
-    if (this.rendezvous !== rendezvous) return;
-    rendezvous.announce(record);
-    this.lastAnnounceAt = now;
-    this.lastNeighbourAnnounce = now;
-    this.publisher.changed(false);
-  }
-
-  /** Announces a changed neighbour set at once, or once the 1 s spacing allows: one pending announce at most. */
-  private announceNeighbours(): void {
-    if (!this.isRunning || this.neighbourAnnounce !== null) return;
-    const wait = this.lastNeighbourAnnounce + NEIGHBOUR_ANNOUNCE_MIN_MS - this.components.clock.now();
-    if (wait <= 0) void this.announce();
-    else {
-      this.neighbourAnnounce = this.timers.timeout(() => {
-        this.neighbourAnnounce = null;
-        void this.announce();
-      }, wait);
-    }
-  }
-
-  private readyNeighbours(): string[] {
-    return [...this.sessions.values()].filter((s) => s.isReady).map((s) => s.remoteId);
+    const allowed = mayAutoDial(nodeId, this.records.get(nodeId), {
+      settings: this.settings,
+      signalingState: this.signaling ? this.signalingState.state : 'stopped',
+      selfId: this.nodeId,
+      now: this.components.clock.now(),
+      sessionCount: this.sessions.size,
+      hasSession: (id) => this.sessions.has(id),
+      isBlocked: (id, userId) => this.isBlocked(id, userId),
+      redial: this.redial,
+    });
+    if (allowed) this.dial(nodeId);
   }
 
   /**
@@ -499,19 +414,18 @@ export class MeshNode {
    */
   async refreshPeers(): Promise<RefreshResult> {
     if (!this.rendezvous) throw new NodeOfflineError();
-    const before = new Set(this.records.keys());
+    const before = new Set(this.records.ids());
     const dialsBefore = this.dialCount;
     this.rendezvous.reread();
     this.dialDiscovered();
     await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
-    const now = this.components.clock.now();
-    const found = [...this.records.entries()].filter(([id, known]) => !before.has(id) && !isStale(known.verified.record, now)).length;
+    const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
     const result = { found, dialling: this.dialCount - dialsBefore };
     this.log.add('info', 'control:refresh', `refresh: found ${result.found} new, dialling ${result.dialling}`);
     return result;
   }
 
-  /** Mesh ping/traceroute to any node (PROTOCOL.md §6 body `ping`). */
+  /** Mesh ping/traceroute to any node (docs/protocol.md §6 body `ping`). */
   async meshPing(nodeId: string): Promise<MeshPingResult> {
     if (!this.isRunning) throw new NodeOfflineError();
     try {
@@ -525,77 +439,36 @@ export class MeshNode {
   }
 
   private keyOf(nodeId: string): CryptoKey | null {
-    return this.sessions.get(nodeId)?.peer?.nodeKey ?? this.records.get(nodeId)?.verified.nodeKey ?? null;
+    return this.sessions.get(nodeId)?.peer?.nodeKey ?? this.records.get(nodeId)?.nodeKey ?? null;
   }
 
-  private async sampleStats(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.sampleTraffic()));
-    this.publisher.changed(false);
+  private sampleStats(): void {
+    Promise.all(this.sessions.all().map((s) => s.sampleTraffic())).then(
+      () => this.publisher.changed(false),
+      (error: unknown) => this.log.add('warn', 'stats:sample', `traffic not sampled: ${errorText(error)}`),
+    );
   }
 
   snapshot(): NodeSnapshot {
     const now = this.components.clock.now();
     const { identity } = this.components;
-    const settings = this.settings;
-    const peers = [...this.sessions.values()].map((s) => s.snapshot(now));
-    const ready = peers.filter((p) => p.state === 'ready');
-    const rtts = ready.map((p) => p.rttMs).filter((r): r is number => r !== null);
-    let stale = 0;
-    const discovered: DiscoveredNode[] = [];
-    for (const { verified } of this.records.values()) {
-      const { record } = verified;
-      const old = isStale(record, now);
-      if (old) stale++;
-      const status = this.isBlocked(record.id, verified.userId) ? 'blocked' : this.sessions.get(record.id)?.isReady ? 'ready' : old ? 'stale' : 'known';
-      discovered.push({ nodeId: record.id, userId: verified.userId, status, neighbors: verified.neighbors, routing: record.routing, announcedAt: record.ts });
-    }
-    this.closed = this.closed.filter((c) => now - c.closedAt <= CLOSED_KEPT_MS);
-    const signaling: SignalingSnapshot = {
-      url: settings?.signalingUrl ?? '',
-      state: this.signalingState.state,
-      since: this.signalingState.since,
-      attempts: this.signaling?.attempts ?? 0,
-      lastError: this.signalingState.error,
-      stoppedByUser: this.signalingPaused,
-      stoppedUntil: this.signalingPaused ? (settings?.signalingStop?.until ?? null) : null,
-    };
-    return {
-      at: now,
+    return buildSnapshot({
+      now,
       nodeId: identity.nodeId,
       userId: identity.userId,
-      enabled: settings?.enabled ?? false,
-      signaling,
-      rendezvous: {
-        room: settings?.room ?? '',
-        relays: (settings?.relayUrls ?? []).map((url) => ({ url, state: this.relayStates.get(url) ?? 'closed' })),
-        seen: this.records.size + this.invalidVersions.size,
-        valid: this.records.size - stale,
-        stale,
-        invalid: this.invalidVersions.size,
-        lastAnnounceAt: this.lastAnnounceAt,
-        lastDiscoveryAt: this.lastDiscoveryAt,
-      },
-      peers,
-      closedPeers: this.closed,
-      discovered,
-      controls: {
-        routing: settings?.routing ?? false,
-        pauseIncoming: settings?.pauseIncoming ?? false,
-        pauseOutgoing: settings?.pauseOutgoing ?? false,
-        blocked: [...this.blocked],
-      },
-      routing: { ...this.router.counters },
-      totals: {
-        peers: ready.length,
-        rateIn: ready.reduce((sum, p) => sum + p.rateIn, 0),
-        rateOut: ready.reduce((sum, p) => sum + p.rateOut, 0),
-        medianRttMs: median(rtts),
-        worstRttMs: rtts.length ? Math.max(...rtts) : null,
-        loss: ready.length ? ready.reduce((sum, p) => sum + p.loss, 0) / ready.length : 0,
-        strength: Math.floor(median(ready.map((p) => p.strength)) ?? 0) as Strength,
-        handshakesRefused: this.handshakesRefused,
-      },
-    };
+      settings: this.settings,
+      sessions: this.sessions.all(),
+      records: this.records.all(),
+      invalidRecords: this.records.invalidCount,
+      closed: this.sessions.recentlyClosed(now),
+      signaling: { ...this.signalingState, attempts: this.signaling?.attempts ?? 0, stoppedByUser: this.signalingStop.isPaused },
+      relayStates: this.relayStates,
+      lastAnnounceAt: this.lastAnnounceAt,
+      lastDiscoveryAt: this.lastDiscoveryAt,
+      blocked: this.blocked,
+      routing: this.router.counters,
+      handshakesRefused: this.handshakesRefused,
+    });
   }
 }
 
@@ -609,3 +482,5 @@ export class NodeOfflineError extends Error {
     super('the node is disabled: enable the P2P network first');
   }
 }
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

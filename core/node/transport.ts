@@ -10,7 +10,6 @@ import type { NodeRecord } from '../discovery/rendezvous-record';
 import type { IceServer } from '../control/settings';
 
 export interface SignalingEvents {
-  [name: string]: unknown;
   'signaling:state': { state: SignalingState; error: string | null };
   /** A remote node dialled us. */
   'link:inbound': Link;
@@ -45,7 +44,6 @@ export interface SignalingOptions {
 export type SignalingFactory = (options: SignalingOptions) => Signaling;
 
 export interface RendezvousEvents {
-  [name: string]: unknown;
   /** A node record as the store returned it: unverified, possibly partial or forged. */
   'record:update': unknown;
   'relay:state': { url: string; state: RelayState };

@@ -24,8 +24,6 @@ export interface RouterDeps {
   keyOf(nodeId: string): CryptoKey | null;
   isBlocked(nodeId: string): boolean;
   routingEnabled(): boolean;
-  /** A message addressed to this node whose body is not ping/pong (applications). */
-  deliver?(message: Route): void;
   log(level: 'debug' | 'info' | 'warn', type: string, message: string, nodeId?: string): void;
 }
 
@@ -102,7 +100,9 @@ export class MeshRouter {
   private onDelivered(message: Route): void {
     const { body } = message;
     if (body.k === 'ping' && typeof body.ts === 'number') {
-      void this.send(message.src, { k: 'pong', ts: body.ts, path: [...message.path, this.deps.identity.nodeId] });
+      this.send(message.src, { k: 'pong', ts: body.ts, path: [...message.path, this.deps.identity.nodeId] }).catch((error: unknown) =>
+        this.deps.log('warn', 'mesh:pong', `pong not sent: ${error instanceof Error ? error.message : String(error)}`, message.src),
+      );
     } else if (body.k === 'pong' && typeof body.ts === 'number') {
       const pending = this.pings.get(`${message.src}|${body.ts}`);
       if (!pending) return;
@@ -110,8 +110,6 @@ export class MeshRouter {
       this.deps.clock.clearTimeout(pending.timer);
       const path = Array.isArray(body.path) ? body.path.filter((hop): hop is string => typeof hop === 'string') : [];
       pending.resolve({ rttMs: this.deps.clock.now() - body.ts, path });
-    } else {
-      this.deps.deliver?.(message);
     }
   }
 

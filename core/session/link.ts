@@ -6,7 +6,6 @@ import type { Emitter } from '../lib/events';
 import type { ConnectionDirection } from '../node/observed-state';
 
 export interface LinkEvents {
-  [name: string]: unknown;
   /** The channel can carry frames. */
   open: undefined;
   frame: string;

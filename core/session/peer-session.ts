@@ -29,7 +29,6 @@ export type CloseReason =
   | 'duplicate';
 
 export interface SessionEvents {
-  [name: string]: unknown;
   'session:ready': PeerSession;
   'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
   /** A route message from this ready neighbour (mesh routing). */

@@ -1,0 +1,30 @@
+/**
+ * Whether the auto-dialler dials a discovered node now: only while enabled, signaling is open and
+ * outgoing connections are not paused; never itself, a node already connected, a stale or blocked
+ * record, or a node on another signaling server; within maxPeers; and as the redial rules allow.
+ */
+import { isStale, type VerifiedRecord } from '../discovery/rendezvous-record';
+import type { Settings } from '../control/settings';
+import type { SignalingState } from './observed-state';
+import type { RedialPolicy } from './redial-policy';
+
+export interface DialContext {
+  settings: Settings | null;
+  signalingState: SignalingState;
+  selfId: string;
+  now: number;
+  sessionCount: number;
+  hasSession(nodeId: string): boolean;
+  isBlocked(nodeId: string, userId: string | null): boolean;
+  redial: RedialPolicy;
+}
+
+export function mayAutoDial(nodeId: string, known: VerifiedRecord | undefined, context: DialContext): boolean {
+  const { settings } = context;
+  if (!settings?.enabled || settings.pauseOutgoing || context.signalingState !== 'open') return false;
+  if (nodeId === context.selfId || context.hasSession(nodeId) || context.sessionCount >= settings.maxPeers) return false;
+  if (!known || isStale(known.record, context.now) || context.isBlocked(nodeId, known.userId)) return false;
+  // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there.
+  if (!known.signal.includes(settings.signalingUrl)) return false;
+  return context.redial.mayDial(nodeId, known.record.ts);
+}

@@ -147,7 +147,8 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     return 'signalingStop' in asked ? asked.signalingStop : confirmed.value?.signalingStop;
   });
 
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
   /** Number of the latest settings request; a reply to an older one must not undo a newer one. */
   let updateSeq = 0;
   let appliedSeq = 0;
@@ -159,17 +160,18 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
   let loadError: string | null = null;
 
   async function loadSettings(): Promise<void> {
-    if (loading || disposed) return;
+    if (loading || scope.signal.aborted) return;
     loading = true;
     const seqAtStart = updateSeq;
     try {
-      const value = await client.request({ type: 'settings:get' });
+      const value = await client.request({ type: 'settings:get' }, { signal: scope.signal });
+      if (scope.signal.aborted) return;
       // A settings:update sent meanwhile knows better than this (possibly older) answer.
-      if (!disposed && updateSeq === seqAtStart && updatesInFlight === 0) confirmed.value = value;
-      if (!disposed && loadError !== null && lastError.peek() === loadError) lastError.value = null;
+      if (updateSeq === seqAtStart && updatesInFlight === 0) confirmed.value = value;
+      if (loadError !== null && lastError.peek() === loadError) lastError.value = null;
       loadError = null;
     } catch (error) {
-      if (disposed) return;
+      if (scope.signal.aborted) return;
       loadError = describeError('load the settings', error);
       lastError.value = loadError;
     } finally {
@@ -181,8 +183,8 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
   async function sendPatch(patch: Partial<Settings>, seq: number): Promise<Settings> {
     updatesInFlight++;
     try {
-      const next = await client.request({ type: 'settings:update', patch });
-      if (!disposed) {
+      const next = await client.request({ type: 'settings:update', patch }, { signal: scope.signal });
+      if (!scope.signal.aborted) {
         if (seq > appliedSeq) {
           appliedSeq = seq;
           confirmed.value = next;
@@ -205,7 +207,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
   }
 
   async function setOptimistic<F extends OptimisticSetting>(field: F, value: Settings[F]): Promise<void> {
-    if (disposed) return;
+    if (scope.signal.aborted) return;
     const seq = ++updateSeq;
     latestSwitchSeq[field] = seq;
     batch(() => {
@@ -214,11 +216,11 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     });
     try {
       await sendPatch({ [field]: value }, seq);
-      if (disposed) return;
+      if (scope.signal.aborted) return;
       if (latestSwitchSeq[field] === seq) pending.value = withoutField(pending.peek(), field);
     } catch (error) {
       // A newer call decides the switch; only the latest failure is rolled back and shown.
-      if (disposed || latestSwitchSeq[field] !== seq) return;
+      if (scope.signal.aborted || latestSwitchSeq[field] !== seq) return;
       batch(() => {
         pending.value = withoutField(pending.peek(), field);
         lastError.value = describeError(OPTIMISTIC_ACTIONS[field](value), error);
@@ -289,7 +291,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     setSwitch: setOptimistic,
     setSignalingStop: (stop) => setOptimistic('signalingStop', stop),
     async updateSettings(patch) {
-      if (disposed) throw new Error('the view is closing');
+      scope.signal.throwIfAborted();
       return sendPatch(patch, ++updateSeq);
     },
     reportError(action, error) {
@@ -299,8 +301,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
       lastError.value = null;
     },
     dispose() {
-      if (disposed) return;
-      disposed = true;
+      scope.abort();
       for (const dispose of disposers.splice(0)) dispose();
     },
   };

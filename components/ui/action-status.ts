@@ -17,23 +17,25 @@ export interface ActionWords<T> {
   pending: string;
   /** Shown when it succeeded. */
   done: (value: T) => string;
-  /** False once the model is disposed: nothing is shown any more. */
-  isLive?: () => boolean;
+  /** The model's disposal scope: once aborted nothing is shown any more. */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs `request`, showing `pending` in `status` meanwhile, then `done(value)` or the error in words
- * ("Could not x: reason."). Resolves with the value, or null when it failed; never rejects. A status
- * set by a newer run is not overwritten by an older one finishing late.
+ * ("Could not x: reason."). Resolves with the value, or null when it failed or was not run (`signal`
+ * aborted already); never rejects. A status set by a newer run is not overwritten by an older one
+ * finishing late, and once `signal` is aborted `status` is not written at all.
  */
 export async function runAction<T>(
   status: Signal<ActionStatus | null>,
-  { action, pending: pendingText, done, isLive = () => true }: ActionWords<T>,
+  { action, pending: pendingText, done, signal }: ActionWords<T>,
   request: () => Promise<T>,
 ): Promise<T | null> {
+  if (signal?.aborted) return null;
   const pending: ActionStatus = { kind: 'pending', text: pendingText };
   status.value = pending;
-  const mine = () => isLive() && status.peek() === pending;
+  const mine = () => !signal?.aborted && status.peek() === pending;
   try {
     const value = await request();
     if (mine()) status.value = { kind: 'ok', text: done(value) };

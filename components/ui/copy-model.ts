@@ -21,17 +21,18 @@ export function createCopyModel(
 ): CopyModel {
   const copied = signal<string | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let disposed = false;
+  /** Aborted by dispose(): a clipboard write still under way then shows nothing. */
+  const scope = new AbortController();
   return {
     copied,
     async copy(key, text) {
       try {
         await writeText(text);
       } catch (error) {
-        if (!disposed) node.reportError('copy the ID to the clipboard', error);
+        if (!scope.signal.aborted) node.reportError('copy the ID to the clipboard', error);
         return;
       }
-      if (disposed) return;
+      if (scope.signal.aborted) return;
       copied.value = key;
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -39,7 +40,7 @@ export function createCopyModel(
       }, COPIED_MS);
     },
     dispose() {
-      disposed = true;
+      scope.abort();
       clearTimeout(timer);
     },
   };

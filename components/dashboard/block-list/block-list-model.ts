@@ -103,8 +103,8 @@ export function createBlockListModel(
   const limit = signal(BLOCK_LIST_PAGE);
   const status = signal<ActionStatus | null>(null);
   const undo = createUndoSlot();
-  let disposed = false;
-  const live = () => !disposed;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
 
   const state = computed<BlockListState | null>(() => {
     const base = reported.value;
@@ -123,12 +123,12 @@ export function createBlockListModel(
   });
 
   const accept = (next: BlockListState) => {
-    if (!disposed) reported.value = next;
+    if (!scope.signal.aborted) reported.value = next;
   };
   const stop = client.onBlockList(accept);
   // The host relays the list when a view connects; ask the background too, so that the list shows
   // while the host is still starting (or cannot be reached).
-  client.request({ type: 'block:list' }).then(
+  client.request({ type: 'block:list' }, { signal: scope.signal }).then(
     (value) => {
       if (!reported.peek()) accept(value);
     },
@@ -143,9 +143,9 @@ export function createBlockListModel(
 
   async function restore(entry: BlockEntry): Promise<void> {
     try {
-      accept(await client.request({ type: 'block:restore', entry }));
+      accept(await client.request({ type: 'block:restore', entry }, { signal: scope.signal }));
     } catch (error) {
-      if (live()) status.value = { kind: 'error', text: describeError(`block ${what(entry)} again`, error) };
+      if (!scope.signal.aborted) status.value = { kind: 'error', text: describeError(`block ${what(entry)} again`, error) };
     }
   }
 
@@ -173,8 +173,8 @@ export function createBlockListModel(
         status.value = null;
       });
       try {
-        const { state: next, removed } = await client.request({ type: 'block:remove', id });
-        if (disposed) return;
+        const { state: next, removed } = await client.request({ type: 'block:remove', id }, { signal: scope.signal });
+        if (scope.signal.aborted) return;
         batch(() => {
           accept(next);
           removing.value = without(removing.peek(), id);
@@ -183,7 +183,7 @@ export function createBlockListModel(
         if (back) undo.show(`Unblocked ${kind}.`, () => restore(back));
         else undo.show(`${kind} was not blocked any more.`, () => undefined);
       } catch (error) {
-        if (disposed) return;
+        if (scope.signal.aborted) return;
         batch(() => {
           removing.value = without(removing.peek(), id);
           status.value = { kind: 'error', text: describeError(`unblock ${kind}`, error) };
@@ -196,8 +196,8 @@ export function createBlockListModel(
       if (!entry || entry.note === note) return;
       noting.value = new Map(noting.peek()).set(id, note);
       try {
-        const next = await client.request({ type: 'block:note', id, note });
-        if (disposed) return;
+        const next = await client.request({ type: 'block:note', id, note }, { signal: scope.signal });
+        if (scope.signal.aborted) return;
         batch(() => {
           accept(next);
           const notes = new Map(noting.peek());
@@ -206,7 +206,7 @@ export function createBlockListModel(
           noting.value = notes;
         });
       } catch (error) {
-        if (disposed) return;
+        if (scope.signal.aborted) return;
         batch(() => {
           const notes = new Map(noting.peek());
           if (notes.get(id) === note) notes.delete(id);
@@ -234,13 +234,13 @@ export function createBlockListModel(
         text = await file.text();
         incoming = parseBlockListFile(text, clock());
       } catch (error) {
-        if (disposed) return;
+        if (scope.signal.aborted) return;
         // ImportError's message is the reason ("the file is not JSON (…)", "entry 3: …").
         const reason = error instanceof Error && error.name === 'ImportError' ? error.message : describeError('read it', error).replace(/^Could not read it: /, '').replace(/\.$/, '');
         status.value = { kind: 'error', text: `Could not import ${name}: ${reason}. Nothing was imported.` };
         return;
       }
-      if (disposed) return;
+      if (scope.signal.aborted) return;
       const self = node.identity.peek();
       const own = self && incoming.find((e) => e.id === self.nodeId || e.id === self.userId);
       if (own) {
@@ -255,16 +255,16 @@ export function createBlockListModel(
       }
       status.value = null;
       const ok = await confirm.confirm({ title: `Import ${name}?`, message: importSummary(preview), details: previewLines(preview) });
-      if (disposed) return;
+      if (scope.signal.aborted) return;
       if (!ok) {
         status.value = { kind: 'ok', text: 'Import cancelled: nothing changed.' };
         return;
       }
       await runAction(
         status,
-        { action: `import ${name}`, pending: `Importing ${name}…`, done: ({ imported }) => `Imported ${imported} from ${name}.`, isLive: live },
+        { action: `import ${name}`, pending: `Importing ${name}…`, done: ({ imported }) => `Imported ${imported} from ${name}.`, signal: scope.signal },
         async () => {
-          const reply = await client.request({ type: 'block:import', text });
+          const reply = await client.request({ type: 'block:import', text }, { signal: scope.signal });
           accept(reply.state);
           return reply;
         },
@@ -281,16 +281,16 @@ export function createBlockListModel(
         message: `Unblocks all ${countOf(count, 'ID')}, in every browser that shares this list. This cannot be undone; export the list first to keep a copy.`,
         destructive: true,
       });
-      if (!ok || disposed) return;
+      if (!ok || scope.signal.aborted) return;
       undo.clear();
       await runAction(
         status,
-        { action: 'clear the block list', pending: 'Clearing the block list…', done: () => `Cleared: ${countOf(count, 'ID')} unblocked.`, isLive: live },
-        async () => accept(await client.request({ type: 'block:clear' })),
+        { action: 'clear the block list', pending: 'Clearing the block list…', done: () => `Cleared: ${countOf(count, 'ID')} unblocked.`, signal: scope.signal },
+        async () => accept(await client.request({ type: 'block:clear' }, { signal: scope.signal })),
       );
     },
     dispose() {
-      disposed = true;
+      scope.abort();
       stop();
       undo.dispose();
     },

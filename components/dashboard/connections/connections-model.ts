@@ -131,7 +131,8 @@ export function createConnectionsModel(
   const loaded = signal(false);
   const sort = signal<SortOrder | null>(null);
   const status = signal<ActionStatus | null>(null);
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
 
   let previous: readonly PeerRowModel[] = [];
   const rows = computed<readonly PeerRowModel[]>(() => {
@@ -182,7 +183,7 @@ export function createConnectionsModel(
   });
 
   async function act(action: string, pending: string, done: string, request: () => Promise<unknown>): Promise<void> {
-    await runAction(status, { action, pending, done: () => done, isLive: () => !disposed }, request);
+    await runAction(status, { action, pending, done: () => done, signal: scope.signal }, request);
   }
 
   return {
@@ -200,23 +201,23 @@ export function createConnectionsModel(
         message: `The connection to ${nodeId} closes now, and this node does not dial it again for 10 minutes unless you reconnect it.`,
         destructive: true,
       });
-      if (!ok || disposed) return;
+      if (!ok || scope.signal.aborted) return;
       return act(`disconnect ${id}`, `Disconnecting ${id}`, `Disconnected ${id}: Reconnect is under Recently closed.`, () =>
-        client.request({ type: 'node:disconnect', nodeId }),
+        client.request({ type: 'node:disconnect', nodeId }, { signal: scope.signal }),
       );
     },
     block(nodeId) {
       const id = shortId(nodeId);
       const userId = byId.get(nodeId)?.peer.peek().userId;
       const request = userId ? { type: 'block:add' as const, id: nodeId, label: `user ${userId}` } : { type: 'block:add' as const, id: nodeId };
-      return act(`block ${id}`, `Blocking ${id}`, `Blocked ${id}: its connection closes and it is not dialled again.`, () => client.request(request));
+      return act(`block ${id}`, `Blocking ${id}`, `Blocked ${id}: its connection closes and it is not dialled again.`, () => client.request(request, { signal: scope.signal }));
     },
     reconnect(nodeId) {
       const id = shortId(nodeId);
-      return act(`reconnect ${id}`, `Reconnecting ${id}`, `Dialling ${id} again.`, () => client.request({ type: 'node:dial', nodeId }));
+      return act(`reconnect ${id}`, `Reconnecting ${id}`, `Dialling ${id} again.`, () => client.request({ type: 'node:dial', nodeId }, { signal: scope.signal }));
     },
     dispose() {
-      disposed = true;
+      scope.abort();
       stop();
     },
   };

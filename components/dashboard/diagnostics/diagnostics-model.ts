@@ -77,7 +77,8 @@ export function createDiagnosticsModel(
   const save = options.save ?? saveWithLink;
   const clock = options.clock ?? Date.now;
   const exportStatus = signal<ActionStatus | null>(null);
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
 
   // Samples of handshakesRefused, kept for the window; the first is the baseline.
   let samples: [number, number][] = [];
@@ -153,9 +154,9 @@ export function createDiagnosticsModel(
     async download() {
       await runAction(
         exportStatus,
-        { action: 'export the diagnostics', pending: 'Collecting the diagnostics…', done: (filename) => `Saved ${filename}.`, isLive: () => !disposed },
+        { action: 'export the diagnostics', pending: 'Collecting the diagnostics…', done: (filename) => `Saved ${filename}.`, signal: scope.signal },
         async () => {
-          const report: DiagnosticsReport = await client.request({ type: 'diagnostics:export' });
+          const report: DiagnosticsReport = await client.request({ type: 'diagnostics:export' }, { signal: scope.signal });
           const filename = diagnosticsFilename(clock());
           save(filename, `${JSON.stringify(report, null, 2)}\n`);
           return filename;
@@ -163,7 +164,7 @@ export function createDiagnosticsModel(
       );
     },
     dispose() {
-      disposed = true;
+      scope.abort();
       stopSampling();
     },
   };

@@ -42,7 +42,8 @@ export function createPingModel(node: Pick<DashboardNodeModel, 'discovered' | 'i
   const target = signal('');
   const targetError = signal<string | null>(null);
   const status = signal<ActionStatus | null>(null);
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
   const targets = computed(() => {
     const self = node.identity.value?.nodeId;
     return node.discovered.value
@@ -71,12 +72,12 @@ export function createPingModel(node: Pick<DashboardNodeModel, 'discovered' | 'i
       const id = shortId(nodeId);
       await runAction(
         status,
-        { action: `ping ${id}`, pending: `Pinging ${id} over the mesh`, done: describePing, isLive: () => !disposed },
-        () => client.request({ type: 'node:ping', nodeId }),
+        { action: `ping ${id}`, pending: `Pinging ${id} over the mesh`, done: describePing, signal: scope.signal },
+        () => client.request({ type: 'node:ping', nodeId }, { signal: scope.signal }),
       );
     },
     dispose() {
-      disposed = true;
+      scope.abort();
     },
   };
 }

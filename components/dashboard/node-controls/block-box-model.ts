@@ -38,7 +38,8 @@ export function createBlockModel(
   const draft = signal('');
   const fieldError = signal<string | null>(null);
   const status = signal<ActionStatus | null>(null);
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
   return {
     draft,
     fieldError,
@@ -68,16 +69,16 @@ export function createBlockModel(
           message: `Every node of user ${check.id} is refused and disconnected, in every browser that shares your block list.`,
           destructive: true,
         });
-        if (!ok || disposed) return false;
+        if (!ok || scope.signal.aborted) return false;
       }
       const label = labelOf(node.snapshot.peek(), check.id);
       const pending: ActionStatus = { kind: 'pending', text: `Blocking ${what}…` };
       status.value = pending;
       try {
         // The reply (the block list) is not needed here: the node's `controls.blocked` shows the result.
-        await client.request(label ? { type: 'block:add', id: check.id, label } : { type: 'block:add', id: check.id });
+        await client.request(label ? { type: 'block:add', id: check.id, label } : { type: 'block:add', id: check.id }, { signal: scope.signal });
       } catch (error) {
-        if (disposed || status.peek() !== pending) return false;
+        if (scope.signal.aborted || status.peek() !== pending) return false;
         const e = error as { name?: string; message?: string };
         batch(() => {
           // The background's own check of the ID (core/blocklist/block-list.ts) belongs at the field too.
@@ -88,7 +89,7 @@ export function createBlockModel(
         });
         return false;
       }
-      if (disposed || status.peek() !== pending) return true;
+      if (scope.signal.aborted || status.peek() !== pending) return true;
       batch(() => {
         status.value = {
           kind: 'ok',
@@ -102,7 +103,7 @@ export function createBlockModel(
       return true;
     },
     dispose() {
-      disposed = true;
+      scope.abort();
     },
   };
 }

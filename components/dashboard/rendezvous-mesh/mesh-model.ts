@@ -30,7 +30,8 @@ export function describeRefresh(result: RefreshResult): string {
 
 export function createMeshModel(node: Pick<DashboardNodeModel, 'snapshot' | 'identity' | 'discovered'>, client: Pick<ViewClient, 'request'>): MeshModel {
   const refreshStatus = signal<ActionStatus | null>(null);
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
   const readyPeers = stableComputed(() =>
     (node.snapshot.value?.peers ?? []).filter((peer) => peer.state === 'ready').map((peer) => ({ nodeId: peer.nodeId, state: peer.state })),
   );
@@ -49,12 +50,12 @@ export function createMeshModel(node: Pick<DashboardNodeModel, 'snapshot' | 'ide
     async refresh() {
       await runAction(
         refreshStatus,
-        { action: 'refresh peers', pending: 'Re-reading the rendezvous mesh…', done: describeRefresh, isLive: () => !disposed },
-        () => client.request({ type: 'node:refresh' }),
+        { action: 'refresh peers', pending: 'Re-reading the rendezvous mesh…', done: describeRefresh, signal: scope.signal },
+        () => client.request({ type: 'node:refresh' }, { signal: scope.signal }),
       );
     },
     dispose() {
-      disposed = true;
+      scope.abort();
     },
   };
 }

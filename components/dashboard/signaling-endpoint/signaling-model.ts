@@ -56,7 +56,8 @@ export function createSignalingModel(
 ): SignalingModel {
   const clock = options.clock ?? Date.now;
   const status = signal<ActionStatus | null>(null);
-  let disposed = false;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
 
   const stop = computed<SignalingStopView | null>(() => {
     const observed = node.signaling.value;
@@ -94,7 +95,7 @@ export function createSignalingModel(
         destructive: true,
         choices: { legend: 'Stop signaling', options: STOP_CHOICES, initial: '15m' },
       });
-      if (!answer.confirmed || disposed) return false;
+      if (!answer.confirmed || scope.signal.aborted) return false;
       status.value = null;
       await node.setSignalingStop(stopFor((answer.choice ?? '15m') as StopChoice, clock()));
       return true;
@@ -106,12 +107,12 @@ export function createSignalingModel(
     async retry() {
       await runAction(
         status,
-        { action: 'retry signaling', pending: 'Retrying the signaling server now…', done: () => 'Retrying now: the state above follows.', isLive: () => !disposed },
-        () => client.request({ type: 'node:retry-signaling' }),
+        { action: 'retry signaling', pending: 'Retrying the signaling server now…', done: () => 'Retrying now: the state above follows.', signal: scope.signal },
+        () => client.request({ type: 'node:retry-signaling' }, { signal: scope.signal }),
       );
     },
     dispose() {
-      disposed = true;
+      scope.abort();
     },
   };
 }

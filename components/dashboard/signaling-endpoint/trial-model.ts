@@ -48,8 +48,8 @@ export function createTrialModel(
   const status = signal<ActionStatus | null>(null);
   const history = signal<readonly WorkingEndpoints[] | null>(null);
   const historyStatus = signal<ActionStatus | null>(null);
-  let disposed = false;
-  const isLive = () => !disposed;
+  /** Aborted by dispose(): replies still on their way then write nothing. */
+  const scope = new AbortController();
 
   const trial = computed(() => {
     const t = reported.value;
@@ -66,13 +66,13 @@ export function createTrialModel(
 
   async function loadHistory(): Promise<void> {
     try {
-      const list = await client.request({ type: 'settings:history' });
-      if (!disposed) batch(() => {
+      const list = await client.request({ type: 'settings:history' }, { signal: scope.signal });
+      if (!scope.signal.aborted) batch(() => {
         history.value = list;
         historyStatus.value = null;
       });
     } catch (error) {
-      if (!disposed) historyStatus.value = { kind: 'error', text: describeError('read the settings history', error) };
+      if (!scope.signal.aborted) historyStatus.value = { kind: 'error', text: describeError('read the settings history', error) };
     }
   }
 
@@ -93,12 +93,12 @@ export function createTrialModel(
         action: keep ? 'keep the new endpoints' : 'go back to the previous endpoints',
         pending: keep ? 'Keeping the new endpoints…' : 'Going back to the previous endpoints…',
         done: () => (keep ? 'Kept: the new endpoints stay.' : 'Reverted: the node is back on the previous endpoints.'),
-        isLive,
+        signal: scope.signal,
       },
-      () => client.request({ type }),
+      () => client.request({ type }, { signal: scope.signal }),
     ).then((value) => {
       // Refused or unanswered: the question comes back while the trial runs.
-      if (value === null && !disposed) answered.value = null;
+      if (value === null && !scope.signal.aborted) answered.value = null;
     });
   }
 
@@ -125,13 +125,13 @@ export function createTrialModel(
           action: 'restore those endpoints',
           pending: `Restoring ${entry.signalingUrl}…`,
           done: () => `Restored ${entry.signalingUrl}: on trial for 15 s.`,
-          isLive,
+          signal: scope.signal,
         },
         () => node.updateSettings(endpoints),
       );
     },
     dispose() {
-      disposed = true;
+      scope.abort();
       stop();
     },
   };

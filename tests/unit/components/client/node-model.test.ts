@@ -8,6 +8,7 @@ interface Deferred<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
   request: { type: string; patch?: Partial<Settings> };
+  signal?: AbortSignal;
 }
 
 /** A client whose requests wait until the test answers them, and whose state the test pushes. */
@@ -16,8 +17,8 @@ function fakeClient() {
   const stateListeners = new Set<(s: NodeSnapshot) => void>();
   const reachableListeners = new Set<(r: boolean, e: Error | null) => void>();
   const client: NodeClient = {
-    request: ((request: Deferred<unknown>['request']) =>
-      new Promise((resolve, reject) => calls.push({ resolve, reject, request }))) as NodeClient['request'],
+    request: ((request: Deferred<unknown>['request'], options?: { signal?: AbortSignal }) =>
+      new Promise((resolve, reject) => calls.push({ resolve, reject, request, signal: options?.signal }))) as NodeClient['request'],
     onState(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
@@ -308,6 +309,23 @@ describe('createNodeModel', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('disposed while a switch change is on its way: aborts the request and writes nothing afterwards', async () => {
+    const { fake, model } = setup();
+    fake.next().resolve(settingsOn);
+    await flush();
+    void model.setEnabled(false);
+    const update = fake.next();
+    expect(update.signal?.aborted).toBe(false);
+    model.dispose();
+    expect(update.signal?.aborted).toBe(true);
+    update.reject(new Error('no answer'));
+    await flush();
+    expect(model.lastError.value).toBeNull();
+    expect(model.enabled.value).toBe(false);
+    await expect(model.updateSettings({ routing: false })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(fake.calls).toHaveLength(0);
   });
 });
 

@@ -23,4 +23,16 @@ describe('createCopyModel', () => {
     expect(model.copied.value).toBeNull();
     expect(errors).toEqual(['copy the ID to the clipboard']);
   });
+
+  it('disposed while the clipboard write is under way: shows nothing afterwards', async () => {
+    const errors: string[] = [];
+    let refuse!: (error: Error) => void;
+    const model = createCopyModel({ reportError: (action) => errors.push(action) }, () => new Promise((_, reject) => (refuse = reject)));
+    const done = model.copy('x', 'y');
+    model.dispose();
+    refuse(new Error('denied'));
+    await done;
+    expect(errors).toEqual([]);
+    expect(model.copied.value).toBeNull();
+  });
 });

@@ -1,5 +1,5 @@
 import { effect } from '@preact/signals';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createConfirmModel } from '../../../../../components/ui/confirm-model';
 import { createConnectionsModel, rowTexts } from '../../../../../components/dashboard/connections/connections-model';
 import { createNodeModel } from '../../../../../components/client/node-model';
@@ -116,5 +116,17 @@ describe('createConnectionsModel', () => {
     dial.resolve(null);
     await redial;
     expect(model.status.value).toEqual({ kind: 'ok', text: `Dialling ${id.slice(0, 8)}… again.` });
+  });
+
+  it('disposed while a row action is on its way: aborts it and writes nothing afterwards', async () => {
+    const { fake, model } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    const done = model.reconnect(fakePeer(1).nodeId);
+    const pending = model.status.value;
+    model.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.take('node:dial').resolve(null);
+    await done;
+    expect(model.status.value).toBe(pending);
   });
 });

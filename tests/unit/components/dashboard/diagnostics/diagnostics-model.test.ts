@@ -86,6 +86,19 @@ describe('createDiagnosticsModel', () => {
     expect(model.exportStatus.value).toEqual({ kind: 'ok', text: `Saved ${diagnosticsFilename(1_000_000)}.` });
     await flush();
   });
+
+  it('disposed while the report is on its way: aborts the request and writes nothing afterwards', async () => {
+    const { fake, model, saved } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    const done = model.download();
+    const pending = model.exportStatus.value;
+    model.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.take('diagnostics:export').reject(new Error('late'));
+    await done;
+    expect(saved).toHaveLength(0);
+    expect(model.exportStatus.value).toBe(pending);
+  });
 });
 
 describe('diagnosticsFilename', () => {

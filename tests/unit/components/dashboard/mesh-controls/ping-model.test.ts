@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { withSnapshotParts } from '../../../../../components/dashboard/snapshot-parts';
 import { createPingModel, describePing } from '../../../../../components/dashboard/mesh-controls/ping-model';
@@ -52,6 +52,20 @@ describe('createPingModel', () => {
     call.reject(Object.assign(new Error(`no answer from ${short(target)} within 5 s`), { name: 'PingTimeoutError' }));
     await done;
     expect(model.status.value).toEqual({ kind: 'error', text: `Could not ping ${short(target)}: no answer from ${short(target)} within 5 s.` });
+  });
+
+  it('disposed while a ping is on its way: aborts it and writes nothing afterwards', async () => {
+    const { fake, model } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    fake.push(fakeSnapshot({ discovered: [fakeDiscovered(3)] }));
+    model.setTarget(fakeId('n', 3));
+    const done = model.ping();
+    const pending = model.status.value;
+    model.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.next().resolve({ rttMs: 5, path: [SELF_NODE] });
+    await done;
+    expect(model.status.value).toBe(pending);
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBlockModel, labelOf } from '../../../../../components/dashboard/node-controls/block-box-model';
 import { createConfirmModel } from '../../../../../components/ui/confirm-model';
 import { createNodeModel } from '../../../../../components/client/node-model';
@@ -86,5 +86,19 @@ describe('createBlockModel', () => {
     expect(model.draft.value).toBe(id);
     expect(model.status.value?.kind).toBe('error');
     expect(model.status.value?.text).toMatch(/^Could not block node .*did not answer/);
+  });
+
+  it('disposed while a block is on its way: aborts it and writes nothing afterwards', async () => {
+    const { fake, model } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    model.setDraft(fakeId('n', 7));
+    const done = model.submit();
+    const pending = model.status.value;
+    model.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.take('block:add').reject(Object.assign(new Error('not a node or user ID'), { name: 'BlockInputError' }));
+    expect(await done).toBe(false);
+    expect(model.status.value).toBe(pending);
+    expect(model.fieldError.value).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { effect } from '@preact/signals';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMeshModel, describeRefresh } from '../../../../../components/dashboard/rendezvous-mesh/mesh-model';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { withSnapshotParts } from '../../../../../components/dashboard/snapshot-parts';
@@ -41,6 +41,18 @@ describe('createMeshModel', () => {
     call.resolve({ found: 3, dialling: 2 });
     await done;
     expect(model.refreshStatus.value).toEqual({ kind: 'ok', text: 'Found 3 new nodes, dialling 2' });
+  });
+
+  it('disposed while a refresh is on its way: aborts it and writes nothing afterwards', async () => {
+    const { fake, model } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    const done = model.refresh();
+    const pending = model.refreshStatus.value;
+    model.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.next().reject(new Error('late'));
+    await done;
+    expect(model.refreshStatus.value).toBe(pending);
   });
 });
 

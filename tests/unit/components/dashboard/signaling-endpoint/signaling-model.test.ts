@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultSettings } from '../../../../../core/control/settings';
 import type { SignalingSnapshot } from '../../../../../core/node/observed-state';
 import { createConfirmModel } from '../../../../../components/ui/confirm-model';
@@ -106,5 +106,17 @@ describe('createSignalingModel', () => {
     expect(stopFor('15m', 0)).toEqual({ until: 900_000 });
     expect(stopFor('1h', 0)).toEqual({ until: 3_600_000 });
     expect(stopFor('resume', 0)).toEqual({ until: null });
+  });
+
+  it('disposed while Retry now is on its way: aborts it and writes nothing afterwards', async () => {
+    const { fake, model } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    const done = model.retry();
+    const pending = model.status.value;
+    model.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.take('node:retry-signaling').reject(new Error('late'));
+    await done;
+    expect(model.status.value).toBe(pending);
   });
 });

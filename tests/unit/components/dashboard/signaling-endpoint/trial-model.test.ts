@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EndpointTrial, WorkingEndpoints } from '../../../../../core/control/endpoint-trial';
 import { defaultSettings } from '../../../../../core/control/settings';
 import { createNodeModel } from '../../../../../components/client/node-model';
@@ -78,5 +78,18 @@ describe('createTrialModel', () => {
     expect(fake.take('settings:history').request).toEqual({ type: 'settings:history' });
     model.dispose();
     node.dispose();
+  });
+
+  it('disposed while the history is on its way: aborts the read and writes nothing afterwards', async () => {
+    const { fake, node, model } = setup();
+    const request = vi.spyOn(fake.client, 'request');
+    const done = model.loadHistory();
+    model.dispose();
+    node.dispose();
+    expect(request.mock.calls[0]![1]?.signal?.aborted).toBe(true);
+    fake.take('settings:history').resolve([]);
+    await done;
+    expect(model.history.value).toBeNull();
+    expect(model.historyStatus.value).toBeNull();
   });
 });

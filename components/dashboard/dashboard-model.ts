@@ -78,7 +78,7 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
   return {
     ...models,
     dispose() {
-      for (const model of Object.values(models)) if ('dispose' in model) model.dispose();
+      for (const model of Object.values(models)) model.dispose();
     },
   };
 }

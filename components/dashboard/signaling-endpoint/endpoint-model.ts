@@ -33,6 +33,7 @@ export interface EndpointModel {
   setField(field: EndpointField, value: string): void;
   /** Checks and saves; resolves true when saved (the form closes), false when refused. Never rejects. */
   save(): Promise<boolean>;
+  dispose(): void;
 }
 
 /** The lines of the relay box that hold something, trimmed. */
@@ -74,6 +75,8 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
   const errors = signal<EndpointErrors>({});
   const saving = signal(false);
   const status = signal<ActionStatus | null>(null);
+  /** Aborted by dispose(): a save still on its way then writes nothing. */
+  const scope = new AbortController();
 
   return {
     editing,
@@ -132,17 +135,24 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
       });
       try {
         await node.updateSettings(check.patch);
-        batch(() => {
-          editing.value = false;
-          status.value = { kind: 'ok', text: 'Saved: the node is switching to the new endpoint.' };
-        });
-        return true;
       } catch (error) {
-        errors.value = errorsFrom(error) ?? { form: describeError('save the endpoint', error) };
+        if (scope.signal.aborted) return false;
+        batch(() => {
+          saving.value = false;
+          errors.value = errorsFrom(error) ?? { form: describeError('save the endpoint', error) };
+        });
         return false;
-      } finally {
-        saving.value = false;
       }
+      if (scope.signal.aborted) return true;
+      batch(() => {
+        saving.value = false;
+        editing.value = false;
+        status.value = { kind: 'ok', text: 'Saved: the node is switching to the new endpoint.' };
+      });
+      return true;
+    },
+    dispose() {
+      scope.abort();
     },
   };
 }

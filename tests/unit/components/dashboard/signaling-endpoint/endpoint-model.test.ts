@@ -88,4 +88,16 @@ describe('createEndpointModel', () => {
     model.open();
     expect(model.signalingUrl.value).toBe(settings.signalingUrl);
   });
+
+  it('disposed while a save is on its way: writes nothing afterwards', async () => {
+    const { fake, model } = await setup();
+    model.open();
+    model.setField('signalingUrl', 'http://127.0.0.1:9002/peerjs');
+    const done = model.save();
+    model.dispose();
+    fake.take('settings:update').reject(Object.assign(new Error('port 9002 is reserved'), { name: 'SettingsError', field: 'signalingUrl' }));
+    expect(await done).toBe(false);
+    expect(model.errors.value).toEqual({});
+    expect(model.saving.value).toBe(true);
+  });
 });

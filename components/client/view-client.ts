@@ -126,12 +126,8 @@ export class ClientClosedError extends Error {
   override name = 'ClientClosedError';
 }
 
-/**
- * What the observe port delivers, one event each. A type, not an interface: Emitter wants a
- * `Record<string, unknown>`, and an interface would need an index signature, which would let a
- * misspelled event name compile.
- */
-type ViewEvents = {
+/** What the observe port delivers, one event each; the on…() methods below subscribe to them. */
+interface ViewEvents {
   'snapshot:receive': NodeSnapshot;
   'reachability:change': { reachable: boolean; error: Error | null };
   'history:load': { recent: StatsPoint[]; daily: StatsPoint[] };
@@ -139,7 +135,7 @@ type ViewEvents = {
   'log:append': { entries: LogEntry[]; reset: boolean };
   'blocklist:change': BlockListState;
   'trial:change': EndpointTrial | null;
-};
+}
 
 export function createViewClient(runtime: ViewRuntime = browser.runtime, options: ViewClientOptions = {}): ViewClient {
   const initialBackoff = options.initialBackoffMs ?? 100;

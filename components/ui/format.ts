@@ -104,6 +104,29 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(hours / 24)} d`;
 }
 
+/** Hours are the largest: "the last 24 hours" reads better than "the last 1 day". */
+const SPAN_UNITS = [
+  ['hour', 60 * 60_000],
+  ['minute', 60_000],
+  ['second', 1000],
+] as const;
+
+/**
+ * A span in words, for a sentence that states a rule ("does not dial it again for 10 minutes"): in
+ * the largest unit it is a whole number of, "15 seconds", "1 minute", "24 hours"; else in seconds,
+ * rounded. formatDuration is for a measured time ("open for 2 min").
+ */
+export function formatSpan(ms: number): string {
+  const [unit, size] = SPAN_UNITS.find(([, size]) => ms >= size && ms % size === 0) ?? SPAN_UNITS[2];
+  return countOf(Math.round(ms / size), unit);
+}
+
+/** A span after "the last", "a" or "every": "minute" for one unit, else as formatSpan ("2 minutes"). */
+export function formatPeriod(ms: number): string {
+  const span = formatSpan(ms);
+  return span.startsWith('1 ') ? span.slice(2) : span;
+}
+
 /** "1 node", "3 nodes"; `plural` defaults to `singular` + "s". */
 export function countOf(count: number, singular: string, plural = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : plural}`;

@@ -1,7 +1,7 @@
 import { useComputed, type ReadonlySignal } from '@preact/signals';
 import { Component } from 'preact';
 import { useId, useLayoutEffect, useRef } from 'preact/hooks';
-import type { BlockEntry } from '../../../core/blocklist/block-list';
+import { NOTE_MAX_LENGTH, type BlockEntry } from '../../../core/blocklist/block-list';
 import type { BlockListModel } from './block-list-model';
 import type { CopyModel } from '../../ui/copy-model';
 import { CopyButton } from '../../ui/CopyButton';
@@ -210,7 +210,7 @@ function NoteInput({ entry, blockList }: { entry: BlockEntry; blockList: BlockLi
       type="text"
       class="note-input"
       aria-label={`Note for ${entry.id}`}
-      maxLength={200}
+      maxLength={NOTE_MAX_LENGTH}
       placeholder="Add a note"
       defaultValue={entry.note}
       onBlur={save}

@@ -40,7 +40,7 @@ export interface BlockListModel {
   showMore(): void;
   /** Unblocks at once and offers Undo (block:restore of the removed entry). Never rejects. */
   unblock(id: string): Promise<void>;
-  /** Saves a note (trimmed, at most 200 characters); nothing is sent when it did not change. */
+  /** Saves a note (trimmed, at most NOTE_MAX_LENGTH characters); nothing is sent when it did not change. */
   setNote(id: string, note: string): Promise<void>;
   /** Downloads the list as meshdeck-block-list-<date>.json. */
   exportFile(): void;

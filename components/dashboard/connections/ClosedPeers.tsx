@@ -1,7 +1,8 @@
 import { useId } from 'preact/hooks';
 import { describeClose } from '../../../core/session/close-reason';
+import { CLOSED_KEPT_MS } from '../../../core/node/session-table';
 import type { ConnectionsModel } from './connections-model';
-import { formatRelativeTime, shortId } from '../../ui/format';
+import { formatPeriod, formatRelativeTime, shortId } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';
 
 export interface ClosedPeersProps {
@@ -26,7 +27,7 @@ export function ClosedPeers({ node, connections }: ClosedPeersProps) {
     <div class="closed-peers">
       <h3 id={`${id}-heading`}>Recently closed</h3>
       {closed.length === 0 ? (
-        <p class="muted">No connection closed in the last 2 minutes.</p>
+        <p class="muted">No connection closed in the last {formatPeriod(CLOSED_KEPT_MS)}.</p>
       ) : (
         <div class="table-scroll" tabIndex={0}>
           <table class="connections closed" aria-labelledby={`${id}-heading`}>

@@ -8,7 +8,8 @@
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { PeerSnapshot } from '../../../core/node/observed-state';
-import { clampStrength, formatBytes, formatLoss, formatMs, formatRelativeTime, shortId, strengthWord, UNKNOWN } from '../../ui/format';
+import { REDIAL_FORBIDDEN_MS } from '../../../core/node/redial-policy';
+import { clampStrength, formatBytes, formatLoss, formatMs, formatRelativeTime, formatSpan, shortId, strengthWord, UNKNOWN } from '../../ui/format';
 import type { NodeModel } from '../../client/node-model';
 import { comparePeers, nextSort, type SortKey, type SortOrder } from './peer-sort';
 import { sameItems } from '../../ui/stable';
@@ -198,7 +199,7 @@ export function createConnectionsModel(
       const id = shortId(nodeId);
       const ok = await confirm.confirm({
         title: `Disconnect ${id}?`,
-        message: `The connection to ${nodeId} closes now, and this node does not dial it again for 10 minutes unless you reconnect it.`,
+        message: `The connection to ${nodeId} closes now, and this node does not dial it again for ${formatSpan(REDIAL_FORBIDDEN_MS)} unless you reconnect it.`,
         destructive: true,
       });
       if (!ok || scope.signal.aborted) return;

@@ -5,7 +5,8 @@
 import { signal, type ReadonlySignal } from '@preact/signals';
 import type { DiagnosticsReport } from '../../../core/control/protocol';
 import { runAction, type ActionStatus } from '../../ui/action-status';
-import { countOf, formatDuration } from '../../ui/format';
+import { countOf, formatDuration, formatPeriod } from '../../ui/format';
+import { RECENT_STEP_MS } from '../networking-stats/stats-history-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { stableComputed } from '../../ui/stable';
 import type { ViewClient } from '../../client/view-client';
@@ -131,18 +132,19 @@ export function createDiagnosticsModel(
     } else if (lastTickAt.value !== null && now - heard > HOST_SILENCE_MS) {
       list.push({ key: 'host', label: 'Node host', ok: false, text: `Silent for ${formatDuration(now - heard)}.` });
     } else {
-      list.push({ key: 'host', label: 'Node host', ok: true, text: 'Alive: reporting every second.' });
+      list.push({ key: 'host', label: 'Node host', ok: true, text: `Alive: reporting every ${formatPeriod(RECENT_STEP_MS)}.` });
     }
 
     if (!totals) list.push({ key: 'handshakes', label: 'Handshakes', ok: null, text: 'Not known yet: waiting for the node.' });
     else {
       const recent = refusalsWithin(samples, now);
+      const within = `in the last ${formatPeriod(REFUSAL_WINDOW_MS)}`;
       const total = ` (${totals.handshakesRefused} since the node started)`;
       list.push({
         key: 'handshakes',
         label: 'Handshakes',
         ok: recent === 0,
-        text: recent === 0 ? `None refused in the last minute${total}.` : `${countOf(recent, 'handshake')} refused in the last minute${total}.`,
+        text: recent === 0 ? `None refused ${within}${total}.` : `${countOf(recent, 'handshake')} refused ${within}${total}.`,
       });
     }
     return list;

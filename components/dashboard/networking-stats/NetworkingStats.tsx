@@ -1,8 +1,17 @@
 import { computed, type ReadonlySignal } from '@preact/signals';
 import { useId, useMemo } from 'preact/hooks';
 import type { Totals } from '../../../core/node/observed-state';
-import { formatLoss, formatMs, formatRate, UNKNOWN } from '../../ui/format';
-import { peakOf, type ChartMetric, type HistoryModel, type HistoryRange } from './stats-history-model';
+import { formatLoss, formatMs, formatPeriod, formatRate, UNKNOWN } from '../../ui/format';
+import {
+  DAILY_STEP_MS,
+  DAILY_WINDOW_MS,
+  peakOf,
+  RECENT_STEP_MS,
+  RECENT_WINDOW_MS,
+  type ChartMetric,
+  type HistoryModel,
+  type HistoryRange,
+} from './stats-history-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { Panel } from '../../ui/Panel';
 import { StatsChart, type ChartSeries } from './StatsChart';
@@ -12,10 +21,28 @@ export interface NetworkingStatsProps {
   history: HistoryModel;
 }
 
-const RANGES: { value: HistoryRange; label: string; words: string }[] = [
-  { value: 'recent', label: 'Last 5 minutes', words: 'last 5 minutes, one point a second' },
-  { value: 'daily', label: 'Last 24 hours', words: 'last 24 hours, one point a minute' },
-];
+interface RangeOption {
+  value: HistoryRange;
+  /** "Last 5 minutes". */
+  label: string;
+  /** "last 5 minutes, one point a second", for the charts' text alternative. */
+  words: string;
+  /** Shown on a chart while the range has no point yet. */
+  empty: string;
+}
+
+function rangeOption(value: HistoryRange, windowMs: number, stepMs: number): RangeOption {
+  const span = formatPeriod(windowMs);
+  const step = formatPeriod(stepMs);
+  return {
+    value,
+    label: `Last ${span}`,
+    words: `last ${span}, one point a ${step}`,
+    empty: `No history yet: a point appears every ${step} once the node reports.`,
+  };
+}
+
+const RANGES: RangeOption[] = [rangeOption('recent', RECENT_WINDOW_MS, RECENT_STEP_MS), rangeOption('daily', DAILY_WINDOW_MS, DAILY_STEP_MS)];
 
 interface ChartSpec {
   title: string;
@@ -68,6 +95,7 @@ const FORMAT_METRIC: Record<ChartMetric, (value: number) => string> = {
 export function NetworkingStats({ node, history }: NetworkingStatsProps) {
   const id = useId();
   const range = history.range.value;
+  const emptyText = RANGES.find((r) => r.value === range)!.empty;
   const charts = useMemo(
     () =>
       CHARTS.map((spec) => ({
@@ -107,6 +135,7 @@ export function NetworkingStats({ node, history }: NetworkingStatsProps) {
             current={current}
             caption={caption}
             formatValue={spec.format}
+            emptyText={emptyText}
           />
         ))}
       </div>

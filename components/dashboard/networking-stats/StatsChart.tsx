@@ -25,6 +25,8 @@ export interface StatsChartProps {
   caption: ReadonlySignal<string>;
   /** Formats a y-axis value. */
   formatValue: (value: number) => string;
+  /** Shown over the chart while it has no point. */
+  emptyText: string;
 }
 
 const HEIGHT = 150;
@@ -35,7 +37,7 @@ const HEIGHT = 150;
  * assistive technology; the figure's caption and the current figures are its text alternative. Colours
  * come from the theme's CSS variables and follow a light/dark switch without re-creating the chart.
  */
-export function StatsChart({ title, series, points, current, caption, formatValue }: StatsChartProps) {
+export function StatsChart({ title, series, points, current, caption, formatValue, emptyText }: StatsChartProps) {
   const id = useId();
   const host = useRef<HTMLDivElement>(null);
   // Read through a computed: the chart re-renders when it becomes (non-)empty, not on every tick.
@@ -132,7 +134,7 @@ export function StatsChart({ title, series, points, current, caption, formatValu
       </ul>
       <div class="chart-area" aria-hidden="true">
         <div class="chart-canvas" ref={host} />
-        {empty && <p class="chart-empty">No history yet: a point appears every second once the node reports.</p>}
+        {empty && <p class="chart-empty">{emptyText}</p>}
       </div>
     </figure>
   );

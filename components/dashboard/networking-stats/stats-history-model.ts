@@ -14,9 +14,12 @@ export type HistoryRange = 'recent' | 'daily';
 
 export const RECENT_WINDOW_MS = 5 * 60_000;
 export const DAILY_WINDOW_MS = 24 * 60 * 60_000;
-/** One point a second / a minute over the window, plus one for the partly elapsed first interval. */
-export const RECENT_CAPACITY = RECENT_WINDOW_MS / 1000 + 1;
-export const DAILY_CAPACITY = DAILY_WINDOW_MS / 60_000 + 1;
+/** The time between two points, as the host records them. */
+export const RECENT_STEP_MS = 1000;
+export const DAILY_STEP_MS = 60_000;
+/** One point a step over the window, plus one for the partly elapsed first interval. */
+export const RECENT_CAPACITY = RECENT_WINDOW_MS / RECENT_STEP_MS + 1;
+export const DAILY_CAPACITY = DAILY_WINDOW_MS / DAILY_STEP_MS + 1;
 
 export interface HistoryModel {
   /** Oldest first, at most RECENT_CAPACITY points within 5 minutes of the newest. */

@@ -5,7 +5,9 @@
  * anything is sent.
  */
 
-export const BLOCKABLE_ID = /^[nu][a-z2-7]{26}$/;
+/** Base32 characters after the `n` or `u`. */
+const ID_CHARS = 26;
+const BLOCKABLE_ID = new RegExp(`^[nu][a-z2-7]{${ID_CHARS}}$`);
 
 export type BlockIdCheck = { ok: true; id: string; kind: 'node' | 'user' } | { ok: false; message: string };
 
@@ -15,7 +17,7 @@ export function checkBlockId(raw: string, self: { nodeId: string; userId: string
   if (!BLOCKABLE_ID.test(id)) {
     return {
       ok: false,
-      message: `"${clip(id)}" is not a node or user ID: those are n or u followed by 26 characters, lower-case a–z and 2–7.`,
+      message: `"${clip(id)}" is not a node or user ID: those are n or u followed by ${ID_CHARS} characters, lower-case a–z and 2–7.`,
     };
   }
   if (self && id === self.nodeId) return { ok: false, message: "That is this node's own ID: it cannot block itself." };

@@ -7,14 +7,18 @@
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { runAction, type ActionStatus } from '../../ui/action-status';
 import type { ConfirmModel } from '../../ui/confirm-model';
-import { formatCountdown } from '../../ui/format';
+import { formatCountdown, formatSpan } from '../../ui/format';
 import { stopInForce } from '../../client/node-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import type { ViewClient } from '../../client/view-client';
 
+function timedStop<V extends string>(value: V, ms: number) {
+  return { value, label: `for ${formatSpan(ms)}`, ms };
+}
+
 export const STOP_CHOICES = [
-  { value: '15m', label: 'for 15 minutes', ms: 15 * 60_000 },
-  { value: '1h', label: 'for 1 hour', ms: 60 * 60_000 },
+  timedStop('15m', 15 * 60_000),
+  timedStop('1h', 60 * 60_000),
   { value: 'resume', label: 'until I resume', ms: null },
 ] as const;
 

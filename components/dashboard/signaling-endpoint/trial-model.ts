@@ -5,10 +5,11 @@
  * `Restore`.
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
-import { endpointsOf, sameEndpoints, type EndpointTrial, type Endpoints, type WorkingEndpoints } from '../../../core/control/endpoint-trial';
+import { endpointsOf, sameEndpoints, TRIAL_MS, type EndpointTrial, type Endpoints, type WorkingEndpoints } from '../../../core/control/endpoint-trial';
 import type { Settings } from '../../../core/control/settings';
 import { runAction, type ActionStatus } from '../../ui/action-status';
 import { describeError, type NodeModel } from '../../client/node-model';
+import { formatDuration } from '../../ui/format';
 import type { ViewClient } from '../../client/view-client';
 
 export interface TrialModel {
@@ -124,7 +125,7 @@ export function createTrialModel(
         {
           action: 'restore those endpoints',
           pending: `Restoring ${entry.signalingUrl}…`,
-          done: () => `Restored ${entry.signalingUrl}: on trial for 15 s.`,
+          done: () => `Restored ${entry.signalingUrl}: on trial for ${formatDuration(TRIAL_MS)}.`,
           signal: scope.signal,
         },
         () => node.updateSettings(endpoints),

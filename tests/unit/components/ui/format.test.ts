@@ -6,8 +6,10 @@ import {
   formatBytes,
   formatLoss,
   formatMs,
+  formatPeriod,
   formatRate,
   formatRelativeTime,
+  formatSpan,
   formatStrength,
   shortId,
   strengthWord,
@@ -113,6 +115,25 @@ describe('formatDuration', () => {
     expect(formatDuration(49 * 3_600_000)).toBe('2 d');
     expect(formatDuration(-5)).toBe('—');
     expect(formatDuration(null)).toBe('—');
+  });
+});
+
+describe('formatSpan / formatPeriod', () => {
+  it('words a span in the largest whole unit, hours at most', () => {
+    expect(formatSpan(15_000)).toBe('15 seconds');
+    expect(formatSpan(60_000)).toBe('1 minute');
+    expect(formatSpan(90_000)).toBe('90 seconds');
+    expect(formatSpan(10 * 60_000)).toBe('10 minutes');
+    expect(formatSpan(60 * 60_000)).toBe('1 hour');
+    expect(formatSpan(24 * 60 * 60_000)).toBe('24 hours');
+    expect(formatSpan(1500)).toBe('2 seconds');
+  });
+
+  it('drops the one of a single unit, for "the last minute" and "a second"', () => {
+    expect(formatPeriod(60_000)).toBe('minute');
+    expect(formatPeriod(1000)).toBe('second');
+    expect(formatPeriod(2 * 60_000)).toBe('2 minutes');
+    expect(formatPeriod(24 * 60 * 60_000)).toBe('24 hours');
   });
 });
 

@@ -87,7 +87,11 @@ describe('createConnectionsModel', () => {
     fake.push(fakeSnapshot({ peers: [peer] }));
 
     const cancelled = model.disconnect(id);
-    expect(confirm.current.value).toMatchObject({ title: `Disconnect ${id.slice(0, 8)}…?`, destructive: true });
+    expect(confirm.current.value).toMatchObject({
+      title: `Disconnect ${id.slice(0, 8)}…?`,
+      message: expect.stringContaining('does not dial it again for 10 minutes'),
+      destructive: true,
+    });
     confirm.answer(false);
     await cancelled;
     expect(fake.calls).toHaveLength(0);

@@ -18,7 +18,7 @@ export type Transition = 'turning-on' | 'turning-off' | null;
 
 /** The on/off settings a view shows as switches; each is applied optimistically. */
 export type SwitchSetting = 'enabled' | 'routing' | 'pauseIncoming' | 'pauseOutgoing';
-export const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing'];
+const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing'];
 /** Settings a control changes optimistically: the switches and `Stop signaling`. */
 export type OptimisticSetting = SwitchSetting | 'signalingStop';
 const OPTIMISTIC_SETTINGS: readonly OptimisticSetting[] = [...SWITCH_SETTINGS, 'signalingStop'];

@@ -340,7 +340,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
 }
 
 /** Turns a raw `Reply` into its value, or throws the error it carries. */
-export function unwrapReply(raw: unknown, type: string): unknown {
+function unwrapReply(raw: unknown, type: string): unknown {
   if (!isRecord(raw) || typeof raw.ok !== 'boolean') {
     throw new NoReplyError(`no answer to "${type}" from the extension's background`);
   }

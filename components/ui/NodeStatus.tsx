@@ -30,7 +30,7 @@ export function NodeStatus({ model, showEmpty = true }: NodeStatusProps) {
 }
 
 /** What the node is doing, line by line; empty when all is well. */
-export function statusLines(model: NodeStatusProps['model'], showEmpty: boolean): string[] {
+function statusLines(model: NodeStatusProps['model'], showEmpty: boolean): string[] {
   const snapshot = model.snapshot.value;
   const reachable = model.hostReachable.value;
   const hostError = model.hostError.value;

@@ -8,7 +8,7 @@ export interface P2PSwitchProps {
   confirm: Pick<ConfirmModel, 'confirm'>;
 }
 
-export const DISABLE_P2P: ConfirmRequest = {
+const DISABLE_P2P: ConfirmRequest = {
   title: 'Turn off the P2P network?',
   message: 'Every connection closes and this node leaves the network until you turn it on again.',
   destructive: true,

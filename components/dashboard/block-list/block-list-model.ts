@@ -22,7 +22,7 @@ import type { ViewClient } from '../../client/view-client';
 /** Rows rendered at first, and added by each `Show more`: a 1,000-entry list stays quick to draw. */
 export const BLOCK_LIST_PAGE = 100;
 /** IDs listed in the import preview; the rest are counted. */
-export const PREVIEW_IDS = 50;
+const PREVIEW_IDS = 50;
 
 export interface BlockListModel {
   /** The list as shown (with edits still on their way applied); null until it first arrives. */

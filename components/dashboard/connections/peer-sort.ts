@@ -16,7 +16,7 @@ export interface SortOrder {
 const STATE_RANK: Record<PeerSnapshot['state'], number> = { ready: 0, handshaking: 1, connecting: 2, closed: 3 };
 
 /** The value a column sorts by; null is "unknown" and sorts last. */
-export function sortValue(peer: PeerSnapshot, key: SortKey): string | number | null {
+function sortValue(peer: PeerSnapshot, key: SortKey): string | number | null {
   switch (key) {
     case 'peer':
       return peer.nodeId;
@@ -50,11 +50,6 @@ export function comparePeers(a: PeerSnapshot, b: PeerSnapshot, order: SortOrder)
   }
   const sign = order.direction === 'ascending' ? 1 : -1;
   return (x < y ? -1 : 1) * sign;
-}
-
-export function sortPeers(peers: readonly PeerSnapshot[], order: SortOrder | null): PeerSnapshot[] {
-  if (!order) return [...peers];
-  return [...peers].sort((a, b) => comparePeers(a, b, order));
 }
 
 /**

@@ -30,9 +30,9 @@ export interface DiagnosticsModel {
 }
 
 /** The host posts a history tick every second: silence for longer than this means it is stuck or gone. */
-export const HOST_SILENCE_MS = 5000;
+const HOST_SILENCE_MS = 5000;
 /** "Handshakes failing": refusals counted within this window. */
-export const REFUSAL_WINDOW_MS = 60_000;
+const REFUSAL_WINDOW_MS = 60_000;
 
 export type SaveFile = (filename: string, text: string) => void;
 

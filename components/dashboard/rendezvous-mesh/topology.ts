@@ -30,7 +30,7 @@ export interface Topology {
 }
 
 /** Draw order and legend order; also the order of nodes around the circle. */
-export const KIND_ORDER: readonly TopologyKind[] = ['self', 'ready', 'known', 'stale', 'blocked'];
+const KIND_ORDER: readonly TopologyKind[] = ['self', 'ready', 'known', 'stale', 'blocked'];
 
 const linkKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
 

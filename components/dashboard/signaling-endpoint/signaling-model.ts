@@ -16,7 +16,7 @@ function timedStop<V extends string>(value: V, ms: number) {
   return { value, label: `for ${formatSpan(ms)}`, ms };
 }
 
-export const STOP_CHOICES = [
+const STOP_CHOICES = [
   timedStop('15m', 15 * 60_000),
   timedStop('1h', 60 * 60_000),
   { value: 'resume', label: 'until I resume', ms: null },

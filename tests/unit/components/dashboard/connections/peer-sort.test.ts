@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { nextSort, sortPeers } from '../../../../../components/dashboard/connections/peer-sort';
+import { comparePeers, nextSort, type SortOrder } from '../../../../../components/dashboard/connections/peer-sort';
+import type { PeerSnapshot } from '../../../../../core/node/observed-state';
 import { fakePeer } from '../../../../support/view-fixtures';
 
-describe('sortPeers', () => {
+const sortPeers = (list: readonly PeerSnapshot[], order: SortOrder) => [...list].sort((a, b) => comparePeers(a, b, order));
+
+describe('comparePeers', () => {
   const peers = [fakePeer(1, { rttMs: 30, lastHandshakeAt: 5 }), fakePeer(2, { rttMs: null, lastHandshakeAt: null }), fakePeer(3, { rttMs: 10, lastHandshakeAt: 9 })];
   const ids = (list: { nodeId: string }[]) => list.map((p) => peers.indexOf(peers.find((q) => q.nodeId === p.nodeId)!) + 1);
-
-  it('keeps the node order without a sort', () => {
-    expect(ids(sortPeers(peers, null))).toEqual([1, 2, 3]);
-  });
 
   it('sorts either way with unknown values last', () => {
     expect(ids(sortPeers(peers, { key: 'latency', direction: 'ascending' }))).toEqual([3, 1, 2]);

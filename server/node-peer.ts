@@ -4,7 +4,9 @@
  * identity kept in memory.
  */
 import { systemClock } from '../core/lib/clock';
-import { loadOrCreateIdentity, Identity, type StoredIdentity } from '../core/identity/identity';
+import { Identity, type StoredIdentity } from '../core/identity/identity';
+import { loadOrCreateIdentity } from '../core/identity/identity-store';
+import { memoryNodeKeyStore, type NodeKeyStore } from '../core/identity/node-key-store';
 import { memoryKeyValueStore } from '../core/lib/storage';
 import type { MeshNode } from '../core/node/node';
 import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/control/settings';
@@ -15,11 +17,13 @@ export interface NodePeerOptions {
   relayUrls: string[];
   room?: string;
   maxPeers?: number;
-  /** Reuse an identity (e.g. a second node of the same user); a fresh one is made otherwise. */
-  identity?: StoredIdentity;
+  /** Reuse an identity and its node key (a node restarted); a fresh one is made otherwise. */
+  identity?: { stored: StoredIdentity; keys: NodeKeyStore };
 }
 
-export async function startNodePeer(options: NodePeerOptions): Promise<{ node: MeshNode; identity: StoredIdentity; settings: Settings }> {
+export async function startNodePeer(
+  options: NodePeerOptions,
+): Promise<{ node: MeshNode; identity: { stored: StoredIdentity; keys: NodeKeyStore }; settings: Settings }> {
   installNodeWebRTC();
   // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
   const [{ MeshNode }, { createPeerJsSignaling }, { createGunRendezvous }] = await Promise.all([
@@ -27,9 +31,9 @@ export async function startNodePeer(options: NodePeerOptions): Promise<{ node: M
     import('../core/signaling/peerjs-signaling'),
     import('../core/discovery/gun-rendezvous'),
   ]);
-  const stored = options.identity ?? (await loadOrCreateIdentity({ local: memoryKeyValueStore(), sync: memoryKeyValueStore() }));
+  const identity = options.identity ?? (await createMemoryIdentity());
   const node = new MeshNode({
-    identity: await Identity.fromStored(stored),
+    identity: await Identity.fromStored(identity.stored, identity.keys),
     clock: systemClock,
     createSignaling: createPeerJsSignaling,
     createRendezvous: createGunRendezvous,
@@ -43,5 +47,10 @@ export async function startNodePeer(options: NodePeerOptions): Promise<{ node: M
     maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS,
   });
   node.configure(settings);
-  return { node, identity: stored, settings };
+  return { node, identity, settings };
+}
+
+async function createMemoryIdentity(): Promise<{ stored: StoredIdentity; keys: NodeKeyStore }> {
+  const keys = memoryNodeKeyStore();
+  return { stored: await loadOrCreateIdentity({ local: memoryKeyValueStore(), sync: memoryKeyValueStore(), keys }), keys };
 }

@@ -20,6 +20,7 @@ import {
   SYNC_QUOTA_BYTES,
   type BlockEntry,
 } from './block-list';
+import { SerialQueue } from '../lib/serial-queue';
 import type { StorageArea } from '../lib/storage';
 
 
@@ -35,7 +36,7 @@ export interface BlockListState {
 
 export class BlockListStore {
   /** Edits apply one at a time: each reads, changes and writes. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly sync: StorageArea,
@@ -95,10 +96,25 @@ export class BlockListStore {
     });
   }
 
-  /** Puts back an entry exactly as it was (the `Undo` of an unblock), as a newer version. */
-  restore(entry: BlockEntry): Promise<BlockEntry> {
+  /**
+   * Puts an unblocked entry back as it was (the `Undo` of an unblock), as a newer version. Only the ID
+   * is taken from the caller: the entry is the stored tombstone, or, when none is left, a new block
+   * with the caller's note and label clamped as for any block.
+   */
+  restore(input: string, fallback: { note?: string; label?: string } = {}): Promise<BlockEntry> {
     return this.edit(async (all) => {
-      const restored = { ...entry, removed: false, v: this.version(all, entry.id) };
+      const { id, kind } = parseBlockId(input);
+      const tombstone = all.find((e) => e.id === id);
+      const base: BlockEntry = tombstone ?? {
+        id,
+        kind,
+        at: this.now(),
+        note: clampNote(typeof fallback.note === 'string' ? fallback.note : ''),
+        label: clampLabel(typeof fallback.label === 'string' ? fallback.label : ''),
+        v: 0,
+        removed: true,
+      };
+      const restored = { ...base, removed: false, v: this.version(all, id) };
       return { changes: [restored], result: restored };
     });
   }
@@ -151,7 +167,7 @@ export class BlockListStore {
       if (!sameEntries(merged, arrived)) fixes[key] = encodeEntries(merged);
     }
     if (Object.keys(fixes).length === 0) return false;
-    await this.serialise(() => this.sync.set(fixes));
+    await this.queue.run(() => this.sync.set(fixes));
     return true;
   }
 
@@ -161,7 +177,7 @@ export class BlockListStore {
   }
 
   private edit<T>(change: (all: BlockEntry[]) => Promise<{ changes: BlockEntry[]; result: T }>): Promise<T> {
-    return this.serialise(async () => {
+    return this.queue.run(async () => {
       const current = await this.read();
       const { changes, result } = await change(current.entries);
       if (changes.length) await this.write(current, changes);
@@ -180,11 +196,5 @@ export class BlockListStore {
     if (Object.keys(syncItems).length) await this.sync.set(syncItems);
     const overflow = encodeEntries(after.overflow);
     if (JSON.stringify(overflow) !== JSON.stringify(current.overflow)) await this.local.set({ [OVERFLOW_KEY]: overflow });
-  }
-
-  private serialise<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }

@@ -3,17 +3,27 @@
  * host alive and hands it its configuration. It keeps nothing in memory that storage cannot rebuild,
  * because a Chrome service worker may be stopped at any moment.
  */
-import { BlockInputError, parseBlockListFile, type BlockEntry } from '../blocklist/block-list';
+import { BlockInputError, parseBlockListFile } from '../blocklist/block-list';
 import { BlockListStore, type BlockListState } from '../blocklist/block-list-store';
 import { EndpointTrials, sameEndpoints, type Endpoints } from './endpoint-trial';
-import { Identity, loadOrCreateIdentity, USER_KEY_STORAGE } from '../identity/identity';
+import { deriveId, isStoredKeyPair } from '../identity/identity';
+import { loadOrCreateIdentity, olderUserKey, USER_KEY_STORAGE, type StoredUserKey, type SyncArrivals } from '../identity/identity-store';
+import type { NodeKeyStore } from '../identity/node-key-store';
+import { fromBase64Url } from '../lib/encoding';
 import { keyValueStore, type KeyValueStore, type StorageArea } from '../lib/storage';
 import type { StatsPoint } from '../node/observed-state';
 import { isNodeAction, type HostConfig, type NodeAction, type ReplyValues, type Request } from './protocol';
 import { applySettingsPatch, validateSettings, type Settings } from './settings';
 import { DAILY_POINTS } from '../host/stats-history';
+import { SerialQueue } from '../lib/serial-queue';
+import { HostWatchdog } from './host-watchdog';
+import type { LogLevel } from '../node/observed-state';
 
 export const SETTINGS_STORAGE = 'meshdeck:settings';
+/** The last settings that validated, kept beside them: a corrupted copy never flips the user's choices. */
+export const LAST_GOOD_SETTINGS_STORAGE = 'meshdeck:settings:last-good';
+/** Background log lines kept for a host that cannot hear them now. */
+const PENDING_LOG_LIMIT = 50;
 export const HISTORY_STORAGE = 'meshdeck:history';
 
 /** The node host as the background sees it (an offscreen document, or Firefox's background page). */
@@ -21,16 +31,33 @@ export interface HostHandle {
   /** Makes sure a host exists, creating it if it is gone. */
   ensure(): Promise<void>;
   exists(): Promise<boolean>;
-  /** Hands the running host new configuration; a host that is not up yet asks for it on boot. */
+  /** Closes the host (a stuck one), so that ensure() creates a fresh one. */
+  close(): Promise<void>;
+  /**
+   * Hands the running host new configuration and resolves once it applied it; rejects with the host's
+   * error when it could not. Resolves quietly when no host is listening yet (it asks on boot).
+   */
   configure(config: HostConfig): Promise<void>;
+  /** Adds the background's own lines to the host's event log, which every view shows. */
+  log(entries: BackgroundLogLine[]): Promise<void>;
   /** Passes an action to the running host and resolves with its reply's value. */
   request<A extends NodeAction>(action: A): Promise<ReplyValues[A['type']]>;
+}
+
+export interface BackgroundLogLine {
+  level: LogLevel;
+  type: string;
+  message: string;
 }
 
 export interface ControllerDeps {
   local: StorageArea;
   sync: StorageArea;
   host: HostHandle;
+  /** Where the node key lives (shared with the node host). */
+  keys: NodeKeyStore;
+  /** Values arriving through storage.sync: a fresh profile waits for the user's key before minting one. */
+  arrivals?: SyncArrivals;
   /** Build-time defaults, used until the user changes something. */
   defaults: Settings;
   clock?: () => number;
@@ -38,7 +65,12 @@ export interface ControllerDeps {
 
 export class Controller {
   /** Serialises storage writes so two quick edits cannot interleave their read-modify-write. */
-  private writes: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
+  readonly watchdog: HostWatchdog;
+  private revision = 0;
+  private pendingLog: BackgroundLogLine[] = [];
+  /** Why the stored settings were not used, or null: shown in Diagnostics. */
+  private settingsProblem: string | null = null;
   /**
    * One identity load at a time: on first run the host's boot request and the start-up push both ask
    * for the identity, and two concurrent loads would each mint a key pair (the node ID would change
@@ -56,7 +88,15 @@ export class Controller {
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
     this.trials = new EndpointTrials(this.local, deps.clock);
+    this.watchdog = new HostWatchdog({
+      host: deps.host,
+      now: this.now,
+      reconfigure: () => this.pushConfig(),
+      report: (message) => this.report('warn', 'background:host', message),
+    });
   }
+
+  private readonly now = (): number => (this.deps.clock ?? Date.now)();
 
   async handle<R extends Request>(request: R): Promise<ReplyValues[R['type']]> {
     type Out = ReplyValues[R['type']];
@@ -68,25 +108,32 @@ export class Controller {
       case 'settings:get':
         return (await this.settings()) as Out;
       case 'settings:update': {
-        const next = await this.serialise(async () => {
+        const next = await this.writes.run(async () => {
           const current = await this.settings();
           const updated = applySettingsPatch(current, request.patch);
           if (!sameEndpoints(current, updated)) await this.trials.begin(current, updated);
-          await this.local.set(SETTINGS_STORAGE, updated);
+          await this.storeSettings(updated);
           return updated;
         });
-        void this.pushConfig();
+        this.pushConfigLater();
         return next as Out;
       }
       case 'settings:keep':
-      case 'settings:trial-result':
-        if (request.type === 'settings:keep' || request.ok) await this.serialise(() => this.trials.commit());
+        await this.writes.run(() => this.trials.commit());
+        this.pushConfigLater();
+        return (await this.settings()) as Out;
+      case 'settings:trial-result': {
+        // A result for a trial that already ended (kept, reverted, replaced) changes nothing.
+        const trial = await this.trials.current();
+        if (trial?.id !== request.trialId) return null as Out;
+        if (request.ok) await this.writes.run(() => this.trials.commit());
         else await this.rollBack();
-        void this.pushConfig();
-        return (request.type === 'settings:keep' ? await this.settings() : null) as Out;
+        this.pushConfigLater();
+        return null as Out;
+      }
       case 'settings:revert':
         await this.rollBack();
-        void this.pushConfig();
+        this.pushConfigLater();
         return (await this.settings()) as Out;
       case 'settings:history':
         return (await this.trials.history()) as Out;
@@ -99,13 +146,15 @@ export class Controller {
         return { state: await this.blockListChanged(), removed } as Out;
       }
       case 'block:restore':
-        await this.blockList.restore(request.entry as BlockEntry);
+        // The entry comes from a view: only its ID is trusted, and it passes the checks of block:add.
+        await this.refuseSelf(request.entry.id);
+        await this.blockList.restore(request.entry.id, { note: request.entry.note, label: request.entry.label });
         return (await this.blockListChanged()) as Out;
       case 'block:note':
         await this.blockList.setNote(request.id, request.note);
         return (await this.blockListChanged()) as Out;
       case 'block:import': {
-        const entries = parseBlockListFile(request.text, (this.deps.clock ?? Date.now)());
+        const entries = parseBlockListFile(request.text, this.now());
         for (const entry of entries) await this.refuseSelf(entry.id);
         const imported = await this.blockList.importEntries(entries);
         return { state: await this.blockListChanged(), imported } as Out;
@@ -117,14 +166,16 @@ export class Controller {
         return (await this.blockList.state()) as Out;
       case 'host:ensure':
         await this.deps.host.ensure();
-        void this.pushConfig();
+        this.pushConfigLater();
         return null as Out;
       case 'host:boot':
+        this.watchdog.heard();
         return (await this.config()) as Out;
       case 'host:alive':
+        this.watchdog.heard(request.failure);
         return null as Out;
       case 'history:append':
-        await this.serialise(async () => {
+        await this.writes.run(async () => {
           const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
           daily.push(request.point);
           await this.local.set(HISTORY_STORAGE, daily.slice(-DAILY_POINTS));
@@ -140,35 +191,97 @@ export class Controller {
     await this.pushConfig();
   }
 
-  /** The periodic check: re-creates a host that is gone (it asks for its configuration on boot). */
-  async checkHost(): Promise<void> {
-    if (!(await this.deps.host.exists())) await this.deps.host.ensure();
+  /** The periodic check: re-creates a host that is gone, silent or failing (HostWatchdog). */
+  checkHost(): Promise<void> {
+    return this.watchdog.check();
   }
 
+  /**
+   * The desired settings. Stored settings that fail validation (a bug, a downgrade, a hand edit) are
+   * not used: the last settings that validated are, and the reason is reported in Diagnostics. Never
+   * the defaults in their place: the default is `enabled: true`, which would switch on a node the
+   * user switched off.
+   */
   async settings(): Promise<Settings> {
     const stored = await this.local.get(SETTINGS_STORAGE);
     if (!stored) return this.deps.defaults;
     try {
       // Fields added by a newer build take their defaults.
-      return validateSettings({ ...this.deps.defaults, ...(stored as Partial<Settings>) });
+      const settings = validateSettings({ ...this.deps.defaults, ...(stored as Partial<Settings>) });
+      this.settingsProblem = null;
+      return settings;
+    } catch (error) {
+      return this.fallBackFrom(stored, error);
+    }
+  }
+
+  private async fallBackFrom(stored: unknown, error: unknown): Promise<Settings> {
+    const field = (error as { field?: unknown }).field;
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = typeof field === 'string' ? `${field}: ${message}` : message;
+    const lastGood = await this.local.get(LAST_GOOD_SETTINGS_STORAGE);
+    let fallback: Settings;
+    let source: string;
+    try {
+      fallback = validateSettings({ ...this.deps.defaults, ...(lastGood as Partial<Settings>) });
+      if (!lastGood) throw new Error('none kept');
+      source = 'the last settings that validated are used';
     } catch {
-      return this.deps.defaults;
+      // Nothing valid to go back to: the defaults, but the user's on/off choice is never guessed on.
+      const enabled = (stored as Partial<Settings> | null)?.enabled;
+      fallback = { ...this.deps.defaults, enabled: typeof enabled === 'boolean' ? enabled : false };
+      source = typeof enabled === 'boolean' ? 'defaults are used, with your on/off choice kept' : 'defaults are used, with P2P off';
+    }
+    const problem = `stored settings are invalid (${reason}): ${source}`;
+    if (problem !== this.settingsProblem) this.report('warn', 'background:settings', problem);
+    this.settingsProblem = problem;
+    return fallback;
+  }
+
+  /** Desired state as the background found it: problems the user should see in Diagnostics. */
+  problems(): string[] {
+    return this.settingsProblem ? [this.settingsProblem] : [];
+  }
+
+  private storeSettings(settings: Settings): Promise<void> {
+    return this.deps.local.set({ [SETTINGS_STORAGE]: settings, [LAST_GOOD_SETTINGS_STORAGE]: settings });
+  }
+
+  /**
+   * A line of the background's own for the event log (the host keeps the log the views show). Lines
+   * wait, bounded, while no host hears them, and go with the next delivery.
+   */
+  report(level: LogLevel, type: string, message: string): void {
+    (level === 'error' ? console.error : console.warn)(`meshdeck: ${message}`);
+    this.pendingLog = [...this.pendingLog, { level, type, message }].slice(-PENDING_LOG_LIMIT);
+    this.flushLog().catch(() => undefined);
+  }
+
+  private async flushLog(): Promise<void> {
+    if (this.pendingLog.length === 0) return;
+    const lines = this.pendingLog;
+    this.pendingLog = [];
+    try {
+      await this.deps.host.log(lines);
+    } catch (error) {
+      this.pendingLog = [...lines, ...this.pendingLog].slice(-PENDING_LOG_LIMIT);
+      throw error;
     }
   }
 
   /** Puts back the endpoints from before the trial, keeping every other setting as it is now. */
   private rollBack(): Promise<void> {
-    return this.serialise(async () => {
+    return this.writes.run(async () => {
       const previous: Endpoints | null = await this.trials.rollBack();
-      if (previous) await this.local.set(SETTINGS_STORAGE, { ...(await this.settings()), ...previous });
+      if (previous) await this.storeSettings({ ...(await this.settings()), ...previous });
     });
   }
 
   private async refuseSelf(input: string): Promise<void> {
     const id = input.trim();
-    const self = await Identity.fromStored(await this.loadIdentity());
-    if (id === self.nodeId) throw new BlockInputError('that is this node: it cannot block itself');
-    if (id === self.userId) throw new BlockInputError('that is your own user ID: it would block all your browsers');
+    const self = await this.loadIdentity();
+    if (id === (await deriveId('n', fromBase64Url(self.node.pub)))) throw new BlockInputError('that is this node: it cannot block itself');
+    if (id === (await deriveId('u', fromBase64Url(self.user.pub)))) throw new BlockInputError('that is your own user ID: it would block all your browsers');
   }
 
   /**
@@ -177,15 +290,45 @@ export class Controller {
    * so a block reaches it within a second.
    */
   async onStorageChanged(area: 'sync' | 'local', changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<void> {
-    // The user key arrived from another browser of the user: this node is re-certified under it.
-    if (area === 'sync' && USER_KEY_STORAGE in changes) this.identity = null;
+    const userKey = changes[USER_KEY_STORAGE];
+    if (area === 'sync' && userKey) await this.settleUserKey(userKey.oldValue, userKey.newValue);
     if (area === 'sync') await this.blockList.repair(changes);
     await this.pushConfig();
   }
 
+  /**
+   * Another browser's user key replaced ours in storage.sync (sync keeps the last write). Two keys
+   * met: the older wins on every browser. If ours is older it is written back; either way this node
+   * is re-certified under the winner.
+   */
+  private async settleUserKey(ours: unknown, theirs: unknown): Promise<void> {
+    this.identity = null;
+    if (!isStoredKeyPair(ours)) return;
+    if (!isStoredKeyPair(theirs)) {
+      await this.sync.set(USER_KEY_STORAGE, ours);
+      this.report('warn', 'background:identity', 'the user key was removed from sync: it was written back');
+      return;
+    }
+    if (ours.pub === theirs.pub) return;
+    const winner = olderUserKey(ours as StoredUserKey, theirs as StoredUserKey);
+    const winnerId = await deriveId('u', fromBase64Url(winner.pub));
+    if (winner === ours) {
+      await this.sync.set(USER_KEY_STORAGE, ours);
+      this.report('info', 'background:identity', `two user keys met: kept the older one (${winnerId}) and wrote it back to sync`);
+    } else {
+      this.report('info', 'background:identity', `two user keys met: this node is re-certified under the older one (${winnerId})`);
+    }
+  }
+
   private async blockListChanged(): Promise<BlockListState> {
-    void this.pushConfig();
+    this.pushConfigLater();
     return this.blockList.state();
+  }
+
+  /** Each configuration is newer than every one before, also across restarts of the worker (it counts from the clock). */
+  private nextRevision(): number {
+    this.revision = Math.max(this.now(), this.revision + 1);
+    return this.revision;
   }
 
   async config(): Promise<HostConfig> {
@@ -196,11 +339,11 @@ export class Controller {
       this.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
       this.trials.current(),
     ]);
-    return { settings, identity, blockList, daily: daily ?? [], trial };
+    return { revision: this.nextRevision(), settings, identity, blockList, daily: daily ?? [], trial, problems: this.problems() };
   }
 
   private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {
-    this.identity ??= loadOrCreateIdentity({ local: this.local, sync: this.sync }).catch((error: unknown) => {
+    this.identity ??= loadOrCreateIdentity({ local: this.local, sync: this.sync, keys: this.deps.keys, arrivals: this.deps.arrivals, now: this.now }).catch((error: unknown) => {
       this.identity = null;
       throw error;
     });
@@ -208,12 +351,21 @@ export class Controller {
   }
 
   private async pushConfig(): Promise<void> {
-    await this.deps.host.configure(await this.config());
+    try {
+      await this.deps.host.configure(await this.config());
+    } catch (error) {
+      this.watchdog.failed(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    this.watchdog.succeeded();
+    // Lines that waited for a host go now; a failure keeps them for the next delivery.
+    await this.flushLog().catch(() => undefined);
   }
 
-  private serialise<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(task, task);
-    this.writes = run.catch(() => undefined);
-    return run;
+  /** Pushes the configuration without waiting; a failure is logged and counted by the watchdog. */
+  pushConfigLater(): void {
+    this.pushConfig().catch((error: unknown) =>
+      this.report('warn', 'background:configure', `the node host did not take its configuration: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }

@@ -14,6 +14,8 @@ export const ENDPOINT_HISTORY_LIMIT = 10;
 export type Endpoints = Pick<Settings, 'signalingUrl' | 'relayUrls' | 'room' | 'iceServers'>;
 
 export interface EndpointTrial {
+  /** Names this trial in the host's result, so a late result cannot end a newer trial. */
+  id: string;
   previous: Endpoints;
   next: Endpoints;
   startedAt: number;
@@ -52,7 +54,7 @@ export class EndpointTrials {
     const fallback = running ? running.previous : endpointsOf(previous);
     if (!running) await this.remember(fallback);
     const startedAt = this.now();
-    const trial = { previous: fallback, next: endpointsOf(next), startedAt, deadline: startedAt + TRIAL_MS };
+    const trial = { id: crypto.randomUUID(), previous: fallback, next: endpointsOf(next), startedAt, deadline: startedAt + TRIAL_MS };
     await this.local.set(TRIAL_STORAGE, trial);
     return trial;
   }

@@ -8,7 +8,7 @@
  * Every request gets a reply (`Reply`), also when it fails. Messages carry the protocol version so
  * that a view left open across an extension update is told instead of misread.
  */
-import type { LogEntry, NodeSnapshot, StatsPoint } from '../node/observed-state';
+import type { LogEntry, LogLevel, NodeSnapshot, StatsPoint } from '../node/observed-state';
 import type { Settings } from './settings';
 import type { StoredIdentity } from '../identity/identity';
 import type { BlockEntry } from '../blocklist/block-list';
@@ -51,13 +51,14 @@ export type Request =
   | { type: 'settings:revert' }
   /** Endpoint configurations that worked, newest first. */
   | { type: 'settings:history' }
-  /** Sent by the node host: the trial's endpoints connected (ok) or the deadline passed without. */
-  | { type: 'settings:trial-result'; ok: boolean }
+  /** Sent by the node host: trial `trialId`'s endpoints connected (ok) or the deadline passed without. */
+  | { type: 'settings:trial-result'; trialId: string; ok: boolean }
   /** Blocks a node ID (`n…`) or user ID (`u…`); `label` is how the view last saw it. */
   | { type: 'block:add'; id: string; note?: string; label?: string }
   /** Unblocks; the reply carries the removed entry so a view can offer `Undo` (block:restore). */
   | { type: 'block:remove'; id: string }
-  | { type: 'block:restore'; entry: BlockEntry }
+  /** The `Undo` of an unblock: only `entry.id` is trusted; the stored entry is put back. */
+  | { type: 'block:restore'; entry: Pick<BlockEntry, 'id'> & Partial<Pick<BlockEntry, 'note' | 'label'>> }
   | { type: 'block:note'; id: string; note: string }
   /** Merges an exported block list file (JSON text): all or nothing. */
   | { type: 'block:import'; text: string }
@@ -67,13 +68,18 @@ export type Request =
   | { type: 'host:ensure' }
   /** Sent by the node host when it boots; answered with its configuration. */
   | { type: 'host:boot' }
-  /** Sent by the node host every 20 s: it is alive, and the worker should stay up to watch it. */
-  | { type: 'host:alive' }
+  /**
+   * Sent by the node host every 20 s, and at once when a configuration fails: it is alive, and the
+   * worker should stay up to watch it. `failure` is its last failed configuration step, or null.
+   */
+  | { type: 'host:alive'; failure: string | null }
   /** Sent by the node host once a minute: a point of the 24-hour history, kept across restarts. */
   | { type: 'history:append'; point: StatsPoint }
   | NodeAction;
 
 export interface HostConfig {
+  /** Grows with every configuration the background sends: the host ignores one older than it applied. */
+  revision: number;
   settings: Settings;
   identity: StoredIdentity;
   /** The block list (entries of blocked node and user IDs); the host relays it to the views. */
@@ -82,6 +88,8 @@ export interface HostConfig {
   daily: StatsPoint[];
   /** An endpoint change on trial, which the host watches and reports on. */
   trial: EndpointTrial | null;
+  /** What is wrong with the desired state as stored (invalid settings), in words, for Diagnostics. */
+  problems: string[];
 }
 
 export interface RefreshResult {
@@ -105,11 +113,14 @@ export interface DiagnosticsReport {
   snapshot: NodeSnapshot;
   history: { recent: StatsPoint[]; daily: StatsPoint[] };
   log: LogEntry[];
+  problems: string[];
 }
 
 /** Background → node host. */
 export type HostCommand =
   | { type: 'host:configure'; config: HostConfig }
+  /** The background's own lines for the event log (it keeps no log the views could see). */
+  | { type: 'host:log'; entries: { level: LogLevel; type: string; message: string }[] }
   | NodeAction;
 
 /** Node host → views over the observe port. */
@@ -124,7 +135,9 @@ export type StateMessage =
   /** On connect and whenever it changes (in any tab or browser of the user). */
   | { type: 'blocklist'; state: BlockListState }
   /** On connect and whenever it changes: an endpoint change on trial, or null. */
-  | { type: 'trial'; trial: EndpointTrial | null };
+  | { type: 'trial'; trial: EndpointTrial | null }
+  /** On connect and whenever they change: problems of the desired state (HostConfig.problems). */
+  | { type: 'problems'; problems: string[] };
 
 export type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
 
@@ -187,7 +200,11 @@ export function parseRequest(raw: unknown): Request | null {
   if (raw.type === 'settings:update' && !isRecord(raw.patch)) throw new ProtocolError('settings:update needs a patch object');
   if ((raw.type === 'block:add' || raw.type === 'block:remove' || raw.type === 'block:note') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
   if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
-  if (raw.type === 'block:restore' && !isRecord(raw.entry)) throw new ProtocolError('block:restore needs an entry');
+  if (raw.type === 'block:restore' && !(isRecord(raw.entry) && typeof raw.entry.id === 'string')) throw new ProtocolError('block:restore needs an entry with an id');
+  if (raw.type === 'settings:trial-result' && (typeof raw.trialId !== 'string' || typeof raw.ok !== 'boolean')) {
+    throw new ProtocolError('settings:trial-result needs a trialId and ok');
+  }
+  if (raw.type === 'host:alive' && !(raw.failure === null || typeof raw.failure === 'string')) throw new ProtocolError('host:alive needs a failure (or null)');
   if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
     throw new ProtocolError(`${raw.type} needs a nodeId`);
   }
@@ -199,7 +216,10 @@ export function parseRequest(raw: unknown): Request | null {
 export function parseHostCommand(raw: unknown): HostCommand | null {
   if (!isRecord(raw) || raw.to !== 'host') return null;
   if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}`);
-  const known = raw.type === 'host:configure' ? isRecord(raw.config) : NODE_ACTIONS.has(raw.type as NodeAction['type']);
+  const known =
+    raw.type === 'host:configure' ? isRecord(raw.config) && Number.isFinite(raw.config.revision)
+    : raw.type === 'host:log' ? Array.isArray(raw.entries)
+    : NODE_ACTIONS.has(raw.type as NodeAction['type']);
   if (!known) throw new ProtocolError(`unknown host command "${String(raw.type)}"`);
   return raw as unknown as HostCommand;
 }

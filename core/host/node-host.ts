@@ -8,13 +8,23 @@ import { TimerGroup, type Clock } from '../lib/clock';
 import type { Unsubscribe } from '../lib/events';
 import { EventLog } from '../lib/event-log';
 import { Identity, type StoredIdentity } from '../identity/identity';
+import type { NodeKeyStore } from '../identity/node-key-store';
 import { MeshNode, NodeOfflineError } from '../node/node';
 import type { StatsPoint } from '../node/observed-state';
-import type { DiagnosticsReport, HostCommand, HostConfig, NodeAction, ReplyValues, StateMessage } from '../control/protocol';
+import { HOST_HEARTBEAT_MS, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type ReplyValues, type StateMessage } from '../control/protocol';
+import { TRIAL_MS } from '../control/endpoint-trial';
+import type { IceServer } from '../control/settings';
+import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
 import type { RendezvousFactory, SignalingFactory } from '../node/transport';
 
 const HISTORY_TICK_MS = 1000;
+
+/** What the host tells the background with each beat. */
+export interface HostHealth {
+  /** The last configuration step that failed, in words; null once one succeeded. */
+  failure: string | null;
+}
 
 export interface Observer {
   post(message: StateMessage): void;
@@ -29,8 +39,13 @@ export interface HostChannel {
   onObserver(listener: (observer: Observer) => void): Unsubscribe;
   /** Hands a completed minute of history to the background, which keeps the last 24 hours. */
   appendHistory(point: StatsPoint): Promise<void>;
-  /** Reports whether the endpoints on trial connected before the deadline. */
-  reportTrial(ok: boolean): Promise<void>;
+  /** Reports whether the endpoints on trial `trialId` connected before the deadline. */
+  reportTrial(trialId: string, ok: boolean): Promise<void>;
+  /**
+   * Tells the background this host is alive (every HOST_HEARTBEAT_MS, and at once when a configuration
+   * fails): the background re-creates a host that stops beating or keeps failing.
+   */
+  beat(health: HostHealth): Promise<void>;
 }
 
 export interface NodeHostDeps {
@@ -38,6 +53,8 @@ export interface NodeHostDeps {
   clock: Clock;
   createSignaling: SignalingFactory;
   createRendezvous: RendezvousFactory;
+  /** Where the node key lives: the host signs with it and never sees it in a message. */
+  keys: NodeKeyStore;
   app: string;
 }
 
@@ -45,20 +62,29 @@ export class NodeHost {
   node: MeshNode | null = null;
   private config: HostConfig | null = null;
   /** The trial being watched (by its deadline) and its timer; null when none. */
-  private trialWatch: { deadline: number; timer: unknown; reported: boolean } | null = null;
+  private trialWatch: { id: string; timer: unknown; reported: boolean } | null = null;
   private history: StatsHistory | null = null;
   private readonly observers = new Set<Observer>();
   private readonly timers: TimerGroup;
   /** One log for the host's life: a node restarted under a new identity keeps numbering on. */
   private readonly log: EventLog;
   private unsubscribers: Unsubscribe[] = [];
-  /** Configurations apply one at a time, in arrival order (identity import is async). */
-  private applying: Promise<void> = Promise.resolve();
+  /**
+   * Configurations apply one at a time, in arrival order (identity import is async). A step that fails
+   * is logged and reported; the next one still runs.
+   */
+  private readonly applying: SerialQueue;
+  private failure: string | null = null;
 
   constructor(private readonly deps: NodeHostDeps) {
     this.timers = new TimerGroup(deps.clock);
     this.log = new EventLog(deps.clock);
     this.log.events.on('log:entry', (entry) => this.broadcast({ type: 'log', entries: [entry] }));
+    this.applying = new SerialQueue((error) => {
+      this.failure = errorText(error);
+      this.log.add('error', 'host:configure', `configuration not applied: ${this.failure}`);
+      this.sendBeat();
+    });
   }
 
   async start(): Promise<void> {
@@ -67,18 +93,26 @@ export class NodeHost {
       channel.onCommand((command) => this.onCommand(command)),
       channel.onObserver((observer) => this.observe(observer)),
     );
-    this.apply(await channel.requestConfig());
-    await this.applying;
+    this.timers.interval(() => this.sendBeat(), HOST_HEARTBEAT_MS);
+    await this.apply(await channel.requestConfig()).catch(() => undefined);
     this.timers.interval(() => this.tickHistory(), HISTORY_TICK_MS);
+  }
+
+  /** The last configuration step that failed, in words; null once one succeeded. */
+  get health(): HostHealth {
+    return { failure: this.failure };
   }
 
   private async onCommand(command: HostCommand): Promise<unknown> {
     if (command.type === 'host:configure') {
-      this.apply(command.config);
-      await this.applying;
+      await this.apply(command.config);
       return null;
     }
-    await this.applying;
+    if (command.type === 'host:log') {
+      for (const { level, type, message } of command.entries) this.log.add(level, type, message);
+      return null;
+    }
+    await this.applying.settled();
     return this.act(command);
   }
 
@@ -106,21 +140,35 @@ export class NodeHost {
     throw new Error(`unhandled action ${(action as NodeAction).type}`);
   }
 
-  private apply(config: HostConfig): void {
-    this.applying = this.applying.then(async () => {
-      if (!this.config || identityChanged(this.config.identity, config.identity)) await this.replaceNode(config.identity);
+  /** Applies `config` after every earlier one; resolves when it is applied, rejects if it failed. */
+  private apply(config: HostConfig): Promise<void> {
+    return this.applying.run(async () => {
+      // Messages may overtake each other: a configuration older than the one applied is stale.
+      if (this.config && config.revision < this.config.revision) {
+        this.log.add('debug', 'host:configure', `configuration ${config.revision} ignored: ${this.config.revision} is newer`);
+        return;
+      }
+      if (!this.node || !this.config || identityChanged(this.config.identity, config.identity)) await this.replaceNode(config.identity);
       this.history ??= new StatsHistory(config.daily);
+      const problemsChanged = config.problems.join('\n') !== (this.config?.problems ?? []).join('\n');
       this.config = config;
+      if (problemsChanged) this.broadcast({ type: 'problems', problems: config.problems });
       this.node!.configure(config.settings);
       this.node!.setBlocked(config.blockList.entries.map((entry) => entry.id));
       this.broadcast({ type: 'blocklist', state: config.blockList });
       this.watchTrial(config.trial);
+      this.failure = null;
     });
   }
 
+  private sendBeat(): void {
+    this.deps.channel.beat(this.health).catch((error: unknown) => console.warn('meshdeck: the background did not hear the host', error));
+  }
+
   private async replaceNode(stored: StoredIdentity): Promise<void> {
+    // Imported before the old node stops: a key that does not import leaves the running node as it is.
+    const identity = await Identity.fromStored(stored, this.deps.keys);
     this.node?.stop();
-    const identity = await Identity.fromStored(stored);
     const node = new MeshNode({ ...this.deps, identity, log: this.log });
     node.events.on('state:change', (snapshot) => {
       this.broadcast({ type: 'state', snapshot });
@@ -132,13 +180,13 @@ export class NodeHost {
 
   /** Watches an endpoint trial: the first time the node is connected ends it well; the deadline, badly. */
   private watchTrial(trial: HostConfig['trial']): void {
-    if (this.trialWatch && this.trialWatch.deadline === trial?.deadline) return;
+    if (this.trialWatch && this.trialWatch.id === trial?.id) return;
     if (this.trialWatch) this.timers.cancel(this.trialWatch.timer);
     this.trialWatch = null;
     this.broadcast({ type: 'trial', trial });
     if (!trial) return;
     const timer = this.timers.timeout(() => this.endTrial(false), Math.max(0, trial.deadline - this.deps.clock.now()));
-    this.trialWatch = { deadline: trial.deadline, timer, reported: false };
+    this.trialWatch = { id: trial.id, timer, reported: false };
   }
 
   private endTrial(ok: boolean): void {
@@ -146,15 +194,15 @@ export class NodeHost {
     if (!watch || watch.reported) return;
     watch.reported = true;
     this.timers.cancel(watch.timer);
-    this.node?.log.add(ok ? 'info' : 'warn', 'control:endpoint', ok ? 'new endpoints connected: kept' : 'new endpoints did not connect within 15 s: rolling back');
-    this.deps.channel.reportTrial(ok).catch((error: unknown) => console.warn('meshdeck: trial result not delivered', error));
+    this.log.add(ok ? 'info' : 'warn', 'control:endpoint', ok ? 'new endpoints connected: kept' : `new endpoints did not connect within ${TRIAL_MS / 1000} s: rolling back`);
+    this.deps.channel.reportTrial(watch.id, ok).catch((error: unknown) => this.log.add('warn', 'control:endpoint', `trial result not delivered: ${errorText(error)}`));
   }
 
   private tickHistory(): void {
     if (!this.node || !this.history) return;
     const { second, minute } = this.history.record(this.deps.clock.now(), this.node.snapshot().totals);
     this.broadcast({ type: 'history:tick', second, minute });
-    if (minute) this.deps.channel.appendHistory(minute).catch((error: unknown) => console.warn('meshdeck: history not kept', error));
+    if (minute) this.deps.channel.appendHistory(minute).catch((error: unknown) => this.log.add('warn', 'host:history', `a minute of history was not kept: ${errorText(error)}`));
   }
 
   private broadcast(message: StateMessage): void {
@@ -172,10 +220,15 @@ export class NodeHost {
     if (this.config) {
       observer.post({ type: 'blocklist', state: this.config.blockList });
       observer.post({ type: 'trial', trial: this.config.trial });
+      observer.post({ type: 'problems', problems: this.config.problems });
     }
   }
 
-  /** Everything a bug report needs, and nothing secret: identity appears as public keys and IDs only. */
+  /**
+   * Everything a bug report needs, and nothing secret: identity appears as public keys and IDs only
+   * (the host holds no user key and its node key cannot be exported), and ICE server credentials are
+   * replaced by a mark.
+   */
   diagnostics(): DiagnosticsReport {
     const node = this.node;
     const config = this.config;
@@ -183,11 +236,12 @@ export class NodeHost {
     return {
       app: this.deps.app,
       exportedAt: this.deps.clock.now(),
-      settings: config.settings,
+      settings: { ...config.settings, iceServers: config.settings.iceServers.map(withoutCredentials) },
       blockList: config.blockList.entries,
       snapshot: node.snapshot(),
       history: { recent: this.history?.recentPoints() ?? [], daily: this.history?.dailyPoints() ?? [] },
       log: node.log.all(),
+      problems: config.problems,
     };
   }
 
@@ -200,6 +254,16 @@ export class NodeHost {
     this.node = null;
   }
 }
+
+const HIDDEN = '(hidden)';
+
+const withoutCredentials = (server: IceServer): IceServer => ({
+  urls: server.urls,
+  ...(server.username !== undefined ? { username: HIDDEN } : {}),
+  ...(server.credential !== undefined ? { credential: HIDDEN } : {}),
+});
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A new node key, or a new certificate (the user key changed): the node restarts under it. */
 const identityChanged = (a: StoredIdentity, b: StoredIdentity): boolean =>

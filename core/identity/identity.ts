@@ -3,22 +3,24 @@
  * and the certificate by which a user key vouches for a node key.
  */
 import { fromBase64Url, toBase32, toBase64Url, utf8 } from '../lib/encoding';
-import type { KeyValueStore } from '../lib/storage';
+import type { NodeKeyStore } from './node-key-store';
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
-export const NODE_KEY_STORAGE = 'meshdeck:nodeKey';
-export const USER_KEY_STORAGE = 'meshdeck:userKey';
-
 /** A key pair as kept in storage: raw public point (base64url) and the private key as JWK. */
 export interface StoredKeyPair {
   pub: string;
   priv: JsonWebKey;
 }
 
+/**
+ * The identity as the background hands it to the node host: public keys and the certificate. No
+ * private key: the host finds its node key in its NodeKeyStore, and the user key never leaves the
+ * background.
+ */
 export interface StoredIdentity {
-  node: StoredKeyPair;
-  user: StoredKeyPair;
+  node: { pub: string };
+  user: { pub: string };
   cert: Certificate;
 }
 
@@ -41,47 +43,36 @@ export async function deriveId(prefix: 'n' | 'u', rawPublicKey: Uint8Array): Pro
 export const certificateText = (nodeId: string, userId: string, issuedAt: number): string =>
   `meshdeck/cert/v1\n${nodeId}\n${userId}\n${issuedAt}`;
 
-async function generateKeyPair(): Promise<StoredKeyPair> {
+/** A key pair with an exportable private key: the user key, which travels through storage.sync. */
+export async function generateExportableKeyPair(): Promise<StoredKeyPair> {
   const pair = (await crypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as CryptoKeyPair;
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   return { pub: toBase64Url(raw), priv: await crypto.subtle.exportKey('jwk', pair.privateKey) };
 }
 
-function isStoredKeyPair(value: unknown): value is StoredKeyPair {
+/** A key pair whose private key cannot be exported: the node key, which never leaves this browser profile. */
+export const generateNodeKeyPair = (): Promise<CryptoKeyPair> =>
+  crypto.subtle.generateKey(ECDSA, false, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+
+/** The raw public point of a key, base64url (the form IDs derive from). */
+export async function exportPublicKey(key: CryptoKey): Promise<string> {
+  return toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', key)));
+}
+
+export function isStoredKeyPair(value: unknown): value is StoredKeyPair {
   const v = value as StoredKeyPair | undefined;
   return typeof v?.pub === 'string' && typeof v.priv === 'object' && v.priv !== null;
 }
 
-/**
- * Reads the node key (local) and user key (sync), making whichever is missing, and (re)issues the
- * node's certificate when the user key that signed it changed (another browser of the user won the
- * race to create the sync key).
- */
-export async function loadOrCreateIdentity(stores: { local: KeyValueStore; sync: KeyValueStore }): Promise<StoredIdentity> {
-  let user = await stores.sync.get(USER_KEY_STORAGE);
-  if (!isStoredKeyPair(user)) {
-    user = await generateKeyPair();
-    await stores.sync.set(USER_KEY_STORAGE, user);
-  }
-  const saved = (await stores.local.get(NODE_KEY_STORAGE)) as (StoredKeyPair & { cert?: Certificate; certUserPub?: string }) | undefined;
-  const userPair = user as StoredKeyPair;
-  if (isStoredKeyPair(saved) && saved.cert && saved.certUserPub === userPair.pub) {
-    return { node: { pub: saved.pub, priv: saved.priv }, user: userPair, cert: saved.cert };
-  }
-  const node = isStoredKeyPair(saved) ? { pub: saved.pub, priv: saved.priv } : await generateKeyPair();
-  const cert = await issueCertificate(node, userPair, Date.now());
-  await stores.local.set(NODE_KEY_STORAGE, { ...node, cert, certUserPub: userPair.pub });
-  return { node, user: userPair, cert };
-}
-
-export async function issueCertificate(node: StoredKeyPair, user: StoredKeyPair, issuedAt: number): Promise<Certificate> {
-  const nodeId = await deriveId('n', fromBase64Url(node.pub));
+/** Signs a node key into the user's certificate (background only: it alone holds the user key). */
+export async function issueCertificate(nodePub: string, user: StoredKeyPair, issuedAt: number): Promise<Certificate> {
+  const nodeId = await deriveId('n', fromBase64Url(nodePub));
   const userId = await deriveId('u', fromBase64Url(user.pub));
   const userKey = await importPrivateKey(user.priv);
   return { at: issuedAt, sig: await signText(userKey, certificateText(nodeId, userId, issuedAt)) };
 }
 
-const importPrivateKey = (jwk: JsonWebKey): Promise<CryptoKey> =>
+export const importPrivateKey = (jwk: JsonWebKey): Promise<CryptoKey> =>
   crypto.subtle.importKey('jwk', jwk, ECDSA, false, ['sign']);
 
 export const importPublicKey = (raw: Uint8Array): Promise<CryptoKey> =>
@@ -113,10 +104,14 @@ export class Identity {
     private readonly nodeKey: CryptoKey,
   ) {}
 
-  static async fromStored(stored: StoredIdentity): Promise<Identity> {
+  /** The identity `stored` describes, signing with the node key held in `keys`. */
+  static async fromStored(stored: StoredIdentity, keys: NodeKeyStore): Promise<Identity> {
+    const pair = await keys.load();
+    if (!pair) throw new IdentityError('this browser holds no node key');
+    if ((await exportPublicKey(pair.publicKey)) !== stored.node.pub) throw new IdentityError('the node key held here is not the one certified');
     const nodeId = await deriveId('n', fromBase64Url(stored.node.pub));
     const userId = await deriveId('u', fromBase64Url(stored.user.pub));
-    return new Identity(nodeId, stored.node.pub, userId, stored.user.pub, stored.cert, await importPrivateKey(stored.node.priv));
+    return new Identity(nodeId, stored.node.pub, userId, stored.user.pub, stored.cert, pair.privateKey);
   }
 
   sign(text: string): Promise<string> {

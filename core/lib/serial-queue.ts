@@ -18,6 +18,11 @@ export class SerialQueue {
     return result;
   }
 
+  /** Queues `task` for its effects alone: a failure is reported to `onError` only. */
+  add(task: () => unknown): void {
+    this.run(task).catch(() => undefined);
+  }
+
   /** Resolves once every task queued so far has settled. */
   settled(): Promise<void> {
     return this.tail;

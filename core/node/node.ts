@@ -334,6 +334,9 @@ export class MeshNode {
     this.sessions.add(session);
     session.events.on('session:ready', () => this.onReady(session));
     session.events.on('session:close', ({ reason, error }) => this.onClose(session, reason, error));
+    session.events.on('session:fault', ({ error }) =>
+      this.log.add('error', 'session:fault', `a frame was not handled: ${errorText(error)}`, session.remoteId),
+    );
     session.events.on('session:route', ({ message }) => {
       this.router.receive(message, session.remoteId).catch((error: unknown) =>
         this.log.add('warn', 'mesh:route', `route message not handled: ${errorText(error)}`, session.remoteId),

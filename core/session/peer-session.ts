@@ -5,6 +5,7 @@
 import { TimerGroup, type Clock } from '../lib/clock';
 import { randomBytes, toBase64Url } from '../lib/encoding';
 import { Emitter } from '../lib/events';
+import { SerialQueue } from '../lib/serial-queue';
 import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
 import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from '../identity/identity';
 import type { Link, Traffic } from './link';
@@ -33,6 +34,8 @@ export interface SessionEvents {
   'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
   /** A route message from this ready neighbour (mesh routing). */
   'session:route': { session: PeerSession; message: Route };
+  /** Handling a frame failed on our side (a listener threw): the session goes on with the next frame. */
+  'session:fault': { session: PeerSession; error: unknown };
 }
 
 export interface SessionPolicy {
@@ -55,7 +58,8 @@ export class PeerSession {
   private readonly heartbeat = new Heartbeat();
   private readonly nonce = toBase64Url(randomBytes(16));
   private readonly unsubscribeLink: (() => void)[];
-  private inbox: Promise<void> = Promise.resolve();
+  /** Frames are handled strictly in order: an async signature check must not let a later frame overtake it. */
+  private readonly inbox = new SerialQueue((error) => this.fault(error));
   private tokens = RATE_BURST;
   private tokensAt: number;
   private sentHello = false;
@@ -79,7 +83,7 @@ export class PeerSession {
       link.events.on('open', () => this.onOpen()),
       link.events.on('frame', (frame) => this.onFrame(frame)),
       // Frames received before the close (a bye) are handled first.
-      link.events.on('close', () => void this.inbox.then(() => this.close('transport-closed'))),
+      link.events.on('close', () => this.inbox.add(() => this.close('transport-closed'))),
       link.events.on('error', (error) => {
         this.lastError = error.message;
       }),
@@ -140,7 +144,7 @@ export class PeerSession {
     } catch (error) {
       // The transport closed under us. Frames it delivered before closing (a bye with its reason)
       // are still queued: let them speak first, as the close event does.
-      void this.inbox.then(() => this.close('transport-closed', errorText(error)));
+      this.inbox.add(() => this.close('transport-closed', errorText(error)));
     }
   }
 
@@ -152,8 +156,7 @@ export class PeerSession {
       this.close('limit', 'peer sent more than 200 messages a second');
       return;
     }
-    // Handle strictly in order: an async signature check must not let a later frame overtake it.
-    this.inbox = this.inbox.then(() => this.handleFrame(frame));
+    this.inbox.add(() => this.handleFrame(frame));
   }
 
   private takeToken(): boolean {
@@ -235,6 +238,19 @@ export class PeerSession {
       return;
     }
     this.refuse(message ? `"${message.t}" before the handshake completed` : 'unknown message before the handshake completed');
+  }
+
+  /**
+   * A failure of our own while handling a frame. It is reported, not swallowed; the queue runs the next
+   * frame (and the transport's close) as if nothing happened, so one fault cannot wedge the session.
+   */
+  private fault(error: unknown): void {
+    this.lastError = errorText(error);
+    try {
+      this.events.emit('session:fault', { session: this, error });
+    } catch (listenerError) {
+      console.error('meshdeck: session fault not reported', error, listenerError);
+    }
   }
 
   private refuse(why: string): void {

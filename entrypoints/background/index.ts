@@ -6,24 +6,35 @@ import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';
 import { SHARD_PREFIX } from '../../core/blocklist/block-list';
 import { Controller } from '../../core/control/controller';
-import { USER_KEY_STORAGE } from '../../core/identity/identity';
+import { USER_KEY_STORAGE } from '../../core/identity/identity-store';
+import { indexedDbNodeKeyStore } from '../../core/identity/node-key-store';
 import { errorReply, HOST_CHECK_MS, okReply, parseRequest } from '../../core/control/protocol';
 import { defaultSettings, type BuildEnvironment } from '../../core/control/settings';
+import { countFaults } from '../../core/lib/fault-counter';
 import { createOffscreenHost } from './offscreen-host';
 import { storageArea } from './storage-area';
+import { syncArrivals } from './sync-arrivals';
 
 const WATCHDOG_ALARM = 'meshdeck:watchdog';
 
 export default defineBackground(() => {
+  // Test builds count what escaped every handler here (the e2e suites fail on any).
+  if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
+
   const controller = new Controller({
     local: storageArea(browser.storage.local),
     sync: storageArea(browser.storage.sync),
     host: createOffscreenHost(),
+    keys: indexedDbNodeKeyStore(indexedDB),
+    arrivals: syncArrivals(),
     defaults: defaultSettings(import.meta.env as BuildEnvironment),
   });
+  /** Runs background work whose failure nobody awaits: it goes to the event log, never nowhere. */
+  const logFailure = (what: string) => (error: unknown) =>
+    controller.report('error', 'background:fault', `${what} failed: ${error instanceof Error ? error.message : String(error)}`);
 
   const ensureHost = (): void => {
-    controller.ensureHost().catch((error: unknown) => console.error('meshdeck: cannot start the node host', error));
+    controller.ensureHost().catch(logFailure('starting the node host'));
   };
   browser.runtime.onStartup.addListener(ensureHost);
   browser.runtime.onInstalled.addListener(ensureHost);
@@ -32,7 +43,7 @@ export default defineBackground(() => {
   browser.storage.onChanged.addListener((changes, area) => {
     if (area !== 'sync' && area !== 'local') return;
     if (!Object.keys(changes).some((key) => key.startsWith(SHARD_PREFIX) || key === USER_KEY_STORAGE)) return;
-    controller.onStorageChanged(area, changes).catch((error: unknown) => console.error('meshdeck: block list sync failed', error));
+    controller.onStorageChanged(area, changes).catch(logFailure('merging a storage change'));
   });
 
   browser.runtime.onMessage.addListener((raw: unknown) => {
@@ -47,10 +58,11 @@ export default defineBackground(() => {
     return controller.handle(request).then(okReply, errorReply);
   });
 
-  // The host keeps this worker awake (host:alive); while awake, it checks the host is still there and
-  // re-creates it if it crashed or was closed. The alarm covers a worker stopped with its host.
-  setInterval(() => void controller.checkHost().catch(() => undefined), HOST_CHECK_MS);
-  browser.alarms.create(WATCHDOG_ALARM, { periodInMinutes: 0.5 });
+  // The host keeps this worker awake (host:alive); while awake, it checks the host is still there,
+  // beating and applying its configuration, and re-creates it if not. The alarm covers a worker
+  // stopped with its host.
+  setInterval(() => controller.checkHost().catch(logFailure('checking the node host')), HOST_CHECK_MS);
+  browser.alarms.create(WATCHDOG_ALARM, { periodInMinutes: 0.5 }).catch(logFailure('setting the watchdog alarm'));
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === WATCHDOG_ALARM) ensureHost();
   });

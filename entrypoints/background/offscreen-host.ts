@@ -4,9 +4,26 @@
  */
 import browser from 'webextension-polyfill';
 import type { HostHandle } from '../../core/control/controller';
-import { envelope, type Reply } from '../../core/control/protocol';
+import { envelope, type HostCommand, type Reply } from '../../core/control/protocol';
 
 const OFFSCREEN_PATH = 'offscreen.html';
+/** What Chrome says when no context listens for a runtime message (no host yet). */
+const NO_RECEIVER = /receiving end does not exist|could not establish connection/i;
+
+class HostUnavailableError extends Error {
+  override name = 'HostUnavailableError';
+  constructor() {
+    super('the node host did not answer');
+  }
+}
+
+/** Sends a command to the host; resolves with its reply's value, rejects with its error. */
+async function send(command: HostCommand): Promise<unknown> {
+  const reply = (await browser.runtime.sendMessage(envelope(command, 'host'))) as Reply | undefined;
+  if (!reply) throw new HostUnavailableError();
+  if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+  return reply.value;
+}
 
 export function createOffscreenHost(): HostHandle {
   // One creation at a time: createDocument throws if a second call races the first.
@@ -39,18 +56,21 @@ export function createOffscreenHost(): HostHandle {
         });
       await creating;
     },
-    async request(action) {
-      const reply = (await browser.runtime.sendMessage(envelope(action, 'host'))) as Reply | undefined;
-      if (!reply) throw Object.assign(new Error('the node host did not answer'), { name: 'HostUnavailableError' });
-      if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
-      return reply.value as never;
+    async close() {
+      if (await exists()) await chrome.offscreen.closeDocument();
     },
+    request: (action) => send(action) as never,
     async configure(config) {
       try {
-        await browser.runtime.sendMessage(envelope({ type: 'host:configure', config }, 'host'));
-      } catch {
+        await send({ type: 'host:configure', config });
+      } catch (error) {
         // No host listening yet: it asks for its configuration when it boots (host:boot).
+        if (error instanceof HostUnavailableError || NO_RECEIVER.test((error as Error).message)) return;
+        throw error;
       }
+    },
+    async log(entries) {
+      await send({ type: 'host:log', entries });
     },
   };
 }

@@ -3,18 +3,28 @@
  * the leak test and the robustness benchmark can check that teardown leaves nothing behind. A
  * connection is live from its constructor until close() (PeerJS closes each one it tears down).
  */
+import { countFaults, type Faults } from '../../core/lib/fault-counter';
+
 export interface Instruments {
   peerConnections: { created: number; open: number };
   timers: { intervals: number; timeouts: number };
   /** Every iceConnectionState change of every connection, for the dead-peer benchmark. */
   iceStates: { connection: number; state: RTCIceConnectionState; at: number }[];
+  /** Errors and rejections nothing handled (the e2e suites fail on any). */
+  faults: Faults;
 }
 
 /** Installed when this module loads, before PeerJS or GUN: main.ts imports it first. */
 export const instruments: Instruments | null = import.meta.env.WXT_INSTRUMENT === '1' ? install() : null;
 
 function install(): Instruments {
-  const counts: Instruments = { peerConnections: { created: 0, open: 0 }, timers: { intervals: 0, timeouts: 0 }, iceStates: [] };
+  const counts: Instruments = {
+    peerConnections: { created: 0, open: 0 },
+    timers: { intervals: 0, timeouts: 0 },
+    iceStates: [],
+    faults: countFaults(globalThis),
+  };
+  Object.assign(globalThis, { meshdeckFaults: counts.faults });
   const Native = globalThis.RTCPeerConnection;
   class CountedPeerConnection extends Native {
     #counted = true;

@@ -5,8 +5,8 @@ import { Peer } from '../../core/signaling/peerjs';
 import { systemClock } from '../../core/lib/clock';
 import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
 import { NodeHost } from '../../core/host/node-host';
+import { indexedDbNodeKeyStore } from '../../core/identity/node-key-store';
 import { createPeerJsSignaling } from '../../core/signaling/peerjs-signaling';
-import { keepBackgroundAwake } from './keepalive';
 import { createRuntimeChannel } from './runtime-channel';
 import { version } from '../../package.json';
 
@@ -15,20 +15,17 @@ const host = new NodeHost({
   clock: systemClock,
   createSignaling: createPeerJsSignaling,
   createRendezvous: createGunRendezvous,
+  keys: indexedDbNodeKeyStore(indexedDB),
   // The offscreen document's chrome.runtime has no getManifest(): take the version from the build.
   app: `meshdeck/${version}`,
 });
 
-// The extension's own debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the
-// baseline measurement) through it. It exposes nothing a page can reach: only extension contexts and
-// DevTools see this document.
-Object.assign(globalThis, { meshdeck: { host, Peer, instruments } });
+// Test builds' debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the baseline
+// measurement) through it. Only extension contexts and DevTools see this document, and a store build
+// has no hook at all.
+if (instruments) Object.assign(globalThis, { meshdeck: { host, Peer, instruments } });
 
-const stopKeepalive = keepBackgroundAwake();
 // The network is back: signaling need not wait out its backoff.
 addEventListener('online', () => host.node?.retrySignaling());
-addEventListener('pagehide', () => {
-  stopKeepalive();
-  host.stop();
-});
+addEventListener('pagehide', () => host.stop());
 host.start().catch((error: unknown) => console.error('meshdeck: node host failed to start', error));

@@ -28,8 +28,11 @@ export function createRuntimeChannel(): HostChannel {
     async appendHistory(point) {
       await ask({ type: 'history:append', point });
     },
-    async reportTrial(ok) {
-      await ask({ type: 'settings:trial-result', ok });
+    async reportTrial(trialId, ok) {
+      await ask({ type: 'settings:trial-result', trialId, ok });
+    },
+    async beat({ failure }) {
+      await ask({ type: 'host:alive', failure });
     },
     onCommand(listener) {
       const onMessage = (raw: unknown): Promise<Reply> | undefined => {

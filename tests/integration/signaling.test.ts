@@ -3,12 +3,11 @@
  * the old socket timed out) waits and retries under its own ID, never a random one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Identity, loadOrCreateIdentity } from '../../core/identity/identity';
+import { makeIdentity } from '../support/identities';
 import type { MeshNode } from '../../core/node/node';
 import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { memoryStore } from '../support/memory-store';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 
 async function until(check: () => boolean, ms: number): Promise<void> {
@@ -34,8 +33,8 @@ describe('signaling registration', () => {
   it('retries a held node ID with backoff until the server frees it, keeping its own ID', async () => {
     installNodeWebRTC();
     const { Peer } = await import('../../core/signaling/peerjs');
-    const stored = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-    const nodeId = (await Identity.fromStored(stored)).nodeId;
+    const { stored, keys, identity } = await makeIdentity();
+    const nodeId = identity.nodeId;
     // The "old socket": another client registered under the node's ID.
     const holder = new Peer(nodeId, { ...peerServerOptions(server.signalingUrl), key: 'peerjs', debug: 0 });
     await new Promise<void>((resolve, reject) => {
@@ -43,7 +42,7 @@ describe('signaling registration', () => {
       holder.once('error', reject);
     });
 
-    ({ node } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], identity: stored }));
+    ({ node } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], identity: { stored, keys } }));
     const current = node;
     await until(() => current.snapshot().signaling.attempts >= 2, 5000);
     expect(current.snapshot().signaling.lastError).toMatch(/holds this node ID/);

@@ -2,10 +2,9 @@
  * A hostile peer in Node: registers on the signaling server under a node ID it does not own and
  * presents someone else's keys in its hello. Used to prove a node refuses it.
  */
-import { loadOrCreateIdentity } from '../../core/identity/identity';
+import { makeIdentity } from './identities';
 import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { installNodeWebRTC } from '../../server/node-webrtc';
-import { memoryStore } from './memory-store';
 
 export interface ForgedHelloResult {
   /** Frames the target sent us before closing (it should say hello and nothing more). */
@@ -16,7 +15,7 @@ export interface ForgedHelloResult {
 export async function sendForgedHello(signalingUrl: string, targetNodeId: string, timeoutMs = 8000): Promise<ForgedHelloResult> {
   installNodeWebRTC();
   const { Peer } = await import('peerjs');
-  const keys = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
+  const { stored: keys } = await makeIdentity();
   // A well-formed node ID that is not derived from the keys presented below.
   const claimedId = 'n' + 'a'.repeat(26);
   const peer = new Peer(claimedId, { ...peerServerOptions(signalingUrl), key: 'peerjs', debug: 0, config: { iceServers: [] } });

@@ -82,7 +82,17 @@ describe('BlockListStore', () => {
     const store = new BlockListStore(area(), area(), tick);
     await store.block(fakeId(1), { note: 'keep me' });
     const removed = await store.unblock(fakeId(1));
-    await store.restore(removed!);
+    expect(removed).toMatchObject({ note: 'keep me' });
+    // Only the ID counts: the note comes from the stored tombstone, not from what the caller says.
+    await store.restore(fakeId(1), { note: 'forged note' });
     expect((await store.state()).entries[0]).toMatchObject({ id: fakeId(1), note: 'keep me' });
+  });
+
+  it('restores with a clamped note when no tombstone is left, and refuses what is not an ID', async () => {
+    const store = new BlockListStore(area(), area(), tick);
+    await store.restore(fakeId(2), { note: 'n'.repeat(500), label: 'l'.repeat(500) });
+    const [entry] = (await store.state()).entries;
+    expect(entry!.note.length).toBe(200);
+    await expect(store.restore('u-not-an-id')).rejects.toMatchObject({ name: 'BlockInputError' });
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Controller, SETTINGS_STORAGE, type HostHandle } from '../../../../core/control/controller';
+import { Controller, LAST_GOOD_SETTINGS_STORAGE, SETTINGS_STORAGE, type BackgroundLogLine, type HostHandle } from '../../../../core/control/controller';
+import { deriveId } from '../../../../core/identity/identity';
+import { loadOrCreateIdentity, USER_KEY_STORAGE, type SyncArrivals } from '../../../../core/identity/identity-store';
+import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
+import { fromBase64Url } from '../../../../core/lib/encoding';
+import { memoryStore } from '../../../support/memory-store';
 import type { HostConfig } from '../../../../core/control/protocol';
 import { defaultSettings } from '../../../../core/control/settings';
 import { memoryArea } from '../../../support/memory-store';
@@ -12,24 +17,30 @@ async function until(check: () => boolean, ms = 2000): Promise<void> {
   }
 }
 
-function setup() {
+function setup(options: { arrivals?: SyncArrivals; sync?: Map<string, unknown> } = {}) {
   const configured: HostConfig[] = [];
+  const logged: BackgroundLogLine[] = [];
   let ensured = 0;
   const requested: string[] = [];
   const host: HostHandle = {
     ensure: async () => void ensured++,
     exists: async () => true,
+    close: async () => undefined,
     configure: async (config) => void configured.push(config),
+    log: async (entries) => void logged.push(...entries),
     request: async (action) => {
       requested.push(action.type);
       return null as never;
     },
   };
   const local = memoryArea();
-  const sync = memoryArea();
-  const controller = new Controller({ local, sync, host, defaults: defaultSettings() });
-  return { controller, local, sync, configured, requested, ensured: () => ensured };
+  const sync = memoryArea(options.sync);
+  const controller = new Controller({ local, sync, host, keys: memoryNodeKeyStore(), arrivals: options.arrivals, defaults: defaultSettings() });
+  return { controller, local, sync, configured, logged, requested, ensured: () => ensured };
 }
+
+const userIdOf = (pub: string) => deriveId('u', fromBase64Url(pub));
+const nodeIdOf = (pub: string) => deriveId('n', fromBase64Url(pub));
 
 describe('Controller', () => {
   it('answers with build defaults until the user changes something', async () => {
@@ -70,8 +81,7 @@ describe('Controller', () => {
   it('blocks with one sync write, validates input, refuses its own IDs and hands the host the list', async () => {
     const { controller, sync, configured } = setup();
     const boot = await controller.handle({ type: 'host:boot' });
-    const { Identity } = await import('../../../../core/identity/identity');
-    const self = await Identity.fromStored(boot.identity);
+    const self = { nodeId: await nodeIdOf(boot.identity.node.pub), userId: await userIdOf(boot.identity.user.pub) };
     const other = 'n' + 'b'.repeat(26);
     const writesBefore = sync.writes;
     const state = await controller.handle({ type: 'block:add', id: `  ${other} `, note: 'spam' });
@@ -113,15 +123,17 @@ describe('Controller', () => {
   it('re-certifies this node under a user key that arrives through sync', async () => {
     const { controller, sync, configured } = setup();
     const first = await controller.handle({ type: 'host:boot' });
-    const { loadOrCreateIdentity, USER_KEY_STORAGE } = await import('../../../../core/identity/identity');
-    const { memoryStore } = await import('../../../support/memory-store');
-    const other = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-    const change = { [USER_KEY_STORAGE]: { oldValue: first.identity.user, newValue: other.user } };
-    await sync.set({ [USER_KEY_STORAGE]: other.user });
+    const ours = sync.data.get(USER_KEY_STORAGE) as { createdAt: number };
+    // Another browser's key, older than ours: it wins, and this node is re-certified under it.
+    const otherSync = memoryStore();
+    await loadOrCreateIdentity({ local: memoryStore(), sync: otherSync, keys: memoryNodeKeyStore(), now: () => ours.createdAt - 1000 });
+    const older = otherSync.values.get(USER_KEY_STORAGE) as { pub: string };
+    const change = { [USER_KEY_STORAGE]: { oldValue: ours, newValue: older } };
+    await sync.set({ [USER_KEY_STORAGE]: older });
     await controller.onStorageChanged('sync', change);
     const pushed = configured.at(-1)!.identity;
     expect(pushed.node.pub).toBe(first.identity.node.pub);
-    expect(pushed.user.pub).toBe(other.user.pub);
+    expect(pushed.user.pub).toBe(older.pub);
     expect(pushed.cert.sig).not.toBe(first.identity.cert.sig);
   });
 
@@ -130,7 +142,10 @@ describe('Controller', () => {
     await controller.handle({ type: 'settings:update', patch: { enabled: false } });
     await controller.handle({ type: 'settings:update', patch: { signalingUrl: 'http://127.0.0.1:9100/peerjs' } });
     expect((await controller.config()).trial?.next.signalingUrl).toBe('http://127.0.0.1:9100/peerjs');
-    await controller.handle({ type: 'settings:trial-result', ok: false });
+    const trial = (await controller.config()).trial!;
+    await controller.handle({ type: 'settings:trial-result', trialId: 'an older trial', ok: false });
+    expect((await controller.settings()).signalingUrl).toBe('http://127.0.0.1:9100/peerjs');
+    await controller.handle({ type: 'settings:trial-result', trialId: trial.id, ok: false });
     const settings = await controller.settings();
     expect(settings.signalingUrl).toBe('http://127.0.0.1:9000/peerjs');
     expect(settings.enabled).toBe(false);
@@ -140,10 +155,131 @@ describe('Controller', () => {
   it('keeps new endpoints the user keeps, and lists them in the history', async () => {
     const { controller } = setup();
     await controller.handle({ type: 'settings:update', patch: { relayUrls: ['http://127.0.0.1:9100/gun'] } });
+    const trial = (await controller.config()).trial!;
     await controller.handle({ type: 'settings:keep' });
-    await controller.handle({ type: 'settings:trial-result', ok: false });
+    await controller.handle({ type: 'settings:trial-result', trialId: trial.id, ok: false });
     expect((await controller.settings()).relayUrls).toEqual(['http://127.0.0.1:9100/gun']);
     const history = await controller.handle({ type: 'settings:history' });
     expect(history.map((h) => h.relayUrls[0])).toEqual(['http://127.0.0.1:9100/gun', 'http://127.0.0.1:9000/gun']);
+  });
+
+  it('keeps its older user key when a newer one from another browser overwrites it, and writes it back', async () => {
+    const { controller, sync, configured, logged } = setup();
+    const first = await controller.handle({ type: 'host:boot' });
+    const ours = sync.data.get(USER_KEY_STORAGE) as { pub: string; createdAt: number };
+    const otherSync = memoryStore();
+    await loadOrCreateIdentity({ local: memoryStore(), sync: otherSync, keys: memoryNodeKeyStore(), now: () => ours.createdAt + 1000 });
+    const newer = otherSync.values.get(USER_KEY_STORAGE);
+    await sync.set({ [USER_KEY_STORAGE]: newer });
+    await controller.onStorageChanged('sync', { [USER_KEY_STORAGE]: { oldValue: ours, newValue: newer } });
+    expect((sync.data.get(USER_KEY_STORAGE) as { pub: string }).pub).toBe(ours.pub);
+    expect(configured.at(-1)!.identity.user.pub).toBe(first.identity.user.pub);
+    expect(logged.some((line) => /two user keys met: kept the older one/.test(line.message))).toBe(true);
+  });
+
+  it('waits for sync to deliver the user key before minting one (a fresh profile of an existing user)', async () => {
+    const existing = memoryStore();
+    await loadOrCreateIdentity({ local: memoryStore(), sync: existing, keys: memoryNodeKeyStore() });
+    const theirKey = existing.values.get(USER_KEY_STORAGE) as { pub: string };
+    const shared = new Map<string, unknown>();
+    // Sync delivers the key 50 ms after this profile first looked.
+    const arrivals: SyncArrivals = {
+      waitFor: (key) =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            shared.set(key, theirKey);
+            resolve(theirKey);
+          }, 50),
+        ),
+    };
+    const { controller, sync } = setup({ arrivals, sync: shared });
+    const boot = await controller.handle({ type: 'host:boot' });
+    expect(boot.identity.user.pub).toBe(theirKey.pub);
+    expect(sync.writes).toBe(0);
+  });
+
+  it('does not flip the user\'s choices when stored settings fail validation: the last good ones apply, and Diagnostics says why', async () => {
+    const { controller, local, configured } = setup();
+    await controller.handle({ type: 'settings:update', patch: { enabled: false, maxPeers: 5 } });
+    expect(local.data.get(LAST_GOOD_SETTINGS_STORAGE)).toMatchObject({ enabled: false, maxPeers: 5 });
+    local.data.set(SETTINGS_STORAGE, { ...(local.data.get(SETTINGS_STORAGE) as object), room: 'no spaces allowed' });
+    expect(await controller.settings()).toMatchObject({ enabled: false, maxPeers: 5 });
+    const config = await controller.config();
+    expect(config.settings.enabled).toBe(false);
+    expect(config.problems).toEqual([expect.stringMatching(/stored settings are invalid \(room: .*\): the last settings that validated are used/)]);
+    await until(() => configured.length > 0);
+  });
+
+  it('keeps P2P off when invalid stored settings leave nothing valid to go back to', async () => {
+    const { controller, local } = setup();
+    local.data.set(SETTINGS_STORAGE, { enabled: 'maybe', room: 'no spaces allowed' });
+    expect((await controller.settings()).enabled).toBe(false);
+    local.data.set(SETTINGS_STORAGE, { enabled: false, room: 'no spaces allowed' });
+    expect((await controller.settings()).enabled).toBe(false);
+  });
+
+  it('restores only a real, checked entry: a forged one cannot block this node, carry a long note or bypass the ID rules', async () => {
+    const { controller } = setup();
+    const boot = await controller.handle({ type: 'host:boot' });
+    const selfNode = await nodeIdOf(boot.identity.node.pub);
+    await expect(controller.handle({ type: 'block:restore', entry: { id: selfNode } })).rejects.toThrow(/cannot block itself/);
+    await expect(controller.handle({ type: 'block:restore', entry: { id: 'not an id' } })).rejects.toMatchObject({ name: 'BlockInputError' });
+    const other = 'n' + 'd'.repeat(26);
+    const forged = { id: other, note: 'x'.repeat(10_000), label: 'y'.repeat(10_000), kind: 'user', at: -5, v: 1e15 } as never;
+    const state = await controller.handle({ type: 'block:restore', entry: forged });
+    const entry = state.entries.find((e) => e.id === other)!;
+    expect(entry.kind).toBe('node');
+    expect(entry.note.length).toBeLessThanOrEqual(200);
+    expect(entry.at).toBeGreaterThan(0);
+  });
+
+  it('re-creates a host that keeps failing its configuration, with backoff', async () => {
+    let now = 1_000_000;
+    let closed = 0;
+    let ensured = 0;
+    const host: HostHandle = {
+      ensure: async () => void ensured++,
+      exists: async () => true,
+      close: async () => void closed++,
+      configure: async () => {
+        throw Object.assign(new Error('the node key is not the one certified'), { name: 'IdentityError' });
+      },
+      log: async () => undefined,
+      request: async () => null as never,
+    };
+    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), clock: () => now });
+    for (let i = 0; i < 3; i++) await controller.ensureHost().catch(() => undefined);
+    await controller.checkHost();
+    expect(closed).toBe(1);
+    // Within the backoff nothing more happens, however often the check runs.
+    for (let i = 0; i < 3; i++) await controller.ensureHost().catch(() => undefined);
+    await controller.checkHost();
+    expect(closed).toBe(1);
+    now += 61_000;
+    await controller.checkHost();
+    expect(closed).toBe(2);
+    expect(ensured).toBeGreaterThanOrEqual(2);
+  });
+
+  it('re-creates a host that stopped beating', async () => {
+    let now = 1_000_000;
+    let closed = 0;
+    const host: HostHandle = {
+      ensure: async () => undefined,
+      exists: async () => true,
+      close: async () => void closed++,
+      configure: async () => undefined,
+      log: async () => undefined,
+      request: async () => null as never,
+    };
+    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), clock: () => now });
+    now += 20_000;
+    await controller.handle({ type: 'host:alive', failure: null });
+    now += 40_000;
+    await controller.checkHost();
+    expect(closed).toBe(0);
+    now += 20_000;
+    await controller.checkHost();
+    expect(closed).toBe(1);
   });
 });

@@ -1,83 +1,108 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../../core/lib/clock';
-import { loadOrCreateIdentity } from '../../../../core/identity/identity';
-import { NodeHost, type HostChannel, type Observer } from '../../../../core/host/node-host';
+import { NodeHost, type HostChannel, type HostHealth, type Observer } from '../../../../core/host/node-host';
 import type { HostCommand, HostConfig, StateMessage } from '../../../../core/control/protocol';
+import type { EndpointTrial } from '../../../../core/control/endpoint-trial';
 import { defaultSettings } from '../../../../core/control/settings';
+import { HOST_HEARTBEAT_MS } from '../../../../core/control/protocol';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
-import { memoryStore } from '../../../support/memory-store';
+import { FakeClock } from '../../../support/fake-clock';
+import { makeIdentity } from '../../../support/identities';
 
 async function setup() {
-  const identity = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-  const config: HostConfig = { settings: defaultSettings(), identity, blockList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 102_400 }, daily: [], trial: null };
+  const clock = new FakeClock();
+  const { stored, keys } = await makeIdentity();
+  const config: HostConfig = {
+    revision: 1,
+    settings: defaultSettings(),
+    identity: stored,
+    blockList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 102_400 },
+    daily: [],
+    trial: null,
+    problems: [],
+  };
   let command: ((c: HostCommand) => Promise<unknown>) | null = null;
   let observe: ((o: Observer) => void) | null = null;
-  const appended: unknown[] = [];
-  const trials: boolean[] = [];
+  const trials: [string, boolean][] = [];
+  const beats: HostHealth[] = [];
   const channel: HostChannel = {
     requestConfig: async () => config,
     onCommand: (listener) => ((command = listener), () => (command = null)),
     onObserver: (listener) => ((observe = listener), () => (observe = null)),
-    appendHistory: async (point) => void appended.push(point),
-    reportTrial: async (ok) => void trials.push(ok),
+    appendHistory: async () => undefined,
+    reportTrial: async (id, ok) => void trials.push([id, ok]),
+    beat: async (health) => void beats.push(health),
   };
   const host = new NodeHost({
     channel,
-    clock: systemClock,
+    clock,
     createSignaling: new FakeSignalingHub().factory,
     createRendezvous: new FakeRendezvousStore().factory,
+    keys,
     app: 'meshdeck/test',
   });
   await host.start();
-  return { host, config, identity, trials, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
+  const trial = (deadlineIn: number, settings = config.settings): EndpointTrial => ({
+    id: `trial-${deadlineIn}`,
+    previous: settings,
+    next: settings,
+    startedAt: clock.now(),
+    deadline: clock.now() + deadlineIn,
+  });
+  return { host, clock, config, stored, trials, beats, trial, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
 }
 
-describe('NodeHost endpoint trials', () => {
-  let stopHost: (() => void) | null = null;
-  afterEach(() => stopHost?.());
+let stopHost: (() => void) | null = null;
+afterEach(() => {
+  stopHost?.();
+  stopHost = null;
+});
 
-  it('reports a trial as good once signaling and a relay are open', async () => {
-    const { host, config, trials, send } = await setup();
+describe('NodeHost endpoint trials', () => {
+  it('reports a trial as good, by its id, once signaling and a relay are open', async () => {
+    const { host, clock, config, trials, send, trial } = await setup();
     stopHost = () => host.stop();
-    const trial = { previous: config.settings, next: config.settings, startedAt: Date.now(), deadline: Date.now() + 5000 };
-    await send({ type: 'host:configure', config: { ...config, trial } });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(trials).toEqual([true]);
+    await send({ type: 'host:configure', config: { ...config, revision: 2, trial: trial(5000) } });
+    await clock.advance(10);
+    expect(trials).toEqual([['trial-5000', true]]);
   });
 
   it('reports a trial as failed when the deadline passes unconnected', async () => {
-    const { host, config, trials, send } = await setup();
+    const { host, clock, config, trials, send, trial } = await setup();
     stopHost = () => host.stop();
     const offline = { ...config.settings, enabled: false };
-    const trial = { previous: offline, next: offline, startedAt: Date.now(), deadline: Date.now() + 60 };
-    await send({ type: 'host:configure', config: { ...config, settings: offline, trial } });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(trials).toEqual([false]);
+    await send({ type: 'host:configure', config: { ...config, revision: 2, settings: offline, trial: trial(60, offline) } });
+    await clock.advance(59);
+    expect(trials).toEqual([]);
+    await clock.advance(1);
+    expect(trials).toEqual([['trial-60', false]]);
   });
 });
 
 describe('NodeHost', () => {
-  let stopHost: (() => void) | null = null;
-  afterEach(() => stopHost?.());
-
-  it('exports diagnostics with settings, state, history and log, and never a private key', async () => {
-    const { host, identity, send } = await setup();
+  it('exports diagnostics with settings, state, history and log, and never a private key or TURN credential', async () => {
+    const { host, config, send } = await setup();
     stopHost = () => host.stop();
+    const iceServers = [{ urls: 'turn:127.0.0.1:3478', username: 'alice-turn-user', credential: 's3cret-turn-pass' }];
+    await send({ type: 'host:configure', config: { ...config, revision: 2, settings: { ...config.settings, iceServers } } });
     const report = await send({ type: 'diagnostics:export' });
     const text = JSON.stringify(report);
     expect(report).toMatchObject({ app: 'meshdeck/test', settings: { enabled: true }, history: { recent: [], daily: [] } });
     expect(text).toContain(host.node!.nodeId);
-    for (const secret of [identity.node.priv.d!, identity.user.priv.d!]) expect(text).not.toContain(secret);
+    expect(text).toContain('turn:127.0.0.1:3478');
+    expect(text).not.toContain('s3cret-turn-pass');
+    expect(text).not.toContain('alice-turn-user');
+    // The host never had a private key to leak: the configuration carries public keys only.
+    expect(JSON.stringify(config)).not.toMatch(/"priv"|"d":/);
     expect(text).not.toMatch(/"priv"|"d":/);
   });
 
-  it('gives a new observer the state, the log and the history at once', async () => {
-    const { host, observe } = await setup();
+  it('gives a new observer the state, the log, the history, the block list, the trial and the problems at once', async () => {
+    const { host, clock, observe } = await setup();
     stopHost = () => host.stop();
-    await new Promise((r) => setTimeout(r, 1100));
+    await clock.advance(1100);
     const got: StateMessage['type'][] = [];
     observe({ post: (m) => got.push(m.type), onClose: () => undefined });
-    expect(got).toEqual(['state', 'log', 'history', 'blocklist', 'trial']);
+    expect(got).toEqual(['state', 'log', 'history', 'blocklist', 'trial', 'problems']);
   });
 
   it('applies new configuration: the block list reaches the node', async () => {
@@ -85,7 +110,55 @@ describe('NodeHost', () => {
     stopHost = () => host.stop();
     const blocked = 'n' + 'c'.repeat(26);
     const entry = { id: blocked, kind: 'node' as const, at: 1, note: '', label: '', v: 1, removed: false };
-    await send({ type: 'host:configure', config: { ...config, blockList: { ...config.blockList, entries: [entry] } } });
+    await send({ type: 'host:configure', config: { ...config, revision: 2, blockList: { ...config.blockList, entries: [entry] } } });
     expect(host.node!.snapshot().controls.blocked).toEqual([blocked]);
+  });
+
+  it('ignores a configuration older than the one it applied', async () => {
+    const { host, config, send } = await setup();
+    stopHost = () => host.stop();
+    await send({ type: 'host:configure', config: { ...config, revision: 5, settings: { ...config.settings, routing: false } } });
+    await send({ type: 'host:configure', config: { ...config, revision: 4, settings: { ...config.settings, routing: true } } });
+    expect(host.node!.snapshot().controls.routing).toBe(false);
+  });
+
+  it('survives a configuration that throws: logs it, beats with the failure, and applies the next one', async () => {
+    const { host, config, stored, beats, send } = await setup();
+    stopHost = () => host.stop();
+    // A node key this host does not hold: Identity.fromStored throws, as on a corrupted key.
+    const { stored: foreign } = await makeIdentity();
+    await expect(send({ type: 'host:configure', config: { ...config, revision: 2, identity: foreign } })).rejects.toThrow(/not the one certified/);
+    expect(host.health.failure).toMatch(/not the one certified/);
+    expect(beats.at(-1)?.failure).toMatch(/not the one certified/);
+    expect(host.node!.log.all().some((e) => e.level === 'error' && e.type === 'host:configure')).toBe(true);
+    // The queue is not wedged: the next configuration applies, and actions are answered.
+    await send({ type: 'host:configure', config: { ...config, revision: 3, identity: stored, settings: { ...config.settings, maxPeers: 3 } } });
+    expect(host.health.failure).toBeNull();
+    await expect(send({ type: 'node:retry-signaling' })).resolves.toBeNull();
+  });
+
+  it('beats every HOST_HEARTBEAT_MS and adds the background\'s lines to its log', async () => {
+    const { host, clock, beats, send } = await setup();
+    stopHost = () => host.stop();
+    await clock.advance(HOST_HEARTBEAT_MS * 3);
+    expect(beats).toHaveLength(3);
+    expect(beats.every((beat) => beat.failure === null)).toBe(true);
+    await send({ type: 'host:log', entries: [{ level: 'warn', type: 'background:host', message: 'the node host is gone' }] });
+    expect(host.node!.log.all().at(-1)).toMatchObject({ level: 'warn', type: 'background:host', message: 'the node host is gone' });
+  });
+
+  it('stops with no timer left', async () => {
+    const { host, clock } = await setup();
+    host.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps the node it has when it cannot hold the node key', async () => {
+    const { host, config, send } = await setup();
+    stopHost = () => host.stop();
+    const before = host.node;
+    const { stored: foreign } = await makeIdentity();
+    await send({ type: 'host:configure', config: { ...config, revision: 2, identity: foreign } }).catch(() => undefined);
+    expect(host.node).toBe(before);
   });
 });

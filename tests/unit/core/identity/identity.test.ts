@@ -2,15 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase32 } from '../../../../core/lib/encoding';
 import {
   deriveId,
+  Identity,
   IdentityVerifier,
   issueCertificate,
-  loadOrCreateIdentity,
-  NODE_KEY_STORAGE,
-  USER_KEY_STORAGE,
   type IdentityClaim,
   type StoredIdentity,
+  type StoredKeyPair,
 } from '../../../../core/identity/identity';
+import { loadOrCreateIdentity, NODE_KEY_STORAGE, olderUserKey, USER_KEY_STORAGE } from '../../../../core/identity/identity-store';
+import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
 import { memoryStore } from '../../../support/memory-store';
+
+const load = (local = memoryStore(), sync = memoryStore(), keys = memoryNodeKeyStore()) => loadOrCreateIdentity({ local, sync, keys });
 
 function claimOf(stored: StoredIdentity, nodeId: string, userId: string): IdentityClaim {
   return { nodeId, nodePub: stored.node.pub, userId, userPub: stored.user.pub, certAt: stored.cert.at, certSig: stored.cert.sig };
@@ -22,7 +25,7 @@ async function ids(stored: StoredIdentity): Promise<[string, string]> {
 
 describe('identity', () => {
   it('derives 27-character IDs from the SHA-256 of the raw public key', async () => {
-    const stored = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
+    const stored = await load();
     const raw = fromBase64Url(stored.node.pub);
     expect(raw).toHaveLength(65);
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw as BufferSource));
@@ -34,31 +37,43 @@ describe('identity', () => {
   it('keeps the node key in local storage and the user key in sync storage', async () => {
     const local = memoryStore();
     const sync = memoryStore();
-    const first = await loadOrCreateIdentity({ local, sync });
-    expect(local.values.has(NODE_KEY_STORAGE)).toBe(true);
-    expect(sync.values.get(USER_KEY_STORAGE)).toEqual(first.user);
-    expect(await loadOrCreateIdentity({ local, sync })).toEqual(first);
+    const keys = memoryNodeKeyStore();
+    const first = await load(local, sync, keys);
+    expect(local.values.get(NODE_KEY_STORAGE)).toMatchObject({ pub: first.node.pub });
+    expect(sync.values.get(USER_KEY_STORAGE)).toMatchObject(first.user);
+    expect(await load(local, sync, keys)).toEqual(first);
+    // Private keys: the node key's cannot be exported, and neither is in what the host is handed.
+    const pair = await keys.load();
+    expect(pair?.privateKey.extractable).toBe(false);
+    expect(JSON.stringify(first)).not.toMatch(/"priv"|"d":/);
+    expect(JSON.stringify(local.values.get(NODE_KEY_STORAGE))).not.toMatch(/"priv"|"d":/);
+    expect((await Identity.fromStored(first, keys)).nodePub).toBe(first.node.pub);
   });
 
   it('shares one user across browsers and re-certifies a node when the synced user key changes', async () => {
     const sync = memoryStore();
-    const a = await loadOrCreateIdentity({ local: memoryStore(), sync });
+    const a = await load(memoryStore(), sync);
     const localB = memoryStore();
-    const b = await loadOrCreateIdentity({ local: localB, sync });
+    const keysB = memoryNodeKeyStore();
+    const b = await load(localB, sync, keysB);
     expect(b.user.pub).toBe(a.user.pub);
     expect(b.node.pub).not.toBe(a.node.pub);
 
-    const otherUser = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-    await sync.set(USER_KEY_STORAGE, otherUser.user);
-    const b2 = await loadOrCreateIdentity({ local: localB, sync });
+    const otherSync = memoryStore();
+    await load(memoryStore(), otherSync);
+    await sync.set(USER_KEY_STORAGE, otherSync.values.get(USER_KEY_STORAGE));
+    const b2 = await load(localB, sync, keysB);
+    expect(b2.user.pub).not.toBe(b.user.pub);
     expect(b2.node.pub).toBe(b.node.pub);
     const [nodeId, userId] = await ids(b2);
     await expect(new IdentityVerifier().verify(claimOf(b2, nodeId, userId))).resolves.toMatchObject({ nodeId, userId });
   });
 
   it('verifies a genuine claim and refuses forged ones, saying why', async () => {
-    const stored = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
-    const other = await loadOrCreateIdentity({ local: memoryStore(), sync: memoryStore() });
+    const stored = await load();
+    const otherSync = memoryStore();
+    const other = await load(memoryStore(), otherSync);
+    const otherUserKey = otherSync.values.get(USER_KEY_STORAGE) as StoredKeyPair;
     const [nodeId, userId] = await ids(stored);
     const [otherNodeId] = await ids(other);
     const verifier = new IdentityVerifier();
@@ -67,11 +82,36 @@ describe('identity', () => {
     await expect(verifier.verify({ ...claimOf(stored, nodeId, userId), userPub: other.user.pub })).rejects.toThrow('user ID does not derive');
     await expect(verifier.verify({ ...claimOf(stored, nodeId, userId), certAt: stored.cert.at + 1 })).rejects.toThrow('certificate does not verify');
     // A certificate signed by another user's key, presented with that user's ID: the node is not theirs.
-    const foreignCert = await issueCertificate(stored.node, other.user, 1);
+    const foreignCert = await issueCertificate(stored.node.pub, otherUserKey, 1);
     const [, otherUserId] = await ids(other);
     await expect(
       verifier.verify({ ...claimOf(stored, nodeId, otherUserId), userPub: other.user.pub, certAt: 1, certSig: foreignCert.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }),
     ).rejects.toThrow('certificate does not verify');
     await expect(verifier.verify({ ...claimOf(stored, nodeId, userId), nodePub: 'not base64!' })).rejects.toThrow('base64url');
+  });
+
+  it('moves a node key kept as JWK by an older build into the key store, and deletes the JWK', async () => {
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const { toBase64Url } = await import('../../../../core/lib/encoding');
+    const pub = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)));
+    const local = memoryStore();
+    await local.set(NODE_KEY_STORAGE, { pub, priv: await crypto.subtle.exportKey('jwk', pair.privateKey) });
+    const keys = memoryNodeKeyStore();
+    const stored = await load(local, memoryStore(), keys);
+    expect(stored.node.pub).toBe(pub);
+    expect(local.values.get(NODE_KEY_STORAGE)).not.toHaveProperty('priv');
+    expect((await keys.load())?.privateKey.extractable).toBe(false);
+  });
+
+  it('settles two user keys on the older one, whichever order they meet in', () => {
+    const a = { pub: 'AAA', priv: {}, createdAt: 10 };
+    const b = { pub: 'BBB', priv: {}, createdAt: 20 };
+    const legacy = { pub: 'ZZZ', priv: {} };
+    expect(olderUserKey(a, b)).toBe(a);
+    expect(olderUserKey(b, a)).toBe(a);
+    expect(olderUserKey(b, legacy)).toBe(legacy);
+    const twin = { ...a, pub: 'AAB' };
+    expect(olderUserKey(twin, a)).toBe(a);
+    expect(olderUserKey(a, twin)).toBe(a);
   });
 });

@@ -217,4 +217,30 @@ describe('PeerSession handshake', () => {
     expect(await reason).toBe('remote:shutdown');
     sa.close('shutdown');
   });
+
+  it('a throwing session listener is reported and loses neither the next frame nor the close', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    const faults: unknown[] = [];
+    sb.events.on('session:fault', ({ error }) => faults.push(error));
+    // A listener of ours that throws when the peer becomes ready (a bug elsewhere in the node).
+    sb.events.on('session:ready', () => {
+      throw new Error('listener bug');
+    });
+    la.open();
+    lb.open();
+    await ready(sa);
+    await flush();
+    expect(sb.isReady).toBe(true);
+    expect(faults).toEqual([expect.objectContaining({ message: 'listener bug' })]);
+    expect(sb.lastError).toBe('listener bug');
+    // The inbox still runs: a ping after the fault is answered, and the transport's close arrives.
+    const closed = closeReason(sb);
+    la.send(JSON.stringify({ t: 'ping', seq: 7, ts: 7 }));
+    await flush();
+    expect(lb.sent.map((f) => JSON.parse(f)).some((m) => m.t === 'pong' && m.seq === 7)).toBe(true);
+    la.close();
+    expect(await closed).toBe('transport-closed');
+  });
 });

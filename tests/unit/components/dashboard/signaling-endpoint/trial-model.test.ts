@@ -16,7 +16,7 @@ function setup() {
   return { fake, node, model, setNow: (t: number) => (now = t) };
 }
 
-const trial = (startedAt: number): EndpointTrial => ({ previous: OLD, next: NEW, startedAt, deadline: startedAt + 15_000 });
+const trial = (startedAt: number): EndpointTrial => ({ id: `trial-${startedAt}`, previous: OLD, next: NEW, startedAt, deadline: startedAt + 15_000 });
 
 describe('createTrialModel', () => {
   it('counts down to the rollback, and Keep hides the question at once', async () => {

@@ -70,6 +70,7 @@ const client: DashboardClient = {
     return () => {};
   },
   onTrial: () => () => {},
+  onProblems: (listener) => (listener([]), () => {}),
 };
 
 const model = createDashboardModel(client, { tickMs: 1000, writeClipboard: async () => {}, saveFile: () => {} });

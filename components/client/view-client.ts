@@ -91,6 +91,8 @@ export interface ViewClient {
   onBlockList(listener: (state: BlockListState) => void): Unsubscribe;
   /** Calls `listener` with the endpoint change on trial (or null) when it changes; at once with the latest. */
   onTrial(listener: (trial: EndpointTrial | null) => void): Unsubscribe;
+  /** Calls `listener` with the problems of the stored desired state (invalid settings) when they change; at once with the latest. */
+  onProblems(listener: (problems: readonly string[]) => void): Unsubscribe;
   /** Disconnects the port, clears the reconnect timer, drops listeners and rejects pending requests. */
   close(): void;
 }
@@ -135,6 +137,7 @@ interface ViewEvents {
   'log:append': { entries: LogEntry[]; reset: boolean };
   'blocklist:change': BlockListState;
   'trial:change': EndpointTrial | null;
+  'problems:change': readonly string[];
 }
 
 export function createViewClient(runtime: ViewRuntime = browser.runtime, options: ViewClientOptions = {}): ViewClient {
@@ -152,6 +155,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   let latestBlockList: BlockListState | null = null;
   /** undefined: not heard yet (null is "no trial"). */
   let latestTrial: EndpointTrial | null | undefined;
+  let latestProblems: readonly string[] | null = null;
   let reachable = false;
   let ensureError: Error | null = null;
   let closed = false;
@@ -208,6 +212,12 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
         if (message.trial !== null && !isRecord(message.trial)) return;
         latestTrial = message.trial as unknown as EndpointTrial | null;
         events.emit('trial:change', latestTrial);
+        return;
+      }
+      case 'problems': {
+        if (!Array.isArray(message.problems)) return;
+        latestProblems = message.problems.filter((p): p is string => typeof p === 'string');
+        events.emit('problems:change', latestProblems);
         return;
       }
     }
@@ -325,6 +335,11 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
     onTrial(listener) {
       const off = events.on('trial:change', listener);
       if (latestTrial !== undefined) listener(latestTrial);
+      return off;
+    },
+    onProblems(listener) {
+      const off = events.on('problems:change', listener);
+      if (latestProblems) listener(latestProblems);
       return off;
     },
     close() {

@@ -24,6 +24,7 @@ export function fakeViewClient() {
   const logs = new Set<(entries: LogEntry[], reset: boolean) => void>();
   const blockLists = new Set<(state: BlockListState) => void>();
   const trials = new Set<(trial: EndpointTrial | null) => void>();
+  const problems = new Set<(problems: readonly string[]) => void>();
   const subscribe =
     <T>(set: Set<T>) =>
     (listener: T) => {
@@ -43,6 +44,7 @@ export function fakeViewClient() {
     onLog: subscribe(logs),
     onBlockList: subscribe(blockLists),
     onTrial: subscribe(trials),
+    onProblems: subscribe(problems),
   };
   return {
     client,
@@ -50,6 +52,9 @@ export function fakeViewClient() {
     push(s: NodeSnapshot) {
       for (const l of [...state]) l(s);
       for (const l of [...reachable]) l(true, null);
+    },
+    problems(list: readonly string[]) {
+      for (const l of [...problems]) l(list);
     },
     drop() {
       for (const l of [...reachable]) l(false, null);

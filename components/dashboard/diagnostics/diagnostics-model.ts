@@ -11,7 +11,7 @@ import type { DashboardNodeModel } from '../snapshot-parts';
 import { stableComputed } from '../../ui/stable';
 import type { ViewClient } from '../../client/view-client';
 
-export type HealthKey = 'signaling' | 'relays' | 'peers' | 'host' | 'handshakes';
+export type HealthKey = 'signaling' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
 
 export interface HealthIndicator {
   key: HealthKey;
@@ -72,9 +72,12 @@ export function refusalsWithin(samples: readonly (readonly [number, number])[], 
 export function createDiagnosticsModel(
   node: Pick<DashboardNodeModel, 'signaling' | 'rendezvous' | 'totals' | 'enabled' | 'hostReachable' | 'snapshotReceivedAt' | 'now'>,
   lastTickAt: ReadonlySignal<number | null>,
-  client: Pick<ViewClient, 'request'>,
+  client: Pick<ViewClient, 'request' | 'onProblems'>,
   options: { save?: SaveFile; clock?: () => number } = {},
 ): DiagnosticsModel {
+  /** Null until the node host told us: the background's verdict on the stored desired state. */
+  const problems = signal<readonly string[] | null>(null);
+  const stopProblems = client.onProblems((list) => (problems.value = list));
   const save = options.save ?? saveWithLink;
   const clock = options.clock ?? Date.now;
   const exportStatus = signal<ActionStatus | null>(null);
@@ -147,6 +150,11 @@ export function createDiagnosticsModel(
         text: recent === 0 ? `None refused ${within}${total}.` : `${countOf(recent, 'handshake')} refused ${within}${total}.`,
       });
     }
+
+    const stored = problems.value;
+    if (!stored) list.push({ key: 'settings', label: 'Stored settings', ok: null, text: 'Not known yet: waiting for the node.' });
+    else if (stored.length === 0) list.push({ key: 'settings', label: 'Stored settings', ok: true, text: 'Valid.' });
+    else list.push({ key: 'settings', label: 'Stored settings', ok: false, text: `${cap(stored.join('; '))}.` });
     return list;
   });
 
@@ -168,6 +176,7 @@ export function createDiagnosticsModel(
     dispose() {
       scope.abort();
       stopSampling();
+      stopProblems();
     },
   };
 }

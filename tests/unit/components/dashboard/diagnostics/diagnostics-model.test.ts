@@ -21,6 +21,18 @@ function setup() {
 const byKey = (list: readonly { key: string; ok: boolean | null; text: string }[]) => Object.fromEntries(list.map((h) => [h.key, h]));
 
 describe('createDiagnosticsModel', () => {
+  it('reports invalid stored settings with the background\'s reason', () => {
+    const { fake, model } = setup();
+    expect(byKey(model.health.value).settings).toMatchObject({ ok: null });
+    fake.problems([]);
+    expect(byKey(model.health.value).settings).toMatchObject({ ok: true, text: 'Valid.' });
+    fake.problems(['stored settings are invalid (room: must be 1–64 letters): the last settings that validated are used']);
+    expect(byKey(model.health.value).settings).toMatchObject({
+      ok: false,
+      text: 'Stored settings are invalid (room: must be 1–64 letters): the last settings that validated are used.',
+    });
+  });
+
   it('says in words what is healthy and what is not', () => {
     const { fake, model } = setup();
     expect(byKey(model.health.value).host).toMatchObject({ ok: false, text: 'Not reachable yet: starting it…' });

@@ -3,10 +3,14 @@
  * echoed `ts`, loss as the share of the last 30 pings not answered within 5 s, and death after three
  * pings in a row missed.
  *
- * A ping is *missed* when it is unanswered after four round trips (at least 1 s, at most 5 s). After a
- * miss the next ping goes out at once instead of 2 s later, like TCP keepalive probes: a dead peer is
- * declared 3–5 s after it went silent rather than 8–11 s, while one late pong on a live connection
- * costs nothing but a probe.
+ * A ping is *missed* when it is unanswered after four round trips (at least 0.5 s, at most 5 s). After
+ * a miss the next ping goes out at once instead of 2 s later, like TCP keepalive probes: a dead peer is
+ * declared 1.5–3.5 s after it went silent (2.5 s on average), under half of the 5 s Chromium takes to
+ * call its ICE `disconnected` (issue 9), while one late pong on a live connection costs nothing but a
+ * probe. The transport's own early warning (ICE `disconnected`) sends a probe at once (probe()).
+ *
+ * A tick that comes late because our own event loop stalled judges nothing: pongs that arrived during
+ * the stall may still be queued behind the timer, and a loaded machine must not kill live peers.
  */
 export const HEARTBEAT_INTERVAL_MS = 2000;
 /** How often the session calls tick(): fine enough to judge a missed ping on time. */
@@ -14,7 +18,9 @@ export const HEARTBEAT_TICK_MS = 250;
 export const PONG_DEADLINE_MS = 5000;
 export const LOSS_WINDOW = 30;
 export const MISSED_IN_A_ROW_FOR_DEATH = 3;
-const MISS_MIN_MS = 1000;
+const MISS_MIN_MS = 500;
+/** A tick this late after the previous one means our own loop stalled: it judges no ping. */
+const STALL_MS = 4 * HEARTBEAT_TICK_MS;
 const RTT_WINDOW = 15;
 
 interface SentPing {
@@ -29,6 +35,7 @@ export class Heartbeat {
   private readonly sent: SentPing[] = [];
   private readonly rtts: number[] = [];
   private missedInARow = 0;
+  private lastTickAt: number | null = null;
   lastPongAt: number | null = null;
 
   /**
@@ -36,6 +43,9 @@ export class Heartbeat {
    * down, or null when there is nothing to do.
    */
   tick(now: number): { t: 'ping'; seq: number; ts: number } | 'dead' | null {
+    const stalled = this.lastTickAt !== null && now - this.lastTickAt > STALL_MS;
+    this.lastTickAt = now;
+    if (stalled) return null;
     const deadline = this.missDeadline();
     for (const ping of this.sent) {
       if (ping.answeredAt !== null || ping.missed || now - ping.sentAt < deadline) continue;
@@ -46,6 +56,20 @@ export class Heartbeat {
     const last = this.sent.at(-1);
     const probing = this.missedInARow > 0 && last?.missed === true;
     if (last && !probing && now - last.sentAt < HEARTBEAT_INTERVAL_MS) return null;
+    return this.ping(now);
+  }
+
+  /**
+   * The transport suspects the path (ICE `disconnected`): a ping to send now, so the verdict comes
+   * from the peer's answer rather than the schedule; null when one went out within the miss deadline.
+   */
+  probe(now: number): { t: 'ping'; seq: number; ts: number } | null {
+    const last = this.sent.at(-1);
+    if (last && last.answeredAt === null && now - last.sentAt < MISS_MIN_MS) return null;
+    return this.ping(now);
+  }
+
+  private ping(now: number): { t: 'ping'; seq: number; ts: number } {
     const ping = { t: 'ping' as const, seq: ++this.seq, ts: now };
     this.sent.push({ seq: ping.seq, sentAt: now, answeredAt: null, missed: false });
     if (this.sent.length > LOSS_WINDOW) this.sent.shift();

@@ -12,6 +12,8 @@ export interface LinkEvents {
   /** The channel is gone (either side closed it, or the transport failed). Emitted once. */
   close: undefined;
   error: Error;
+  /** The transport suspects the path (WebRTC ICE `disconnected`): the session probes the peer at once. */
+  suspect: undefined;
 }
 
 export interface Traffic {

@@ -87,6 +87,7 @@ export class PeerSession {
       link.events.on('error', (error) => {
         this.lastError = error.message;
       }),
+      link.events.on('suspect', () => this.probe()),
     ];
     this.timers.timeout(() => this.close('handshake-timeout', 'no authentication within 10 s'), HANDSHAKE_TIMEOUT_MS);
   }
@@ -266,6 +267,12 @@ export class PeerSession {
     this.events.emit('session:ready', this);
   }
 
+  private probe(): void {
+    if (!this.isReady) return;
+    const ping = this.heartbeat.probe(this.clock.now());
+    if (ping) this.send(ping);
+  }
+
   private beat(): void {
     const ping = this.heartbeat.tick(this.clock.now());
     if (ping === 'dead') this.close('dead', 'three heartbeats in a row went unanswered');
@@ -284,6 +291,7 @@ export class PeerSession {
     if (error) this.lastError = error;
     this.timers.clear();
     const announce = reason === 'user-disconnect' || reason === 'blocked' || reason === 'shutdown' || reason === 'paused' || reason === 'limit';
+    if (globalThis.process?.env.MUTANT === 'bye-refused' && reason === 'handshake-refused' && wasOpen) this.link.send(JSON.stringify({ t: 'bye', reason: 'blocked' }));
     // A peer refused at handshake (forged, blocked) is told nothing: no bye.
     if (announce && wasOpen) {
       try {

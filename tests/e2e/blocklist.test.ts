@@ -84,8 +84,10 @@ describe('blocking', () => {
 
   it('blocking a user refuses both nodes that user certifies', async () => {
     const A = nodes[0]!;
-    // C and D: two profiles of one user (D takes C's user key, as storage.sync would bring it).
+    // C and D: two profiles of one user (D takes C's user key, as storage.sync would bring it). C's
+    // key is the older (C has its identity before D starts), so D settles on it (the older wins).
     const C = await launchExtensionBrowser();
+    await C.snapshot();
     const D = await launchExtensionBrowser();
     nodes.push(C, D);
     const cPage = await C.openPopup();

@@ -23,7 +23,16 @@ export interface ExtensionBrowser {
   openPopup(): Promise<Page>;
   /** The node's observed state, read through the extension's debug hook. */
   snapshot(): Promise<NodeSnapshot>;
+  /** Uncaught errors and unhandled rejections counted so far in every live extension context. */
+  faults(): Promise<ContextFaults[]>;
+  /** Closes the browser; throws if any extension context counted a fault (issue 9: none may escape). */
   close(options?: { keepProfile?: boolean }): Promise<void>;
+}
+
+export interface ContextFaults {
+  url: string;
+  count: number;
+  samples: string[];
 }
 
 export async function launchExtensionBrowser(options: { userDataDir?: string; headless?: boolean } = {}): Promise<ExtensionBrowser> {
@@ -60,11 +69,41 @@ export async function launchExtensionBrowser(options: { userDataDir?: string; he
       const page = await host();
       return page.evaluate(() => (globalThis as unknown as { meshdeck: { host: { node: { snapshot(): NodeSnapshot } } } }).meshdeck.host.node.snapshot());
     },
+    faults: () => readFaults(browser, extensionId),
     async close({ keepProfile = false } = {}) {
+      const faults = await readFaults(browser, extensionId).catch((error: unknown) => [{ url: 'reading faults', count: 1, samples: [String(error)] }]);
       await browser.close();
       if (!keepProfile && !options.userDataDir) await rm(userDataDir, { recursive: true, force: true });
+      const found = faults.filter((f) => f.count > 0);
+      if (found.length) throw new Error(`unhandled errors in the extension:\n${found.map((f) => `${f.url}: ${f.count} (${f.samples.join(' | ')})`).join('\n')}`);
     },
   };
+}
+
+type FaultHolder = { meshdeckFaults?: { count: number; samples: string[] } };
+
+/**
+ * Reads the fault counters of the service worker, the offscreen document and every extension page
+ * (core/lib/fault-counter.ts, installed in test builds). A context that closes while being read is
+ * skipped; one that has no counter is reported, since every context of a test build installs one.
+ */
+async function readFaults(browser: Browser, extensionId: string): Promise<ContextFaults[]> {
+  const origin = `chrome-extension://${extensionId}/`;
+  const read = () => (globalThis as FaultHolder).meshdeckFaults ?? null;
+  const results: ContextFaults[] = [];
+  for (const target of browser.targets()) {
+    if (!target.url().startsWith(origin)) continue;
+    try {
+      let faults: FaultHolder['meshdeckFaults'] | null = null;
+      if (target.type() === 'service_worker') faults = await (await target.worker())!.evaluate(read);
+      else if (target.type() === 'page' || target.type() === 'background_page') faults = await (await target.asPage())!.evaluate(read);
+      else continue;
+      results.push(faults ? { url: target.url(), ...faults } : { url: target.url(), count: 1, samples: ['no fault counter: not a test build?'] });
+    } catch {
+      // The context went away while we read it (a test closed it): nothing to count there.
+    }
+  }
+  return results;
 }
 
 /** Polls `read` until `accept` holds; fails with the last value seen. */

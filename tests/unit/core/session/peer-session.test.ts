@@ -243,4 +243,19 @@ describe('PeerSession handshake', () => {
     la.close();
     expect(await closed).toBe('transport-closed');
   });
+
+  it('probes the peer at once when the transport suspects the path', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    la.open();
+    lb.open();
+    await Promise.all([ready(sa), ready(sb)]);
+    await flush();
+    const pingsBefore = la.sent.filter((f) => JSON.parse(f).t === 'ping').length;
+    la.events.emit('suspect', undefined);
+    expect(la.sent.filter((f) => JSON.parse(f).t === 'ping').length).toBe(pingsBefore + 1);
+    sa.close('shutdown');
+    sb.close('shutdown');
+  });
 });

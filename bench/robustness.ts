@@ -3,7 +3,8 @@
  * (instrumented) extension and the real local server, in a loopback-only namespace.
  *
  * - dead_peer_detect_ms_median: B's browser killed → A's node drops B (heartbeat death), next to the
- *   browser's own verdict on the same connection in the same run (iceConnectionState `failed`).
+ *   browser's own verdict on the same connection in the same run: iceConnectionState `disconnected`
+ *   (Chromium 156 on loopback never reports `failed` within 90 s); dead_peer_ratio is ours / that.
  * - reregister_ms_median: the server restarted after 1 s down → every node registered again.
  * - host_recover_ms_median: the offscreen document closed → the new host has a ready peer again.
  * - cycles, rtc_peer_connections_after_cycles, heap_growth_bytes_after_cycles: connect/disconnect
@@ -17,7 +18,8 @@ import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from 
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const ICE_FAILED_WAIT_MS = Number(process.env.ICE_FAILED_WAIT_MS ?? 40_000);
+/** How long to wait for the browser's ICE `disconnected` after the kill (it comes after ~5 s). */
+const ICE_VERDICT_WAIT_MS = 20_000;
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 500);
 type Hook = {
   meshdeck: {
@@ -28,7 +30,7 @@ type Hook = {
 const now = (page: Page) => page.evaluate(() => performance.timeOrigin + performance.now());
 
 
-async function deadPeer(): Promise<{ ours: number; failed: number | null; disconnected: number | null }> {
+async function deadPeer(): Promise<{ ours: number; disconnected: number | null }> {
   const A = await launchExtensionBrowser();
   const B = await launchExtensionBrowser();
   try {
@@ -77,18 +79,14 @@ async function deadPeer(): Promise<{ ours: number; failed: number | null; discon
     const killedAt = await now(hostA);
     B.browser.process()!.kill('SIGKILL');
     const droppedAt = await dropped;
-    // Chromium 156 on loopback reports `disconnected` ~5 s after the kill and, in our runs, never
-    // `failed` within 90 s: wait ICE_FAILED_WAIT_MS and count a missing verdict as that long.
+    // The node closes the connection when it declares B dead, which ends its ICE states: the
+    // instrument kept every state change, so the browser's verdict is read once it came.
     const verdict = async () => {
       const states = await hostA.evaluate((c) => (globalThis as unknown as Hook).meshdeck.instruments.iceStates.filter((s) => s.connection === c), connection);
-      return { failed: states.find((s) => s.state === 'failed')?.at ?? null, disconnected: states.find((s) => s.state === 'disconnected')?.at ?? null };
+      return states.find((s) => s.state === 'disconnected')?.at ?? null;
     };
-    const seen = await waitFor(verdict, (v) => v.failed !== null, ICE_FAILED_WAIT_MS, 'ICE failed').catch(verdict);
-    return {
-      ours: droppedAt - killedAt,
-      failed: seen.failed === null ? null : seen.failed - killedAt,
-      disconnected: seen.disconnected === null ? null : seen.disconnected - killedAt,
-    };
+    const seen = await waitFor(verdict, (v) => v !== null, ICE_VERDICT_WAIT_MS, 'ICE disconnected').catch(() => null);
+    return { ours: droppedAt - killedAt, disconnected: seen === null ? null : seen - killedAt };
   } finally {
     await A.close();
     await B.close().catch(() => undefined);
@@ -101,16 +99,12 @@ async function main(): Promise<void> {
   try {
     // 1. Dead peers: fresh pairs, one killed per run.
     const dead: number[] = [];
-    const iceFailed: number[] = [];
     const iceDisconnected: number[] = [];
-    let failedSeen = 0;
     for (let run = 0; run < RUNS; run++) {
-      const { ours, failed, disconnected } = await deadPeer();
+      const { ours, disconnected } = await deadPeer();
       dead.push(ours);
-      if (failed !== null) failedSeen++;
-      iceFailed.push(failed ?? ICE_FAILED_WAIT_MS);
       if (disconnected !== null) iceDisconnected.push(disconnected);
-      console.error(`dead peer run ${run + 1}: ours ${ours.toFixed(0)} ms, ICE failed ${failed?.toFixed(0) ?? `not within ${ICE_FAILED_WAIT_MS}`} ms, disconnected ${disconnected?.toFixed(0)} ms`);
+      console.error(`dead peer run ${run + 1}: ours ${ours.toFixed(0)} ms, ICE disconnected ${disconnected?.toFixed(0) ?? `not within ${ICE_VERDICT_WAIT_MS}`} ms`);
     }
 
     for (let i = 0; i < 2; i++) browsers.push(await launchExtensionBrowser());
@@ -199,22 +193,22 @@ async function main(): Promise<void> {
     const open = await Promise.all([hostA2, hostB].map((h) => h.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.open)));
 
     const deadMedian = median(dead)!;
-    const iceMedian = median(iceFailed)!;
+    const iceMedian = median(iceDisconnected);
+    if (iceMedian === null) throw new Error(`the browser reported no ICE disconnected within ${ICE_VERDICT_WAIT_MS} ms in any run`);
     const round = (v: number) => Number(v.toFixed(1));
     await writeResult('robustness', {
       runs: RUNS,
       dead_peer_detect_ms_median: round(deadMedian),
-      browser_ice_failed_ms_median: round(iceMedian),
+      browser_ice_disconnected_ms_median: round(iceMedian),
       dead_peer_ratio: Number((deadMedian / iceMedian).toFixed(3)),
-      browser_ice_failed_seen: failedSeen,
-      browser_ice_disconnected_ms_median: iceDisconnected.length ? round(median(iceDisconnected)!) : null,
+      browser_ice_disconnected_seen: iceDisconnected.length,
       reregister_ms_median: round(median(reregister)!),
       host_recover_ms_median: round(median(recover)!),
       cycles: CYCLES,
       rtc_peer_connections_after_cycles: open[0]! + open[1]!,
       heap_growth_bytes_after_cycles: heapAfter - heapBefore,
-      samples: { dead_peer_detect_ms: dead.map(round), browser_ice_failed_ms: iceFailed.map(round), browser_ice_disconnected_ms: iceDisconnected.map(round), reregister_ms: reregister.map(round), host_recover_ms: recover.map(round) },
-      notes: `browser_ice_failed_ms counts a verdict that never came as ${ICE_FAILED_WAIT_MS} ms (seen ${failedSeen} of ${RUNS} runs), so the ratio is an upper bound; heap measured in the dialling node host after gc() (--js-flags=--expose-gc); RTCPeerConnections counted by the test build's instrumented constructor on both sides`,
+      samples: { dead_peer_detect_ms: dead.map(round), browser_ice_disconnected_ms: iceDisconnected.map(round), reregister_ms: reregister.map(round), host_recover_ms: recover.map(round) },
+      notes: `the kill lands at a random point of the 2 s heartbeat cycle; ICE disconnected seen in ${iceDisconnected.length} of ${RUNS} runs; heap measured in the dialling node host after gc() (--js-flags=--expose-gc); RTCPeerConnections counted by the test build's instrumented constructor on both sides`,
     });
   } finally {
     await Promise.all(browsers.map((b) => b.close()));

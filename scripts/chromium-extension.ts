@@ -1,6 +1,6 @@
 /**
  * Starts Debian's Chromium with the built extension (.output/chrome-mv3) and the flags WebRTC on
- * loopback needs (../shared/chromium-notes.md). Used by the e2e tests, the benchmarks and `npm start`.
+ * loopback needs (docs/chromium.md). Used by the e2e tests, the benchmarks and `npm start`.
  */
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer';

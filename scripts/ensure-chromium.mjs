@@ -1,5 +1,5 @@
 // Finds the Chromium that e2e tests and `npm start` drive: Debian's package, never puppeteer's download
-// (that download cannot reach its host on these machines; see chromium-notes.md). Installs it with apt
+// (that download cannot reach its host on these machines; see docs/chromium.md). Installs it with apt
 // when we are root on Debian; otherwise says exactly what to run.
 //   import { ensureChromium } from './ensure-chromium.mjs'; const executablePath = ensureChromium();
 //   node scripts/ensure-chromium.mjs   → prints the path

@@ -7,7 +7,7 @@
  *   every other path's upgrade. Both are created with `noServer: true` and `upgrade` is dispatched by path.
  * - Two versions of `ws` are in play. `peer` gets ws 8 (our top-level dependency) and is loaded through
  *   `createRequire`: its ESM entry's named import of `ws` breaks whenever npm hoists gun's ws 7 instead
- *   (chromium-notes.md). GUN's relay gets the ws 7 it pins: its handler reads each message as a string,
+ *   (docs/chromium.md). GUN's relay gets the ws 7 it pins: its handler reads each message as a string,
  *   and ws 8 hands text messages to `'message'` listeners as Buffers, which GUN cannot parse.
  * - Neither library can be stopped. `peer` runs two private `setTimeout` chains (message expiry,
  *   broken-connection check) with no handle exposed, and GUN schedules timers up to 20 s long on every

@@ -19,7 +19,7 @@ export interface DashboardProps {
 }
 
 /**
- * The Node Dashboard (options page, opened in a tab): every region of UI-CONTRACT.md. This component
+ * The Node Dashboard (options page, opened in a tab): every region of docs/ui-contract.md. This component
  * reads no signal itself, so it renders once; each panel subscribes to the parts it shows. Three
  * columns of panels on a wide window (one on a narrow one), then the wide panels; the `Block list`
  * sits in the middle column under the controls that fill it. One confirmation dialog serves them all.

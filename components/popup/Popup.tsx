@@ -15,7 +15,7 @@ export interface PopupProps {
   onOpenDashboard: () => void;
 }
 
-/** The toolbar popup: the P2P tab (UI-CONTRACT.md, "Popup — the P2P tab"). */
+/** The toolbar popup: the P2P tab (docs/ui-contract.md, "Popup — the P2P tab"). */
 export function Popup({ model, confirm, onOpenDashboard }: PopupProps) {
   const snapshot = model.snapshot.value;
   return (

@@ -6,7 +6,7 @@ export interface ConfirmDialogProps {
 }
 
 /**
- * The page's one confirmation dialog (UI-CONTRACT.md: buttons `Confirm` and `Cancel`; an
+ * The page's one confirmation dialog (docs/ui-contract.md: buttons `Confirm` and `Cancel`; an
  * `alertdialog` for destructive actions). The native `<dialog>` opened with showModal() makes the
  * rest of the page inert (focus stays inside), focuses its `autofocus` element (Cancel for a
  * destructive action, else the chosen option or Confirm) and turns Escape into `cancel`; the focus

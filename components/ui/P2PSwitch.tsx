@@ -15,7 +15,7 @@ const DISABLE_P2P: ConfirmRequest = {
 };
 
 /**
- * The `Enable P2P network` switch (UI-CONTRACT.md). `aria-checked` is the DESIRED state, so it flips
+ * The `Enable P2P network` switch (docs/ui-contract.md). `aria-checked` is the DESIRED state, so it flips
  * the moment it is pressed (turning off, the moment it is confirmed); the text beside it says when
  * the node has not caught up yet. A native <button> gives Space and Enter for free.
  */

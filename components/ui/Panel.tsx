@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 
 export interface PanelProps {
-  /** The heading, which is also the region's accessible name (UI-CONTRACT.md): keep it exact. */
+  /** The heading, which is also the region's accessible name (docs/ui-contract.md): keep it exact. */
   title: string;
   /** The dashboard grid area the panel sits in (assets/meshdeck.css). */
   area: string;

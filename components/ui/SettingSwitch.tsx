@@ -7,7 +7,7 @@ export interface SettingSwitchProps {
   /** Sets the switch (controls-model.ts: with `Undo`). */
   onToggle: (on: boolean) => void;
   field: Exclude<SwitchSetting, 'enabled'>;
-  /** The switch's accessible name (UI-CONTRACT.md): keep it exact. */
+  /** The switch's accessible name (docs/ui-contract.md): keep it exact. */
   label: string;
   /** What "on" and "off" mean here, shown beside the switch. */
   onText?: string;

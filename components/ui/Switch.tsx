@@ -1,7 +1,7 @@
 import { useId } from 'preact/hooks';
 
 export interface SwitchProps {
-  /** The accessible name (UI-CONTRACT.md): keep it exact. */
+  /** The accessible name (docs/ui-contract.md): keep it exact. */
   label: string;
   /** The desired state; null while unknown (the switch is disabled then). */
   on: boolean | null;

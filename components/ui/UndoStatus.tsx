@@ -8,7 +8,7 @@ export interface UndoStatusProps {
 }
 
 /**
- * A reversible action's outcome with its `Undo` button (UI-CONTRACT.md), in a polite status region
+ * A reversible action's outcome with its `Undo` button (docs/ui-contract.md), in a polite status region
  * that stays in the page while empty so that a new message is announced. Pressing Undo moves the
  * focus to the message, since the button goes away.
  */

@@ -1,5 +1,5 @@
 /**
- * `Undo` for reversible actions (issue 6; UI-CONTRACT.md: a status message with a button `Undo`): an
+ * `Undo` for reversible actions (issue 6; docs/ui-contract.md: a status message with a button `Undo`): an
  * offer stays for UNDO_MS, then goes; pressing Undo runs the inverse action once.
  */
 import { signal, type ReadonlySignal } from '@preact/signals';

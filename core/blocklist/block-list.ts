@@ -45,7 +45,7 @@ export class BlockInputError extends Error {
   readonly field = 'id';
 }
 
-/** Trims `input` and checks it is a node (`n…`) or user (`u…`) ID of PROTOCOL.md. */
+/** Trims `input` and checks it is a node (`n…`) or user (`u…`) ID of docs/protocol.md. */
 export function parseBlockId(input: string): { id: string; kind: BlockKind } {
   const id = input.trim();
   if (!id) throw new BlockInputError('enter a node ID (n…) or a user ID (u…)');

@@ -15,7 +15,7 @@ export interface Settings {
   iceServers: IceServer[];
   /** Auto-dial stops once this many connections exist. */
   maxPeers: number;
-  /** Forward route messages for other nodes (PROTOCOL.md §6): the `Mesh routing` switch. */
+  /** Forward route messages for other nodes (docs/protocol.md §6): the `Mesh routing` switch. */
   routing: boolean;
   /** Refuse new inbound connections with bye `paused`; existing ones stay. */
   pauseIncoming: boolean;

@@ -1,6 +1,6 @@
 /**
  * The rendezvous mesh on GUN relays: node records live at
- * `meshdeck/v1/<room>/nodes/<nodeId>` (PROTOCOL.md). GUN only moves the records; the node verifies them.
+ * `meshdeck/v1/<room>/nodes/<nodeId>` (docs/protocol.md). GUN only moves the records; the node verifies them.
  */
 import Gun from 'gun/gun';
 import { Backoff } from '../lib/backoff';

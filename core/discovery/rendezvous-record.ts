@@ -1,4 +1,4 @@
-/** The signed node record of the rendezvous mesh (PROTOCOL.md "Rendezvous mesh"). */
+/** The signed node record of the rendezvous mesh (docs/protocol.md "Rendezvous mesh"). */
 import { canonical } from '../lib/encoding';
 import { verifyText, type Identity, type IdentityVerifier } from '../identity/identity';
 import { isRecord } from '../control/protocol';

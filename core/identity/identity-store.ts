@@ -1,5 +1,5 @@
 /**
- * The background's side of identity (PROTOCOL.md "Identity"): the user key in storage.sync, shared by
+ * The background's side of identity (docs/protocol.md "Identity"): the user key in storage.sync, shared by
  * the user's browsers; the node key, non-extractable, in the NodeKeyStore; the node's certificate in
  * storage.local. Only the background holds the user key: it issues certificates, and hands the node
  * host public keys and the certificate alone.

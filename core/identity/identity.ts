@@ -1,5 +1,5 @@
 /**
- * Node and user identities of PROTOCOL.md: ECDSA P-256 key pairs, IDs derived from the public keys,
+ * Node and user identities of docs/protocol.md: ECDSA P-256 key pairs, IDs derived from the public keys,
  * and the certificate by which a user key vouches for a node key.
  */
 import { fromBase64Url, toBase32, toBase64Url, utf8 } from '../lib/encoding';

@@ -1,4 +1,4 @@
-/** Byte encodings of PROTOCOL.md: base64url without padding, lower-case RFC 4648 base32, canonical JSON. */
+/** Byte encodings of docs/protocol.md: base64url without padding, lower-case RFC 4648 base32, canonical JSON. */
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

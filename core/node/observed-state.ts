@@ -66,7 +66,7 @@ export interface ControlsSnapshot {
   blocked: string[];
 }
 
-/** Route messages this node handled (PROTOCOL.md §6). */
+/** Route messages this node handled (docs/protocol.md §6). */
 export interface RoutingSnapshot {
   delivered: number;
   forwarded: number;

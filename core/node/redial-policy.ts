@@ -1,5 +1,5 @@
 /**
- * When the auto-dialler may dial a node again after a connection to it ended (PROTOCOL.md §5 and the
+ * When the auto-dialler may dial a node again after a connection to it ended (docs/protocol.md §5 and the
  * choices in docs/protocol.md): never for 10 minutes after either user ended it, after a newer announce
  * once it switched off, 30 s after it said it was paused, and with exponential backoff and jitter after
  * failures (a handshake that never completed, a dead or lost connection).

@@ -1,5 +1,5 @@
 /**
- * Mesh routing (PROTOCOL.md §6): signed route messages that travel over ready neighbours, forwarded
+ * Mesh routing (docs/protocol.md §6): signed route messages that travel over ready neighbours, forwarded
  * once per id with a falling ttl and a growing path, and the mesh ping/traceroute built on them.
  */
 import type { Clock } from '../lib/clock';

@@ -1,5 +1,5 @@
 /**
- * Heartbeat bookkeeping of one connection (PROTOCOL.md §4): a ping every 2 s, round-trip time from the
+ * Heartbeat bookkeeping of one connection (docs/protocol.md §4): a ping every 2 s, round-trip time from the
  * echoed `ts`, loss as the share of the last 30 pings not answered within 5 s, and death after three
  * pings in a row missed.
  *

@@ -201,7 +201,7 @@ export class PeerSession {
         this.close('protocol-error', `unexpected ${message.t} after the handshake`);
         break;
       default:
-        // Unknown types are ignored after the handshake (PROTOCOL.md).
+        // Unknown types are ignored after the handshake (docs/protocol.md).
         break;
     }
   }
@@ -291,7 +291,6 @@ export class PeerSession {
     if (error) this.lastError = error;
     this.timers.clear();
     const announce = reason === 'user-disconnect' || reason === 'blocked' || reason === 'shutdown' || reason === 'paused' || reason === 'limit';
-    if (globalThis.process?.env.MUTANT === 'bye-refused' && reason === 'handshake-refused' && wasOpen) this.link.send(JSON.stringify({ t: 'bye', reason: 'blocked' }));
     // A peer refused at handshake (forged, blocked) is told nothing: no bye.
     if (announce && wasOpen) {
       try {

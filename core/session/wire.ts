@@ -1,4 +1,4 @@
-/** Data-connection messages of PROTOCOL.md (version 1), and their parsing at the boundary. */
+/** Data-connection messages of docs/protocol.md, and their parsing at the boundary. */
 import { isRecord } from '../control/protocol';
 
 export const WIRE_VERSION = 1;

@@ -1,6 +1,6 @@
 /**
  * Real Chromium with the built extension (.output/chrome-mv3), one profile per call, with the flags
- * that WebRTC on loopback needs (see ../shared/chromium-notes.md). A browser that cannot start throws:
+ * that WebRTC on loopback needs (see docs/chromium.md). A browser that cannot start throws:
  * e2e tests never skip silently.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -118,7 +118,7 @@ export async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => b
   }
 }
 
-/** What the popup shows, found by the accessible names of UI-CONTRACT.md. */
+/** What the popup shows, found by the accessible names of docs/ui-contract.md. */
 export async function readPopup(page: Page): Promise<{ enabled: boolean; peers: number | null; strength: number }> {
   const toggle = await page.waitForSelector('::-p-aria([name="Enable P2P network"][role="switch"])');
   const stats = await page.waitForSelector('::-p-aria([name="Network stats"][role="region"])');

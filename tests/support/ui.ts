@@ -1,5 +1,5 @@
 /**
- * Driving the extension's views as a user does, through the accessible names of UI-CONTRACT.md, for
+ * Driving the extension's views as a user does, through the accessible names of docs/ui-contract.md, for
  * e2e tests that need more than one click: turning the P2P network off now asks for confirmation
  * (issue 6), so tests that switch it use toggleP2P.
  */

@@ -17,7 +17,7 @@ export interface BlockListProps {
 }
 
 /**
- * The `Block list` region (issue 5, UI-CONTRACT.md): every blocked node and user ID, live (edits in
+ * The `Block list` region (issue 5, docs/ui-contract.md): every blocked node and user ID, live (edits in
  * other tabs and browsers appear as they happen), filterable, with an editable note, `Unblock` (and
  * `Undo`), export, import with a preview, and clearing. It reads only the block list and the clock,
  * so a block-list change never re-renders the Connections table (and a stats tick never this one).

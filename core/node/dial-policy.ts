@@ -24,7 +24,6 @@ export function mayAutoDial(nodeId: string, known: VerifiedRecord | undefined, c
   if (!settings?.enabled || settings.pauseOutgoing || context.signalingState !== 'open') return false;
   if (nodeId === context.selfId || context.hasSession(nodeId) || context.sessionCount >= settings.maxPeers) return false;
   if (!known || isStale(known.record, context.now) || context.isBlocked(nodeId, known.userId)) return false;
-  if (globalThis.process?.env.MUTANT === 'federate') return context.redial.mayDial(nodeId, known.record.ts);
   // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there.
   if (!known.signal.includes(settings.signalingUrl)) return false;
   return context.redial.mayDial(nodeId, known.record.ts);

@@ -4,6 +4,7 @@
  * and controls keep working with the service worker stopped.
  */
 import type { Page } from 'puppeteer';
+import { describeClose } from '../../core/session/close-reason';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
@@ -150,14 +151,35 @@ describe('recovery', () => {
     await waitFor(() => readPopup(popups[0]!), (p) => p.enabled && p.peers === 2, 15_000, 'back on');
   });
 
-  it('a peer whose browser is killed is marked dead by the others within 6 s', async () => {
+  // The mechanism, not the figure (the figure is dead_peer_detect_ms_median in `npm run bench -- robustness`):
+  // the others declare the killed peer dead by heartbeat, record why, and keep redialling it while
+  // it is still announced. The bound only keeps a broken build from hanging the suite.
+  it('a peer whose browser is killed is declared dead by heartbeat, with the reason recorded, and redialled per policy', async () => {
     const victim = nodes[2]!;
     const victimId = (await victim.snapshot()).nodeId;
     victim.browser.process()!.kill('SIGKILL');
-    const killedAt = Date.now();
     for (const node of nodes.slice(0, 2)) {
-      await waitFor(() => node.snapshot(), (s) => !s.peers.some((p) => p.nodeId === victimId), 6000 - (Date.now() - killedAt), 'victim dropped');
+      const seen = await waitFor(
+        () => node.snapshot(),
+        (s) => !s.peers.some((p) => p.nodeId === victimId && p.state === 'ready') && s.closedPeers.some((c) => c.nodeId === victimId),
+        30_000,
+        'victim declared dead',
+      );
+      // Newest first: a failed redial may already stand above the heartbeat's verdict.
+      expect(seen.closedPeers.filter((c) => c.nodeId === victimId).map((c) => c.reason)).toContain(describeClose('dead'));
+      const host = await node.host();
+      const log = await host.evaluate(() =>
+        (globalThis as unknown as { meshdeck: { host: { node: { log: { all(): { type: string; nodeId?: string; message: string }[] } } } } }).meshdeck.host.node.log.all(),
+      );
+      expect(log.some((e) => e.nodeId === victimId && /three heartbeats in a row went unanswered/.test(e.message))).toBe(true);
     }
-    expect(Date.now() - killedAt).toBeLessThanOrEqual(6000);
+    // Still announced (its record is fresh for a minute): the redial policy dials it again with
+    // backoff, and each attempt fails without a peer on the other side.
+    await waitFor(
+      () => nodes[0]!.snapshot(),
+      (s) => s.closedPeers.filter((c) => c.nodeId === victimId).length >= 2 || s.peers.some((p) => p.nodeId === victimId && p.state !== 'ready'),
+      30_000,
+      'victim redialled',
+    );
   });
 });

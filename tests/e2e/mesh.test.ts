@@ -1,7 +1,7 @@
 /**
  * The Node Dashboard against four real Chromium profiles wired in a line A–B–C–D (auto-dial off with
  * maxPeers 0, then one dial per link), with the real server in a loopback-only namespace. Controls are
- * used and results read through the dashboard's accessible names (UI-CONTRACT.md).
+ * used and results read through the dashboard's accessible names (docs/ui-contract.md).
  */
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'puppeteer';

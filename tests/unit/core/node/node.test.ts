@@ -1,10 +1,22 @@
+/**
+ * MeshNode over in-memory transports, on a fake clock: no test waits for real time to pass. What
+ * completes on the real event loop (WebCrypto signing and verifying records and hellos) is awaited
+ * with `eventually`, which moves no node timer; what the node does on its timers (dial sweeps,
+ * announces, the end of a signaling stop, the redial hold) happens only when the test advances time.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../../core/lib/clock';
-import { MeshNode } from '../../../../core/node/node';
-import { signRecord } from '../../../../core/discovery/rendezvous-record';
+import { MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
+import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
+import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Settings } from '../../../../core/control/settings';
-import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
+import type { SignalingFactory } from '../../../../core/node/transport';
+import { FakeRendezvousStore, FakeSignalingHub, type FakeLink } from '../../../support/fake-transport';
+import { FakeClock, eventually } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
+
+/** MeshNode's auto-dial sweep (DIAL_SWEEP_MS in core/node/node.ts, not exported). */
+const DIAL_SWEEP_MS = 3000;
 
 const settings: Settings = {
   enabled: true,
@@ -19,14 +31,6 @@ const settings: Settings = {
   signalingStop: null,
 };
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('MeshNode', () => {
   const nodes: MeshNode[] = [];
   afterEach(() => {
@@ -34,24 +38,37 @@ describe('MeshNode', () => {
   });
 
   async function mesh(count: number, overrides: Partial<Settings> = {}) {
+    const clock = new FakeClock();
     const hub = new FakeSignalingHub();
     const store = new FakeRendezvousStore();
+    /** Every dial any node of the mesh made, in order. */
+    const dials: { from: string; to: string; at: number }[] = [];
+    const createSignaling: SignalingFactory = (options) => {
+      const signaling = hub.factory(options);
+      const dial = signaling.dial.bind(signaling);
+      signaling.dial = (to) => {
+        dials.push({ from: options.nodeId, to, at: clock.now() });
+        return dial(to);
+      };
+      return signaling;
+    };
     const made: MeshNode[] = [];
     for (let i = 0; i < count; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock: systemClock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling, createRendezvous: store.factory, app: 'test' });
       nodes.push(node);
       made.push(node);
     }
     for (const node of made) node.configure({ ...settings, ...overrides });
-    return { hub, store, nodes: made };
+    return { clock, hub, store, dials, nodes: made };
   }
 
   const readyCount = (node: MeshNode): number => node.snapshot().totals.peers;
+  const knows = (node: MeshNode, other: MeshNode): boolean => node.snapshot().discovered.some((d) => d.nodeId === other.nodeId);
 
   it('discovers every node of the room through the rendezvous and connects to each once', async () => {
     const { nodes: [a, b, c] } = await mesh(3);
-    await until(() => [a, b, c].every((n) => readyCount(n!) === 2));
+    await eventually(() => [a, b, c].every((n) => readyCount(n!) === 2), 'all connected');
     for (const node of [a, b, c]) {
       const ids = node!.snapshot().peers.map((p) => p.nodeId);
       expect(new Set(ids).size).toBe(ids.length);
@@ -60,48 +77,54 @@ describe('MeshNode', () => {
   });
 
   it('dials no more than maxPeers', async () => {
-    const { nodes: made } = await mesh(4, { maxPeers: 1 });
-    await until(() => made.some((n) => readyCount(n) >= 1));
-    await new Promise((r) => setTimeout(r, 100));
+    const { clock, nodes: made } = await mesh(4, { maxPeers: 1 });
+    await eventually(() => made.some((n) => readyCount(n) >= 1), 'a first connection');
+    // Several dial sweeps: each had the chance to dial past the limit.
+    await clock.advance(4 * DIAL_SWEEP_MS);
     for (const node of made) expect(node.snapshot().peers.filter((p) => p.direction === 'outbound').length).toBeLessThanOrEqual(1);
   });
 
   it('disabling says bye to every peer and stops; enabling brings it all back', async () => {
     const { nodes: [a, b, c] } = await mesh(3);
-    await until(() => [a, b, c].every((n) => readyCount(n!) === 2));
+    await eventually(() => [a, b, c].every((n) => readyCount(n!) === 2), 'all connected');
     a!.configure({ ...settings, enabled: false });
     expect(a!.snapshot().signaling.state).toBe('stopped');
-    await until(() => readyCount(b!) === 1 && readyCount(c!) === 1);
+    await eventually(() => readyCount(b!) === 1 && readyCount(c!) === 1, 'b and c lost a');
     expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
     a!.configure({ ...settings, enabled: true });
-    await until(() => [a, b, c].every((n) => readyCount(n!) === 2));
+    await eventually(() => [a, b, c].every((n) => readyCount(n!) === 2), 'all connected again');
   });
 
   it('counts records that fail verification and never dials them', async () => {
-    const { store, nodes: [a] } = await mesh(1);
+    const { clock, store, dials, nodes: [a] } = await mesh(1);
     const { identity: forger } = await makeIdentity();
     const { identity: victim } = await makeIdentity();
-    const genuine = await signRecord(forger, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, Date.now());
+    const genuine = await signRecord(forger, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now());
     store.put(victim.nodeId, { ...genuine, id: victim.nodeId });
-    await until(() => a!.snapshot().rendezvous.invalid === 1);
+    await eventually(() => a!.snapshot().rendezvous.invalid === 1, 'the forged record counted');
+    await clock.advance(2 * DIAL_SWEEP_MS);
     expect(a!.snapshot().peers).toHaveLength(0);
+    expect(dials).toEqual([]);
   });
 
   it('ignores stale records', async () => {
-    const { store, nodes: [a] } = await mesh(1);
+    const { clock, store, dials, nodes: [a] } = await mesh(1);
     const { identity: old } = await makeIdentity();
-    store.put(old.nodeId, await signRecord(old, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, Date.now() - 61_000));
-    await until(() => a!.snapshot().rendezvous.stale === 1);
+    store.put(old.nodeId, await signRecord(old, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now() - RECORD_STALE_MS - 1000));
+    await eventually(() => a!.snapshot().rendezvous.stale === 1, 'the stale record seen');
+    await clock.advance(2 * DIAL_SWEEP_MS);
     expect(a!.snapshot().rendezvous.valid).toBe(0);
     expect(a!.snapshot().peers).toHaveLength(0);
+    expect(dials).toEqual([]);
   });
 
   it('keeps one connection when both sides dial at once', async () => {
-    const { nodes: [a, b] } = await mesh(2);
+    const { clock, nodes: [a, b] } = await mesh(2);
     a!.dial(b!.nodeId);
     b!.dial(a!.nodeId);
-    await until(() => readyCount(a!) === 1 && readyCount(b!) === 1);
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'connected');
+    // A dial sweep later, still one: neither the second link nor the auto-dialler added another.
+    await clock.advance(DIAL_SWEEP_MS);
     expect(a!.snapshot().peers).toHaveLength(1);
     expect(b!.snapshot().peers).toHaveLength(1);
   });
@@ -110,126 +133,176 @@ describe('MeshNode', () => {
     const { nodes: [a, b] } = await mesh(2);
     const states: number[] = [];
     a!.events.on('state:change', (s) => states.push(s.totals.peers));
-    await until(() => readyCount(a!) === 1 && readyCount(b!) === 1);
-    await until(() => states.includes(1));
+    await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'connected');
+    await eventually(() => states.includes(1), 'a state with the peer reported');
   });
 
   it('stop() releases every timer, session and listener', async () => {
-    const { nodes: [a, b] } = await mesh(2);
-    await until(() => readyCount(a!) === 1);
+    const { clock, nodes: [a, b] } = await mesh(2);
+    await eventually(() => readyCount(a!) === 1, 'connected');
     a!.stop();
     b!.stop();
     expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
     expect(b!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+    // Nor any timer of a session, the router or the snapshot publisher.
+    expect(clock.pending).toBe(0);
   });
 
   it('pausing incoming refuses new connections with bye paused and keeps existing ones', async () => {
     const { nodes: [a, b, c] } = await mesh(3, { maxPeers: 0 });
     b!.dial(a!.nodeId);
-    await until(() => readyCount(a!) === 1);
+    await eventually(() => readyCount(a!) === 1, 'b connected to a');
     a!.configure({ ...settings, maxPeers: 0, pauseIncoming: true });
     const closed: string[] = [];
     c!.events.on('peer:close', ({ reason }) => closed.push(reason));
     c!.dial(a!.nodeId);
-    await until(() => closed.length === 1);
+    await eventually(() => closed.length === 1, 'c refused');
     expect(closed).toEqual(['remote:paused']);
     expect(readyCount(a!)).toBe(1);
     expect(c!.snapshot().closedPeers[0]).toMatchObject({ nodeId: a!.nodeId, reason: 'the peer is not accepting connections (paused)' });
   });
 
   it('pausing outgoing stops auto-dial and refuses manual dials', async () => {
-    const { nodes: [a, b] } = await mesh(2, { pauseOutgoing: true });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(readyCount(a!)).toBe(0);
+    const { clock, dials, nodes: [a, b] } = await mesh(2, { pauseOutgoing: true });
+    await eventually(() => knows(a!, b!) && knows(b!, a!), 'each discovered the other');
+    // Two dial sweeps with a fresh record of the other: neither dialled.
+    await clock.advance(2 * DIAL_SWEEP_MS);
+    expect(dials).toEqual([]);
+    expect(a!.snapshot().peers).toHaveLength(0);
     expect(() => a!.dial(b!.nodeId)).toThrow(/outgoing connections are paused/);
     a!.configure({ ...settings, pauseOutgoing: false });
-    await until(() => readyCount(a!) === 1);
+    await eventually(() => readyCount(a!) === 1, 'connected once outgoing resumed');
   });
 
   it('blocking a node closes its connection with bye blocked, refuses it and marks it in discovery', async () => {
     const { nodes: [a, b] } = await mesh(2);
-    await until(() => readyCount(a!) === 1 && readyCount(b!) === 1);
+    await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'connected');
     const reasons: string[] = [];
     b!.events.on('peer:close', ({ reason }) => reasons.push(reason));
     a!.setBlocked([b!.nodeId]);
-    await until(() => reasons.length === 1);
+    await eventually(() => reasons.length === 1, 'b told');
     expect(reasons).toEqual(['remote:blocked']);
     expect(a!.snapshot().discovered.find((d) => d.nodeId === b!.nodeId)?.status).toBe('blocked');
-    // b is told nothing on its next try: the handshake is refused silently.
-    await new Promise((r) => setTimeout(r, 50));
+
+    // b is told nothing on its next try: the handshake is refused silently, with no bye.
+    const retry = b!.dial(a!.nodeId);
+    const toB = (retry.link as FakeLink).other!;
+    await eventually(() => reasons.length === 2 || retry.isReady, 'b’s retry settled');
+    expect(retry.isReady).toBe(false);
+    expect(reasons[1]).toBe('transport-closed');
+    expect(toB.sent.map((frame) => (JSON.parse(frame) as { t: string }).t)).toEqual(['hello']);
     expect(readyCount(a!)).toBe(0);
+    expect(readyCount(b!)).toBe(0);
+    expect(a!.snapshot().closedPeers[0]).toMatchObject({ nodeId: b!.nodeId, reason: 'handshake refused', lastError: 'blocked' });
+    expect(a!.snapshot().totals.handshakesRefused).toBe(1);
+
     a!.setBlocked([]);
     b!.dial(a!.nodeId);
-    await until(() => readyCount(a!) === 1);
+    await eventually(() => readyCount(a!) === 1, 'connected once unblocked');
   });
 
   it('blocking a user refuses every node that user certifies', async () => {
     const { nodes: [a, b] } = await mesh(2);
-    await until(() => readyCount(a!) === 1);
+    await eventually(() => readyCount(a!) === 1, 'connected');
     const userOfB = a!.snapshot().peers[0]!.userId!;
     a!.setBlocked([userOfB]);
-    await until(() => readyCount(a!) === 0);
+    await eventually(() => readyCount(a!) === 0, 'b closed');
     expect(() => a!.dial(b!.nodeId)).toThrow(/blocked/);
   });
 
   it('refresh reports the nodes it found and the dials it started', async () => {
-    const { store, nodes: [a] } = await mesh(1, { maxPeers: 8 });
+    const { clock, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 8 });
     const { identity: late } = await makeIdentity();
-    store.records.set(late.nodeId, await signRecord(late, { signal: [settings.signalingUrl], routing: true, neighbors: [] }, Date.now()));
-    const result = await a!.refreshPeers();
+    // In the store but never delivered: only the refresh's re-read finds it.
+    store.records.set(late.nodeId, await signRecord(late, { signal: [settings.signalingUrl], routing: true, neighbors: [] }, clock.now()));
+    const refresh = a!.refreshPeers();
+    // The rendezvous answers within the settle time (its record is checked on the real event loop).
+    await eventually(() => dials.length === 1, 'the found node dialled');
+    await clock.advance(REFRESH_SETTLE_MS);
+    const result = await refresh;
     expect(result.found).toBe(1);
     expect(result.dialling).toBe(1);
   });
 
   it('logs connections, closes and control changes in its event log', async () => {
     const { nodes: [a, b] } = await mesh(2);
-    await until(() => readyCount(a!) === 1);
+    await eventually(() => readyCount(a!) === 1, 'connected');
     a!.configure({ ...settings, routing: false });
     b!.stop();
-    await until(() => readyCount(a!) === 0);
+    await eventually(() => readyCount(a!) === 0, 'b gone');
     const types = a!.log.all().map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['control:enabled', 'peer:ready', 'control:routing', 'peer:close']));
   });
 
   it('stop signaling leaves the server but keeps open connections, and resumes by itself at the end time', async () => {
-    const { hub, nodes: [a, b] } = await mesh(2);
-    await until(() => readyCount(a!) === 1);
-    a!.configure({ ...settings, signalingStop: { until: Date.now() + 150 } });
+    const { clock, hub, nodes: [a, b] } = await mesh(2);
+    await eventually(() => readyCount(a!) === 1, 'connected');
+    a!.configure({ ...settings, signalingStop: { until: clock.now() + 150 } });
     expect(a!.snapshot().signaling).toMatchObject({ state: 'stopped', stoppedByUser: true });
     expect(hub.registered.has(a!.nodeId)).toBe(false);
     expect(readyCount(a!)).toBe(1);
     expect(readyCount(b!)).toBe(1);
-    await until(() => a!.snapshot().signaling.state === 'open');
-    expect(a!.snapshot().signaling.stoppedByUser).toBe(false);
+    await clock.advance(149);
+    expect(a!.snapshot().signaling).toMatchObject({ state: 'stopped', stoppedByUser: true });
+    await clock.advance(1);
+    expect(a!.snapshot().signaling).toMatchObject({ state: 'open', stoppedByUser: false });
     expect(hub.registered.has(a!.nodeId)).toBe(true);
   });
 
   it('announces no signaling endpoint while stopped, so others do not dial it', async () => {
     const { store, nodes: [a] } = await mesh(1, { signalingStop: { until: null } });
-    await until(() => store.records.has(a!.nodeId));
-    expect(JSON.parse((store.records.get(a!.nodeId) as { signal: string }).signal)).toEqual([]);
+    const signal = () => JSON.parse((store.records.get(a!.nodeId) as { signal: string }).signal) as string[];
+    await eventually(() => store.records.has(a!.nodeId), 'announced');
+    expect(signal()).toEqual([]);
     a!.configure({ ...settings, signalingStop: null });
-    await until(() => JSON.parse((store.records.get(a!.nodeId) as { signal: string }).signal).length === 1);
+    await eventually(() => signal().length === 1, 'announced with its endpoint');
+    expect(signal()).toEqual([settings.signalingUrl]);
   });
 
   it('does not redial a node the user disconnected, unless the user asks', async () => {
-    const { nodes: [a, b] } = await mesh(2);
-    await until(() => readyCount(a!) === 1);
+    const { clock, dials, nodes: [a, b] } = await mesh(2);
+    await eventually(() => readyCount(a!) === 1, 'connected');
     a!.disconnect(b!.nodeId, 'user-disconnect');
-    await until(() => readyCount(b!) === 0);
+    await eventually(() => readyCount(b!) === 0, 'b told');
     expect(a!.snapshot().closedPeers[0]).toMatchObject({ nodeId: b!.nodeId, reason: 'disconnected by you' });
-    await new Promise((r) => setTimeout(r, 100));
-    a!.refreshPeers().catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(readyCount(a!)).toBe(0);
+    const before = dials.length;
+    // Several dial sweeps and a refresh, with a fresh record of b in hand: no dial, by either side.
+    await clock.advance(3 * DIAL_SWEEP_MS);
+    const refresh = a!.refreshPeers();
+    await clock.advance(REFRESH_SETTLE_MS);
+    expect((await refresh).dialling).toBe(0);
+    expect(a!.snapshot().discovered.find((d) => d.nodeId === b!.nodeId)?.status).toBe('known');
+    expect(dials.slice(before)).toEqual([]);
+    expect(a!.snapshot().peers).toHaveLength(0);
     a!.dial(b!.nodeId, { userAsked: true });
-    await until(() => readyCount(a!) === 1);
+    await eventually(() => readyCount(a!) === 1, 'reconnected when asked');
+  });
+
+  it('redials a node the user disconnected only once the 10-minute hold is over', async () => {
+    const { clock, dials, nodes: [a, b] } = await mesh(2);
+    await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'connected');
+    a!.disconnect(b!.nodeId, 'user-disconnect');
+    await eventually(() => readyCount(b!) === 0, 'b told');
+    const closedAt = clock.now();
+    const before = dials.length;
+    // Every dial sweep of the hold but the last moment of it; records stay fresh through the announces.
+    await clock.advance(REDIAL_FORBIDDEN_MS - 1);
+    expect(dials.slice(before)).toEqual([]);
+    expect(a!.snapshot().peers).toHaveLength(0);
+    expect(a!.snapshot().discovered.find((d) => d.nodeId === b!.nodeId)).toMatchObject({ status: 'known' });
+    expect(b!.snapshot().discovered.find((d) => d.nodeId === a!.nodeId)).toMatchObject({ status: 'known' });
+    // The hold is over: the next dial sweep (or the next announce) dials again.
+    await clock.advance(DIAL_SWEEP_MS + 1);
+    const after = dials.slice(before);
+    expect(after.length).toBeGreaterThanOrEqual(1);
+    expect(after[0]!.at).toBeGreaterThanOrEqual(closedAt + REDIAL_FORBIDDEN_MS);
+    await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'connected again');
   });
 
   it('announces a burst of neighbour changes once, not once per change', async () => {
-    const { store, nodes: [a, b] } = await mesh(2, { maxPeers: 0 });
-    await new Promise((r) => setTimeout(r, 20));
-    const announced = () => (store.records.get(a!.nodeId) as { ts: number } | undefined)?.ts;
+    const { clock, store, nodes: [a, b] } = await mesh(2, { maxPeers: 0 });
+    await eventually(() => store.records.has(a!.nodeId), 'the first announce');
+    const announced = () => store.records.get(a!.nodeId) as { ts: number; neighbors: string } | undefined;
     let puts = 0;
     const put = store.put.bind(store);
     store.put = (id, record) => {
@@ -238,12 +311,17 @@ describe('MeshNode', () => {
     };
     for (let i = 0; i < 10; i++) {
       a!.dial(b!.nodeId);
-      await until(() => readyCount(a!) === 1);
+      await eventually(() => readyCount(a!) === 1, `connection ${i + 1}`);
       a!.disconnect(b!.nodeId, 'shutdown');
-      await until(() => readyCount(a!) === 0);
+      await eventually(() => readyCount(a!) === 0, `disconnection ${i + 1}`);
     }
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(announced()).toBeDefined();
-    expect(puts).toBeLessThanOrEqual(3);
+    // No time has passed since the first announce: every change waits for the one pending announce.
+    expect(puts).toBe(0);
+    await clock.advance(NEIGHBOUR_ANNOUNCE_MIN_MS);
+    await eventually(() => puts === 1, 'the burst announced');
+    // Nothing more before the periodic announce.
+    await clock.advance(ANNOUNCE_INTERVAL_MS - NEIGHBOUR_ANNOUNCE_MIN_MS - 1);
+    expect(puts).toBe(1);
+    expect(JSON.parse(announced()!.neighbors)).toEqual([]);
   });
 });

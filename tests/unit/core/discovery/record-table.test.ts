@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordTable } from '../../../../core/discovery/record-table';
+import { RECORD_STALE_MS, signRecord, type NodeRecord, type RecordContent } from '../../../../core/discovery/rendezvous-record';
+import { IdentityVerifier, type Identity, type IdentityClaim, type VerifiedPeer } from '../../../../core/identity/identity';
+import { makeIdentity } from '../../../support/identities';
+
+const T = Date.UTC(2025, 0, 1);
+
+/** Holds every identity check until the test lets it go, so the test picks which one ends first. */
+class GatedVerifier extends IdentityVerifier {
+  readonly waiting: (() => void)[] = [];
+
+  override async verify(claim: IdentityClaim): Promise<VerifiedPeer> {
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.verify(claim);
+  }
+}
+const content: RecordContent = { signal: ['http://127.0.0.1:9000/peerjs'], routing: true, neighbors: [] };
+
+describe('RecordTable.ingest', () => {
+  let self: Identity;
+  let peer: Identity;
+  let other: Identity;
+
+  beforeAll(async () => {
+    [self, peer, other] = (await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()])).map((made) => made.identity) as [Identity, Identity, Identity];
+  });
+
+  const table = () => new RecordTable(self.nodeId, new IdentityVerifier());
+  const record = (identity: Identity, ts: number, extra: Partial<RecordContent> = {}) => signRecord(identity, { ...content, ...extra }, ts);
+
+  it('takes a valid record as new, a newer version as updated', async () => {
+    const records = table();
+    expect(await records.ingest(await record(peer, T))).toBe('new');
+    expect(await records.ingest(await record(peer, T + 1, { neighbors: [other.nodeId] }))).toBe('updated');
+    expect(records.size).toBe(1);
+    expect(records.get(peer.nodeId)).toMatchObject({ userId: peer.userId, neighbors: [other.nodeId] });
+    expect(records.get(peer.nodeId)!.record.ts).toBe(T + 1);
+  });
+
+  it('ignores the same version again and an older one, keeping the newest', async () => {
+    const records = table();
+    const newer = await record(peer, T + 10);
+    await records.ingest(newer);
+    expect(await records.ingest(newer)).toBe('ignored');
+    expect(await records.ingest(await record(peer, T, { routing: false }))).toBe('ignored');
+    expect(records.get(peer.nodeId)!.record).toEqual(newer);
+  });
+
+  it('ignores its own record', async () => {
+    const records = table();
+    expect(await records.ingest(await record(self, T))).toBe('ignored');
+    expect(records.size).toBe(0);
+  });
+
+  it('ignores what is not a node record (partial writes, foreign data), without counting it invalid', async () => {
+    const records = table();
+    const { sig: _sig, ...partial } = await record(peer, T);
+    for (const raw of [null, 'text', 42, [], {}, partial, { ...(await record(peer, T)), ts: 'soon' }]) {
+      expect(await records.ingest(raw), JSON.stringify(raw)).toBe('ignored');
+    }
+    expect(records.size).toBe(0);
+    expect(records.invalidCount).toBe(0);
+  });
+
+  it('keeps what GUN adds beside the fields out of the record', async () => {
+    const records = table();
+    const signed = await record(peer, T);
+    expect(await records.ingest({ ...signed, _: { '#': 'soul', '>': {} } })).toBe('new');
+    expect(records.get(peer.nodeId)!.record).toEqual(signed);
+  });
+
+  it('counts a forged record invalid once per version, and never for a re-delivery', async () => {
+    const records = table();
+    // The peer's genuine record under another node's ID: the ID is not derived from the key.
+    const forged: NodeRecord = { ...(await record(peer, T)), id: other.nodeId };
+    expect(await records.ingest(forged)).toBe('invalid');
+    expect(await records.ingest(forged)).toBe('ignored');
+    expect(records.invalidCount).toBe(1);
+    expect(records.size).toBe(0);
+    // Another version of the forgery is another failure.
+    expect(await records.ingest({ ...forged, ts: T + 1 })).toBe('invalid');
+    expect(records.invalidCount).toBe(2);
+  });
+
+  it('never lets a forged newer record replace a valid one', async () => {
+    const records = table();
+    const genuine = await record(peer, T);
+    await records.ingest(genuine);
+    // A newer version of the peer's record, altered after signing: the signature no longer verifies.
+    const tampered: NodeRecord = { ...genuine, ts: T + 5, signal: JSON.stringify(['http://attacker.example/peerjs']) };
+    expect(await records.ingest(tampered)).toBe('invalid');
+    // Someone else's keys claiming the peer's ID, signed by themselves and newer still.
+    const impostor: NodeRecord = { ...(await record(other, T + 10)), id: peer.nodeId };
+    expect(await records.ingest(impostor)).toBe('invalid');
+    expect(records.get(peer.nodeId)!.record).toEqual(genuine);
+    // The genuine next version still gets in.
+    expect(await records.ingest(await record(peer, T + 20))).toBe('updated');
+  });
+
+  it('keeps the newer version when an older one finishes its check after it', async () => {
+    const verifier = new GatedVerifier();
+    const records = new RecordTable(self.nodeId, verifier);
+    const [older, newer] = [await record(peer, T), await record(peer, T + 1)];
+    // Both arrive while nothing is held, so both start their check.
+    const first = records.ingest(older);
+    const second = records.ingest(newer);
+    expect(verifier.waiting).toHaveLength(2);
+    verifier.waiting[1]!();
+    expect(await second).toBe('new');
+    verifier.waiting[0]!();
+    expect(await first).toBe('ignored');
+    expect(records.get(peer.nodeId)!.record).toEqual(newer);
+  });
+
+  it('lists as fresh only the records not yet stale', async () => {
+    const records = table();
+    await records.ingest(await record(peer, T));
+    await records.ingest(await record(other, T + 30_000));
+    expect(records.freshIds(T + RECORD_STALE_MS).sort()).toEqual([peer.nodeId, other.nodeId].sort());
+    expect(records.freshIds(T + RECORD_STALE_MS + 1)).toEqual([other.nodeId]);
+    expect(records.ids().sort()).toEqual([peer.nodeId, other.nodeId].sort());
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { judgeInbound, refuseLink } from '../../../../core/node/inbound-gate';
+import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../../../../core/session/peer-session';
+import type { ConnectionDirection } from '../../../../core/node/observed-state';
+import { FakeLink, linkPair } from '../../../support/fake-transport';
+import { FakeClock, settle } from '../../../support/fake-clock';
+import { fakeId } from '../../../support/ids';
+
+/** The two fields of a held session that judgeInbound reads. */
+const session = (direction: ConnectionDirection, isReady: boolean): PeerSession =>
+  ({ isReady, link: { direction } }) as unknown as PeerSession;
+
+const inboundFrom = (remoteId: string) => new FakeLink(remoteId, 'inbound');
+
+describe('judgeInbound', () => {
+  const [small, large] = [fakeId(1), fakeId(2)].sort() as [string, string];
+
+  it('refuses with paused while incoming connections are paused, whatever is held', () => {
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: true, existing: undefined })).toEqual({ kind: 'refuse', reason: 'paused' });
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: true, existing: session('outbound', false) })).toEqual({
+      kind: 'refuse',
+      reason: 'paused',
+    });
+  });
+
+  it('adopts a link from a peer it holds nothing for', () => {
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: undefined })).toEqual({ kind: 'adopt', replaces: null });
+  });
+
+  it('when both dialled at once, keeps on both ends the link dialled by the smaller node ID', () => {
+    // Each side holds its own outbound session, not ready yet, when the other's dial arrives.
+    const atSmall = session('outbound', false);
+    const atLarge = session('outbound', false);
+    // The smaller ID keeps the link it dialled and closes the one the larger ID dialled...
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: atSmall })).toEqual({ kind: 'keep-existing' });
+    // ...and the larger ID takes the smaller's link, closing its own: the same link survives on both ends.
+    expect(judgeInbound(inboundFrom(small), { selfId: large, pauseIncoming: false, existing: atLarge })).toEqual({ kind: 'adopt', replaces: atLarge });
+  });
+
+  it('takes the new link over a ready session: the peer restarted and dialled again', () => {
+    const ready = session('outbound', true);
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: ready })).toEqual({ kind: 'adopt', replaces: ready });
+    const readyInbound = session('inbound', true);
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: readyInbound })).toEqual({ kind: 'adopt', replaces: readyInbound });
+  });
+
+  it('takes the new link over an inbound session still in its handshake (a redial from the same peer)', () => {
+    const handshaking = session('inbound', false);
+    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: handshaking })).toEqual({ kind: 'adopt', replaces: handshaking });
+  });
+});
+
+describe('refuseLink', () => {
+  it('answers the dialler’s hello with bye paused and closes', async () => {
+    const clock = new FakeClock();
+    const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
+    refuseLink(refused, 'paused', clock);
+    refused.open();
+    dialler.open();
+    // The dialled side never speaks first.
+    expect(refused.sent).toEqual([]);
+    dialler.send(JSON.stringify({ t: 'hello' }));
+    await settle();
+    expect(refused.sent).toEqual([JSON.stringify({ t: 'bye', reason: 'paused' })]);
+    expect(refused.isClosed).toBe(true);
+    expect(dialler.isClosed).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('closes a dialler that says nothing after the handshake limit, without a word', async () => {
+    const clock = new FakeClock();
+    const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
+    refuseLink(refused, 'paused', clock);
+    refused.open();
+    dialler.open();
+    await clock.advance(HANDSHAKE_TIMEOUT_MS - 1);
+    expect(refused.isClosed).toBe(false);
+    await clock.advance(1);
+    expect(refused.isClosed).toBe(true);
+    expect(refused.sent).toEqual([]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('drops its timer when the dialler goes away first', async () => {
+    const clock = new FakeClock();
+    const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
+    refuseLink(refused, 'paused', clock);
+    refused.open();
+    dialler.open();
+    dialler.close();
+    await settle();
+    expect(refused.isClosed).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+});

@@ -17,6 +17,10 @@ import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../suppo
 import { confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
 
 const RESPONSE_MS = 200;
+/** More than two of the node's auto-dial sweeps (DIAL_SWEEP_MS, 3 s, in core/node/node.ts). */
+const DIAL_SWEEPS_MS = 7000;
+/** With a margin, the longest a heartbeat takes to declare a silent peer dead (3.5 s, core/session/heartbeat.ts). */
+const HEARTBEAT_DEATH_MAX_MS = 5000;
 
 async function openDashboard(extension: ExtensionBrowser): Promise<Page> {
   const page = await extension.browser.newPage();
@@ -97,14 +101,18 @@ describe('controls of the Node Dashboard', () => {
     await confirmDialog(dashboard);
 
     const stopped = await waitFor(() => extension.snapshot(), (s) => s.signaling.state === 'stopped' && s.signaling.stoppedByUser, 5000, 'signaling stopped');
+    const stoppedSeenAt = Date.now();
     expect(stopped.signaling.stoppedUntil! - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(stopped.peers.find((p) => p.nodeId === peer.nodeId)?.state).toBe('ready');
-    await waitFor(() => text(signaling), (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t), 3000, 'countdown shown');
+    const countdown = await waitFor(() => text(signaling), (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t), 3000, 'countdown shown');
     // The button reads Resume signaling now, and has the focus back.
     const resume = await button(signaling, 'Resume signaling');
     expect(await resume.evaluate((el) => el === document.activeElement)).toBe(true);
-    // A few seconds on: still connected to the peer, and the countdown moved.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The countdown moves on by itself.
+    await waitFor(() => text(signaling), (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t) && t !== countdown, 5000, 'countdown moved');
+    // Longer than a heartbeat takes to declare a peer dead (1.5–3.5 s, core/session/heartbeat.ts) since
+    // the stop: the connection to the peer lives on without the server.
+    await new Promise((r) => setTimeout(r, Math.max(0, stoppedSeenAt + HEARTBEAT_DEATH_MAX_MS - Date.now())));
     expect((await extension.snapshot()).peers.find((p) => p.nodeId === peer.nodeId)?.state).toBe('ready');
 
     await resume.click();
@@ -121,9 +129,36 @@ describe('controls of the Node Dashboard', () => {
     await confirmDialog(dashboard);
     const closed = (await connections.waitForSelector(`tr[data-closed-node-id="${peer.nodeId}"]`, { timeout: 5000 }))!;
     expect(await text(closed)).toContain('disconnected by you');
-    // Not redialled by itself (10 minutes), by either side.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await extension.snapshot()).peers.some((p) => p.nodeId === peer.nodeId)).toBe(false);
+    // Not redialled by itself (10 minutes), by either side. Each side first gets the other's next
+    // record (both announce their changed neighbours at once), which the auto-dialler considers as it
+    // arrives; then more than two dial sweeps pass. Without the hold, either would have dialled then.
+    const { nodeId: ourId, closedPeers } = await extension.snapshot();
+    const closedAt = closedPeers.find((c) => c.nodeId === peer.nodeId)!.closedAt;
+    const redials: string[] = [];
+    const offReady = peer.events.on('peer:ready', (session) => void (session.remoteId === ourId && redials.push(session.link.direction)));
+    try {
+      await waitFor(
+        () => extension.snapshot(),
+        (s) => (s.discovered.find((d) => d.nodeId === peer.nodeId)?.announcedAt ?? 0) >= closedAt,
+        20_000,
+        'the peer’s record after the disconnect',
+      );
+      await waitFor(
+        async () => peer.snapshot().discovered.find((d) => d.nodeId === ourId)?.announcedAt ?? 0,
+        (announcedAt) => announcedAt >= closedAt,
+        20_000,
+        'our record after the disconnect, at the peer',
+      );
+      const end = Date.now() + DIAL_SWEEPS_MS;
+      while (Date.now() < end) {
+        expect((await extension.snapshot()).peers.filter((p) => p.nodeId === peer.nodeId)).toEqual([]);
+        expect(peer.snapshot().peers.filter((p) => p.nodeId === ourId)).toEqual([]);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(redials).toEqual([]);
+    } finally {
+      offReady();
+    }
     await (await button(closed, `Reconnect ${peer.nodeId}`)).click();
     await waitFor(() => extension.snapshot(), (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'), 10_000, 'reconnected');
     await connections.waitForSelector(`tr[data-node-id="${peer.nodeId}"]`, { timeout: 5000 });

@@ -55,7 +55,8 @@ export class RecordTable {
       return 'ignored';
     }
     if (record.id === this.selfId || !this.isNewer(record.id, record.ts)) return 'ignored';
-    const version = `${record.id}@${record.ts}`;
+    // The signature is part of the version: a forged copy that arrives first must not hide the genuine one.
+    const version = `${record.id}@${record.ts}@${record.sig}`;
     if (this.invalidVersions.has(version)) return 'ignored';
     let verified: VerifiedRecord;
     try {

@@ -122,3 +122,14 @@ describe('RecordTable.ingest', () => {
     expect(records.ids().sort()).toEqual([peer.nodeId, other.nodeId].sort());
   });
 });
+
+describe('RecordTable and forged copies', () => {
+  it('a forged copy of a version that arrives first does not hide the genuine record', async () => {
+    const [self, other] = await Promise.all([makeIdentity(), makeIdentity()]);
+    const table = new RecordTable(self.identity.nodeId, new IdentityVerifier());
+    const genuine = await signRecord(other.identity, { signal: [], routing: true, neighbors: [] }, Date.now());
+    const forged = { ...genuine, sig: genuine.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
+    expect(await table.ingest(forged)).toBe('invalid');
+    expect(await table.ingest(genuine)).toBe('new');
+  });
+});

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { errorText } from '../core/lib/error-text';
 
 export interface LocalServerOptions {
   /** TCP port; 9000 when absent; 0 picks any free port (read it back from `LocalServer.port`). */
@@ -185,7 +186,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const log = options.log;
   // Errors from the libraries must not vanish; without a log they go to stderr.
   const logError = (what: string, error: unknown): void =>
-    (log ?? console.error)(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    (log ?? console.error)(`${what}: ${errorText(error)}`);
 
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'meshdeck-gun-')));

@@ -18,6 +18,7 @@ import { DAILY_POINTS } from '../host/stats-history';
 import { SerialQueue } from '../lib/serial-queue';
 import { HostWatchdog } from './host-watchdog';
 import type { LogLevel } from '../node/observed-state';
+import { errorText } from '../lib/error-text';
 
 export const SETTINGS_STORAGE = 'meshdeck:settings';
 /** The last settings that validated, kept beside them: a corrupted copy never flips the user's choices. */
@@ -217,25 +218,30 @@ export class Controller {
 
   private async fallBackFrom(stored: unknown, error: unknown): Promise<Settings> {
     const field = (error as { field?: unknown }).field;
-    const message = error instanceof Error ? error.message : String(error);
-    const reason = typeof field === 'string' ? `${field}: ${message}` : message;
-    const lastGood = await this.local.get(LAST_GOOD_SETTINGS_STORAGE);
-    let fallback: Settings;
-    let source: string;
-    try {
-      fallback = validateSettings({ ...this.deps.defaults, ...(lastGood as Partial<Settings>) });
-      if (!lastGood) throw new Error('none kept');
-      source = 'the last settings that validated are used';
-    } catch {
-      // Nothing valid to go back to: the defaults, but the user's on/off choice is never guessed on.
-      const enabled = (stored as Partial<Settings> | null)?.enabled;
-      fallback = { ...this.deps.defaults, enabled: typeof enabled === 'boolean' ? enabled : false };
-      source = typeof enabled === 'boolean' ? 'defaults are used, with your on/off choice kept' : 'defaults are used, with P2P off';
-    }
+    const reason = typeof field === 'string' ? `${field}: ${errorText(error)}` : errorText(error);
+    const lastGood = await this.lastGoodSettings();
+    const enabled = (stored as Partial<Settings> | null)?.enabled;
+    // Nothing valid to go back to: the defaults, but the user's on/off choice is never guessed on.
+    const fallback = lastGood ?? { ...this.deps.defaults, enabled: typeof enabled === 'boolean' ? enabled : false };
+    const source = lastGood
+      ? 'the last settings that validated are used'
+      : typeof enabled === 'boolean'
+        ? 'defaults are used, with your on/off choice kept'
+        : 'defaults are used, with P2P off';
     const problem = `stored settings are invalid (${reason}): ${source}`;
     if (problem !== this.settingsProblem) this.report('warn', 'background:settings', problem);
     this.settingsProblem = problem;
     return fallback;
+  }
+
+  private async lastGoodSettings(): Promise<Settings | null> {
+    const lastGood = await this.local.get(LAST_GOOD_SETTINGS_STORAGE);
+    if (!lastGood) return null;
+    try {
+      return validateSettings({ ...this.deps.defaults, ...(lastGood as Partial<Settings>) });
+    } catch {
+      return null;
+    }
   }
 
   /** Desired state as the background found it: problems the user should see in Diagnostics. */
@@ -354,7 +360,7 @@ export class Controller {
     try {
       await this.deps.host.configure(await this.config());
     } catch (error) {
-      this.watchdog.failed(error instanceof Error ? error.message : String(error));
+      this.watchdog.failed(errorText(error));
       throw error;
     }
     this.watchdog.succeeded();
@@ -365,7 +371,7 @@ export class Controller {
   /** Pushes the configuration without waiting; a failure is logged and counted by the watchdog. */
   pushConfigLater(): void {
     this.pushConfig().catch((error: unknown) =>
-      this.report('warn', 'background:configure', `the node host did not take its configuration: ${error instanceof Error ? error.message : String(error)}`),
+      this.report('warn', 'background:configure', `the node host did not take its configuration: ${errorText(error)}`),
     );
   }
 }

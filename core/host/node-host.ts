@@ -17,6 +17,7 @@ import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
 import type { RendezvousFactory, SignalingFactory } from '../node/transport';
+import { errorText } from '../lib/error-text';
 
 const HISTORY_TICK_MS = 1000;
 
@@ -263,7 +264,6 @@ const withoutCredentials = (server: IceServer): IceServer => ({
   ...(server.credential !== undefined ? { credential: HIDDEN } : {}),
 });
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A new node key, or a new certificate (the user key changed): the node restarts under it. */
 const identityChanged = (a: StoredIdentity, b: StoredIdentity): boolean =>

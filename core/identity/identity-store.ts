@@ -63,8 +63,7 @@ export interface IdentityStores {
 export async function loadOrCreateIdentity(stores: IdentityStores): Promise<StoredIdentity> {
   const now = stores.now ?? Date.now;
   const user = await loadOrMintUserKey(stores, now);
-  const nodePub = await loadOrCreateNodeKey(stores);
-  const saved = (await stores.local.get(NODE_KEY_STORAGE)) as StoredNodeEntry | undefined;
+  const { nodePub, saved } = await loadOrCreateNodeKey(stores);
   if (saved?.pub === nodePub && saved.cert && saved.certUserPub === user.pub) {
     return { node: { pub: nodePub }, user: { pub: user.pub }, cert: saved.cert };
   }
@@ -84,14 +83,21 @@ async function loadOrMintUserKey(stores: IdentityStores, now: () => number): Pro
   return minted;
 }
 
-/** The node key's public point; the pair is made, or moved from a JWK left by an older build, as needed. */
-async function loadOrCreateNodeKey(stores: IdentityStores): Promise<string> {
+/**
+ * The node key's public point, with the node's entry in storage.local as it stands afterwards; the
+ * pair is made, or moved from a JWK left by an older build, as needed.
+ */
+async function loadOrCreateNodeKey(stores: IdentityStores): Promise<{ nodePub: string; saved: StoredNodeEntry | undefined }> {
   const held = await stores.keys.load();
   const saved = (await stores.local.get(NODE_KEY_STORAGE)) as StoredNodeEntry | undefined;
+  const withoutJwk = async (entry: StoredNodeEntry): Promise<StoredNodeEntry> => {
+    const { priv: _moved, ...rest } = entry;
+    await stores.local.set(NODE_KEY_STORAGE, rest);
+    return rest;
+  };
   if (held) {
-    const pub = await exportPublicKey(held.publicKey);
-    if (saved?.priv) await stores.local.set(NODE_KEY_STORAGE, { ...saved, priv: undefined });
-    return pub;
+    const nodePub = await exportPublicKey(held.publicKey);
+    return { nodePub, saved: saved?.priv ? await withoutJwk(saved) : saved };
   }
   if (saved?.priv && typeof saved.pub === 'string') {
     const pair: CryptoKeyPair = {
@@ -99,13 +105,11 @@ async function loadOrCreateNodeKey(stores: IdentityStores): Promise<string> {
       privateKey: await crypto.subtle.importKey('jwk', saved.priv, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']),
     };
     await stores.keys.save(pair);
-    const { priv: _moved, ...rest } = saved;
-    await stores.local.set(NODE_KEY_STORAGE, rest);
-    return saved.pub;
+    return { nodePub: saved.pub, saved: await withoutJwk(saved) };
   }
   const pair = await generateNodeKeyPair();
   await stores.keys.save(pair);
-  return exportPublicKey(pair.publicKey);
+  return { nodePub: await exportPublicKey(pair.publicKey), saved };
 }
 
 /**

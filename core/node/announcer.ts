@@ -51,8 +51,9 @@ export class Announcer {
     }, wait);
   }
 
-  /** The node went offline and its timers were cleared. */
+  /** The node went offline: the pending announce, if any, is dropped. */
   stop(): void {
+    if (this.pending !== null) this.deps.timers.cancel(this.pending);
     this.pending = null;
   }
 

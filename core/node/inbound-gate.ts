@@ -2,7 +2,7 @@
  * Which inbound connections the node takes: none while incoming connections are paused, and one per
  * peer when both sides dialled at once.
  */
-import type { Clock } from '../lib/clock';
+import type { TimerGroup } from '../lib/clock';
 import type { Link } from '../session/link';
 import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../session/peer-session';
 
@@ -33,13 +33,13 @@ export function judgeInbound(link: Link, { selfId, pauseIncoming, existing }: In
 /**
  * Turns a new inbound connection away with a bye, sent in answer to the dialler's hello (the dialled
  * side never speaks first, see PeerSession.onOpen); closed after the handshake limit if the dialler
- * says nothing.
+ * says nothing. The timer is the node's (`timers`), so it goes when the node goes offline.
  */
-export function refuseLink(link: Link, reason: 'paused', clock: Clock): void {
-  const timer = clock.setTimeout(() => link.close(), HANDSHAKE_TIMEOUT_MS);
-  link.events.on('close', () => clock.clearTimeout(timer));
+export function refuseLink(link: Link, reason: 'paused', timers: TimerGroup): void {
+  const timer = timers.timeout(() => link.close(), HANDSHAKE_TIMEOUT_MS);
+  link.events.on('close', () => timers.cancel(timer));
   link.events.on('frame', () => {
-    clock.clearTimeout(timer);
+    timers.cancel(timer);
     try {
       link.send(JSON.stringify({ t: 'bye', reason }));
     } finally {

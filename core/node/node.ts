@@ -23,12 +23,13 @@ import type { Rendezvous, RendezvousFactory, Signaling, SignalingFactory } from 
 import { SignalingStopSchedule } from './signaling-stop';
 import { judgeInbound, refuseLink } from './inbound-gate';
 import { SessionTable } from './session-table';
-import { mayAutoDial } from './dial-policy';
+import { mayAutoDial, type DialContext } from './dial-policy';
 import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
+import { errorText } from '../lib/error-text';
 
 const STATS_INTERVAL_MS = 1000;
-const DIAL_SWEEP_MS = 3000;
+export const DIAL_SWEEP_MS = 3000;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
@@ -60,6 +61,8 @@ export class MeshNode {
   private signaling: Signaling | null = null;
   private rendezvous: Rendezvous | null = null;
   private readonly sessions = new SessionTable();
+  /** Inbound links turned away and waiting for the dialler's hello: closed when the node goes offline. */
+  private readonly refused = new Set<Link>();
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly timers: TimerGroup;
@@ -127,8 +130,8 @@ export class MeshNode {
   }
 
   /** Timers and transport listeners the node holds: all 0 after stop(). */
-  get resourceCount(): { timers: number; sessions: number; listeners: number } {
-    return { timers: this.timers.size, sessions: this.sessions.size, listeners: this.unsubscribers.length };
+  get resourceCount(): { timers: number; sessions: number; listeners: number; refused: number } {
+    return { timers: this.timers.size, sessions: this.sessions.size, listeners: this.unsubscribers.length, refused: this.refused.size };
   }
 
   /**
@@ -238,6 +241,8 @@ export class MeshNode {
   private goOffline(reason: CloseReason): void {
     for (const session of this.sessions.all()) session.close(reason);
     this.sessions.clear();
+    for (const link of [...this.refused]) link.close();
+    this.refused.clear();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     this.signaling?.stop();
@@ -310,7 +315,9 @@ export class MeshNode {
     switch (verdict.kind) {
       case 'refuse':
         this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
-        return refuseLink(link, verdict.reason, this.components.clock);
+        this.refused.add(link);
+        link.events.on('close', () => this.refused.delete(link));
+        return refuseLink(link, verdict.reason, this.timers);
       case 'keep-existing':
         this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the existing one`, link.remoteId);
         return link.close();
@@ -394,11 +401,20 @@ export class MeshNode {
 
   /** Dials discovered nodes until maxPeers connections exist. */
   private dialDiscovered(): void {
-    for (const id of this.records.ids()) this.maybeDial(id);
+    const context = this.dialContext();
+    for (const id of this.records.ids()) this.maybeDial(id, context);
   }
 
-  private maybeDial(nodeId: string): void {
-    const allowed = mayAutoDial(nodeId, this.records.get(nodeId), {
+  private maybeDial(nodeId: string, context: DialContext = this.dialContext()): void {
+    if (!mayAutoDial(nodeId, this.records.get(nodeId), context)) return;
+    this.dial(nodeId);
+    // The dial added a session: the next candidate of the same sweep must count it.
+    context.sessionCount = this.sessions.size;
+  }
+
+  /** What the dial policy reads, taken once per sweep rather than once per record. */
+  private dialContext(): DialContext {
+    return {
       settings: this.settings,
       signalingState: this.signaling ? this.signalingState.state : 'stopped',
       selfId: this.nodeId,
@@ -407,8 +423,7 @@ export class MeshNode {
       hasSession: (id) => this.sessions.has(id),
       isBlocked: (id, userId) => this.isBlocked(id, userId),
       redial: this.redial,
-    });
-    if (allowed) this.dial(nodeId);
+    };
   }
 
   /**
@@ -485,5 +500,3 @@ export class NodeOfflineError extends Error {
     super('the node is disabled: enable the P2P network first');
   }
 }
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

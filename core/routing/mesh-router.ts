@@ -9,6 +9,7 @@ import type { MeshPingResult } from '../control/protocol';
 import type { RoutingSnapshot } from '../node/observed-state';
 import { RingBuffer } from '../lib/ring-buffer';
 import type { Route } from '../session/wire';
+import { errorText } from '../lib/error-text';
 
 export const MAX_TTL = 8;
 export const MESH_PING_TIMEOUT_MS = 5000;
@@ -101,7 +102,7 @@ export class MeshRouter {
     const { body } = message;
     if (body.k === 'ping' && typeof body.ts === 'number') {
       this.send(message.src, { k: 'pong', ts: body.ts, path: [...message.path, this.deps.identity.nodeId] }).catch((error: unknown) =>
-        this.deps.log('warn', 'mesh:pong', `pong not sent: ${error instanceof Error ? error.message : String(error)}`, message.src),
+        this.deps.log('warn', 'mesh:pong', `pong not sent: ${errorText(error)}`, message.src),
       );
     } else if (body.k === 'pong' && typeof body.ts === 'number') {
       const pending = this.pings.get(`${message.src}|${body.ts}`);

@@ -12,6 +12,7 @@ import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from '../node/observed-state';
 import { strengthScore } from './strength';
 import { authText, parseWireMessage, WIRE_VERSION, WireError, type ByeReason, type Hello, type Route, type WireMessage } from './wire';
+import { errorText } from '../lib/error-text';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Token bucket for the 200 messages/s limit: a 2 s burst is tolerated, a sustained excess is not. */
@@ -340,8 +341,4 @@ export class PeerSession {
       lastError: this.lastError,
     };
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -14,6 +14,7 @@ import { countFaults } from '../../core/lib/fault-counter';
 import { createOffscreenHost } from './offscreen-host';
 import { storageArea } from './storage-area';
 import { syncArrivals } from './sync-arrivals';
+import { errorText } from '../../core/lib/error-text';
 
 const WATCHDOG_ALARM = 'meshdeck:watchdog';
 
@@ -31,7 +32,7 @@ export default defineBackground(() => {
   });
   /** Runs background work whose failure nobody awaits: it goes to the event log, never nowhere. */
   const logFailure = (what: string) => (error: unknown) =>
-    controller.report('error', 'background:fault', `${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    controller.report('error', 'background:fault', `${what} failed: ${errorText(error)}`);
 
   const ensureHost = (): void => {
     controller.ensureHost().catch(logFailure('starting the node host'));

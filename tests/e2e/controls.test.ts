@@ -15,10 +15,11 @@ import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
+import { DIAL_SWEEP_MS } from '../../core/node/node';
 
 const RESPONSE_MS = 200;
-/** More than two of the node's auto-dial sweeps (DIAL_SWEEP_MS, 3 s, in core/node/node.ts). */
-const DIAL_SWEEPS_MS = 7000;
+/** More than two of the node's auto-dial sweeps. */
+const DIAL_SWEEPS_MS = 2 * DIAL_SWEEP_MS + 1000;
 /** With a margin, the longest a heartbeat takes to declare a silent peer dead (3.5 s, core/session/heartbeat.ts). */
 const HEARTBEAT_DEATH_MAX_MS = 5000;
 

@@ -22,21 +22,32 @@ function setup(options: { arrivals?: SyncArrivals; sync?: Map<string, unknown> }
   const logged: BackgroundLogLine[] = [];
   let ensured = 0;
   const requested: string[] = [];
-  const host: HostHandle = {
+  const host = fakeHost({
     ensure: async () => void ensured++,
-    exists: async () => true,
-    close: async () => undefined,
     configure: async (config) => void configured.push(config),
     log: async (entries) => void logged.push(...entries),
     request: async (action) => {
       requested.push(action.type);
       return null as never;
     },
-  };
+  });
   const local = memoryArea();
   const sync = memoryArea(options.sync);
   const controller = new Controller({ local, sync, host, keys: memoryNodeKeyStore(), arrivals: options.arrivals, defaults: defaultSettings() });
   return { controller, local, sync, configured, logged, requested, ensured: () => ensured };
+}
+
+/** A host that exists and takes everything; `overrides` replace what a test watches. */
+function fakeHost(overrides: Partial<HostHandle> = {}): HostHandle {
+  return {
+    ensure: async () => undefined,
+    exists: async () => true,
+    close: async () => undefined,
+    configure: async () => undefined,
+    log: async () => undefined,
+    request: async () => null as never,
+    ...overrides,
+  };
 }
 
 const userIdOf = (pub: string) => deriveId('u', fromBase64Url(pub));
@@ -237,16 +248,13 @@ describe('Controller', () => {
     let now = 1_000_000;
     let closed = 0;
     let ensured = 0;
-    const host: HostHandle = {
+    const host = fakeHost({
       ensure: async () => void ensured++,
-      exists: async () => true,
       close: async () => void closed++,
       configure: async () => {
         throw Object.assign(new Error('the node key is not the one certified'), { name: 'IdentityError' });
       },
-      log: async () => undefined,
-      request: async () => null as never,
-    };
+    });
     const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), clock: () => now });
     for (let i = 0; i < 3; i++) await controller.ensureHost().catch(() => undefined);
     await controller.checkHost();
@@ -264,14 +272,7 @@ describe('Controller', () => {
   it('re-creates a host that stopped beating', async () => {
     let now = 1_000_000;
     let closed = 0;
-    const host: HostHandle = {
-      ensure: async () => undefined,
-      exists: async () => true,
-      close: async () => void closed++,
-      configure: async () => undefined,
-      log: async () => undefined,
-      request: async () => null as never,
-    };
+    const host = fakeHost({ close: async () => void closed++ });
     const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), clock: () => now });
     now += 20_000;
     await controller.handle({ type: 'host:alive', failure: null });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeInbound, refuseLink } from '../../../../core/node/inbound-gate';
+import { TimerGroup } from '../../../../core/lib/clock';
 import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../../../../core/session/peer-session';
 import type { ConnectionDirection } from '../../../../core/node/observed-state';
 import { FakeLink, linkPair } from '../../../support/fake-transport';
@@ -54,7 +55,7 @@ describe('refuseLink', () => {
   it('answers the dialler’s hello with bye paused and closes', async () => {
     const clock = new FakeClock();
     const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
-    refuseLink(refused, 'paused', clock);
+    refuseLink(refused, 'paused', new TimerGroup(clock));
     refused.open();
     dialler.open();
     // The dialled side never speaks first.
@@ -70,7 +71,7 @@ describe('refuseLink', () => {
   it('closes a dialler that says nothing after the handshake limit, without a word', async () => {
     const clock = new FakeClock();
     const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
-    refuseLink(refused, 'paused', clock);
+    refuseLink(refused, 'paused', new TimerGroup(clock));
     refused.open();
     dialler.open();
     await clock.advance(HANDSHAKE_TIMEOUT_MS - 1);
@@ -84,7 +85,7 @@ describe('refuseLink', () => {
   it('drops its timer when the dialler goes away first', async () => {
     const clock = new FakeClock();
     const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
-    refuseLink(refused, 'paused', clock);
+    refuseLink(refused, 'paused', new TimerGroup(clock));
     refused.open();
     dialler.open();
     dialler.close();

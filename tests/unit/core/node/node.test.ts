@@ -5,18 +5,16 @@
  * announces, the end of a signaling stop, the redial hold) happens only when the test advances time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
 import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Settings } from '../../../../core/control/settings';
 import type { SignalingFactory } from '../../../../core/node/transport';
 import { FakeRendezvousStore, FakeSignalingHub, type FakeLink } from '../../../support/fake-transport';
-import { FakeClock, eventually } from '../../../support/fake-clock';
+import { FakeClock, eventually, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 
-/** MeshNode's auto-dial sweep (DIAL_SWEEP_MS in core/node/node.ts, not exported). */
-const DIAL_SWEEP_MS = 3000;
 
 const settings: Settings = {
   enabled: true,
@@ -90,7 +88,7 @@ describe('MeshNode', () => {
     a!.configure({ ...settings, enabled: false });
     expect(a!.snapshot().signaling.state).toBe('stopped');
     await eventually(() => readyCount(b!) === 1 && readyCount(c!) === 1, 'b and c lost a');
-    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0, refused: 0 });
     a!.configure({ ...settings, enabled: true });
     await eventually(() => [a, b, c].every((n) => readyCount(n!) === 2), 'all connected again');
   });
@@ -142,8 +140,8 @@ describe('MeshNode', () => {
     await eventually(() => readyCount(a!) === 1, 'connected');
     a!.stop();
     b!.stop();
-    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
-    expect(b!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0 });
+    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0, refused: 0 });
+    expect(b!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0, refused: 0 });
     // Nor any timer of a session, the router or the snapshot publisher.
     expect(clock.pending).toBe(0);
   });
@@ -160,6 +158,22 @@ describe('MeshNode', () => {
     expect(closed).toEqual(['remote:paused']);
     expect(readyCount(a!)).toBe(1);
     expect(c!.snapshot().closedPeers[0]).toMatchObject({ nodeId: a!.nodeId, reason: 'the peer is not accepting connections (paused)' });
+  });
+
+  it('a silent dialler refused while incoming is paused holds nothing once the node stops', async () => {
+    const { clock, hub, nodes: [a] } = await mesh(1, { maxPeers: 0, pauseIncoming: true });
+    const silent = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + 'q'.repeat(26), iceServers: [], clock });
+    silent.start();
+    await eventually(() => a!.snapshot().signaling.state === 'open', 'a registered');
+    const link = silent.dial(a!.nodeId) as FakeLink;
+    await eventually(() => a!.resourceCount.refused === 1, 'the dialler refused');
+    a!.stop();
+    expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0, refused: 0 });
+    // Its close reaches the dialler's end on the next microtask.
+    await settle();
+    expect(link.isClosed).toBe(true);
+    silent.stop();
+    expect(clock.pending).toBe(0);
   });
 
   it('pausing outgoing stops auto-dial and refuses manual dials', async () => {

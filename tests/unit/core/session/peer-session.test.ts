@@ -20,6 +20,17 @@ function ready(s: PeerSession): Promise<void> {
   return new Promise((resolve) => s.events.on('session:ready', () => resolve()));
 }
 
+/** Two sessions over a fresh link pair, both ready. */
+async function readyPair(a: Identity, b: Identity) {
+  const [la, lb] = linkPair(a.nodeId, b.nodeId);
+  const sa = session(la, a);
+  const sb = session(lb, b);
+  la.open();
+  lb.open();
+  await Promise.all([ready(sa), ready(sb)]);
+  return { la, lb, sa, sb };
+}
+
 async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
@@ -35,12 +46,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('becomes ready on both sides after hello and auth, with the peer verified', async () => {
-    const [la, lb] = linkPair(a.nodeId, b.nodeId);
-    const sa = session(la, a);
-    const sb = session(lb, b);
-    la.open();
-    lb.open();
-    await Promise.all([ready(sa), ready(sb)]);
+    const { la, lb, sa, sb } = await readyPair(a, b);
     expect(sa.peer?.userId).toBe(b.userId);
     expect(sb.peer?.nodeId).toBe(a.nodeId);
     expect(sa.lastHandshakeAt).not.toBeNull();
@@ -125,12 +131,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('closes with bye limit on an oversized message and on a flood', async () => {
-    const [la, lb] = linkPair(a.nodeId, b.nodeId);
-    const sa = session(la, a);
-    const sb = session(lb, b);
-    la.open();
-    lb.open();
-    await Promise.all([ready(sa), ready(sb)]);
+    const { la, lb, sa, sb } = await readyPair(a, b);
     la.send(JSON.stringify({ t: 'data', pad: 'x'.repeat(256 * 1024) }));
     expect(await closeReason(sb)).toBe('limit');
 
@@ -178,12 +179,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('teardown is idempotent: a second close, or a close after the transport went, does nothing', async () => {
-    const [la, lb] = linkPair(a.nodeId, b.nodeId);
-    const sa = session(la, a);
-    const sb = session(lb, b);
-    la.open();
-    lb.open();
-    await Promise.all([ready(sa), ready(sb)]);
+    const { la, lb, sa, sb } = await readyPair(a, b);
     const reasons: string[] = [];
     sa.events.on('session:close', ({ reason }) => reasons.push(reason));
     sa.close('user-disconnect');
@@ -198,12 +194,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('a bye queued before the transport closed still gives the reason, even if answering an earlier ping fails', async () => {
-    const [la, lb] = linkPair(a.nodeId, b.nodeId);
-    const sa = session(la, a);
-    const sb = session(lb, b);
-    la.open();
-    lb.open();
-    await Promise.all([ready(sa), ready(sb)]);
+    const { la, lb, sa, sb } = await readyPair(a, b);
     await flush();
     sa.events.clear();
     const reason = closeReason(sb);
@@ -245,12 +236,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('probes the peer at once when the transport suspects the path', async () => {
-    const [la, lb] = linkPair(a.nodeId, b.nodeId);
-    const sa = session(la, a);
-    const sb = session(lb, b);
-    la.open();
-    lb.open();
-    await Promise.all([ready(sa), ready(sb)]);
+    const { la, lb, sa, sb } = await readyPair(a, b);
     await flush();
     const pingsBefore = la.sent.filter((f) => JSON.parse(f).t === 'ping').length;
     la.events.emit('suspect', undefined);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { DIAL_SWEEP_MS } from '../../core/node/node';
 import { confirmDialog } from '../support/ui';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
@@ -79,7 +80,9 @@ describe('blocking', () => {
     nodes[0] = again;
     const s = await waitFor(() => again.snapshot(), (x) => x.signaling.state === 'open' && x.controls.blocked.includes(ids[1]!), 20_000, 'block list back');
     expect(s.nodeId).toBe(ids[0]);
-    await new Promise((r) => setTimeout(r, 3000));
+    // A knows B again and marks it blocked; then more than two dial sweeps pass without a connection.
+    await waitFor(() => again.snapshot(), (x) => x.discovered.some((d) => d.nodeId === ids[1] && d.status === 'blocked'), 30_000, 'B known and blocked');
+    await new Promise((r) => setTimeout(r, 2 * DIAL_SWEEP_MS + 1000));
     expect(connected(await again.snapshot(), ids[1]!)).toBe(false);
   });
 
@@ -104,7 +107,8 @@ describe('blocking', () => {
     const dashboard = await openDashboard(A);
     await blockFromDashboard(dashboard, userId);
     await waitFor(() => A.snapshot(), (s) => !s.peers.some((p) => p.nodeId === cId || p.nodeId === dId), 3000, 'A dropped both of the user\'s nodes');
-    await new Promise((r) => setTimeout(r, 4000));
+    // More than two dial sweeps: neither node is dialled again, and neither gets in.
+    await new Promise((r) => setTimeout(r, 2 * DIAL_SWEEP_MS + 1000));
     const a = await A.snapshot();
     expect(connected(a, cId) || connected(a, dId)).toBe(false);
     expect(a.discovered.filter((n) => n.userId === userId).map((n) => n.status)).toEqual(['blocked', 'blocked']);

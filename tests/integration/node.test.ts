@@ -2,6 +2,7 @@
  * core/ under Node against the real local server (PeerJS + GUN relay): the same node the extension
  * runs, over @roamhq/wrtc. Runs inside a loopback-only network namespace (scripts/test.mjs).
  */
+import { describeClose } from '../../core/session/close-reason';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { defaultSettings } from '../../core/control/settings';
@@ -57,6 +58,10 @@ describe('node over the real PeerJS server and GUN relay', () => {
     const settings = { ...defaultSettings(), signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], room: 'integration' };
     a.configure({ ...settings, enabled: false });
     await until(() => ready(b) === 1 && ready(c) === 1, 6000);
+    // At once means by a's bye, not by heartbeat: the others say why they dropped it.
+    for (const other of [b, c]) {
+      expect(other.snapshot().closedPeers.find((p) => p.nodeId === a.nodeId)?.reason).toBe(describeClose('remote:shutdown'));
+    }
     a.configure(settings);
     await until(() => nodes.every((n) => ready(n) === 2), 10_000);
   });

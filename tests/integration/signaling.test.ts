@@ -61,7 +61,9 @@ describe('signaling registration', () => {
       await until(() => a.snapshot().totals.peers === 1 && b.snapshot().totals.peers === 1, 10_000);
       a.configure({ ...settings, signalingStop: { until: null } });
       expect(a.snapshot().signaling.state).toBe('stopped');
-      await new Promise((r) => setTimeout(r, 2500));
+      // Longer than the heartbeat takes to declare a silent peer dead (3.5 s at most): the connection
+      // really carried on, it was not merely not judged yet.
+      await new Promise((r) => setTimeout(r, 5000));
       expect(a.snapshot().totals.peers).toBe(1);
       expect(b.snapshot().peers[0]?.state).toBe('ready');
       a.configure({ ...settings, signalingStop: null });

@@ -3,6 +3,7 @@
  * DataConnection today; GUN-signalled or tracker connections later). Frames are strings.
  */
 import type { Emitter } from '../lib/events';
+import type { Fingerprints } from './fingerprint';
 import type { ConnectionDirection } from '../node/observed-state';
 
 export interface LinkEvents {
@@ -12,6 +13,8 @@ export interface LinkEvents {
   /** The channel is gone (either side closed it, or the transport failed). Emitted once. */
   close: undefined;
   error: Error;
+  /** A frame that is not UTF-8 text (PeerJS binary or msgpack): a protocol error, nothing of it kept. */
+  'frame:refused': string;
   /** The transport suspects the path (WebRTC ICE `disconnected`): the session probes the peer at once. */
   suspect: undefined;
 }
@@ -31,4 +34,8 @@ export interface Link {
   close(): void;
   /** Bytes carried so far, from the transport's own counters (getStats); null where it has none. */
   readTraffic(): Promise<Traffic | null>;
+  /** The DTLS fingerprints of both ends as this side's session descriptions state them; null until known. */
+  fingerprints(): Fingerprints | null;
+  /** Bytes accepted by send() and not yet on the wire (the channel's buffer and the transport's own queue). */
+  readonly bufferedBytes: number;
 }

@@ -228,13 +228,19 @@ export class PeerSession {
       }
       if (this.state === 'closed') return;
       if (this.policy.isBlocked(peer.nodeId, peer.userId)) return this.refuse('blocked');
+      const fingerprints = this.link.fingerprints();
+      if (!fingerprints) return this.refuse('the connection states no DTLS fingerprints');
       this.peer = peer;
-      this.send({ t: 'auth', sig: await this.identity.sign(authText(message.nonce, this.identity.nodeId, peer.nodeId)) });
+      const text = authText(message.nonce, this.identity.nodeId, peer.nodeId, fingerprints.local, fingerprints.remote);
+      this.send({ t: 'auth', sig: await this.identity.sign(text) });
       return;
     }
     if (message?.t === 'auth' && this.peer) {
-      const ok = await verifyText(this.peer.nodeKey, authText(this.nonce, this.peer.nodeId, this.identity.nodeId), message.sig);
-      if (!ok) return this.refuse('auth signature does not verify');
+      const fingerprints = this.link.fingerprints();
+      if (!fingerprints) return this.refuse('the connection states no DTLS fingerprints');
+      // The signer's own fingerprint is our remote one, and its peer's is our local one.
+      const text = authText(this.nonce, this.peer.nodeId, this.identity.nodeId, fingerprints.remote, fingerprints.local);
+      if (!(await verifyText(this.peer.nodeKey, text, message.sig))) return this.refuse('auth signature does not verify (or the connection is relayed by a party in the middle)');
       if (this.state === 'closed') return;
       this.becomeReady();
       return;

@@ -1,7 +1,7 @@
 /** Data-connection messages of docs/protocol.md, and their parsing at the boundary. */
 import { isRecord } from '../control/protocol';
 
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 /** A message over 256 KiB closes the connection with bye `limit`. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -53,8 +53,14 @@ export class WireError extends Error {
   override name = 'WireError';
 }
 
-export const authText = (nonce: string, signerId: string, verifierId: string): string =>
-  `meshdeck/auth/v1\n${nonce}\n${signerId}\n${verifierId}`;
+/**
+ * What `auth` signs (docs/protocol.md §2): the verifier's nonce, both node IDs, and both DTLS
+ * fingerprints as the signer sees them (its local description's, then its remote one's). A party in
+ * the middle terminates DTLS on each side with its own certificate, so the two ends see different
+ * fingerprint pairs and neither end's signature verifies at the other.
+ */
+export const authText = (verifierNonce: string, signerId: string, verifierId: string, signerLocalFingerprint: string, signerRemoteFingerprint: string): string =>
+  `meshdeck/auth/v2\n${verifierNonce}\n${signerId}\n${verifierId}\n${signerLocalFingerprint}\n${signerRemoteFingerprint}`;
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -10,6 +10,9 @@ import { Emitter } from '../lib/events';
 import type { Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection } from '../node/observed-state';
 import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from '../node/transport';
+import { textSerializers, type TextFrame } from './text-frames';
+import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
+import { MAX_MESSAGE_BYTES } from '../session/wire';
 
 /**
  * A reloaded node meets `unavailable-id` while the server still holds its old socket (until the
@@ -78,6 +81,7 @@ class PeerJsSignaling implements Signaling {
       key: 'peerjs',
       debug: 0,
       config: { iceServers: this.options.iceServers as RTCIceServer[] },
+      serializers: textSerializers,
     });
     this.peer = peer;
     this.everOpened = false;
@@ -194,8 +198,9 @@ class PeerJsLink implements Link {
     if (!connection) return;
     connection.on('open', () => this.events.emit('open', undefined));
     connection.on('data', (data) => {
-      if (typeof data === 'string') this.events.emit('frame', data);
-      else this.events.emit('error', new Error('non-text frame'));
+      const frame = data as TextFrame;
+      if ('text' in frame) this.events.emit('frame', frame.text);
+      else this.events.emit('frame:refused', frame.refused);
     });
     connection.on('close', () => this.finish());
     connection.on('error', (error) => this.events.emit('error', error));
@@ -253,6 +258,17 @@ class PeerJsLink implements Link {
     if (this.connection) this.connection.removeAllListeners();
     this.events.emit('close', undefined);
     this.events.clear();
+  }
+
+  fingerprints(): Fingerprints | null {
+    return fingerprintsOf(this.connection?.peerConnection);
+  }
+
+  get bufferedBytes(): number {
+    const channel = this.connection?.dataChannel;
+    const queued = (this.connection as { bufferSize?: number } | null)?.bufferSize ?? 0;
+    // PeerJS's own queue counts messages, not bytes: a queued message counts as the largest frame.
+    return (channel?.readyState === 'open' ? channel.bufferedAmount : 0) + queued * MAX_MESSAGE_BYTES;
   }
 
   async readTraffic(): Promise<Traffic | null> {

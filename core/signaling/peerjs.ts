@@ -7,5 +7,8 @@ import * as peerjs from 'peerjs';
 
 export type { DataConnection, PeerError } from 'peerjs';
 
-export const Peer: typeof peerjs.Peer = peerjs.Peer ?? (peerjs as unknown as { default: typeof peerjs }).default.Peer;
+const module_: typeof peerjs = peerjs.Peer ? peerjs : (peerjs as unknown as { default: typeof peerjs }).default;
+
+export const Peer: typeof peerjs.Peer = module_.Peer;
 export type Peer = peerjs.Peer;
+export const BufferedConnection: typeof peerjs.BufferedConnection = module_.BufferedConnection;

@@ -1,6 +1,7 @@
 /** In-memory transports for core under test: linked pairs of Links, a signaling hub and a rendezvous store. */
 import { Emitter } from '../../core/lib/events';
 import type { Link, LinkEvents, Traffic } from '../../core/session/link';
+import type { Fingerprints } from '../../core/session/fingerprint';
 import type { ConnectionDirection } from '../../core/node/observed-state';
 import type { NodeRecord } from '../../core/discovery/rendezvous-record';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, Signaling, SignalingEvents, SignalingFactory } from '../../core/node/transport';
@@ -11,11 +12,18 @@ export class FakeLink implements Link {
   isOpen = false;
   isClosed = false;
   readonly sent: string[] = [];
+  /** This end's DTLS certificate fingerprint; a party in the middle gives each side a different one. */
+  localFingerprint = randomFingerprint();
+  bufferedBytes = 0;
 
   constructor(
     readonly remoteId: string,
     readonly direction: ConnectionDirection,
   ) {}
+
+  fingerprints(): Fingerprints | null {
+    return this.other ? { local: this.localFingerprint, remote: this.other.localFingerprint } : null;
+  }
 
   open(): void {
     this.isOpen = true;
@@ -41,6 +49,11 @@ export class FakeLink implements Link {
   async readTraffic(): Promise<Traffic | null> {
     return null;
   }
+}
+
+/** A sha-256 fingerprint as an SDP writes it: 32 upper-case hex pairs joined by `:`. */
+export function randomFingerprint(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
 }
 
 /** Two connected links: `a` is held by node `aId` and points at `bId`, and the reverse. */

@@ -35,7 +35,7 @@ export async function sendForgedHello(signalingUrl: string, targetNodeId: string
       });
       connection.on('open', () => {
         void connection.send(JSON.stringify({
-          t: 'hello', v: 1,
+          t: 'hello', v: 2,
           node: { id: claimedId, pub: keys.node.pub },
           user: { id: 'u' + 'a'.repeat(26), pub: keys.user.pub },
           cert: keys.cert, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', caps: [], app: 'forger/1',

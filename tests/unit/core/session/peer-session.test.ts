@@ -74,7 +74,7 @@ describe('PeerSession handshake', () => {
     la.isOpen = true;
     // Claims to be `a` (the connection's peer ID) while presenting the forger's keys.
     la.send(JSON.stringify({
-      t: 'hello', v: 1, node: { id: a.nodeId, pub: forger.node.pub }, user: { id: a.userId, pub: forger.user.pub },
+      t: 'hello', v: 2, node: { id: a.nodeId, pub: forger.node.pub }, user: { id: a.userId, pub: forger.user.pub },
       cert: forger.cert, nonce: 'x', caps: [], app: 'forger',
     }));
     expect(await closeReason(sb)).toBe('handshake-refused');
@@ -100,10 +100,10 @@ describe('PeerSession handshake', () => {
     lb.open();
     la.isOpen = true;
     la.send(JSON.stringify({
-      t: 'hello', v: 1, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
+      t: 'hello', v: 2, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
       cert: a.cert, nonce: 'n1', caps: [], app: 'x',
     }));
-    la.send(JSON.stringify({ t: 'auth', sig: await a.sign(authText('not-the-nonce', a.nodeId, b.nodeId)) }));
+    la.send(JSON.stringify({ t: 'auth', sig: await a.sign(authText('not-the-nonce', a.nodeId, b.nodeId, la.localFingerprint, lb.localFingerprint)) }));
     expect(await closeReason(sb)).toBe('handshake-refused');
     expect(sb.lastError).toMatch(/auth signature/);
   });
@@ -157,10 +157,10 @@ describe('PeerSession handshake', () => {
     const nonce = JSON.parse(lb.sent[0]!).nonce as string;
     // hello then auth back to back: auth must wait for hello's async verification.
     la.send(JSON.stringify({
-      t: 'hello', v: 1, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
+      t: 'hello', v: 2, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
       cert: a.cert, nonce: 'peer-nonce', caps: [], app: 'x',
     }));
-    la.send(JSON.stringify({ t: 'auth', sig: await a.sign(authText(nonce, a.nodeId, b.nodeId)) }));
+    la.send(JSON.stringify({ t: 'auth', sig: await a.sign(authText(nonce, a.nodeId, b.nodeId, la.localFingerprint, lb.localFingerprint)) }));
     await ready(sb);
     expect(sb.isReady).toBe(true);
     sb.close('shutdown');
@@ -243,5 +243,33 @@ describe('PeerSession handshake', () => {
     expect(la.sent.filter((f) => JSON.parse(f).t === 'ping').length).toBe(pingsBefore + 1);
     sa.close('shutdown');
     sb.close('shutdown');
+  });
+
+  it('refuses a version 1 hello: no downgrade', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sb = session(lb, b);
+    lb.open();
+    la.isOpen = true;
+    la.send(JSON.stringify({
+      t: 'hello', v: 1, node: { id: a.nodeId, pub: a.nodePub }, user: { id: a.userId, pub: a.userPub },
+      cert: a.cert, nonce: 'n1', caps: [], app: 'x',
+    }));
+    expect(await closeReason(sb)).toBe('handshake-refused');
+    expect(sb.lastError).toMatch(/version 1/);
+  });
+
+  it('refuses, on both sides, a connection relayed by a party that terminates DTLS on each', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    // The relay shows each end its own certificate: the fingerprint pairs the two ends see differ.
+    la.fingerprints = () => ({ local: la.localFingerprint, remote: 'AA:' + lb.localFingerprint.slice(3) });
+    lb.fingerprints = () => ({ local: lb.localFingerprint, remote: 'BB:' + la.localFingerprint.slice(3) });
+    const sa = session(la, a);
+    const sb = session(lb, b);
+    const reasons = Promise.all([closeReason(sa), closeReason(sb)]);
+    la.open();
+    lb.open();
+    expect(await reasons).toEqual(['handshake-refused', 'handshake-refused']);
+    expect(sa.isReady || sb.isReady).toBe(false);
+    expect(sa.lastError).toMatch(/auth signature does not verify/);
   });
 });

@@ -3,7 +3,7 @@ import { MAX_MESSAGE_BYTES, parseWireMessage } from '../../../../core/session/wi
 
 const hello = {
   t: 'hello',
-  v: 1,
+  v: 2,
   node: { id: 'n' + 'a'.repeat(26), pub: 'AAAA' },
   user: { id: 'u' + 'a'.repeat(26), pub: 'BBBB' },
   cert: { at: 1, sig: 'CCCC' },

@@ -1,7 +1,12 @@
 /** Time and timers, injected so tests can drive them and teardown can be checked. */
 export interface Clock {
-  /** ms since the epoch */
+  /** ms since the epoch: for what is shown or signed, never for budgets and deadlines */
   now(): number;
+  /**
+   * ms on a clock that only moves forward at a steady rate (performance.now): budgets, round trips and
+   * deadlines, so that a step of the wall clock neither closes every peer nor lifts every limit.
+   */
+  monotonic(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   setInterval(callback: () => void, ms: number): unknown;
@@ -10,6 +15,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
   setInterval: (callback, ms) => globalThis.setInterval(callback, ms),

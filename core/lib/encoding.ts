@@ -68,3 +68,21 @@ export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
+
+/**
+ * The UTF-8 length of `text` in bytes, without encoding it: frames are bounded in bytes before they
+ * are parsed (docs/protocol.md, Framing). A lone surrogate counts as the 3 bytes of U+FFFD.
+ */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

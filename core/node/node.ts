@@ -235,7 +235,10 @@ export class MeshNode {
     rendezvous.start();
     this.announcer.start();
     this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
-    this.timers.interval(() => this.dialDiscovered(), DIAL_SWEEP_MS);
+    this.timers.interval(() => {
+      this.redial.prune();
+      this.dialDiscovered();
+    }, DIAL_SWEEP_MS);
   }
 
   private goOffline(reason: CloseReason): void {

@@ -10,7 +10,11 @@ import type { CloseReason } from '../session/peer-session';
 
 export const REDIAL_FORBIDDEN_MS = 10 * 60_000;
 export const PAUSED_RETRY_MS = 30_000;
+/** A peer closed for `limit` (either way) is not dialled again for this long (docs/protocol.md, Limits). */
+export const LIMIT_COOLDOWN_MS = 5 * 60_000;
 const FAILURE_BACKOFF = { baseMs: 1000, capMs: 60_000 };
+/** Holds kept at most: the oldest go first, so a stream of new node IDs cannot grow the map. */
+export const HOLDS_KEPT = 1024;
 
 interface Hold {
   /** No automatic dial before this time. */
@@ -33,28 +37,51 @@ export class RedialPolicy {
     this.holds.delete(nodeId);
   }
 
-  /** Records how a connection to `nodeId` ended. */
+  /**
+   * Records how a connection to `nodeId` ended. The 10-minute hold follows only a ready connection's
+   * `user-disconnect` or `blocked`: a bye before ready imposes none (docs/protocol.md §3), or any
+   * stranger could silence us towards a node by dialling in its name.
+   */
   closed(nodeId: string, reason: CloseReason, everReady: boolean): void {
     if (reason === 'duplicate' || reason === 'shutdown') return;
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const hold = this.holds.get(nodeId) ?? { notBefore: 0, newerThan: null, failures: new Backoff({ ...FAILURE_BACKOFF, random: this.random }) };
-    if (reason === 'remote:user-disconnect' || reason === 'remote:blocked' || reason === 'user-disconnect') {
+    if (reason === 'user-disconnect' || (everReady && (reason === 'remote:user-disconnect' || reason === 'remote:blocked'))) {
       hold.notBefore = now + REDIAL_FORBIDDEN_MS;
-    } else if (reason === 'remote:shutdown') {
-      hold.newerThan = now;
+    } else if (reason === 'limit' || reason === 'remote:limit') {
+      hold.notBefore = now + LIMIT_COOLDOWN_MS;
+    } else if (reason === 'remote:shutdown' && everReady) {
+      hold.newerThan = this.clock.now();
     } else if (reason === 'remote:paused') {
       hold.notBefore = now + PAUSED_RETRY_MS;
     } else if (!everReady || reason === 'dead' || reason === 'transport-closed') {
       hold.notBefore = now + hold.failures.next();
     }
+    this.holds.delete(nodeId);
     this.holds.set(nodeId, hold);
+    if (this.holds.size > HOLDS_KEPT) this.holds.delete(this.holds.keys().next().value!);
+  }
+
+  /**
+   * Forgets holds that ended long enough ago that their backoff would start afresh anyway, unless
+   * they wait for a newer record (called on the node's dial sweep).
+   */
+  prune(): void {
+    const now = this.clock.monotonic();
+    for (const [nodeId, hold] of this.holds) {
+      if (hold.newerThan === null && now - hold.notBefore > FAILURE_BACKOFF.capMs) this.holds.delete(nodeId);
+    }
+  }
+
+  get size(): number {
+    return this.holds.size;
   }
 
   /** Whether the auto-dialler may dial `nodeId` now, its latest record being from `recordTs`. */
   mayDial(nodeId: string, recordTs: number): boolean {
     const hold = this.holds.get(nodeId);
     if (!hold) return true;
-    if (this.clock.now() < hold.notBefore) return false;
+    if (this.clock.monotonic() < hold.notBefore) return false;
     return hold.newerThan === null || recordTs > hold.newerThan;
   }
 }

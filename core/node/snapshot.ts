@@ -41,7 +41,7 @@ export interface SnapshotInput {
 export function buildSnapshot(input: SnapshotInput): NodeSnapshot {
   const { now, settings, blocked } = input;
   const isBlocked = (nodeId: string, userId: string) => blocked.has(nodeId) || blocked.has(userId);
-  const peers = input.sessions.map((s) => s.snapshot(now));
+  const peers = input.sessions.map((s) => s.snapshot());
   const readyIds = new Set(input.sessions.filter((s) => s.isReady).map((s) => s.remoteId));
   const ready = peers.filter((p) => p.state === 'ready');
   const rtts = ready.map((p) => p.rttMs).filter((r): r is number => r !== null);

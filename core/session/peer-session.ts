@@ -6,18 +6,23 @@ import { TimerGroup, type Clock } from '../lib/clock';
 import { randomBytes, toBase64Url } from '../lib/encoding';
 import { Emitter } from '../lib/events';
 import { SerialQueue } from '../lib/serial-queue';
+import { TokenBucket } from '../lib/token-bucket';
+import { utf8Length } from '../lib/encoding';
 import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
 import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from '../identity/identity';
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from '../node/observed-state';
 import { strengthScore } from './strength';
-import { authText, parseWireMessage, WIRE_VERSION, WireError, type ByeReason, type Hello, type Route, type WireMessage } from './wire';
+import { authText, MAX_MESSAGE_BYTES, parseWireMessage, WIRE_VERSION, type ByeReason, type Hello, type Route, type WireMessage } from './wire';
 import { errorText } from '../lib/error-text';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** Token bucket for the 200 messages/s limit: a 2 s burst is tolerated, a sustained excess is not. */
-const RATE_PER_SECOND = 200;
-const RATE_BURST = 400;
+/** docs/protocol.md, Limits: messages from one connection, 200 a second with a burst of 400. */
+export const MESSAGE_RATE = { perSecond: 200, burst: 400 };
+/** Bytes from one connection: 1 MiB a second with a burst of 4 MiB. */
+export const BYTE_RATE = { perSecond: 1024 * 1024, burst: 4 * 1024 * 1024 };
+/** Past this much queued for a peer that does not read, the connection closes rather than grow without end. */
+export const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
 
 /** Why a session ended. A ByeReason was sent by us; `remote:*` was received in a bye. */
 export type CloseReason =
@@ -61,8 +66,8 @@ export class PeerSession {
   private readonly unsubscribeLink: (() => void)[];
   /** Frames are handled strictly in order: an async signature check must not let a later frame overtake it. */
   private readonly inbox = new SerialQueue((error) => this.fault(error));
-  private tokens = RATE_BURST;
-  private tokensAt: number;
+  private readonly messageBudget: TokenBucket;
+  private readonly byteBudget: TokenBucket;
   private sentHello = false;
   private channelOpen = false;
   private counted: Traffic = { bytesIn: 0, bytesOut: 0 };
@@ -78,7 +83,8 @@ export class PeerSession {
   ) {
     this.timers = new TimerGroup(clock);
     this.openedAt = clock.now();
-    this.tokensAt = this.openedAt;
+    this.messageBudget = new TokenBucket(MESSAGE_RATE.perSecond, MESSAGE_RATE.burst, clock.monotonic());
+    this.byteBudget = new TokenBucket(BYTE_RATE.perSecond, BYTE_RATE.burst, clock.monotonic());
     this.rates.at = this.openedAt;
     this.unsubscribeLink = [
       link.events.on('open', () => this.onOpen()),
@@ -89,6 +95,7 @@ export class PeerSession {
         this.lastError = error.message;
       }),
       link.events.on('suspect', () => this.probe()),
+      link.events.on('frame:refused', (what) => this.inbox.add(() => this.close('protocol-error', `${what}: only UTF-8 text frames are accepted`))),
     ];
     this.timers.timeout(() => this.close('handshake-timeout', 'no authentication within 10 s'), HANDSHAKE_TIMEOUT_MS);
   }
@@ -139,8 +146,12 @@ export class PeerSession {
 
   send(message: WireMessage): void {
     if (this.state === 'closed') return;
+    if (this.link.bufferedBytes > MAX_SEND_BUFFER_BYTES) {
+      this.close('limit', `the peer does not read: over ${MAX_SEND_BUFFER_BYTES / 1024} KiB queued for it`);
+      return;
+    }
     const frame = JSON.stringify(message);
-    this.counted.bytesOut += frame.length;
+    this.counted.bytesOut += utf8Length(frame);
     try {
       this.link.send(frame);
     } catch (error) {
@@ -150,24 +161,18 @@ export class PeerSession {
     }
   }
 
+  /** Budgets are spent before anything is parsed, in UTF-8 bytes of the frame as it came. */
   private onFrame(frame: string): void {
     if (this.state === 'closed') return;
     this.sendHello();
-    this.counted.bytesIn += frame.length;
-    if (!this.takeToken()) {
-      this.close('limit', 'peer sent more than 200 messages a second');
-      return;
-    }
+    // Every UTF-16 unit is at least one byte: a frame this long is over the bound without counting.
+    const bytes = frame.length > MAX_MESSAGE_BYTES ? MAX_MESSAGE_BYTES + 1 : utf8Length(frame);
+    this.counted.bytesIn += bytes;
+    const now = this.clock.monotonic();
+    if (bytes > MAX_MESSAGE_BYTES) return this.close('limit', `a frame over ${MAX_MESSAGE_BYTES / 1024} KiB`);
+    if (!this.messageBudget.take(now)) return this.close('limit', `peer sent more than ${MESSAGE_RATE.perSecond} messages a second`);
+    if (!this.byteBudget.take(now, bytes)) return this.close('limit', `peer sent more than ${BYTE_RATE.perSecond / 1024 / 1024} MiB a second`);
     this.inbox.add(() => this.handleFrame(frame));
-  }
-
-  private takeToken(): boolean {
-    const now = this.clock.now();
-    this.tokens = Math.min(RATE_BURST, this.tokens + ((now - this.tokensAt) / 1000) * RATE_PER_SECOND);
-    this.tokensAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens--;
-    return true;
   }
 
   private async handleFrame(frame: string): Promise<void> {
@@ -176,8 +181,7 @@ export class PeerSession {
     try {
       message = parseWireMessage(frame);
     } catch (error) {
-      const tooBig = error instanceof WireError && error.message.includes('256 KiB');
-      this.close(tooBig ? 'limit' : 'protocol-error', errorText(error));
+      this.close('protocol-error', errorText(error));
       return;
     }
     if (this.state !== 'ready') {
@@ -189,7 +193,7 @@ export class PeerSession {
         this.send({ t: 'pong', seq: message.seq, ts: message.ts });
         break;
       case 'pong':
-        this.heartbeat.pong(message.seq, message.ts, this.clock.now());
+        this.heartbeat.pong(message.seq, message.ts, this.clock.monotonic());
         break;
       case 'bye':
         this.close(`remote:${message.reason}`);
@@ -276,12 +280,12 @@ export class PeerSession {
 
   private probe(): void {
     if (!this.isReady) return;
-    const ping = this.heartbeat.probe(this.clock.now());
+    const ping = this.heartbeat.probe(this.clock.monotonic());
     if (ping) this.send(ping);
   }
 
   private beat(): void {
-    const ping = this.heartbeat.tick(this.clock.now());
+    const ping = this.heartbeat.tick(this.clock.monotonic());
     if (ping === 'dead') this.close('dead', 'three heartbeats in a row went unanswered');
     else if (ping) this.send(ping);
   }
@@ -328,8 +332,8 @@ export class PeerSession {
     this.traffic = { ...next };
   }
 
-  snapshot(now: number): PeerSnapshot {
-    const loss = this.heartbeat.loss(now);
+  snapshot(): PeerSnapshot {
+    const loss = this.heartbeat.loss(this.clock.monotonic());
     return {
       nodeId: this.link.remoteId,
       userId: this.peer?.userId ?? null,

@@ -33,12 +33,24 @@ export class FakeClock implements Clock {
   private readonly timers = new Map<number, FakeTimer>();
 
   /** Starts at `start` ms since the epoch (a fixed instant, so that runs are alike). */
-  constructor(start = Date.UTC(2025, 0, 1)) {
+  constructor(private readonly start = Date.UTC(2025, 0, 1)) {
     this.t = start;
   }
 
+  private wallStep = 0;
+
   now(): number {
-    return this.t;
+    return this.t + this.wallStep;
+  }
+
+  /** Moves only with advance(): a wall-clock step (stepWall) leaves it alone. */
+  monotonic(): number {
+    return this.t - this.start;
+  }
+
+  /** Steps the wall clock (an NTP correction, a user changing the time) without time passing. */
+  stepWall(ms: number): void {
+    this.wallStep += ms;
   }
 
   setTimeout(callback: () => void, ms: number): unknown {

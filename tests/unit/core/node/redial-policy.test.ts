@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../core/lib/clock';
-import { PAUSED_RETRY_MS, REDIAL_FORBIDDEN_MS, RedialPolicy } from '../../../../core/node/redial-policy';
+import { HOLDS_KEPT, LIMIT_COOLDOWN_MS, PAUSED_RETRY_MS, REDIAL_FORBIDDEN_MS, RedialPolicy } from '../../../../core/node/redial-policy';
 
 function clockAt(start: number): Clock & { t: number } {
-  const clock = { t: start, now: () => clock.t, setTimeout: () => 0, clearTimeout: () => undefined, setInterval: () => 0, clearInterval: () => undefined };
+  const clock = { t: start, now: () => clock.t, monotonic: () => clock.t, setTimeout: () => 0, clearTimeout: () => undefined, setInterval: () => 0, clearInterval: () => undefined };
   return clock;
 }
 
@@ -63,5 +63,38 @@ describe('RedialPolicy', () => {
     policy.closed('n1', 'shutdown', true);
     policy.closed('n1', 'duplicate', true);
     expect(policy.mayDial('n1', 0)).toBe(true);
+  });
+});
+
+describe('RedialPolicy under protocol v2', () => {
+  it('a bye before ready imposes no 10-minute hold, only the failure backoff', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock, () => 1);
+    policy.closed('n1', 'remote:blocked', false);
+    policy.closed('n2', 'remote:user-disconnect', false);
+    clock.t = 1001;
+    expect(policy.mayDial('n1', 0)).toBe(true);
+    expect(policy.mayDial('n2', 0)).toBe(true);
+  });
+
+  it('cools down before redialling a peer closed for limit, either way', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock);
+    policy.closed('n1', 'limit', true);
+    policy.closed('n2', 'remote:limit', false);
+    clock.t = LIMIT_COOLDOWN_MS - 1;
+    expect(policy.mayDial('n1', 0) || policy.mayDial('n2', 0)).toBe(false);
+    clock.t = LIMIT_COOLDOWN_MS;
+    expect(policy.mayDial('n1', 0) && policy.mayDial('n2', 0)).toBe(true);
+  });
+
+  it('keeps a bounded number of holds and forgets those long over', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock, () => 1);
+    for (let i = 0; i < HOLDS_KEPT + 10; i++) policy.closed(`n${i}`, 'dead', true);
+    expect(policy.size).toBe(HOLDS_KEPT);
+    clock.t = 10 * 60_000;
+    policy.prune();
+    expect(policy.size).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../../../core/lib/clock';
+import { systemClock, type Clock } from '../../../../core/lib/clock';
+import { FakeClock, eventually } from '../../../support/fake-clock';
+import { BYTE_RATE, MAX_SEND_BUFFER_BYTES } from '../../../../core/session/peer-session';
 import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
 import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason, type SessionPolicy } from '../../../../core/session/peer-session';
 import { authText } from '../../../../core/session/wire';
@@ -8,8 +10,8 @@ import { makeIdentity } from '../../../support/identities';
 
 const policy: SessionPolicy = { isBlocked: () => false, app: 'meshdeck/test', caps: [] };
 
-function session(link: FakeLink, identity: Identity, blocked = policy.isBlocked): PeerSession {
-  return new PeerSession(link, identity, new IdentityVerifier(), { ...policy, isBlocked: blocked }, systemClock);
+function session(link: FakeLink, identity: Identity, blocked = policy.isBlocked, clock: Clock = systemClock): PeerSession {
+  return new PeerSession(link, identity, new IdentityVerifier(), { ...policy, isBlocked: blocked }, clock);
 }
 
 function closeReason(s: PeerSession): Promise<CloseReason> {
@@ -271,5 +273,72 @@ describe('PeerSession handshake', () => {
     expect(await reasons).toEqual(['handshake-refused', 'handshake-refused']);
     expect(sa.isReady || sb.isReady).toBe(false);
     expect(sa.lastError).toMatch(/auth signature does not verify/);
+  });
+
+  it('counts frame sizes in UTF-8 bytes before parsing: 70,000 emoji are over 256 KiB', async () => {
+    const { la, sb } = await readyPair(a, b);
+    const closed = closeReason(sb);
+    // 140,000 UTF-16 units, 280,000 bytes.
+    la.send(JSON.stringify({ t: 'data', pad: '😀'.repeat(70_000) }));
+    expect(await closed).toBe('limit');
+    expect(sb.lastError).toMatch(/over 256 KiB/);
+  });
+
+  it('closes a peer that sends more bytes than its budget, each frame within the size bound', async () => {
+    const { la, sb } = await readyPair(a, b);
+    const closed = closeReason(sb);
+    const frame = JSON.stringify({ t: 'data', pad: 'x'.repeat(250 * 1024) });
+    for (let i = 0; i * 250 * 1024 <= BYTE_RATE.burst + 250 * 1024 && !la.isClosed; i++) la.send(frame);
+    expect(await closed).toBe('limit');
+    expect(sb.lastError).toMatch(/MiB a second/);
+  });
+
+  it('closes at once on a frame that is not text, and keeps nothing of it', async () => {
+    const { lb, sb } = await readyPair(a, b);
+    const closed = closeReason(sb);
+    lb.events.emit('frame:refused', 'a binary frame that is not UTF-8 text');
+    expect(await closed).toBe('protocol-error');
+    expect(sb.lastError).toMatch(/only UTF-8 text frames/);
+  });
+
+  it('closes rather than queue without end for a peer that does not read', async () => {
+    const { la, sa } = await readyPair(a, b);
+    const closed = closeReason(sa);
+    la.bufferedBytes = MAX_SEND_BUFFER_BYTES + 1;
+    sa.send({ t: 'ping', seq: 1, ts: 1 });
+    expect(await closed).toBe('limit');
+    expect(sa.lastError).toMatch(/does not read/);
+  });
+
+  it('a step of the wall clock closes no peer: budgets and heartbeat run on the monotonic clock', async () => {
+    const clock = new FakeClock();
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a, policy.isBlocked, clock);
+    const sb = session(lb, b, policy.isBlocked, clock);
+    la.open();
+    lb.open();
+    await eventually(() => sa.isReady && sb.isReady, 'ready');
+    // a answers b's pings 600 ms late, so b always has a ping in flight when the wall clock steps.
+    const send = la.send.bind(la);
+    la.send = (frame) => void (JSON.parse(frame).t === 'pong' ? clock.setTimeout(() => !la.isClosed && send(frame), 600) : send(frame));
+    // The wall clock goes back an hour; then a steady 300 messages a second for 3 s, within the
+    // budget (a burst of 400, 200 a second) only if it keeps refilling.
+    clock.stepWall(-3_600_000);
+    for (let tick = 0; tick < 30 && sb.isReady; tick++) {
+      for (let i = 0; i < 30; i++) lb.events.emit('frame', JSON.stringify({ t: 'noop' }));
+      await clock.advance(100);
+    }
+    expect(sb.isReady).toBe(true);
+    // Steps 500 ms apart over a 2 s ping interval: at least one lands while a ping is in flight.
+    for (let i = 0; i < 4; i++) {
+      clock.stepWall(3_600_000);
+      await clock.advance(500);
+    }
+    await clock.advance(3000);
+    expect(sa.isReady && sb.isReady).toBe(true);
+    // Nor does it bend the figures: no ping looks lost or an hour long.
+    expect(sb.snapshot()).toMatchObject({ loss: 0, rttMs: 600 });
+    sa.close('shutdown');
+    sb.close('shutdown');
   });
 });

@@ -1,9 +1,13 @@
 /** Data-connection messages of docs/protocol.md, and their parsing at the boundary. */
 import { isRecord } from '../control/protocol';
+import { utf8Length } from '../lib/encoding';
 
 export const WIRE_VERSION = 2;
 /** A message over 256 KiB closes the connection with bye `limit`. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** How deeply a message's values may nest (a route body is the application's; 32 levels are plenty). */
+export const MAX_NESTING = 32;
 
 export type ByeReason = 'user-disconnect' | 'blocked' | 'shutdown' | 'paused' | 'limit';
 export const BYE_REASONS: readonly ByeReason[] = ['user-disconnect', 'blocked', 'shutdown', 'paused', 'limit'];
@@ -62,6 +66,18 @@ export class WireError extends Error {
 export const authText = (verifierNonce: string, signerId: string, verifierId: string, signerLocalFingerprint: string, signerRemoteFingerprint: string): string =>
   `meshdeck/auth/v2\n${verifierNonce}\n${signerId}\n${verifierId}\n${signerLocalFingerprint}\n${signerRemoteFingerprint}`;
 
+/** Whether `value` nests objects or arrays more than `limit` levels deep (iterative: no stack to overflow). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -71,7 +87,7 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
  */
 export function parseWireMessage(frame: unknown): WireMessage | null {
   if (typeof frame !== 'string') throw new WireError('frame is not text');
-  if (frame.length > MAX_MESSAGE_BYTES) throw new WireError('message over 256 KiB');
+  if (frame.length > MAX_MESSAGE_BYTES || utf8Length(frame) > MAX_MESSAGE_BYTES) throw new WireError('message over 256 KiB');
   let m: unknown;
   try {
     m = JSON.parse(frame);
@@ -79,6 +95,8 @@ export function parseWireMessage(frame: unknown): WireMessage | null {
     throw new WireError('frame is not JSON');
   }
   if (!isRecord(m) || !isString(m.t)) throw new WireError('message has no type');
+  // Signing and checking a message walks it recursively (canonical JSON): bound how deep it may be.
+  if (nestedDeeperThan(m, MAX_NESTING)) throw new WireError(`message nested deeper than ${MAX_NESTING} levels`);
   switch (m.t) {
     case 'hello': {
       const { node, user, cert } = m;

@@ -7,13 +7,22 @@ import { canonical, randomBytes, toBase64Url } from '../lib/encoding';
 import { verifyText, type Identity } from '../identity/identity';
 import type { MeshPingResult } from '../control/protocol';
 import type { RoutingSnapshot } from '../node/observed-state';
-import { RingBuffer } from '../lib/ring-buffer';
+import { TokenBucket } from '../lib/token-bucket';
 import type { Route } from '../session/wire';
 import { errorText } from '../lib/error-text';
 
 export const MAX_TTL = 8;
 export const MESH_PING_TIMEOUT_MS = 5000;
-const SEEN_IDS = 4096;
+/** docs/protocol.md §6: routes are de-duplicated by (src, id) for at least 5 minutes. */
+export const SEEN_FOR_MS = 5 * 60_000;
+/** Route keys remembered at most; under a flood past it the oldest go first (the budgets below bound floods). */
+const SEEN_KEPT = 16_384;
+/** docs/protocol.md, Limits: route messages forwarded for one `src`, 20 a second. */
+export const FORWARD_RATE = { perSecond: 20, burst: 20 };
+/** Sources whose forwarding budget is tracked at once; the least recently seen go first. */
+const FORWARD_BUDGETS_KEPT = 1024;
+const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
+const NODE_ID = /^n[a-z2-7]{26}$/;
 
 export interface RouterDeps {
   identity: Identity;
@@ -26,6 +35,27 @@ export interface RouterDeps {
   isBlocked(nodeId: string): boolean;
   routingEnabled(): boolean;
   log(level: 'debug' | 'info' | 'warn', type: string, message: string, nodeId?: string): void;
+  /** A ready neighbour sent a message that fails a check: counted against it (peer scoring). */
+  penalize?(nodeId: string, why: string): void;
+}
+
+const seenKey = (message: Route): string => `${message.src}|${message.id}`;
+
+/**
+ * What is wrong with a route message received from `from`, or null. An honest path starts at the
+ * source, ends with the neighbour that sent it, never holds this node or a node twice, and grows by
+ * one hop as the ttl falls by one, so a path padded with extra hops is refused.
+ */
+function malformation(message: Route, from: string, self: string): string | null {
+  const { ttl, path } = message;
+  if (!ROUTE_ID.test(message.id)) return 'id is not 12 bytes of base64url';
+  if (!NODE_ID.test(message.src) || !(message.dst === '*' || NODE_ID.test(message.dst))) return 'src or dst is not a node ID';
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL) return `ttl ${ttl} is not 1–${MAX_TTL}`;
+  if (path.length < 1 || path.length > MAX_TTL || !path.every((hop) => NODE_ID.test(hop))) return `path is not 1–${MAX_TTL} node IDs`;
+  if (path[0] !== message.src || path.at(-1) !== from) return 'path does not run from the source to the sender';
+  if (path.includes(self) || new Set(path).size !== path.length) return 'path loops';
+  if (ttl + path.length > MAX_TTL + 1) return 'path padded beyond what the ttl allows';
+  return null;
 }
 
 export class MeshPingError extends Error {
@@ -40,8 +70,9 @@ interface PendingPing {
 
 export class MeshRouter {
   readonly counters: RoutingSnapshot = { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 };
-  private readonly seen = new Set<string>();
-  private readonly seenOrder = new RingBuffer<string>(SEEN_IDS);
+  /** `src|id` → when it may be forgotten (monotonic ms). Insertion order is age order. */
+  private readonly seen = new Map<string, number>();
+  private readonly forwardBudgets = new Map<string, TokenBucket>();
   private readonly pings = new Map<string, PendingPing>();
 
   constructor(private readonly deps: RouterDeps) {}
@@ -52,26 +83,25 @@ export class MeshRouter {
     const id = toBase64Url(randomBytes(12));
     const sig = await identity.sign(canonical({ id, src: identity.nodeId, dst, body }));
     const message: Route = { t: 'route', id, src: identity.nodeId, dst, ttl: MAX_TTL, path: [identity.nodeId], body, sig };
-    this.remember(id);
+    this.remember(seenKey(message));
     return this.pass(message, null) > 0;
   }
 
   /** Handles a route message received from the ready neighbour `from`. */
   async receive(message: Route, from: string): Promise<void> {
     const self = this.deps.identity.nodeId;
-    if (this.seen.has(message.id)) return;
-    const malformed =
-      message.ttl < 1 || message.ttl > MAX_TTL || message.path[0] !== message.src ||
-      message.path.at(-1) !== from || message.path.includes(self) || message.path.length > MAX_TTL;
-    if (malformed) return this.drop(`malformed route message from ${from}`, from);
-    if (this.deps.isBlocked(message.src)) return this.drop(`route message from blocked ${message.src}`, message.src);
-    const key = this.deps.keyOf(message.src);
-    if (!key) return this.drop(`route message from unknown ${message.src}`, message.src);
+    const key = seenKey(message);
+    if (this.isSeen(key)) return;
+    const why = malformation(message, from, self);
+    if (why) return this.drop(`malformed route message from ${from}: ${why}`, from);
+    if (this.deps.isBlocked(message.src)) return this.drop(`route message from blocked ${message.src}`, from, false);
+    const srcKey = this.deps.keyOf(message.src);
+    if (!srcKey) return this.drop(`route message from unknown ${message.src}`, from, false);
     const signed = canonical({ id: message.id, src: message.src, dst: message.dst, body: message.body });
-    if (!(await verifyText(key, signed, message.sig))) return this.drop(`bad route signature from ${message.src}`, message.src);
+    if (!(await verifyText(srcKey, signed, message.sig))) return this.drop(`bad route signature from ${message.src}`, from);
     // Copies arriving over several neighbours verify concurrently: the first to finish wins.
-    if (this.seen.has(message.id)) return;
-    this.remember(message.id);
+    if (this.isSeen(key)) return;
+    this.remember(key);
 
     if (message.dst === self || message.dst === '*') {
       this.counters.delivered++;
@@ -84,6 +114,11 @@ export class MeshRouter {
       return;
     }
     if (message.ttl <= 1) return;
+    if (!this.forwardBudget(message.src).take(this.deps.clock.monotonic())) {
+      this.counters.notForwarded++;
+      this.deps.log('debug', 'route:budget', `over ${FORWARD_RATE.perSecond} route messages a second from ${message.src}: not forwarding`, message.src);
+      return;
+    }
     const forwarded = { ...message, ttl: message.ttl - 1, path: [...message.path, self] };
     if (this.pass(forwarded, from) > 0) this.counters.forwarded++;
   }
@@ -100,7 +135,8 @@ export class MeshRouter {
 
   private onDelivered(message: Route): void {
     const { body } = message;
-    if (body.k === 'ping' && typeof body.ts === 'number') {
+    // A ping to "*" is never answered: every node of the room answering one message is amplification.
+    if (body.k === 'ping' && typeof body.ts === 'number' && message.dst === this.deps.identity.nodeId) {
       this.send(message.src, { k: 'pong', ts: body.ts, path: [...message.path, this.deps.identity.nodeId] }).catch((error: unknown) =>
         this.deps.log('warn', 'mesh:pong', `pong not sent: ${errorText(error)}`, message.src),
       );
@@ -139,15 +175,39 @@ export class MeshRouter {
     return answer;
   }
 
-  private remember(id: string): void {
-    const evicted = this.seenOrder.push(id);
-    if (evicted !== undefined) this.seen.delete(evicted);
-    this.seen.add(id);
+  private isSeen(key: string): boolean {
+    const until = this.seen.get(key);
+    return until !== undefined && until > this.deps.clock.monotonic();
   }
 
-  private drop(why: string, nodeId: string): void {
+  private remember(key: string): void {
+    const now = this.deps.clock.monotonic();
+    this.seen.delete(key);
+    this.seen.set(key, now + SEEN_FOR_MS);
+    for (const [old, until] of this.seen) {
+      if (until > now && this.seen.size <= SEEN_KEPT) break;
+      this.seen.delete(old);
+    }
+  }
+
+  private forwardBudget(src: string): TokenBucket {
+    let budget = this.forwardBudgets.get(src);
+    if (budget) this.forwardBudgets.delete(src);
+    else budget = new TokenBucket(FORWARD_RATE.perSecond, FORWARD_RATE.burst, this.deps.clock.monotonic());
+    this.forwardBudgets.set(src, budget);
+    if (this.forwardBudgets.size > FORWARD_BUDGETS_KEPT) this.forwardBudgets.delete(this.forwardBudgets.keys().next().value!);
+    return budget;
+  }
+
+  /**
+   * Drops a message and logs why. `blame` counts it against the neighbour that sent it: a malformed
+   * or forged message is that neighbour's doing; one from a blocked or unknown source may just be
+   * passed on in good faith.
+   */
+  private drop(why: string, from: string, blame = true): void {
     this.counters.dropped++;
-    this.deps.log('warn', 'route:dropped', why, nodeId);
+    this.deps.log('warn', 'route:dropped', why, from);
+    if (blame) this.deps.penalize?.(from, why);
   }
 
   /** Fails pending pings and releases their timers. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../core/lib/clock';
 import { canonical } from '../../../../core/lib/encoding';
 import type { Identity } from '../../../../core/identity/identity';
-import { MeshRouter } from '../../../../core/routing/mesh-router';
+import { FORWARD_RATE, MeshRouter } from '../../../../core/routing/mesh-router';
 import type { Route } from '../../../../core/session/wire';
 import { makeIdentity } from '../../../support/identities';
 
@@ -13,6 +13,7 @@ interface Hop {
   neighbours: string[];
   received: Route[];
   blocked: Set<string>;
+  penalties: [string, string][];
 }
 
 /** Routers wired as a graph; `edges` are pairs of indexes. Every node knows every key (as from the rendezvous). */
@@ -22,7 +23,7 @@ async function mesh(count: number, edges: [number, number][]): Promise<Hop[]> {
   const { importPublicKey } = await import('../../../../core/identity/identity');
   const { fromBase64Url } = await import('../../../../core/lib/encoding');
   for (const id of identities) keys.set(id.nodeId, await importPublicKey(fromBase64Url(id.nodePub)));
-  const hops: Hop[] = identities.map((identity) => ({ identity, routing: true, neighbours: [], received: [], blocked: new Set(), router: null as unknown as MeshRouter }));
+  const hops: Hop[] = identities.map((identity) => ({ identity, routing: true, neighbours: [], received: [], blocked: new Set(), penalties: [], router: null as unknown as MeshRouter }));
   const byId = new Map(hops.map((h) => [h.identity.nodeId, h]));
   for (const [a, b] of edges) {
     hops[a]!.neighbours.push(hops[b]!.identity.nodeId);
@@ -43,6 +44,7 @@ async function mesh(count: number, edges: [number, number][]): Promise<Hop[]> {
       isBlocked: (nodeId) => hop.blocked.has(nodeId),
       routingEnabled: () => hop.routing,
       log: () => undefined,
+      penalize: (nodeId, why) => hop.penalties.push([nodeId, why]),
     });
   }
   return hops;
@@ -108,9 +110,9 @@ describe('MeshRouter', () => {
     const [a, b, c] = await mesh(3, [[0, 1], [1, 2]]);
     const src = a!.identity.nodeId;
     const body = { k: 'data' };
-    const sig = await a!.identity.sign(canonical({ id: 'same', src, dst: c!.identity.nodeId, body }));
-    await b!.router.receive({ t: 'route', id: 'same', src, dst: c!.identity.nodeId, ttl: 8, path: [src], body, sig: sig.replace(/^./, (x) => (x === 'A' ? 'B' : 'A')) }, src);
-    await b!.router.receive({ t: 'route', id: 'same', src, dst: c!.identity.nodeId, ttl: 8, path: [src], body, sig }, src);
+    const sig = await a!.identity.sign(canonical({ id: 'SameRouteId12345', src, dst: c!.identity.nodeId, body }));
+    await b!.router.receive({ t: 'route', id: 'SameRouteId12345', src, dst: c!.identity.nodeId, ttl: 8, path: [src], body, sig: sig.replace(/^./, (x) => (x === 'A' ? 'B' : 'A')) }, src);
+    await b!.router.receive({ t: 'route', id: 'SameRouteId12345', src, dst: c!.identity.nodeId, ttl: 8, path: [src], body, sig }, src);
     await settle();
     expect(c!.received).toHaveLength(1);
   });
@@ -123,5 +125,53 @@ describe('MeshRouter', () => {
     const pending = x!.router.ping('n' + 'z'.repeat(26));
     x!.router.stop();
     await expect(pending).rejects.toThrow('stopped');
+  });
+
+  const signedRoute = async (from: Hop, dst: string, body: Record<string, unknown>, extra: Partial<Route> = {}): Promise<Route> => {
+    const id = extra.id ?? 'RouteIdRouteId12';
+    const src = from.identity.nodeId;
+    const sig = await from.identity.sign(canonical({ id, src, dst, body }));
+    return { t: 'route', id, src, dst, ttl: 8, path: [src], body, sig, ...extra };
+  };
+
+  it('never answers a ping to "*": one message must not make the whole room answer', async () => {
+    const [a, b, c] = await mesh(3, [[0, 1], [1, 2]]);
+    await a!.router.send('*', { k: 'ping', ts: 1 });
+    await settle();
+    expect(b!.router.counters.delivered + c!.router.counters.delivered).toBe(2);
+    const pongs = [a, b, c].flatMap((h) => h!.received).filter((m) => m.body.k === 'pong');
+    expect(pongs).toEqual([]);
+  });
+
+  it('refuses a path padded with hops the ttl does not account for, and blames the sender', async () => {
+    const [a, b] = await mesh(2, [[0, 1]]);
+    const [p1, p2] = ['n' + 'p'.repeat(26), 'n' + 'q'.repeat(26)];
+    const route = await signedRoute(a!, b!.identity.nodeId, { k: 'data' });
+    // Two hops on the path, yet the ttl is still the source's 8: the hops were made up.
+    await b!.router.receive({ ...route, path: [a!.identity.nodeId, p1, p2] }, p2);
+    expect(b!.penalties.at(-1)).toEqual([p2, expect.stringMatching(/padded/)]);
+    await b!.router.receive({ ...route, path: [a!.identity.nodeId, p1, a!.identity.nodeId] }, a!.identity.nodeId);
+    expect(b!.penalties.at(-1)?.[1]).toMatch(/loops/);
+    expect(b!.router.counters.dropped).toBe(2);
+    expect(b!.router.counters.delivered).toBe(0);
+  });
+
+  it('de-duplicates by source and id: another source may use the same id', async () => {
+    const [a, b, c] = await mesh(3, [[0, 1], [1, 2]]);
+    await b!.router.receive(await signedRoute(a!, b!.identity.nodeId, { k: 'data' }), a!.identity.nodeId);
+    await b!.router.receive(await signedRoute(a!, b!.identity.nodeId, { k: 'data' }), a!.identity.nodeId);
+    await b!.router.receive(await signedRoute(c!, b!.identity.nodeId, { k: 'data' }), c!.identity.nodeId);
+    expect(b!.router.counters.delivered).toBe(2);
+  });
+
+  it('forwards at most 20 route messages a second for one source', async () => {
+    const [a, b] = await mesh(3, [[0, 1], [1, 2]]);
+    const far = 'n' + 'f'.repeat(26);
+    for (let i = 0; i < 30; i++) {
+      const id = `Flood${String(i).padStart(11, '0')}`;
+      await b!.router.receive(await signedRoute(a!, far, { k: 'data' }, { id }), a!.identity.nodeId);
+    }
+    expect(b!.router.counters.forwarded).toBe(FORWARD_RATE.burst);
+    expect(b!.router.counters.notForwarded).toBe(30 - FORWARD_RATE.burst);
   });
 });

@@ -8,6 +8,7 @@
  * change wins and an older block can never resurrect a newer unblock. Ties go to the tombstone.
  * Tombstones are forgotten after 30 days, long after every browser of the user has synced.
  */
+import { describeValue } from '../lib/error-text';
 
 export type BlockKind = 'node' | 'user';
 
@@ -73,7 +74,9 @@ type StoredEntry = [id: string, at: string, v: string, removed: 0 | 1, note?: st
 
 const time36 = (ms: number): string => Math.round(ms).toString(36);
 const fromTime36 = (value: unknown): number | null =>
-  typeof value === 'number' ? value : typeof value === 'string' && /^[0-9a-z]{1,12}$/.test(value) ? parseInt(value, 36) : null;
+  typeof value === 'number' ? (Number.isFinite(value) && value >= 0 ? value : null)
+  : typeof value === 'string' && /^[0-9a-z]{1,12}$/.test(value) ? parseInt(value, 36)
+  : null;
 
 export function encodeEntries(entries: BlockEntry[]): StoredEntry[] {
   return entries.map((e) => {
@@ -211,16 +214,18 @@ export function parseBlockListFile(text: string, now: number): BlockEntry[] {
   }
   const f = file as Partial<BlockListFile> | null;
   if (!f || typeof f !== 'object' || f.format !== 'meshdeck-block-list') throw new ImportError('the file is not a Meshdeck block list export');
-  if (f.version !== 1) throw new ImportError(`block list format version ${String(f.version)} is not supported`);
+  if (f.version !== 1) throw new ImportError(`block list format version ${describeValue(f.version)} is not supported`);
   if (!Array.isArray(f.entries)) throw new ImportError('the file has no entries list');
   if (f.entries.length > IMPORT_MAX_ENTRIES) throw new ImportError(`the file has ${f.entries.length} entries; at most ${IMPORT_MAX_ENTRIES} can be imported`);
   const seen = new Set<string>();
   return f.entries.map((raw, index) => {
     const where = `entry ${index + 1}`;
     if (!raw || typeof raw !== 'object') throw new ImportError(`${where} is not an object`);
+    const id = (raw as { id?: unknown }).id;
+    if (typeof id !== 'string') throw new ImportError(`${where}: the ID must be text, not ${describeValue(id)}`);
     let parsed;
     try {
-      parsed = parseBlockId(String((raw as { id?: unknown }).id ?? ''));
+      parsed = parseBlockId(id);
     } catch (error) {
       throw new ImportError(`${where}: ${(error as Error).message}`);
     }

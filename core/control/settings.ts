@@ -113,6 +113,9 @@ export function validateSettings(input: Settings): Settings {
     if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string' && /^(stun|turns?):/.test(u))) {
       throw new SettingsError('iceServers', 'each server needs stun:/turn: urls');
     }
+    for (const field of ['username', 'credential'] as const) {
+      if (server[field] !== undefined && typeof server[field] !== 'string') throw new SettingsError('iceServers', `a server's ${field} must be text`);
+    }
   }
   if (!Number.isInteger(input.maxPeers) || input.maxPeers < 0 || input.maxPeers > 64) {
     throw new SettingsError('maxPeers', 'must be a whole number from 0 to 64');

@@ -1,24 +1,59 @@
 /**
- * The room's node records as this node knows them: each record picked from what the rendezvous
- * delivered, verified (IDs, certificate, signature), and kept if newer than the one held. Versions
- * that failed are remembered so a re-delivery costs nothing.
+ * The room's node records as this node knows them. What the rendezvous delivers is unverified,
+ * possibly partial, foreign or forged, and may come as a storm; so:
+ * - a delivery first passes the cheap checks (fields, ID shapes, list bounds, not dated ahead), and
+ *   only then waits for a signature check;
+ * - signature checks are budgeted (VERIFY_RATE a second), one pending delivery per node (the newest),
+ *   at most PENDING_KEPT of them: a storm costs a bounded amount of CPU and memory, and a newcomer
+ *   waits behind at most that many checks;
+ * - the table keeps at most RECORDS_KEPT records: stale ones go first, then the oldest;
+ * - versions that failed are remembered (bounded) so a re-delivery costs nothing.
  */
+import type { Clock } from '../lib/clock';
+import { TokenBucket } from '../lib/token-bucket';
+import { canonical } from '../lib/encoding';
 import type { IdentityVerifier } from '../identity/identity';
-import { isStale, pickRecord, verifyRecord, type VerifiedRecord } from './rendezvous-record';
+import { checkRecordBounds, isStale, pickRecord, verifyRecord, type NodeRecord, type VerifiedRecord } from './rendezvous-record';
 
-/** Failed record versions remembered; past this the memory starts afresh rather than grow. */
-const INVALID_MEMORY = 4096;
+/** Failed record versions remembered; the oldest are forgotten first. */
+const INVALID_KEPT = 4096;
+/** Records kept per room: far more than a room's dialable nodes, far less than a storm. */
+export const RECORDS_KEPT = 2048;
+/** Deliveries waiting for a signature check: one per node, the oldest dropped past this. */
+export const PENDING_KEPT = 1024;
+/** Signature checks a second (each is a few ECDSA verifications), with a burst. */
+export const VERIFY_RATE = { perSecond: 400, burst: 800 };
 
 export type IngestResult = 'new' | 'updated' | 'ignored' | 'invalid';
+
+export interface RecordTableLimits {
+  recordsKept: number;
+  pendingKept: number;
+  verifyRate: { perSecond: number; burst: number };
+}
+
+const LIMITS: RecordTableLimits = { recordsKept: RECORDS_KEPT, pendingKept: PENDING_KEPT, verifyRate: VERIFY_RATE };
+
+interface Pending {
+  record: NodeRecord;
+  resolve(result: IngestResult): void;
+}
 
 export class RecordTable {
   private readonly records = new Map<string, VerifiedRecord>();
   private readonly invalidVersions = new Set<string>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly budget: TokenBucket;
+  private drainTimer: unknown = null;
 
   constructor(
     private readonly selfId: string,
     private readonly verifier: IdentityVerifier,
-  ) {}
+    private readonly clock: Clock,
+    private readonly limits: RecordTableLimits = LIMITS,
+  ) {
+    this.budget = new TokenBucket(limits.verifyRate.perSecond, limits.verifyRate.burst, clock.monotonic());
+  }
 
   get size(): number {
     return this.records.size;
@@ -26,6 +61,11 @@ export class RecordTable {
 
   get invalidCount(): number {
     return this.invalidVersions.size;
+  }
+
+  /** Deliveries waiting for their signature check. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   get(nodeId: string): VerifiedRecord | undefined {
@@ -45,36 +85,128 @@ export class RecordTable {
     return this.all().filter((known) => !isStale(known.record, now)).map((known) => known.record.id);
   }
 
-  /** Takes one delivery from the rendezvous: unverified, possibly partial, foreign or forged. */
-  async ingest(raw: unknown): Promise<IngestResult> {
-    let record;
+  /** Takes one delivery from the rendezvous; resolves once it is kept, ignored or refused. */
+  ingest(raw: unknown): Promise<IngestResult> {
+    let record: NodeRecord;
     try {
       record = pickRecord(raw);
     } catch {
       // Partial writes and foreign data in the room: not a node record, nothing to count.
-      return 'ignored';
+      return Promise.resolve('ignored');
     }
-    if (record.id === this.selfId || !this.isNewer(record.id, record.ts)) return 'ignored';
-    // The signature is part of the version: a forged copy that arrives first must not hide the genuine one.
-    const version = `${record.id}@${record.ts}@${record.sig}`;
-    if (this.invalidVersions.has(version)) return 'ignored';
+    if (record.id === this.selfId || !this.isNewer(record.id, record.ts)) return Promise.resolve('ignored');
+    const version = versionOf(record);
+    if (this.invalidVersions.has(version)) return Promise.resolve('ignored');
+    try {
+      checkRecordBounds(record, this.clock.now());
+    } catch {
+      this.rememberInvalid(version);
+      return Promise.resolve('invalid');
+    }
+    return new Promise((resolve) => {
+      // One check per node waits at a time: a newer delivery supersedes the one waiting.
+      const waiting = this.pending.get(record.id);
+      if (waiting && waiting.record.ts >= record.ts) return resolve('ignored');
+      waiting?.resolve('ignored');
+      this.pending.delete(record.id);
+      this.pending.set(record.id, { record, resolve });
+      if (this.pending.size > this.limits.pendingKept) {
+        const [oldest, dropped] = this.pending.entries().next().value!;
+        this.pending.delete(oldest);
+        dropped.resolve('ignored');
+      }
+      this.drain();
+    });
+  }
+
+  /** Drops the records of a room left, and every check still waiting. */
+  clear(): void {
+    this.stop();
+    this.records.clear();
+    this.invalidVersions.clear();
+  }
+
+  /** Releases the drain timer and answers every waiting delivery. */
+  stop(): void {
+    if (this.drainTimer !== null) this.clock.clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    for (const { resolve } of this.pending.values()) resolve('ignored');
+    this.pending.clear();
+  }
+
+  private drain(): void {
+    while (this.pending.size && this.budget.take(this.clock.monotonic())) {
+      const [nodeId, next] = this.pending.entries().next().value!;
+      this.pending.delete(nodeId);
+      this.verify(next.record).then(next.resolve, () => next.resolve('invalid'));
+    }
+    if (this.pending.size && this.drainTimer === null) {
+      this.drainTimer = this.clock.setTimeout(() => {
+        this.drainTimer = null;
+        this.drain();
+      }, Math.ceil(1000 / this.limits.verifyRate.perSecond));
+    }
+  }
+
+  private async verify(record: NodeRecord): Promise<IngestResult> {
     let verified: VerifiedRecord;
     try {
       verified = await verifyRecord(record, this.verifier);
     } catch {
-      if (this.invalidVersions.size >= INVALID_MEMORY) this.invalidVersions.clear();
-      this.invalidVersions.add(version);
+      this.rememberInvalid(versionOf(record));
       return 'invalid';
     }
     // Another delivery of a newer version may have verified first.
     if (!this.isNewer(record.id, record.ts)) return 'ignored';
     const known = this.records.has(record.id);
+    this.records.delete(record.id);
     this.records.set(record.id, verified);
+    if (this.records.size > this.limits.recordsKept) this.evict();
     return known ? 'updated' : 'new';
+  }
+
+  /** Makes room: a stale record if there is one, else the one announced longest ago. */
+  private evict(): void {
+    const now = this.clock.now();
+    let victim: VerifiedRecord | null = null;
+    for (const known of this.records.values()) {
+      if (isStale(known.record, now)) {
+        victim = known;
+        break;
+      }
+      if (!victim || known.record.ts < victim.record.ts) victim = known;
+    }
+    if (victim) this.records.delete(victim.record.id);
+  }
+
+  private rememberInvalid(version: string): void {
+    this.invalidVersions.add(version);
+    if (this.invalidVersions.size > INVALID_KEPT) this.invalidVersions.delete(this.invalidVersions.values().next().value!);
   }
 
   private isNewer(nodeId: string, ts: number): boolean {
     const known = this.records.get(nodeId);
     return !known || known.record.ts < ts;
   }
+}
+
+/**
+ * A version as a failed check remembers it: the whole signed content is part of it, so a forged copy
+ * that arrives first (even one that reuses the genuine signature on changed fields) cannot hide the
+ * genuine one. The content goes in as a 53-bit hash to keep the memory small.
+ */
+const versionOf = (record: NodeRecord): string => `${record.id}@${record.ts}@${record.sig}@${hash53(canonical(record))}`;
+
+/** cyrb53: a fast, well-spread 53-bit string hash (not a cryptographic one). */
+function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -5,6 +5,13 @@ import { isRecord } from '../control/protocol';
 
 export const ANNOUNCE_INTERVAL_MS = 15_000;
 export const RECORD_STALE_MS = 60_000;
+/** docs/protocol.md, Rendezvous: a record dated more than this ahead of the reader's clock is invalid. */
+export const RECORD_AHEAD_MS = 2 * 60_000;
+/** At most this many signaling endpoints and neighbours in a record. */
+export const MAX_SIGNAL_URLS = 4;
+export const MAX_NEIGHBORS = 64;
+const NODE_ID = /^n[a-z2-7]{26}$/;
+const USER_ID = /^u[a-z2-7]{26}$/;
 
 export interface NodeRecord {
   id: string;
@@ -63,6 +70,24 @@ export function pickRecord(raw: unknown): NodeRecord {
   return r;
 }
 
+/**
+ * Checks everything about a record that costs no cryptography: its shape (checkRecordShape) and a
+ * date not ahead of `now` by more than RECORD_AHEAD_MS. Throws RecordError. A storm of junk fails
+ * here, cheaply, before any signature is checked.
+ */
+export function checkRecordBounds(r: NodeRecord, now: number): void {
+  checkRecordShape(r);
+  if (r.ts > now + RECORD_AHEAD_MS) throw new RecordError('record dated more than 2 minutes ahead');
+}
+
+/** ID shapes and the bounds on a record's lists (docs/protocol.md, Rendezvous). Throws RecordError. */
+function checkRecordShape(r: NodeRecord): void {
+  if (!NODE_ID.test(r.id) || !USER_ID.test(r.user)) throw new RecordError('record IDs are not node and user IDs');
+  const signal = parseList(r.signal, MAX_SIGNAL_URLS, 'signal');
+  if (!signal.every((url) => /^https?:\/\//.test(url))) throw new RecordError('record signal holds something other than http(s) URLs');
+  if (!parseList(r.neighbors, MAX_NEIGHBORS, 'neighbors').every((id) => NODE_ID.test(id))) throw new RecordError('record neighbors holds something other than node IDs');
+}
+
 export interface VerifiedRecord {
   record: NodeRecord;
   userId: string;
@@ -73,6 +98,7 @@ export interface VerifiedRecord {
 
 /** Checks IDs, certificate and the record signature. Throws RecordError/IdentityError on failure. */
 export async function verifyRecord(record: NodeRecord, verifier: IdentityVerifier): Promise<VerifiedRecord> {
+  checkRecordShape(record);
   const peer = await verifier.verify({
     nodeId: record.id,
     nodePub: record.pub,
@@ -83,16 +109,29 @@ export async function verifyRecord(record: NodeRecord, verifier: IdentityVerifie
   });
   const { sig, ...unsigned } = record;
   if (!(await verifyText(peer.nodeKey, canonical(unsigned), sig))) throw new RecordError('record signature does not verify');
-  return { record, userId: peer.userId, nodeKey: peer.nodeKey, signal: parseIdList(record.signal), neighbors: parseIdList(record.neighbors) };
+  return {
+    record,
+    userId: peer.userId,
+    nodeKey: peer.nodeKey,
+    signal: parseList(record.signal, MAX_SIGNAL_URLS, 'signal'),
+    neighbors: parseList(record.neighbors, MAX_NEIGHBORS, 'neighbors'),
+  };
 }
 
-function parseIdList(json: string): string[] {
+/** A record's list field: a JSON array of at most `max` strings. */
+function parseList(json: string, max: number, field: string): string[] {
+  // A list of `max` long entries is short; anything much longer is not worth parsing.
+  if (json.length > max * 512) throw new RecordError(`record ${field} is too long`);
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    value = JSON.parse(json);
   } catch {
-    throw new RecordError('record list field is not JSON');
+    throw new RecordError(`record ${field} is not JSON`);
   }
+  if (!Array.isArray(value) || value.length > max || !value.every((v) => typeof v === 'string')) {
+    throw new RecordError(`record ${field} is not a list of at most ${max} strings`);
+  }
+  return value as string[];
 }
 
 export const isStale = (record: NodeRecord, now: number): boolean => now - record.ts > RECORD_STALE_MS;

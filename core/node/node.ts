@@ -82,7 +82,7 @@ export class MeshNode {
     this.timers = new TimerGroup(clock);
     this.redial = new RedialPolicy(clock);
     this.log = components.log ?? new EventLog(clock);
-    this.records = new RecordTable(identity.nodeId, this.verifier);
+    this.records = new RecordTable(identity.nodeId, this.verifier, clock);
     this.signalingState = { state: 'stopped', since: clock.now(), error: null };
     this.publisher = new SnapshotPublisher(clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
     this.signalingStop = new SignalingStopSchedule({
@@ -149,6 +149,8 @@ export class MeshNode {
       previous.room !== next.room ||
       previous.relayUrls.join() !== next.relayUrls.join() ||
       JSON.stringify(previous.iceServers) !== JSON.stringify(next.iceServers);
+    // Another room's records are of no use here, and would be dialled.
+    if (previous && previous.room !== next.room) this.records.clear();
     if (!next.enabled) {
       if (this.isRunning) this.goOffline('shutdown');
     } else if (!this.isRunning) {
@@ -246,6 +248,7 @@ export class MeshNode {
     this.sessions.clear();
     for (const link of [...this.refused]) link.close();
     this.refused.clear();
+    this.records.stop();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     this.signaling?.stop();
@@ -403,9 +406,13 @@ export class MeshNode {
   }
 
   /** Dials discovered nodes until maxPeers connections exist. */
+  /**
+   * Dials discovered nodes until maxPeers connections exist, taken in random order: the first
+   * records found (or the most numerous, a Sybil's) must not decide all of our neighbours (eclipse).
+   */
   private dialDiscovered(): void {
     const context = this.dialContext();
-    for (const id of this.records.ids()) this.maybeDial(id, context);
+    for (const id of shuffled(this.records.ids())) this.maybeDial(id, context);
   }
 
   private maybeDial(nodeId: string, context: DialContext = this.dialContext()): void {
@@ -491,6 +498,16 @@ export class MeshNode {
       handshakesRefused: this.handshakesRefused,
     });
   }
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 export class PausedError extends Error {

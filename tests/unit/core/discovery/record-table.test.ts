@@ -1,8 +1,10 @@
+import { systemClock } from '../../../../core/lib/clock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordTable } from '../../../../core/discovery/record-table';
 import { RECORD_STALE_MS, signRecord, type NodeRecord, type RecordContent } from '../../../../core/discovery/rendezvous-record';
 import { IdentityVerifier, type Identity, type IdentityClaim, type VerifiedPeer } from '../../../../core/identity/identity';
 import { makeIdentity } from '../../../support/identities';
+import { eventually, FakeClock } from '../../../support/fake-clock';
 
 const T = Date.UTC(2025, 0, 1);
 
@@ -26,7 +28,7 @@ describe('RecordTable.ingest', () => {
     [self, peer, other] = (await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()])).map((made) => made.identity) as [Identity, Identity, Identity];
   });
 
-  const table = () => new RecordTable(self.nodeId, new IdentityVerifier());
+  const table = () => new RecordTable(self.nodeId, new IdentityVerifier(), systemClock);
   const record = (identity: Identity, ts: number, extra: Partial<RecordContent> = {}) => signRecord(identity, { ...content, ...extra }, ts);
 
   it('takes a valid record as new, a newer version as updated', async () => {
@@ -100,7 +102,7 @@ describe('RecordTable.ingest', () => {
 
   it('keeps the newer version when an older one finishes its check after it', async () => {
     const verifier = new GatedVerifier();
-    const records = new RecordTable(self.nodeId, verifier);
+    const records = new RecordTable(self.nodeId, verifier, systemClock);
     const [older, newer] = [await record(peer, T), await record(peer, T + 1)];
     // Both arrive while nothing is held, so both start their check.
     const first = records.ingest(older);
@@ -126,10 +128,62 @@ describe('RecordTable.ingest', () => {
 describe('RecordTable and forged copies', () => {
   it('a forged copy of a version that arrives first does not hide the genuine record', async () => {
     const [self, other] = await Promise.all([makeIdentity(), makeIdentity()]);
-    const table = new RecordTable(self.identity.nodeId, new IdentityVerifier());
+    const table = new RecordTable(self.identity.nodeId, new IdentityVerifier(), systemClock);
     const genuine = await signRecord(other.identity, { signal: [], routing: true, neighbors: [] }, Date.now());
     const forged = { ...genuine, sig: genuine.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
     expect(await table.ingest(forged)).toBe('invalid');
     expect(await table.ingest(genuine)).toBe('new');
+  });
+});
+
+describe('RecordTable under a storm', () => {
+  // The product's limits scaled down tenfold and more, so the test runs in a second.
+  const limits = { recordsKept: 30, pendingKept: 20, verifyRate: { perSecond: 10, burst: 10 } };
+
+  it('refuses junk without a signature check, budgets the checks of signed records, and a newcomer waits behind a bounded queue', async () => {
+    const clock = new FakeClock();
+    const [self, newcomer] = await Promise.all([makeIdentity(), makeIdentity()]);
+    let checks = 0;
+    class CountingVerifier extends IdentityVerifier {
+      override verify(claim: IdentityClaim): Promise<VerifiedPeer> {
+        checks++;
+        return super.verify(claim);
+      }
+    }
+    const table = new RecordTable(self.identity.nodeId, new CountingVerifier(), clock, limits);
+    const now = clock.now();
+    // Junk shaped like records: an ID that is not one, and a genuine record dated a year ahead.
+    const genuine = await signRecord(newcomer.identity, content, now);
+    const junk = Array.from({ length: 3000 }, (_, i) => ({ ...genuine, id: `n${'1'.repeat(26)}`, ts: now + i }));
+    const ahead = { ...genuine, ts: now + 365 * 24 * 3600_000 };
+    const results = await Promise.all([...junk.map((j) => table.ingest(j)), table.ingest(ahead)]);
+    expect(results.every((r) => r === 'invalid')).toBe(true);
+    expect(checks).toBe(0);
+    // Records of many "nodes" with a signature that is not theirs: they wait for the budget.
+    const sybils = await Promise.all(Array.from({ length: 40 }, async () => ({ ...(await signRecord((await makeIdentity()).identity, content, now)), sig: genuine.sig })));
+    const sybilResults = sybils.map((s) => table.ingest(s));
+    expect(checks).toBeLessThanOrEqual(limits.verifyRate.burst);
+    expect(table.pendingCount).toBe(limits.pendingKept);
+    const newcomerResult = table.ingest(genuine);
+    // The backlog drains at the budget: the newcomer is in within pendingKept / rate seconds.
+    for (let i = 0; i < 25 && !table.get(newcomer.identity.nodeId); i++) await clock.advance(100);
+    await eventually(() => table.get(newcomer.identity.nodeId) !== undefined, 'newcomer kept');
+    expect(await newcomerResult).toBe('new');
+    while (table.pendingCount) await clock.advance(100);
+    expect((await Promise.all(sybilResults)).filter((r) => r === 'new')).toEqual([]);
+    expect(checks).toBeLessThanOrEqual(limits.verifyRate.burst + limits.pendingKept + 1);
+    table.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps a bounded number of records, stale ones evicted first', async () => {
+    const clock = new FakeClock();
+    const self = await makeIdentity();
+    const table = new RecordTable(self.identity.nodeId, new IdentityVerifier(), clock, { ...limits, verifyRate: { perSecond: 1000, burst: 1000 } });
+    const old = await makeIdentity();
+    await table.ingest(await signRecord(old.identity, content, clock.now() - 2 * RECORD_STALE_MS));
+    for (let i = 0; i < limits.recordsKept; i++) await table.ingest(await signRecord((await makeIdentity()).identity, content, clock.now()));
+    expect(table.size).toBe(limits.recordsKept);
+    expect(table.get(old.identity.nodeId)).toBeUndefined();
   });
 });

@@ -3,9 +3,9 @@
  * possibly partial, foreign or forged, and may come as a storm; so:
  * - a delivery first passes the cheap checks (fields, ID shapes, list bounds, not dated ahead), and
  *   only then waits for a signature check;
- * - signature checks are budgeted (VERIFY_RATE a second), one pending delivery per node (the newest),
- *   at most PENDING_KEPT of them: a storm costs a bounded amount of CPU and memory, and a newcomer
- *   waits behind at most that many checks;
+ * - signature checks are budgeted (VERIFY_RATE a second), a few pending versions per node, at most
+ *   PENDING_KEPT nodes waiting: a storm costs a bounded amount of CPU and memory, and a newcomer
+ *   waits behind a bounded number of checks;
  * - the table keeps at most RECORDS_KEPT records: stale ones go first, then the oldest;
  * - versions that failed are remembered (bounded) so a re-delivery costs nothing.
  */
@@ -39,10 +39,18 @@ interface Pending {
   resolve(result: IngestResult): void;
 }
 
+/**
+ * Versions of one node waiting at once. A forged newer copy must not push the genuine version out of
+ * the queue (it would be lost until the next announce, and a forger could repeat that forever): the
+ * newest few wait, newest checked first, and a genuine one behind a forged one gets its turn.
+ */
+const VERSIONS_WAITING_PER_NODE = 4;
+
 export class RecordTable {
   private readonly records = new Map<string, VerifiedRecord>();
   private readonly invalidVersions = new Set<string>();
-  private readonly pending = new Map<string, Pending>();
+  /** Per node, the versions waiting for a check, newest first; insertion order is queue order. */
+  private readonly pending = new Map<string, Pending[]>();
   private readonly budget: TokenBucket;
   private drainTimer: unknown = null;
 
@@ -63,7 +71,7 @@ export class RecordTable {
     return this.invalidVersions.size;
   }
 
-  /** Deliveries waiting for their signature check. */
+  /** Nodes with a delivery waiting for its signature check. */
   get pendingCount(): number {
     return this.pending.size;
   }
@@ -104,16 +112,15 @@ export class RecordTable {
       return Promise.resolve('invalid');
     }
     return new Promise((resolve) => {
-      // One check per node waits at a time: a newer delivery supersedes the one waiting.
-      const waiting = this.pending.get(record.id);
-      if (waiting && waiting.record.ts >= record.ts) return resolve('ignored');
-      waiting?.resolve('ignored');
-      this.pending.delete(record.id);
-      this.pending.set(record.id, { record, resolve });
+      const waiting = this.pending.get(record.id) ?? [];
+      if (waiting.some((w) => versionOf(w.record) === version)) return resolve('ignored');
+      const versions = [...waiting, { record, resolve }].sort((a, b) => b.record.ts - a.record.ts);
+      for (const dropped of versions.splice(VERSIONS_WAITING_PER_NODE)) dropped.resolve('ignored');
+      this.pending.set(record.id, versions);
       if (this.pending.size > this.limits.pendingKept) {
         const [oldest, dropped] = this.pending.entries().next().value!;
         this.pending.delete(oldest);
-        dropped.resolve('ignored');
+        for (const d of dropped) d.resolve('ignored');
       }
       this.drain();
     });
@@ -130,15 +137,24 @@ export class RecordTable {
   stop(): void {
     if (this.drainTimer !== null) this.clock.clearTimeout(this.drainTimer);
     this.drainTimer = null;
-    for (const { resolve } of this.pending.values()) resolve('ignored');
+    for (const versions of this.pending.values()) for (const { resolve } of versions) resolve('ignored');
     this.pending.clear();
   }
 
   private drain(): void {
     while (this.pending.size && this.budget.take(this.clock.monotonic())) {
-      const [nodeId, next] = this.pending.entries().next().value!;
+      const [nodeId, versions] = this.pending.entries().next().value!;
       this.pending.delete(nodeId);
-      this.verify(next.record).then(next.resolve, () => next.resolve('invalid'));
+      const [next, ...rest] = versions;
+      // The older versions wait at the back of the queue: they count only if this one fails.
+      if (rest.length) this.pending.set(nodeId, rest);
+      this.verify(next!.record).then(
+        (result) => {
+          next!.resolve(result);
+          if (result === 'new' || result === 'updated') this.dropWaitingOlderThan(nodeId, next!.record.ts);
+        },
+        () => next!.resolve('invalid'),
+      );
     }
     if (this.pending.size && this.drainTimer === null) {
       this.drainTimer = this.clock.setTimeout(() => {
@@ -177,6 +193,15 @@ export class RecordTable {
       if (!victim || known.record.ts < victim.record.ts) victim = known;
     }
     if (victim) this.records.delete(victim.record.id);
+  }
+
+  private dropWaitingOlderThan(nodeId: string, ts: number): void {
+    const versions = this.pending.get(nodeId);
+    if (!versions) return;
+    const kept = versions.filter((v) => v.record.ts > ts);
+    for (const v of versions) if (v.record.ts <= ts) v.resolve('ignored');
+    if (kept.length) this.pending.set(nodeId, kept);
+    else this.pending.delete(nodeId);
   }
 
   private rememberInvalid(version: string): void {

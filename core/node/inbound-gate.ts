@@ -1,14 +1,25 @@
 /**
- * Which inbound connections the node takes: none while incoming connections are paused, and one per
- * peer when both sides dialled at once.
+ * Which inbound connections the node takes (docs/protocol.md, Limits): none while incoming
+ * connections are paused; at most MAX_UNAUTHENTICATED_INBOUND still in their handshake, and no more
+ * sessions than maxPeers plus INBOUND_MARGIN, so silent diallers cannot pile up; one per peer when
+ * both sides dialled at once; and a ready session is replaced only by a new one that became ready.
  */
 import type { TimerGroup } from '../lib/clock';
 import type { Link } from '../session/link';
 import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../session/peer-session';
 
+/** docs/protocol.md, Limits: unauthenticated inbound connections held at once. */
+export const MAX_UNAUTHENTICATED_INBOUND = 16;
+/** Sessions beyond maxPeers kept for inbound peers, so a full node can still be reached. */
+export const INBOUND_MARGIN = 8;
+
 export type InboundVerdict =
   /** Turn it away with a bye that says why. */
   | { kind: 'refuse'; reason: 'paused' }
+  /** Over a cap: close it at once, without a word. */
+  | { kind: 'drop'; why: string }
+  /** The peer has a ready session: the new link handshakes beside it and replaces it once ready. */
+  | { kind: 'replace-when-ready'; existing: PeerSession }
   /** Both sides dialled at once and ours is the one both ends keep: close the new link quietly. */
   | { kind: 'keep-existing' }
   /** Take it; `replaces` is the session it supersedes, closed as a duplicate. */
@@ -19,14 +30,25 @@ export interface InboundContext {
   pauseIncoming: boolean;
   /** The session already held for the link's peer, if any. */
   existing: PeerSession | undefined;
+  /** Inbound sessions (and replacements) not ready yet. */
+  unauthenticatedInbound: number;
+  /** Sessions held, and the most this node may hold. */
+  sessions: number;
+  maxSessions: number;
 }
 
-export function judgeInbound(link: Link, { selfId, pauseIncoming, existing }: InboundContext): InboundVerdict {
+export function judgeInbound(link: Link, context: InboundContext): InboundVerdict {
+  const { selfId, pauseIncoming, existing } = context;
   if (pauseIncoming) return { kind: 'refuse', reason: 'paused' };
+  if (context.unauthenticatedInbound >= MAX_UNAUTHENTICATED_INBOUND) {
+    return { kind: 'drop', why: `${MAX_UNAUTHENTICATED_INBOUND} inbound connections are already in their handshake` };
+  }
+  if (!existing && context.sessions >= context.maxSessions) return { kind: 'drop', why: `${context.maxSessions} sessions are held already` };
   if (!existing) return { kind: 'adopt', replaces: null };
+  // A ready session stays until the new one proves itself: a stranger dialling in its name gets nowhere.
+  if (existing.isReady) return { kind: 'replace-when-ready', existing };
   // Both sides dialled at once: keep the connection dialled by the smaller node ID, on both ends.
-  const keepOurs = !existing.isReady && existing.link.direction === 'outbound' && selfId < link.remoteId;
-  // Otherwise the new link wins: a ready session being re-dialled means the peer restarted.
+  const keepOurs = existing.link.direction === 'outbound' && selfId < link.remoteId;
   return keepOurs ? { kind: 'keep-existing' } : { kind: 'adopt', replaces: existing };
 }
 

@@ -21,7 +21,7 @@ import type { Settings } from '../control/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { Rendezvous, RendezvousFactory, Signaling, SignalingFactory } from './transport';
 import { SignalingStopSchedule } from './signaling-stop';
-import { judgeInbound, refuseLink } from './inbound-gate';
+import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
 import { SessionTable } from './session-table';
 import { mayAutoDial, type DialContext } from './dial-policy';
 import { Announcer } from './announcer';
@@ -63,6 +63,9 @@ export class MeshNode {
   private readonly sessions = new SessionTable();
   /** Inbound links turned away and waiting for the dialler's hello: closed when the node goes offline. */
   private readonly refused = new Set<Link>();
+  /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
+  private readonly replacements = new Map<string, PeerSession>();
+  private inboundDropped = 0;
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly timers: TimerGroup;
@@ -131,7 +134,7 @@ export class MeshNode {
 
   /** Timers and transport listeners the node holds: all 0 after stop(). */
   get resourceCount(): { timers: number; sessions: number; listeners: number; refused: number } {
-    return { timers: this.timers.size, sessions: this.sessions.size, listeners: this.unsubscribers.length, refused: this.refused.size };
+    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.refused.size };
   }
 
   /**
@@ -244,8 +247,9 @@ export class MeshNode {
   }
 
   private goOffline(reason: CloseReason): void {
-    for (const session of this.sessions.all()) session.close(reason);
+    for (const session of [...this.sessions.all(), ...this.replacements.values()]) session.close(reason);
     this.sessions.clear();
+    this.replacements.clear();
     for (const link of [...this.refused]) link.close();
     this.refused.clear();
     this.records.stop();
@@ -317,8 +321,20 @@ export class MeshNode {
       selfId: this.nodeId,
       pauseIncoming: this.settings?.pauseIncoming ?? false,
       existing: this.sessions.get(link.remoteId),
+      unauthenticatedInbound: this.sessions.all().filter((s) => s.link.direction === 'inbound' && !s.isReady).length + this.replacements.size,
+      sessions: this.sessions.size,
+      maxSessions: (this.settings?.maxPeers ?? 0) + INBOUND_MARGIN,
     });
     switch (verdict.kind) {
+      case 'drop':
+        this.inboundDropped++;
+        this.log.add('warn', 'peer:dropped', `dropped a connection from ${link.remoteId}: ${verdict.why}`, link.remoteId);
+        return link.close();
+      case 'replace-when-ready':
+        this.replacements.get(link.remoteId)?.close('duplicate');
+        this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: it replaces the ready one once it is ready`, link.remoteId);
+        this.adopt(link, { replacing: true });
+        return;
       case 'refuse':
         this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
         this.refused.add(link);
@@ -336,7 +352,7 @@ export class MeshNode {
     }
   }
 
-  private adopt(link: Link): PeerSession {
+  private adopt(link: Link, { replacing = false } = {}): PeerSession {
     const session = new PeerSession(
       link,
       this.components.identity,
@@ -344,7 +360,8 @@ export class MeshNode {
       { isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId), app: this.components.app, caps: ['route'] },
       this.components.clock,
     );
-    this.sessions.add(session);
+    if (replacing) this.replacements.set(link.remoteId, session);
+    else this.sessions.add(session);
     session.events.on('session:ready', () => this.onReady(session));
     session.events.on('session:close', ({ reason, error }) => this.onClose(session, reason, error));
     session.events.on('session:fault', ({ error }) =>
@@ -360,6 +377,12 @@ export class MeshNode {
   }
 
   private onReady(session: PeerSession): void {
+    if (this.replacements.get(session.remoteId) === session) {
+      this.replacements.delete(session.remoteId);
+      const old = this.sessions.get(session.remoteId);
+      this.sessions.add(session);
+      old?.close('duplicate');
+    }
     this.redial.clear(session.remoteId);
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
@@ -368,6 +391,12 @@ export class MeshNode {
   }
 
   private onClose(session: PeerSession, reason: CloseReason, error: string | null): void {
+    if (this.replacements.get(session.remoteId) === session) {
+      // A replacement that never became ready: the ready session it meant to replace goes on.
+      this.replacements.delete(session.remoteId);
+      this.log.add('debug', 'peer:duplicate', `the second connection from ${session.remoteId} ended before it was ready: ${describeClose(reason)}`, session.remoteId);
+      return;
+    }
     this.sessions.remove(session);
     if (reason === 'handshake-refused') this.handshakesRefused++;
     this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null);

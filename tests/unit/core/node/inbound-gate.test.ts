@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeInbound, refuseLink } from '../../../../core/node/inbound-gate';
+import { judgeInbound, MAX_UNAUTHENTICATED_INBOUND, refuseLink, type InboundContext } from '../../../../core/node/inbound-gate';
 import { TimerGroup } from '../../../../core/lib/clock';
 import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../../../../core/session/peer-session';
 import type { ConnectionDirection } from '../../../../core/node/observed-state';
@@ -13,19 +13,27 @@ const session = (direction: ConnectionDirection, isReady: boolean): PeerSession 
 
 const inboundFrom = (remoteId: string) => new FakeLink(remoteId, 'inbound');
 
+/** A node far from its caps, with the fields a test sets. */
+const ctx = (fields: Pick<InboundContext, 'selfId' | 'pauseIncoming' | 'existing'> & Partial<InboundContext>): InboundContext => ({
+  unauthenticatedInbound: 0,
+  sessions: 0,
+  maxSessions: 16,
+  ...fields,
+});
+
 describe('judgeInbound', () => {
   const [small, large] = [fakeId(1), fakeId(2)].sort() as [string, string];
 
   it('refuses with paused while incoming connections are paused, whatever is held', () => {
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: true, existing: undefined })).toEqual({ kind: 'refuse', reason: 'paused' });
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: true, existing: session('outbound', false) })).toEqual({
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: true, existing: undefined }))).toEqual({ kind: 'refuse', reason: 'paused' });
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: true, existing: session('outbound', false) }))).toEqual({
       kind: 'refuse',
       reason: 'paused',
     });
   });
 
   it('adopts a link from a peer it holds nothing for', () => {
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: undefined })).toEqual({ kind: 'adopt', replaces: null });
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: false, existing: undefined }))).toEqual({ kind: 'adopt', replaces: null });
   });
 
   it('when both dialled at once, keeps on both ends the link dialled by the smaller node ID', () => {
@@ -33,21 +41,30 @@ describe('judgeInbound', () => {
     const atSmall = session('outbound', false);
     const atLarge = session('outbound', false);
     // The smaller ID keeps the link it dialled and closes the one the larger ID dialled...
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: atSmall })).toEqual({ kind: 'keep-existing' });
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: false, existing: atSmall }))).toEqual({ kind: 'keep-existing' });
     // ...and the larger ID takes the smaller's link, closing its own: the same link survives on both ends.
-    expect(judgeInbound(inboundFrom(small), { selfId: large, pauseIncoming: false, existing: atLarge })).toEqual({ kind: 'adopt', replaces: atLarge });
+    expect(judgeInbound(inboundFrom(small), ctx({ selfId: large, pauseIncoming: false, existing: atLarge }))).toEqual({ kind: 'adopt', replaces: atLarge });
   });
 
-  it('takes the new link over a ready session: the peer restarted and dialled again', () => {
+  it('replaces a ready session only once the new link becomes ready (the peer restarted, or a stranger in its name)', () => {
     const ready = session('outbound', true);
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: ready })).toEqual({ kind: 'adopt', replaces: ready });
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: false, existing: ready }))).toEqual({ kind: 'replace-when-ready', existing: ready });
     const readyInbound = session('inbound', true);
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: readyInbound })).toEqual({ kind: 'adopt', replaces: readyInbound });
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: false, existing: readyInbound }))).toEqual({ kind: 'replace-when-ready', existing: readyInbound });
+  });
+
+  it('drops at once a link past 16 in their handshake, or past the session cap', () => {
+    const full = ctx({ selfId: small, pauseIncoming: false, existing: undefined, unauthenticatedInbound: MAX_UNAUTHENTICATED_INBOUND });
+    expect(judgeInbound(inboundFrom(large), full)).toMatchObject({ kind: 'drop' });
+    const capped = ctx({ selfId: small, pauseIncoming: false, existing: undefined, sessions: 16, maxSessions: 16 });
+    expect(judgeInbound(inboundFrom(large), capped)).toMatchObject({ kind: 'drop' });
+    // A peer that has a session is not a new one: the cap on sessions does not refuse its redial.
+    expect(judgeInbound(inboundFrom(large), { ...capped, existing: session('inbound', false) })).toMatchObject({ kind: 'adopt' });
   });
 
   it('takes the new link over an inbound session still in its handshake (a redial from the same peer)', () => {
     const handshaking = session('inbound', false);
-    expect(judgeInbound(inboundFrom(large), { selfId: small, pauseIncoming: false, existing: handshaking })).toEqual({ kind: 'adopt', replaces: handshaking });
+    expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: false, existing: handshaking }))).toEqual({ kind: 'adopt', replaces: handshaking });
   });
 });
 

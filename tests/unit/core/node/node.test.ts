@@ -11,7 +11,7 @@ import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Settings } from '../../../../core/control/settings';
 import type { SignalingFactory } from '../../../../core/node/transport';
-import { FakeRendezvousStore, FakeSignalingHub, type FakeLink } from '../../../support/fake-transport';
+import { FakeRendezvousStore, FakeSignalingHub, linkPair, type FakeLink } from '../../../support/fake-transport';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 
@@ -174,6 +174,41 @@ describe('MeshNode', () => {
     expect(link.isClosed).toBe(true);
     silent.stop();
     expect(clock.pending).toBe(0);
+  });
+
+  it('holds at most 16 silent diallers in their handshake, and drops the rest at once', async () => {
+    const { clock, hub, nodes: [a] } = await mesh(1, { maxPeers: 100 });
+    await eventually(() => a!.snapshot().signaling.state === 'open', 'a registered');
+    const links = Array.from({ length: 40 }, (_, i) => {
+      const silent = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + String.fromCharCode(97 + (i % 26)).repeat(25) + 'abcdefghijklmnopqrstuvwxyz234567'[i % 32], iceServers: [], clock });
+      silent.start();
+      return silent.dial(a!.nodeId) as FakeLink;
+    });
+    await settle();
+    expect(a!.resourceCount.sessions).toBe(16);
+    expect(links.filter((l) => l.isClosed)).toHaveLength(24);
+    // They time out of their handshake, and the node is free again.
+    await clock.advance(11_000);
+    expect(a!.resourceCount.sessions).toBe(0);
+  });
+
+  it('keeps a ready session when a second connection in the same name fails its handshake', async () => {
+    const { hub, clock, nodes: [a, b] } = await mesh(2);
+    await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'ready');
+    const { openedAt } = a!.snapshot().peers[0]!;
+    // Someone else registered under b's ID elsewhere dials a, and never completes the handshake.
+    const impostor = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + 'z'.repeat(26), iceServers: [], clock });
+    impostor.start();
+    const [toA, atA] = linkPair(b!.nodeId, a!.nodeId);
+    void toA;
+    hub.registered.get(a!.nodeId)!.events.emit('link:inbound', atA);
+    atA.open();
+    await clock.advance(11_000);
+    expect(readyCount(a!)).toBe(1);
+    // The very same session: not closed and redialled.
+    expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, state: 'ready', openedAt });
+    expect(a!.snapshot().closedPeers).toEqual([]);
+    impostor.stop();
   });
 
   it('pausing outgoing stops auto-dial and refuses manual dials', async () => {

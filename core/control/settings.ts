@@ -110,7 +110,7 @@ export function validateSettings(input: Settings): Settings {
   if (!Array.isArray(input.iceServers)) throw new SettingsError('iceServers', 'must be a list');
   for (const server of input.iceServers) {
     const urls = typeof server?.urls === 'string' ? [server.urls] : server?.urls;
-    if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string' && /^(stun|turns?):/.test(u))) {
+    if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^(stun|turns?):/.test(u))) {
       throw new SettingsError('iceServers', 'each server needs stun:/turn: urls');
     }
     for (const field of ['username', 'credential'] as const) {

@@ -89,7 +89,8 @@ export async function verifyText(key: CryptoKey, text: string, signature: string
   } catch {
     return false;
   }
-  if (sig.length !== 64) return false;
+  // One spelling per signature: a re-encoding must give back the text (unused trailing bits zero).
+  if (sig.length !== 64 || toBase64Url(sig) !== signature) return false;
   return crypto.subtle.verify(SIGNING, key, sig as BufferSource, utf8(text) as BufferSource);
 }
 

@@ -6,6 +6,10 @@ export const WIRE_VERSION = 2;
 /** A message over 256 KiB closes the connection with bye `limit`. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
+/** A hello's `caps` list and `app` text are bounded too: they are kept and shown. */
+const MAX_CAPS = 32;
+const MAX_APP_LENGTH = 128;
+
 /** How deeply a message's values may nest (a route body is the application's; 32 levels are plenty). */
 export const MAX_NESTING = 32;
 
@@ -103,7 +107,8 @@ export function parseWireMessage(frame: unknown): WireMessage | null {
       if (
         !isNumber(m.v) || !isRecord(node) || !isString(node.id) || !isString(node.pub) ||
         !isRecord(user) || !isString(user.id) || !isString(user.pub) ||
-        !isRecord(cert) || !isNumber(cert.at) || !isString(cert.sig) || !isString(m.nonce)
+        !isRecord(cert) || !isNumber(cert.at) || !isString(cert.sig) || !isString(m.nonce) ||
+        !Array.isArray(m.caps) || m.caps.length > MAX_CAPS || !m.caps.every(isString) || !isString(m.app) || m.app.length > MAX_APP_LENGTH
       ) {
         throw new WireError('malformed hello');
       }

@@ -61,6 +61,8 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
           openedAt: t0 - 60_000,
           lastHandshakeAt: now - ((i + update) % 60) * 1000,
           lastError: (i + update) % 17 === 0 ? `heartbeat ${update} missed` : null,
+          score: i % 23 === 0 ? -10 : 0,
+          lastPenalty: i % 23 === 0 ? 'bad route signature' : null,
         })),
         closedPeers: [],
         discovered: nodes.map((nodeId, i) => ({

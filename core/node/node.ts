@@ -26,6 +26,7 @@ import { SessionTable } from './session-table';
 import { mayAutoDial, type DialContext } from './dial-policy';
 import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
+import { PeerScores, SCORE_DISCONNECT_AT, SCORE_PENALTIES } from './peer-scores';
 import { errorText } from '../lib/error-text';
 
 const STATS_INTERVAL_MS = 1000;
@@ -66,6 +67,7 @@ export class MeshNode {
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
   private readonly replacements = new Map<string, PeerSession>();
   private inboundDropped = 0;
+  private readonly scores: PeerScores;
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly timers: TimerGroup;
@@ -86,6 +88,7 @@ export class MeshNode {
     this.redial = new RedialPolicy(clock);
     this.log = components.log ?? new EventLog(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
+    this.scores = new PeerScores(() => clock.monotonic());
     this.signalingState = { state: 'stopped', since: clock.now(), error: null };
     this.publisher = new SnapshotPublisher(clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
     this.signalingStop = new SignalingStopSchedule({
@@ -121,7 +124,16 @@ export class MeshNode {
       isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
       routingEnabled: () => this.settings?.routing ?? false,
       log: (level, type, message, nodeId) => this.log.add(level, type, message, nodeId),
+      penalize: (nodeId, why) => this.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
     });
+  }
+
+  /** Lowers a neighbour's score; at the threshold it is disconnected (bye limit: redialled only after a cool-down). */
+  private penalize(nodeId: string, points: number, why: string): void {
+    const score = this.scores.penalize(nodeId, points, why);
+    this.log.add('warn', 'peer:penalty', `score ${score} after: ${why}`, nodeId);
+    if (score <= SCORE_DISCONNECT_AT) this.sessions.get(nodeId)?.close('limit', `peer score ${score}: ${why}`);
+    this.publisher.changed(false);
   }
 
   get nodeId(): string {
@@ -399,6 +411,10 @@ export class MeshNode {
     }
     this.sessions.remove(session);
     if (reason === 'handshake-refused') this.handshakesRefused++;
+    // Closed for its own misconduct: the score remembers it across reconnects.
+    if ((reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
+      this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
+    }
     this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null);
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
@@ -525,6 +541,7 @@ export class MeshNode {
       blocked: this.blocked,
       routing: this.router.counters,
       handshakesRefused: this.handshakesRefused,
+      scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
   }
 }

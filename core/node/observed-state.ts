@@ -30,6 +30,9 @@ export interface PeerSnapshot {
   /** When the last hello/auth exchange verified (ms since epoch). */
   lastHandshakeAt: number | null;
   lastError: string | null;
+  /** Its peer score (0 is clean; see core/node/peer-scores.ts) and why it last lost points. */
+  score: number;
+  lastPenalty: string | null;
 }
 
 /** A connection that ended recently, kept so its error stays pinned to it (newest first, 2 min). */

@@ -12,6 +12,7 @@ import type {
   Strength,
 } from './observed-state';
 import type { PeerSession } from '../session/peer-session';
+import type { PeerScore } from './peer-scores';
 
 export interface SnapshotInput {
   now: number;
@@ -36,12 +37,13 @@ export interface SnapshotInput {
   blocked: ReadonlySet<string>;
   routing: RoutingSnapshot;
   handshakesRefused: number;
+  scoreOf(nodeId: string): PeerScore;
 }
 
 export function buildSnapshot(input: SnapshotInput): NodeSnapshot {
   const { now, settings, blocked } = input;
   const isBlocked = (nodeId: string, userId: string) => blocked.has(nodeId) || blocked.has(userId);
-  const peers = input.sessions.map((s) => s.snapshot());
+  const peers = input.sessions.map((s) => ({ ...s.snapshot(), ...input.scoreOf(s.remoteId) }));
   const readyIds = new Set(input.sessions.filter((s) => s.isReady).map((s) => s.remoteId));
   const ready = peers.filter((p) => p.state === 'ready');
   const rtts = ready.map((p) => p.rttMs).filter((r): r is number => r !== null);

@@ -332,7 +332,7 @@ export class PeerSession {
     this.traffic = { ...next };
   }
 
-  snapshot(): PeerSnapshot {
+  snapshot(): Omit<PeerSnapshot, 'score' | 'lastPenalty'> {
     const loss = this.heartbeat.loss(this.clock.monotonic());
     return {
       nodeId: this.link.remoteId,

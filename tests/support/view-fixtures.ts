@@ -57,6 +57,8 @@ export function fakePeer(seed: number, patch: Partial<PeerSnapshot> = {}): PeerS
     openedAt: 0,
     lastHandshakeAt: 0,
     lastError: null,
+    score: 0,
+    lastPenalty: null,
     ...patch,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import type { PeerSession } from '../../../../core/session/peer-session';
 import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
@@ -209,6 +210,27 @@ describe('MeshNode', () => {
     expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, state: 'ready', openedAt });
     expect(a!.snapshot().closedPeers).toEqual([]);
     impostor.stop();
+  });
+
+  it('a neighbour that keeps sending forged routes loses score, is disconnected with bye limit and not redialled', async () => {
+    const { clock, dials, nodes: [a, b] } = await mesh(2);
+    let atA: PeerSession | null = null;
+    a!.events.on('peer:ready', (session) => (atA = session));
+    await eventually(() => readyCount(a!) === 1 && atA !== null, 'ready');
+    const closes: string[] = [];
+    a!.events.on('peer:close', ({ reason }) => closes.push(reason));
+    const src = b!.nodeId;
+    for (let i = 0; i < 5 && closes.length === 0; i++) {
+      const forged = { t: 'route', id: `ForgedRouteId${String(i).padStart(3, '0')}`, src, dst: a!.nodeId, ttl: 8, path: [src], body: { k: 'data' }, sig: 'A'.repeat(86) };
+      (atA as unknown as PeerSession).link.events.emit('frame', JSON.stringify(forged));
+      await eventually(() => a!.snapshot().routing.dropped > i || closes.length > 0, 'dropped');
+    }
+    expect(closes).toEqual(['limit']);
+    expect(a!.snapshot().closedPeers[0]).toMatchObject({ nodeId: src, lastError: expect.stringMatching(/peer score -50: bad route signature/) });
+    // The cool-down: several dial sweeps pass and a does not dial b again.
+    const dialsBefore = dials.filter((d) => d.from === a!.nodeId).length;
+    await clock.advance(3 * DIAL_SWEEP_MS);
+    expect(dials.filter((d) => d.from === a!.nodeId).length).toBe(dialsBefore);
   });
 
   it('pausing outgoing stops auto-dial and refuses manual dials', async () => {

@@ -22,7 +22,7 @@ const settings: Settings = {
 };
 
 const peer = (n: number, state: PeerSnapshot['state'], over: Partial<PeerSnapshot> = {}): PeerSession => {
-  const snap: PeerSnapshot = {
+  const snap: Omit<PeerSnapshot, 'score' | 'lastPenalty'> = {
     nodeId: fakeId(n),
     userId: fakeId(n, 'u'),
     direction: 'outbound',
@@ -61,6 +61,7 @@ const input = (over: Partial<SnapshotInput> = {}): SnapshotInput => ({
   blocked: new Set(),
   routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 },
   handshakesRefused: 0,
+  scoreOf: () => ({ score: 0, lastPenalty: null }),
   ...over,
 });
 

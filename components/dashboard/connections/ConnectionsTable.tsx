@@ -27,6 +27,7 @@ const COLUMNS: { key: SortKey; label: string; width: number; numeric?: boolean }
   { key: 'loss', label: 'Loss', width: 4, numeric: true },
   { key: 'handshake', label: 'Last handshake', width: 7.5 },
   { key: 'traffic', label: 'Traffic', width: 6, numeric: true },
+  { key: 'score', label: 'Score', width: 7 },
   { key: 'error', label: 'Last error', width: 9.5 },
 ];
 const ACTIONS_WIDTH = 10;
@@ -98,7 +99,7 @@ function setText(el: HTMLElement, text: string): void {
 }
 
 /** The cells whose text follows the row's texts, in the order of their `<td>`s. */
-const TEXT_CELLS = ['user', 'direction', 'state', 'strength', 'latency', 'loss', 'handshake', 'trafficIn', 'trafficOut', 'error'] as const;
+const TEXT_CELLS = ['user', 'direction', 'state', 'strength', 'latency', 'loss', 'handshake', 'trafficIn', 'trafficOut', 'score', 'error'] as const;
 
 /**
  * One peer. Rendered once per connection and never re-rendered: an effect writes the row's changed
@@ -197,6 +198,9 @@ class PeerRow extends Component<PeerRowProps> {
           <span class="fig">
             out <span ref={cell('trafficOut')}>{t.trafficOut}</span>
           </span>
+        </td>
+        <td class="error-cell" ref={cell('score')}>
+          {t.score}
         </td>
         <td class="error-cell" ref={cell('error')}>
           {t.error}

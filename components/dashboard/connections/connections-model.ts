@@ -30,6 +30,8 @@ export interface RowTexts {
   handshake: string;
   trafficIn: string;
   trafficOut: string;
+  /** "0", or "−20 — bad route signature": the peer score and why it last lost points. */
+  score: string;
   error: string;
 }
 
@@ -76,6 +78,12 @@ interface MutableRow extends PeerRowModel {
  * The texts of `peer` at `now`, reformatting only the fields whose value changed since `prev` (the
  * texts of `prevPeer`); returns `prev` itself when no text changed.
  */
+/** A peer score as the table shows it: the number (a true minus sign), and the last penalty's reason. */
+export function formatScore(score: number, lastPenalty: string | null): string {
+  const figure = score < 0 ? `\u2212${-score}` : String(score);
+  return lastPenalty && score < 0 ? `${figure} — ${lastPenalty}` : figure;
+}
+
 export function rowTexts(peer: PeerSnapshot, now: number, prevPeer?: PeerSnapshot, prev?: RowTexts): RowTexts {
   const same = <K extends keyof PeerSnapshot>(key: K) => prevPeer !== undefined && prevPeer[key] === peer[key];
   const next: RowTexts = {
@@ -89,6 +97,7 @@ export function rowTexts(peer: PeerSnapshot, now: number, prevPeer?: PeerSnapsho
     handshake: formatRelativeTime(peer.lastHandshakeAt, now),
     trafficIn: prev && same('bytesIn') ? prev.trafficIn : formatBytes(peer.bytesIn),
     trafficOut: prev && same('bytesOut') ? prev.trafficOut : formatBytes(peer.bytesOut),
+    score: prev && same('score') && same('lastPenalty') ? prev.score : formatScore(peer.score, peer.lastPenalty),
     error: peer.lastError ?? UNKNOWN,
   };
   if (prev) {

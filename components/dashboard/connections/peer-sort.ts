@@ -5,7 +5,7 @@
  */
 import type { PeerSnapshot } from '../../../core/node/observed-state';
 
-export type SortKey = 'peer' | 'user' | 'direction' | 'state' | 'strength' | 'latency' | 'loss' | 'handshake' | 'traffic' | 'error';
+export type SortKey = 'peer' | 'user' | 'direction' | 'state' | 'strength' | 'latency' | 'loss' | 'handshake' | 'traffic' | 'score' | 'error';
 export type SortDirection = 'ascending' | 'descending';
 
 export interface SortOrder {
@@ -36,6 +36,8 @@ function sortValue(peer: PeerSnapshot, key: SortKey): string | number | null {
       return peer.lastHandshakeAt;
     case 'traffic':
       return peer.bytesIn + peer.bytesOut;
+    case 'score':
+      return peer.score;
     case 'error':
       return peer.lastError;
   }

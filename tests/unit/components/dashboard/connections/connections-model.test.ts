@@ -134,3 +134,12 @@ describe('createConnectionsModel', () => {
     expect(model.status.value).toBe(pending);
   });
 });
+
+describe('the Score column', () => {
+  it('shows a clean peer as 0, and a penalized one with its score and the reason', () => {
+    expect(rowTexts(fakePeer(1), 0).score).toBe('0');
+    expect(rowTexts(fakePeer(1, { score: -20, lastPenalty: 'bad route signature from n…' }), 0).score).toBe('\u221220 — bad route signature from n…');
+    // Recovered to 0: the old reason is no longer shown.
+    expect(rowTexts(fakePeer(1, { score: 0, lastPenalty: 'bad route signature' }), 0).score).toBe('0');
+  });
+});

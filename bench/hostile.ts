@@ -1,0 +1,296 @@
+/**
+ * Hostile-mesh benchmark (../shared/BENCH.md, hostile.json): the real extension in Chromium, the real
+ * local server, and Node peers running core/ that misbehave, in a loopback-only namespace.
+ *
+ * - flood_cutoff_ms_median: a ready peer sends 10,000 messages a second → the extension's `bye limit`
+ *   arrives (time measured at the flooder).
+ * - control_during_flood_ms_median: during such a flood, the dashboard's `Mesh routing` switch clicked
+ *   → shown applied (aria-checked flipped), measured in the page.
+ * - dial_flood_pending_max: 40 silent diallers → the most connections the node held in their handshake.
+ * - record_storm_*: 10,000 junk and 500 validly signed Sybil records written to the room; the node
+ *   host's heap growth after GC, a valid newcomer's time to ready, and how long the host's CPU takes
+ *   to fall back under 2 % of a core.
+ * - idle_cpu_pct_8_peers / idle_heap_bytes_8_peers: the node host with 8 ready peers over 60 s.
+ * - fuzz_cases / fuzz_uncaught: the property-based suite, run here (tests/unit/fuzz).
+ * - v2_ready_ratio: ready with the v2 handshake / raw PeerJS open, alternating, same run.
+ *
+ * CPU is the host page's own script, layout and task time (CDP Performance.getMetrics TaskDuration)
+ * over wall time: a share of one core.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'puppeteer';
+import { signRecord } from '../core/discovery/rendezvous-record';
+import type { MeshNode } from '../core/node/node';
+import type { PeerSession } from '../core/session/peer-session';
+import { median } from '../core/session/heartbeat';
+import { peerServerOptions } from '../core/signaling/peer-server-url';
+import { startLocalServer, type LocalServer } from '../server/local-server';
+import { startNodePeer } from '../server/node-peer';
+import { installNodeWebRTC } from '../server/node-webrtc';
+import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { makeIdentity } from '../tests/support/identities';
+import { measureRawOpen, measureReady } from './support/ready-time';
+import { writeResult } from './result';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const IDLE_WINDOW_MS = 60_000;
+const FLOOD_PER_SECOND = 10_000;
+const JUNK_RECORDS = 10_000;
+const SYBIL_RECORDS = 500;
+const SILENT_DIALLERS = 40;
+
+type Hook = { meshdeck: { host: { node: MeshNode } } };
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** The host page's busy time so far (s), for a CPU share over an interval. */
+async function busySeconds(host: Page): Promise<number> {
+  const metrics = await host.metrics();
+  return metrics.TaskDuration ?? 0;
+}
+
+async function heapAfterGc(host: Page): Promise<number> {
+  return host.evaluate(() => {
+    (globalThis as unknown as { gc: () => void }).gc();
+    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+  });
+}
+
+/** A Node peer in the room, ready with the extension's node; resolves with its session to it. */
+async function readyPeer(server: LocalServer, targetId: string): Promise<{ node: MeshNode; session: PeerSession }> {
+  const { node } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], maxPeers: 0 });
+  const session = await new Promise<PeerSession>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('flooder not ready within 20 s')), 20_000);
+    node.events.on('peer:ready', (s) => {
+      if (s.remoteId !== targetId) return;
+      clearTimeout(timer);
+      resolve(s);
+    });
+    const dial = () => {
+      if (node.snapshot().signaling.state !== 'open') return void setTimeout(dial, 50);
+      node.dial(targetId);
+    };
+    dial();
+  });
+  return { node, session };
+}
+
+/** Sends small frames at FLOOD_PER_SECOND until the session closes; resolves with the ms until the bye. */
+function flood(session: PeerSession): Promise<number> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const frame = JSON.stringify({ t: 'noop' });
+    let sent = 0;
+    const burst = setInterval(() => {
+      const due = Math.floor(((performance.now() - started) / 1000) * FLOOD_PER_SECOND);
+      try {
+        while (sent < due && session.isReady) {
+          session.link.send(frame);
+          sent++;
+        }
+      } catch {
+        // The link closed under us.
+      }
+    }, 5);
+    session.events.on('session:close', () => {
+      clearInterval(burst);
+      resolve(performance.now() - started);
+    });
+  });
+}
+
+/** Clicks the dashboard's `Mesh routing` switch and resolves with the ms until it shows the new state. */
+function toggleRouting(dashboard: Page): Promise<number> {
+  return dashboard.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const labelOf = (el: HTMLElement) => document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent;
+        const button = [...document.querySelectorAll<HTMLElement>('[role="switch"]')].find((el) => labelOf(el) === 'Mesh routing')!;
+        const before = button.getAttribute('aria-checked');
+        const started = performance.now();
+        const observer = new MutationObserver(() => {
+          if (button.getAttribute('aria-checked') === before) return;
+          observer.disconnect();
+          resolve(performance.now() - started);
+        });
+        observer.observe(button, { attributes: true, attributeFilter: ['aria-checked'] });
+        button.click();
+      }),
+  );
+}
+
+async function main(): Promise<void> {
+  installNodeWebRTC();
+  const server = await startLocalServer({ port: 9000 });
+  const browsers: ExtensionBrowser[] = [];
+  const peers: MeshNode[] = [];
+  try {
+    const fuzz = runFuzz();
+
+    // 1. v2 ready against raw PeerJS open, between two extension nodes, alternating.
+    for (let i = 0; i < 2; i++) browsers.push(await launchExtensionBrowser());
+    const [A, B] = browsers as [ExtensionBrowser, ExtensionBrowser];
+    const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
+    const [popupA, popupB] = await Promise.all([A.openPopup(), B.openPopup()]);
+    const aId = (await A.snapshot()).nodeId;
+    const bId = (await B.snapshot()).nodeId;
+    for (const popup of [popupA, popupB]) await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
+    await hostA.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
+    await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 10_000, 'B forgets A');
+    const ready: number[] = [];
+    const raw: number[] = [];
+    for (let run = 0; run < 4 * RUNS; run++) {
+      raw.push(await measureRawOpen(hostA, hostB, server.signalingUrl, run));
+      ready.push(await measureReady(hostA, hostB, aId, bId));
+    }
+    await B.close();
+    browsers.pop();
+    await request(popupA, { type: 'settings:update', patch: { maxPeers: 8 } });
+
+    // 2. Idle with 8 ready peers.
+    for (let i = 0; i < 8; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
+    await waitFor(() => A.snapshot(), (s) => s.totals.peers === 8, 60_000, '8 ready peers');
+    await new Promise((r) => setTimeout(r, 10_000));
+    const idleStart = await busySeconds(hostA);
+    await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
+    const idleCpuPct = ((await busySeconds(hostA)) - idleStart) / (IDLE_WINDOW_MS / 1000) * 100;
+    const idleHeap = await heapAfterGc(hostA);
+    for (const peer of peers.splice(0)) peer.stop();
+    await waitFor(() => A.snapshot(), (s) => s.peers.length === 0, 30_000, 'idle peers gone');
+
+    // 3. Flood cut-off, and a control applied during a flood.
+    const dashboard = await A.browser.newPage();
+    await dashboard.goto(`chrome-extension://${A.extensionId}/options.html`);
+    await dashboard.waitForSelector('::-p-aria([name="Mesh routing"][role="switch"])', { timeout: 20_000 });
+    const cutoff: number[] = [];
+    const control: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const { node, session } = await readyPeer(server, aId);
+      const closed = flood(session);
+      await new Promise((r) => setTimeout(r, 100));
+      control.push(await toggleRouting(dashboard));
+      cutoff.push(await closed);
+      if (session.closeReason !== 'remote:limit') throw new Error(`flood run ${run}: closed by ${session.closeReason}, not bye limit`);
+      node.stop();
+    }
+    await dashboard.close();
+
+    // 4. 40 silent diallers.
+    const pendingMax = await silentDiallers(server, A, aId);
+
+    // 5. The record storm, then a valid newcomer.
+    const heapBefore = await heapAfterGc(hostA);
+    const storm = await recordStorm(server);
+    const stormEnded = performance.now();
+    const { node: newcomer } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] });
+    peers.push(newcomer);
+    await waitFor(() => A.snapshot(), (s) => s.peers.some((p) => p.nodeId === newcomer.nodeId && p.state === 'ready'), 60_000, 'newcomer ready after the storm');
+    const newcomerReadyMs = performance.now() - stormEnded;
+    const settleMs = await cpuSettles(hostA, stormEnded);
+    await new Promise((r) => setTimeout(r, 3000));
+    const heapAfter = await heapAfterGc(hostA);
+    await request(popupA, { type: 'settings:get' });
+
+    const { cases, uncaught } = await fuzz;
+    await writeResult('hostile', {
+      runs: RUNS,
+      flood_cutoff_ms_median: round(median(cutoff)!),
+      control_during_flood_ms_median: round(median(control)!),
+      dial_flood_pending_max: pendingMax,
+      record_storm_records: storm,
+      record_storm_heap_growth_bytes: Math.max(0, heapAfter - heapBefore),
+      record_storm_newcomer_ready_ms: round(newcomerReadyMs),
+      record_storm_cpu_settle_ms: round(settleMs),
+      idle_cpu_pct_8_peers: round(idleCpuPct, 2),
+      idle_heap_bytes_8_peers: idleHeap,
+      fuzz_cases: cases,
+      fuzz_uncaught: uncaught,
+      v2_ready_ms_median: round(median(ready)!),
+      raw_peerjs_open_ms_median: round(median(raw)!),
+      v2_ready_ratio: round(median(ready)! / median(raw)!, 3),
+      samples: { flood_cutoff_ms: cutoff.map((v) => round(v)), control_during_flood_ms: control.map((v) => round(v)), ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)) },
+      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet; the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client on the relay; fuzz counts from tests/unit/fuzz run by this benchmark`,
+    });
+  } finally {
+    for (const peer of peers) peer.stop();
+    await Promise.all(browsers.map((b) => b.close().catch((error: unknown) => console.error(error))));
+    await server.close();
+  }
+}
+
+/** 40 Node peers register and dial the node, saying nothing; the most it held in their handshake. */
+async function silentDiallers(server: LocalServer, target: ExtensionBrowser, targetId: string): Promise<number> {
+  const { Peer } = await import('../core/signaling/peerjs');
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const diallers = await Promise.all(
+    Array.from({ length: SILENT_DIALLERS }, async (_, i) => {
+      const id = 'n' + Array.from({ length: 26 }, (_, k) => alphabet[(i * 7 + k * 3) % 32]).join('');
+      const peer = new Peer(id, { ...peerServerOptions(server.signalingUrl), key: 'peerjs', debug: 0, config: { iceServers: [] } });
+      await new Promise<void>((resolve, reject) => {
+        peer.once('open', () => resolve());
+        peer.once('error', reject);
+      });
+      return peer;
+    }),
+  );
+  for (const peer of diallers) peer.connect(targetId, { serialization: 'raw', reliable: true });
+  let most = 0;
+  const end = Date.now() + 8000;
+  while (Date.now() < end) {
+    const pending = (await target.snapshot()).peers.filter((p) => p.state !== 'ready' && p.direction === 'inbound').length;
+    most = Math.max(most, pending);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const peer of diallers) peer.destroy();
+  return most;
+}
+
+/** Writes junk and validly signed Sybil records to the room through a GUN client; returns how many. */
+async function recordStorm(server: LocalServer): Promise<number> {
+  const { default: Gun } = await import('gun');
+  const gun = Gun({ peers: [server.relayUrl], localStorage: false, radisk: false, axe: false });
+  const room = gun.get('meshdeck/v1').get('default').get('nodes');
+  const now = Date.now();
+  for (let i = 0; i < JUNK_RECORDS; i++) {
+    const id = `n${i.toString(32).padStart(26, 'q').replace(/[01]/g, 'z').replace(/[89]/g, 'y')}`;
+    room.get(id).put({ id, pub: 'junk', user: 'u-junk', userPub: 'junk', cert: 'junk', certAt: 1, signal: '["http://127.0.0.1:9000/peerjs"]', routing: true, neighbors: '[]', ts: now, sig: 'junk' });
+    if (i % 500 === 0) await new Promise((r) => setTimeout(r, 0));
+  }
+  for (let i = 0; i < SYBIL_RECORDS; i++) {
+    const { identity } = await makeIdentity();
+    // Signed genuinely, but registered on no signaling server: nothing answers a dial.
+    const record = await signRecord(identity, { signal: ['http://127.0.0.1:9000/peerjs'], routing: true, neighbors: [] }, Date.now());
+    room.get(record.id).put(record);
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  (gun as unknown as { off?: () => void }).off?.();
+  return JUNK_RECORDS + SYBIL_RECORDS;
+}
+
+/** Polls the host's CPU share each second from `since` until it is under 2 % of a core; returns the ms. */
+async function cpuSettles(host: Page, since: number): Promise<number> {
+  let previous = await busySeconds(host);
+  let at = performance.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const busy = await busySeconds(host);
+    const now = performance.now();
+    const share = (busy - previous) / ((now - at) / 1000);
+    if (share < 0.02) return now - since;
+    if (now - since > 120_000) throw new Error('the node host stayed over 2 % of a core for 2 minutes after the storm');
+    previous = busy;
+    at = now;
+  }
+}
+
+/** Runs the fuzz suite in vitest and reads its tally. */
+async function runFuzz(): Promise<{ cases: number; uncaught: number }> {
+  const result = spawnSync('npx', ['vitest', 'run', '--project', 'unit', 'tests/unit/fuzz'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error('the fuzz suite failed: run npx vitest run --project unit tests/unit/fuzz');
+  const tally = JSON.parse(await readFile('test-results/fuzz.json', 'utf8')) as { cases: number; uncaught: number };
+  return { cases: tally.cases, uncaught: tally.uncaught };
+}
+
+await main();
+// The GUN client of the storm keeps its socket: nothing else is left to wait for.
+process.exit(0);

@@ -14,7 +14,6 @@ import type { StoredIdentity } from '../identity/identity';
 import type { BlockEntry } from '../blocklist/block-list';
 import type { BlockListState } from '../blocklist/block-list-store';
 import type { EndpointTrial, WorkingEndpoints } from './endpoint-trial';
-import { describeValue } from '../lib/error-text';
 
 export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
@@ -171,71 +170,9 @@ export interface ReplyValues {
   'diagnostics:export': DiagnosticsReport;
 }
 
-export const NODE_ACTIONS = new Set<NodeAction['type']>([
-  'node:refresh', 'node:disconnect', 'node:ping', 'node:dial', 'node:retry-signaling', 'diagnostics:export',
-]);
-
-export function isNodeAction(request: Request): request is NodeAction {
-  return NODE_ACTIONS.has(request.type as NodeAction['type']);
-}
-
-export class ProtocolError extends Error {
-  override name = 'ProtocolError';
-}
-
-const REQUEST_TYPES = new Set<Request['type']>([
-  'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
-  'host:ensure', 'host:boot', 'host:alive', 'history:append',
-  ...NODE_ACTIONS,
-]);
-
 export function envelope<T extends Request | HostCommand>(message: T, to: 'background' | 'host'): Envelope<T> {
   return { ...message, v: PROTOCOL_VERSION, to };
 }
-
-/** Validates a message arriving at the background. Returns null for messages meant for another context. */
-export function parseRequest(raw: unknown): Request | null {
-  if (!isRecord(raw) || raw.to !== 'background') return null;
-  if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${describeValue(raw.v)} is not ${PROTOCOL_VERSION}: reload the page`);
-  if (!REQUEST_TYPES.has(raw.type as Request['type'])) throw new ProtocolError(`unknown request "${describeValue(raw.type)}"`);
-  if (raw.type === 'settings:update' && !isRecord(raw.patch)) throw new ProtocolError('settings:update needs a patch object');
-  if ((raw.type === 'block:add' || raw.type === 'block:remove' || raw.type === 'block:note') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
-  if (raw.type === 'block:note' && typeof raw.note !== 'string') throw new ProtocolError('block:note needs the note text');
-  for (const field of ['note', 'label'] as const) {
-    const holder = raw.type === 'block:add' ? raw : raw.type === 'block:restore' && isRecord(raw.entry) ? raw.entry : null;
-    if (holder && holder[field] !== undefined && typeof holder[field] !== 'string') throw new ProtocolError(`${raw.type}: the ${field} must be text`);
-  }
-  if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
-  if (raw.type === 'block:restore' && !(isRecord(raw.entry) && typeof raw.entry.id === 'string')) throw new ProtocolError('block:restore needs an entry with an id');
-  if (raw.type === 'settings:trial-result' && (typeof raw.trialId !== 'string' || typeof raw.ok !== 'boolean')) {
-    throw new ProtocolError('settings:trial-result needs a trialId and ok');
-  }
-  if (raw.type === 'host:alive' && !(raw.failure === null || typeof raw.failure === 'string')) throw new ProtocolError('host:alive needs a failure (or null)');
-  if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
-    throw new ProtocolError(`${raw.type} needs a nodeId`);
-  }
-  if (raw.type === 'history:append' && !isRecord(raw.point)) throw new ProtocolError('history:append needs a point');
-  return raw as unknown as Request;
-}
-
-/** Validates a message arriving at the node host. Returns null for messages meant for another context. */
-export function parseHostCommand(raw: unknown): HostCommand | null {
-  if (!isRecord(raw) || raw.to !== 'host') return null;
-  if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${describeValue(raw.v)} is not ${PROTOCOL_VERSION}`);
-  const known =
-    raw.type === 'host:configure' ? isRecord(raw.config) && Number.isFinite(raw.config.revision)
-    : raw.type === 'host:log' ? Array.isArray(raw.entries) && raw.entries.every(isLogLine)
-    : NODE_ACTIONS.has(raw.type as NodeAction['type']);
-  if (!known) throw new ProtocolError(`unknown host command "${describeValue(raw.type)}"`);
-  if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
-    throw new ProtocolError(`${raw.type} needs a nodeId`);
-  }
-  return raw as unknown as HostCommand;
-}
-
-const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error']);
-const isLogLine = (line: unknown): boolean =>
-  isRecord(line) && LOG_LEVELS.has(line.level as string) && typeof line.type === 'string' && typeof line.message === 'string';
 
 export function okReply<T>(value: T): Reply<T> {
   return { ok: true, value };

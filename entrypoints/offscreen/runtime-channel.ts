@@ -1,7 +1,8 @@
 /** The node host's HostChannel over `runtime` messaging (offscreen document, Firefox background page). */
 import browser from 'webextension-polyfill';
 import type { HostChannel } from '../../core/host/node-host';
-import { envelope, errorReply, okReply, OBSERVE_PORT, parseHostCommand, type HostConfig, type Reply } from '../../core/control/protocol';
+import { envelope, errorReply, okReply, OBSERVE_PORT, type HostConfig, type Reply } from '../../core/control/protocol';
+import { parseHostCommand } from '../../core/control/protocol-guard';
 
 const BOOT_RETRY_MS = 200;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { envelope, parseHostCommand, parseRequest, PROTOCOL_VERSION } from '../../../../core/control/protocol';
+import { envelope, PROTOCOL_VERSION } from '../../../../core/control/protocol';
+import { parseHostCommand, parseRequest } from '../../../../core/control/protocol-guard';
 
 const toBackground = (message: Record<string, unknown>) => ({ ...message, v: PROTOCOL_VERSION, to: 'background' });
 const toHost = (message: Record<string, unknown>) => ({ ...message, v: PROTOCOL_VERSION, to: 'host' });

@@ -4,6 +4,8 @@ import { defineConfig } from 'wxt';
 // (read in core/control/settings.ts through import.meta.env); with none set the build points at the local
 // server on 127.0.0.1:9000. No public server is ever a default.
 export default defineConfig({
+  // Benchmarks build the store flavour (no test instruments) beside the test build to measure it.
+  outDir: process.env.MESHDECK_OUT_DIR ?? '.output',
   // Explicit imports only: auto-imports declare every export of components/ as a global, which hides a
   // missing import from the type checker.
   imports: false,

@@ -21,6 +21,16 @@ export function buildExtension(env = LOOPBACK_BUILD_ENV) {
   }
 }
 
+/**
+ * Builds the extension as a store would ship it (no test instruments, no debug hook) into
+ * `<outDir>/chrome-mv3`, beside the test build, so that benchmarks measure what users get.
+ */
+export function buildStoreExtension(outDir) {
+  const env = { ...LOOPBACK_BUILD_ENV, WXT_INSTRUMENT: '', MESHDECK_OUT_DIR: outDir };
+  const result = spawnSync('npx', ['wxt', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+  if (result.status !== 0) throw new Error('Building the store flavour failed (npx wxt build)');
+}
+
 /** Type-checks the whole project (WXT writes .wxt/tsconfig.json during the build). */
 export function typecheck() {
   const result = spawnSync('npx', ['tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });

@@ -1,0 +1,5 @@
+/** Types of build-extension.mjs, for the TypeScript benchmarks that call it. */
+export declare const LOOPBACK_BUILD_ENV: Record<string, string>;
+export declare function buildExtension(env?: Record<string, string>): void;
+export declare function buildStoreExtension(outDir: string): void;
+export declare function typecheck(): void;

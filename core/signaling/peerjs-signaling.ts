@@ -22,6 +22,12 @@ import { MAX_MESSAGE_BYTES } from '../session/wire';
 const REGISTER_BACKOFF = { baseMs: 500, capMs: 30_000 };
 const CLOSE_FLUSH_POLL_MS = 20;
 const CLOSE_FLUSH_MAX_POLLS = 25;
+/**
+ * How long a link that just sent lingers before closing, even with an empty buffer: bufferedAmount
+ * can read 0 before a frame sent a moment ago left the SCTP stack (measured with @roamhq/wrtc: a
+ * `bye limit` sent to a flooding peer was lost every time without it).
+ */
+const CLOSE_LINGER_MS = 100;
 
 export const createPeerJsSignaling: SignalingFactory = (options) => new PeerJsSignaling(options);
 
@@ -221,8 +227,12 @@ class PeerJsLink implements Link {
 
   private stopWatchingIce: () => void = () => undefined;
 
+  /** When send() last handed a frame to the channel (monotonic ms): a close lingers after it. */
+  private lastSentAt = -Infinity;
+
   send(frame: string): void {
     if (!this.connection?.open) throw new Error('connection is not open');
+    this.lastSentAt = this.clock.monotonic();
     void this.connection.send(frame);
   }
 
@@ -238,9 +248,10 @@ class PeerJsLink implements Link {
     // PeerJS closes the RTCPeerConnection with the channel, which drops frames still queued (a bye):
     // wait until the channel's buffer drained, for at most 0.5 s.
     let polls = 0;
+    const lingerUntil = this.lastSentAt + CLOSE_LINGER_MS;
     const closeWhenFlushed = (): void => {
       const buffered = connection.dataChannel?.readyState === 'open' ? connection.dataChannel.bufferedAmount : 0;
-      if (buffered > 0 && polls++ < CLOSE_FLUSH_MAX_POLLS) {
+      if ((buffered > 0 || this.clock.monotonic() < lingerUntil) && polls++ < CLOSE_FLUSH_MAX_POLLS) {
         this.clock.setTimeout(closeWhenFlushed, CLOSE_FLUSH_POLL_MS);
         return;
       }

@@ -17,6 +17,7 @@ import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { makeIdentity } from '../support/identities';
+import { until } from '../support/until';
 
 type PeerJsPeer = import('peerjs').Peer;
 type PeerJsConnection = import('peerjs').DataConnection;
@@ -133,11 +134,3 @@ describe('a party in the middle that relays every frame', () => {
     expect(await Promise.all([atA, atB])).toEqual([{ ready: true }, { ready: true }]);
   }, 40_000);
 });
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not reached within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -8,14 +8,7 @@ import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
 import type { Rendezvous } from '../../core/node/transport';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../support/until';
 
 describe('GUN rendezvous', () => {
   const opened: Rendezvous[] = [];

@@ -8,14 +8,7 @@ import { memoryStore } from '../../../support/memory-store';
 import type { HostConfig } from '../../../../core/control/protocol';
 import { defaultSettings } from '../../../../core/control/settings';
 import { memoryArea } from '../../../support/memory-store';
-
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from '../../../support/until';
 
 function setup(options: { arrivals?: SyncArrivals; sync?: Map<string, unknown> } = {}) {
   const configured: HostConfig[] = [];

@@ -15,6 +15,7 @@
  *   while the server's own code runs is tracked (see `TimerScope`) and cleared on `close()`.
  */
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -24,6 +25,9 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { errorText } from '../core/lib/error-text';
+import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
+import type { NodeRecord } from '../core/discovery/rendezvous-record';
+import { fromBase64Url, toBase32 } from '../core/lib/encoding';
 
 export interface LocalServerOptions {
   /** TCP port; 9000 when absent; 0 picks any free port (read it back from `LocalServer.port`). */
@@ -34,6 +38,11 @@ export interface LocalServerOptions {
   dataDir?: string;
   /** Receives one line per server event (peer registered, relay client left, library errors). */
   log?: (line: string) => void;
+  /**
+   * Whether the relay refuses malformed room records (record-screen.ts); true when absent. False makes
+   * it a stock GUN relay, as others run: hostile tests use that to measure the node's own defences.
+   */
+  screenRecords?: boolean;
 }
 
 export interface LocalServer {
@@ -79,6 +88,18 @@ const ALIVE_TIMEOUT_MS = 30_000;
  * `close()` waits this long before clearing timers when the data folder is kept, so the last writes land.
  */
 const GUN_WRITE_BATCH_MS = 250;
+/** Whether a record's node and user IDs are the ones its keys derive (docs/protocol.md, Encodings). */
+function idsDeriveFromKeys(record: NodeRecord): boolean {
+  const derive = (prefix: string, pub: string) => prefix + toBase32(createHash('sha256').update(fromBase64Url(pub)).digest()).slice(0, 26);
+  try {
+    return derive('n', record.pub) === record.id && derive('u', record.userPub) === record.user;
+  } catch {
+    return false;
+  }
+}
+
+/** A storm of junk writes is logged once per this many refused records, not once each. */
+const RELAY_REFUSALS_LOGGED_EVERY = 1000;
 
 const require = createRequire(import.meta.url);
 
@@ -239,7 +260,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
     const gunWss = new GunWebSocket.Server({ noServer: true });
     upgradeServers.set(RELAY_PATH, gunWss);
-    Gun({
+    const relay = Gun({
       file: dataDir,
       localStorage: false,
       radisk: true,
@@ -249,7 +270,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       stats: false, // stats writes a file into node_modules/gun every 5 s
       peers: {},
       ws: { noServer: true, path: RELAY_PATH, web: gunWss },
-    });
+    }) as { back(path: string): unknown };
+    // The relay refuses malformed room records before storing or forwarding them (record-screen.ts);
+    // readers screen again, since other relays may not.
+    let refusedRecords = 0;
+    if (options.screenRecords !== false) screenGunInput(relay.back('opt.mesh') as GunMeshLike, Date.now, (count) => {
+      const before = refusedRecords;
+      refusedRecords += count;
+      if (Math.floor(before / RELAY_REFUSALS_LOGGED_EVERY) !== Math.floor(refusedRecords / RELAY_REFUSALS_LOGGED_EVERY) || before === 0) {
+        log?.(`relay: refused ${refusedRecords} malformed room records so far`);
+      }
+    }, idsDeriveFromKeys);
     gunWss.on('connection', (client, req) => {
       const who = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
       log?.(`relay: ${who} connected`);

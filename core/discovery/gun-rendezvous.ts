@@ -7,6 +7,7 @@ import { Backoff } from '../lib/backoff';
 import { TimerGroup } from '../lib/clock';
 import { Emitter } from '../lib/events';
 import type { NodeRecord } from './rendezvous-record';
+import { screenGunInput, type GunMeshLike } from './gun-input-screen';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from '../node/transport';
 
 export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
@@ -14,7 +15,7 @@ export const createGunRendezvous: RendezvousFactory = (options) => new GunRendez
 /** The slice of GUN's untyped chain API used here. */
 interface GunChain {
   get(key: string): GunChain;
-  put(value: object): GunChain;
+  put(value: object, ack?: (ack: { err?: unknown; ok?: unknown }) => void): GunChain;
   map(): GunChain;
   on(callback: (data: unknown, key: string) => void): GunChain;
   once(callback: (data: unknown, key: string) => void): GunChain;
@@ -31,7 +32,7 @@ interface GunPeer {
   wire?: { readyState: number; close(): void } | null;
   defer?: ReturnType<typeof setTimeout>;
 }
-interface GunMesh {
+interface GunMesh extends GunMeshLike {
   bye(peer: unknown): void;
   /** Opens a websocket to `peer` (GUN's websocket adapter). */
   wire(peer: GunPeer): void;
@@ -44,6 +45,9 @@ interface GunMesh {
  */
 const REATTACH_BACKOFF = { baseMs: 1000, capMs: 30_000 };
 const WEBSOCKET_OPEN = 1;
+/** An announce no relay acknowledged within this long is written again, up to ANNOUNCE_ATTEMPTS in all. */
+const ANNOUNCE_ACK_MS = 2000;
+const ANNOUNCE_ATTEMPTS = 3;
 type GunFactory = (options: Record<string, unknown>) => GunRoot;
 
 class GunRendezvous implements Rendezvous {
@@ -52,6 +56,7 @@ class GunRendezvous implements Rendezvous {
   private nodes: GunChain | null = null;
   private readonly timers: TimerGroup;
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
+  private announceRetry: unknown = null;
 
   constructor(private readonly options: RendezvousOptions) {
     this.timers = new TimerGroup(options.clock);
@@ -72,6 +77,11 @@ class GunRendezvous implements Rendezvous {
       WebSocket: globalThis.WebSocket,
     });
     this.gun = gun;
+    const mesh = gun.back('opt.mesh') as GunMesh | undefined;
+    if (!mesh) throw new Error('GUN has no mesh: its websocket adapter is not loaded');
+    screenGunInput(mesh, () => this.options.clock.now(), (count) => {
+      if (this.gun === gun) this.events.emit('records:refused', count);
+    });
     gun.on('hi', (peer) => {
       if (!peer.url) return;
       this.cancelReattach(peer.url);
@@ -122,8 +132,27 @@ class GunRendezvous implements Rendezvous {
     // If this attempt fails GUN says 'bye' again, which schedules the next one.
   }
 
+  /**
+   * Writes the record, and writes it again if no relay acknowledged it within ANNOUNCE_ACK_MS: GUN
+   * drops a put made while its socket to a busy relay is not yet usable (seen after a record storm),
+   * and the next announce is 15 s away, which a newcomer should not have to wait.
+   */
   announce(record: NodeRecord): void {
-    this.nodes?.get(record.id).put({ ...record });
+    this.write(record, 1);
+  }
+
+  private write(record: NodeRecord, attempt: number): void {
+    const nodes = this.nodes;
+    if (!nodes) return;
+    if (this.announceRetry !== null) this.timers.cancel(this.announceRetry);
+    let acked = false;
+    this.announceRetry = attempt < ANNOUNCE_ATTEMPTS ? this.timers.timeout(() => {
+      this.announceRetry = null;
+      if (!acked && this.nodes === nodes) this.write(record, attempt + 1);
+    }, ANNOUNCE_ACK_MS) : null;
+    nodes.get(record.id).put({ ...record }, (ack) => {
+      if (!ack.err) acked = true;
+    });
   }
 
   reread(): void {
@@ -138,6 +167,7 @@ class GunRendezvous implements Rendezvous {
     if (!gun) return;
     this.gun = null;
     this.timers.clear();
+    this.announceRetry = null;
     this.reattach.clear();
     this.nodes?.map().off();
     this.nodes = null;

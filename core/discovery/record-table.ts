@@ -53,6 +53,7 @@ export class RecordTable {
   private readonly pending = new Map<string, Pending[]>();
   private readonly budget: TokenBucket;
   private drainTimer: unknown = null;
+  private refused = 0;
 
   constructor(
     private readonly selfId: string,
@@ -67,8 +68,14 @@ export class RecordTable {
     return this.records.size;
   }
 
+  /** Deliveries refused so far: failed checks here, and those the rendezvous screened out. */
   get invalidCount(): number {
-    return this.invalidVersions.size;
+    return this.refused;
+  }
+
+  /** Counts deliveries the rendezvous refused before they reached the table. */
+  countRefused(count: number): void {
+    this.refused += count;
   }
 
   /** Nodes with a delivery waiting for its signature check. */
@@ -131,6 +138,7 @@ export class RecordTable {
     this.stop();
     this.records.clear();
     this.invalidVersions.clear();
+    this.refused = 0;
   }
 
   /** Releases the drain timer and answers every waiting delivery. */
@@ -205,6 +213,7 @@ export class RecordTable {
   }
 
   private rememberInvalid(version: string): void {
+    this.refused++;
     this.invalidVersions.add(version);
     if (this.invalidVersions.size > INVALID_KEPT) this.invalidVersions.delete(this.invalidVersions.values().next().value!);
   }

@@ -1,6 +1,6 @@
 /** The signed node record of the rendezvous mesh (docs/protocol.md "Rendezvous mesh"). */
 import { canonical } from '../lib/encoding';
-import { verifyText, type Identity, type IdentityVerifier } from '../identity/identity';
+import { NODE_ID_PATTERN as NODE_ID, USER_ID_PATTERN as USER_ID, verifyText, type Identity, type IdentityVerifier } from '../identity/identity';
 import { isRecord } from '../control/protocol';
 
 export const ANNOUNCE_INTERVAL_MS = 15_000;
@@ -10,8 +10,6 @@ export const RECORD_AHEAD_MS = 2 * 60_000;
 /** At most this many signaling endpoints and neighbours in a record. */
 export const MAX_SIGNAL_URLS = 4;
 export const MAX_NEIGHBORS = 64;
-const NODE_ID = /^n[a-z2-7]{26}$/;
-const USER_ID = /^u[a-z2-7]{26}$/;
 
 export interface NodeRecord {
   id: string;
@@ -57,35 +55,55 @@ export class RecordError extends Error {
   override name = 'RecordError';
 }
 
-/** Picks the record's own fields out of what the store returned (GUN adds metadata such as `_`). */
-export function pickRecord(raw: unknown): NodeRecord {
-  if (!isRecord(raw)) throw new RecordError('record is not an object');
+/**
+ * The record's own fields out of what the store returned (GUN adds metadata such as `_`), or null if
+ * a field is missing or of the wrong type. Returns rather than throws: a storm is mostly such deliveries.
+ */
+export function readRecordFields(raw: unknown): NodeRecord | null {
+  if (!isRecord(raw)) return null;
   const picked: Record<string, unknown> = {};
   for (const field of FIELDS) picked[field] = raw[field];
   const r = picked as unknown as NodeRecord;
   const strings = [r.id, r.pub, r.user, r.userPub, r.cert, r.signal, r.neighbors, r.sig];
   if (!strings.every((s) => typeof s === 'string') || typeof r.routing !== 'boolean' || !Number.isFinite(r.certAt) || !Number.isFinite(r.ts)) {
-    throw new RecordError('record fields missing or of the wrong type');
+    return null;
   }
   return r;
 }
 
-/**
- * Checks everything about a record that costs no cryptography: its shape (checkRecordShape) and a
- * date not ahead of `now` by more than RECORD_AHEAD_MS. Throws RecordError. A storm of junk fails
- * here, cheaply, before any signature is checked.
- */
-export function checkRecordBounds(r: NodeRecord, now: number): void {
-  checkRecordShape(r);
-  if (r.ts > now + RECORD_AHEAD_MS) throw new RecordError('record dated more than 2 minutes ahead');
+/** readRecordFields that throws RecordError. */
+export function pickRecord(raw: unknown): NodeRecord {
+  if (!isRecord(raw)) throw new RecordError('record is not an object');
+  const record = readRecordFields(raw);
+  if (!record) throw new RecordError('record fields missing or of the wrong type');
+  return record;
 }
 
-/** ID shapes and the bounds on a record's lists (docs/protocol.md, Rendezvous). Throws RecordError. */
-function checkRecordShape(r: NodeRecord): void {
-  if (!NODE_ID.test(r.id) || !USER_ID.test(r.user)) throw new RecordError('record IDs are not node and user IDs');
-  const signal = parseList(r.signal, MAX_SIGNAL_URLS, 'signal');
-  if (!signal.every((url) => /^https?:\/\//.test(url))) throw new RecordError('record signal holds something other than http(s) URLs');
-  if (!parseList(r.neighbors, MAX_NEIGHBORS, 'neighbors').every((id) => NODE_ID.test(id))) throw new RecordError('record neighbors holds something other than node IDs');
+/**
+ * What is wrong with a record at no cryptographic cost, or null: its shape (ID shapes, list bounds)
+ * and a date not ahead of `now` by more than RECORD_AHEAD_MS. A storm of junk fails here, cheaply,
+ * before any signature is checked.
+ */
+export function recordBoundsProblem(r: NodeRecord, now: number): string | null {
+  return recordShapeProblem(r) ?? (r.ts > now + RECORD_AHEAD_MS ? 'record dated more than 2 minutes ahead' : null);
+}
+
+/** recordBoundsProblem that throws RecordError. */
+export function checkRecordBounds(r: NodeRecord, now: number): void {
+  const problem = recordBoundsProblem(r, now);
+  if (problem) throw new RecordError(problem);
+}
+
+/** ID shapes and the bounds on a record's lists (docs/protocol.md, Rendezvous). */
+function recordShapeProblem(r: NodeRecord): string | null {
+  if (!NODE_ID.test(r.id) || !USER_ID.test(r.user)) return 'record IDs are not node and user IDs';
+  const signal = readList(r.signal, MAX_SIGNAL_URLS, 'signal');
+  if (typeof signal === 'string') return signal;
+  if (!signal.every((url) => /^https?:\/\//.test(url))) return 'record signal holds something other than http(s) URLs';
+  const neighbors = readList(r.neighbors, MAX_NEIGHBORS, 'neighbors');
+  if (typeof neighbors === 'string') return neighbors;
+  if (!neighbors.every((id) => NODE_ID.test(id))) return 'record neighbors holds something other than node IDs';
+  return null;
 }
 
 export interface VerifiedRecord {
@@ -98,7 +116,8 @@ export interface VerifiedRecord {
 
 /** Checks IDs, certificate and the record signature. Throws RecordError/IdentityError on failure. */
 export async function verifyRecord(record: NodeRecord, verifier: IdentityVerifier): Promise<VerifiedRecord> {
-  checkRecordShape(record);
+  const problem = recordShapeProblem(record);
+  if (problem) throw new RecordError(problem);
   const peer = await verifier.verify({
     nodeId: record.id,
     nodePub: record.pub,
@@ -118,20 +137,27 @@ export async function verifyRecord(record: NodeRecord, verifier: IdentityVerifie
   };
 }
 
-/** A record's list field: a JSON array of at most `max` strings. */
-function parseList(json: string, max: number, field: string): string[] {
+/** A record's list field: a JSON array of at most `max` strings; otherwise what is wrong with it. */
+function readList(json: string, max: number, field: string): string[] | string {
   // A list of `max` long entries is short; anything much longer is not worth parsing.
-  if (json.length > max * 512) throw new RecordError(`record ${field} is too long`);
+  if (json.length > max * 512) return `record ${field} is too long`;
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
-    throw new RecordError(`record ${field} is not JSON`);
+    return `record ${field} is not JSON`;
   }
   if (!Array.isArray(value) || value.length > max || !value.every((v) => typeof v === 'string')) {
-    throw new RecordError(`record ${field} is not a list of at most ${max} strings`);
+    return `record ${field} is not a list of at most ${max} strings`;
   }
   return value as string[];
+}
+
+/** readList for a record whose shape already passed. */
+function parseList(json: string, max: number, field: string): string[] {
+  const list = readList(json, max, field);
+  if (typeof list === 'string') throw new RecordError(list);
+  return list;
 }
 
 export const isStale = (record: NodeRecord, now: number): boolean => now - record.ts > RECORD_STALE_MS;

@@ -35,6 +35,10 @@ export class IdentityError extends Error {
   override name = 'IdentityError';
 }
 
+/** docs/protocol.md, Encodings: a node ID and a user ID. */
+export const NODE_ID_PATTERN = /^n[a-z2-7]{26}$/;
+export const USER_ID_PATTERN = /^u[a-z2-7]{26}$/;
+
 export async function deriveId(prefix: 'n' | 'u', rawPublicKey: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', rawPublicKey as BufferSource));
   return prefix + toBase32(digest).slice(0, 26);

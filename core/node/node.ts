@@ -31,6 +31,15 @@ import { errorText } from '../lib/error-text';
 
 const STATS_INTERVAL_MS = 1000;
 export const DIAL_SWEEP_MS = 3000;
+/**
+ * An outbound dial unanswered this long may give way to a newly found node (maybeDial). A handshake
+ * takes tens of ms on loopback and a LAN, and about a second with STUN; a PeerJS server reports a
+ * peer that is not registered only after its expire timeout (5 s by default). The dial given up is
+ * retried after the usual failure backoff.
+ */
+export const STALLED_DIAL_MS = 2000;
+/** Newly found nodes remembered until dialled; the oldest are forgotten first (they join the random sweep). */
+const NEWLY_FOUND_KEPT = 8;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
@@ -70,6 +79,9 @@ export class MeshNode {
   private readonly scores: PeerScores;
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
+  /** Node IDs found for the first time and not dialled yet, latest last (maybeDial). */
+  private readonly newlyFound: string[] = [];
+  private stallSweep: unknown = null;
   private readonly timers: TimerGroup;
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
   private readonly signalingStop: SignalingStopSchedule;
@@ -165,7 +177,10 @@ export class MeshNode {
       previous.relayUrls.join() !== next.relayUrls.join() ||
       JSON.stringify(previous.iceServers) !== JSON.stringify(next.iceServers);
     // Another room's records are of no use here, and would be dialled.
-    if (previous && previous.room !== next.room) this.records.clear();
+    if (previous && previous.room !== next.room) {
+      this.records.clear();
+      this.newlyFound.length = 0;
+    }
     if (!next.enabled) {
       if (this.isRunning) this.goOffline('shutdown');
     } else if (!this.isRunning) {
@@ -243,6 +258,10 @@ export class MeshNode {
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
       rendezvous.events.on('record:update', (raw) => this.onRecord(raw)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
+      rendezvous.events.on('records:refused', (count) => {
+        this.records.countRefused(count);
+        this.publisher.changed(false);
+      }),
     );
     if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
     else {
@@ -274,6 +293,8 @@ export class MeshNode {
     this.signalingStop.reset();
     this.announcer.stop();
     this.timers.clear();
+    this.stallSweep = null;
+    this.newlyFound.length = 0;
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
   }
@@ -443,28 +464,84 @@ export class MeshNode {
         if (result === 'ignored') return;
         if (result === 'invalid') return this.publisher.changed(false);
         this.lastDiscoveryAt = this.components.clock.now();
-        this.maybeDial((raw as { id: string }).id);
+        this.maybeDial((raw as { id: string }).id, this.dialContext(), result === 'new');
         this.publisher.changed(false);
       },
       (error: unknown) => this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`),
     );
   }
 
-  /** Dials discovered nodes until maxPeers connections exist. */
   /**
-   * Dials discovered nodes until maxPeers connections exist, taken in random order: the first
-   * records found (or the most numerous, a Sybil's) must not decide all of our neighbours (eclipse).
+   * Dials discovered nodes until maxPeers connections exist: the latest newly found first (see
+   * maybeDial), then the rest in random order, so that the first records found (or the most numerous,
+   * a Sybil's) do not decide all of our neighbours (eclipse).
    */
   private dialDiscovered(): void {
     const context = this.dialContext();
+    for (const id of [...this.newlyFound].reverse()) this.maybeDial(id, context, true);
     for (const id of shuffled(this.records.ids())) this.maybeDial(id, context);
   }
 
-  private maybeDial(nodeId: string, context: DialContext = this.dialContext()): void {
-    if (!mayAutoDial(nodeId, this.records.get(nodeId), context)) return;
+  /**
+   * Dials `nodeId` if the dial policy allows. A node found for the first time is remembered among the
+   * latest NEWLY_FOUND_KEPT until dialled; while every slot is taken, it may take the slot of a dial
+   * unanswered for STALLED_DIAL_MS. Otherwise validly signed records of nodes that never answer (a
+   * Sybil storm) hold every slot, and a real newcomer waits for a random sweep to pick it among
+   * hundreds. A storm can take only the slots of dials that are failing anyway, and only while it
+   * keeps writing new identities.
+   */
+  private maybeDial(nodeId: string, context: DialContext = this.dialContext(), newlyFound = false): void {
+    const known = this.records.get(nodeId);
+    if (newlyFound) this.rememberNewlyFound(nodeId);
+    if (newlyFound && context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 })) {
+      const stalled = this.oldestStalledDial(context.now);
+      if (stalled) {
+        stalled.close('superseded');
+        context.sessionCount = this.sessions.size;
+      } else {
+        this.sweepWhenADialStalls(context.now);
+      }
+    }
+    if (!known || context.hasSession(nodeId)) this.forgetNewlyFound(nodeId);
+    if (!mayAutoDial(nodeId, known, context)) return;
     this.dial(nodeId);
+    this.forgetNewlyFound(nodeId);
     // The dial added a session: the next candidate of the same sweep must count it.
     context.sessionCount = this.sessions.size;
+  }
+
+  private rememberNewlyFound(nodeId: string): void {
+    this.forgetNewlyFound(nodeId);
+    this.newlyFound.push(nodeId);
+    if (this.newlyFound.length > NEWLY_FOUND_KEPT) this.newlyFound.shift();
+  }
+
+  private forgetNewlyFound(nodeId: string): void {
+    const at = this.newlyFound.indexOf(nodeId);
+    if (at >= 0) this.newlyFound.splice(at, 1);
+  }
+
+  /** Sweeps again as soon as the oldest unanswered dial counts as stalled, not at the next periodic sweep. */
+  private sweepWhenADialStalls(now: number): void {
+    if (this.stallSweep !== null) return;
+    let first = Infinity;
+    for (const session of this.sessions.all()) {
+      if (session.link.direction === 'outbound' && !session.isReady) first = Math.min(first, session.openedAt + STALLED_DIAL_MS);
+    }
+    if (first === Infinity) return;
+    this.stallSweep = this.timers.timeout(() => {
+      this.stallSweep = null;
+      this.dialDiscovered();
+    }, Math.max(0, first - now));
+  }
+
+  private oldestStalledDial(now: number): PeerSession | null {
+    let oldest: PeerSession | null = null;
+    for (const session of this.sessions.all()) {
+      if (session.link.direction !== 'outbound' || session.isReady || now - session.openedAt < STALLED_DIAL_MS) continue;
+      if (!oldest || session.openedAt < oldest.openedAt) oldest = session;
+    }
+    return oldest;
   }
 
   /** What the dial policy reads, taken once per sweep rather than once per record. */

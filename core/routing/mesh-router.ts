@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../lib/clock';
 import { canonical, randomBytes, toBase64Url } from '../lib/encoding';
-import { verifyText, type Identity } from '../identity/identity';
+import { NODE_ID_PATTERN as NODE_ID, verifyText, type Identity } from '../identity/identity';
 import type { MeshPingResult } from '../control/protocol';
 import type { RoutingSnapshot } from '../node/observed-state';
 import { TokenBucket } from '../lib/token-bucket';
@@ -22,7 +22,6 @@ export const FORWARD_RATE = { perSecond: 20, burst: 20 };
 /** Sources whose forwarding budget is tracked at once; the least recently seen go first. */
 const FORWARD_BUDGETS_KEPT = 1024;
 const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
-const NODE_ID = /^n[a-z2-7]{26}$/;
 
 export interface RouterDeps {
   identity: Identity;

@@ -18,6 +18,7 @@ const WORDS: Record<CloseReason, string> = {
   dead: 'heartbeat lost',
   'transport-closed': 'connection lost',
   duplicate: 'replaced by a parallel connection',
+  superseded: 'unanswered dial given up for a newly found node',
 };
 
 export const describeClose = (reason: CloseReason): string => WORDS[reason];

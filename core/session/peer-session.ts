@@ -33,7 +33,9 @@ export type CloseReason =
   | 'protocol-error'
   | 'dead'
   | 'transport-closed'
-  | 'duplicate';
+  | 'duplicate'
+  /** An outbound dial nobody answered, given up for a node discovered since (node.ts, STALLED_DIAL_MS). */
+  | 'superseded';
 
 export interface SessionEvents {
   'session:ready': PeerSession;

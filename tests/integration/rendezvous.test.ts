@@ -1,6 +1,7 @@
 /**
- * The GUN rendezvous against the real relay: records flow between nodes, and a relay that goes away
- * and comes back is re-attached (GUN alone does not reliably reconnect).
+ * The GUN rendezvous against the real relay: records flow between nodes, a relay that goes away and
+ * comes back is re-attached (GUN alone does not reliably reconnect), and malformed records are refused
+ * by Meshdeck's relay and, past a stock relay, by the reader itself.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/lib/clock';
@@ -9,6 +10,11 @@ import type { Rendezvous } from '../../core/node/transport';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { until } from '../support/until';
+import { signRecord } from '../../core/discovery/rendezvous-record';
+import { makeIdentity } from '../support/identities';
+import { junkRecords, openRoomWriter } from '../support/hostile-records';
+
+const signed = async () => signRecord((await makeIdentity()).identity, { signal: ['http://127.0.0.1:9/peerjs'], routing: true, neighbors: [] }, Date.now());
 
 describe('GUN rendezvous', () => {
   const opened: Rendezvous[] = [];
@@ -42,9 +48,45 @@ describe('GUN rendezvous', () => {
     server = await startLocalServer({ port });
     await until(() => a.state.relay === 'open' && b.state.relay === 'open', 20_000, 'both re-attached');
 
-    const record = { id: 'nrecord', ts: Date.now() };
-    a.r.announce(record as never);
-    await until(() => b.state.records.some((r) => (r as { id?: string }).id === 'nrecord'), 5000, 'record through the new relay');
+    const record = await signed();
+    a.r.announce(record);
+    await until(() => b.state.records.some((r) => (r as { id?: string }).id === record.id), 5000, 'record through the new relay');
     expect(b.state.records.length).toBeGreaterThan(0);
   }, 60_000);
+
+  for (const screenRecords of [true, false]) {
+    it(`keeps junk out of the reader's GUN graph behind ${screenRecords ? "Meshdeck's relay (which refuses it)" : 'a stock GUN relay'}`, async () => {
+      const relay = await startLocalServer({ port: 0, screenRecords });
+      const room = `junk-${screenRecords}`;
+      const reader = createGunRendezvous({ relayUrls: [relay.relayUrl], room, clock: systemClock });
+      opened.push(reader);
+      const seen: unknown[] = [];
+      let refused = 0;
+      reader.events.on('record:update', (data) => seen.push(data));
+      reader.events.on('records:refused', (count) => (refused += count));
+      reader.start();
+      const writer = openRoomWriter(relay.relayUrl, room);
+      try {
+        const record = await signed();
+        reader.announce(record);
+        await until(() => seen.some((r) => (r as { id?: string }).id === record.id), 5000, 'the genuine record');
+        const junk = junkRecords(200, [record], relay.signalingUrl);
+        const { puts, acked } = await writer.put(junk, { batch: 50, ackTimeoutMs: 5000 });
+        // Meshdeck's relay answers a write it refused whole with an error: no put is acknowledged.
+        if (screenRecords) expect(acked).toBe(0);
+        else expect(acked).toBe(puts);
+        if (!screenRecords) await until(() => refused > 0, 5000, 'the reader refused junk');
+        await new Promise((r) => setTimeout(r, 500));
+        // Junk that passes the shape checks (keys that do not derive the IDs) reaches the record table only
+        // past a stock relay, to be refused there at the signature check.
+        const delivered = [...new Set(seen.map((r) => (r as { id?: string }).id))].filter((id) => id !== record.id);
+        if (screenRecords) expect(delivered).toEqual([]);
+        else expect(delivered.length).toBeLessThanOrEqual(junk.length / 5);
+      } finally {
+        writer.close();
+        reader.stop();
+        await relay.close();
+      }
+    }, 60_000);
+  }
 });

@@ -68,6 +68,8 @@ export function linkPair(aId: string, bId: string): [FakeLink, FakeLink] {
 /** A signaling server in memory: nodes register by ID and dial each other. */
 export class FakeSignalingHub {
   readonly registered = new Map<string, FakeSignaling>();
+  /** Node IDs whose dials are neither answered nor refused, as a PeerJS server leaves them until its expire timeout. */
+  readonly unanswered = new Set<string>();
   readonly factory: SignalingFactory = (options) => new FakeSignaling(this, options.nodeId, options.url);
 }
 
@@ -110,6 +112,7 @@ export class FakeSignaling implements Signaling {
   dial(nodeId: string): Link {
     const [ours, theirs] = linkPair(this.nodeId, nodeId);
     const target = this.hub.registered.get(nodeId);
+    if (this.hub.unanswered.has(nodeId)) return ours;
     queueMicrotask(() => {
       if (!target?.running) {
         ours.events.emit('error', new Error('peer-unavailable'));

@@ -5,7 +5,7 @@
  * announces, the end of a signaling stop, the redial hold) happens only when the test advances time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS, STALLED_DIAL_MS } from '../../../../core/node/node';
 import type { PeerSession } from '../../../../core/session/peer-session';
 import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
@@ -104,6 +104,60 @@ describe('MeshNode', () => {
     await clock.advance(2 * DIAL_SWEEP_MS);
     expect(a!.snapshot().peers).toHaveLength(0);
     expect(dials).toEqual([]);
+  });
+
+  describe('a newly found node and dials nobody answers (a Sybil storm)', () => {
+    async function stalledBySybils(maxPeers: number) {
+      const made = await mesh(1, { maxPeers });
+      const { clock, hub, store, nodes: [a] } = made;
+      for (let i = 0; i < maxPeers; i++) {
+        const { identity: sybil } = await makeIdentity();
+        hub.unanswered.add(sybil.nodeId);
+        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
+      }
+      const connecting = () => a!.snapshot().peers.filter((p) => p.direction === 'outbound' && p.state === 'connecting').length;
+      await eventually(() => connecting() === maxPeers, 'every slot taken by an unanswered dial');
+      const newcomer = async () => {
+        const { identity } = await makeIdentity();
+        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+        nodes.push(node);
+        node.configure({ ...settings, maxPeers: 0 });
+        return node;
+      };
+      return { ...made, a: a!, newcomer };
+    }
+
+    it('takes the slot of a dial unanswered for STALLED_DIAL_MS', async () => {
+      const { clock, a, newcomer } = await stalledBySybils(2);
+      await clock.advance(STALLED_DIAL_MS);
+      const b = await newcomer();
+      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
+      expect(a.snapshot().closedPeers.map((c) => c.reason)).toContain('unanswered dial given up for a newly found node');
+      expect(a.snapshot().peers).toHaveLength(2);
+    });
+
+    it('found while the dials are young, is dialled as soon as one stalls, not at the next sweep', async () => {
+      const { clock, a, newcomer } = await stalledBySybils(2);
+      const b = await newcomer();
+      await eventually(() => knows(a, b), 'the newcomer known');
+      expect(a.snapshot().peers.some((p) => p.nodeId === b.nodeId)).toBe(false);
+      // STALLED_DIAL_MS is shorter than a sweep: this advance reaches no sweep.
+      expect(STALLED_DIAL_MS).toBeLessThan(DIAL_SWEEP_MS);
+      await clock.advance(STALLED_DIAL_MS);
+      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
+    });
+
+    it('never gives up a ready connection for a newcomer', async () => {
+      const { clock, a, hub, newcomer } = await stalledBySybils(1);
+      hub.unanswered.clear();
+      const first = await newcomer();
+      await clock.advance(STALLED_DIAL_MS);
+      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === first.nodeId && p.state === 'ready'), 'the first newcomer ready');
+      const second = await newcomer();
+      await eventually(() => knows(a, second), 'the second newcomer known');
+      await clock.advance(2 * DIAL_SWEEP_MS);
+      expect(a.snapshot().peers.map((p) => p.nodeId)).toEqual([first.nodeId]);
+    });
   });
 
   it('ignores stale records', async () => {

@@ -1,0 +1,109 @@
+/**
+ * A screen in front of GUN for the rooms' node records, run on every message a GUN instance hears
+ * (a reader's, and the relay's before it stores anything).
+ *
+ * Why: GUN keeps in memory, and a relay on disk, every node and link it is sent, and `map()` makes a
+ * chain for every child. 10,000 junk records in a room cost a reader ~30 MB and the relay most of a
+ * core for a minute (measured, bench/hostile.ts) before our record table could refuse any of them.
+ * Refused here, junk never enters GUN's graph. What passes is only what costs no cryptography to
+ * judge (fields, ID shapes, list bounds, not dated ahead, filed under its own ID); signatures are
+ * still checked by the record table, which stays the authority.
+ *
+ * Layout (docs/protocol.md, Rendezvous mesh): a room's records are the children of the soul
+ * `meshdeck/v1/<room>/nodes`, a link per node ID. GUN files a child at `<parent>/<nodeId>` when the
+ * writer's chain was resolved, and under a random soul when it was not (a writer that put before the
+ * relay answered), so the screen also learns the souls the parents link to. GUN sends a write as a
+ * graph of souls: the parent and the children, in one message or several.
+ */
+import { NODE_ID_PATTERN } from '../identity/identity';
+import { isRecord } from '../control/protocol';
+import { readRecordFields, recordBoundsProblem, type NodeRecord } from './rendezvous-record';
+
+const ROOM_NODES_SOUL = /^meshdeck\/v1\/[^/]+\/nodes$/;
+/** Souls linked from a room's parent, remembered to screen a child that comes in a later message. */
+const LINKED_SOULS_KEPT = 4096;
+
+export interface ScreenResult {
+  /** Records refused (children dropped from the graph). */
+  refused: number;
+  /** Whether anything is left to pass on. */
+  empty: boolean;
+}
+
+export class RoomGraphScreen {
+  /** Child soul → the node ID its parent files it under; oldest first. */
+  private readonly linked = new Map<string, string>();
+
+  /**
+   * @param alsoRequire a further check on a record (a relay in Node can afford to check that the IDs
+   *   derive from the keys; a browser has no synchronous hash).
+   */
+  constructor(private readonly alsoRequire: (record: NodeRecord) => boolean = () => true) {}
+
+  /**
+   * Removes from a GUN message's `put` graph, in place, every room record that is not a whole,
+   * well-formed record filed under its own ID, and the parent's links to them. Partial writes to a
+   * record are refused too: honest nodes always write whole records, and a partial write is how a
+   * writer corrupts another's copy in the relay.
+   */
+  screen(graph: Record<string, unknown>, now: number): ScreenResult {
+    for (const soul of Object.keys(graph)) if (ROOM_NODES_SOUL.test(soul)) this.learnLinks(soul, graph[soul]);
+    let refused = 0;
+    const refusedSouls = new Set<string>();
+    for (const soul of Object.keys(graph)) {
+      const key = this.keyOf(soul);
+      if (key === null) continue;
+      const record = readRecordFields(graph[soul]);
+      if (record && record.id === key && recordBoundsProblem(record, now) === null && this.alsoRequire(record)) continue;
+      delete graph[soul];
+      refusedSouls.add(soul);
+      refused++;
+    }
+    for (const soul of Object.keys(graph)) {
+      if (ROOM_NODES_SOUL.test(soul) && !this.keepLinks(graph[soul], refusedSouls)) delete graph[soul];
+    }
+    return { refused, empty: Object.keys(graph).length === 0 };
+  }
+
+  /** The node ID a soul holds the record of, or null if it is not a room record's soul. */
+  private keyOf(soul: string): string | null {
+    const linkedKey = this.linked.get(soul);
+    if (linkedKey !== undefined) return linkedKey;
+    const cut = soul.lastIndexOf('/');
+    return cut > 0 && ROOM_NODES_SOUL.test(soul.slice(0, cut)) ? soul.slice(cut + 1) : null;
+  }
+
+  private learnLinks(parentSoul: string, node: unknown): void {
+    if (!isRecord(node)) return;
+    for (const key of Object.keys(node)) {
+      const target = linkTarget(node[key]);
+      if (key === '_' || target === null || target === `${parentSoul}/${key}`) continue;
+      this.linked.delete(target);
+      this.linked.set(target, key);
+      if (this.linked.size > LINKED_SOULS_KEPT) this.linked.delete(this.linked.keys().next().value!);
+    }
+  }
+
+  /** Drops a parent's links that cannot name a record or point at a refused one; false if none is left. */
+  private keepLinks(node: unknown, refusedSouls: Set<string>): boolean {
+    if (!isRecord(node)) return false;
+    const states = isRecord(node._) && isRecord(node._['>']) ? node._['>'] : null;
+    let kept = 0;
+    for (const key of Object.keys(node)) {
+      if (key === '_') continue;
+      const target = linkTarget(node[key]);
+      if (NODE_ID_PATTERN.test(key) && target !== null && !refusedSouls.has(target)) {
+        kept++;
+        continue;
+      }
+      delete node[key];
+      if (states) delete states[key];
+    }
+    return kept > 0;
+  }
+}
+
+/** The soul a GUN link value points at, or null if the value is not a link. */
+function linkTarget(value: unknown): string | null {
+  return isRecord(value) && typeof value['#'] === 'string' && Object.keys(value).length === 1 ? value['#'] : null;
+}

@@ -1,0 +1,86 @@
+/**
+ * RoomGraphScreen on GUN `put` graphs as a relay sends them (souls, links, `_` metadata): junk never
+ * reaches GUN's graph, whole well-formed records and the parent's links to them pass untouched.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RoomGraphScreen } from '../../../../core/discovery/record-screen';
+import { RECORD_AHEAD_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
+import type { Identity } from '../../../../core/identity/identity';
+import { makeIdentity } from '../../../support/identities';
+
+const T = Date.UTC(2026, 0, 1);
+const PARENT = 'meshdeck/v1/default/nodes';
+const meta = (soul: string, node: Record<string, unknown>) => ({ _: { '#': soul, '>': Object.fromEntries(Object.keys(node).map((k) => [k, 1])) }, ...node });
+const link = (soul: string) => ({ '#': soul });
+
+/** A writer's put of records under the room: the parent with a link per key, and each child. */
+function put(children: Record<string, object>, soulOf = (key: string) => `${PARENT}/${key}`): Record<string, unknown> {
+  const graph: Record<string, unknown> = {};
+  graph[PARENT] = meta(PARENT, Object.fromEntries(Object.keys(children).map((key) => [key, link(soulOf(key))])));
+  for (const [key, value] of Object.entries(children)) graph[soulOf(key)] = meta(soulOf(key), value as Record<string, unknown>);
+  return graph;
+}
+
+describe('RoomGraphScreen', () => {
+  let peer: Identity;
+  let other: Identity;
+  let genuine: NodeRecord;
+  beforeAll(async () => {
+    [peer, other] = (await Promise.all([makeIdentity(), makeIdentity()])).map((made) => made.identity) as [Identity, Identity];
+    genuine = await signRecord(peer, { signal: ['http://127.0.0.1:9000/peerjs'], routing: true, neighbors: [] }, T);
+  });
+
+  it('passes a whole, well-formed record and its link untouched', () => {
+    const graph = put({ [peer.nodeId]: genuine });
+    const before = structuredClone(graph);
+    expect(new RoomGraphScreen().screen(graph, T)).toEqual({ refused: 0, empty: false });
+    expect(graph).toEqual(before);
+  });
+
+  it('refuses junk, partial writes, records filed under another ID and records dated ahead, with their links', () => {
+    const junkId = 'n' + 'a'.repeat(26);
+    const graph = put({
+      [peer.nodeId]: genuine,
+      [junkId]: { junk: 1, text: 'not a record' },
+      [other.nodeId]: { ...genuine },
+      ['n' + 'b'.repeat(26)]: { ts: T + 1 },
+      ['n' + 'c'.repeat(26)]: { ...genuine, id: 'n' + 'c'.repeat(26), ts: T + RECORD_AHEAD_MS + 1 },
+    });
+    const result = new RoomGraphScreen().screen(graph, T);
+    expect(result).toEqual({ refused: 4, empty: false });
+    expect(Object.keys(graph).sort()).toEqual([PARENT, `${PARENT}/${peer.nodeId}`]);
+    const parent = graph[PARENT] as Record<string, unknown> & { _: { '>': Record<string, number> } };
+    expect(Object.keys(parent).filter((k) => k !== '_')).toEqual([peer.nodeId]);
+    expect(Object.keys(parent._['>'])).toEqual([peer.nodeId]);
+  });
+
+  it('drops parent links that cannot name a record, and a message left with nothing', () => {
+    const graph: Record<string, unknown> = { [PARENT]: meta(PARENT, { 'not-an-id': link(`${PARENT}/not-an-id`), [peer.nodeId]: 'plain text' }) };
+    expect(new RoomGraphScreen().screen(graph, T)).toEqual({ refused: 0, empty: true });
+  });
+
+  it('screens a child filed under a random soul, learnt from the parent link in an earlier message', () => {
+    const screen = new RoomGraphScreen();
+    const random = 'kq3x9ZrandomSoul';
+    const parentOnly = { [PARENT]: meta(PARENT, { [other.nodeId]: link(random) }) };
+    expect(screen.screen(parentOnly, T).refused).toBe(0);
+    // The child alone, later: the genuine record of `peer` filed under `other`'s key is refused.
+    const child: Record<string, unknown> = { [random]: meta(random, { ...genuine }) };
+    expect(screen.screen(child, T)).toEqual({ refused: 1, empty: true });
+    const rightChild: Record<string, unknown> = { [random]: meta(random, { ...genuine, id: other.nodeId }) };
+    // Shape passes (the signature is the record table's to check).
+    expect(screen.screen(rightChild, T).refused).toBe(0);
+  });
+
+  it('leaves souls outside the rooms alone', () => {
+    const graph: Record<string, unknown> = { 'meshdeck/v1': meta('meshdeck/v1', { default: link('meshdeck/v1/default') }), elsewhere: meta('elsewhere', { x: 1 }) };
+    const before = structuredClone(graph);
+    expect(new RoomGraphScreen().screen(graph, T)).toEqual({ refused: 0, empty: false });
+    expect(graph).toEqual(before);
+  });
+
+  it('applies a further check when given one', () => {
+    const graph = put({ [peer.nodeId]: genuine });
+    expect(new RoomGraphScreen(() => false).screen(graph, T)).toEqual({ refused: 1, empty: true });
+  });
+});

@@ -64,6 +64,7 @@ export class PeerSession {
 
   private readonly timers: TimerGroup;
   private readonly heartbeat = new Heartbeat();
+  private beatTimer: unknown = null;
   private readonly nonce = toBase64Url(randomBytes(16));
   private readonly unsubscribeLink: (() => void)[];
   /** Frames are handled strictly in order: an async signature check must not let a later frame overtake it. */
@@ -275,7 +276,6 @@ export class PeerSession {
     this.state = 'ready';
     this.lastHandshakeAt = this.clock.now();
     this.timers.clear();
-    this.timers.interval(() => this.beat(), HEARTBEAT_TICK_MS);
     this.beat();
     this.events.emit('session:ready', this);
   }
@@ -283,13 +283,24 @@ export class PeerSession {
   private probe(): void {
     if (!this.isReady) return;
     const ping = this.heartbeat.probe(this.clock.monotonic());
-    if (ping) this.send(ping);
+    if (!ping) return;
+    this.send(ping);
+    if (this.isReady) this.scheduleBeat();
   }
 
   private beat(): void {
+    this.beatTimer = null;
     const ping = this.heartbeat.tick(this.clock.monotonic());
-    if (ping === 'dead') this.close('dead', 'three heartbeats in a row went unanswered');
-    else if (ping) this.send(ping);
+    if (ping === 'dead') return this.close('dead', 'three heartbeats in a row went unanswered');
+    if (ping) this.send(ping);
+    if (this.isReady) this.scheduleBeat();
+  }
+
+  /** Arms the one heartbeat timer for when the heartbeat next has something to do. */
+  private scheduleBeat(): void {
+    if (this.beatTimer !== null) this.timers.cancel(this.beatTimer);
+    const now = this.clock.monotonic();
+    this.beatTimer = this.timers.timeout(() => this.beat(), Math.max(HEARTBEAT_TICK_MS, this.heartbeat.nextTickAt(now) - now));
   }
 
   /**

@@ -19,7 +19,36 @@ function run(h: Heartbeat, from: number, to: number, rtt: (seq: number) => numbe
   return { sent, deadAt: null };
 }
 
+/** Drives a heartbeat as the session does: each tick at nextTickAt (at least T after the last). */
+function runScheduled(h: Heartbeat, to: number, rtt: (seq: number) => number | null): { ticks: number; sent: number[]; deadAt: number | null } {
+  const pending: { seq: number; ts: number; at: number }[] = [];
+  const sent: number[] = [];
+  let ticks = 0;
+  for (let now = 0; now <= to; now = Math.max(now + T, h.nextTickAt(now))) {
+    for (const p of pending.filter((q) => q.at <= now)) h.pong(p.seq, p.ts, p.at);
+    pending.splice(0, pending.length, ...pending.filter((q) => q.at > now));
+    ticks++;
+    const out = h.tick(now);
+    if (out === 'dead') return { ticks, sent, deadAt: now };
+    if (out) {
+      sent.push(now);
+      const delay = rtt(out.seq);
+      if (delay !== null) pending.push({ seq: out.seq, ts: out.ts, at: now + delay });
+    }
+  }
+  return { ticks, sent, deadAt: null };
+}
+
 describe('Heartbeat', () => {
+  it('ticked when it asks, an answered connection costs about two ticks per ping, and a silent one still dies on time', () => {
+    const idle = runScheduled(new Heartbeat(), 20_000, () => 10);
+    expect(idle.sent).toEqual([0, 2000, 4000, 6000, 8000, 10_000, 12_000, 14_000, 16_000, 18_000, 20_000]);
+    expect(idle.ticks).toBeLessThanOrEqual(2 * idle.sent.length);
+    const silent = runScheduled(new Heartbeat(), 30_000, (seq) => (seq <= 6 ? 2 : null));
+    expect(silent.deadAt).not.toBeNull();
+    expect(silent.deadAt! - 10_000).toBeLessThanOrEqual(3500);
+  });
+
   it('pings every 2 s while answered and reports the median round trip', () => {
     const h = new Heartbeat();
     const { sent } = run(h, 0, 10_000, (seq) => [10, 30, 20][seq % 3]!);

@@ -274,9 +274,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     // The relay refuses malformed room records before storing or forwarding them (record-screen.ts);
     // readers screen again, since other relays may not.
     let refusedRecords = 0;
-    if (options.screenRecords !== false) screenGunInput(relay.back('opt.mesh') as GunMeshLike, Date.now, (count) => {
+    if (options.screenRecords !== false) screenGunInput(relay.back('opt.mesh') as GunMeshLike, Date.now, (refused) => {
       const before = refusedRecords;
-      refusedRecords += count;
+      refusedRecords += refused.length;
       if (Math.floor(before / RELAY_REFUSALS_LOGGED_EVERY) !== Math.floor(refusedRecords / RELAY_REFUSALS_LOGGED_EVERY) || before === 0) {
         log?.(`relay: refused ${refusedRecords} malformed room records so far`);
       }

@@ -24,13 +24,13 @@ export interface GunMeshLike {
   say(msg: object, peer: unknown): void;
 }
 
-export function screenGunInput(mesh: GunMeshLike, now: () => number, onRefused: (count: number) => void, alsoRequire?: (record: NodeRecord) => boolean): void {
+export function screenGunInput(mesh: GunMeshLike, now: () => number, onRefused: (refused: unknown[]) => void, alsoRequire?: (record: NodeRecord) => boolean): void {
   const screen = new RoomGraphScreen(alsoRequire);
   const hearOne = mesh.hear.one;
   mesh.hear.one = function screened(msg, peer, started) {
     if (isRecord(msg) && isRecord(msg.put)) {
       const { refused, empty } = screen.screen(msg.put, now());
-      if (refused) onRefused(refused);
+      if (refused.length) onRefused(refused);
       if (empty) {
         if (typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not a well-formed Meshdeck record' }, peer);
         return;

@@ -79,8 +79,8 @@ class GunRendezvous implements Rendezvous {
     this.gun = gun;
     const mesh = gun.back('opt.mesh') as GunMesh | undefined;
     if (!mesh) throw new Error('GUN has no mesh: its websocket adapter is not loaded');
-    screenGunInput(mesh, () => this.options.clock.now(), (count) => {
-      if (this.gun === gun) this.events.emit('records:refused', count);
+    screenGunInput(mesh, () => this.options.clock.now(), (refused) => {
+      if (this.gun === gun) this.events.emit('records:refused', refused);
     });
     gun.on('hi', (peer) => {
       if (!peer.url) return;

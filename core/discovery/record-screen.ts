@@ -24,8 +24,8 @@ const ROOM_NODES_SOUL = /^meshdeck\/v1\/[^/]+\/nodes$/;
 const LINKED_SOULS_KEPT = 4096;
 
 export interface ScreenResult {
-  /** Records refused (children dropped from the graph). */
-  refused: number;
+  /** The records refused (children dropped from the graph), as they came. */
+  refused: unknown[];
   /** Whether anything is left to pass on. */
   empty: boolean;
 }
@@ -48,16 +48,16 @@ export class RoomGraphScreen {
    */
   screen(graph: Record<string, unknown>, now: number): ScreenResult {
     for (const soul of Object.keys(graph)) if (ROOM_NODES_SOUL.test(soul)) this.learnLinks(soul, graph[soul]);
-    let refused = 0;
+    const refused: unknown[] = [];
     const refusedSouls = new Set<string>();
     for (const soul of Object.keys(graph)) {
       const key = this.keyOf(soul);
       if (key === null) continue;
       const record = readRecordFields(graph[soul]);
       if (record && record.id === key && recordBoundsProblem(record, now) === null && this.alsoRequire(record)) continue;
+      refused.push(graph[soul]);
       delete graph[soul];
       refusedSouls.add(soul);
-      refused++;
     }
     for (const soul of Object.keys(graph)) {
       if (ROOM_NODES_SOUL.test(soul) && !this.keepLinks(graph[soul], refusedSouls)) delete graph[soul];

@@ -13,7 +13,7 @@ import type { Clock } from '../lib/clock';
 import { TokenBucket } from '../lib/token-bucket';
 import { canonical } from '../lib/encoding';
 import type { IdentityVerifier } from '../identity/identity';
-import { checkRecordBounds, isStale, pickRecord, verifyRecord, type NodeRecord, type VerifiedRecord } from './rendezvous-record';
+import { checkRecordBounds, isStale, pickRecord, readRecordFields, verifyRecord, type NodeRecord, type VerifiedRecord } from './rendezvous-record';
 
 /** Failed record versions remembered; the oldest are forgotten first. */
 const INVALID_KEPT = 4096;
@@ -73,9 +73,15 @@ export class RecordTable {
     return this.refused;
   }
 
-  /** Counts deliveries the rendezvous refused before they reached the table. */
-  countRefused(count: number): void {
-    this.refused += count;
+  /**
+   * Counts a delivery the rendezvous refused before it reached the table, once per version as a
+   * refusal here is; what is not a record at all is not counted, as here.
+   */
+  countScreened(raw: unknown): void {
+    const record = readRecordFields(raw);
+    if (!record) return;
+    const version = versionOf(record);
+    if (!this.invalidVersions.has(version)) this.rememberInvalid(version);
   }
 
   /** Nodes with a delivery waiting for its signature check. */

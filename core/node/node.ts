@@ -258,8 +258,8 @@ export class MeshNode {
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
       rendezvous.events.on('record:update', (raw) => this.onRecord(raw)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
-      rendezvous.events.on('records:refused', (count) => {
-        this.records.countRefused(count);
+      rendezvous.events.on('records:refused', (refused) => {
+        for (const raw of refused) this.records.countScreened(raw);
         this.publisher.changed(false);
       }),
     );

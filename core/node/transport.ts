@@ -47,8 +47,8 @@ export interface RendezvousEvents {
   /** A node record as the store returned it: unverified, possibly partial or forged. */
   'record:update': unknown;
   'relay:state': { url: string; state: RelayState };
-  /** This many room records were refused before GUN took them in (record-screen.ts). */
-  'records:refused': number;
+  /** Room records refused before GUN took them in (record-screen.ts), as they came. */
+  'records:refused': unknown[];
 }
 
 export interface Rendezvous {

@@ -146,7 +146,9 @@ describe('the extension under attack by hostile peers', () => {
   const hostiles: { close(): void }[] = [];
 
   beforeAll(async () => {
-    server = await startLocalServer({ port: 9000 });
+    // A stock GUN relay, as others run: the node's own record screen and budgets are under test, not
+    // Meshdeck's relay (which would refuse the storm's junk itself).
+    server = await startLocalServer({ port: 9000, screenRecords: false });
     extension = await launchExtensionBrowser();
     popup = await extension.openPopup();
     // A window of its own: a tab behind another is hidden, gets no animation frames, and puppeteer's

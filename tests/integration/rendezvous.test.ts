@@ -63,7 +63,7 @@ describe('GUN rendezvous', () => {
       const seen: unknown[] = [];
       let refused = 0;
       reader.events.on('record:update', (data) => seen.push(data));
-      reader.events.on('records:refused', (count) => (refused += count));
+      reader.events.on('records:refused', (records) => (refused += records.length));
       reader.start();
       const writer = openRoomWriter(relay.relayUrl, room);
       try {

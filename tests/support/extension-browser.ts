@@ -72,12 +72,30 @@ export async function launchExtensionBrowser(options: { userDataDir?: string; he
     faults: () => readFaults(browser, extensionId),
     async close({ keepProfile = false } = {}) {
       const faults = await readFaults(browser, extensionId).catch((error: unknown) => [{ url: 'reading faults', count: 1, samples: [String(error)] }]);
-      await browser.close();
+      await closeOrKill(browser);
       if (!keepProfile && !options.userDataDir) await rm(userDataDir, { recursive: true, force: true });
       const found = faults.filter((f) => f.count > 0);
       if (found.length) throw new Error(`unhandled errors in the extension:\n${found.map((f) => `${f.url}: ${f.count} (${f.samples.join(' | ')})`).join('\n')}`);
     },
   };
+}
+
+/** A context that does not answer within this long is counted as a fault, not waited for. */
+const FAULT_READ_TIMEOUT_MS = 5000;
+/** A browser that has not closed within this long is killed: a leftover browser would join the next suite's mesh. */
+const BROWSER_CLOSE_TIMEOUT_MS = 10_000;
+
+async function closeOrKill(browser: Browser): Promise<void> {
+  const closed = browser.close().then(() => true, () => false);
+  const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROWSER_CLOSE_TIMEOUT_MS).unref());
+  if (await Promise.race([closed, timedOut])) return;
+  browser.process()?.kill('SIGKILL');
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 type FaultHolder = { meshdeckFaults?: { count: number; samples: string[] } };
@@ -93,14 +111,16 @@ async function readFaults(browser: Browser, extensionId: string): Promise<Contex
   const results: ContextFaults[] = [];
   for (const target of browser.targets()) {
     if (!target.url().startsWith(origin)) continue;
+    const kind = target.type();
+    if (kind !== 'service_worker' && kind !== 'page' && kind !== 'background_page') continue;
+    const reading = (async () => (kind === 'service_worker' ? (await target.worker())!.evaluate(read) : (await target.asPage())!.evaluate(read)))();
     try {
-      let faults: FaultHolder['meshdeckFaults'] | null = null;
-      if (target.type() === 'service_worker') faults = await (await target.worker())!.evaluate(read);
-      else if (target.type() === 'page' || target.type() === 'background_page') faults = await (await target.asPage())!.evaluate(read);
-      else continue;
+      const faults = await withTimeout(reading, FAULT_READ_TIMEOUT_MS, target.url());
       results.push(faults ? { url: target.url(), ...faults } : { url: target.url(), count: 1, samples: ['no fault counter: not a test build?'] });
-    } catch {
-      // The context went away while we read it (a test closed it): nothing to count there.
+    } catch (error) {
+      // A context that went away while we read it (a test closed it) has nothing to count; one that is
+      // still there but silent is a fault in itself.
+      if (error instanceof Error && error.message.includes('did not answer')) results.push({ url: target.url(), count: 1, samples: [error.message] });
     }
   }
   return results;

@@ -85,6 +85,16 @@ describe('RecordTable.ingest', () => {
     expect(records.invalidCount).toBe(2);
   });
 
+  it('counts a record the rendezvous screened out once per version, and junk that is no record not at all', async () => {
+    const records = table();
+    const aheadOfTime = { ...(await record(peer, T)), ts: T + 3_600_000 };
+    records.countScreened({ ...aheadOfTime, _: { '#': 'soul' } });
+    records.countScreened(aheadOfTime);
+    records.countScreened({ junk: 1 });
+    expect(records.invalidCount).toBe(1);
+    expect(await records.ingest(aheadOfTime)).toBe('ignored');
+  });
+
   it('never lets a forged newer record replace a valid one', async () => {
     const records = table();
     const genuine = await record(peer, T);

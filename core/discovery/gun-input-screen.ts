@@ -29,7 +29,14 @@ export function screenGunInput(mesh: GunMeshLike, now: () => number, onRefused: 
   const hearOne = mesh.hear.one;
   mesh.hear.one = function screened(msg, peer, started) {
     if (isRecord(msg) && isRecord(msg.put)) {
-      const { refused, empty } = screen.screen(msg.put, now());
+      let result: ReturnType<RoomGraphScreen['screen']>;
+      try {
+        result = screen.screen(msg.put, now());
+      } catch {
+        // Not a graph JSON could make: nothing of it goes on (fail closed).
+        return;
+      }
+      const { refused, empty } = result;
       if (refused.length) onRefused(refused);
       if (empty) {
         if (typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not a well-formed Meshdeck record' }, peer);

@@ -86,8 +86,8 @@ export class RoomGraphScreen {
 
   /** Drops a parent's links that cannot name a record or point at a refused one; false if none is left. */
   private keepLinks(node: unknown, refusedSouls: Set<string>): boolean {
-    if (!isRecord(node)) return false;
-    const states = isRecord(node._) && isRecord(node._['>']) ? node._['>'] : null;
+    if (!isPlainObject(node)) return false;
+    const states = isRecord(node._) && isPlainObject(node._['>']) ? node._['>'] : null;
     let kept = 0;
     for (const key of Object.keys(node)) {
       if (key === '_') continue;
@@ -101,6 +101,13 @@ export class RoomGraphScreen {
     }
     return kept > 0;
   }
+}
+
+/** What JSON makes of an object: nothing else (a typed array, a frozen object) can be trimmed in place. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!isRecord(value) || Object.isFrozen(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** The soul a GUN link value points at, or null if the value is not a link. */

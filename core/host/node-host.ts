@@ -10,7 +10,7 @@ import { EventLog } from '../lib/event-log';
 import { Identity, type StoredIdentity } from '../identity/identity';
 import type { NodeKeyStore } from '../identity/node-key-store';
 import { MeshNode, NodeOfflineError } from '../node/node';
-import type { StatsPoint } from '../node/observed-state';
+import type { StatsPoint, Totals } from '../node/observed-state';
 import { HOST_HEARTBEAT_MS, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type ReplyValues, type StateMessage } from '../control/protocol';
 import { TRIAL_MS } from '../control/endpoint-trial';
 import type { IceServer } from '../control/settings';
@@ -65,6 +65,8 @@ export class NodeHost {
   /** The trial being watched (by its deadline) and its timer; null when none. */
   private trialWatch: { id: string; timer: unknown; reported: boolean } | null = null;
   private history: StatsHistory | null = null;
+  /** The current node's totals as last published. */
+  private lastTotals: Totals | null = null;
   private readonly observers = new Set<Observer>();
   private readonly timers: TimerGroup;
   /** One log for the host's life: a node restarted under a new identity keeps numbering on. */
@@ -170,8 +172,10 @@ export class NodeHost {
     // Imported before the old node stops: a key that does not import leaves the running node as it is.
     const identity = await Identity.fromStored(stored, this.deps.keys);
     this.node?.stop();
+    this.lastTotals = null;
     const node = new MeshNode({ ...this.deps, identity, log: this.log });
     node.events.on('state:change', (snapshot) => {
+      this.lastTotals = snapshot.totals;
       this.broadcast({ type: 'state', snapshot });
       const connected = snapshot.signaling.state === 'open' && snapshot.rendezvous.relays.some((relay) => relay.state === 'open');
       if (connected) this.endTrial(true);
@@ -201,7 +205,8 @@ export class NodeHost {
 
   private tickHistory(): void {
     if (!this.node || !this.history) return;
-    const { second, minute } = this.history.record(this.deps.clock.now(), this.node.snapshot().totals);
+    // The totals last published (at most a second old): building a snapshot for them costs as much again.
+    const { second, minute } = this.history.record(this.deps.clock.now(), this.lastTotals ?? this.node.snapshot().totals);
     this.broadcast({ type: 'history:tick', second, minute });
     if (minute) this.deps.channel.appendHistory(minute).catch((error: unknown) => this.log.add('warn', 'host:history', `a minute of history was not kept: ${errorText(error)}`));
   }

@@ -7,9 +7,10 @@
  * - control_during_flood_ms_median: during such a flood, the dashboard's `Mesh routing` switch clicked
  *   → shown applied (aria-checked flipped), measured in the page.
  * - dial_flood_pending_max: 40 silent diallers → the most connections the node held in their handshake.
- * - record_storm_*: 10,000 junk and 500 validly signed Sybil records written to the room; the node
- *   host's heap growth after GC, a valid newcomer's time to ready, and how long the host's CPU takes
- *   to fall back under 2 % of a core.
+ * - record_storm_*: 10,000 junk and 500 validly signed Sybil records written to the room through
+ *   Meshdeck's relay; the node host's heap growth after GC, a valid newcomer's time to ready, and how
+ *   long the host's CPU takes to fall back under 2 % of a core. stock_relay_storm_*: the same through
+ *   a stock GUN relay, which refuses nothing.
  * - idle_cpu_pct_8_peers / idle_heap_bytes_8_peers: the node host with 8 ready peers over 60 s.
  * - fuzz_cases / fuzz_uncaught: the property-based suite, run here (tests/unit/fuzz).
  * - v2_ready_ratio: ready with the v2 handshake / raw PeerJS open, alternating, same run.
@@ -179,19 +180,20 @@ async function main(): Promise<void> {
     // 4. 40 silent diallers.
     const pendingMax = await silentDiallers(server, A, aId);
 
-    // 5. The record storm, then a valid newcomer.
-    const heapBefore = await heapAfterGc(hostA);
-    const storm = await recordStorm(server);
-    const stormEnded = performance.now();
-    const { node: newcomer } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] });
-    peers.push(newcomer);
-    // The host may be too busy to answer an evaluate for a while: a read that fails is a read of nothing.
-    const snapshotOrNull = () => A.snapshot().catch(() => null);
-    await waitFor(snapshotOrNull, (s) => !!s?.peers.some((p) => p.nodeId === newcomer.nodeId && p.state === 'ready'), 180_000, 'newcomer ready after the storm');
-    const newcomerReadyMs = performance.now() - stormEnded;
-    const settleMs = await cpuSettles(hostA, stormEnded);
-    await new Promise((r) => setTimeout(r, 3000));
-    const heapAfter = await heapAfterGc(hostA);
+    // 5. The record storm through Meshdeck's relay, then a valid newcomer.
+    const storm = await stormThenNewcomer(A, hostA, server, server.relayUrl, peers);
+    // 6. The same through a stock GUN relay (as others run), which stores and forwards all of it.
+    const stockRelay = await startLocalServer({ port: 9001, screenRecords: false });
+    let stockStorm: StormOutcome;
+    try {
+      for (const peer of peers.splice(0)) peer.stop();
+      await request(popupA, { type: 'settings:update', patch: { relayUrls: [stockRelay.relayUrl] } });
+      await waitFor(() => A.snapshot(), (s) => s.rendezvous.relays.some((r) => r.url === stockRelay.relayUrl && r.state === 'open') && s.peers.length === 0, 60_000, 'on the stock relay, the last newcomer gone');
+      stockStorm = await stormThenNewcomer(A, hostA, server, stockRelay.relayUrl, peers);
+    } finally {
+      for (const peer of peers.splice(0)) peer.stop();
+      await stockRelay.close();
+    }
     await request(popupA, { type: 'settings:get' });
 
     const { cases, uncaught } = await fuzz;
@@ -200,10 +202,13 @@ async function main(): Promise<void> {
       flood_cutoff_ms_median: round(median(cutoff)!),
       control_during_flood_ms_median: round(median(control)!),
       dial_flood_pending_max: pendingMax,
-      record_storm_records: storm,
-      record_storm_heap_growth_bytes: Math.max(0, heapAfter - heapBefore),
-      record_storm_newcomer_ready_ms: round(newcomerReadyMs),
-      record_storm_cpu_settle_ms: round(settleMs),
+      record_storm_records: storm.records,
+      record_storm_heap_growth_bytes: storm.heapGrowth,
+      record_storm_newcomer_ready_ms: round(storm.newcomerReadyMs),
+      record_storm_cpu_settle_ms: round(storm.settleMs),
+      stock_relay_storm_heap_growth_bytes: stockStorm.heapGrowth,
+      stock_relay_storm_newcomer_ready_ms: round(stockStorm.newcomerReadyMs),
+      stock_relay_storm_cpu_settle_ms: round(stockStorm.settleMs),
       idle_cpu_pct_8_peers: round(idleCpuPct, 2),
       idle_heap_bytes_8_peers: idleHeap,
       fuzz_cases: cases,
@@ -212,7 +217,7 @@ async function main(): Promise<void> {
       raw_peerjs_open_ms_median: round(median(raw)!),
       v2_ready_ratio: round(median(ready)! / median(raw)!, 3),
       samples: { flood_cutoff_ms: cutoff.map((v) => round(v)), control_during_flood_ms: control.map((v) => round(v)), ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)) },
-      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet; the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client on the relay; fuzz counts from tests/unit/fuzz run by this benchmark`,
+      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet; the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client, first through Meshdeck's relay (record_storm_*, which refuses malformed records itself), then through a stock GUN relay in this process (stock_relay_storm_*, where only the node's own screen stands; the relay's own work slows this process, the newcomer's); fuzz counts from tests/unit/fuzz run by this benchmark`,
     });
   } finally {
     for (const peer of peers) peer.stop();
@@ -235,19 +240,42 @@ async function silentDiallers(server: LocalServer, target: ExtensionBrowser, tar
   return most;
 }
 
+interface StormOutcome {
+  records: number;
+  heapGrowth: number;
+  newcomerReadyMs: number;
+  settleMs: number;
+}
+
+/** A record storm through `relayUrl`, then a valid newcomer: the host's heap growth, the newcomer's ready time, CPU settle. */
+async function stormThenNewcomer(A: ExtensionBrowser, hostA: Page, server: LocalServer, relayUrl: string, peers: MeshNode[]): Promise<StormOutcome> {
+  const heapBefore = await heapAfterGc(hostA);
+  const records = await recordStorm(server.signalingUrl, relayUrl);
+  const stormEnded = performance.now();
+  const { node: newcomer } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [relayUrl] });
+  peers.push(newcomer);
+  // The host may be too busy to answer an evaluate for a while: a read that fails is a read of nothing.
+  const snapshotOrNull = () => A.snapshot().catch(() => null);
+  await waitFor(snapshotOrNull, (s) => !!s?.peers.some((p) => p.nodeId === newcomer.nodeId && p.state === 'ready'), 180_000, 'newcomer ready after the storm');
+  const newcomerReadyMs = performance.now() - stormEnded;
+  const settleMs = await cpuSettles(hostA, stormEnded);
+  await new Promise((r) => setTimeout(r, 3000));
+  return { records, heapGrowth: Math.max(0, (await heapAfterGc(hostA)) - heapBefore), newcomerReadyMs, settleMs };
+}
+
 /**
  * Writes 500 validly signed Sybil records and 10,000 junk records (tests/support/hostile-records.ts:
  * missing fields, bad shapes, dated ahead, keys that do not derive the IDs, forged newer copies of the
  * Sybils) to the room through a GUN client, waiting for the relay's acks; returns how many.
  */
-async function recordStorm(server: LocalServer): Promise<number> {
+async function recordStorm(signalingUrl: string, relayUrl: string): Promise<number> {
   const identities = await makeIdentities(SYBIL_RECORDS);
-  const content = { signal: [server.signalingUrl], routing: true, neighbors: [] };
+  const content = { signal: [signalingUrl], routing: true, neighbors: [] };
   const sybils = await Promise.all(identities.map((identity) => sybilRecord(identity, content)));
-  const writer = openRoomWriter(server.relayUrl, 'default');
+  const writer = openRoomWriter(relayUrl, 'default');
   try {
     await writer.put(sybils.map((record): [string, object] => [record.id, record]));
-    await writer.put(junkRecords(JUNK_RECORDS, sybils, server.signalingUrl));
+    await writer.put(junkRecords(JUNK_RECORDS, sybils, signalingUrl));
   } finally {
     writer.close();
   }

@@ -28,6 +28,10 @@ export async function launchChromiumWithExtension({ userDataDir, headless }: Chr
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
+    // CDP over the browser's stdin/stdout, not a port: Chromium exits when that pipe closes, so a
+    // browser cannot outlive a test process that died (a crashed worker's browser once joined the
+    // next suites' mesh on the same port).
+    pipe: true,
     args: [
       '--no-sandbox',
       '--disable-gpu',

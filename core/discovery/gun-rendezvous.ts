@@ -50,6 +50,21 @@ const ANNOUNCE_ACK_MS = 2000;
 const ANNOUNCE_ATTEMPTS = 3;
 type GunFactory = (options: Record<string, unknown>) => GunRoot;
 
+/** A GUN client of the relays: records live on the relays only (nothing persisted here, no multicast, no AXE routing). */
+export function gunClientOptions(relayUrls: string[]): Record<string, unknown> {
+  return {
+    peers: relayUrls,
+    localStorage: false,
+    radisk: false,
+    // In Node, a relay loaded in the same process registers its storage plugins on every instance.
+    rfs: false,
+    file: false,
+    axe: false,
+    multicast: false,
+    WebSocket: globalThis.WebSocket,
+  };
+}
+
 class GunRendezvous implements Rendezvous {
   readonly events = new Emitter<RendezvousEvents>();
   private gun: GunRoot | null = null;
@@ -64,18 +79,7 @@ class GunRendezvous implements Rendezvous {
 
   start(): void {
     if (this.gun) return;
-    const gun = (Gun as unknown as GunFactory)({
-      peers: this.options.relayUrls,
-      // Records live on the relays only: nothing persisted in the browser, no multicast, no AXE routing.
-      localStorage: false,
-      radisk: false,
-      // In Node, a relay loaded in the same process registers its storage plugins on every instance.
-      rfs: false,
-      file: false,
-      axe: false,
-      multicast: false,
-      WebSocket: globalThis.WebSocket,
-    });
+    const gun = (Gun as unknown as GunFactory)(gunClientOptions(this.options.relayUrls));
     this.gun = gun;
     const mesh = gun.back('opt.mesh') as GunMesh | undefined;
     if (!mesh) throw new Error('GUN has no mesh: its websocket adapter is not loaded');

@@ -8,6 +8,7 @@ import Gun from 'gun/gun';
 import { randomBytes, toBase64Url } from '../../core/lib/encoding';
 import { signRecord, type NodeRecord, type RecordContent } from '../../core/discovery/rendezvous-record';
 import { installNodeWebRTC } from '../../server/node-webrtc';
+import { gunClientOptions } from '../../core/discovery/gun-rendezvous';
 import { makeIdentity } from './identities';
 import { madeUpNodeId, type HostileIdentity } from './hostile-peer';
 
@@ -29,17 +30,7 @@ export interface RoomWriter {
 
 export function openRoomWriter(relayUrl: string, room: string): RoomWriter {
   installNodeWebRTC();
-  const gun = (Gun as unknown as (options: Record<string, unknown>) => GunChain)({
-    peers: [relayUrl],
-    localStorage: false,
-    radisk: false,
-    // The relay runs in this process: keep its storage plugins off this client (as GunRendezvous does).
-    rfs: false,
-    file: false,
-    axe: false,
-    multicast: false,
-    WebSocket: globalThis.WebSocket,
-  });
+  const gun = (Gun as unknown as (options: Record<string, unknown>) => GunChain)(gunClientOptions([relayUrl]));
   const path = gun.get('meshdeck/v1').get(room).get('nodes');
   let soul: Promise<string> | null = null;
   /**

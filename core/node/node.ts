@@ -14,6 +14,7 @@ import type { Link } from '../session/link';
 import { MeshRouter } from '../routing/mesh-router';
 import type { NodeSnapshot, RelayState, SignalingState } from './observed-state';
 import { PeerSession, type CloseReason } from '../session/peer-session';
+import { BeatPacer } from '../session/beat-pacer';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
 import { RecordTable } from '../discovery/record-table';
@@ -87,6 +88,8 @@ export class MeshNode {
   private readonly newlyFound: string[] = [];
   private stallSweep: unknown = null;
   private readonly timers: TimerGroup;
+  /** The one heartbeat timer of all sessions. */
+  private readonly beats: BeatPacer;
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
   private readonly signalingStop: SignalingStopSchedule;
   private readonly announcer: Announcer;
@@ -101,6 +104,7 @@ export class MeshNode {
   constructor(private readonly components: NodeComponents) {
     const { clock, identity } = components;
     this.timers = new TimerGroup(clock);
+    this.beats = new BeatPacer(clock);
     this.redial = new RedialPolicy(clock);
     this.log = components.log ?? new EventLog(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
@@ -396,6 +400,7 @@ export class MeshNode {
       this.verifier,
       { isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId), app: this.components.app, caps: ['route'] },
       this.components.clock,
+      this.beats,
     );
     if (replacing) this.replacements.set(link.remoteId, session);
     else this.sessions.add(session);

@@ -12,9 +12,8 @@
  * A tick that comes late because our own event loop stalled judges nothing: pongs that arrived during
  * the stall may still be queued behind the timer, and a loaded machine must not kill live peers.
  *
- * The session ticks when nextTickAt() says something is due (the next ping, or a ping's miss
- * deadline), not on a fixed period: an idle connection costs one timer per ping and its pong
- * (8 connections: ~8 tasks a second, against 32 with a 250 ms tick), which is what idle CPU is made of.
+ * The session ticks when nextTickAt() says something is due (the next ping, or the miss deadline of
+ * a ping still unanswered), not on a fixed period; a node's sessions share one timer (beat-pacer.ts).
  */
 export const HEARTBEAT_INTERVAL_MS = 2000;
 /** The shortest wait between two ticks: fine enough to judge a missed ping on time. */
@@ -44,11 +43,11 @@ export class Heartbeat {
   lastPongAt: number | null = null;
 
   /**
-   * Called every HEARTBEAT_TICK_MS. Returns the ping to send now, `dead` when the peer should be torn
-   * down, or null when there is nothing to do.
+   * Called at nextTickAt() (or on a fixed tick). Returns the ping to send now, `dead` when the peer
+   * should be torn down, or null when there is nothing to do.
    */
-  tick(now: number): { t: 'ping'; seq: number; ts: number } | 'dead' | null {
-    const out = this.judge(now);
+  tick(now: number, earlyMs = 0): { t: 'ping'; seq: number; ts: number } | 'dead' | null {
+    const out = this.judge(now, earlyMs);
     this.dueAt = out === 'stalled' ? now : this.nextDue(now);
     return out === 'stalled' ? null : out;
   }
@@ -58,7 +57,15 @@ export class Heartbeat {
     return this.dueAt ?? now;
   }
 
-  private judge(now: number): { t: 'ping'; seq: number; ts: number } | 'dead' | 'stalled' | null {
+  /** When the next ping is due: at once before the first and while probing after a miss. */
+  nextPingAt(now: number): number {
+    const last = this.sent.at(-1);
+    if (!last || (this.missedInARow > 0 && last.missed)) return now;
+    return last.sentAt + HEARTBEAT_INTERVAL_MS;
+  }
+
+  /** `earlyMs`: a ping due within this long goes now, so that connections ticked together ping together. */
+  private judge(now: number, earlyMs: number): { t: 'ping'; seq: number; ts: number } | 'dead' | 'stalled' | null {
     if (this.dueAt !== null && now - this.dueAt > STALL_MS) return 'stalled';
     const deadline = this.missDeadline();
     for (const ping of this.sent) {
@@ -69,7 +76,7 @@ export class Heartbeat {
     if (this.missedInARow >= MISSED_IN_A_ROW_FOR_DEATH) return 'dead';
     const last = this.sent.at(-1);
     const probing = this.missedInARow > 0 && last?.missed === true;
-    if (last && !probing && now - last.sentAt < HEARTBEAT_INTERVAL_MS) return null;
+    if (last && !probing && now - last.sentAt < HEARTBEAT_INTERVAL_MS - earlyMs) return null;
     return this.ping(now);
   }
 
@@ -87,9 +94,7 @@ export class Heartbeat {
 
   /** The next ping, or the earliest miss deadline of a ping still out. */
   private nextDue(now: number): number {
-    const last = this.sent.at(-1);
-    if (!last || (this.missedInARow > 0 && last.missed)) return now;
-    let due = last.sentAt + HEARTBEAT_INTERVAL_MS;
+    let due = this.nextPingAt(now);
     const deadline = this.missDeadline();
     for (const ping of this.sent) if (ping.answeredAt === null && !ping.missed) due = Math.min(due, ping.sentAt + deadline);
     return due;
@@ -111,6 +116,8 @@ export class Heartbeat {
     this.lastPongAt = now;
     this.rtts.push(now - ping.sentAt);
     if (this.rtts.length > RTT_WINDOW) this.rtts.shift();
+    // The answered ping's miss deadline no longer needs a tick.
+    if (this.dueAt !== null) this.dueAt = this.nextDue(now);
   }
 
   private missDeadline(): number {

@@ -9,6 +9,7 @@ import { SerialQueue } from '../lib/serial-queue';
 import { TokenBucket } from '../lib/token-bucket';
 import { utf8Length } from '../lib/encoding';
 import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
+import { BeatPacer } from './beat-pacer';
 import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from '../identity/identity';
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from '../node/observed-state';
@@ -64,7 +65,6 @@ export class PeerSession {
 
   private readonly timers: TimerGroup;
   private readonly heartbeat = new Heartbeat();
-  private beatTimer: unknown = null;
   private readonly nonce = toBase64Url(randomBytes(16));
   private readonly unsubscribeLink: (() => void)[];
   /** Frames are handled strictly in order: an async signature check must not let a later frame overtake it. */
@@ -83,6 +83,8 @@ export class PeerSession {
     private readonly verifier: IdentityVerifier,
     private readonly policy: SessionPolicy,
     private readonly clock: Clock,
+    /** Shared by a node's sessions, so that their heartbeats share one timer; a lone session has its own. */
+    private readonly pacer: BeatPacer = new BeatPacer(clock),
   ) {
     this.timers = new TimerGroup(clock);
     this.openedAt = clock.now();
@@ -113,7 +115,7 @@ export class PeerSession {
 
   /** Timers this session still holds; 0 once closed (checked by teardown tests). */
   get pendingTimers(): number {
-    return this.timers.size;
+    return this.timers.size + (this.pacer.has(this) ? 1 : 0);
   }
 
   /**
@@ -197,6 +199,7 @@ export class PeerSession {
         break;
       case 'pong':
         this.heartbeat.pong(message.seq, message.ts, this.clock.monotonic());
+        this.scheduleBeat();
         break;
       case 'bye':
         this.close(`remote:${message.reason}`);
@@ -288,19 +291,19 @@ export class PeerSession {
     if (this.isReady) this.scheduleBeat();
   }
 
-  private beat(): void {
-    this.beatTimer = null;
-    const ping = this.heartbeat.tick(this.clock.monotonic());
+  /** Called by the pacer (and once on ready); a ping due within `earlyMs` goes now. */
+  beat(earlyMs = 0): void {
+    if (!this.isReady) return;
+    const ping = this.heartbeat.tick(this.clock.monotonic(), earlyMs);
     if (ping === 'dead') return this.close('dead', 'three heartbeats in a row went unanswered');
     if (ping) this.send(ping);
     if (this.isReady) this.scheduleBeat();
   }
 
-  /** Arms the one heartbeat timer for when the heartbeat next has something to do. */
+  /** Tells the pacer when the heartbeat next has something to do. */
   private scheduleBeat(): void {
-    if (this.beatTimer !== null) this.timers.cancel(this.beatTimer);
     const now = this.clock.monotonic();
-    this.beatTimer = this.timers.timeout(() => this.beat(), Math.max(HEARTBEAT_TICK_MS, this.heartbeat.nextTickAt(now) - now));
+    this.pacer.schedule(this, Math.max(now + HEARTBEAT_TICK_MS, this.heartbeat.nextTickAt(now)), this.heartbeat.nextPingAt(now));
   }
 
   /**
@@ -314,6 +317,7 @@ export class PeerSession {
     this.closeReason = reason;
     if (error) this.lastError = error;
     this.timers.clear();
+    this.pacer.remove(this);
     const announce = reason === 'user-disconnect' || reason === 'blocked' || reason === 'shutdown' || reason === 'paused' || reason === 'limit';
     // A peer refused at handshake (forged, blocked) is told nothing: no bye.
     if (announce && wasOpen) {

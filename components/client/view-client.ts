@@ -17,7 +17,8 @@ import browser from 'webextension-polyfill';
 import {
   envelope,
   isRecord,
-  OBSERVE_PORT,
+  observePortName,
+  type ObserveScope,
   type Reply,
   type ReplyValues,
   type Request,
@@ -98,6 +99,8 @@ export interface ViewClient {
 }
 
 export interface ViewClientOptions {
+  /** What this view observes (core/control/protocol.ts): the popup asks for a summary. */
+  scope?: ObserveScope;
   /** First reconnect delay, doubled after every failed attempt. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -249,7 +252,7 @@ export function createViewClient(runtime: ViewRuntime = browser.runtime, options
   function connect(): void {
     if (closed) return;
     try {
-      port = runtime.connect({ name: OBSERVE_PORT });
+      port = runtime.connect({ name: observePortName(options.scope ?? 'full') });
     } catch (error) {
       // connect() throws only when the extension context itself is gone (extension reloaded under
       // an open view); retrying keeps the "Connecting…" message honest until the page is closed.

@@ -19,6 +19,20 @@ export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
 export const OBSERVE_PORT = 'meshdeck:observe';
 /**
+ * What a view observes: `full` (the dashboard) gets every StateMessage; `summary` (the popup) gets no
+ * history and no log, which it does not show: one message a second fewer while it is open.
+ */
+export type ObserveScope = 'full' | 'summary';
+export const SUMMARY_OMITS: ReadonlySet<string> = new Set(['history', 'history:tick', 'log']);
+/** The port name that asks for `scope`. */
+export const observePortName = (scope: ObserveScope): string => (scope === 'full' ? OBSERVE_PORT : `${OBSERVE_PORT}:${scope}`);
+/** The scope a port name asks for; null when it is not an observe port. */
+export function observeScopeOf(portName: string): ObserveScope | null {
+  if (portName === OBSERVE_PORT) return 'full';
+  if (portName === `${OBSERVE_PORT}:summary`) return 'summary';
+  return null;
+}
+/**
  * How often the node host tells the background it is alive (`host:alive`): under the service
  * worker's 30 s idle limit, so the worker stays up to watch the host and re-create it.
  */

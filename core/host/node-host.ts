@@ -11,7 +11,7 @@ import { Identity, type StoredIdentity } from '../identity/identity';
 import type { NodeKeyStore } from '../identity/node-key-store';
 import { MeshNode, NodeOfflineError } from '../node/node';
 import type { StatsPoint, Totals } from '../node/observed-state';
-import { HOST_HEARTBEAT_MS, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type ReplyValues, type StateMessage } from '../control/protocol';
+import { HOST_HEARTBEAT_MS, SUMMARY_OMITS, type ObserveScope, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type ReplyValues, type StateMessage } from '../control/protocol';
 import { TRIAL_MS } from '../control/endpoint-trial';
 import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
@@ -28,6 +28,8 @@ export interface HostHealth {
 }
 
 export interface Observer {
+  /** What the view asked to observe; a summary observer gets no history and no log. */
+  scope: ObserveScope;
   post(message: StateMessage): void;
   onClose(listener: () => void): void;
 }
@@ -212,21 +214,21 @@ export class NodeHost {
   }
 
   private broadcast(message: StateMessage): void {
-    for (const observer of this.observers) observer.post(message);
+    for (const observer of this.observers) post(observer, message);
   }
 
   private observe(observer: Observer): void {
     this.observers.add(observer);
     observer.onClose(() => this.observers.delete(observer));
     if (this.node) {
-      observer.post({ type: 'state', snapshot: this.node.snapshot() });
-      observer.post({ type: 'log', entries: this.node.log.all() });
+      post(observer, { type: 'state', snapshot: this.node.snapshot() });
+      post(observer, { type: 'log', entries: this.node.log.all() });
     }
-    if (this.history) observer.post({ type: 'history', recent: this.history.recentPoints(), daily: this.history.dailyPoints() });
+    if (this.history) post(observer, { type: 'history', recent: this.history.recentPoints(), daily: this.history.dailyPoints() });
     if (this.config) {
-      observer.post({ type: 'blocklist', state: this.config.blockList });
-      observer.post({ type: 'trial', trial: this.config.trial });
-      observer.post({ type: 'problems', problems: this.config.problems });
+      post(observer, { type: 'blocklist', state: this.config.blockList });
+      post(observer, { type: 'trial', trial: this.config.trial });
+      post(observer, { type: 'problems', problems: this.config.problems });
     }
   }
 
@@ -259,6 +261,11 @@ export class NodeHost {
     this.node?.stop();
     this.node = null;
   }
+}
+
+function post(observer: Observer, message: StateMessage): void {
+  if (observer.scope === 'summary' && SUMMARY_OMITS.has(message.type)) return;
+  observer.post(message);
 }
 
 const HIDDEN = '(hidden)';

@@ -1,7 +1,7 @@
 /** The node host's HostChannel over `runtime` messaging (offscreen document, Firefox background page). */
 import browser from 'webextension-polyfill';
 import type { HostChannel } from '../../core/host/node-host';
-import { envelope, errorReply, okReply, OBSERVE_PORT, type HostConfig, type Reply } from '../../core/control/protocol';
+import { envelope, errorReply, okReply, observeScopeOf, type HostConfig, type Reply } from '../../core/control/protocol';
 import { parseHostCommand } from '../../core/control/protocol-guard';
 
 const BOOT_RETRY_MS = 200;
@@ -51,8 +51,10 @@ export function createRuntimeChannel(): HostChannel {
     },
     onObserver(listener) {
       const onConnect = (port: browser.Runtime.Port): void => {
-        if (port.name !== OBSERVE_PORT) return;
+        const scope = observeScopeOf(port.name);
+        if (!scope) return;
         listener({
+          scope,
           post: (message) => port.postMessage(message),
           onClose: (close) => port.onDisconnect.addListener(close),
         });

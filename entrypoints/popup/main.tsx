@@ -11,7 +11,8 @@ import '../../assets/meshdeck.css';
 // Test builds count what escaped every handler here (the e2e suites fail on any).
 if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
 
-const client = createViewClient();
+// The popup shows no history and no log: it observes a summary.
+const client = createViewClient(browser.runtime, { scope: 'summary' });
 const model = createNodeModel(client);
 const confirm = createConfirmModel();
 

@@ -101,8 +101,24 @@ describe('NodeHost', () => {
     stopHost = () => host.stop();
     await clock.advance(1100);
     const got: StateMessage['type'][] = [];
-    observe({ post: (m) => got.push(m.type), onClose: () => undefined });
+    observe({ scope: 'full', post: (m) => got.push(m.type), onClose: () => undefined });
     expect(got).toEqual(['state', 'log', 'history', 'blocklist', 'trial', 'problems']);
+  });
+
+  it('gives a summary observer (the popup) no history and no log, at once or later', async () => {
+    const { host, clock, observe } = await setup();
+    stopHost = () => host.stop();
+    await clock.advance(1100);
+    const full: StateMessage['type'][] = [];
+    const summary: StateMessage['type'][] = [];
+    observe({ scope: 'full', post: (m) => full.push(m.type), onClose: () => undefined });
+    observe({ scope: 'summary', post: (m) => summary.push(m.type), onClose: () => undefined });
+    expect(summary).toEqual(['state', 'blocklist', 'trial', 'problems']);
+    await clock.advance(3000);
+    expect(full).toContain('history:tick');
+    expect(summary).not.toContain('history:tick');
+    expect(summary).not.toContain('log');
+    expect(summary.filter((type) => type === 'state').length).toBeGreaterThan(1);
   });
 
   it('applies new configuration: the block list reaches the node', async () => {

@@ -1,4 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+import { GECKO_ID } from './scripts/firefox-addon.mjs';
+
+/**
+ * Where the node host lives, per browser: the one place the build chooses it. Chrome's service worker
+ * has no WebRTC, so the node runs in an offscreen document; Firefox's background page has WebRTC and no
+ * offscreen API, so the node runs in the page itself.
+ */
+const NODE_HOST_PLACE = {
+  chrome: './entrypoints/background/host-place/offscreen-document.ts',
+  firefox: './entrypoints/background/host-place/background-page.ts',
+} as const;
 
 // Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
 // (read in core/control/settings.ts through import.meta.env); with none set the build points at the local
@@ -9,14 +21,33 @@ export default defineConfig({
   // Explicit imports only: auto-imports declare every export of components/ as a global, which hides a
   // missing import from the type checker.
   imports: false,
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'Meshdeck',
     description: 'A peer-to-peer node in your browser, with full sight and control of it.',
-    permissions: ['offscreen', 'storage', 'alarms'],
     action: { default_title: 'Meshdeck' },
-  },
-  vite: () => ({
+    ...(browser === 'firefox'
+      ? {
+          permissions: ['storage', 'alarms'],
+          browser_specific_settings: {
+            gecko: {
+              id: GECKO_ID,
+              // data_collection_permissions needs 140; everything else used is older.
+              strict_min_version: '140.0',
+              // Meshdeck sends nothing to its developers. What it sends to the servers and peers the user
+              // configures is the product itself, described in the README.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : { permissions: ['offscreen', 'storage', 'alarms'] }),
+  }),
+  vite: ({ browser }) => ({
     esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
     build: { chunkSizeWarningLimit: 400 },
+    resolve: {
+      alias: {
+        '#node-host-place': fileURLToPath(new URL(NODE_HOST_PLACE[browser === 'firefox' ? 'firefox' : 'chrome'], import.meta.url)),
+      },
+    },
   }),
 });

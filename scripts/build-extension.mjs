@@ -1,4 +1,4 @@
-// Builds the Chrome MV3 extension into .output/chrome-mv3. Endpoints come from WXT_SIGNALING_URL,
+// Builds the extension for Chrome (MV3, .output/chrome-mv3) and Firefox (MV2, .output/firefox-mv2). Endpoints come from WXT_SIGNALING_URL,
 // WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS; tests and the demo pass the local server's loopback
 // defaults explicitly, so a developer's own variables never point a test build elsewhere.
 import { spawnSync } from 'node:child_process';
@@ -8,16 +8,18 @@ export const LOOPBACK_BUILD_ENV = {
   WXT_RELAY_URLS: 'http://127.0.0.1:9000/gun',
   WXT_ROOM: 'default',
   WXT_ICE_SERVERS: '[]',
-  // Counts live RTCPeerConnections and timers in the node host for the leak test (offscreen/instrument.ts).
+  // Counts live RTCPeerConnections and timers in the node host for the leak test (entrypoints/background/host-place/instrument.ts).
   WXT_INSTRUMENT: '1',
 };
 
 /** @param {Record<string, string>} [env] build-time configuration */
 export function buildExtension(env = LOOPBACK_BUILD_ENV) {
-  const result = spawnSync('npx', ['wxt', 'build'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
-  if (result.status !== 0) {
-    console.error('Building the extension failed (npx wxt build): see the output above.');
-    process.exit(result.status ?? 1);
+  for (const browser of ['chrome', 'firefox']) {
+    const result = spawnSync('npx', ['wxt', 'build', '-b', browser], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    if (result.status !== 0) {
+      console.error(`Building the extension failed (npx wxt build -b ${browser}): see the output above.`);
+      process.exit(result.status ?? 1);
+    }
   }
 }
 

@@ -7,9 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
-// Brings `lo` up (a new namespace starts with it down), then execs the command in place of the shell
-// so that signals reach it directly. /usr/sbin is not on a normal user's PATH, but `ip` lives there.
-const SETUP = 'PATH="$PATH:/usr/sbin:/sbin"; ip link set lo up && exec "$@"';
+// Brings `lo` up (a new namespace starts with it down) and gives it the default route, then execs the
+// command in place of the shell so that signals reach it directly. Firefox gathers ICE candidates only
+// from the default route's source address, and a loopback-only namespace has no default route
+// (firefox-notes.md); routed to lo, an address that is not local still reaches nothing.
+// /usr/sbin is not on a normal user's PATH, but `ip` lives there.
+const SETUP = 'PATH="$PATH:/usr/sbin:/sbin"; ip link set lo up && ip route add default dev lo src 127.0.0.1 && exec "$@"';
 
 /**
  * @returns {boolean} whether this process's network namespace has no interface but `lo`.

@@ -8,25 +8,37 @@ import { SHARD_PREFIX } from '../../core/blocklist/block-list';
 import { Controller } from '../../core/control/controller';
 import { USER_KEY_STORAGE } from '../../core/identity/identity-store';
 import { indexedDbNodeKeyStore } from '../../core/identity/node-key-store';
-import { errorReply, HOST_CHECK_MS, okReply } from '../../core/control/protocol';
+import { errorReply, HOST_CHECK_MS, okReply, type Reply, type Request } from '../../core/control/protocol';
 import { parseRequest } from '../../core/control/protocol-guard';
 import { defaultSettings, type BuildEnvironment } from '../../core/control/settings';
 import { countFaults } from '../../core/lib/fault-counter';
-import { createOffscreenHost } from './offscreen-host';
+// The offscreen document (Chrome) or this very page (Firefox): chosen by the build, in wxt.config.ts.
+import { createNodeHostPlace } from '#node-host-place';
 import { storageArea } from './storage-area';
 import { syncArrivals } from './sync-arrivals';
 import { errorText } from '../../core/lib/error-text';
 
 const WATCHDOG_ALARM = 'meshdeck:watchdog';
 
-export default defineBackground(() => {
-  // Test builds count what escaped every handler here (the e2e suites fail on any).
-  if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
+export default defineBackground({
+  // Firefox (MV2): the node lives in this page, and an MV3 event page would be suspended after 30 s
+  // idle with its connections open (firefox-notes.md). Chrome's MV3 service worker ignores it.
+  persistent: true,
+  main,
+});
 
-  const controller = new Controller({
+function main(): void {
+  // Test builds count what escaped every handler here (the e2e suites fail on any).
+  // A host in this page installed them already (host-place/instrument.ts).
+  if (import.meta.env.WXT_INSTRUMENT === '1' && !('meshdeckFaults' in globalThis)) Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
+  // Test builds count the background's starts: in Firefox each one is a restart of the node host,
+  // which the idle e2e must see (an attached DevTools would stop the suspension it looks for).
+  if (import.meta.env.WXT_INSTRUMENT === '1') countBackgroundBoot().catch((error: unknown) => console.error('meshdeck: boot not counted', error));
+
+  const controller: Controller = new Controller({
     local: storageArea(browser.storage.local),
     sync: storageArea(browser.storage.sync),
-    host: createOffscreenHost(),
+    host: createNodeHostPlace((request: Request): Promise<Reply> => controller.handle(request).then(okReply, errorReply)),
     keys: indexedDbNodeKeyStore(indexedDB),
     arrivals: syncArrivals(),
     defaults: defaultSettings(import.meta.env as BuildEnvironment),
@@ -71,4 +83,11 @@ export default defineBackground(() => {
 
   // Every wake of the worker checks the host too: it may have died while the worker slept.
   ensureHost();
-});
+}
+
+const BOOTS_KEY = 'meshdeck:test:background-boots';
+
+async function countBackgroundBoot(): Promise<void> {
+  const boots = Number((await browser.storage.local.get(BOOTS_KEY))[BOOTS_KEY] ?? 0);
+  await browser.storage.local.set({ [BOOTS_KEY]: boots + 1 });
+}

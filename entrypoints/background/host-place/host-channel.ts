@@ -1,25 +1,34 @@
-/** The node host's HostChannel over `runtime` messaging (offscreen document, Firefox background page). */
+/**
+ * The node host's HostChannel. Views always reach the host over runtime ports (observe). How the host
+ * and the background reach each other depends on where the host lives: over runtime messages from the
+ * offscreen document (Chrome), by direct calls inside the one background page (Firefox).
+ */
 import browser from 'webextension-polyfill';
-import type { HostChannel } from '../../core/host/node-host';
-import { envelope, errorReply, okReply, observeScopeOf, type HostConfig, type Reply } from '../../core/control/protocol';
-import { parseHostCommand } from '../../core/control/protocol-guard';
+import type { HostChannel } from '../../../core/host/node-host';
+import type { Unsubscribe } from '../../../core/lib/events';
+import { envelope, errorReply, okReply, observeScopeOf, type HostCommand, type HostConfig, type Reply, type Request } from '../../../core/control/protocol';
+import { parseHostCommand } from '../../../core/control/protocol-guard';
 
 const BOOT_RETRY_MS = 200;
 
-async function ask<T>(message: Parameters<typeof envelope>[0]): Promise<T> {
-  const reply = (await browser.runtime.sendMessage(envelope(message, 'background'))) as Reply<T> | undefined;
-  if (!reply) throw new Error('the background did not answer');
-  if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
-  return reply.value;
-}
+/** Delivers a request to the background and resolves with its reply. */
+export type AskBackground = (request: Request) => Promise<Reply>;
+export type CommandListener = (command: HostCommand) => Promise<unknown>;
 
-export function createRuntimeChannel(): HostChannel {
+/** The host channel of a host that reaches the background with `ask` and hears commands through `onCommand`. */
+export function createHostChannel(ask: AskBackground, onCommand: (listener: CommandListener) => Unsubscribe): HostChannel {
+  async function askValue<T>(request: Request): Promise<T> {
+    const reply = (await ask(request)) as Reply<T> | undefined;
+    if (!reply) throw new Error('the background did not answer');
+    if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+    return reply.value;
+  }
   return {
     async requestConfig() {
-      // The worker may be starting up itself; keep asking until it answers.
+      // The background may be starting up itself; keep asking until it answers.
       for (;;) {
         try {
-          return await ask<HostConfig>({ type: 'host:boot' });
+          return await askValue<HostConfig>({ type: 'host:boot' });
         } catch (error) {
           console.warn('meshdeck: waiting for the background', error);
         }
@@ -27,28 +36,15 @@ export function createRuntimeChannel(): HostChannel {
       }
     },
     async appendHistory(point) {
-      await ask({ type: 'history:append', point });
+      await askValue({ type: 'history:append', point });
     },
     async reportTrial(trialId, ok) {
-      await ask({ type: 'settings:trial-result', trialId, ok });
+      await askValue({ type: 'settings:trial-result', trialId, ok });
     },
     async beat({ failure }) {
-      await ask({ type: 'host:alive', failure });
+      await askValue({ type: 'host:alive', failure });
     },
-    onCommand(listener) {
-      const onMessage = (raw: unknown): Promise<Reply> | undefined => {
-        let command;
-        try {
-          command = parseHostCommand(raw);
-        } catch (error) {
-          return Promise.resolve(errorReply(error));
-        }
-        if (!command) return undefined;
-        return listener(command).then(okReply, errorReply);
-      };
-      browser.runtime.onMessage.addListener(onMessage);
-      return () => browser.runtime.onMessage.removeListener(onMessage);
-    },
+    onCommand,
     onObserver(listener) {
       const onConnect = (port: browser.Runtime.Port): void => {
         const scope = observeScopeOf(port.name);
@@ -63,4 +59,23 @@ export function createRuntimeChannel(): HostChannel {
       return () => browser.runtime.onConnect.removeListener(onConnect);
     },
   };
+}
+
+/** Asks the background over runtime messaging (a host in its own document). */
+export const askOverRuntime: AskBackground = async (request) => (await browser.runtime.sendMessage(envelope(request, 'background'))) as Reply;
+
+/** Hears commands sent over runtime messaging (a host in its own document). */
+export function commandsOverRuntime(listener: CommandListener): Unsubscribe {
+  const onMessage = (raw: unknown): Promise<Reply> | undefined => {
+    let command;
+    try {
+      command = parseHostCommand(raw);
+    } catch (error) {
+      return Promise.resolve(errorReply(error));
+    }
+    if (!command) return undefined;
+    return listener(command).then(okReply, errorReply);
+  };
+  browser.runtime.onMessage.addListener(onMessage);
+  return () => browser.runtime.onMessage.removeListener(onMessage);
 }

@@ -3,7 +3,7 @@
  * the leak test and the robustness benchmark can check that teardown leaves nothing behind. A
  * connection is live from its constructor until close() (PeerJS closes each one it tears down).
  */
-import { countFaults, type Faults } from '../../core/lib/fault-counter';
+import { countFaults, type Faults } from '../../../core/lib/fault-counter';
 
 export interface Instruments {
   peerConnections: { created: number; open: number };

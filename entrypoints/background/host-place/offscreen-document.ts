@@ -1,10 +1,12 @@
 /**
- * Chrome's node host: an offscreen document with reason WEB_RTC (service workers have no
- * RTCPeerConnection). Firefox will get a same-named module hosting the node in its background page.
+ * Where the node host lives in Chrome: an offscreen document with reason WEB_RTC (a service worker has
+ * no RTCPeerConnection). The build picks this module or background-page.ts as `#node-host-place`
+ * (wxt.config.ts); nothing else knows which browser it runs in.
  */
 import browser from 'webextension-polyfill';
-import type { HostHandle } from '../../core/control/controller';
-import { envelope, type HostCommand, type Reply } from '../../core/control/protocol';
+import type { HostHandle } from '../../../core/control/controller';
+import { envelope, type HostCommand, type Reply } from '../../../core/control/protocol';
+import type { AskBackground } from './host-channel';
 
 const OFFSCREEN_PATH = 'offscreen.html';
 /** What Chrome says when no context listens for a runtime message (no host yet). */
@@ -25,7 +27,8 @@ async function send(command: HostCommand): Promise<unknown> {
   return reply.value;
 }
 
-export function createOffscreenHost(): HostHandle {
+/** The offscreen document asks the background over runtime messages itself: `ask` is not needed here. */
+export function createNodeHostPlace(_ask: AskBackground): HostHandle {
   // One creation at a time: createDocument throws if a second call races the first.
   let creating: Promise<void> | null = null;
 

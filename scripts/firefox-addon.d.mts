@@ -1,0 +1,1 @@
+export const GECKO_ID: string;

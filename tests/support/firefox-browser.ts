@@ -1,0 +1,118 @@
+/**
+ * Real headless Firefox ESR with the built extension (.output/firefox-mv2), driven by puppeteer over
+ * WebDriver BiDi (scripts/firefox-extension.ts). The node runs in the background page, which is no
+ * puppeteer target: the tests reach its debug hook from an extension page through
+ * `runtime.getBackgroundPage()`. A browser that cannot start throws: e2e tests never skip silently.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'puppeteer';
+import { launchFirefoxWithExtension, openExtensionPage } from '../../scripts/firefox-extension';
+import type { NodeSnapshot } from '../../core/node/observed-state';
+
+/** The WebExtension API as an extension page sees it (named apart from puppeteer's Browser). */
+interface WebExtGlobal {
+  browser: {
+    runtime: { getBackgroundPage(): Promise<unknown> };
+    storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
+  };
+}
+
+export interface FirefoxExtensionBrowser {
+  browser: Browser;
+  userDataDir: string;
+  /** An extension page kept open to read the background page from (it observes nothing). */
+  probe(): Promise<Page>;
+  openPopup(): Promise<Page>;
+  openDashboard(): Promise<Page>;
+  /** The node's observed state, read through the background page's debug hook. */
+  snapshot(): Promise<NodeSnapshot>;
+  /** Calls `method` of the background page's node (`meshdeck.host.node`); the result is copied as JSON. */
+  callNode<T>(method: string, ...args: unknown[]): Promise<T>;
+  /** How many times the background page started in this profile (test builds count it in storage.local). */
+  backgroundBoots(): Promise<number>;
+  /** Closes the browser; throws if the background page or a page counted a fault. */
+  close(options?: { keepProfile?: boolean }): Promise<void>;
+}
+
+export async function launchFirefoxExtension(options: { userDataDir?: string } = {}): Promise<FirefoxExtensionBrowser> {
+  const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(tmpdir(), 'meshdeck-firefox-')));
+  const browser = await launchFirefoxWithExtension({ userDataDir, headless: true });
+  let probePage: Page | null = null;
+
+  const probe = async (): Promise<Page> => {
+    probePage ??= await openExtensionPage(browser, 'popup.html');
+    return probePage;
+  };
+
+  // Runs in the probe page, which reaches the background page's objects directly (same extension).
+  // The extension's CSP forbids eval there, so only fixed reads and node method calls are offered.
+  const callNode = async <T,>(method: string, ...args: unknown[]): Promise<T> => {
+    const page = await probe();
+    const text = await page.evaluate(
+      async (name: string, values: unknown[]) => {
+        type Node = Record<string, (...a: unknown[]) => unknown>;
+        const background = (await (globalThis as unknown as WebExtGlobal).browser.runtime.getBackgroundPage()) as unknown as { meshdeck?: { host?: { node?: Node | null } } };
+        const node = background.meshdeck?.host?.node;
+        if (!node) return 'null';
+        return JSON.stringify((await node[name]!(...values)) ?? null);
+      },
+      method,
+      args,
+    );
+    return JSON.parse(text) as T;
+  };
+
+  const readFaults = async (): Promise<{ count: number; samples: string[] } | null> => {
+    const page = await probe();
+    const text = await page.evaluate(async () => {
+      const background = (await (globalThis as unknown as WebExtGlobal).browser.runtime.getBackgroundPage()) as unknown as { meshdeckFaults?: { count: number; samples: string[] } };
+      const faults = background.meshdeckFaults;
+      return JSON.stringify(faults ? { count: faults.count, samples: [...faults.samples] } : null);
+    });
+    return JSON.parse(text) as { count: number; samples: string[] } | null;
+  };
+
+  const host = {
+    browser,
+    userDataDir,
+    probe,
+    openPopup: () => openExtensionPage(browser, 'popup.html'),
+    openDashboard: () => openExtensionPage(browser, 'options.html'),
+    callNode,
+    async snapshot() {
+      const end = Date.now() + 20_000;
+      for (;;) {
+        const snapshot = await callNode<NodeSnapshot | null>('snapshot').catch(() => null);
+        if (snapshot) return snapshot;
+        if (Date.now() > end) throw new Error('the Firefox background page has no running node within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async backgroundBoots() {
+      const page = await probe();
+      return page.evaluate(async () => Number((await (globalThis as unknown as WebExtGlobal).browser.storage.local.get('meshdeck:test:background-boots'))['meshdeck:test:background-boots'] ?? 0));
+    },
+    async close({ keepProfile = false } = {}) {
+      const faults = await readFaults().catch((error: unknown) => ({
+        count: 1,
+        samples: [`reading faults: ${String(error)}`],
+      }));
+      await closeOrKill(browser);
+      if (!keepProfile && !options.userDataDir) await rm(userDataDir, { recursive: true, force: true });
+      if (!faults) throw new Error('the Firefox background page has no fault counter: not a test build?');
+      if (faults.count > 0) throw new Error(`unhandled errors in the Firefox background page: ${faults.count} (${faults.samples.join(' | ')})`);
+    },
+  };
+  return host;
+}
+
+const BROWSER_CLOSE_TIMEOUT_MS = 10_000;
+
+async function closeOrKill(browser: Browser): Promise<void> {
+  const closed = browser.close().then(() => true, () => false);
+  const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROWSER_CLOSE_TIMEOUT_MS).unref());
+  if (await Promise.race([closed, timedOut])) return;
+  browser.process()?.kill('SIGKILL');
+}

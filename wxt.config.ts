@@ -37,6 +37,8 @@ export default defineConfig({
               // configures is the product itself, described in the README.
               data_collection_permissions: { required: ['none'] },
             },
+            // Firefox for Android reads data_collection_permissions from 142 on. Android is not tested.
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : { permissions: ['offscreen', 'storage', 'alarms'] }),

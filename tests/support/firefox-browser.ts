@@ -14,7 +14,7 @@ import type { NodeSnapshot } from '../../core/node/observed-state';
 /** The WebExtension API as an extension page sees it (named apart from puppeteer's Browser). */
 interface WebExtGlobal {
   browser: {
-    runtime: { getBackgroundPage(): Promise<unknown> };
+    runtime: { getBackgroundPage(): Promise<unknown>; sendMessage(message: unknown): Promise<unknown> };
     storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
   };
 }
@@ -30,6 +30,8 @@ export interface FirefoxExtensionBrowser {
   snapshot(): Promise<NodeSnapshot>;
   /** Calls `method` of the background page's node (`meshdeck.host.node`); the result is copied as JSON. */
   callNode<T>(method: string, ...args: unknown[]): Promise<T>;
+  /** Sends a request to the background from an extension page, as a view would (core/control/protocol.ts). */
+  request<T = unknown>(message: Record<string, unknown>): Promise<T>;
   /** How many times the background page started in this profile (test builds count it in storage.local). */
   backgroundBoots(): Promise<number>;
   /** Closes the browser; throws if the background page or a page counted a fault. */
@@ -89,6 +91,14 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
         if (Date.now() > end) throw new Error('the Firefox background page has no running node within 20 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    },
+    async request<T = unknown>(message: Record<string, unknown>): Promise<T> {
+      const page = await probe();
+      const reply = (await page.evaluate((m) => (globalThis as unknown as WebExtGlobal).browser.runtime.sendMessage({ v: 1, to: 'background', ...m }), message)) as
+        | { ok: true; value: T }
+        | { ok: false; error: { message: string } };
+      if (!reply.ok) throw new Error(reply.error.message);
+      return reply.value;
     },
     async backgroundBoots() {
       const page = await probe();

@@ -2,7 +2,7 @@
 // inside a loopback-only network namespace; each writes bench/results/<name>.json.
 import { readdirSync } from 'node:fs';
 import { buildExtension } from './build-extension.mjs';
-import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureChromium, ensureFirefox } from './ensure-browsers.mjs';
 import { runInLoopbackNamespace } from './loopback-namespace.mjs';
 
 const available = readdirSync('bench').filter((f) => f.endsWith('.ts') && f !== 'result.ts').map((f) => f.slice(0, -3));
@@ -13,9 +13,10 @@ if (unknown.length) {
   process.exit(2);
 }
 const chromium = ensureChromium();
+const firefox = ensureFirefox();
 buildExtension();
 for (const name of wanted.length ? wanted : available) {
   console.log(`\n== bench ${name}`);
-  const code = await runInLoopbackNamespace(['npx', 'tsx', `bench/${name}.ts`], { env: { ...process.env, CHROMIUM_PATH: chromium } });
+  const code = await runInLoopbackNamespace(['npx', 'tsx', `bench/${name}.ts`], { env: { ...process.env, CHROMIUM_PATH: chromium, FIREFOX_PATH: firefox } });
   if (code !== 0) process.exit(code);
 }

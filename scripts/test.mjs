@@ -3,10 +3,11 @@
 // vitest (e.g. `npm test -- --project unit`). Results: vitest's summary, and test-results/vitest.json
 // for .ci/run's closing count.
 import { buildExtension, typecheck } from './build-extension.mjs';
-import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureChromium, ensureFirefox } from './ensure-browsers.mjs';
 import { runInLoopbackNamespace } from './loopback-namespace.mjs';
 
 const chromium = ensureChromium();
+const firefox = ensureFirefox();
 buildExtension();
 typecheck();
 const code = await runInLoopbackNamespace(
@@ -18,7 +19,7 @@ const code = await runInLoopbackNamespace(
     '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json',
     ...process.argv.slice(2),
   ],
-  { env: { ...process.env, CHROMIUM_PATH: chromium } },
+  { env: { ...process.env, CHROMIUM_PATH: chromium, FIREFOX_PATH: firefox } },
 ).catch((error) => {
   console.error(error.message);
   return 1;

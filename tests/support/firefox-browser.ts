@@ -30,6 +30,11 @@ export interface FirefoxExtensionBrowser {
   snapshot(): Promise<NodeSnapshot>;
   /** Calls `method` of the background page's node (`meshdeck.host.node`); the result is copied as JSON. */
   callNode<T>(method: string, ...args: unknown[]): Promise<T>;
+  /**
+   * Resolves, in the background page's clock (performance.timeOrigin + now), when the node next reports
+   * `event` about `nodeId`. Arm it before the action it should time.
+   */
+  nextPeerEvent(event: 'peer:ready' | 'peer:close', nodeId: string): Promise<number>;
   /** Sends a request to the background from an extension page, as a view would (core/control/protocol.ts). */
   request<T = unknown>(message: Record<string, unknown>): Promise<T>;
   /** How many times the background page started in this profile (test builds count it in storage.local). */
@@ -91,6 +96,24 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
         if (Date.now() > end) throw new Error('the Firefox background page has no running node within 20 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    },
+    async nextPeerEvent(event: 'peer:ready' | 'peer:close', nodeId: string): Promise<number> {
+      const page = await probe();
+      return page.evaluate(
+        async (name: string, id: string) => {
+          type Events = { on(name: string, listener: (payload: { remoteId?: string; nodeId?: string }) => void): () => void };
+          const background = (await (globalThis as unknown as WebExtGlobal).browser.runtime.getBackgroundPage()) as unknown as { meshdeck: { host: { node: { events: Events } } } };
+          return new Promise<number>((resolve) => {
+            const off = background.meshdeck.host.node.events.on(name, (payload) => {
+              if ((payload.remoteId ?? payload.nodeId) !== id) return;
+              off();
+              resolve(performance.timeOrigin + performance.now());
+            });
+          });
+        },
+        event,
+        nodeId,
+      );
     },
     async request<T = unknown>(message: Record<string, unknown>): Promise<T> {
       const page = await probe();

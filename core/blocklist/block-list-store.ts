@@ -13,6 +13,7 @@ import {
   itemBytes,
   layOut,
   mergeEntries,
+  newer,
   OVERFLOW_KEY,
   parseBlockId,
   sameEntries,
@@ -139,6 +140,21 @@ export class BlockListStore {
         if (!existing) changes.push({ ...entry, v: now, removed: false });
         else if (entry.note && entry.note !== existing.note) changes.push({ ...existing, note: entry.note, v: now });
       }
+      return { changes, result: changes.length };
+    });
+  }
+
+  /**
+   * Merges another browser's entries (pairing) by the usual rule, entry by entry: the newer version
+   * wins, tombstones included. Resolves with how many entries changed here.
+   */
+  mergeFrom(incoming: BlockEntry[]): Promise<number> {
+    return this.edit(async (all) => {
+      const current = new Map(all.map((e) => [e.id, e]));
+      const changes = incoming.filter((entry) => {
+        const mine = current.get(entry.id);
+        return !mine || (newer(mine, entry) === entry && JSON.stringify(encodeEntries([mine])) !== JSON.stringify(encodeEntries([entry])));
+      });
       return { changes, result: changes.length };
     });
   }

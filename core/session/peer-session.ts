@@ -14,7 +14,8 @@ import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } f
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from '../node/observed-state';
 import { strengthScore } from './strength';
-import { authText, MAX_MESSAGE_BYTES, parseWireMessage, WIRE_VERSION, type ByeReason, type Hello, type Route, type WireMessage } from './wire';
+import { authText, MAX_MESSAGE_BYTES, parseWireMessage, WIRE_VERSION, type ByeReason, type Hello, type Pair, type Route, type WireMessage } from './wire';
+import { channelBinding } from '../pairing/pairing-crypto';
 import { errorText } from '../lib/error-text';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -43,6 +44,8 @@ export interface SessionEvents {
   'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
   /** A route message from this ready neighbour (mesh routing). */
   'session:route': { session: PeerSession; message: Route };
+  /** A pairing message from this ready neighbour. */
+  'session:pair': { session: PeerSession; message: Pair };
   /** Handling a frame failed on our side (a listener threw): the session goes on with the next frame. */
   'session:fault': { session: PeerSession; error: unknown };
 }
@@ -66,6 +69,8 @@ export class PeerSession {
   private readonly timers: TimerGroup;
   private readonly heartbeat = new Heartbeat();
   private readonly nonce = toBase64Url(randomBytes(16));
+  /** The nonce of the peer's hello, for the channel binding. */
+  private peerNonce: string | null = null;
   private readonly unsubscribeLink: (() => void)[];
   /** Frames are handled strictly in order: an async signature check must not let a later frame overtake it. */
   private readonly inbox = new SerialQueue((error) => this.fault(error));
@@ -111,6 +116,19 @@ export class PeerSession {
 
   get isReady(): boolean {
     return this.state === 'ready';
+  }
+
+  /**
+   * What pairing binds its keys to (core/pairing/pairing-crypto.ts): both node IDs, hello nonces and
+   * DTLS fingerprints, the same text on both sides. Null before the connection is ready.
+   */
+  channelBinding(): string | null {
+    const fingerprints = this.link.fingerprints();
+    if (!this.isReady || !this.peer || !this.peerNonce || !fingerprints) return null;
+    return channelBinding(
+      { nodeId: this.identity.nodeId, nonce: this.nonce, fingerprint: fingerprints.local },
+      { nodeId: this.peer.nodeId, nonce: this.peerNonce, fingerprint: fingerprints.remote },
+    );
   }
 
   /** Timers this session still holds; 0 once closed (checked by teardown tests). */
@@ -204,6 +222,9 @@ export class PeerSession {
       case 'bye':
         this.close(`remote:${message.reason}`);
         break;
+      case 'pair':
+        this.events.emit('session:pair', { session: this, message });
+        break;
       case 'route':
         this.events.emit('session:route', { session: this, message });
         break;
@@ -241,6 +262,7 @@ export class PeerSession {
       const fingerprints = this.link.fingerprints();
       if (!fingerprints) return this.refuse('the connection states no DTLS fingerprints');
       this.peer = peer;
+      this.peerNonce = message.nonce;
       const text = authText(message.nonce, this.identity.nodeId, peer.nodeId, fingerprints.local, fingerprints.remote);
       this.send({ t: 'auth', sig: await this.identity.sign(text) });
       return;

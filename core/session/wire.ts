@@ -55,7 +55,20 @@ export interface Route {
   sig: string;
 }
 
-export type WireMessage = Hello | Auth | Ping | Pong | Bye | Route;
+/** Pairing (docs/protocol.md, Pairing): `join` from the joiner, then `offer` or `refused` from the offerer. */
+export type PairStep = 'join' | 'offer' | 'refused';
+export const PAIR_STEPS: readonly PairStep[] = ['join', 'offer', 'refused'];
+export interface Pair {
+  t: 'pair';
+  step: PairStep;
+  /** join, offer: HMAC proof of the code's secret over the connection's binding. */
+  proof?: string;
+  /** join, offer: AES-GCM nonce and box of the sealed payload. */
+  iv?: string;
+  box?: string;
+}
+
+export type WireMessage = Hello | Auth | Ping | Pong | Bye | Route | Pair;
 
 export class WireError extends Error {
   override name = 'WireError';
@@ -132,6 +145,11 @@ export function parseWireMessage(frame: unknown): WireMessage | null {
         throw new WireError('malformed route');
       }
       return m as unknown as Route;
+    case 'pair':
+      if (!PAIR_STEPS.includes(m.step as PairStep) || !(['proof', 'iv', 'box'] as const).every((k) => m[k] === undefined || isString(m[k]))) {
+        throw new WireError('malformed pair');
+      }
+      return m as unknown as Pair;
     default:
       return null;
   }

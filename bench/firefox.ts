@@ -70,7 +70,14 @@ async function main(): Promise<void> {
     // No automatic dialling: each connection measured is one the benchmark made.
     for (const popup of [await A.openPopup(), await B.openPopup()]) await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
     await F.request({ type: 'settings:update', patch: { maxPeers: 0 } });
-    for (const id of [bId, fId]) await hostA.evaluate((peer) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(peer, 'shutdown'), id);
+    for (const host of [hostA, hostB]) {
+      await host.evaluate(() => {
+        const { node } = (globalThis as unknown as Hook).meshdeck.host;
+        for (const peer of node.snapshot().peers) node.disconnect(peer.nodeId, 'shutdown');
+      });
+    }
+    for (const peer of (await F.snapshot()).peers) await F.callNode('disconnect', peer.nodeId, 'shutdown');
+    await waitFor(() => A.snapshot(), (s) => s.peers.length === 0, 10_000, 'A alone');
     await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 10_000, 'B alone');
     await waitFor(() => F.snapshot(), (s) => s.peers.length === 0, 10_000, 'F alone');
 
@@ -90,7 +97,7 @@ async function main(): Promise<void> {
     await F.request({ type: 'settings:update', patch: { maxPeers: 8 } });
     for (let i = 0; i < IDLE_PEERS; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
     const start = await waitFor(() => F.snapshot(), (s) => s.totals.peers === IDLE_PEERS, 30_000, `${IDLE_PEERS} ready peers`);
-    const handshakes = JSON.stringify(start.peers.map((p) => [p.nodeId, p.lastHandshakeAt]).sort());
+    const handshakes = JSON.stringify(start.peers.filter((p) => p.state === 'ready').map((p) => [p.nodeId, p.lastHandshakeAt]).sort());
     const bootsBefore = await F.backgroundBoots();
     const idleStart = Date.now();
     let connectedUntil = idleStart;

@@ -7,13 +7,14 @@ import { BlockInputError, parseBlockListFile } from '../blocklist/block-list';
 import { BlockListStore, type BlockListState } from '../blocklist/block-list-store';
 import { EndpointTrials, sameEndpoints, type Endpoints } from './endpoint-trial';
 import { deriveId, isStoredKeyPair } from '../identity/identity';
-import { loadOrCreateIdentity, olderUserKey, USER_KEY_STORAGE, type StoredUserKey, type SyncArrivals } from '../identity/identity-store';
+import { loadOrCreateIdentity, keptUserKey, USER_KEY_STORAGE, type StoredUserKey, type SyncArrivals } from '../identity/identity-store';
 import type { NodeKeyStore } from '../identity/node-key-store';
 import { fromBase64Url } from '../lib/encoding';
 import { keyValueStore, type KeyValueStore, type StorageArea } from '../lib/storage';
 import type { StatsPoint } from '../node/observed-state';
-import type { HostConfig, NodeAction, ReplyValues, Request } from './protocol';
+import type { HostConfig, NodeAction, PairingCommand, ReplyValues, Request } from './protocol';
 import { isNodeAction } from './protocol-guard';
+import { PairingControl } from './pairing-control';
 import { applySettingsPatch, validateSettings, type Settings } from './settings';
 import { DAILY_POINTS } from '../host/stats-history';
 import { SerialQueue } from '../lib/serial-queue';
@@ -42,8 +43,8 @@ export interface HostHandle {
   configure(config: HostConfig): Promise<void>;
   /** Adds the background's own lines to the host's event log, which every view shows. */
   log(entries: BackgroundLogLine[]): Promise<void>;
-  /** Passes an action to the running host and resolves with its reply's value. */
-  request<A extends NodeAction>(action: A): Promise<ReplyValues[A['type']]>;
+  /** Passes an action (or a pairing step) to the running host and resolves with its reply's value. */
+  request<A extends NodeAction | PairingCommand>(action: A): Promise<ReplyValues[A['type']]>;
 }
 
 export interface BackgroundLogLine {
@@ -82,6 +83,7 @@ export class Controller {
 
   readonly blockList: BlockListStore;
   private readonly trials: EndpointTrials;
+  private readonly pairing: PairingControl;
   private readonly local: KeyValueStore;
   private readonly sync: KeyValueStore;
 
@@ -89,6 +91,18 @@ export class Controller {
     this.blockList = new BlockListStore(deps.sync, deps.local, deps.clock);
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
+    this.pairing = new PairingControl({
+      host: deps.host,
+      blockList: this.blockList,
+      sync: this.sync,
+      now: this.now,
+      nodeId: async () => deriveId('n', fromBase64Url((await this.loadIdentity()).node.pub)),
+      changed: async () => {
+        this.identity = null;
+        await this.pushConfig();
+      },
+      report: (level, type, message) => this.report(level, type, message),
+    });
     this.trials = new EndpointTrials(this.local, deps.clock);
     this.watchdog = new HostWatchdog({
       host: deps.host,
@@ -176,6 +190,15 @@ export class Controller {
       case 'host:alive':
         this.watchdog.heard(request.failure);
         return null as Out;
+      case 'pairing:offer':
+        return (await this.pairing.offer()) as Out;
+      case 'pairing:cancel':
+        this.pairing.cancel();
+        return null as Out;
+      case 'pairing:join':
+        return (await this.pairing.join(request.code)) as Out;
+      case 'pairing:heard':
+        return (await this.pairing.heard(request)) as Out;
       case 'history:append':
         await this.writes.run(async () => {
           const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
@@ -304,9 +327,9 @@ export class Controller {
   }
 
   /**
-   * Another browser's user key replaced ours in storage.sync (sync keeps the last write). Two keys
-   * met: the older wins on every browser. If ours is older it is written back; either way this node
-   * is re-certified under the winner.
+   * Another browser's user key replaced ours in storage.sync (sync keeps the last write), or pairing
+   * did. Two keys met: keptUserKey picks the same one on every browser. If ours wins it is written
+   * back; either way this node is re-certified under the winner.
    */
   private async settleUserKey(ours: unknown, theirs: unknown): Promise<void> {
     this.identity = null;
@@ -317,13 +340,13 @@ export class Controller {
       return;
     }
     if (ours.pub === theirs.pub) return;
-    const winner = olderUserKey(ours as StoredUserKey, theirs as StoredUserKey);
+    const winner = keptUserKey(ours as StoredUserKey, theirs as StoredUserKey);
     const winnerId = await deriveId('u', fromBase64Url(winner.pub));
     if (winner === ours) {
       await this.sync.set(USER_KEY_STORAGE, ours);
-      this.report('info', 'background:identity', `two user keys met: kept the older one (${winnerId}) and wrote it back to sync`);
+      this.report('info', 'background:identity', `two user keys met: kept this browser's (${winnerId}) and wrote it back to sync`);
     } else {
-      this.report('info', 'background:identity', `two user keys met: this node is re-certified under the older one (${winnerId})`);
+      this.report('info', 'background:identity', `two user keys met: this node is re-certified under ${winnerId}`);
     }
   }
 

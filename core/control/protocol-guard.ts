@@ -4,7 +4,7 @@
  * views, which only send, do not carry it in their bundles.
  */
 import { describeValue } from '../lib/error-text';
-import { isRecord, PROTOCOL_VERSION, type HostCommand, type NodeAction, type Request } from './protocol';
+import { isRecord, PROTOCOL_VERSION, type HostCommand, type NodeAction, type PairingCommand, type Request } from './protocol';
 
 export const NODE_ACTIONS = new Set<NodeAction['type']>([
   'node:refresh', 'node:disconnect', 'node:ping', 'node:dial', 'node:retry-signaling', 'diagnostics:export',
@@ -20,7 +20,7 @@ export class ProtocolError extends Error {
 
 const REQUEST_TYPES = new Set<Request['type']>([
   'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
-  'host:ensure', 'host:boot', 'host:alive', 'history:append',
+  'host:ensure', 'host:boot', 'host:alive', 'history:append', 'pairing:offer', 'pairing:cancel', 'pairing:join', 'pairing:heard',
   ...NODE_ACTIONS,
 ]);
 
@@ -38,6 +38,10 @@ export function parseRequest(raw: unknown): Request | null {
   }
   if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
   if (raw.type === 'block:restore' && !(isRecord(raw.entry) && typeof raw.entry.id === 'string')) throw new ProtocolError('block:restore needs an entry with an id');
+  if (raw.type === 'pairing:join' && typeof raw.code !== 'string') throw new ProtocolError('pairing:join needs the code');
+  if (raw.type === 'pairing:heard' && (typeof raw.nodeId !== 'string' || typeof raw.binding !== 'string' || !isPairMessage(raw.message))) {
+    throw new ProtocolError('pairing:heard needs a nodeId, a binding and a pair message');
+  }
   if (raw.type === 'settings:trial-result' && (typeof raw.trialId !== 'string' || typeof raw.ok !== 'boolean')) {
     throw new ProtocolError('settings:trial-result needs a trialId and ok');
   }
@@ -56,6 +60,8 @@ export function parseHostCommand(raw: unknown): HostCommand | null {
   const known =
     raw.type === 'host:configure' ? isRecord(raw.config) && Number.isFinite(raw.config.revision)
     : raw.type === 'host:log' ? Array.isArray(raw.entries) && raw.entries.every(isLogLine)
+    : raw.type === 'pair:connect' ? typeof raw.nodePrefix === 'string'
+    : raw.type === 'pair:exchange' ? typeof raw.nodeId === 'string' && isPairMessage(raw.message)
     : NODE_ACTIONS.has(raw.type as NodeAction['type']);
   if (!known) throw new ProtocolError(`unknown host command "${describeValue(raw.type)}"`);
   if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
@@ -63,6 +69,11 @@ export function parseHostCommand(raw: unknown): HostCommand | null {
   }
   return raw as unknown as HostCommand;
 }
+
+const isPairMessage = (message: unknown): boolean => isRecord(message) && message.t === 'pair' && typeof message.step === 'string';
+
+/** Whether a host command is part of a pairing (not a node action). */
+export const isPairingCommand = (command: HostCommand): command is PairingCommand => command.type === 'pair:connect' || command.type === 'pair:exchange';
 
 const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error']);
 const isLogLine = (line: unknown): boolean =>

@@ -14,6 +14,8 @@ import type { StoredIdentity } from '../identity/identity';
 import type { BlockEntry } from '../blocklist/block-list';
 import type { BlockListState } from '../blocklist/block-list-store';
 import type { EndpointTrial, WorkingEndpoints } from './endpoint-trial';
+import type { Pair } from '../session/wire';
+import type { PairingLink, PairingOfferView } from '../pairing/pairing-exchange';
 
 export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
@@ -89,6 +91,13 @@ export type Request =
   | { type: 'host:alive'; failure: string | null }
   /** Sent by the node host once a minute: a point of the 24-hour history, kept across restarts. */
   | { type: 'history:append'; point: StatsPoint }
+  /** `Pair a browser`: a new one-time code (replacing any earlier one), good for PAIRING_TTL_MS. */
+  | { type: 'pairing:offer' }
+  | { type: 'pairing:cancel' }
+  /** `Join with a code`: takes the user key and block list of the browser showing `code`. */
+  | { type: 'pairing:join'; code: string }
+  /** Sent by the node host: a peer sent a pairing `join`; the reply is the message to send back. */
+  | { type: 'pairing:heard'; nodeId: string; binding: string; message: Pair }
   | NodeAction;
 
 export interface HostConfig {
@@ -131,11 +140,22 @@ export interface DiagnosticsReport {
 }
 
 /** Background → node host. */
+/**
+ * Background → node host during pairing (core/pairing): the host carries sealed messages, never
+ * their content in the clear.
+ */
+export type PairingCommand =
+  /** A ready connection to the node whose ID starts with `n` + nodePrefix, and its channel binding. */
+  | { type: 'pair:connect'; nodePrefix: string }
+  /** Sends `message` to `nodeId` and replies with the pairing message that answers it. */
+  | { type: 'pair:exchange'; nodeId: string; message: Pair };
+
 export type HostCommand =
   | { type: 'host:configure'; config: HostConfig }
   /** The background's own lines for the event log (it keeps no log the views could see). */
   | { type: 'host:log'; entries: { level: LogLevel; type: string; message: string }[] }
-  | NodeAction;
+  | NodeAction
+  | PairingCommand;
 
 /** Node host → views over the observe port. */
 export type StateMessage =
@@ -182,6 +202,13 @@ export interface ReplyValues {
   'node:dial': null;
   'node:retry-signaling': null;
   'diagnostics:export': DiagnosticsReport;
+  'pairing:offer': PairingOfferView;
+  'pairing:cancel': null;
+  /** The user ID this browser now has, and how many block list entries changed here. */
+  'pairing:join': { userId: string; merged: number };
+  'pairing:heard': Pair;
+  'pair:connect': PairingLink;
+  'pair:exchange': Pair;
 }
 
 export function envelope<T extends Request | HostCommand>(message: T, to: 'background' | 'host'): Envelope<T> {

@@ -11,13 +11,17 @@ import { Identity, type StoredIdentity } from '../identity/identity';
 import type { NodeKeyStore } from '../identity/node-key-store';
 import { MeshNode, NodeOfflineError } from '../node/node';
 import type { StatsPoint, Totals } from '../node/observed-state';
-import { HOST_HEARTBEAT_MS, SUMMARY_OMITS, type ObserveScope, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type ReplyValues, type StateMessage } from '../control/protocol';
+import { HOST_HEARTBEAT_MS, SUMMARY_OMITS, type ObserveScope, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type PairingCommand, type ReplyValues, type StateMessage } from '../control/protocol';
 import { TRIAL_MS } from '../control/endpoint-trial';
 import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
 import type { RendezvousFactory, SignalingFactory } from '../node/transport';
 import { errorText } from '../lib/error-text';
+import { isPairingCommand } from '../control/protocol-guard';
+import { PairingRelay } from '../pairing/pairing-relay';
+import type { PeerSession } from '../session/peer-session';
+import type { Pair } from '../session/wire';
 
 const HISTORY_TICK_MS = 1000;
 
@@ -49,6 +53,8 @@ export interface HostChannel {
    * fails): the background re-creates a host that stops beating or keeps failing.
    */
   beat(health: HostHealth): Promise<void>;
+  /** A peer sent a pairing `join`: the background (which holds the secret) says what to send back. */
+  answerPairing(heard: { nodeId: string; binding: string; message: Pair }): Promise<Pair>;
 }
 
 export interface NodeHostDeps {
@@ -121,10 +127,14 @@ export class NodeHost {
     return this.act(command);
   }
 
-  private async act<A extends NodeAction>(action: A): Promise<ReplyValues[A['type']]> {
+  private async act<A extends NodeAction | PairingCommand>(action: A): Promise<ReplyValues[A['type']]> {
     type Out = ReplyValues[A['type']];
     const node = this.node;
     if (!node) throw new NodeOfflineError();
+    if (isPairingCommand(action)) {
+      const relay = new PairingRelay(node, this.deps.clock);
+      return (action.type === 'pair:connect' ? await relay.connect(action.nodePrefix) : await relay.exchange(action.nodeId, action.message)) as Out;
+    }
     switch (action.type) {
       case 'node:refresh':
         return (await node.refreshPeers()) as Out;
@@ -143,6 +153,16 @@ export class NodeHost {
         return this.diagnostics() as Out;
     }
     throw new Error(`unhandled action ${(action as NodeAction).type}`);
+  }
+
+  /** Carries a peer's pairing `join` to the background and its answer back; the host reads neither. */
+  private answerJoin(session: PeerSession, message: Pair): void {
+    const binding = session.channelBinding();
+    if (!binding) return;
+    this.deps.channel
+      .answerPairing({ nodeId: session.remoteId, binding, message })
+      .then((reply) => session.isReady && session.send(reply))
+      .catch((error: unknown) => this.log.add('warn', 'pairing', `a pairing request was not answered: ${errorText(error)}`, session.remoteId));
   }
 
   /** Applies `config` after every earlier one; resolves when it is applied, rejects if it failed. */
@@ -176,6 +196,9 @@ export class NodeHost {
     this.node?.stop();
     this.lastTotals = null;
     const node = new MeshNode({ ...this.deps, identity, log: this.log });
+    node.events.on('peer:pair', ({ session, message }) => {
+      if (message.step === 'join') this.answerJoin(session, message);
+    });
     node.events.on('state:change', (snapshot) => {
       this.lastTotals = snapshot.totals;
       this.broadcast({ type: 'state', snapshot });

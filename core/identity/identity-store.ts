@@ -23,13 +23,17 @@ export const NODE_KEY_STORAGE = 'meshdeck:nodeKey';
 export const USER_KEY_STORAGE = 'meshdeck:userKey';
 /**
  * How long a browser profile without a user key waits for sync to deliver the user's existing one
- * before it mints its own. Should two keys meet anyway, the older wins (olderUserKey).
+ * before it mints its own. Should two keys meet anyway, keptUserKey settles which stays.
  */
 export const SYNC_SETTLE_MS = 5000;
 
-/** The user key as storage.sync holds it; `createdAt` settles a conflict (keys from before it count as oldest). */
+/**
+ * The user key as storage.sync holds it. `pairedAt` (set by the browser that took it by pairing) and
+ * then `createdAt` settle a conflict (keptUserKey).
+ */
 export interface StoredUserKey extends StoredKeyPair {
   createdAt?: number;
+  pairedAt?: number;
 }
 
 /** The node's entry in storage.local: its public key and certificate; the private key is in the NodeKeyStore. */
@@ -113,11 +117,15 @@ async function loadOrCreateNodeKey(stores: IdentityStores): Promise<{ nodePub: s
 }
 
 /**
- * Of two user keys that met (two browsers minted one each before sync told them of the other), the
- * one every browser keeps: the older, and of two as old the one with the smaller public key. Every
- * browser applies the same rule, so all of them settle on the same key whatever order sync used.
+ * Of two user keys that met, the one every browser keeps. A key taken by pairing is the user's own
+ * choice: the latest pairing wins. Otherwise (two browsers minted one each before sync told them of
+ * the other) the older wins, and of two as old the one with the smaller public key. Every browser
+ * applies the same rule, so all of them settle on the same key whatever order sync used.
  */
-export function olderUserKey(a: StoredUserKey, b: StoredUserKey): StoredUserKey {
+export function keptUserKey(a: StoredUserKey, b: StoredUserKey): StoredUserKey {
+  const ap = a.pairedAt ?? 0;
+  const bp = b.pairedAt ?? 0;
+  if (ap !== bp) return ap > bp ? a : b;
   const at = a.createdAt ?? 0;
   const bt = b.createdAt ?? 0;
   if (at !== bt) return at < bt ? a : b;

@@ -14,6 +14,7 @@ import type { Link } from '../session/link';
 import { MeshRouter } from '../routing/mesh-router';
 import type { NodeSnapshot, RelayState, SignalingState } from './observed-state';
 import { PeerSession, type CloseReason } from '../session/peer-session';
+import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
@@ -63,6 +64,8 @@ export interface NodeEvents {
   'state:change': NodeSnapshot;
   'peer:ready': PeerSession;
   'peer:close': { nodeId: string; reason: CloseReason; error: string | null };
+  /** A pairing message from a ready peer (core/pairing). */
+  'peer:pair': { session: PeerSession; message: Pair };
 }
 
 export class MeshNode {
@@ -341,6 +344,11 @@ export class MeshNode {
    * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
    * hold after the user disconnected it).
    */
+  /** The ready connections. */
+  readySessions(): PeerSession[] {
+    return this.sessions.all().filter((session) => session.isReady);
+  }
+
   dial(nodeId: string, { userAsked = false } = {}): PeerSession {
     if (!this.signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
@@ -409,6 +417,7 @@ export class MeshNode {
     session.events.on('session:fault', ({ error }) =>
       this.log.add('error', 'session:fault', `a frame was not handled: ${errorText(error)}`, session.remoteId),
     );
+    session.events.on('session:pair', ({ message }) => this.events.emit('peer:pair', { session, message }));
     session.events.on('session:route', ({ message }) => {
       this.router.receive(message, session.remoteId).catch((error: unknown) =>
         this.log.add('warn', 'mesh:route', `route message not handled: ${errorText(error)}`, session.remoteId),

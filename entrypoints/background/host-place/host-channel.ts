@@ -44,6 +44,7 @@ export function createHostChannel(ask: AskBackground, onCommand: (listener: Comm
     async beat({ failure }) {
       await askValue({ type: 'host:alive', failure });
     },
+    answerPairing: ({ nodeId, binding, message }) => askValue({ type: 'pairing:heard', nodeId, binding, message }),
     onCommand,
     onObserver(listener) {
       const onConnect = (port: browser.Runtime.Port): void => {

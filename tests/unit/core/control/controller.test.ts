@@ -178,7 +178,7 @@ describe('Controller', () => {
     await controller.onStorageChanged('sync', { [USER_KEY_STORAGE]: { oldValue: ours, newValue: newer } });
     expect((sync.data.get(USER_KEY_STORAGE) as { pub: string }).pub).toBe(ours.pub);
     expect(configured.at(-1)!.identity.user.pub).toBe(first.identity.user.pub);
-    expect(logged.some((line) => /two user keys met: kept the older one/.test(line.message))).toBe(true);
+    expect(logged.some((line) => /two user keys met: kept this browser's/.test(line.message))).toBe(true);
   });
 
   it('waits for sync to deliver the user key before minting one (a fresh profile of an existing user)', async () => {

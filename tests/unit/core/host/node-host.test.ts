@@ -31,6 +31,7 @@ async function setup() {
     appendHistory: async () => undefined,
     reportTrial: async (id, ok) => void trials.push([id, ok]),
     beat: async (health) => void beats.push(health),
+    answerPairing: async () => ({ t: 'pair', step: 'refused' }),
   };
   const host = new NodeHost({
     channel,

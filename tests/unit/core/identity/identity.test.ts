@@ -9,7 +9,7 @@ import {
   type StoredIdentity,
   type StoredKeyPair,
 } from '../../../../core/identity/identity';
-import { loadOrCreateIdentity, NODE_KEY_STORAGE, olderUserKey, USER_KEY_STORAGE } from '../../../../core/identity/identity-store';
+import { loadOrCreateIdentity, NODE_KEY_STORAGE, keptUserKey, USER_KEY_STORAGE } from '../../../../core/identity/identity-store';
 import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
 import { memoryStore } from '../../../support/memory-store';
 
@@ -107,11 +107,20 @@ describe('identity', () => {
     const a = { pub: 'AAA', priv: {}, createdAt: 10 };
     const b = { pub: 'BBB', priv: {}, createdAt: 20 };
     const legacy = { pub: 'ZZZ', priv: {} };
-    expect(olderUserKey(a, b)).toBe(a);
-    expect(olderUserKey(b, a)).toBe(a);
-    expect(olderUserKey(b, legacy)).toBe(legacy);
+    expect(keptUserKey(a, b)).toBe(a);
+    expect(keptUserKey(b, a)).toBe(a);
+    expect(keptUserKey(b, legacy)).toBe(legacy);
     const twin = { ...a, pub: 'AAB' };
-    expect(olderUserKey(twin, a)).toBe(a);
-    expect(olderUserKey(a, twin)).toBe(a);
+    expect(keptUserKey(twin, a)).toBe(a);
+    expect(keptUserKey(a, twin)).toBe(a);
+  });
+
+  it('a key taken by pairing wins over any minted one, and the latest pairing over an earlier one', () => {
+    const old = { pub: 'AAA', priv: {}, createdAt: 10 };
+    const paired = { pub: 'BBB', priv: {}, createdAt: 20, pairedAt: 30 };
+    const pairedLater = { pub: 'CCC', priv: {}, createdAt: 5, pairedAt: 40 };
+    expect(keptUserKey(old, paired)).toBe(paired);
+    expect(keptUserKey(paired, old)).toBe(paired);
+    expect(keptUserKey(paired, pairedLater)).toBe(pairedLater);
   });
 });

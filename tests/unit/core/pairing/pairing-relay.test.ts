@@ -1,0 +1,81 @@
+/**
+ * Pairing across two MeshNodes over in-memory transports: the joiner's host finds and dials the node
+ * the code names, the two ends derive the same channel binding from their own views of the
+ * connection, and the sealed messages travel both ways.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../../../core/control/settings';
+import { generateExportableKeyPair } from '../../../../core/identity/identity';
+import { MeshNode } from '../../../../core/node/node';
+import { answerJoin, joinWithCode, PairingOffers } from '../../../../core/pairing/pairing-exchange';
+import { PairingRelay } from '../../../../core/pairing/pairing-relay';
+import { FakeClock, eventually } from '../../../support/fake-clock';
+import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
+import { makeIdentity } from '../../../support/identities';
+
+const settings: Settings = {
+  enabled: true,
+  signalingUrl: 'http://127.0.0.1:9000/peerjs',
+  relayUrls: ['http://127.0.0.1:9000/gun'],
+  room: 'default',
+  iceServers: [],
+  // No automatic dialling: the pairing makes the connection.
+  maxPeers: 0,
+  routing: true,
+  pauseIncoming: false,
+  pauseOutgoing: false,
+  signalingStop: null,
+};
+
+describe('PairingRelay', () => {
+  const nodes: MeshNode[] = [];
+  afterEach(() => {
+    for (const node of nodes.splice(0)) node.stop();
+  });
+
+  it('connects to the node the code names and carries the exchange both ways', async () => {
+    const clock = new FakeClock();
+    const hub = new FakeSignalingHub();
+    const store = new FakeRendezvousStore();
+    for (let i = 0; i < 2; i++) {
+      const { identity } = await makeIdentity();
+      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      node.configure(settings);
+      nodes.push(node);
+    }
+    const [offerer, joiner] = nodes as [MeshNode, MeshNode];
+    await eventually(() => joiner.snapshot().discovered.some((d) => d.nodeId === offerer.nodeId), 'the joiner knows the offerer');
+    expect(joiner.snapshot().peers).toHaveLength(0);
+
+    // The offering side, as its host and background do it.
+    const offers = new PairingOffers(() => clock.now());
+    const { code } = offers.create(offerer.nodeId);
+    const userKey = await generateExportableKeyPair();
+    offerer.events.on('peer:pair', ({ session, message }) => {
+      void answerJoin(offers, { nodeId: session.remoteId, binding: session.channelBinding()! }, message, {
+        userKey: async () => userKey,
+        entries: async () => [],
+        merge: async () => 0,
+      }).then(({ reply }) => session.send(reply));
+    });
+
+    const relay = new PairingRelay(joiner, clock);
+    const joining = joinWithCode(code, {
+      connect: (prefix) => relay.connect(prefix),
+      exchange: (nodeId, message) => relay.exchange(nodeId, message),
+      entries: async () => [],
+    });
+    const result = await joining;
+    expect(result.offeringNodeId).toBe(offerer.nodeId);
+    expect(result.userKey).toEqual(userKey);
+  });
+
+  it('says so when no node in the room matches the code', async () => {
+    const clock = new FakeClock();
+    const { identity } = await makeIdentity();
+    const node = new MeshNode({ identity, clock, createSignaling: new FakeSignalingHub().factory, createRendezvous: new FakeRendezvousStore().factory, app: 'test' });
+    node.configure(settings);
+    nodes.push(node);
+    await expect(new PairingRelay(node, clock).connect('abcdefgh')).rejects.toThrow(/no browser with that code/);
+  });
+});

@@ -10,6 +10,7 @@ import { NetworkingStats } from './networking-stats/NetworkingStats';
 import { NodeControls } from './node-controls/NodeControls';
 import { NodeStatus } from '../ui/NodeStatus';
 import { P2PSwitch } from '../ui/P2PSwitch';
+import { Pairing } from './pairing/Pairing';
 import { Panel } from '../ui/Panel';
 import { RendezvousMesh } from './rendezvous-mesh/RendezvousMesh';
 import { SignalingEndpoint } from './signaling-endpoint/SignalingEndpoint';
@@ -48,6 +49,7 @@ export function Dashboard({ model }: DashboardProps) {
         <div class="dashboard-column">
           <RendezvousMesh node={node} mesh={model.mesh} />
           <MeshPing ping={model.ping} />
+          <Pairing pairing={model.pairing} />
         </div>
       </div>
       <NetworkingStats node={node} history={model.history} />

@@ -16,6 +16,7 @@ import { createLogModel, type LogModel } from './diagnostics/log-model';
 import { createMeshModel, type MeshModel } from './rendezvous-mesh/mesh-model';
 import { createNodeModel } from '../client/node-model';
 import { createPingModel, type PingModel } from './mesh-controls/ping-model';
+import { createPairingModel, type PairingModel } from './pairing/pairing-model';
 import { createSignalingModel, type SignalingModel } from './signaling-endpoint/signaling-model';
 import { withSnapshotParts, type DashboardNodeModel } from './snapshot-parts';
 import { createTrialModel, type TrialModel } from './signaling-endpoint/trial-model';
@@ -42,6 +43,7 @@ export interface DashboardModel {
   confirm: ConfirmModel;
   diagnostics: DiagnosticsModel;
   copy: CopyModel;
+  pairing: PairingModel;
   /** Disposes every model; the client belongs to the caller. */
   dispose(): void;
 }
@@ -74,6 +76,7 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
     confirm,
     diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
     copy: createCopyModel(node, options.writeClipboard),
+    pairing: createPairingModel(node, client, confirm, { clock: options.clock }),
   };
   return {
     ...models,

@@ -1,7 +1,8 @@
 /**
  * Across vendors: the Chrome build in Chromium and the Firefox build in Firefox ESR, both real, on the
  * same local server in a loopback-only namespace. They become ready peers, show each other's latency,
- * answer a mesh ping, and a block made in Firefox closes the connection on the Chrome side.
+ * answer a mesh ping; pairing from the dashboards gives Firefox Chrome's user ID and both the merged
+ * block list; and a block made in Firefox closes the connection on the Chrome side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshPingResult } from '../../core/control/protocol';
@@ -9,6 +10,8 @@ import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';
 import type { Page } from 'puppeteer';
+import type { BlockListState } from '../../core/blocklist/block-list-store';
+import { confirmDialog } from '../support/ui';
 
 type Reply<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
 const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
@@ -49,6 +52,39 @@ describe('Chrome and Firefox', () => {
     const fromFirefox = await firefox.request<MeshPingResult>({ type: 'node:ping', nodeId: chromeId });
     expect(fromFirefox.path.at(-1)).toBe(chromeId);
     expect(fromFirefox.rttMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('pairing from the dashboards: Firefox takes Chrome’s user ID, and both hold the merged block list', async () => {
+    const blockedInChrome = 'n' + 'c'.repeat(26);
+    const blockedInFirefox = 'n' + 'f'.repeat(26);
+    await request(chromePopup, { type: 'block:add', id: blockedInChrome });
+    await firefox.request({ type: 'block:add', id: blockedInFirefox });
+    const chromeUser = (await chrome.snapshot()).userId;
+    expect((await firefox.snapshot()).userId).not.toBe(chromeUser);
+
+    const chromeDashboard = await chrome.browser.newPage();
+    await chromeDashboard.goto(`chrome-extension://${chrome.extensionId}/options.html`);
+    await (await chromeDashboard.waitForSelector('::-p-aria([name="Pair a browser"][role="button"])'))!.click();
+    const shown = await chromeDashboard.waitForSelector('::-p-aria([name="Code to type in the other browser"])');
+    const code = await shown!.evaluate((el) => el.textContent ?? '');
+    expect(code).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
+    expect(await chromeDashboard.$(`::-p-aria([name="QR code of the pairing code ${code}"])`)).not.toBeNull();
+
+    const firefoxDashboard = await firefox.openDashboard();
+    const box = await firefoxDashboard.waitForSelector('::-p-aria([name="Pairing code"][role="textbox"])');
+    await box!.type(code);
+    await (await firefoxDashboard.waitForSelector('::-p-aria([name="Join with a code"][role="button"])'))!.click();
+    await confirmDialog(firefoxDashboard);
+    await firefoxDashboard.waitForFunction(() => /Joined: this browser is now user/.test(document.body.textContent ?? ''), { timeout: 30_000 });
+
+    await waitFor(() => firefox.snapshot(), (s) => s.userId === chromeUser, 20_000, 'Firefox re-certified under Chrome’s user key');
+    const firefoxList = await firefox.request<BlockListState>({ type: 'block:list' });
+    expect(firefoxList.entries.filter((e) => !e.removed).map((e) => e.id)).toEqual(expect.arrayContaining([blockedInChrome, blockedInFirefox]));
+    const chromeList = (await request(chromePopup, { type: 'block:list' })) as Reply<BlockListState>;
+    expect(chromeList.ok && chromeList.value.entries.filter((e) => !e.removed).map((e) => e.id)).toEqual(expect.arrayContaining([blockedInChrome, blockedInFirefox]));
+    // The user ID in the dashboards follows.
+    await waitFor(() => chrome.snapshot(), (s) => ready(s, firefoxId), 30_000, 'Chrome and Firefox connected again, as one user');
+    await Promise.all([chromeDashboard.close(), firefoxDashboard.close()]);
   });
 
   it('a block made in Firefox closes the connection on the Chrome side, which is told why', async () => {

@@ -1,0 +1,89 @@
+import { useId, useRef } from 'preact/hooks';
+import { Panel } from '../../ui/Panel';
+import { StatusLine } from '../../ui/StatusLine';
+import { PairingQr } from './PairingQr';
+import type { PairingModel } from './pairing-model';
+
+export interface PairingProps {
+  pairing: PairingModel;
+}
+
+/**
+ * The `Pair browsers` region: one user across Chrome and Firefox. `Pair a browser` shows a one-time
+ * code (and its QR) for the other browser; `Join with a code` takes the user key and block list of
+ * the browser showing one.
+ */
+export function Pairing({ pairing }: PairingProps) {
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const offer = pairing.offer.value;
+  const error = pairing.draftError.value;
+  const left = pairing.secondsLeft.value;
+  return (
+    <Panel title="Pair browsers" area="pairing">
+      <p class="hint">Use one user ID and one block list in your browsers of different vendors (Chrome and Firefox): sync carries them only within one vendor.</p>
+      <div class="pairing-offer">
+        {offer ? (
+          <>
+            <p>
+              Type this code in the other browser, under <strong>Join with a code</strong>. It works once, for{' '}
+              <span aria-live="off">{`${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`}</span> more.
+            </p>
+            <output class="pairing-code" aria-label="Code to type in the other browser">
+              {offer.code}
+            </output>
+            <PairingQr code={offer.code} />
+            <button type="button" class="button" onClick={() => void pairing.cancelOffer()}>
+              Cancel code
+            </button>
+          </>
+        ) : (
+          <button type="button" class="button" onClick={() => void pairing.createOffer()}>
+            Pair a browser
+          </button>
+        )}
+        <StatusLine status={pairing.offerStatus} />
+      </div>
+      <form
+        class="pairing-join"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void pairing.join().then((ok) => {
+            if (!ok) input.current?.focus();
+          });
+        }}
+      >
+        <div class="field">
+          <label for={`${id}-code`}>Pairing code</label>
+          <div class="field-row">
+            <input
+              id={`${id}-code`}
+              ref={input}
+              type="text"
+              autoComplete="off"
+              spellcheck={false}
+              placeholder="abcd-efgh-ijkl-mnop"
+              value={pairing.draft.value}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? `${id}-error ${id}-hint` : `${id}-hint`}
+              onInput={(event) => pairing.setDraft((event.currentTarget as HTMLInputElement).value)}
+            />
+            <button type="submit" class="button">
+              Join with a code
+            </button>
+          </div>
+          <p id={`${id}-hint`} class="hint">
+            The code from the other browser’s Pair a browser. Both must be on, in the same room.
+          </p>
+          {error && (
+            <p id={`${id}-error`} class="field-error">
+              {error}
+            </p>
+          )}
+        </div>
+        <StatusLine status={pairing.joinStatus} />
+      </form>
+    </Panel>
+  );
+}

@@ -1,12 +1,13 @@
 /**
  * Starts Debian's Firefox ESR with the built extension (.output/firefox-mv2), driven by puppeteer over
  * WebDriver BiDi, with the prefs WebRTC on loopback needs and Firefox's own traffic turned off
- * (../shared/firefox-notes.md). The namespace it runs in needs a default route on lo
- * (scripts/loopback-namespace.mjs adds one). Used by the e2e tests, the benchmarks and `npm start`.
+ * (../shared/firefox-notes.md). While it runs, the namespace's lo carries the default route, which
+ * Firefox's ICE needs (holdLoopbackDefaultRoute). Used by the e2e tests and the benchmarks.
  */
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { GECKO_ID } from './firefox-addon.mjs';
+import { holdLoopbackDefaultRoute } from './loopback-namespace.mjs';
 
 export const FIREFOX_EXTENSION_DIR = path.resolve('.output/firefox-mv2');
 /** The moz-extension:// host of the extension in every test profile (pref extensions.webextensions.uuids). */
@@ -23,6 +24,7 @@ export interface FirefoxOptions {
 }
 
 export async function launchFirefoxWithExtension({ userDataDir, headless }: FirefoxOptions): Promise<Browser> {
+  const releaseRoute = holdLoopbackDefaultRoute();
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: firefoxPath(),
@@ -46,7 +48,11 @@ export async function launchFirefoxWithExtension({ userDataDir, headless }: Fire
       'extensions.webextensions.keepStorageOnUninstall': true,
       'extensions.webextensions.keepUuidOnUninstall': true,
     },
+  }).catch((error: unknown) => {
+    releaseRoute();
+    throw error;
   });
+  browser.once('disconnected', releaseRoute);
   try {
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
   } catch (error) {

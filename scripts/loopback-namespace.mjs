@@ -7,12 +7,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
-// Brings `lo` up (a new namespace starts with it down) and gives it the default route, then execs the
-// command in place of the shell so that signals reach it directly. Firefox gathers ICE candidates only
-// from the default route's source address, and a loopback-only namespace has no default route
-// (firefox-notes.md); routed to lo, an address that is not local still reaches nothing.
-// /usr/sbin is not on a normal user's PATH, but `ip` lives there.
-const SETUP = 'PATH="$PATH:/usr/sbin:/sbin"; ip link set lo up && ip route add default dev lo src 127.0.0.1 && exec "$@"';
+// Brings `lo` up (a new namespace starts with it down), then execs the command in place of the shell
+// so that signals reach it directly. /usr/sbin is not on a normal user's PATH, but `ip` lives there.
+const SETUP = 'PATH="$PATH:/usr/sbin:/sbin"; ip link set lo up && exec "$@"';
+const IP_PATH = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` };
 
 /**
  * @returns {boolean} whether this process's network namespace has no interface but `lo`.
@@ -26,6 +24,39 @@ export function isInLoopbackNamespace() {
     .map((line) => line.split(':')[0]?.trim())
     .filter(Boolean);
   return names.length === 1 && names[0] === 'lo';
+}
+
+/**
+ * While a Firefox runs, the namespace's `lo` carries the default route: Firefox gathers ICE candidates
+ * only from the default route's source address, and a loopback-only namespace has none
+ * (firefox-notes.md). Routed to lo, an address that is not local still reaches nothing. Only while a
+ * Firefox runs, because with it in place Node's WebRTC (@roamhq/wrtc) crashes the process when a
+ * flooded connection is closed (seen every run of the hostile e2e). Refuses to touch the routes of a
+ * namespace that is not loopback-only. Counted: the route goes when the last holder releases it.
+ * @returns {() => void} releases this hold
+ */
+export function holdLoopbackDefaultRoute() {
+  if (!isInLoopbackNamespace()) throw new Error('refusing to change routes outside a loopback-only network namespace');
+  if (routeHolds++ === 0) {
+    const added = spawnSync('ip', ['route', 'replace', 'default', 'dev', 'lo', 'src', '127.0.0.1'], { encoding: 'utf8', env: IP_PATH });
+    if (added.status !== 0) {
+      routeHolds--;
+      throw new Error(`could not route the default to lo for Firefox: ${(added.error?.message ?? added.stderr).trim()}`);
+    }
+    process.once('exit', dropDefaultRoute);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--routeHolds === 0) dropDefaultRoute();
+  };
+}
+
+let routeHolds = 0;
+
+function dropDefaultRoute() {
+  spawnSync('ip', ['route', 'del', 'default', 'dev', 'lo'], { env: IP_PATH });
 }
 
 /** @returns {string[]} the unshare flags that work here: -n as root, else -rn (a user namespace). */

@@ -4,15 +4,16 @@
  *
  * - chrome_chrome_ready_ms_median / chrome_firefox_ready_ms_median / interop_ratio: a Chrome node dials
  *   another Chrome node, then the Firefox node, alternating in the same run: `dial()` → ready on both
- *   sides (each side's own clock stamp; all browsers share the machine's clock).
+ *   sides (each side's own clock stamp; all browsers share the machine's clock). *_raw_peerjs_open_*:
+ *   the same pairs' raw PeerJS DataConnection open (no handshake), alternating with them: how much of
+ *   the difference is the browsers' WebRTC rather than Meshdeck's handshake.
  * - idle_minutes_connected / background_restarts: the Firefox node left alone with 3 Node peers for
  *   5 minutes: the minutes until its first lost connection or restart, and its background restarts
  *   (counted by the background itself in test builds).
  * - web_ext_lint_errors: `web-ext lint` on the Firefox build.
- *
- * pairing_ms_median is not measured: pairing is not built yet (issue 11).
+ * - pairing_ms_median: Firefox joins with a code Chrome offered (`pairing:join`, as the dashboard sends
+ *   it), not connected before: code entered → Firefox holds the user key and the merged block list.
  */
-import type { Page } from 'puppeteer';
 import webExt from 'web-ext';
 import type { MeshNode } from '../core/node/node';
 import { median } from '../core/session/heartbeat';
@@ -20,37 +21,19 @@ import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
 import { FIREFOX_EXTENSION_DIR } from '../scripts/firefox-extension';
-import { launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { measureRawOpen, measureReady } from './support/ready-time';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../tests/support/firefox-browser';
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const IDLE_MS = Number(process.env.BENCH_FIREFOX_IDLE_MS ?? 5 * 60_000);
 const IDLE_PEERS = 3;
+const PAIRING_RUNS = 5;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-/** Chrome node `dialler` dials `targetId`; resolves with dial → ready on both sides, then tears it down. */
-async function readyTime(dialler: Page, targetId: string, targetReadyAt: () => Promise<number>, targetForgot: () => Promise<boolean>): Promise<number> {
-  const readyAtTarget = targetReadyAt();
-  const [startedAt, readyAtDialler] = await dialler.evaluate((id) => {
-    const { node } = (globalThis as unknown as Hook).meshdeck.host;
-    return new Promise<[number, number]>((resolve) => {
-      const off = node.events.on('peer:ready', (session) => {
-        if (session.remoteId !== id) return;
-        off();
-        resolve([start, performance.timeOrigin + performance.now()]);
-      });
-      const start = performance.timeOrigin + performance.now();
-      node.dial(id);
-    });
-  }, targetId);
-  const ready = Math.max(readyAtDialler, await readyAtTarget) - startedAt;
-  await dialler.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), targetId);
-  await waitFor(targetForgot, (gone) => gone, 10_000, `${targetId} forgets the dialler`);
-  return ready;
-}
+const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
 
 async function main(): Promise<void> {
   installNodeWebRTC();
@@ -83,13 +66,26 @@ async function main(): Promise<void> {
 
     const chromeChrome: number[] = [];
     const chromeFirefox: number[] = [];
+    const rawChrome: number[] = [];
+    const rawFirefox: number[] = [];
+    const probeF = await F.probe();
     for (let run = 0; run < RUNS; run++) {
-      chromeChrome.push(
-        await readyTime(hostA, bId, () => nextPeerEvent(hostB, 'peer:ready', aId), async () => (await B.snapshot()).peers.length === 0),
-      );
-      chromeFirefox.push(
-        await readyTime(hostA, fId, () => F.nextPeerEvent('peer:ready', aId), async () => (await F.snapshot()).peers.length === 0),
-      );
+      rawChrome.push(await measureRawOpen(hostA, hostB, server.signalingUrl, 2 * run));
+      chromeChrome.push(await measureReady(hostA, hostB, aId, bId));
+      rawFirefox.push(await measureRawOpen(hostA, probeF, server.signalingUrl, 2 * run + 1));
+      chromeFirefox.push(await measureReady(hostA, probeF, aId, fId));
+    }
+    // Pairing: each run starts unconnected, so it includes finding and dialling the offering browser.
+    const popupA = await A.openPopup();
+    const pairing: number[] = [];
+    for (let run = 0; run < PAIRING_RUNS; run++) {
+      const offer = (await request(popupA, { type: 'pairing:offer' })) as { ok: true; value: { code: string } };
+      const started = Date.now();
+      await F.request({ type: 'pairing:join', code: offer.value.code });
+      pairing.push(Date.now() - started);
+      await waitFor(() => F.snapshot(), (s) => ready(s, aId), 20_000, 'Firefox and Chrome connected after pairing');
+      await F.callNode('disconnect', aId, 'shutdown');
+      await waitFor(() => A.snapshot(), (s) => s.peers.length === 0, 10_000, 'A forgets F');
     }
     for (const chrome of chromes.splice(0)) await chrome.close();
 
@@ -117,12 +113,22 @@ async function main(): Promise<void> {
       chrome_chrome_ready_ms_median: round(cc),
       chrome_firefox_ready_ms_median: round(cf),
       interop_ratio: round(cf / cc, 3),
+      chrome_chrome_raw_peerjs_open_ms_median: round(median(rawChrome)!),
+      chrome_firefox_raw_peerjs_open_ms_median: round(median(rawFirefox)!),
+      raw_interop_ratio: round(median(rawFirefox)! / median(rawChrome)!, 3),
       idle_minutes_connected: round((connectedUntil - idleStart) / 60_000, 2),
       background_restarts: restarts,
       web_ext_lint_errors: lint.errors.length,
+      pairing_ms_median: round(median(pairing)!),
       web_ext_lint_warnings: lint.warnings.map((w) => w.code),
-      samples: { chrome_chrome_ready_ms: chromeChrome.map((v) => round(v)), chrome_firefox_ready_ms: chromeFirefox.map((v) => round(v)) },
-      notes: `ready = dial() in a Chrome node → authenticated-ready on both sides, Chrome↔Chrome and Chrome↔Firefox alternating over ${RUNS} runs each; idle with ${IDLE_PEERS} Node peers for up to ${IDLE_MS / 60_000} min, "connected" meaning the same ready connections (unchanged handshake times) and no background restart; pairing_ms_median is missing: pairing is not built yet`,
+      samples: {
+        chrome_chrome_ready_ms: chromeChrome.map((v) => round(v)),
+        chrome_firefox_ready_ms: chromeFirefox.map((v) => round(v)),
+        chrome_chrome_raw_open_ms: rawChrome.map((v) => round(v)),
+        chrome_firefox_raw_open_ms: rawFirefox.map((v) => round(v)),
+        pairing_ms: pairing,
+      },
+      notes: `ready = dial() in a Chrome node → authenticated-ready on both sides, Chrome↔Chrome and Chrome↔Firefox alternating over ${RUNS} runs each, each after a raw PeerJS open of the same pair; idle with ${IDLE_PEERS} Node peers for up to ${IDLE_MS / 60_000} min, "connected" meaning the same ready connections (unchanged handshake times) and no background restart; pairing over ${PAIRING_RUNS} runs, each from unconnected browsers (it includes dialling) to the join's reply, which comes once the user key and the merged block list are stored (PBKDF2 with 200,000 rounds runs on both sides)`,
     });
   } finally {
     for (const peer of peers) peer.stop();

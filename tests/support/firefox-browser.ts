@@ -22,7 +22,10 @@ interface WebExtGlobal {
 export interface FirefoxExtensionBrowser {
   browser: Browser;
   userDataDir: string;
-  /** An extension page kept open to read the background page from (it observes nothing). */
+  /**
+   * An extension page kept open to read the background page from. Its `globalThis.meshdeck` is the
+   * background page's debug hook, so helpers written for Chrome's offscreen document work on it.
+   */
   probe(): Promise<Page>;
   openPopup(): Promise<Page>;
   openDashboard(): Promise<Page>;
@@ -49,8 +52,15 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
   let probePage: Page | null = null;
 
   const probe = async (): Promise<Page> => {
-    probePage ??= await openExtensionPage(browser, 'popup.html');
-    return probePage;
+    if (probePage) return probePage;
+    const page = await openExtensionPage(browser, 'popup.html');
+    await page.evaluate(async () => {
+      const background = (await (globalThis as unknown as WebExtGlobal).browser.runtime.getBackgroundPage()) as unknown as { meshdeck?: unknown };
+      // A getter: a re-created host replaces the hook.
+      Object.defineProperty(globalThis, 'meshdeck', { get: () => background.meshdeck, configurable: true });
+    });
+    probePage = page;
+    return page;
   };
 
   // Runs in the probe page, which reaches the background page's objects directly (same extension).

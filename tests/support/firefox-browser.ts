@@ -54,11 +54,11 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
   const probe = async (): Promise<Page> => {
     if (probePage) return probePage;
     const page = await openExtensionPage(browser, 'popup.html');
-    await page.evaluate(async () => {
-      const background = (await (globalThis as unknown as WebExtGlobal).browser.runtime.getBackgroundPage()) as unknown as { meshdeck?: unknown };
-      // A getter: a re-created host replaces the hook.
-      Object.defineProperty(globalThis, 'meshdeck', { get: () => background.meshdeck, configurable: true });
-    });
+    // A getter, since a re-created host replaces the hook. Sent as text: a bundler that keeps function
+    // names (tsx) would wrap the getter in a helper the page does not have.
+    await page.evaluate(
+      `browser.runtime.getBackgroundPage().then((background) => Object.defineProperty(globalThis, 'meshdeck', { get: () => background.meshdeck, configurable: true }))`,
+    );
     probePage = page;
     return page;
   };

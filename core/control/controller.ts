@@ -96,11 +96,13 @@ export class Controller {
       blockList: this.blockList,
       sync: this.sync,
       now: this.now,
-      nodeId: async () => deriveId('n', fromBase64Url((await this.loadIdentity()).node.pub)),
+      nodeId: () => this.ownNodeId(),
+      local: this.local,
       changed: async () => {
         this.identity = null;
         await this.pushConfig();
       },
+      listChanged: async () => void (await this.blockListChanged()),
       report: (level, type, message) => this.report(level, type, message),
     });
     this.trials = new EndpointTrials(this.local, deps.clock);
@@ -199,6 +201,13 @@ export class Controller {
         return (await this.pairing.join(request.code)) as Out;
       case 'pairing:heard':
         return (await this.pairing.heard(request)) as Out;
+      case 'pairing:state':
+        return (await this.pairing.state()) as Out;
+      case 'pairing:unpair':
+        return (await this.pairing.unpair()) as Out;
+      case 'pairing:list-heard':
+        await this.pairing.listHeard(request.value, await this.ownNodeId());
+        return null as Out;
       case 'history:append':
         await this.writes.run(async () => {
           const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
@@ -369,7 +378,12 @@ export class Controller {
       this.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
       this.trials.current(),
     ]);
-    return { revision: this.nextRevision(), settings, identity, blockList, daily: daily ?? [], trial, problems: this.problems() };
+    const shared = await this.pairing.shared(await deriveId('n', fromBase64Url(identity.node.pub)), await this.blockList.all());
+    return { revision: this.nextRevision(), settings, identity, blockList, daily: daily ?? [], trial, problems: this.problems(), shared };
+  }
+
+  private async ownNodeId(): Promise<string> {
+    return deriveId('n', fromBase64Url((await this.loadIdentity()).node.pub));
   }
 
   private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {

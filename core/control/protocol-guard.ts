@@ -20,7 +20,7 @@ export class ProtocolError extends Error {
 
 const REQUEST_TYPES = new Set<Request['type']>([
   'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
-  'host:ensure', 'host:boot', 'host:alive', 'history:append', 'pairing:offer', 'pairing:cancel', 'pairing:join', 'pairing:heard',
+  'host:ensure', 'host:boot', 'host:alive', 'history:append', 'pairing:offer', 'pairing:cancel', 'pairing:join', 'pairing:heard', 'pairing:state', 'pairing:unpair', 'pairing:list-heard',
   ...NODE_ACTIONS,
 ]);
 

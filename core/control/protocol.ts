@@ -16,6 +16,7 @@ import type { BlockListState } from '../blocklist/block-list-store';
 import type { EndpointTrial, WorkingEndpoints } from './endpoint-trial';
 import type { Pair } from '../session/wire';
 import type { PairingLink, PairingOfferView } from '../pairing/pairing-exchange';
+import type { SharedList } from '../pairing/shared-list';
 
 export const PROTOCOL_VERSION = 1;
 /** Name of the runtime port views open to the node host to receive observed state. */
@@ -98,6 +99,12 @@ export type Request =
   | { type: 'pairing:join'; code: string }
   /** Sent by the node host: a peer sent a pairing `join`; the reply is the message to send back. */
   | { type: 'pairing:heard'; nodeId: string; binding: string; message: Pair }
+  /** Whether this browser is paired (its block list shared through the relays), and since when. */
+  | { type: 'pairing:state' }
+  /** `Unpair`: stops sharing the block list through the relays. */
+  | { type: 'pairing:unpair' }
+  /** Sent by the node host: a value of the shared channel (a paired browser's sealed list), unverified. */
+  | { type: 'pairing:list-heard'; value: unknown }
   | NodeAction;
 
 export interface HostConfig {
@@ -109,6 +116,11 @@ export interface HostConfig {
   blockList: BlockListState;
   /** The persisted 24-hour history (one point a minute), oldest first. */
   daily: StatsPoint[];
+  /**
+   * Paired with a browser of another vendor: the channel to watch and this browser's sealed block list
+   * to write there (core/pairing/shared-list.ts); null when not paired.
+   */
+  shared: { channel: string; value: SharedList } | null;
   /** An endpoint change on trial, which the host watches and reports on. */
   trial: EndpointTrial | null;
   /** What is wrong with the desired state as stored (invalid settings), in words, for Diagnostics. */
@@ -207,6 +219,9 @@ export interface ReplyValues {
   /** The user ID this browser now has, and how many block list entries changed here. */
   'pairing:join': { userId: string; merged: number };
   'pairing:heard': Pair;
+  'pairing:state': { paired: boolean; since: number | null };
+  'pairing:unpair': { paired: boolean; since: number | null };
+  'pairing:list-heard': null;
   'pair:connect': PairingLink;
   'pair:exchange': Pair;
 }

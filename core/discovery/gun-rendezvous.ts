@@ -1,6 +1,7 @@
 /**
  * The rendezvous mesh on GUN relays: node records live at
  * `meshdeck/v1/<room>/nodes/<nodeId>` (docs/protocol.md). GUN only moves the records; the node verifies them.
+ * Paired browsers' sealed block lists live at `meshdeck/v1/shared/<channel>/<nodeId>`.
  */
 import Gun from 'gun/gun';
 import { Backoff } from '../lib/backoff';
@@ -72,6 +73,7 @@ class GunRendezvous implements Rendezvous {
   private readonly timers: TimerGroup;
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
   private announceRetry: unknown = null;
+  private shared: { channel: string; chain: GunChain } | null = null;
 
   constructor(private readonly options: RendezvousOptions) {
     this.timers = new TimerGroup(options.clock);
@@ -159,6 +161,23 @@ class GunRendezvous implements Rendezvous {
     });
   }
 
+  share(channel: string, key: string, value: Record<string, string | number>): void {
+    this.gun?.get('meshdeck/v1').get('shared').get(channel).get(key).put({ ...value });
+  }
+
+  watchShared(channel: string | null): void {
+    const gun = this.gun;
+    if (this.shared?.channel === channel) return;
+    this.shared?.chain.map().off();
+    this.shared = null;
+    if (!gun || !channel) return;
+    const chain = gun.get('meshdeck/v1').get('shared').get(channel);
+    this.shared = { channel, chain };
+    chain.map().on((value) => {
+      if (this.gun === gun && this.shared?.chain === chain) this.events.emit('shared:update', { channel, value });
+    });
+  }
+
   reread(): void {
     const gun = this.gun;
     this.nodes?.map().once((data) => {
@@ -175,6 +194,8 @@ class GunRendezvous implements Rendezvous {
     this.reattach.clear();
     this.nodes?.map().off();
     this.nodes = null;
+    this.shared?.chain.map().off();
+    this.shared = null;
     // Saying bye removes each relay from GUN's peer table first, so its socket's close does not
     // schedule a reconnect.
     const mesh = gun.back('opt.mesh') as GunMesh | undefined;

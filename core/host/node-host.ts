@@ -55,6 +55,8 @@ export interface HostChannel {
   beat(health: HostHealth): Promise<void>;
   /** A peer sent a pairing `join`: the background (which holds the secret) says what to send back. */
   answerPairing(heard: { nodeId: string; binding: string; message: Pair }): Promise<Pair>;
+  /** A value of the shared channel arrived: the background (which holds the user key) opens and merges it. */
+  sharedListHeard(value: unknown): Promise<void>;
 }
 
 export interface NodeHostDeps {
@@ -86,6 +88,8 @@ export class NodeHost {
    */
   private readonly applying: SerialQueue;
   private failure: string | null = null;
+  /** The shared channel and list last handed to the node, to hand them over only when they change. */
+  private sharedKey: string | null = null;
 
   constructor(private readonly deps: NodeHostDeps) {
     this.timers = new TimerGroup(deps.clock);
@@ -180,10 +184,19 @@ export class NodeHost {
       if (problemsChanged) this.broadcast({ type: 'problems', problems: config.problems });
       this.node!.configure(config.settings);
       this.node!.setBlocked(config.blockList.entries.map((entry) => entry.id));
+      this.applyShared(config.shared);
       this.broadcast({ type: 'blocklist', state: config.blockList });
       this.watchTrial(config.trial);
       this.failure = null;
     });
+  }
+
+  /** Hands the node the shared channel and this browser's sealed list, when either changed. */
+  private applyShared(shared: HostConfig['shared']): void {
+    const key = shared ? `${shared.channel} ${shared.value.sig}` : null;
+    if (key === this.sharedKey) return;
+    this.sharedKey = key;
+    this.node!.setShared(shared ? { channel: shared.channel, value: { ...shared.value } } : null);
   }
 
   private sendBeat(): void {
@@ -196,6 +209,10 @@ export class NodeHost {
     this.node?.stop();
     this.lastTotals = null;
     const node = new MeshNode({ ...this.deps, identity, log: this.log });
+    this.sharedKey = null;
+    node.events.on('shared:heard', (value) => {
+      this.deps.channel.sharedListHeard(value).catch((error: unknown) => this.log.add('warn', 'pairing', `a shared block list was not merged: ${errorText(error)}`));
+    });
     node.events.on('peer:pair', ({ session, message }) => {
       if (message.step === 'join') this.answerJoin(session, message);
     });

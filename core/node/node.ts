@@ -66,6 +66,8 @@ export interface NodeEvents {
   'peer:close': { nodeId: string; reason: CloseReason; error: string | null };
   /** A pairing message from a ready peer (core/pairing). */
   'peer:pair': { session: PeerSession; message: Pair };
+  /** A value of the shared channel set by setShared (a paired browser's sealed list): unverified. */
+  'shared:heard': unknown;
 }
 
 export class MeshNode {
@@ -75,6 +77,7 @@ export class MeshNode {
   private readonly router: MeshRouter;
   private settings: Settings | null = null;
   private blocked = new Set<string>();
+  private shared: { channel: string; value: Record<string, string | number> } | null = null;
   private dialCount = 0;
   private signaling: Signaling | null = null;
   private rendezvous: Rendezvous | null = null;
@@ -273,6 +276,9 @@ export class MeshNode {
         for (const raw of refused) this.records.countScreened(raw);
         this.publisher.changed(false);
       }),
+      rendezvous.events.on('shared:update', ({ channel, value }) => {
+        if (this.shared?.channel === channel) this.events.emit('shared:heard', value);
+      }),
     );
     if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
     else {
@@ -280,6 +286,7 @@ export class MeshNode {
       signaling.start();
     }
     rendezvous.start();
+    if (this.shared) this.applyShared(rendezvous, this.shared);
     this.announcer.start();
     this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
     this.timers.interval(() => {
@@ -344,6 +351,22 @@ export class MeshNode {
    * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
    * hold after the user disconnected it).
    */
+  /**
+   * Watches a shared channel and writes this node's value there (paired browsers' sealed block lists,
+   * core/pairing/shared-list.ts), now and whenever the node is online; null stops both.
+   */
+  setShared(shared: { channel: string; value: Record<string, string | number> } | null): void {
+    this.shared = shared;
+    if (!this.rendezvous) return;
+    if (shared) this.applyShared(this.rendezvous, shared);
+    else this.rendezvous.watchShared(null);
+  }
+
+  private applyShared(rendezvous: Rendezvous, shared: { channel: string; value: Record<string, string | number> }): void {
+    rendezvous.watchShared(shared.channel);
+    rendezvous.share(shared.channel, this.components.identity.nodeId, shared.value);
+  }
+
   /** The ready connections. */
   readySessions(): PeerSession[] {
     return this.sessions.all().filter((session) => session.isReady);

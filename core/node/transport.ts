@@ -49,6 +49,8 @@ export interface RendezvousEvents {
   'relay:state': { url: string; state: RelayState };
   /** Room records refused before GUN took them in (record-screen.ts), as they came. */
   'records:refused': unknown[];
+  /** A value of the watched shared channel (a paired browser's sealed block list): unverified. */
+  'shared:update': { channel: string; value: unknown };
 }
 
 export interface Rendezvous {
@@ -60,6 +62,10 @@ export interface Rendezvous {
   announce(record: NodeRecord): void;
   /** Delivers every record currently known again (used by a manual refresh). */
   reread(): void;
+  /** Writes `value` under `key` in a shared channel (core/pairing/shared-list.ts). */
+  share(channel: string, key: string, value: Record<string, string | number>): void;
+  /** Delivers the values of `channel`, now and as they change, as 'shared:update'; null stops. One at a time. */
+  watchShared(channel: string | null): void;
 }
 
 export interface RendezvousOptions {

@@ -26,15 +26,24 @@ export class PairingRelay {
     const matches = (nodeId: string) => nodeId.startsWith(prefix);
     const ready = this.node.readySessions().find((session) => matches(session.remoteId));
     if (ready) return linkOf(ready);
-    const found = this.node.snapshot().discovered.find((node) => matches(node.nodeId));
-    if (!found) throw new PairingError('no browser with that code is in the room: is it on, with Meshdeck enabled, in the same room?');
+    // A node that has just started (or restarted under a new certificate) may not have heard the
+    // offering browser's record yet: wait for it, within the same limit.
+    const known = this.node.snapshot().discovered.find((node) => matches(node.nodeId))?.nodeId;
+    const nodeId =
+      known ??
+      (await this.next(
+        'state:change',
+        (snapshot) => snapshot.discovered.find((node) => matches(node.nodeId))?.nodeId,
+        PAIRING_CONNECT_MS,
+        'no browser with that code is in the room: is it on, with Meshdeck enabled, in the same room?',
+      ));
     const session = this.next(
       'peer:ready',
-      (candidate) => (candidate.remoteId === found.nodeId ? candidate : undefined),
+      (candidate) => (candidate.remoteId === nodeId ? candidate : undefined),
       PAIRING_CONNECT_MS,
       `the browser showing the code did not connect within ${PAIRING_CONNECT_MS / 1000} s`,
     );
-    this.node.dial(found.nodeId, { userAsked: true });
+    this.node.dial(nodeId, { userAsked: true });
     return linkOf(await session);
   }
 

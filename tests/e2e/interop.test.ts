@@ -2,7 +2,8 @@
  * Across vendors: the Chrome build in Chromium and the Firefox build in Firefox ESR, both real, on the
  * same local server in a loopback-only namespace. They become ready peers, show each other's latency,
  * answer a mesh ping; pairing from the dashboards gives Firefox Chrome's user ID and both the merged
- * block list; and a block made in Firefox closes the connection on the Chrome side.
+ * block list; after it a block made in Chrome reaches Firefox through the relays and is enforced there,
+ * until `Unpair`; and a block made in Firefox closes the connection on the Chrome side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshPingResult } from '../../core/control/protocol';
@@ -12,6 +13,9 @@ import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support
 import type { Page } from 'puppeteer';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
 import { confirmDialog } from '../support/ui';
+import { startNodePeer } from '../../server/node-peer';
+import { installNodeWebRTC } from '../../server/node-webrtc';
+import type { MeshNode } from '../../core/node/node';
 
 type Reply<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
 const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
@@ -24,7 +28,10 @@ describe('Chrome and Firefox', () => {
   let chromeId: string;
   let firefoxId: string;
 
+  let peer: MeshNode | null = null;
+
   beforeAll(async () => {
+    installNodeWebRTC();
     server = await startLocalServer({ port: 9000 });
     chrome = await launchExtensionBrowser();
     firefox = await launchFirefoxExtension();
@@ -33,6 +40,7 @@ describe('Chrome and Firefox', () => {
     chromePopup = await chrome.openPopup();
   });
   afterAll(async () => {
+    peer?.stop();
     await chrome?.close().catch(() => undefined);
     await firefox?.close().catch(() => undefined);
     await server?.close();
@@ -85,6 +93,26 @@ describe('Chrome and Firefox', () => {
     // The user ID in the dashboards follows.
     await waitFor(() => chrome.snapshot(), (s) => ready(s, firefoxId), 30_000, 'Chrome and Firefox connected again, as one user');
     await Promise.all([chromeDashboard.close(), firefoxDashboard.close()]);
+  });
+
+  it('after pairing, a block made in Chrome reaches Firefox through the relays and is enforced there, until Unpair', async () => {
+    const blockedIds = async () => (await firefox.request<BlockListState>({ type: 'block:list' })).entries.filter((e) => !e.removed).map((e) => e.id);
+    peer = (await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node;
+    const peerId = peer.snapshot().nodeId;
+    await waitFor(() => firefox.snapshot(), (s) => ready(s, peerId), 30_000, 'Firefox connected to the Node peer');
+    await request(chromePopup, { type: 'block:add', id: peerId });
+    await waitFor(blockedIds, (ids) => ids.includes(peerId), 20_000, 'the block reached Firefox’s list');
+    await waitFor(() => firefox.snapshot(), (s) => !ready(s, peerId), 10_000, 'Firefox dropped the peer Chrome blocked');
+
+    const dashboard = await firefox.openDashboard();
+    await (await dashboard.waitForSelector('::-p-aria([name="Unpair"][role="button"])'))!.click();
+    await dashboard.waitForFunction(() => /Unpaired/.test(document.body.textContent ?? ''), { timeout: 10_000 });
+    const later = 'n' + 'l'.repeat(26);
+    await request(chromePopup, { type: 'block:add', id: later });
+    // A block would arrive within a second or two (the one above did); this one must not come.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(await blockedIds()).not.toContain(later);
+    await dashboard.close();
   });
 
   it('a block made in Firefox closes the connection on the Chrome side, which is told why', async () => {

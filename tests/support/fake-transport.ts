@@ -130,6 +130,8 @@ export class FakeSignaling implements Signaling {
 /** A rendezvous store in memory shared by every node of a test. */
 export class FakeRendezvousStore {
   readonly records = new Map<string, unknown>();
+  /** Shared channels: channel → key → value. */
+  readonly shared = new Map<string, Map<string, unknown>>();
   private readonly members = new Set<FakeRendezvous>();
   readonly factory: RendezvousFactory = (options) => new FakeRendezvous(this, options.relayUrls);
 
@@ -140,6 +142,13 @@ export class FakeRendezvousStore {
 
   leave(member: FakeRendezvous): void {
     this.members.delete(member);
+  }
+
+  share(channel: string, key: string, value: unknown): void {
+    let values = this.shared.get(channel);
+    if (!values) this.shared.set(channel, (values = new Map()));
+    values.set(key, value);
+    for (const member of this.members) queueMicrotask(() => member.deliverShared(channel, value));
   }
 
   /** Writes a record as any client of the store could, forged ones included. */
@@ -175,6 +184,22 @@ export class FakeRendezvous implements Rendezvous {
   announce(record: NodeRecord): void {
     this.announced.push(record);
     this.store.put(record.id, record);
+  }
+
+  private watching: string | null = null;
+
+  share(channel: string, key: string, value: Record<string, string | number>): void {
+    this.store.share(channel, key, value);
+  }
+
+  watchShared(channel: string | null): void {
+    this.watching = channel;
+    if (!channel) return;
+    for (const value of this.store.shared.get(channel)?.values() ?? []) queueMicrotask(() => this.deliverShared(channel, value));
+  }
+
+  deliverShared(channel: string, value: unknown): void {
+    if (this.watching === channel) this.events.emit('shared:update', { channel, value });
   }
 
   reread(): void {

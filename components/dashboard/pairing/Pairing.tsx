@@ -19,9 +19,19 @@ export function Pairing({ pairing }: PairingProps) {
   const offer = pairing.offer.value;
   const error = pairing.draftError.value;
   const left = pairing.secondsLeft.value;
+  const paired = pairing.paired.value;
   return (
     <Panel title="Pair browsers" area="pairing">
       <p class="hint">Use one user ID and one block list in your browsers of different vendors (Chrome and Firefox): sync carries them only within one vendor.</p>
+      {paired?.paired && (
+        <div class="pairing-state">
+          <p>Paired: this browser’s block list is shared with your paired browsers through the relays, sealed so that only your user key opens it.</p>
+          <button type="button" class="button" onClick={() => void pairing.unpair()}>
+            Unpair
+          </button>
+        </div>
+      )}
+      <StatusLine status={pairing.unpairStatus} />
       <div class="pairing-offer">
         {offer ? (
           <>

@@ -6,6 +6,7 @@
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { parsePairingCode, PairingCodeError } from '../../../core/pairing/pairing-code';
 import type { PairingOfferView } from '../../../core/pairing/pairing-exchange';
+import type { ReplyValues } from '../../../core/control/protocol';
 import type { ViewClient } from '../../client/view-client';
 import type { ConfirmModel } from '../../ui/confirm-model';
 import { runAction, type ActionStatus } from '../../ui/action-status';
@@ -13,6 +14,9 @@ import { countOf, shortId } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';
 
 export interface PairingModel {
+  /** Whether this browser is paired (its block list shared through the relays); null until known. */
+  readonly paired: ReadonlySignal<ReplyValues['pairing:state'] | null>;
+  readonly unpairStatus: ReadonlySignal<ActionStatus | null>;
   /** The code on show, or null (none asked for, cancelled, or expired). */
   readonly offer: ReadonlySignal<PairingOfferView | null>;
   /** Whole seconds the code on show is still good for. */
@@ -28,6 +32,8 @@ export interface PairingModel {
   setDraft(text: string): void;
   /** Validates, asks, then joins. Never rejects; resolves false when the code was refused at the field. */
   join(): Promise<boolean>;
+  /** Stops sharing the block list through the relays. Never rejects. */
+  unpair(): Promise<void>;
   dispose(): void;
 }
 
@@ -48,7 +54,17 @@ export function createPairingModel(
   const draft = signal('');
   const draftError = signal<string | null>(null);
   const joinStatus = signal<ActionStatus | null>(null);
+  const paired = signal<ReplyValues['pairing:state'] | null>(null);
+  const unpairStatus = signal<ActionStatus | null>(null);
   const scope = new AbortController();
+  const refreshPaired = (): Promise<void> =>
+    client.request({ type: 'pairing:state' }, { signal: scope.signal }).then(
+      (state) => {
+        if (!scope.signal.aborted) paired.value = state;
+      },
+      () => undefined,
+    );
+  void refreshPaired();
   /** Ticks once a second while a code is on show, to count down and hide it when it expires. */
   let timer: ReturnType<typeof setInterval> | null = null;
   const stopTicking = () => {
@@ -58,6 +74,8 @@ export function createPairingModel(
   const secondsLeft = computed(() => Math.max(0, Math.ceil(((offer.value?.expiresAt ?? 0) - tick.value) / 1000)));
 
   return {
+    paired,
+    unpairStatus,
     offer,
     secondsLeft,
     offerStatus,
@@ -74,13 +92,23 @@ export function createPairingModel(
       offer.value = made;
       tick.value = now();
       stopTicking();
+      const pairedBefore = paired.peek()?.since ?? null;
       timer = setInterval(() => {
         tick.value = now();
         if (tick.value >= (offer.peek()?.expiresAt ?? 0)) {
           offer.value = null;
           offerStatus.value = { kind: 'ok', text: 'The code expired. Pair a browser again for a new one.' };
           stopTicking();
+          return;
         }
+        // The other browser may have joined: the code is spent then.
+        void refreshPaired().then(() => {
+          const since = paired.peek()?.since ?? null;
+          if (since === null || since === pairedBefore || !offer.peek()) return;
+          offer.value = null;
+          offerStatus.value = { kind: 'ok', text: 'Paired: the other browser now has this user ID and the merged block list.' };
+          stopTicking();
+        });
       }, 1000);
     },
     async cancelOffer() {
@@ -122,7 +150,16 @@ export function createPairingModel(
         () => client.request({ type: 'pairing:join', code: draft.peek() }, { signal: scope.signal }),
       );
       if (done) draft.value = '';
+      await refreshPaired();
       return true;
+    },
+    async unpair() {
+      const state = await runAction(
+        unpairStatus,
+        { action: 'unpair', pending: 'Unpairing', done: () => 'Unpaired: this browser’s block list is no longer shared through the relays.', signal: scope.signal },
+        () => client.request({ type: 'pairing:unpair' }, { signal: scope.signal }),
+      );
+      if (state) paired.value = state;
     },
     dispose() {
       scope.abort();

@@ -45,6 +45,9 @@ export function createHostChannel(ask: AskBackground, onCommand: (listener: Comm
       await askValue({ type: 'host:alive', failure });
     },
     answerPairing: ({ nodeId, binding, message }) => askValue({ type: 'pairing:heard', nodeId, binding, message }),
+    async sharedListHeard(value) {
+      await askValue({ type: 'pairing:list-heard', value });
+    },
     onCommand,
     onObserver(listener) {
       const onConnect = (port: browser.Runtime.Port): void => {

@@ -19,6 +19,7 @@ async function setup() {
     daily: [],
     trial: null,
     problems: [],
+    shared: null,
   };
   let command: ((c: HostCommand) => Promise<unknown>) | null = null;
   let observe: ((o: Observer) => void) | null = null;
@@ -32,6 +33,7 @@ async function setup() {
     reportTrial: async (id, ok) => void trials.push([id, ok]),
     beat: async (health) => void beats.push(health),
     answerPairing: async () => ({ t: 'pair', step: 'refused' }),
+    sharedListHeard: async () => undefined,
   };
   const host = new NodeHost({
     channel,

@@ -8,7 +8,7 @@ import type { Settings } from '../../../../core/control/settings';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
 import { MeshNode } from '../../../../core/node/node';
 import { answerJoin, joinWithCode, PairingOffers } from '../../../../core/pairing/pairing-exchange';
-import { PairingRelay } from '../../../../core/pairing/pairing-relay';
+import { PAIRING_CONNECT_MS, PairingRelay } from '../../../../core/pairing/pairing-relay';
 import { FakeClock, eventually } from '../../../support/fake-clock';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
 import { makeIdentity } from '../../../support/identities';
@@ -70,12 +70,44 @@ describe('PairingRelay', () => {
     expect(result.userKey).toEqual(userKey);
   });
 
-  it('says so when no node in the room matches the code', async () => {
+  it('waits for the record of the node the code names, and says so when none comes', async () => {
     const clock = new FakeClock();
     const { identity } = await makeIdentity();
     const node = new MeshNode({ identity, clock, createSignaling: new FakeSignalingHub().factory, createRendezvous: new FakeRendezvousStore().factory, app: 'test' });
     node.configure(settings);
     nodes.push(node);
-    await expect(new PairingRelay(node, clock).connect('abcdefgh')).rejects.toThrow(/no browser with that code/);
+    const connecting = new PairingRelay(node, clock).connect('abcdefgh');
+    const failed = expect(connecting).rejects.toThrow(/no browser with that code/);
+    await clock.advance(PAIRING_CONNECT_MS);
+    await failed;
+  });
+});
+
+describe('MeshNode.setShared', () => {
+  it('writes this node’s value to the channel and hears the others’, also after going offline and back', async () => {
+    const clock = new FakeClock();
+    const hub = new FakeSignalingHub();
+    const store = new FakeRendezvousStore();
+    const made: MeshNode[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { identity } = await makeIdentity();
+      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      node.configure(settings);
+      made.push(node);
+    }
+    const [a, b] = made as [MeshNode, MeshNode];
+    const heardByB: unknown[] = [];
+    b.events.on('shared:heard', (value) => heardByB.push(value));
+    b.setShared({ channel: 'chan', value: { from: b.nodeId, n: 1 } });
+    a.setShared({ channel: 'chan', value: { from: a.nodeId, n: 1 } });
+    await eventually(() => heardByB.some((v) => (v as { from: string }).from === a.nodeId), 'b hears a');
+    b.configure({ ...settings, enabled: false });
+    a.setShared({ channel: 'chan', value: { from: a.nodeId, n: 2 } });
+    heardByB.length = 0;
+    b.configure(settings);
+    await eventually(() => heardByB.some((v) => (v as { n: number }).n === 2), 'b hears a’s newer value on coming back');
+    a.setShared(null);
+    b.setShared(null);
+    for (const node of made) node.stop();
   });
 });

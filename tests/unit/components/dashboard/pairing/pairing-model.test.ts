@@ -14,6 +14,10 @@ function setup() {
   const confirm = createConfirmModel();
   let now = 1_000_000;
   const model = createPairingModel(node, fake.client, confirm, { clock: () => now });
+  // The model asks whether this browser is paired as it starts.
+  expect(fake.calls[0]!.request).toEqual({ type: 'pairing:state' });
+  fake.calls[0]!.resolve({ paired: false, since: null });
+  fake.calls.length = 0;
   return { fake, confirm, model, advance: (ms: number) => (now += ms) };
 }
 
@@ -52,9 +56,37 @@ describe('createPairingModel', () => {
     await vi.waitFor(() => expect(fake.calls).toHaveLength(1));
     expect(fake.calls[0]!.request).toEqual({ type: 'pairing:join', code: 'ABCD EFGH IJKL MNOP' });
     fake.calls[0]!.resolve({ userId: 'u' + 'a'.repeat(26), merged: 2 });
+    // Then it asks again whether it is paired.
+    await vi.waitFor(() => expect(fake.calls[1]?.request).toEqual({ type: 'pairing:state' }));
+    fake.calls[1]!.resolve({ paired: true, since: 1 });
     await joining;
+    expect(model.paired.value?.paired).toBe(true);
     expect(model.joinStatus.value?.text).toMatch(/Joined: this browser is now user uaaaaaaa…; 2 block list entries/);
     expect(model.draft.value).toBe('');
+    model.dispose();
+  });
+
+  it('hides the code once the other browser joined, and unpairs', async () => {
+    vi.useFakeTimers();
+    const { fake, model } = setup();
+    const making = model.createOffer();
+    fake.calls[0]!.resolve({ code: 'abcd-efgh-ijkl-mnop', expiresAt: 1_000_000 + 300_000 });
+    await making;
+    fake.calls.length = 0;
+    vi.advanceTimersByTime(1000);
+    expect(fake.calls[0]!.request).toEqual({ type: 'pairing:state' });
+    fake.calls[0]!.resolve({ paired: true, since: 1_000_500 });
+    await vi.waitFor(() => expect(model.offer.value).toBeNull());
+    expect(model.offerStatus.value?.text).toMatch(/^Paired/);
+    expect(model.paired.value?.paired).toBe(true);
+
+    fake.calls.length = 0;
+    const unpairing = model.unpair();
+    expect(fake.calls[0]!.request).toEqual({ type: 'pairing:unpair' });
+    fake.calls[0]!.resolve({ paired: false, since: null });
+    await unpairing;
+    expect(model.paired.value?.paired).toBe(false);
+    expect(model.unpairStatus.value?.text).toMatch(/no longer shared/);
     model.dispose();
   });
 

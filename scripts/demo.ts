@@ -79,7 +79,7 @@ const printStatus = async (): Promise<void> => {
       const snapshot = (globalThis as unknown as { meshdeck?: { host?: { node?: MeshNode } } }).meshdeck?.host?.node?.snapshot();
       if (!snapshot) return 'node starting…';
       const { totals, signaling } = snapshot;
-      return `your node ${snapshot.nodeId}: ${totals.peers} ready peers, signaling ${signaling.state}, median latency ${totals.medianRttMs ?? '—'} ms, strength ${totals.strength}/4`;
+      return `your node ${snapshot.nodeId}: ${totals.peers} ready peers, signaling ${signaling.state}, median latency ${totals.medianRttMs === null ? '—' : totals.medianRttMs.toFixed(1)} ms, strength ${totals.strength}/4`;
     })
     .catch((error: Error) => `node host unreachable: ${error.message}`);
   console.log(`[${new Date().toLocaleTimeString()}] ${line}`);

@@ -85,7 +85,7 @@ export function createPairingModel(
     async createOffer() {
       const made = await runAction(
         offerStatus,
-        { action: 'make a pairing code', pending: 'Making a pairing code', done: () => 'Type this code in the other browser’s dashboard, under Join with a code.', signal: scope.signal },
+        { action: 'make a pairing code', pending: 'Making a pairing code', done: () => 'A new code is on show; any earlier one no longer works.', signal: scope.signal },
         () => client.request({ type: 'pairing:offer' }, { signal: scope.signal }),
       );
       if (!made) return;

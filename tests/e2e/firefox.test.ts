@@ -49,11 +49,14 @@ describe('Firefox', () => {
     expect(result.warnings.filter((w) => !EXPLAINED_WARNINGS.has(w.code)).map((w) => `${w.code}: ${w.message}`)).toEqual([]);
   });
 
-  it('the popup shows the peers the node in the background page connected to', async () => {
+  it('the popup shows the peers the node in the background page connected to, and opens the dashboard', async () => {
     const popup = await firefox.openPopup();
     const shown = await waitFor(() => readPopup(popup), (p) => p.peers === 2, 30_000, 'popup shows 2 peers');
     expect(shown.enabled).toBe(true);
     expect(shown.strength).toBeGreaterThan(0);
+    await (await popup.waitForSelector('::-p-aria([name="View Node Dashboard"][role="button"])'))!.click();
+    const hrefs = () => firefox.browser.pages().then((pages) => Promise.all(pages.map((page) => page.evaluate(() => location.href).catch(() => page.url()))));
+    await waitFor(hrefs, (urls) => urls.some((url) => url.endsWith('/options.html')), 10_000, 'the dashboard opened in a tab');
     await popup.close();
   });
 

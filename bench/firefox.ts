@@ -23,7 +23,7 @@ import { installNodeWebRTC } from '../server/node-webrtc';
 import { FIREFOX_EXTENSION_DIR } from '../scripts/firefox-extension';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { measureRawOpen, measureReady } from './support/ready-time';
-import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../tests/support/firefox-browser';
+import { launchFirefoxExtension, readyHandshakes, settledConnections, type FirefoxExtensionBrowser } from '../tests/support/firefox-browser';
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -94,15 +94,14 @@ async function main(): Promise<void> {
     // Idle: the Firefox node alone with Node peers.
     await F.request({ type: 'settings:update', patch: { maxPeers: 8 } });
     for (let i = 0; i < IDLE_PEERS; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
-    const start = await waitFor(() => F.snapshot(), (s) => s.totals.peers === IDLE_PEERS, 30_000, `${IDLE_PEERS} ready peers`);
-    const handshakes = JSON.stringify(start.peers.filter((p) => p.state === 'ready').map((p) => [p.nodeId, p.lastHandshakeAt]).sort());
+    const handshakes = JSON.stringify(readyHandshakes(await settledConnections(F, IDLE_PEERS)));
     const bootsBefore = await F.backgroundBoots();
     const idleStart = Date.now();
     let connectedUntil = idleStart;
     while (Date.now() - idleStart < IDLE_MS) {
       await new Promise((resolve) => setTimeout(resolve, 10_000));
       const now = await F.snapshot().catch(() => null);
-      const same = now && JSON.stringify(now.peers.filter((p) => p.state === 'ready').map((p) => [p.nodeId, p.lastHandshakeAt]).sort()) === handshakes;
+      const same = now && JSON.stringify(readyHandshakes(now)) === handshakes;
       if (!same || (await F.backgroundBoots()) !== bootsBefore) break;
       connectedUntil = Date.now();
     }

@@ -151,6 +151,32 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
   return host;
 }
 
+/** The ready connections and their handshake times, sorted: the same list means the same connections. */
+export const readyHandshakes = (snapshot: NodeSnapshot): [string, number | null][] =>
+  snapshot.peers
+    .filter((p) => p.state === 'ready')
+    .map((p): [string, number | null] => [p.nodeId, p.lastHandshakeAt])
+    .sort();
+
+/**
+ * Waits until `count` connections are ready and stay the same ones over `quietMs`: when two nodes
+ * dial each other at once, the connection dialled by the smaller ID replaces the other a moment after
+ * both were ready, with a new handshake.
+ */
+export async function settledConnections(node: Pick<FirefoxExtensionBrowser, 'snapshot'>, count: number, timeoutMs = 60_000, quietMs = 5000): Promise<NodeSnapshot> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const first = await node.snapshot();
+    if (readyHandshakes(first).length === count) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      const second = await node.snapshot();
+      if (JSON.stringify(readyHandshakes(second)) === JSON.stringify(readyHandshakes(first))) return second;
+    }
+    if (Date.now() > end) throw new Error(`${count} settled connections: not reached within ${timeoutMs} ms (last: ${JSON.stringify(readyHandshakes(first))})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const BROWSER_CLOSE_TIMEOUT_MS = 10_000;
 
 async function closeOrKill(browser: Browser): Promise<void> {

@@ -85,7 +85,8 @@ const FAULT_READ_TIMEOUT_MS = 5000;
 /** A browser that has not closed within this long is killed: a leftover browser would join the next suite's mesh. */
 const BROWSER_CLOSE_TIMEOUT_MS = 10_000;
 
-async function closeOrKill(browser: Browser): Promise<void> {
+/** Closes `browser`, or kills it when it has not closed within BROWSER_CLOSE_TIMEOUT_MS. */
+export async function closeOrKill(browser: Browser): Promise<void> {
   const closed = browser.close().then(() => true, () => false);
   const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROWSER_CLOSE_TIMEOUT_MS).unref());
   if (await Promise.race([closed, timedOut])) return;

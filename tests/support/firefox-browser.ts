@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer';
 import { launchFirefoxWithExtension, openExtensionPage } from '../../scripts/firefox-extension';
+import { closeOrKill } from './extension-browser';
 import type { NodeSnapshot } from '../../core/node/observed-state';
 
 /** The WebExtension API as an extension page sees it (named apart from puppeteer's Browser). */
@@ -175,13 +176,4 @@ export async function settledConnections(node: Pick<FirefoxExtensionBrowser, 'sn
     if (Date.now() > end) throw new Error(`${count} settled connections: not reached within ${timeoutMs} ms (last: ${JSON.stringify(readyHandshakes(first))})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-const BROWSER_CLOSE_TIMEOUT_MS = 10_000;
-
-async function closeOrKill(browser: Browser): Promise<void> {
-  const closed = browser.close().then(() => true, () => false);
-  const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROWSER_CLOSE_TIMEOUT_MS).unref());
-  if (await Promise.race([closed, timedOut])) return;
-  browser.process()?.kill('SIGKILL');
 }

@@ -53,6 +53,11 @@ export async function launchFirefoxWithExtension({ userDataDir, headless }: Fire
     throw error;
   });
   browser.once('disconnected', releaseRoute);
+  // Firefox is driven over a WebSocket, not a pipe (as Chromium is): it would outlive a launcher that
+  // dies on an uncaught error, and join the next suite's mesh. Killed with it instead.
+  const killOnExit = (): void => void browser.process()?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  browser.once('disconnected', () => process.off('exit', killOnExit));
   try {
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
   } catch (error) {

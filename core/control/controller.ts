@@ -109,7 +109,13 @@ export class Controller {
     this.watchdog = new HostWatchdog({
       host: deps.host,
       now: this.now,
-      reconfigure: () => this.pushConfig(),
+      // A host that failed its configuration may hold a node key other than the one the memoized
+      // identity certifies (seen in Firefox after a profile restart): read the identity again, which
+      // re-certifies whatever key the profile holds, rather than send the same refused one forever.
+      reconfigure: () => {
+        this.identity = null;
+        return this.pushConfig();
+      },
       report: (message) => this.report('warn', 'background:host', message),
     });
   }

@@ -92,6 +92,23 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
     return JSON.parse(text) as { count: number; samples: string[] } | null;
   };
 
+  // Why there is no node: the host's last failed step and its recent log, read as the test sees them.
+  const describeHost = async (): Promise<string> => {
+    const page = await probe();
+    return page
+      .evaluate(async () => {
+        type Log = { all(): { level: string; type: string; message: string }[] };
+        const background = (await (globalThis as unknown as WebExtGlobal).browser.runtime.getBackgroundPage()) as unknown as {
+          meshdeck?: { host?: { health: { failure: string | null }; log: Log } };
+        };
+        const host = background.meshdeck?.host;
+        if (!host) return 'no node host in the background page';
+        const log = host.log.all().slice(-8).map((entry) => `${entry.level} ${entry.type}: ${entry.message}`);
+        return `host failure: ${host.health.failure ?? 'none'}; last log: ${log.join(' | ') || 'empty'}`;
+      })
+      .catch((error: unknown) => `the background page could not be read (${String(error)})`);
+  };
+
   const host = {
     browser,
     userDataDir,
@@ -104,7 +121,7 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
       for (;;) {
         const snapshot = await callNode<NodeSnapshot | null>('snapshot').catch(() => null);
         if (snapshot) return snapshot;
-        if (Date.now() > end) throw new Error('the Firefox background page has no running node within 20 s');
+        if (Date.now() > end) throw new Error(`the Firefox background page has no running node within 20 s: ${await describeHost()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

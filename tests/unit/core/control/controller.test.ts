@@ -262,6 +262,30 @@ describe('Controller', () => {
     expect(ensured).toBeGreaterThanOrEqual(2);
   });
 
+  it('re-certifies the key the profile holds when the host refuses a configuration for holding another', async () => {
+    const keys = memoryNodeKeyStore();
+    const configured: HostConfig[] = [];
+    const host = fakeHost({
+      configure: async (config) => {
+        const held = await keys.load();
+        const heldPub = held && Buffer.from(await crypto.subtle.exportKey('raw', held.publicKey)).toString('base64url');
+        if (heldPub !== config.identity.node.pub) throw Object.assign(new Error('the node key held here is not the one certified'), { name: 'IdentityError' });
+        configured.push(config);
+      },
+    });
+    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys, defaults: defaultSettings() });
+    await controller.ensureHost();
+    expect(configured).toHaveLength(1);
+    // The profile's key store now holds another key than the one the controller certified.
+    await keys.save((await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair);
+    await controller.ensureHost().catch(() => undefined);
+    await controller.handle({ type: 'host:alive', failure: 'the node key held here is not the one certified' });
+    await controller.checkHost();
+    expect(configured).toHaveLength(2);
+    const held = (await keys.load())!;
+    expect(configured[1]!.identity.node.pub).toBe(Buffer.from(await crypto.subtle.exportKey('raw', held.publicKey)).toString('base64url'));
+  });
+
   it('re-creates a host that stopped beating', async () => {
     let now = 1_000_000;
     let closed = 0;

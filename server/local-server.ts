@@ -43,6 +43,8 @@ export interface LocalServerOptions {
    * it a stock GUN relay, as others run: hostile tests use that to measure the node's own defences.
    */
   screenRecords?: boolean;
+  /** Whether the PeerJS server runs at /peerjs; true when absent. False leaves the GUN relay alone. */
+  signaling?: boolean;
 }
 
 export interface LocalServer {
@@ -233,30 +235,33 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     });
 
     const peerWss = new WebSocketServer({ noServer: true });
-    const peerApp = ExpressPeerServer(server, {
-      key: PEERJS_KEY,
-      path: '/',
-      allow_discovery: false, // nodes find each other through GUN, not by listing the server
-      alive_timeout: ALIVE_TIMEOUT_MS,
-      expire_timeout: 5_000,
-      proxied: false,
-      corsOptions: { origin: true }, // extension pages and demo pages have their own origins
-      // `peer` passes the path it wants its sockets on (mount path + '/peerjs'); route that path to it.
-      createWebSocketServer: (wsOptions) => {
-        upgradeServers.set(wsOptions.path ?? `${SIGNALING_PATH}/peerjs`, peerWss);
-        return peerWss;
-      },
-    });
-    peerApp.on('connection', (client: { getId(): string }) => log?.(`signaling: ${client.getId()} registered`));
-    peerApp.on('disconnect', (client: { getId(): string }) => log?.(`signaling: ${client.getId()} left`));
-    // `peer` re-emits socket errors on its app; an EventEmitter 'error' with no listener would throw.
-    peerApp.on('error', (error: unknown) => logError('signaling error', error));
+    // Without signaling (`signaling: false`) the server is a relay alone, as when a PeerJS server is down.
+    if (options.signaling !== false) {
+      const peerApp = ExpressPeerServer(server, {
+        key: PEERJS_KEY,
+        path: '/',
+        allow_discovery: false, // nodes find each other through GUN, not by listing the server
+        alive_timeout: ALIVE_TIMEOUT_MS,
+        expire_timeout: 5_000,
+        proxied: false,
+        corsOptions: { origin: true }, // extension pages and demo pages have their own origins
+        // `peer` passes the path it wants its sockets on (mount path + '/peerjs'); route that path to it.
+        createWebSocketServer: (wsOptions) => {
+          upgradeServers.set(wsOptions.path ?? `${SIGNALING_PATH}/peerjs`, peerWss);
+          return peerWss;
+        },
+      });
+      peerApp.on('connection', (client: { getId(): string }) => log?.(`signaling: ${client.getId()} registered`));
+      peerApp.on('disconnect', (client: { getId(): string }) => log?.(`signaling: ${client.getId()} left`));
+      // `peer` re-emits socket errors on its app; an EventEmitter 'error' with no listener would throw.
+      peerApp.on('error', (error: unknown) => logError('signaling error', error));
+      app.use(SIGNALING_PATH, peerApp); // mounting starts peer (its 'mount' handler), inside the scope
+    }
 
     app.get('/', (_req, res) => {
       res.setHeader('content-type', 'text/plain; charset=utf-8');
       res.end(`Meshdeck local server\nsignaling ${SIGNALING_PATH}\nrelay ${RELAY_PATH}\n`);
     });
-    app.use(SIGNALING_PATH, peerApp); // mounting starts peer (its 'mount' handler), inside the scope
 
     const gunWss = new GunWebSocket.Server({ noServer: true });
     upgradeServers.set(RELAY_PATH, gunWss);

@@ -26,9 +26,10 @@ export async function startNodePeer(
 ): Promise<{ node: MeshNode; identity: { stored: StoredIdentity; keys: NodeKeyStore }; settings: Settings }> {
   installNodeWebRTC();
   // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
-  const [{ MeshNode }, { createPeerJsSignaling }, { createGunRendezvous }] = await Promise.all([
+  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createGunRendezvous }] = await Promise.all([
     import('../core/node/node'),
     import('../core/signaling/peerjs-signaling'),
+    import('../core/signaling/gun-signaling'),
     import('../core/discovery/gun-rendezvous'),
   ]);
   const identity = options.identity ?? (await createMemoryIdentity());
@@ -36,6 +37,7 @@ export async function startNodePeer(
     identity: await Identity.fromStored(identity.stored, identity.keys),
     clock: systemClock,
     createSignaling: createPeerJsSignaling,
+    createFallbackSignaling: createGunSignaling,
     createRendezvous: createGunRendezvous,
     app: 'meshdeck-node/0.1.0',
   });

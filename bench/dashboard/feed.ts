@@ -34,7 +34,7 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
         nodeId: self,
         userId: fakeId('u', 0),
         enabled: true,
-        signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: t0 - 60_000, attempts: 0, lastError: null, stoppedByUser: false, stoppedUntil: null },
+        signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: t0 - 60_000, attempts: 0, lastError: null, stoppedByUser: false, stoppedUntil: null, fallbacks: [] },
         rendezvous: {
           room: 'default',
           relays: [{ url: 'http://127.0.0.1:9000/gun', state: 'open' }],
@@ -50,6 +50,7 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
           nodeId,
           userId: users[i]!,
           direction: i % 2 ? 'inbound' : 'outbound',
+          path: 'peerjs',
           state: 'ready',
           strength: ((i + update) % 5) as 0 | 1 | 2 | 3 | 4,
           rttMs: 10 + ((i * 7 + update * 13) % 190) + (update % 10) / 10,

@@ -1,7 +1,8 @@
 /**
  * The rendezvous mesh on GUN relays: node records live at
  * `meshdeck/v1/<room>/nodes/<nodeId>` (docs/protocol.md). GUN only moves the records; the node verifies them.
- * Paired browsers' sealed block lists live at `meshdeck/v1/shared/<channel>/<nodeId>`.
+ * Paired browsers' sealed block lists live at `meshdeck/v1/shared/<channel>/<nodeId>`; the fallback
+ * signaling's box keys and sealed signals in the room's slots (`meshdeck/v1/<room>/boxes|signals/…`).
  */
 import Gun from 'gun/gun';
 import { Backoff } from '../lib/backoff';
@@ -74,6 +75,9 @@ class GunRendezvous implements Rendezvous {
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
   private announceRetry: unknown = null;
   private shared: { channel: string; chain: GunChain } | null = null;
+  private slots: { path: string; chain: GunChain } | null = null;
+  /** Slot reads still waiting for a relay: each holds a timer and a subscription, released by stop(). */
+  private readonly reads = new Set<() => void>();
 
   constructor(private readonly options: RendezvousOptions) {
     this.timers = new TimerGroup(options.clock);
@@ -178,6 +182,52 @@ class GunRendezvous implements Rendezvous {
     });
   }
 
+  private slotChain(gun: GunRoot, path: readonly string[]): GunChain {
+    let chain = gun.get('meshdeck/v1').get(this.options.room);
+    for (const part of path) chain = chain.get(part);
+    return chain;
+  }
+
+  putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void {
+    if (this.gun) this.slotChain(this.gun, path).get(key).put({ ...value });
+  }
+
+  watchSlots(path: readonly string[] | null): void {
+    const gun = this.gun;
+    const joined = path?.join('/') ?? null;
+    if (this.slots?.path === joined) return;
+    this.slots?.chain.map().off();
+    this.slots = null;
+    if (!gun || !path || joined === null) return;
+    const chain = this.slotChain(gun, path);
+    this.slots = { path: joined, chain };
+    chain.map().on((value, key) => {
+      if (this.gun === gun && this.slots?.chain === chain) this.events.emit('slot:update', { key, value });
+    });
+  }
+
+  readSlot(path: readonly string[], key: string, ms: number): Promise<unknown> {
+    const gun = this.gun;
+    if (!gun) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const chain = this.slotChain(gun, path).get(key);
+      const settle = (value: unknown): void => {
+        this.reads.delete(cancel);
+        this.timers.cancel(timer);
+        chain.off();
+        resolve(value);
+      };
+      const cancel = (): void => settle(undefined);
+      const timer = this.timers.timeout(cancel, ms);
+      this.reads.add(cancel);
+      // on(), not once(): once() answers undefined as soon as the local graph lacks the node, before
+      // a relay has had the chance to send it.
+      chain.on((value) => {
+        if (value !== undefined && value !== null) settle(value);
+      });
+    });
+  }
+
   reread(): void {
     const gun = this.gun;
     this.nodes?.map().once((data) => {
@@ -196,6 +246,9 @@ class GunRendezvous implements Rendezvous {
     this.nodes = null;
     this.shared?.chain.map().off();
     this.shared = null;
+    this.slots?.chain.map().off();
+    this.slots = null;
+    for (const cancel of [...this.reads]) cancel();
     // Saying bye removes each relay from GUN's peer table first, so its socket's close does not
     // schedule a reconnect.
     const mesh = gun.back('opt.mesh') as GunMesh | undefined;

@@ -16,7 +16,7 @@ import { TRIAL_MS } from '../control/endpoint-trial';
 import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
-import type { RendezvousFactory, SignalingFactory } from '../node/transport';
+import type { FallbackSignalingFactory, RendezvousFactory, SignalingFactory } from '../node/transport';
 import { errorText } from '../lib/error-text';
 import { isPairingCommand } from '../control/protocol-guard';
 import { PairingRelay } from '../pairing/pairing-relay';
@@ -63,6 +63,7 @@ export interface NodeHostDeps {
   channel: HostChannel;
   clock: Clock;
   createSignaling: SignalingFactory;
+  createFallbackSignaling?: FallbackSignalingFactory;
   createRendezvous: RendezvousFactory;
   /** Where the node key lives: the host signs with it and never sees it in a message. */
   keys: NodeKeyStore;

@@ -11,6 +11,8 @@ import type { RedialPolicy } from './redial-policy';
 export interface DialContext {
   settings: Settings | null;
   signalingState: SignalingState;
+  /** Whether a signaling path (PeerJS, or a fallback) reaches this node now; PeerJS alone when absent. */
+  canReach?: (known: VerifiedRecord) => boolean;
   selfId: string;
   now: number;
   sessionCount: number;
@@ -21,10 +23,12 @@ export interface DialContext {
 
 export function mayAutoDial(nodeId: string, known: VerifiedRecord | undefined, context: DialContext): boolean {
   const { settings } = context;
-  if (!settings?.enabled || settings.pauseOutgoing || context.signalingState !== 'open') return false;
+  if (!settings?.enabled || settings.pauseOutgoing) return false;
   if (nodeId === context.selfId || context.hasSession(nodeId) || context.sessionCount >= settings.maxPeers) return false;
   if (!known || isStale(known.record, context.now) || context.isBlocked(nodeId, known.userId)) return false;
-  // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there.
-  if (!known.signal.includes(settings.signalingUrl)) return false;
+  // PeerJS servers do not federate: only a node registered on our endpoint can be dialled there, the
+  // others only through a fallback path.
+  const viaPeerJs = context.signalingState === 'open' && known.signal.includes(settings.signalingUrl);
+  if (!viaPeerJs && !(context.canReach?.(known) ?? false)) return false;
   return context.redial.mayDial(nodeId, known.record.ts);
 }

@@ -19,9 +19,11 @@ import { BeatPacer } from '../session/beat-pacer';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
 import { RecordTable } from '../discovery/record-table';
+import { isStale } from '../discovery/rendezvous-record';
 import type { Settings } from '../control/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
-import type { Rendezvous, RendezvousFactory, Signaling, SignalingFactory } from './transport';
+import type { FallbackSignalingFactory, Rendezvous, RendezvousFactory, SignalingFactory } from './transport';
+import { SignalPaths } from '../signaling/signal-paths';
 import { SignalingStopSchedule } from './signaling-stop';
 import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
 import { SessionTable } from './session-table';
@@ -53,6 +55,8 @@ export interface NodeComponents {
   identity: Identity;
   clock: Clock;
   createSignaling: SignalingFactory;
+  /** Signaling paths beside PeerJS (the GUN relays); none when absent. */
+  createFallbackSignaling?: FallbackSignalingFactory;
   createRendezvous: RendezvousFactory;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
@@ -79,7 +83,7 @@ export class MeshNode {
   private blocked = new Set<string>();
   private shared: { channel: string; value: Record<string, string | number> } | null = null;
   private dialCount = 0;
-  private signaling: Signaling | null = null;
+  private signaling: SignalPaths | null = null;
   private rendezvous: Rendezvous | null = null;
   private readonly sessions = new SessionTable();
   /** Inbound links turned away and waiting for the dialler's hello: closed when the node goes offline. */
@@ -257,13 +261,15 @@ export class MeshNode {
   private goOnline(): void {
     const settings = this.settings!;
     const { clock, identity } = this.components;
-    const signaling = this.components.createSignaling({
-      url: settings.signalingUrl,
-      nodeId: identity.nodeId,
-      iceServers: settings.iceServers,
-      clock,
-    });
     const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock });
+    const primary = this.components.createSignaling({ url: settings.signalingUrl, nodeId: identity.nodeId, iceServers: settings.iceServers, clock });
+    const fallbacks = this.components.createFallbackSignaling
+      ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]
+      : [];
+    const signaling = new SignalPaths(primary, fallbacks, clock, () => {
+      this.publisher.changed(true);
+      this.dialDiscovered();
+    });
     this.signaling = signaling;
     this.rendezvous = rendezvous;
     for (const url of settings.relayUrls) this.relayStates.set(url, 'connecting');
@@ -380,7 +386,8 @@ export class MeshNode {
     if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
     if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
     this.dialCount++;
-    return this.adopt(this.signaling.dial(nodeId));
+    const known = this.records.get(nodeId);
+    return this.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
   }
 
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
@@ -590,6 +597,7 @@ export class MeshNode {
     return {
       settings: this.settings,
       signalingState: this.signaling ? this.signalingState.state : 'stopped',
+      canReach: (known) => this.signaling?.canReach({ signal: known.signal }) ?? false,
       selfId: this.nodeId,
       now: this.components.clock.now(),
       sessionCount: this.sessions.size,
@@ -629,6 +637,12 @@ export class MeshNode {
     }
   }
 
+  /** The node key of a node whose record is fresh and valid: the only senders fallback signaling hears. */
+  private freshKeyOf(nodeId: string): CryptoKey | null {
+    const known = this.records.get(nodeId);
+    return known && !isStale(known.record, this.components.clock.now()) ? known.nodeKey : null;
+  }
+
   private keyOf(nodeId: string): CryptoKey | null {
     return this.sessions.get(nodeId)?.peer?.nodeKey ?? this.records.get(nodeId)?.nodeKey ?? null;
   }
@@ -652,7 +666,12 @@ export class MeshNode {
       records: this.records.all(),
       invalidRecords: this.records.invalidCount,
       closed: this.sessions.recentlyClosed(now),
-      signaling: { ...this.signalingState, attempts: this.signaling?.attempts ?? 0, stoppedByUser: this.signalingStop.isPaused },
+      signaling: {
+        ...this.signalingState,
+        attempts: this.signaling?.attempts ?? 0,
+        stoppedByUser: this.signalingStop.isPaused,
+        fallbacks: this.signaling?.fallbackSnapshots() ?? [],
+      },
       relayStates: this.relayStates,
       lastAnnounceAt: this.lastAnnounceAt,
       lastDiscoveryAt: this.lastDiscoveryAt,

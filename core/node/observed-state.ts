@@ -6,6 +6,8 @@
 export type SignalingState = 'stopped' | 'connecting' | 'open' | 'disconnected' | 'error';
 export type RelayState = 'connecting' | 'open' | 'closed';
 export type ConnectionDirection = 'inbound' | 'outbound';
+/** What set a connection up: the PeerJS server, the GUN relays (fallback signaling), or a WebTorrent tracker. */
+export type SignalPath = 'peerjs' | 'gun' | 'tracker';
 export type ConnectionState = 'connecting' | 'handshaking' | 'ready' | 'closed';
 /** 0 = unusable … 4 = excellent; see core/session/strength.ts for how it is scored. */
 export type Strength = 0 | 1 | 2 | 3 | 4;
@@ -15,6 +17,7 @@ export interface PeerSnapshot {
   /** Known once the peer's hello verified. */
   userId: string | null;
   direction: ConnectionDirection;
+  path: SignalPath;
   state: ConnectionState;
   strength: Strength;
   /** Median heartbeat round trip over the recent window, ms; null before the first pong. */
@@ -90,6 +93,20 @@ export interface SignalingSnapshot {
   /** Stopped by the user (`Stop signaling`): until when (ms since epoch), or null for "until resumed". */
   stoppedByUser: boolean;
   stoppedUntil: number | null;
+  /** The fallback paths beside the PeerJS server, for targets it cannot reach. */
+  fallbacks: FallbackSignalingSnapshot[];
+}
+
+/** A fallback signaling path (the GUN relays) as the Signaling endpoint panel and Diagnostics show it. */
+export interface FallbackSignalingSnapshot {
+  path: SignalPath;
+  /** `open`: it can set connections up now (a relay is open and its box key is out). */
+  state: SignalingState;
+  /** Connections it set up since the node went online. */
+  setUp: number;
+  /** Signals it refused: forged, replayed, stale, malformed, from an unknown node or over budget. */
+  refused: number;
+  lastError: string | null;
 }
 
 export interface RendezvousSnapshot {

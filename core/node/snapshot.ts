@@ -2,7 +2,7 @@
 import { median } from '../session/heartbeat';
 import { isStale, type VerifiedRecord } from '../discovery/rendezvous-record';
 import type { Settings } from '../control/settings';
-import type {
+import type { FallbackSignalingSnapshot,
   ClosedPeerSnapshot,
   DiscoveredNode,
   NodeSnapshot,
@@ -30,6 +30,7 @@ export interface SnapshotInput {
     attempts: number;
     /** Left by the user's `Stop signaling`. */
     stoppedByUser: boolean;
+    fallbacks: FallbackSignalingSnapshot[];
   };
   relayStates: ReadonlyMap<string, RelayState>;
   lastAnnounceAt: number | null;
@@ -68,6 +69,7 @@ export function buildSnapshot(input: SnapshotInput): NodeSnapshot {
       lastError: signaling.error,
       stoppedByUser: signaling.stoppedByUser,
       stoppedUntil: signaling.stoppedByUser ? (settings?.signalingStop?.until ?? null) : null,
+      fallbacks: signaling.fallbacks,
     },
     rendezvous: {
       room: settings?.room ?? '',

@@ -1,11 +1,13 @@
 /**
- * The two network services the node stands on, as interfaces so core runs under Node with fakes and
- * a later transport (GUN-signalled WebRTC, a WebTorrent tracker) can slot in beside PeerJS.
+ * The two network services the node stands on, as interfaces so core runs under Node with fakes:
+ * signaling (PeerJS first, fallback paths beside it, core/signaling/signal-paths.ts) and the
+ * rendezvous (GUN), which also carries the fallback signals.
  */
 import type { Clock } from '../lib/clock';
 import type { Emitter } from '../lib/events';
 import type { Link } from '../session/link';
-import type { RelayState, SignalingState } from './observed-state';
+import type { FallbackSignalingSnapshot, RelayState, SignalingState } from './observed-state';
+import type { Identity } from '../identity/identity';
 import type { NodeRecord } from '../discovery/rendezvous-record';
 import type { IceServer } from '../control/settings';
 
@@ -13,6 +15,11 @@ export interface SignalingEvents {
   'signaling:state': { state: SignalingState; error: string | null };
   /** A remote node dialled us. */
   'link:inbound': Link;
+}
+
+/** What the node knows of a dial target: the signaling endpoints its verified record lists. */
+export interface DialTarget {
+  signal: readonly string[];
 }
 
 export interface Signaling {
@@ -25,7 +32,7 @@ export interface Signaling {
   /** Unregisters and releases every socket, timer and listener. Idempotent. */
   stop(): void;
   /** Opens an outbound link; failures arrive as the link's `error` then `close`. */
-  dial(nodeId: string): Link;
+  dial(nodeId: string, target?: DialTarget): Link;
   /** `Stop signaling`: leaves the server (state `stopped`) but keeps every open link. */
   pause(): void;
   /** Registers again after pause() (or starts, if never started). */
@@ -43,6 +50,24 @@ export interface SignalingOptions {
 
 export type SignalingFactory = (options: SignalingOptions) => Signaling;
 
+/** A signaling path beside PeerJS (core/signaling/signal-paths.ts), for targets PeerJS cannot reach. */
+export interface FallbackSignaling extends Signaling {
+  readonly state: SignalingState;
+  snapshot(): FallbackSignalingSnapshot;
+}
+
+export interface FallbackSignalingOptions {
+  identity: Identity;
+  iceServers: IceServer[];
+  clock: Clock;
+  /** The rendezvous it writes its signals on. */
+  board: Rendezvous;
+  /** The node key of a node with a fresh, valid record; null for any other. */
+  nodeKeyOf(nodeId: string): CryptoKey | null;
+}
+
+export type FallbackSignalingFactory = (options: FallbackSignalingOptions) => FallbackSignaling;
+
 export interface RendezvousEvents {
   /** A node record as the store returned it: unverified, possibly partial or forged. */
   'record:update': unknown;
@@ -51,6 +76,8 @@ export interface RendezvousEvents {
   'records:refused': unknown[];
   /** A value of the watched shared channel (a paired browser's sealed block list): unverified. */
   'shared:update': { channel: string; value: unknown };
+  /** A value under the watched slot path (watchSlots), filed under `key`: unverified. */
+  'slot:update': { key: string; value: unknown };
 }
 
 export interface Rendezvous {
@@ -66,6 +93,15 @@ export interface Rendezvous {
   share(channel: string, key: string, value: Record<string, string | number>): void;
   /** Delivers the values of `channel`, now and as they change, as 'shared:update'; null stops. One at a time. */
   watchShared(channel: string | null): void;
+  /**
+   * The room's slots for fallback signaling (core/signaling/gun-signaling.ts), at
+   * `meshdeck/v1/<room>/<path…>/<key>`: writes `value` there whole.
+   */
+  putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void;
+  /** Delivers every value under `path`, now and as they change, as 'slot:update'; null stops. One at a time. */
+  watchSlots(path: readonly string[] | null): void;
+  /** The value at `path`/`key` once a relay has one, or undefined after `ms`. */
+  readSlot(path: readonly string[], key: string, ms: number): Promise<unknown>;
 }
 
 export interface RendezvousOptions {

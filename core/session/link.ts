@@ -1,10 +1,10 @@
 /**
  * A data connection to one remote node as the node sees it, whatever carries it (a PeerJS
- * DataConnection today; GUN-signalled or tracker connections later). Frames are strings.
+ * DataConnection, or a bare RTCPeerConnection set up through the GUN relays). Frames are strings.
  */
 import type { Emitter } from '../lib/events';
 import type { Fingerprints } from './fingerprint';
-import type { ConnectionDirection } from '../node/observed-state';
+import type { ConnectionDirection, SignalPath } from '../node/observed-state';
 
 export interface LinkEvents {
   /** The channel can carry frames. */
@@ -28,6 +28,8 @@ export interface Link {
   /** The node ID the transport says is on the other end (the PeerJS peer ID). */
   readonly remoteId: string;
   readonly direction: ConnectionDirection;
+  /** Which signaling path set it up. */
+  readonly path: SignalPath;
   readonly events: Emitter<LinkEvents>;
   send(frame: string): void;
   /** Closes the channel and its RTCPeerConnection after frames already sent went out. Idempotent. */

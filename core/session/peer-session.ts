@@ -377,6 +377,7 @@ export class PeerSession {
       nodeId: this.link.remoteId,
       userId: this.peer?.userId ?? null,
       direction: this.link.direction,
+      path: this.link.path,
       state: this.state,
       strength: strengthScore({ ready: this.isReady, rttMs: this.heartbeat.rttMs, loss, missedInARow: this.heartbeat.missed }),
       rttMs: this.heartbeat.rttMs,

@@ -8,11 +8,12 @@ import { TimerGroup } from '../lib/clock';
 import { peerServerOptions } from './peer-server-url';
 import { Emitter } from '../lib/events';
 import type { Link, LinkEvents, Traffic } from '../session/link';
-import type { ConnectionDirection } from '../node/observed-state';
+import type { ConnectionDirection, SignalPath } from '../node/observed-state';
 import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from '../node/transport';
 import { textSerializers, type TextFrame } from './text-frames';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
 import { MAX_MESSAGE_BYTES } from '../session/wire';
+import { closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
 
 /**
  * A reloaded node meets `unavailable-id` while the server still holds its old socket (until the
@@ -20,15 +21,6 @@ import { MAX_MESSAGE_BYTES } from '../session/wire';
  * would make the node unreachable under its own ID.
  */
 const REGISTER_BACKOFF = { baseMs: 500, capMs: 30_000 };
-const CLOSE_FLUSH_POLL_MS = 20;
-const CLOSE_FLUSH_MAX_POLLS = 25;
-/**
- * How long a link that just sent lingers before closing, even with an empty buffer: bufferedAmount
- * can read 0 before a frame sent a moment ago left the SCTP stack (measured with @roamhq/wrtc: a
- * `bye limit` sent to a flooding peer was lost every time without it).
- */
-const CLOSE_LINGER_MS = 100;
-
 export const createPeerJsSignaling: SignalingFactory = (options) => new PeerJsSignaling(options);
 
 class PeerJsSignaling implements Signaling {
@@ -191,6 +183,7 @@ class PeerJsSignaling implements Signaling {
 class PeerJsLink implements Link {
   readonly events = new Emitter<LinkEvents>();
   readonly remoteId: string;
+  readonly path: SignalPath = 'peerjs';
   private closed = false;
   private finished = false;
 
@@ -210,19 +203,9 @@ class PeerJsLink implements Link {
     });
     connection.on('close', () => this.finish());
     connection.on('error', (error) => this.events.emit('error', error));
-    this.watchIce(connection.peerConnection);
+    this.stopWatchingIce = watchIceSuspect(connection.peerConnection, () => this.events.emit('suspect', undefined));
     // An inbound connection may already be open by the time a listener is attached.
     if (connection.open) queueMicrotask(() => this.events.emit('open', undefined));
-  }
-
-  /** Chromium calls ICE `disconnected` about 5 s after a peer dies, sooner than any other sign. */
-  private watchIce(pc: RTCPeerConnection | undefined): void {
-    if (!pc) return;
-    const onChange = () => {
-      if (pc.iceConnectionState === 'disconnected') this.events.emit('suspect', undefined);
-    };
-    pc.addEventListener('iceconnectionstatechange', onChange);
-    this.stopWatchingIce = () => pc.removeEventListener('iceconnectionstatechange', onChange);
   }
 
   private stopWatchingIce: () => void = () => undefined;
@@ -245,21 +228,11 @@ class PeerJsLink implements Link {
     if (this.closed) return;
     const connection = this.connection;
     if (!connection) return this.finish();
-    // PeerJS closes the RTCPeerConnection with the channel, which drops frames still queued (a bye):
-    // wait until the channel's buffer drained, for at most 0.5 s.
-    let polls = 0;
-    const lingerUntil = this.lastSentAt + CLOSE_LINGER_MS;
-    const closeWhenFlushed = (): void => {
-      const buffered = connection.dataChannel?.readyState === 'open' ? connection.dataChannel.bufferedAmount : 0;
-      if ((buffered > 0 || this.clock.monotonic() < lingerUntil) && polls++ < CLOSE_FLUSH_MAX_POLLS) {
-        this.clock.setTimeout(closeWhenFlushed, CLOSE_FLUSH_POLL_MS);
-        return;
-      }
+    this.closed = true;
+    closeWhenFlushed(() => connection.dataChannel, this.clock, this.lastSentAt, () => {
       connection.close();
       this.finish();
-    };
-    this.closed = true;
-    closeWhenFlushed();
+    });
   }
 
   private finish(): void {
@@ -282,17 +255,7 @@ class PeerJsLink implements Link {
     return (channel?.readyState === 'open' ? channel.bufferedAmount : 0) + queued * MAX_MESSAGE_BYTES;
   }
 
-  async readTraffic(): Promise<Traffic | null> {
-    const pc = this.connection?.peerConnection;
-    if (!pc || pc.connectionState === 'closed') return null;
-    const report = await pc.getStats();
-    let traffic: Traffic | null = null;
-    report.forEach((stat: { type: string; bytesReceived?: number; bytesSent?: number }) => {
-      if (stat.type !== 'data-channel' || typeof stat.bytesReceived !== 'number') return;
-      traffic ??= { bytesIn: 0, bytesOut: 0 };
-      traffic.bytesIn += stat.bytesReceived;
-      traffic.bytesOut += stat.bytesSent ?? 0;
-    });
-    return traffic;
+  readTraffic(): Promise<Traffic | null> {
+    return readDataChannelTraffic(this.connection?.peerConnection);
   }
 }

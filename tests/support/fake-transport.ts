@@ -2,7 +2,7 @@
 import { Emitter } from '../../core/lib/events';
 import type { Link, LinkEvents, Traffic } from '../../core/session/link';
 import type { Fingerprints } from '../../core/session/fingerprint';
-import type { ConnectionDirection } from '../../core/node/observed-state';
+import type { ConnectionDirection, SignalPath } from '../../core/node/observed-state';
 import type { NodeRecord } from '../../core/discovery/rendezvous-record';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, Signaling, SignalingEvents, SignalingFactory } from '../../core/node/transport';
 
@@ -15,6 +15,7 @@ export class FakeLink implements Link {
   /** This end's DTLS certificate fingerprint; a party in the middle gives each side a different one. */
   localFingerprint = randomFingerprint();
   bufferedBytes = 0;
+  path: SignalPath = 'peerjs';
 
   constructor(
     readonly remoteId: string,
@@ -151,6 +152,17 @@ export class FakeRendezvousStore {
     for (const member of this.members) queueMicrotask(() => member.deliverShared(channel, value));
   }
 
+  /** The room's slots (fallback signaling): path → key → value. */
+  readonly slots = new Map<string, Map<string, unknown>>();
+
+  /** Writes a slot as any client of the store could, forged and replayed signals included. */
+  putSlot(path: string, key: string, value: unknown): void {
+    let values = this.slots.get(path);
+    if (!values) this.slots.set(path, (values = new Map()));
+    values.set(key, value);
+    for (const member of this.members) queueMicrotask(() => member.deliverSlot(path, key, value));
+  }
+
   /** Writes a record as any client of the store could, forged ones included. */
   put(id: string, record: unknown): void {
     this.records.set(id, record);
@@ -204,5 +216,24 @@ export class FakeRendezvous implements Rendezvous {
 
   reread(): void {
     for (const record of this.store.records.values()) this.deliver(record);
+  }
+
+  private watchingSlots: string | null = null;
+
+  putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void {
+    this.store.putSlot(path.join('/'), key, value);
+  }
+
+  watchSlots(path: readonly string[] | null): void {
+    this.watchingSlots = path?.join('/') ?? null;
+    for (const [key, value] of this.store.slots.get(this.watchingSlots ?? '') ?? []) queueMicrotask(() => this.deliverSlot(path!.join('/'), key, value));
+  }
+
+  async readSlot(path: readonly string[], key: string): Promise<unknown> {
+    return this.store.slots.get(path.join('/'))?.get(key);
+  }
+
+  deliverSlot(path: string, key: string, value: unknown): void {
+    if (this.watchingSlots === path) this.events.emit('slot:update', { key, value });
   }
 }

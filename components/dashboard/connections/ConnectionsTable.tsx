@@ -21,6 +21,7 @@ const COLUMNS: { key: SortKey; label: string; width: number; numeric?: boolean }
   { key: 'peer', label: 'Peer', width: 8.5 },
   { key: 'user', label: 'User', width: 6.5 },
   { key: 'direction', label: 'Direction', width: 6 },
+  { key: 'path', label: 'Path', width: 5 },
   { key: 'state', label: 'State', width: 7.5 },
   { key: 'strength', label: 'Strength', width: 8 },
   { key: 'latency', label: 'Latency', width: 5, numeric: true },
@@ -99,7 +100,7 @@ function setText(el: HTMLElement, text: string): void {
 }
 
 /** The cells whose text follows the row's texts, in the order of their `<td>`s. */
-const TEXT_CELLS = ['user', 'direction', 'state', 'strength', 'latency', 'loss', 'handshake', 'trafficIn', 'trafficOut', 'score', 'error'] as const;
+const TEXT_CELLS = ['user', 'direction', 'path', 'state', 'strength', 'latency', 'loss', 'handshake', 'trafficIn', 'trafficOut', 'score', 'error'] as const;
 
 /**
  * One peer. Rendered once per connection and never re-rendered: an effect writes the row's changed
@@ -170,6 +171,9 @@ class PeerRow extends Component<PeerRowProps> {
           </code>
         </td>
         <td ref={cell('direction')}>{t.direction}</td>
+        <td ref={cell('path')} title="The signaling path that set this connection up">
+          {t.path}
+        </td>
         <td ref={cell('state')}>{t.state}</td>
         <td>
           <span class="fig" ref={cell('strength')}>

@@ -17,12 +17,16 @@ import { runAction, type ActionStatus } from '../../ui/action-status';
 import type { ConfirmModel } from '../../ui/confirm-model';
 import type { ViewClient } from '../../client/view-client';
 
+export const PATH_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS', gun: 'GUN', tracker: 'tracker' };
+
 /** Every cell's text of one row, as the table shows it. */
 export interface RowTexts {
   user: string;
   /** The full user ID for the cell's title; '' while unverified. */
   userTitle: string;
   direction: string;
+  /** Which signaling path set it up: PeerJS, GUN or tracker. */
+  path: string;
   state: string;
   strength: string;
   latency: string;
@@ -90,6 +94,7 @@ export function rowTexts(peer: PeerSnapshot, now: number, prevPeer?: PeerSnapsho
     user: prev && same('userId') ? prev.user : peer.userId ? shortId(peer.userId) : 'unverified',
     userTitle: peer.userId ?? '',
     direction: peer.direction,
+    path: PATH_NAMES[peer.path],
     state: peer.state,
     strength: prev && same('strength') ? prev.strength : `${clampStrength(peer.strength)} — ${strengthWord(peer.strength)}`,
     latency: prev && same('rttMs') ? prev.latency : formatMs(peer.rttMs),

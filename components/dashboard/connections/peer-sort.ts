@@ -5,7 +5,7 @@
  */
 import type { PeerSnapshot } from '../../../core/node/observed-state';
 
-export type SortKey = 'peer' | 'user' | 'direction' | 'state' | 'strength' | 'latency' | 'loss' | 'handshake' | 'traffic' | 'score' | 'error';
+export type SortKey = 'peer' | 'user' | 'direction' | 'path' | 'state' | 'strength' | 'latency' | 'loss' | 'handshake' | 'traffic' | 'score' | 'error';
 export type SortDirection = 'ascending' | 'descending';
 
 export interface SortOrder {
@@ -24,6 +24,8 @@ function sortValue(peer: PeerSnapshot, key: SortKey): string | number | null {
       return peer.userId;
     case 'direction':
       return peer.direction;
+    case 'path':
+      return peer.path;
     case 'state':
       return STATE_RANK[peer.state] ?? 9;
     case 'strength':

@@ -11,7 +11,7 @@ import type { DashboardNodeModel } from '../snapshot-parts';
 import { stableComputed } from '../../ui/stable';
 import type { ViewClient } from '../../client/view-client';
 
-export type HealthKey = 'signaling' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
+export type HealthKey = 'signaling' | 'fallback' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
 
 export interface HealthIndicator {
   key: HealthKey;
@@ -113,6 +113,13 @@ export function createDiagnosticsModel(
       const attempts = signaling.attempts > 0 ? ` after ${countOf(signaling.attempts, 'attempt')}` : '';
       const error = !open && signaling.lastError ? ` Last error: ${signaling.lastError}` : '';
       list.push({ key: 'signaling', label: 'Signaling', ok: open, text: open ? 'Open.' : `${cap(signaling.state)}${attempts}.${error}` });
+    }
+    // A fallback is healthy while it can carry signals; the node needs it only when PeerJS is down.
+    for (const fallback of signaling?.fallbacks ?? []) {
+      const ready = fallback.state === 'open';
+      const refused = fallback.refused > 0 ? ` ${countOf(fallback.refused, 'signal')} refused; last: ${fallback.lastError ?? 'unknown'}.` : '';
+      const text = `${ready ? 'Ready' : cap(fallback.state)}: ${countOf(fallback.setUp, 'connection')} set up through the GUN relays.${refused}`;
+      list.push({ key: 'fallback', label: 'Fallback signaling', ok: off ? null : ready, text });
     }
 
     if (!rendezvous) list.push({ key: 'relays', label: 'Relays', ok: null, text: 'Not known yet: waiting for the node.' });

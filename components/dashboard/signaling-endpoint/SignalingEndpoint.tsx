@@ -13,6 +13,8 @@ import { StatusLine } from '../../ui/StatusLine';
 import { StopState } from './StopState';
 import type { TrialModel } from './trial-model';
 import { TrialPrompt } from './TrialPrompt';
+import { PATH_NAMES } from '../connections/connections-model';
+import type { FallbackSignalingSnapshot } from '../../../core/node/observed-state';
 
 export interface SignalingEndpointProps {
   node: Pick<DashboardNodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;
@@ -20,6 +22,13 @@ export interface SignalingEndpointProps {
   copy: CopyModel;
   signaling: SignalingModel;
   trial: TrialModel;
+}
+
+/** A fallback path in one line: whether it can set connections up, what it did, what it refused. */
+function describeFallback(f: FallbackSignalingSnapshot): string {
+  const state = f.state === 'open' ? 'ready for nodes PeerJS cannot reach' : f.state === 'stopped' ? 'stopped' : 'waiting for a relay';
+  const refused = f.refused > 0 ? `; ${countOf(f.refused, 'signal')} refused (last: ${f.lastError ?? 'unknown'})` : '';
+  return `${state}; ${countOf(f.setUp, 'connection')} set up${refused}`;
 }
 
 const STATE_WORDS = { stopped: 'stopped', connecting: 'connecting', open: 'open', disconnected: 'disconnected', error: 'failed' } as const;
@@ -74,6 +83,14 @@ export function SignalingEndpoint({ node, endpoint, copy, signaling: control, tr
           <dt>Last error</dt>
           <dd data-field="signaling-error">{signaling?.lastError ?? 'none'}</dd>
         </div>
+        {(signaling?.fallbacks ?? []).map((fallback) => (
+          <div key={fallback.path}>
+            <dt>Fallback: {PATH_NAMES[fallback.path]} relays</dt>
+            <dd data-field={`fallback-${fallback.path}`} data-state={fallback.state}>
+              {describeFallback(fallback)}
+            </dd>
+          </div>
+        ))}
         <div>
           <dt>Node ID</dt>
           <dd data-field="node-id" class="id-line">

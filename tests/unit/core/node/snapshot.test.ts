@@ -26,6 +26,7 @@ const peer = (n: number, state: PeerSnapshot['state'], over: Partial<PeerSnapsho
     nodeId: fakeId(n),
     userId: fakeId(n, 'u'),
     direction: 'outbound',
+    path: 'peerjs',
     state,
     strength: 4,
     rttMs: null,
@@ -54,7 +55,7 @@ const input = (over: Partial<SnapshotInput> = {}): SnapshotInput => ({
   records: [],
   invalidRecords: 0,
   closed: [],
-  signaling: { state: 'open', since: NOW - 1000, error: null, attempts: 0, stoppedByUser: false },
+  signaling: { state: 'open', since: NOW - 1000, error: null, attempts: 0, stoppedByUser: false, fallbacks: [] },
   relayStates: new Map([[settings.relayUrls[0]!, 'open']]),
   lastAnnounceAt: null,
   lastDiscoveryAt: null,
@@ -101,7 +102,7 @@ describe('buildSnapshot', () => {
 
   it('gives the end of a signaling stop only while the user’s stop holds signaling', () => {
     const stopped = { ...settings, signalingStop: { until: NOW + 60_000 } };
-    const signaling = { state: 'stopped' as const, since: NOW, error: null, attempts: 0 };
+    const signaling = { state: 'stopped' as const, since: NOW, error: null, attempts: 0, fallbacks: [] };
     expect(buildSnapshot(input({ settings: stopped, signaling: { ...signaling, stoppedByUser: true } })).signaling).toMatchObject({
       stoppedByUser: true,
       stoppedUntil: NOW + 60_000,

@@ -1,0 +1,58 @@
+/** What every WebRTC link does the same way, whichever path set it up (PeerJS, GUN, tracker). */
+import type { Clock } from '../lib/clock';
+import type { Traffic } from '../session/link';
+
+const CLOSE_FLUSH_POLL_MS = 20;
+const CLOSE_FLUSH_MAX_POLLS = 25;
+/**
+ * How long a link that just sent lingers before closing, even with an empty buffer: bufferedAmount
+ * can read 0 before a frame sent a moment ago left the SCTP stack (measured with @roamhq/wrtc: a
+ * `bye limit` sent to a flooding peer was lost every time without it).
+ */
+const CLOSE_LINGER_MS = 100;
+
+/**
+ * Calls `close` once the channel's buffer drained and CLOSE_LINGER_MS passed since `lastSentAt`
+ * (monotonic), or after at most 0.5 s: closing the RTCPeerConnection drops frames still queued (a bye).
+ */
+export function closeWhenFlushed(channel: () => RTCDataChannel | undefined, clock: Clock, lastSentAt: number, close: () => void): void {
+  let polls = 0;
+  const lingerUntil = lastSentAt + CLOSE_LINGER_MS;
+  const poll = (): void => {
+    const open = channel();
+    const buffered = open?.readyState === 'open' ? open.bufferedAmount : 0;
+    if ((buffered > 0 || clock.monotonic() < lingerUntil) && polls++ < CLOSE_FLUSH_MAX_POLLS) {
+      clock.setTimeout(poll, CLOSE_FLUSH_POLL_MS);
+      return;
+    }
+    close();
+  };
+  poll();
+}
+
+/** Bytes the connection's data channels carried, from getStats; null once it is closed. */
+export async function readDataChannelTraffic(pc: RTCPeerConnection | undefined): Promise<Traffic | null> {
+  if (!pc || pc.connectionState === 'closed') return null;
+  const report = await pc.getStats();
+  let traffic: Traffic | null = null;
+  report.forEach((stat: { type: string; bytesReceived?: number; bytesSent?: number }) => {
+    if (stat.type !== 'data-channel' || typeof stat.bytesReceived !== 'number') return;
+    traffic ??= { bytesIn: 0, bytesOut: 0 };
+    traffic.bytesIn += stat.bytesReceived;
+    traffic.bytesOut += stat.bytesSent ?? 0;
+  });
+  return traffic;
+}
+
+/**
+ * Calls `suspect` when ICE says `disconnected`: Chromium does so about 5 s after a peer dies, sooner
+ * than any other sign. Returns the unwatch.
+ */
+export function watchIceSuspect(pc: RTCPeerConnection | undefined, suspect: () => void): () => void {
+  if (!pc) return () => undefined;
+  const onChange = (): void => {
+    if (pc.iceConnectionState === 'disconnected') suspect();
+  };
+  pc.addEventListener('iceconnectionstatechange', onChange);
+  return () => pc.removeEventListener('iceconnectionstatechange', onChange);
+}

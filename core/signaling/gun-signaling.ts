@@ -1,0 +1,306 @@
+/**
+ * Fallback signaling through the GUN relays (docs/protocol.md "Fallback signaling through GUN"): when
+ * two nodes share no reachable PeerJS server, the dialler seals its WebRTC offer (complete SDP, no
+ * trickle) to the other's box key and writes it in the room's slot `signals/<to>/<from>`; the other
+ * answers in `signals/<from>/<to>`. Only the node a signal is for can read it, only its sender can
+ * have written it, and a slot holds one signal per sender, so a flood costs a bounded amount.
+ *
+ * Receiving is bounded: every signal passes free checks first (shape, size, addressing, date), its
+ * sender must have a fresh, valid record here (that is where its node key comes from), and the costly
+ * checks run one at a time under a budget. A replayed signal (not newer than the last one taken from
+ * its sender) is refused.
+ */
+import { Emitter } from '../lib/events';
+import { TimerGroup, type Clock } from '../lib/clock';
+import { TokenBucket } from '../lib/token-bucket';
+import { SerialQueue } from '../lib/serial-queue';
+import { randomBytes, toBase64Url } from '../lib/encoding';
+import { isRecord } from '../control/protocol';
+import { errorText } from '../lib/error-text';
+import type { Link } from '../session/link';
+import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
+import type { FallbackSignaling, FallbackSignalingFactory, FallbackSignalingOptions, Rendezvous, SignalingEvents } from '../node/transport';
+import { ANNOUNCE_INTERVAL_MS } from '../discovery/rendezvous-record';
+import { RtcLink, gatheringDone } from './rtc-link';
+import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signBox, type SealedSignal, type SignalBody } from './sealed-signal';
+
+/** How long a dial waits for the target's box key, for its answer, and for its own ICE candidates. */
+export const BOX_READ_MS = 5000;
+export const ANSWER_WAIT_MS = 15_000;
+export const GATHER_MS = 3000;
+/** Signals checked (signature, decryption) per second, and saved up; the rest wait or are dropped. */
+const SIGNALS_PER_SECOND = 10;
+const SIGNAL_BURST = 20;
+/** Signals waiting for their check at once; more are dropped unread. */
+const SIGNAL_QUEUE_MAX = 32;
+/** Senders (and slot keys) remembered for the replay guard; the oldest are forgotten first. */
+const SENDERS_KEPT = 1024;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > SENDERS_KEPT) map.delete(map.keys().next().value!);
+}
+
+export interface GunSignalingOptions extends Omit<FallbackSignalingOptions, 'board'> {
+  board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'readSlot'>;
+  /** The browser's RTCPeerConnection when absent (or @roamhq/wrtc's, installed as the global under Node). */
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+}
+
+export const createGunSignaling: FallbackSignalingFactory = (options) => new GunSignaling(options);
+
+interface PendingDial {
+  sid: string;
+  replyKey: CryptoKey;
+  link: RtcLink;
+}
+
+export class GunSignaling implements FallbackSignaling {
+  readonly events = new Emitter<SignalingEvents>();
+  readonly url = 'gun';
+  readonly path = 'gun' as const;
+  readonly attempts = 0;
+  private running = false;
+  private paused = false;
+  private boxKeys: CryptoKeyPair | null = null;
+  private readonly timers: TimerGroup;
+  private readonly openRelays = new Set<string>();
+  private readonly pending = new Map<string, PendingDial>();
+  private readonly links = new Set<RtcLink>();
+  /** Sender → the date of the last signal taken from it (replay guard). */
+  private readonly lastTaken = new Map<string, number>();
+  /** Slot key → the signature of the last value heard there, taken or refused. */
+  private readonly lastHeard = new Map<string, string>();
+  private readonly checks = new SerialQueue();
+  private readonly budget: TokenBucket;
+  private queued = 0;
+  private setUp = 0;
+  private refused = 0;
+  private lastError: string | null = null;
+  private unsubscribers: (() => void)[] = [];
+
+  constructor(private readonly options: GunSignalingOptions) {
+    this.timers = new TimerGroup(options.clock);
+    this.budget = new TokenBucket(SIGNALS_PER_SECOND, SIGNAL_BURST, options.clock.monotonic());
+    // From construction, not start(): a node that starts with signaling stopped starts this later,
+    // when its relays are long open.
+    this.unsubscribers.push(
+      options.board.events.on('relay:state', ({ url, state }) => {
+        const before = this.state;
+        if (state === 'open') this.openRelays.add(url);
+        else this.openRelays.delete(url);
+        if (state === 'open') this.publishBox();
+        this.stateMaybeChanged(before);
+      }),
+      options.board.events.on('slot:update', ({ key, value }) => this.heard(key, value)),
+    );
+  }
+
+  private get ownId(): string {
+    return this.options.identity.nodeId;
+  }
+
+  get state(): SignalingState {
+    if (!this.running || this.paused) return 'stopped';
+    return this.boxKeys && this.openRelays.size > 0 ? 'open' : 'connecting';
+  }
+
+  snapshot(): FallbackSignalingSnapshot {
+    return { path: this.path, state: this.state, setUp: this.setUp, refused: this.refused, lastError: this.lastError };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.paused = false;
+    newBoxKeys().then(
+      (keys) => {
+        if (!this.running) return;
+        const before = this.state;
+        this.boxKeys = keys;
+        if (!this.paused) this.options.board.watchSlots(['signals', this.ownId]);
+        this.publishBox();
+        this.stateMaybeChanged(before);
+      },
+      (error: unknown) => this.noteError(`no box key: ${errorText(error)}`),
+    );
+    // Relays forget (a restarted relay keeps no data): the box key is written again with each announce.
+    this.timers.interval(() => this.publishBox(), ANNOUNCE_INTERVAL_MS);
+  }
+
+  private stateMaybeChanged(before: SignalingState): void {
+    if (this.state !== before) this.events.emit('signaling:state', { state: this.state, error: null });
+  }
+
+  private publishBox(): void {
+    const keys = this.boxKeys;
+    if (!keys || !this.running) return;
+    signBox(this.options.identity, keys, this.options.clock.now()).then(
+      (box) => this.running && this.options.board.putSlot(['boxes'], this.ownId, { ...box }),
+      (error: unknown) => this.noteError(`box key not signed: ${errorText(error)}`),
+    );
+  }
+
+  pause(): void {
+    if (!this.running || this.paused) return;
+    const before = this.state;
+    this.paused = true;
+    this.options.board.watchSlots(null);
+    this.stateMaybeChanged(before);
+  }
+
+  resume(): void {
+    if (!this.running) return this.start();
+    const before = this.state;
+    this.paused = false;
+    if (this.boxKeys) this.options.board.watchSlots(['signals', this.ownId]);
+    this.stateMaybeChanged(before);
+  }
+
+  retryNow(): void {
+    this.publishBox();
+  }
+
+  dial(nodeId: string): Link {
+    const link = this.track(new RtcLink(nodeId, 'outbound', 'gun', this.createPeerConnection(), this.options.clock));
+    this.offer(link).catch((error: unknown) => link.fail(new Error(`GUN signaling: ${errorText(error)}`)));
+    return link;
+  }
+
+  private async offer(link: RtcLink): Promise<void> {
+    if (this.state !== 'open') throw new Error('no relay is open');
+    const nodeKey = this.options.nodeKeyOf(link.remoteId);
+    if (!nodeKey) throw new Error(`${link.remoteId} has no valid record here`);
+    const raw = await this.options.board.readSlot(['boxes'], link.remoteId, BOX_READ_MS);
+    const box = await openBox(raw, link.remoteId, nodeKey, this.options.clock.now());
+    const { pc } = link;
+    await pc.setLocalDescription(await pc.createOffer());
+    await gatheringDone(pc, this.options.clock, GATHER_MS);
+    if (link.isFinished) return;
+    const sid = toBase64Url(randomBytes(16));
+    const { signal, replyKey } = await sealSignal(this.options.identity, link.remoteId, box, { k: 'offer', sid, sdp: pc.localDescription!.sdp }, this.signalTs());
+    if (link.isFinished) return;
+    this.pending.get(link.remoteId)?.link.fail(new Error('superseded by a newer dial'));
+    this.pending.set(link.remoteId, { sid, replyKey, link });
+    const timer = this.timers.timeout(() => link.fail(new Error('no answer through the relays')), ANSWER_WAIT_MS);
+    link.events.on('open', () => this.timers.cancel(timer));
+    link.events.on('close', () => {
+      this.timers.cancel(timer);
+      if (this.pending.get(link.remoteId)?.link === link) this.pending.delete(link.remoteId);
+    });
+    this.options.board.putSlot(['signals', link.remoteId], this.ownId, { ...signal });
+  }
+
+  /** Signal dates only move forward per sender, so a reader can refuse any signal not newer than the last. */
+  private lastTs = 0;
+  private signalTs(): number {
+    this.lastTs = Math.max(this.options.clock.now(), this.lastTs + 1);
+    return this.lastTs;
+  }
+
+  private heard(key: string, value: unknown): void {
+    if (!this.running || this.paused) return;
+    // GUN delivers a slot again, whole or field by field, as relays sync: each signal is judged once.
+    const sig = isRecord(value) && typeof value.sig === 'string' ? value.sig : null;
+    if (sig !== null && this.lastHeard.get(key) === sig) return;
+    if (sig !== null) remember(this.lastHeard, key, sig);
+    const screened = screenSignal(value, this.ownId, key, this.options.clock.now());
+    if (typeof screened === 'string') return this.refuse(key, screened);
+    const last = this.lastTaken.get(screened.from);
+    if (last !== undefined && screened.ts <= last) return this.refuse(key, 'replayed (not newer than the last signal taken from its sender)');
+    const nodeKey = this.options.nodeKeyOf(screened.from);
+    if (!nodeKey) return this.refuse(key, 'from a node with no valid record here');
+    if (this.queued >= SIGNAL_QUEUE_MAX || !this.budget.take(this.options.clock.monotonic())) return this.refuse(key, 'over the signal budget');
+    this.queued++;
+    this.checks.add(async () => {
+      try {
+        await this.take(screened, nodeKey);
+      } catch (error) {
+        this.refuse(screened.from, errorText(error));
+      } finally {
+        this.queued--;
+      }
+    });
+  }
+
+  private async take(signal: SealedSignal, nodeKey: CryptoKey): Promise<void> {
+    if (!this.running || !this.boxKeys) return;
+    const pending = this.pending.get(signal.from);
+    // An answer is sealed to its offer's one-use key; an offer to this run's box key.
+    const body = await openSignal(signal, nodeKey, pending && !pending.link.isFinished ? pending.replyKey : this.boxKeys.privateKey).catch(async (error: unknown) => {
+      if (!pending) throw error;
+      return openSignal(signal, nodeKey, this.boxKeys!.privateKey);
+    });
+    const last = this.lastTaken.get(signal.from);
+    if (last !== undefined && signal.ts <= last) throw new Error('replayed (not newer than the last signal taken from its sender)');
+    remember(this.lastTaken, signal.from, signal.ts);
+    if (body.k === 'answer') return this.answered(signal.from, body);
+    await this.answer(signal, body);
+  }
+
+  private async answered(from: string, body: SignalBody): Promise<void> {
+    const pending = this.pending.get(from);
+    if (!pending || pending.sid !== body.sid) throw new Error('an answer to no offer of ours');
+    this.pending.delete(from);
+    if (pending.link.isFinished) return;
+    await pending.link.pc.setRemoteDescription({ type: 'answer', sdp: body.sdp });
+    this.setUp++;
+  }
+
+  private async answer(offer: SealedSignal, body: SignalBody): Promise<void> {
+    const link = this.track(new RtcLink(offer.from, 'inbound', 'gun', this.createPeerConnection(), this.options.clock));
+    // The node judges it first (caps, pause, block): a link it closes gets no answer.
+    this.events.emit('link:inbound', link);
+    if (link.isFinished) return;
+    const { pc } = link;
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: body.sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gatheringDone(pc, this.options.clock, GATHER_MS);
+      if (link.isFinished) return;
+      const { signal } = await sealSignal(this.options.identity, offer.from, await importBox(offer.epk), { k: 'answer', sid: body.sid, sdp: pc.localDescription!.sdp }, this.signalTs());
+      if (link.isFinished || !this.running) return;
+      this.options.board.putSlot(['signals', offer.from], this.ownId, { ...signal });
+      this.setUp++;
+    } catch (error) {
+      link.fail(new Error(`GUN signaling: ${errorText(error)}`));
+    }
+  }
+
+  private refuse(from: string, why: string): void {
+    this.refused++;
+    this.noteError(`refused a signal from ${from.slice(0, 40)}: ${why}`);
+  }
+
+  private noteError(message: string): void {
+    this.lastError = message;
+  }
+
+  private createPeerConnection(): RTCPeerConnection {
+    const config: RTCConfiguration = { iceServers: this.options.iceServers as RTCIceServer[] };
+    return this.options.createPeerConnection ? this.options.createPeerConnection(config) : new RTCPeerConnection(config);
+  }
+
+  private track(link: RtcLink): RtcLink {
+    this.links.add(link);
+    link.events.on('close', () => this.links.delete(link));
+    return link;
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+    if (!this.running) return this.events.clear();
+    this.running = false;
+    this.timers.clear();
+    this.options.board.watchSlots(null);
+    for (const link of [...this.links]) link.close();
+    this.links.clear();
+    this.pending.clear();
+    this.openRelays.clear();
+    this.boxKeys = null;
+    this.events.emit('signaling:state', { state: 'stopped', error: null });
+    this.events.clear();
+  }
+}

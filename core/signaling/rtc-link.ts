@@ -1,0 +1,112 @@
+/**
+ * A Link over a bare RTCPeerConnection and one reliable, ordered data channel: what a fallback path
+ * (the GUN relays) sets up, where no PeerJS carries the offer and answer. On the wire it is the same
+ * as a PeerJS `raw` connection: one JSON text message per frame.
+ */
+import { Emitter } from '../lib/events';
+import type { Clock } from '../lib/clock';
+import type { Link, LinkEvents, Traffic } from '../session/link';
+import type { ConnectionDirection, SignalPath } from '../node/observed-state';
+import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
+import { closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
+
+export const DATA_CHANNEL_LABEL = 'meshdeck';
+
+export class RtcLink implements Link {
+  readonly events = new Emitter<LinkEvents>();
+  private channel: RTCDataChannel | undefined;
+  private closing = false;
+  private finished = false;
+  private lastSentAt = -Infinity;
+  private readonly unwatchIce: () => void;
+
+  constructor(
+    readonly remoteId: string,
+    readonly direction: ConnectionDirection,
+    readonly path: SignalPath,
+    readonly pc: RTCPeerConnection,
+    private readonly clock: Clock,
+  ) {
+    this.unwatchIce = watchIceSuspect(pc, () => this.events.emit('suspect', undefined));
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') this.fail(new Error('the WebRTC connection failed (ICE or DTLS)'));
+    };
+    if (direction === 'inbound') pc.ondatachannel = ({ channel }) => this.attach(channel);
+    else this.attach(pc.createDataChannel(DATA_CHANNEL_LABEL, { ordered: true }));
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private attach(channel: RTCDataChannel): void {
+    if (this.channel || this.closing) return void channel.close();
+    this.channel = channel;
+    channel.onopen = () => this.events.emit('open', undefined);
+    channel.onmessage = ({ data }) => {
+      if (typeof data === 'string') this.events.emit('frame', data);
+      else this.events.emit('frame:refused', 'a binary frame');
+    };
+    channel.onclose = () => this.finish();
+    if (channel.readyState === 'open') queueMicrotask(() => this.events.emit('open', undefined));
+  }
+
+  send(frame: string): void {
+    if (this.channel?.readyState !== 'open') throw new Error('connection is not open');
+    this.lastSentAt = this.clock.monotonic();
+    this.channel.send(frame);
+  }
+
+  fail(error: Error): void {
+    if (this.finished) return;
+    this.events.emit('error', error);
+    this.close();
+  }
+
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    closeWhenFlushed(() => this.channel, this.clock, this.lastSentAt, () => this.finish());
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = this.closing = true;
+    this.unwatchIce();
+    if (this.channel) this.channel.onopen = this.channel.onmessage = this.channel.onclose = null;
+    this.pc.onconnectionstatechange = this.pc.ondatachannel = null;
+    this.channel?.close();
+    this.pc.close();
+    this.events.emit('close', undefined);
+    this.events.clear();
+  }
+
+  fingerprints(): Fingerprints | null {
+    return fingerprintsOf(this.pc);
+  }
+
+  get bufferedBytes(): number {
+    return this.channel?.readyState === 'open' ? this.channel.bufferedAmount : 0;
+  }
+
+  readTraffic(): Promise<Traffic | null> {
+    return readDataChannelTraffic(this.pc);
+  }
+}
+
+/** Resolves once the connection gathered every ICE candidate (non-trickle), or after `ms` with what it has. */
+export function gatheringDone(pc: RTCPeerConnection, clock: Clock, ms: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clock.clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', onChange);
+      resolve();
+    };
+    const onChange = (): void => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = clock.setTimeout(done, ms);
+    pc.addEventListener('icegatheringstatechange', onChange);
+  });
+}

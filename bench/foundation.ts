@@ -6,15 +6,12 @@
  * two offscreen documents, so machine noise hits both alike. Times are taken in the pages with
  * `performance.timeOrigin + performance.now()`: both browsers share the machine's clock.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { measureRawOpen, measureReady } from './support/ready-time';
 import { writeResult } from './result';
-import { buildStoreExtension } from '../scripts/build-extension.mjs';
+import { pageGzipBytes } from './support/bundle-size';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 
@@ -27,18 +24,6 @@ type Hook = {
 
 
 
-
-/** The popup as users get it: the store build, without the test build's instruments. */
-async function popupBundleGzipBytes(): Promise<number> {
-  const outDir = path.resolve('.output/store');
-  buildStoreExtension(outDir);
-  const dir = path.join(outDir, 'chrome-mv3');
-  const html = await readFile(path.join(dir, 'popup.html'), 'utf8');
-  const files = ['popup.html', ...new Set([...html.matchAll(/(?:src|href)="\/?((?:chunks|assets)\/[^"]+)"/g)].map((m) => m[1]!))];
-  let total = 0;
-  for (const file of files) total += gzipSync(await readFile(path.join(dir, file)), { level: 9 }).length;
-  return total;
-}
 
 async function main(): Promise<void> {
   const server = await startLocalServer({ port: 9000 });
@@ -110,7 +95,7 @@ async function main(): Promise<void> {
       heartbeat_rtt_ms_median: round(rttMs),
       enable_to_first_peer_ms_median: round(median(enableTimes)!),
       popup_first_render_ms_median: round(median(popupTimes)!),
-      popup_bundle_gzip_bytes: await popupBundleGzipBytes(),
+      popup_bundle_gzip_bytes: await pageGzipBytes('popup.html'),
       samples: { ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)), enable_to_first_peer_ms: enableTimes.map((v) => round(v)), popup_first_render_ms: popupTimes.map((v) => round(v)) },
       notes: 'enable and popup figures over min(runs, 10) samples; heartbeat RTT is the node\'s own median over its last 15 pongs after 20 s',
     });

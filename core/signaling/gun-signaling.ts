@@ -176,7 +176,7 @@ export class GunSignaling implements FallbackSignaling {
     const box = await openBox(raw, link.remoteId, nodeKey, this.options.clock.now());
     const { pc } = link;
     await pc.setLocalDescription(await pc.createOffer());
-    await gatheringDone(pc, this.options.clock, GATHER_MS);
+    await gatheringDone(pc, this.options.clock, GATHER_MS, this.options.iceServers.length === 0);
     if (link.isFinished) return;
     const sid = toBase64Url(randomBytes(16));
     const { signal, replyKey } = await sealSignal(this.options.identity, link.remoteId, box, { k: 'offer', sid, sdp: pc.localDescription!.sdp }, this.signalTs());
@@ -257,7 +257,7 @@ export class GunSignaling implements FallbackSignaling {
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: body.sdp });
       await pc.setLocalDescription(await pc.createAnswer());
-      await gatheringDone(pc, this.options.clock, GATHER_MS);
+      await gatheringDone(pc, this.options.clock, GATHER_MS, this.options.iceServers.length === 0);
       if (link.isFinished) return;
       const { signal } = await sealSignal(this.options.identity, offer.from, await importBox(offer.epk), { k: 'answer', sid: body.sid, sdp: pc.localDescription!.sdp }, this.signalTs());
       if (link.isFinished || !this.running) return;

@@ -94,19 +94,39 @@ export class RtcLink implements Link {
   }
 }
 
-/** Resolves once the connection gathered every ICE candidate (non-trickle), or after `ms` with what it has. */
-export function gatheringDone(pc: RTCPeerConnection, clock: Clock, ms: number): Promise<void> {
+/**
+ * Candidates stop coming this long after the last one, when no STUN or TURN server is configured:
+ * then only host candidates exist, and they come at once, while the implementation's gathering
+ * timer says `complete` about 100 ms later (measured with @roamhq/wrtc).
+ */
+export const HOST_CANDIDATES_QUIET_MS = 20;
+
+/**
+ * Resolves once the connection gathered its ICE candidates (signals are not trickled, so the
+ * description sent must hold them): when gathering is `complete`; with `hostOnly` (no ICE servers),
+ * HOST_CANDIDATES_QUIET_MS after the last candidate; and in any case after `ms`, with what it has.
+ */
+export function gatheringDone(pc: RTCPeerConnection, clock: Clock, ms: number, hostOnly: boolean): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
+    let quiet: unknown = null;
     const done = (): void => {
       clock.clearTimeout(timer);
+      if (quiet !== null) clock.clearTimeout(quiet);
       pc.removeEventListener('icegatheringstatechange', onChange);
+      pc.removeEventListener('icecandidate', onCandidate);
       resolve();
     };
     const onChange = (): void => {
       if (pc.iceGatheringState === 'complete') done();
     };
+    const onCandidate = (event: RTCPeerConnectionIceEvent): void => {
+      if (!hostOnly || !event.candidate) return;
+      if (quiet !== null) clock.clearTimeout(quiet);
+      quiet = clock.setTimeout(done, HOST_CANDIDATES_QUIET_MS);
+    };
     const timer = clock.setTimeout(done, ms);
     pc.addEventListener('icegatheringstatechange', onChange);
+    pc.addEventListener('icecandidate', onCandidate);
   });
 }

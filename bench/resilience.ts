@@ -1,0 +1,119 @@
+/**
+ * Resilience benchmark (../shared/BENCH.md, resilience.json), on the local server in a loopback-only
+ * namespace. The node under test is the extension in real Chromium; the nodes it dials are Node
+ * processes running core/ (server/node-peer.ts), one per path:
+ * - peerjs_ready_ms_median: it dials a node registered on the same PeerJS server;
+ * - gun_fallback_ready_ms_median: it dials a node whose PeerJS server is down (its record lists an
+ *   endpoint nobody listens on), so the offer and answer go sealed through the GUN relay;
+ *   alternating with the PeerJS runs, so both see the same machine. `dial()` → ready on both sides
+ *   (each side's own stamp on the machine's one clock). gun_fallback_ratio: GUN / PeerJS.
+ * - offscreen_bundle_gzip_bytes: the offscreen document's JS as users get it (store build).
+ */
+import type { Page } from 'puppeteer';
+import type { MeshNode } from '../core/node/node';
+import { median } from '../core/session/heartbeat';
+import { startLocalServer } from '../server/local-server';
+import { startNodePeer } from '../server/node-peer';
+import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { pageGzipBytes } from './support/bundle-size';
+import { writeResult } from './result';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+/** A loopback port nothing listens on: the second node's PeerJS server is down. */
+const DEAD_SIGNALING = 'http://127.0.0.1:9/peerjs';
+
+type Hook = { meshdeck: { host: { node: MeshNode } } };
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** Dials `peer` from the extension's node; ms from dial() until both sides reported ready. Then tears down. */
+async function measureReadyWith(host: Page, browser: ExtensionBrowser, peer: MeshNode, path: string): Promise<number> {
+  const selfId = (await browser.snapshot()).nodeId;
+  const readyAtPeer = new Promise<number>((resolve) => {
+    const off = peer.events.on('peer:ready', (session) => {
+      if (session.remoteId !== selfId) return;
+      off();
+      resolve(performance.timeOrigin + performance.now());
+    });
+  });
+  const [startedAt, readyAtBrowser, usedPath] = await host.evaluate((id) => {
+    const { node } = (globalThis as unknown as Hook).meshdeck.host;
+    return new Promise<[number, number, string]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready within 20 s: ${JSON.stringify(node.snapshot().closedPeers.slice(0, 2))}`)), 20_000);
+      const off = node.events.on('peer:ready', (session) => {
+        if (session.remoteId !== id) return;
+        off();
+        clearTimeout(timer);
+        resolve([start, performance.timeOrigin + performance.now(), session.link.path]);
+      });
+      const start = performance.timeOrigin + performance.now();
+      node.dial(id);
+    });
+  }, peer.nodeId);
+  const readyPeer = await readyAtPeer;
+  if (usedPath !== path) throw new Error(`the dial went through ${usedPath}, not ${path}`);
+  await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), peer.nodeId);
+  await waitFor(async () => peer.snapshot().peers.length, (n) => n === 0, 5000, 'the peer forgets the extension');
+  await waitFor(() => browser.snapshot(), (s) => s.peers.length === 0, 5000, 'the extension forgets the peer');
+  return Math.max(readyAtBrowser, readyPeer) - startedAt;
+}
+
+async function main(): Promise<void> {
+  const server = await startLocalServer({ port: 9000 });
+  let browser: ExtensionBrowser | null = null;
+  const peers: MeshNode[] = [];
+  try {
+    browser = await launchExtensionBrowser();
+    const host = await browser.host();
+    const popup = await browser.browser.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    // Auto-dial off everywhere: only the benchmark's dials connect.
+    await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
+    const viaPeerJs = (await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], maxPeers: 0 })).node;
+    const viaGun = (await startNodePeer({ signalingUrl: DEAD_SIGNALING, relayUrls: [server.relayUrl], maxPeers: 0 })).node;
+    peers.push(viaPeerJs, viaGun);
+    await waitFor(
+      () => browser!.snapshot(),
+      (s) => s.signaling.state === 'open' && s.signaling.fallbacks[0]?.state === 'open' && peers.every((p) => s.discovered.some((d) => d.nodeId === p.nodeId && d.status === 'known')),
+      30_000,
+      'the extension registered, its fallback open, both peers discovered',
+    );
+    await waitFor(() => browser!.snapshot(), (s) => s.peers.length === 0, 10_000, 'no connection before the runs');
+
+    const peerjs: number[] = [];
+    const gun: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      peerjs.push(await measureReadyWith(host, browser, viaPeerJs, 'peerjs'));
+      gun.push(await measureReadyWith(host, browser, viaGun, 'gun'));
+    }
+    const peerjsMedian = median(peerjs)!;
+    const gunMedian = median(gun)!;
+    await writeResult('resilience', {
+      runs: RUNS,
+      peerjs_ready_ms_median: round(peerjsMedian),
+      gun_fallback_ready_ms_median: round(gunMedian),
+      gun_fallback_ratio: round(gunMedian / peerjsMedian, 3),
+      offscreen_bundle_gzip_bytes: await pageGzipBytes('offscreen.html'),
+      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)) },
+      not_measured: {
+        tracker_ready_ms_median: 'no WebTorrent tracker path yet (issue 12, open)',
+        webtorrent_mb_per_s: 'no file sharing yet',
+        datachannel_mb_per_s: 'measured with webtorrent_mb_per_s, in the same run',
+        webtorrent_chunk_gzip_bytes: 'no WebTorrent chunk yet',
+        relay_failover_ms_median: 'no federated relays yet',
+        signaling_failover_ms_median: 'one signaling endpoint per node yet',
+      },
+    });
+  } finally {
+    for (const peer of peers) peer.stop();
+    await browser?.close();
+    await server.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

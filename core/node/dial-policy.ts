@@ -1,7 +1,8 @@
 /**
- * Whether the auto-dialler dials a discovered node now: only while enabled, signaling is open and
- * outgoing connections are not paused; never itself, a node already connected, a stale or blocked
- * record, or a node on another signaling server; within maxPeers; and as the redial rules allow.
+ * Whether the auto-dialler dials a discovered node now: only while enabled and outgoing connections
+ * are not paused; only a node some path reaches (PeerJS, when both are on the same open server, or an
+ * open fallback such as the GUN relays); never itself, a node already connected, or a stale or blocked
+ * record; within maxPeers; and as the redial rules allow.
  */
 import { isStale, type VerifiedRecord } from '../discovery/rendezvous-record';
 import type { Settings } from '../control/settings';

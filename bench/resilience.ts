@@ -8,11 +8,15 @@
  *   alternating with the PeerJS runs, so both see the same machine. `dial()` → ready on both sides
  *   (each side's own stamp on the machine's one clock). gun_fallback_ratio: GUN / PeerJS.
  * - offscreen_bundle_gzip_bytes: the offscreen document's JS as users get it (store build).
+ * - relay_failover_ms_median: two Node nodes on two federated relays (server/federation.ts); one relay
+ *   is killed → the other node has a record of the first dated after the kill, through the relay left
+ *   (the relay is started again between runs).
  */
 import type { Page } from 'puppeteer';
 import type { MeshNode } from '../core/node/node';
 import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
+import { startFederation } from '../server/federation';
 import { startNodePeer } from '../server/node-peer';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { pageGzipBytes } from './support/bundle-size';
@@ -57,6 +61,33 @@ async function measureReadyWith(host: Page, browser: ExtensionBrowser, peer: Mes
   return Math.max(readyAtBrowser, readyPeer) - startedAt;
 }
 
+const FAILOVER_RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 5);
+
+async function relayFailover(): Promise<number[]> {
+  const servers = await startFederation({ port: 0, relays: 2, signaling: 1 });
+  const relays = servers.map((server) => server.relayUrl);
+  const nodes: MeshNode[] = [];
+  try {
+    for (let i = 0; i < 2; i++) nodes.push((await startNodePeer({ signalingUrl: servers[0]!.signalingUrl, relayUrls: relays, room: 'failover' })).node);
+    const [x, y] = nodes as [MeshNode, MeshNode];
+    const times: number[] = [];
+    for (let run = 0; run < FAILOVER_RUNS; run++) {
+      await waitFor(async () => nodes.every((n) => n.snapshot().rendezvous.relays.every((r) => r.state === 'open')), Boolean, 60_000, 'both nodes on both relays');
+      await waitFor(async () => x.snapshot().discovered.some((d) => d.nodeId === y.nodeId), Boolean, 20_000, 'x knows y');
+      const killedAt = Date.now();
+      const port = servers[1]!.port;
+      await servers[1]!.close();
+      await waitFor(async () => x.snapshot().discovered.find((d) => d.nodeId === y.nodeId)?.announcedAt ?? 0, (at) => at >= killedAt, 30_000, 'x hears y through the relay left');
+      times.push(Date.now() - killedAt);
+      servers[1] = await startLocalServer({ port, signaling: false, relayPeers: [relays[0]!] });
+    }
+    return times;
+  } finally {
+    for (const node of nodes) node.stop();
+    await Promise.all(servers.map((server) => server.close()));
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startLocalServer({ port: 9000 });
   let browser: ExtensionBrowser | null = null;
@@ -85,6 +116,7 @@ async function main(): Promise<void> {
       peerjs.push(await measureReadyWith(host, browser, viaPeerJs, 'peerjs'));
       gun.push(await measureReadyWith(host, browser, viaGun, 'gun'));
     }
+    const failover = await relayFailover();
     const peerjsMedian = median(peerjs)!;
     const gunMedian = median(gun)!;
     await writeResult('resilience', {
@@ -93,13 +125,13 @@ async function main(): Promise<void> {
       gun_fallback_ready_ms_median: round(gunMedian),
       gun_fallback_ratio: round(gunMedian / peerjsMedian, 3),
       offscreen_bundle_gzip_bytes: await pageGzipBytes('offscreen.html'),
-      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)) },
+      relay_failover_ms_median: median(failover),
+      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), relay_failover_ms: failover },
       not_measured: {
         tracker_ready_ms_median: 'no WebTorrent tracker path yet (issue 12, open)',
         webtorrent_mb_per_s: 'no file sharing yet',
         datachannel_mb_per_s: 'measured with webtorrent_mb_per_s, in the same run',
         webtorrent_chunk_gzip_bytes: 'no WebTorrent chunk yet',
-        relay_failover_ms_median: 'no federated relays yet',
         signaling_failover_ms_median: 'one signaling endpoint per node yet',
       },
     });

@@ -1,27 +1,51 @@
 /**
- * `npm run server [-- --port N] [-- --data DIR]`: the local signaling + relay server in the foreground,
+ * `npm run server [-- --port N] [-- --data DIR] [-- --relays N --signaling N]`: the local signaling +
+ * relay server (or several, server/federation.ts) in the foreground,
  * for manual runs of the extension against loopback. Ctrl+C (SIGINT) or SIGTERM stops it cleanly.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT, PortInUseError, startLocalServer, type LocalServer } from './local-server';
+import { DEFAULT_PORT, PortInUseError, type LocalServer } from './local-server';
+import { startFederation } from './federation';
 
-const USAGE = `Usage: npm run server -- [--port N] [--data DIR]
+const USAGE = `Usage: npm run server -- [--port N] [--data DIR] [--relays N] [--signaling N]
 
 Starts Meshdeck's local PeerJS signaling server and GUN relay on 127.0.0.1.
-  --port N    TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --data DIR  keep the relay's data in DIR (default: a temporary folder, removed on exit)`;
+  --port N       TCP port (default ${DEFAULT_PORT}; 0 picks a free one); more servers take the next ports
+  --data DIR     keep the relays' data in DIR (default: temporary folders, removed on exit)
+  --relays N     run N GUN relays that peer with each other (default 1)
+  --signaling N  run N PeerJS servers (default 1)`;
 
 /** Bad command-line input: printed with the usage, exit code 2. */
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function parseOptions(argv: string[]): { port: number; dataDir?: string; help: boolean } {
+interface CliOptions {
+  port: number;
+  dataDir?: string;
+  relays: number;
+  signaling: number;
+  help: boolean;
+}
+
+function count(text: string | undefined, flag: string): number {
+  if (text === undefined) return 1;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 16) throw new UsageError(`${flag} must be a whole number from 1 to 16, not "${text}".`);
+  return Number(text);
+}
+
+function parseOptions(argv: string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        relays: { type: 'string' },
+        signaling: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -33,7 +57,7 @@ function parseOptions(argv: string[]): { port: number; dataDir?: string; help: b
     throw new UsageError(`--port must be a whole number from 0 to 65535, not "${portText}".`);
   }
   if (values.data !== undefined && values.data.trim() === '') throw new UsageError('--data needs a folder.');
-  return { port, dataDir: values.data, help: values.help ?? false };
+  return { port, dataDir: values.data, relays: count(values.relays, '--relays'), signaling: count(values.signaling, '--signaling'), help: values.help ?? false };
 }
 
 function timestamp(): string {
@@ -54,10 +78,12 @@ async function main(): Promise<void> {
     return;
   }
 
-  let server: LocalServer;
+  let servers: LocalServer[];
   try {
-    server = await startLocalServer({
+    servers = await startFederation({
       port: options.port,
+      relays: options.relays,
+      signaling: options.signaling,
       dataDir: options.dataDir,
       log: (line) => console.log(`${timestamp()} ${line}`),
     });
@@ -70,21 +96,20 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  console.log(
-    [
-      'Meshdeck local server',
-      `  signaling  ${server.signalingUrl}`,
-      `  relay      ${server.relayUrl}`,
-      `  data       ${server.dataDir}${options.dataDir === undefined ? ' (temporary, removed on exit)' : ''}`,
-      'Press Ctrl+C to stop.',
-    ].join('\n'),
-  );
+  const lines = ['Meshdeck local server'];
+  for (const [i, server] of servers.entries()) {
+    if (i < options.signaling) lines.push(`  signaling  ${server.signalingUrl}`);
+    if (i < options.relays) lines.push(`  relay      ${server.relayUrl}${options.relays > 1 ? ' (peers with the other relays)' : ''}`);
+  }
+  const temporary = options.dataDir === undefined ? ' (temporary, removed on exit)' : '';
+  for (const [i, server] of servers.entries()) if (i < options.relays) lines.push(`  data       ${server.dataDir}${temporary}`);
+  console.log([...lines, 'Press Ctrl+C to stop.'].join('\n'));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return; // a second Ctrl+C while closing changes nothing
     stopping = true;
-    server.close().then(
+    Promise.all(servers.map((server) => server.close())).then(
       () => {
         console.log(`Meshdeck local server stopped (${signal}).`);
         process.off('SIGINT', stop).off('SIGTERM', stop);

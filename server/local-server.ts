@@ -45,6 +45,14 @@ export interface LocalServerOptions {
   screenRecords?: boolean;
   /** Whether the PeerJS server runs at /peerjs; true when absent. False leaves the GUN relay alone. */
   signaling?: boolean;
+  /**
+   * Other relays (`…/gun` URLs) this relay peers with: what one writes reaches the others, so nodes on
+   * different relays of the list meet. Peering is symmetric once one side dialled: list only relays
+   * already running.
+   */
+  relayPeers?: string[];
+  /** Whether the GUN relay answers at /gun; true when absent. False leaves the PeerJS server alone. */
+  relay?: boolean;
 }
 
 export interface LocalServer {
@@ -148,7 +156,7 @@ interface GunRelayOptions {
   axe: false;
   multicast: false;
   stats: false;
-  peers: Record<string, never>;
+  peers: string[];
   ws: { noServer: true; path: string; web: UpgradeServer };
 }
 type GunConstructor = (options: GunRelayOptions) => unknown;
@@ -264,16 +272,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     });
 
     const gunWss = new GunWebSocket.Server({ noServer: true });
-    upgradeServers.set(RELAY_PATH, gunWss);
+    if (options.relay !== false) upgradeServers.set(RELAY_PATH, gunWss);
     const relay = Gun({
       file: dataDir,
       localStorage: false,
       radisk: true,
       until: GUN_WRITE_BATCH_MS,
-      axe: false, // AXE would route through other relays; this one is alone
+      axe: false, // AXE would route through other relays; peering with relayPeers is explicit
       multicast: false, // multicast binds UDP 0.0.0.0:8765: never on these machines
       stats: false, // stats writes a file into node_modules/gun every 5 s
-      peers: {},
+      peers: options.relayPeers ?? [],
       ws: { noServer: true, path: RELAY_PATH, web: gunWss },
     }) as { back(path: string): unknown };
     // The relay refuses malformed room records before storing or forwarding them (record-screen.ts);

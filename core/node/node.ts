@@ -333,6 +333,9 @@ export class MeshNode {
       this.announcer.now();
       this.signaling?.retryNow();
     }
+    // A relay lost while others stay: announce through them at once, so that a node reading the room
+    // through another relay (or one peered with the lost one) finds this node fresh there now.
+    if (state === 'closed' && previous === 'open' && [...this.relayStates.values()].includes('open')) this.announcer.now();
     this.publisher.changed(true);
   }
 

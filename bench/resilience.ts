@@ -11,11 +11,14 @@
  * - relay_failover_ms_median: two Node nodes on two federated relays (server/federation.ts); one relay
  *   is killed → the other node has a record of the first dated after the kill, through the relay left
  *   (the relay is started again between runs).
+ * - signaling_failover_ms_median: two Node nodes registered on two PeerJS servers; the first (the one
+ *   they use) is killed → as soon as the dialler sees it gone it dials again, and the two are ready
+ *   through the other server: from the kill to ready.
  */
 import type { Page } from 'puppeteer';
 import type { MeshNode } from '../core/node/node';
 import { median } from '../core/session/heartbeat';
-import { startLocalServer } from '../server/local-server';
+import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startFederation } from '../server/federation';
 import { startNodePeer } from '../server/node-peer';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
@@ -88,6 +91,45 @@ async function relayFailover(): Promise<number[]> {
   }
 }
 
+async function signalingFailover(): Promise<number[]> {
+  const servers = await startFederation({ port: 0, relays: 1, signaling: 2 });
+  const nodes: MeshNode[] = [];
+  const [s0, s1] = servers as [LocalServer, LocalServer];
+  try {
+    for (let i = 0; i < 2; i++) {
+      nodes.push((await startNodePeer({ signalingUrl: s1.signalingUrl, backupSignalingUrls: [s0.signalingUrl], relayUrls: [s0.relayUrl], room: 'endpoints', maxPeers: 0 })).node);
+    }
+    const [x, y] = nodes as [MeshNode, MeshNode];
+    const times: number[] = [];
+    for (let run = 0; run < FAILOVER_RUNS; run++) {
+      await waitFor(async () => nodes.every((n) => n.snapshot().signaling.endpoints.every((e) => e.state === 'open')), Boolean, 60_000, 'both nodes on both servers');
+      await waitFor(async () => y.snapshot().discovered.some((d) => d.nodeId === x.nodeId), Boolean, 20_000, 'y knows x');
+      const port = servers[1]!.port;
+      const killedAt = Date.now();
+      await servers[1]!.close();
+      await waitFor(async () => y.snapshot().signaling.endpoints[0]!.state, (state) => state !== 'open', 10_000, 'y sees the server gone');
+      const ready = new Promise<void>((resolve) => {
+        const off = y.events.on('peer:ready', (session) => {
+          if (session.remoteId !== x.nodeId) return;
+          off();
+          resolve();
+        });
+      });
+      y.dial(x.nodeId, { userAsked: true });
+      await ready;
+      times.push(Date.now() - killedAt);
+      if (y.readySessions()[0]?.link.path !== 'peerjs') throw new Error('the failover dial did not go through PeerJS');
+      y.disconnect(x.nodeId, 'shutdown');
+      await waitFor(async () => x.snapshot().peers.length + y.snapshot().peers.length, (n) => n === 0, 5000, 'both forget the connection');
+      servers[1] = await startLocalServer({ port, relay: false });
+    }
+    return times;
+  } finally {
+    for (const node of nodes) node.stop();
+    await Promise.all(servers.map((server) => server.close()));
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startLocalServer({ port: 9000 });
   let browser: ExtensionBrowser | null = null;
@@ -117,6 +159,7 @@ async function main(): Promise<void> {
       gun.push(await measureReadyWith(host, browser, viaGun, 'gun'));
     }
     const failover = await relayFailover();
+    const signalingFailoverTimes = await signalingFailover();
     const peerjsMedian = median(peerjs)!;
     const gunMedian = median(gun)!;
     await writeResult('resilience', {
@@ -126,13 +169,13 @@ async function main(): Promise<void> {
       gun_fallback_ratio: round(gunMedian / peerjsMedian, 3),
       offscreen_bundle_gzip_bytes: await pageGzipBytes('offscreen.html'),
       relay_failover_ms_median: median(failover),
-      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), relay_failover_ms: failover },
+      signaling_failover_ms_median: median(signalingFailoverTimes),
+      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), relay_failover_ms: failover, signaling_failover_ms: signalingFailoverTimes },
       not_measured: {
         tracker_ready_ms_median: 'no WebTorrent tracker path yet (issue 12, open)',
         webtorrent_mb_per_s: 'no file sharing yet',
         datachannel_mb_per_s: 'measured with webtorrent_mb_per_s, in the same run',
         webtorrent_chunk_gzip_bytes: 'no WebTorrent chunk yet',
-        signaling_failover_ms_median: 'one signaling endpoint per node yet',
       },
     });
   } finally {

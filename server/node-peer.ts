@@ -14,6 +14,8 @@ import { installNodeWebRTC } from './node-webrtc';
 
 export interface NodePeerOptions {
   signalingUrl: string;
+  /** More PeerJS servers to register on as well. */
+  backupSignalingUrls?: string[];
   relayUrls: string[];
   room?: string;
   maxPeers?: number;
@@ -44,6 +46,7 @@ export async function startNodePeer(
   const settings = validateSettings({
     ...defaultSettings(),
     signalingUrl: options.signalingUrl,
+    backupSignalingUrls: options.backupSignalingUrls ?? [],
     relayUrls: options.relayUrls,
     room: options.room ?? 'default',
     maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS,

@@ -34,7 +34,7 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
         nodeId: self,
         userId: fakeId('u', 0),
         enabled: true,
-        signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: t0 - 60_000, attempts: 0, lastError: null, stoppedByUser: false, stoppedUntil: null, fallbacks: [] },
+        signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: t0 - 60_000, attempts: 0, lastError: null, stoppedByUser: false, stoppedUntil: null, endpoints: [], fallbacks: [] },
         rendezvous: {
           room: 'default',
           relays: [{ url: 'http://127.0.0.1:9000/gun', state: 'open' }],

@@ -11,7 +11,7 @@ export const TRIAL_STORAGE = 'meshdeck:trial';
 export const ENDPOINT_HISTORY_STORAGE = 'meshdeck:endpoint-history';
 export const ENDPOINT_HISTORY_LIMIT = 10;
 
-export type Endpoints = Pick<Settings, 'signalingUrl' | 'relayUrls' | 'room' | 'iceServers'>;
+export type Endpoints = Pick<Settings, 'signalingUrl' | 'backupSignalingUrls' | 'relayUrls' | 'room' | 'iceServers'>;
 
 export interface EndpointTrial {
   /** Names this trial in the host's result, so a late result cannot end a newer trial. */
@@ -28,8 +28,9 @@ export interface WorkingEndpoints extends Endpoints {
   workedAt: number;
 }
 
-export const endpointsOf = ({ signalingUrl, relayUrls, room, iceServers }: Settings): Endpoints => ({
+export const endpointsOf = ({ signalingUrl, backupSignalingUrls, relayUrls, room, iceServers }: Settings): Endpoints => ({
   signalingUrl,
+  backupSignalingUrls: [...(backupSignalingUrls ?? [])],
   relayUrls: [...relayUrls],
   room,
   iceServers,

@@ -7,6 +7,11 @@ export interface Settings {
   enabled: boolean;
   /** PeerJS server, e.g. `http://127.0.0.1:9000/peerjs`. */
   signalingUrl: string;
+  /**
+   * More PeerJS servers the node registers on at the same time (at most MAX_BACKUP_SIGNALING): a dialler
+   * uses the first one both list, and a server that goes down leaves the others. Absent: none.
+   */
+  backupSignalingUrls?: string[];
   /** GUN relays used as the rendezvous mesh, e.g. `http://127.0.0.1:9000/gun`. */
   relayUrls: string[];
   /** Rendezvous room: nodes only discover nodes of the same room. */
@@ -43,6 +48,14 @@ export const LOCAL_SERVER_DEFAULTS = {
 } as const;
 
 export const DEFAULT_MAX_PEERS = 8;
+/** With signalingUrl, at most the 4 endpoints a record may list (docs/protocol.md, Rendezvous). */
+export const MAX_BACKUP_SIGNALING = 3;
+
+/** Every signaling endpoint of `settings`, the first one first. */
+export const signalingUrlsOf = (settings: Pick<Settings, 'signalingUrl' | 'backupSignalingUrls'>): string[] => [
+  settings.signalingUrl,
+  ...(settings.backupSignalingUrls ?? []),
+];
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -95,6 +108,13 @@ function checkHttpUrl(field: keyof Settings, value: unknown): string {
   return url.href.replace(/\/$/, '');
 }
 
+/** Each entry checked, into a new plain array: a loop, since map() reads the array's own `constructor`, which stored data can set to anything. */
+function httpUrls(field: keyof Settings, list: unknown[]): string[] {
+  const urls: string[] = [];
+  for (let i = 0; i < list.length; i++) urls.push(checkHttpUrl(field, list[i]));
+  return urls;
+}
+
 /** Returns a clean copy of `input` or throws a SettingsError naming the first bad field. */
 export function validateSettings(input: Settings): Settings {
   if (typeof input.enabled !== 'boolean') throw new SettingsError('enabled', 'must be true or false');
@@ -102,7 +122,12 @@ export function validateSettings(input: Settings): Settings {
   if (!Array.isArray(input.relayUrls) || input.relayUrls.length === 0) {
     throw new SettingsError('relayUrls', 'needs at least one relay URL');
   }
-  const relayUrls = input.relayUrls.map((url) => checkHttpUrl('relayUrls', url));
+  const relayUrls = httpUrls('relayUrls', input.relayUrls);
+  const backups = input.backupSignalingUrls ?? [];
+  if (!Array.isArray(backups) || backups.length > MAX_BACKUP_SIGNALING) {
+    throw new SettingsError('backupSignalingUrls', `at most ${MAX_BACKUP_SIGNALING} more signaling URLs`);
+  }
+  const backupSignalingUrls = httpUrls('backupSignalingUrls', backups).filter((url, i, all) => url !== signalingUrl && all.indexOf(url) === i);
   const room = typeof input.room === 'string' ? input.room.trim() : '';
   if (!/^[\w.-]{1,64}$/.test(room)) {
     throw new SettingsError('room', 'must be 1–64 letters, digits, ".", "_" or "-"');
@@ -130,6 +155,7 @@ export function validateSettings(input: Settings): Settings {
   return {
     enabled: input.enabled,
     signalingUrl,
+    backupSignalingUrls,
     relayUrls,
     room,
     iceServers: input.iceServers,

@@ -23,7 +23,10 @@ export interface AnnouncerDeps {
 }
 
 export class Announcer {
+  /** The last record's date: each record is dated after it. */
   private lastAt = 0;
+  /** When the last announce began, on the clock: the spacing of neighbour announces counts from it. */
+  private lastStartedAt = 0;
   private pending: unknown = null;
 
   constructor(private readonly deps: AnnouncerDeps) {}
@@ -43,7 +46,7 @@ export class Announcer {
   /** The ready neighbours changed: announce now, or as soon as the spacing allows. */
   neighboursChanged(): void {
     if (this.pending !== null || !this.deps.rendezvous()) return;
-    const wait = this.lastAt + NEIGHBOUR_ANNOUNCE_MIN_MS - this.deps.clock.now();
+    const wait = this.lastStartedAt + NEIGHBOUR_ANNOUNCE_MIN_MS - this.deps.clock.now();
     if (wait <= 0) return this.now();
     this.pending = this.deps.timers.timeout(() => {
       this.pending = null;
@@ -61,11 +64,15 @@ export class Announcer {
     const content = this.deps.content();
     const rendezvous = this.deps.rendezvous();
     if (!content || !rendezvous) return;
-    const at = this.deps.clock.now();
-    const record = await signRecord(this.deps.identity, content, at);
-    if (this.deps.rendezvous() !== rendezvous) return;
-    rendezvous.announce(record);
+    // Strictly newer than the last record: a reader keeps a record only over an older one, and two
+    // announces can fall in one millisecond (signaling opened just after the first one).
+    this.lastStartedAt = this.deps.clock.now();
+    const at = Math.max(this.lastStartedAt, this.lastAt + 1);
     this.lastAt = at;
+    const record = await signRecord(this.deps.identity, content, at);
+    // A newer announce started while this one was signed: it goes out instead (never the older last).
+    if (this.deps.rendezvous() !== rendezvous || this.lastAt !== at) return;
+    rendezvous.announce(record);
     this.deps.onAnnounced(at);
   }
 }

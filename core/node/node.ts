@@ -20,7 +20,7 @@ import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
 import { RecordTable } from '../discovery/record-table';
 import { isStale } from '../discovery/rendezvous-record';
-import type { Settings } from '../control/settings';
+import { signalingUrlsOf, type Settings } from '../control/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { FallbackSignalingFactory, Rendezvous, RendezvousFactory, SignalingFactory } from './transport';
 import { SignalPaths } from '../signaling/signal-paths';
@@ -106,6 +106,8 @@ export class MeshNode {
   private signalingState: { state: SignalingState; since: number; error: string | null };
   private readonly relayStates = new Map<string, RelayState>();
   private lastAnnounceAt: number | null = null;
+  /** The endpoints the records list, joined (null while offline): a change announces at once. */
+  private announcedUrls: string | null = null;
   private lastDiscoveryAt: number | null = null;
   private handshakesRefused = 0;
   private unsubscribers: (() => void)[] = [];
@@ -136,7 +138,8 @@ export class MeshNode {
       content: () => {
         const settings = this.settings;
         if (!settings) return null;
-        return { signal: this.signalingStop.isPaused ? [] : [settings.signalingUrl], routing: settings.routing, neighbors: this.sessions.readyIds() };
+        const signal = this.signalingStop.isPaused ? [] : (this.signaling?.announcedUrls() ?? []);
+        return { signal, routing: settings.routing, neighbors: this.sessions.readyIds() };
       },
       rendezvous: () => this.rendezvous,
       onAnnounced: (at) => {
@@ -190,7 +193,7 @@ export class MeshNode {
     this.logControlChanges(previous, next);
     const endpointsChanged =
       !previous ||
-      previous.signalingUrl !== next.signalingUrl ||
+      signalingUrlsOf(previous).join() !== signalingUrlsOf(next).join() ||
       previous.room !== next.room ||
       previous.relayUrls.join() !== next.relayUrls.join() ||
       JSON.stringify(previous.iceServers) !== JSON.stringify(next.iceServers);
@@ -262,11 +265,11 @@ export class MeshNode {
     const settings = this.settings!;
     const { clock, identity } = this.components;
     const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock });
-    const primary = this.components.createSignaling({ url: settings.signalingUrl, nodeId: identity.nodeId, iceServers: settings.iceServers, clock });
+    const primaries = signalingUrlsOf(settings).map((url) => this.components.createSignaling({ url, nodeId: identity.nodeId, iceServers: settings.iceServers, clock }));
     const fallbacks = this.components.createFallbackSignaling
       ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]
       : [];
-    const signaling = new SignalPaths(primary, fallbacks, clock, () => {
+    const signaling = new SignalPaths(primaries, fallbacks, clock, () => {
       this.publisher.changed(true);
       this.dialDiscovered();
     });
@@ -294,6 +297,7 @@ export class MeshNode {
     rendezvous.start();
     if (this.shared) this.applyShared(rendezvous, this.shared);
     this.announcer.start();
+    this.announcedUrls = signaling.announcedUrls().join();
     this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
     this.timers.interval(() => {
       this.redial.prune();
@@ -316,6 +320,7 @@ export class MeshNode {
     this.rendezvous = null;
     this.signalingStop.reset();
     this.announcer.stop();
+    this.announcedUrls = null;
     this.timers.clear();
     this.stallSweep = null;
     this.newlyFound.length = 0;
@@ -345,6 +350,12 @@ export class MeshNode {
       this.log.add(level, `signaling:${state}`, error ? `signaling ${state}: ${error}` : `signaling ${state}`);
     }
     this.setSignalingState(state, error);
+    // The record lists the endpoints this node is registered on: say so as soon as that changes.
+    const announced = this.signaling?.announcedUrls().join() ?? '';
+    if (this.announcedUrls !== null && announced !== this.announcedUrls) {
+      this.announcedUrls = announced;
+      this.announcer.now();
+    }
     if (state === 'open') this.dialDiscovered();
   }
 
@@ -673,6 +684,7 @@ export class MeshNode {
         ...this.signalingState,
         attempts: this.signaling?.attempts ?? 0,
         stoppedByUser: this.signalingStop.isPaused,
+        endpoints: this.signaling?.endpointSnapshots() ?? signalingUrlsOf(this.settings ?? { signalingUrl: '' }).filter(Boolean).map((url) => ({ url, state: 'stopped', lastError: null })),
         fallbacks: this.signaling?.fallbackSnapshots() ?? [],
       },
       relayStates: this.relayStates,

@@ -93,8 +93,17 @@ export interface SignalingSnapshot {
   /** Stopped by the user (`Stop signaling`): until when (ms since epoch), or null for "until resumed". */
   stoppedByUser: boolean;
   stoppedUntil: number | null;
-  /** The fallback paths beside the PeerJS server, for targets it cannot reach. */
+  /** Every PeerJS server the node registers on (`url` is the first), with its own state. */
+  endpoints: SignalingEndpointSnapshot[];
+  /** The fallback paths beside the PeerJS servers, for targets they cannot reach. */
   fallbacks: FallbackSignalingSnapshot[];
+}
+
+/** One PeerJS server of the settings' list, as the node sees it. */
+export interface SignalingEndpointSnapshot {
+  url: string;
+  state: SignalingState;
+  lastError: string | null;
 }
 
 /** A fallback signaling path (the GUN relays) as the Signaling endpoint panel and Diagnostics show it. */

@@ -2,7 +2,7 @@
 import { median } from '../session/heartbeat';
 import { isStale, type VerifiedRecord } from '../discovery/rendezvous-record';
 import type { Settings } from '../control/settings';
-import type { FallbackSignalingSnapshot,
+import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot,
   ClosedPeerSnapshot,
   DiscoveredNode,
   NodeSnapshot,
@@ -30,6 +30,7 @@ export interface SnapshotInput {
     attempts: number;
     /** Left by the user's `Stop signaling`. */
     stoppedByUser: boolean;
+    endpoints: SignalingEndpointSnapshot[];
     fallbacks: FallbackSignalingSnapshot[];
   };
   relayStates: ReadonlyMap<string, RelayState>;
@@ -69,6 +70,7 @@ export function buildSnapshot(input: SnapshotInput): NodeSnapshot {
       lastError: signaling.error,
       stoppedByUser: signaling.stoppedByUser,
       stoppedUntil: signaling.stoppedByUser ? (settings?.signalingStop?.until ?? null) : null,
+      endpoints: signaling.endpoints,
       fallbacks: signaling.fallbacks,
     },
     rendezvous: {

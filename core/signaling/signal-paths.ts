@@ -1,17 +1,18 @@
 /**
- * The node's one signaling seam: PeerJS first, fallback paths (the GUN relays) behind the same
- * Signaling interface, chosen per target at each dial. Whatever path set a connection up, the session
- * on it (handshake, heartbeat, routing, blocking) is the same.
+ * The node's one signaling seam: PeerJS first (one or several servers, registered on all at once),
+ * fallback paths (the GUN relays) behind the same Signaling interface, chosen per target at each dial.
+ * Whatever path set a connection up, the session on it (handshake, heartbeat, routing, blocking) is
+ * the same.
  *
- * A target is dialled through PeerJS when this node is registered there and the target's record lists
- * the same endpoint (PeerJS servers do not federate); otherwise through the first open fallback. A
+ * A target is dialled through the first PeerJS server this node is registered on that the target's
+ * record lists too (PeerJS servers do not federate); otherwise through the first open fallback. A
  * PeerJS dial that fails before it opens sends the next dials of that target through a fallback for a
  * while: the target's record may list a server it has since lost.
  */
 import { Emitter } from '../lib/events';
 import type { Clock } from '../lib/clock';
 import type { Link } from '../session/link';
-import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
+import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../node/observed-state';
 import type { DialTarget, FallbackSignaling, Signaling, SignalingEvents } from '../node/transport';
 
 /** How long a target whose PeerJS dial failed is dialled through a fallback instead. */
@@ -19,23 +20,28 @@ export const PRIMARY_AVOID_MS = 60_000;
 
 export class SignalPaths implements Signaling {
   readonly events = new Emitter<SignalingEvents>();
-  private primaryState: SignalingState = 'stopped';
+  /** Each PeerJS server's last state and error, in the order of the settings. */
+  private readonly endpoints: SignalingEndpointSnapshot[];
   /** Target → until when (monotonic) its dials go through a fallback. */
   private readonly avoidPrimary = new Map<string, number>();
   private readonly unsubscribers: (() => void)[];
 
   constructor(
-    private readonly primary: Signaling,
+    private readonly primaries: Signaling[],
     private readonly fallbacks: FallbackSignaling[],
     private readonly clock: Clock,
     onFallbackState: () => void,
   ) {
+    if (primaries.length === 0) throw new Error('SignalPaths needs a PeerJS signaling');
+    this.endpoints = primaries.map((primary) => ({ url: primary.url, state: 'stopped', lastError: null }));
     this.unsubscribers = [
-      primary.events.on('signaling:state', (change) => {
-        this.primaryState = change.state;
-        this.events.emit('signaling:state', change);
-      }),
-      primary.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
+      ...primaries.flatMap((primary, i) => [
+        primary.events.on('signaling:state', ({ state, error }) => {
+          this.endpoints[i] = { url: primary.url, state, lastError: error ?? (state === 'open' || state === 'stopped' ? null : this.endpoints[i]!.lastError) };
+          this.events.emit('signaling:state', this.overall(error));
+        }),
+        primary.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
+      ]),
       ...fallbacks.flatMap((fallback) => [
         fallback.events.on('signaling:state', onFallbackState),
         fallback.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
@@ -43,31 +49,52 @@ export class SignalPaths implements Signaling {
     ];
   }
 
+  /** PeerJS as one: open while any server is; otherwise the first server's state, with the error just heard. */
+  private overall(error: string | null): { state: SignalingState; error: string | null } {
+    if (this.endpoints.some((e) => e.state === 'open')) return { state: 'open', error: null };
+    return { state: this.endpoints[0]!.state, error };
+  }
+
   get url(): string {
-    return this.primary.url;
+    return this.primaries[0]!.url;
   }
 
   get attempts(): number {
-    return this.primary.attempts;
+    return this.primaries[0]!.attempts;
   }
 
   /** Whether some path can reach `target` now. */
   canReach(target: DialTarget): boolean {
-    return this.viaPrimary(target) || this.openFallback() !== null;
+    return this.sharedPrimary(target) !== null || this.openFallback() !== null;
+  }
+
+  /** Every PeerJS server with its state, in the order of the settings. */
+  endpointSnapshots(): SignalingEndpointSnapshot[] {
+    return this.endpoints.map((endpoint) => ({ ...endpoint }));
+  }
+
+  /**
+   * The endpoints a record lists: those the node is registered on, and those on their way to it for
+   * the first time; not one that failed or dropped it (a dialler would try it in vain).
+   */
+  announcedUrls(): string[] {
+    return this.endpoints.filter((e) => e.state === 'open' || (e.state === 'connecting' && e.lastError === null)).map((e) => e.url);
   }
 
   fallbackSnapshots(): FallbackSignalingSnapshot[] {
     return this.fallbacks.map((fallback) => fallback.snapshot());
   }
 
-  private viaPrimary(target: DialTarget | undefined, nodeId?: string): boolean {
-    if (this.primaryState !== 'open') return false;
-    if (target && !target.signal.includes(this.primary.url)) return false;
+  /** The first PeerJS server this node is registered on that `target` lists (any open one without a target). */
+  private sharedPrimary(target: DialTarget | undefined, nodeId?: string): Signaling | null {
+    const index = this.endpoints.findIndex((e) => e.state === 'open' && (!target || target.signal.includes(e.url)));
+    if (index < 0) return null;
     const avoidUntil = nodeId === undefined ? undefined : this.avoidPrimary.get(nodeId);
-    if (avoidUntil === undefined) return true;
-    if (this.clock.monotonic() < avoidUntil) return false;
-    this.avoidPrimary.delete(nodeId!);
-    return true;
+    if (avoidUntil !== undefined) {
+      if (this.clock.monotonic() < avoidUntil) return null;
+      this.avoidPrimary.delete(nodeId!);
+    }
+    return this.primaries[index]!;
   }
 
   private openFallback(): FallbackSignaling | null {
@@ -75,14 +102,15 @@ export class SignalPaths implements Signaling {
   }
 
   dial(nodeId: string, target?: DialTarget): Link {
+    const primary = this.sharedPrimary(target, nodeId);
     const fallback = this.openFallback();
-    if (this.viaPrimary(target, nodeId) || !fallback) return this.dialPrimary(nodeId, target, fallback !== null);
+    if (primary || !fallback) return this.dialPrimary(primary ?? this.primaries[0]!, nodeId, target);
     return fallback.dial(nodeId, target);
   }
 
-  private dialPrimary(nodeId: string, target: DialTarget | undefined, fallbackOpen: boolean): Link {
-    const link = this.primary.dial(nodeId, target);
-    if (!fallbackOpen && this.fallbacks.length === 0) return link;
+  private dialPrimary(primary: Signaling, nodeId: string, target: DialTarget | undefined): Link {
+    const link = primary.dial(nodeId, target);
+    if (this.fallbacks.length === 0) return link;
     let opened = false;
     link.events.on('open', () => (opened = true));
     link.events.on('error', () => {
@@ -92,28 +120,28 @@ export class SignalPaths implements Signaling {
   }
 
   start(): void {
-    this.primary.start();
+    for (const primary of this.primaries) primary.start();
     for (const fallback of this.fallbacks) fallback.start();
   }
 
   pause(): void {
-    this.primary.pause();
+    for (const primary of this.primaries) primary.pause();
     for (const fallback of this.fallbacks) fallback.pause();
   }
 
   resume(): void {
-    this.primary.resume();
+    for (const primary of this.primaries) primary.resume();
     for (const fallback of this.fallbacks) fallback.resume();
   }
 
   retryNow(): void {
-    this.primary.retryNow();
+    for (const primary of this.primaries) primary.retryNow();
     for (const fallback of this.fallbacks) fallback.retryNow();
   }
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.primary.stop();
+    for (const primary of this.primaries) primary.stop();
     for (const fallback of this.fallbacks) fallback.stop();
     this.avoidPrimary.clear();
     this.events.clear();

@@ -50,3 +50,40 @@ describe('two federated relays', () => {
     expect(readyWith(c, d) && readyWith(d, c)).toBe(true);
   });
 });
+
+describe('two PeerJS servers', () => {
+  let servers: LocalServer[];
+  const nodes: MeshNode[] = [];
+
+  beforeAll(async () => {
+    // Server 0: relay and PeerJS; server 1: PeerJS alone, the first endpoint of every node.
+    servers = await startFederation({ port: 0, relays: 1, signaling: 2 });
+  });
+
+  afterAll(async () => {
+    for (const node of nodes) node.stop();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  const start = async () => {
+    const [s0, s1] = servers as [LocalServer, LocalServer];
+    const { node } = await startNodePeer({ signalingUrl: s1.signalingUrl, backupSignalingUrls: [s0.signalingUrl], relayUrls: [s0.relayUrl], room: 'endpoints' });
+    nodes.push(node);
+    return node;
+  };
+  const readyWith = (node: MeshNode, other: MeshNode) => node.snapshot().peers.some((p) => p.nodeId === other.nodeId && p.state === 'ready');
+
+  it('a node registers on both, and when the first is killed it is still reached through the other', async () => {
+    const a = await start();
+    const b = await start();
+    await until(() => readyWith(a, b) && readyWith(b, a), 15_000);
+    expect(a.snapshot().signaling.endpoints.map((e) => e.state)).toEqual(['open', 'open']);
+    await servers[1]!.close();
+    await until(() => a.snapshot().signaling.endpoints[0]?.state !== 'open', 5000);
+    // The node says so in its record at once: a dialler picks the endpoint left.
+    const c = await start();
+    await until(() => readyWith(c, a) && readyWith(c, b), 10_000);
+    expect(c.snapshot().peers.every((p) => p.path === 'peerjs')).toBe(true);
+    expect(a.snapshot().signaling.state).toBe('open');
+  });
+});

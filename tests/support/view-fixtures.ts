@@ -29,7 +29,7 @@ export function fakeSnapshot(patch: Partial<NodeSnapshot> = {}): NodeSnapshot {
     nodeId: SELF_NODE,
     userId: SELF_USER,
     enabled: true,
-    signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: 0, attempts: 0, lastError: null, stoppedByUser: false, stoppedUntil: null, fallbacks: [] },
+    signaling: { url: 'http://127.0.0.1:9000/peerjs', state: 'open', since: 0, attempts: 0, lastError: null, stoppedByUser: false, stoppedUntil: null, endpoints: [], fallbacks: [] },
     rendezvous: { room: 'default', relays: [], seen: 0, valid: 0, stale: 0, invalid: 0, lastAnnounceAt: null, lastDiscoveryAt: null },
     peers: [],
     closedPeers: [],

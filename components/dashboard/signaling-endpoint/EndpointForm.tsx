@@ -13,6 +13,7 @@ export interface EndpointFormProps {
 export function EndpointForm({ id, endpoint }: EndpointFormProps) {
   const uid = useId();
   const urlInput = useRef<HTMLInputElement>(null);
+  const backupInput = useRef<HTMLTextAreaElement>(null);
   const relayInput = useRef<HTMLTextAreaElement>(null);
   const errors = endpoint.errors.value;
   const saving = endpoint.saving.value;
@@ -25,6 +26,7 @@ export function EndpointForm({ id, endpoint }: EndpointFormProps) {
     if (saved) return;
     const bad = endpoint.errors.peek();
     if (bad.signalingUrl) urlInput.current?.focus();
+    else if (bad.backupSignalingUrls) backupInput.current?.focus();
     else if (bad.relayUrls) relayInput.current?.focus();
   }
 
@@ -63,6 +65,27 @@ export function EndpointForm({ id, endpoint }: EndpointFormProps) {
         {errors.signalingUrl && (
           <p id={`${uid}-signalingUrl-error`} class="field-error">
             {errors.signalingUrl}
+          </p>
+        )}
+      </div>
+      <div class="field">
+        <label for={`${uid}-backupSignalingUrls`}>More signaling URLs</label>
+        <textarea
+          id={`${uid}-backupSignalingUrls`}
+          ref={backupInput}
+          rows={2}
+          autoComplete="off"
+          spellcheck={false}
+          value={endpoint.backupSignalingUrls.value}
+          {...field('backupSignalingUrls')}
+        />
+        <p id={`${uid}-backupSignalingUrls-hint`} class="hint">
+          Optional: up to 3 more PeerJS servers, one URL a line. The node registers on every one; a peer
+          reaches it through any server you both use, and a server that goes down leaves the others.
+        </p>
+        {errors.backupSignalingUrls && (
+          <p id={`${uid}-backupSignalingUrls-error`} class="field-error">
+            {errors.backupSignalingUrls}
           </p>
         )}
       </div>

@@ -67,6 +67,15 @@ export function SignalingEndpoint({ node, endpoint, copy, signaling: control, tr
           <dt>Endpoint</dt>
           <dd data-field="endpoint">{url ? <code class="id">{url}</code> : 'unknown'}</dd>
         </div>
+        {(signaling?.endpoints ?? []).slice(1).map((endpoint) => (
+          <div key={endpoint.url}>
+            <dt>Also on</dt>
+            <dd data-field="signaling-endpoint-more" data-state={endpoint.state}>
+              <code class="id">{endpoint.url}</code> {STATE_WORDS[endpoint.state] ?? endpoint.state}
+              {endpoint.lastError && endpoint.state !== 'open' ? `: ${endpoint.lastError}` : ''}
+            </dd>
+          </div>
+        ))}
         <div>
           <dt>State</dt>
           <dd data-field="signaling-state" data-state={signaling?.state}>

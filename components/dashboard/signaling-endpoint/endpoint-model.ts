@@ -9,10 +9,11 @@ import { validateSettings, type Settings } from '../../../core/control/settings'
 import type { ActionStatus } from '../../ui/action-status';
 import { describeError, type NodeModel } from '../../client/node-model';
 
-export type EndpointField = 'signalingUrl' | 'relayUrls';
+export type EndpointField = 'signalingUrl' | 'backupSignalingUrls' | 'relayUrls';
 
 export interface EndpointErrors {
   signalingUrl?: string;
+  backupSignalingUrls?: string;
   relayUrls?: string;
   /** A failure that is not about one field (not loaded, no answer). */
   form?: string;
@@ -21,6 +22,8 @@ export interface EndpointErrors {
 export interface EndpointModel {
   readonly editing: ReadonlySignal<boolean>;
   readonly signalingUrl: ReadonlySignal<string>;
+  /** More PeerJS servers to register on as well, one URL a line. */
+  readonly backupSignalingUrls: ReadonlySignal<string>;
   /** One relay URL a line. */
   readonly relayUrls: ReadonlySignal<string>;
   readonly errors: ReadonlySignal<EndpointErrors>;
@@ -36,7 +39,7 @@ export interface EndpointModel {
   dispose(): void;
 }
 
-/** The lines of the relay box that hold something, trimmed. */
+/** The lines of a URL box (relays, more signaling servers) that hold something, trimmed. */
 export function parseRelayLines(text: string): string[] {
   return text
     .split(/\r?\n/)
@@ -52,10 +55,11 @@ export function checkEndpoint(
   current: Settings,
   signalingUrl: string,
   relayText: string,
-): { ok: true; patch: Pick<Settings, EndpointField> } | { ok: false; errors: EndpointErrors } {
+  backupText = (current.backupSignalingUrls ?? []).join('\n'),
+): { ok: true; patch: Required<Pick<Settings, EndpointField>> } | { ok: false; errors: EndpointErrors } {
   try {
-    const clean = validateSettings({ ...current, signalingUrl: signalingUrl.trim(), relayUrls: parseRelayLines(relayText) });
-    return { ok: true, patch: { signalingUrl: clean.signalingUrl, relayUrls: clean.relayUrls } };
+    const clean = validateSettings({ ...current, signalingUrl: signalingUrl.trim(), backupSignalingUrls: parseRelayLines(backupText), relayUrls: parseRelayLines(relayText) });
+    return { ok: true, patch: { signalingUrl: clean.signalingUrl, backupSignalingUrls: clean.backupSignalingUrls ?? [], relayUrls: clean.relayUrls } };
   } catch (error) {
     return { ok: false, errors: errorsFrom(error) ?? { form: describeError('save the endpoint', error) } };
   }
@@ -63,7 +67,7 @@ export function checkEndpoint(
 
 function errorsFrom(error: unknown): EndpointErrors | null {
   const e = error as { name?: string; field?: unknown; message?: string };
-  if (e?.name !== 'SettingsError' || (e.field !== 'signalingUrl' && e.field !== 'relayUrls')) return null;
+  if (e?.name !== 'SettingsError' || (e.field !== 'signalingUrl' && e.field !== 'backupSignalingUrls' && e.field !== 'relayUrls')) return null;
   const message = String(e.message ?? 'is not valid');
   return { [e.field]: `${message[0]!.toUpperCase()}${message.slice(1).replace(/\.$/, '')}.` };
 }
@@ -71,6 +75,7 @@ function errorsFrom(error: unknown): EndpointErrors | null {
 export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot' | 'updateSettings'>): EndpointModel {
   const editing = signal(false);
   const signalingUrl = signal('');
+  const backupSignalingUrls = signal('');
   const relayUrls = signal('');
   const errors = signal<EndpointErrors>({});
   const saving = signal(false);
@@ -81,6 +86,7 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
   return {
     editing,
     signalingUrl,
+    backupSignalingUrls,
     relayUrls,
     errors,
     saving,
@@ -90,6 +96,7 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
       const snapshot = node.snapshot.peek();
       batch(() => {
         signalingUrl.value = settings?.signalingUrl ?? snapshot?.signaling.url ?? '';
+        backupSignalingUrls.value = (settings?.backupSignalingUrls ?? snapshot?.signaling.endpoints.slice(1).map((e) => e.url) ?? []).join('\n');
         relayUrls.value = (settings?.relayUrls ?? snapshot?.rendezvous.relays.map((r) => r.url) ?? []).join('\n');
         errors.value = {};
         status.value = null;
@@ -104,7 +111,7 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
     },
     setField(field, value) {
       batch(() => {
-        (field === 'signalingUrl' ? signalingUrl : relayUrls).value = value;
+        ({ signalingUrl, backupSignalingUrls, relayUrls })[field].value = value;
         if (errors.peek()[field] || errors.peek().form) errors.value = {};
       });
     },
@@ -115,13 +122,15 @@ export function createEndpointModel(node: Pick<NodeModel, 'settings' | 'snapshot
         errors.value = { form: 'The settings have not loaded yet: wait a moment and save again.' };
         return false;
       }
-      const check = checkEndpoint(current, signalingUrl.peek(), relayUrls.peek());
+      const check = checkEndpoint(current, signalingUrl.peek(), relayUrls.peek(), backupSignalingUrls.peek());
       if (!check.ok) {
         errors.value = check.errors;
         return false;
       }
       const unchanged =
-        check.patch.signalingUrl === current.signalingUrl && check.patch.relayUrls.join('\n') === current.relayUrls.join('\n');
+        check.patch.signalingUrl === current.signalingUrl &&
+        check.patch.backupSignalingUrls.join('\n') === (current.backupSignalingUrls ?? []).join('\n') &&
+        check.patch.relayUrls.join('\n') === current.relayUrls.join('\n');
       if (unchanged) {
         batch(() => {
           editing.value = false;

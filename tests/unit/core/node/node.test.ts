@@ -426,8 +426,9 @@ describe('MeshNode', () => {
 
   it('announces a burst of neighbour changes once, not once per change', async () => {
     const { clock, store, nodes: [a, b] } = await mesh(2, { maxPeers: 0 });
-    await eventually(() => store.records.has(a!.nodeId), 'the first announce');
-    const announced = () => store.records.get(a!.nodeId) as { ts: number; neighbors: string } | undefined;
+    const announced = () => store.records.get(a!.nodeId) as { ts: number; neighbors: string; signal: string } | undefined;
+    // The first record lists no endpoint (signaling not open yet); the one made when it opened does.
+    await eventually(() => announced()?.signal === JSON.stringify([settings.signalingUrl]), 'the announce with the open endpoint');
     let puts = 0;
     const put = store.put.bind(store);
     store.put = (id, record) => {

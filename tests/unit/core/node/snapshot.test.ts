@@ -55,7 +55,7 @@ const input = (over: Partial<SnapshotInput> = {}): SnapshotInput => ({
   records: [],
   invalidRecords: 0,
   closed: [],
-  signaling: { state: 'open', since: NOW - 1000, error: null, attempts: 0, stoppedByUser: false, fallbacks: [] },
+  signaling: { state: 'open', since: NOW - 1000, error: null, attempts: 0, stoppedByUser: false, endpoints: [], fallbacks: [] },
   relayStates: new Map([[settings.relayUrls[0]!, 'open']]),
   lastAnnounceAt: null,
   lastDiscoveryAt: null,
@@ -102,7 +102,7 @@ describe('buildSnapshot', () => {
 
   it('gives the end of a signaling stop only while the user’s stop holds signaling', () => {
     const stopped = { ...settings, signalingStop: { until: NOW + 60_000 } };
-    const signaling = { state: 'stopped' as const, since: NOW, error: null, attempts: 0, fallbacks: [] };
+    const signaling = { state: 'stopped' as const, since: NOW, error: null, attempts: 0, endpoints: [], fallbacks: [] };
     expect(buildSnapshot(input({ settings: stopped, signaling: { ...signaling, stoppedByUser: true } })).signaling).toMatchObject({
       stoppedByUser: true,
       stoppedUntil: NOW + 60_000,

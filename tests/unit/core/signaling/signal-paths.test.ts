@@ -44,7 +44,7 @@ function paths() {
   const clock = new FakeClock();
   const primary = new FakePath(URL, 'stopped');
   const gun = new FakePath('gun', 'stopped');
-  const signaling = new SignalPaths(primary as Signaling, [gun], clock, () => undefined);
+  const signaling = new SignalPaths([primary as Signaling], [gun], clock, () => undefined);
   return { clock, primary, gun, signaling };
 }
 
@@ -84,5 +84,34 @@ describe('SignalPaths', () => {
     expect([primary.paused, gun.paused]).toEqual([true, true]);
     signaling.resume();
     expect([primary.paused, gun.paused]).toEqual([false, false]);
+  });
+});
+
+describe('SignalPaths with several PeerJS servers', () => {
+  const OTHER = 'http://127.0.0.1:9001/peerjs';
+
+  it('registers on every one, dials through the first both ends list, and announces only the live ones', () => {
+    const clock = new FakeClock();
+    const first = new FakePath(URL, 'stopped');
+    const second = new FakePath(OTHER, 'stopped');
+    const signaling = new SignalPaths([first as Signaling, second as Signaling], [], clock, () => undefined);
+    first.setState('open');
+    second.setState('open');
+    expect(signaling.announcedUrls()).toEqual([URL, OTHER]);
+    signaling.dial('n1', { signal: [OTHER] });
+    signaling.dial('n2', { signal: [URL, OTHER] });
+    expect([first.dialled, second.dialled]).toEqual([['n2'], ['n1']]);
+    first.events.emit('signaling:state', { state: 'disconnected', error: 'socket closed' });
+    first.state = 'disconnected';
+    expect(signaling.announcedUrls()).toEqual([OTHER]);
+    signaling.dial('n3', { signal: [URL, OTHER] });
+    expect(second.dialled).toEqual(['n1', 'n3']);
+    expect(signaling.endpointSnapshots()).toEqual([
+      { url: URL, state: 'disconnected', lastError: 'socket closed' },
+      { url: OTHER, state: 'open', lastError: null },
+    ]);
+    // Retrying after a failure, the server is not listed: a dialler would try it in vain.
+    first.setState('connecting');
+    expect(signaling.announcedUrls()).toEqual([OTHER]);
   });
 });

@@ -18,7 +18,7 @@ describe('checkEndpoint', () => {
   it('uses the settings rules: the error lands at its field', () => {
     expect(checkEndpoint(settings, ' http://example.test:9000/peerjs/ ', 'http://a.test/gun\n\n  http://b.test/gun ')).toEqual({
       ok: true,
-      patch: { signalingUrl: 'http://example.test:9000/peerjs', relayUrls: ['http://a.test/gun', 'http://b.test/gun'] },
+      patch: { signalingUrl: 'http://example.test:9000/peerjs', backupSignalingUrls: [], relayUrls: ['http://a.test/gun', 'http://b.test/gun'] },
     });
     expect(checkEndpoint(settings, 'not a url', 'http://a.test/gun')).toEqual({ ok: false, errors: { signalingUrl: '"not a url" is not a URL.' } });
     expect(checkEndpoint(settings, 'ftp://x.test', 'http://a.test/gun')).toMatchObject({ ok: false, errors: { signalingUrl: expect.stringMatching(/http:\/\//) } });
@@ -54,7 +54,7 @@ describe('createEndpointModel', () => {
     let done = model.save();
     expect(model.saving.value).toBe(true);
     let call = fake.next();
-    expect(call.request).toEqual({ type: 'settings:update', patch: { signalingUrl: settings.signalingUrl, relayUrls: ['http://127.0.0.1:9001/gun'] } });
+    expect(call.request).toEqual({ type: 'settings:update', patch: { signalingUrl: settings.signalingUrl, backupSignalingUrls: [], relayUrls: ['http://127.0.0.1:9001/gun'] } });
     call.resolve({ ...settings, relayUrls: ['http://127.0.0.1:9001/gun'] });
     expect(await done).toBe(true);
     expect(model.editing.value).toBe(false);

@@ -68,7 +68,7 @@ describe('createTrialModel', () => {
     expect(model.historyStatus.value?.text).toBe('These are the endpoints in use already.');
     const restoring = model.restore(history[0]!);
     const update = fake.take('settings:update');
-    expect(update.request).toEqual({ type: 'settings:update', patch: NEW });
+    expect(update.request).toEqual({ type: 'settings:update', patch: { ...NEW, backupSignalingUrls: [] } });
     update.resolve({ ...defaultSettings(), ...NEW });
     await restoring;
     expect(model.historyStatus.value?.text).toBe(`Restored ${NEW.signalingUrl}: on trial for 15 s.`);

@@ -44,8 +44,6 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 
 export interface GunSignalingOptions extends Omit<FallbackSignalingOptions, 'board'> {
   board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'readSlot'>;
-  /** The browser's RTCPeerConnection when absent (or @roamhq/wrtc's, installed as the global under Node). */
-  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
 }
 
 export const createGunSignaling: FallbackSignalingFactory = (options) => new GunSignaling(options);
@@ -278,8 +276,8 @@ export class GunSignaling implements FallbackSignaling {
   }
 
   private createPeerConnection(): RTCPeerConnection {
-    const config: RTCConfiguration = { iceServers: this.options.iceServers as RTCIceServer[] };
-    return this.options.createPeerConnection ? this.options.createPeerConnection(config) : new RTCPeerConnection(config);
+    // The browser's, or @roamhq/wrtc's under Node (server/node-webrtc.ts installs it as the global).
+    return new RTCPeerConnection({ iceServers: this.options.iceServers as RTCIceServer[] });
   }
 
   private track(link: RtcLink): RtcLink {

@@ -39,8 +39,9 @@ export async function launchExtensionBrowser(options: { userDataDir?: string; he
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(tmpdir(), 'meshdeck-profile-')));
   const { browser, extensionId } = await launchChromiumWithExtension({ userDataDir, headless: options.headless ?? true });
   const offscreenUrl = `chrome-extension://${extensionId}/offscreen.html`;
+  const backgroundLines = await recordBackgroundConsole(browser, extensionId);
 
-  const host = async (): Promise<Page> => {
+  const findHost = async (): Promise<Page> => {
     const target = await browser.waitForTarget((t) => t.url() === offscreenUrl, { timeout: 20_000 });
     const page = await target.asPage();
     // Offscreen documents get no animation frames: poll on a timer, not puppeteer's default rAF.
@@ -49,6 +50,18 @@ export async function launchExtensionBrowser(options: { userDataDir?: string; he
       polling: 100,
     });
     return page;
+  };
+  const host = async (): Promise<Page> => {
+    try {
+      return await findHost();
+    } catch (error) {
+      // The background's watchdog re-creates a host that went away (a CI run once lost one while four
+      // browsers started on two cores): the new one is the host now. The recovery is printed, never silent.
+      const said = `the background said:\n${backgroundLines.join('\n') || '(nothing)'}`;
+      if (!HOST_REPLACED.test((error as Error).message)) throw new Error(`the node host is not there: ${(error as Error).message}\n${said}`);
+      console.warn(`meshdeck e2e: the node host was replaced while a test waited for it (${(error as Error).message})\n${said}`);
+      return findHost();
+    }
   };
 
   return {
@@ -78,6 +91,24 @@ export async function launchExtensionBrowser(options: { userDataDir?: string; he
       if (found.length) throw new Error(`unhandled errors in the extension:\n${found.map((f) => `${f.url}: ${f.count} (${f.samples.join(' | ')})`).join('\n')}`);
     },
   };
+}
+
+/** What puppeteer says when the page it waited in has closed. */
+const HOST_REPLACED = /frame got detached|target closed|session closed/i;
+/** The last lines kept of the background's console. */
+const BACKGROUND_LINES_KEPT = 40;
+
+/** Keeps the last warnings and errors the extension's service worker printed, each with its time. */
+async function recordBackgroundConsole(browser: Browser, extensionId: string): Promise<string[]> {
+  const lines: string[] = [];
+  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`));
+  const worker = await target.worker();
+  worker?.on('console', (message) => {
+    if (message.type() !== 'warn' && message.type() !== 'error') return;
+    lines.push(`${new Date().toISOString()} ${message.type()}: ${message.text()}`);
+    if (lines.length > BACKGROUND_LINES_KEPT) lines.shift();
+  });
+  return lines;
 }
 
 /** A context that does not answer within this long is counted as a fault, not waited for. */

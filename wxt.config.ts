@@ -12,7 +12,7 @@ const NODE_HOST_PLACE = {
   firefox: './entrypoints/background/host-place/background-page.ts',
 } as const;
 
-// Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
+// Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_TRACKER_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
 // (read in core/control/settings.ts through import.meta.env); with none set the build points at the local
 // server on 127.0.0.1:9000. No public server is ever a default.
 export default defineConfig({

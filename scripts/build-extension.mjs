@@ -1,11 +1,12 @@
 // Builds the extension for Chrome (MV3, .output/chrome-mv3) and Firefox (MV2, .output/firefox-mv2). Endpoints come from WXT_SIGNALING_URL,
-// WXT_RELAY_URLS, WXT_ROOM and WXT_ICE_SERVERS; tests and the demo pass the local server's loopback
+// WXT_RELAY_URLS, WXT_TRACKER_URLS, WXT_ROOM and WXT_ICE_SERVERS; tests and the demo pass the local server's loopback
 // defaults explicitly, so a developer's own variables never point a test build elsewhere.
 import { spawnSync } from 'node:child_process';
 
 export const LOOPBACK_BUILD_ENV = {
   WXT_SIGNALING_URL: 'http://127.0.0.1:9000/peerjs',
   WXT_RELAY_URLS: 'http://127.0.0.1:9000/gun',
+  WXT_TRACKER_URLS: 'ws://127.0.0.1:9000/tracker',
   WXT_ROOM: 'default',
   WXT_ICE_SERVERS: '[]',
   // Counts live RTCPeerConnections and timers in the node host for the leak test (entrypoints/background/host-place/instrument.ts).

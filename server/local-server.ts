@@ -1,6 +1,7 @@
 /**
- * The local signaling + relay server: the real PeerJS server (npm `peer`) at `/peerjs` and a real GUN
- * relay (npm `gun`) at `/gun`, on one loopback port. Tests, the demo and `npm run server` use it.
+ * The local signaling + relay server: the real PeerJS server (npm `peer`) at `/peerjs`, a real GUN
+ * relay (npm `gun`) at `/gun` and a real WebTorrent WebSocket tracker (npm `bittorrent-tracker`) at
+ * `/tracker`, on one loopback port. Tests, the demo and `npm run server` use it.
  *
  * Three things here are not obvious:
  * - Two `ws` servers attached to one http server conflict: a ws server created with `path` answers 400 to
@@ -24,6 +25,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+// The server alone: the package's index also loads its client, whose WebRTC for Node is a native addon not built here.
+import TrackerServer from 'bittorrent-tracker/server';
 import { errorText } from '../core/lib/error-text';
 import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
 import type { NodeRecord } from '../core/discovery/rendezvous-record';
@@ -53,6 +56,8 @@ export interface LocalServerOptions {
   relayPeers?: string[];
   /** Whether the GUN relay answers at /gun; true when absent. False leaves the PeerJS server alone. */
   relay?: boolean;
+  /** Whether the WebSocket tracker answers at /tracker; true when absent. */
+  tracker?: boolean;
 }
 
 export interface LocalServer {
@@ -62,6 +67,8 @@ export interface LocalServer {
   readonly signalingUrl: string;
   /** GUN relay: `Gun({ peers: [relayUrl] })`. */
   readonly relayUrl: string;
+  /** WebSocket tracker (`ws://…/tracker`), as WebTorrent clients announce to it. */
+  readonly trackerUrl: string;
   /** GUN's radisk folder. */
   readonly dataDir: string;
   /** Disconnects every client, frees the port and all timers; resolves once all of it is done. Idempotent. */
@@ -83,6 +90,7 @@ export const DEFAULT_PORT = 9000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const SIGNALING_PATH = '/peerjs';
 export const RELAY_PATH = '/gun';
+export const TRACKER_PATH = '/tracker';
 /** The PeerJS key; PeerJS clients send `key: 'peerjs'` unless told otherwise. */
 export const PEERJS_KEY = 'peerjs';
 
@@ -268,7 +276,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
     app.get('/', (_req, res) => {
       res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end(`Meshdeck local server\nsignaling ${SIGNALING_PATH}\nrelay ${RELAY_PATH}\n`);
+      res.end(`Meshdeck local server\nsignaling ${SIGNALING_PATH}\nrelay ${RELAY_PATH}\ntracker ${TRACKER_PATH}\n`);
     });
 
     const gunWss = new GunWebSocket.Server({ noServer: true });
@@ -300,6 +308,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       client.once('close', () => log?.(`relay: ${who} left`));
     });
 
+    // Without `http` and `udp` it is the WebSocket tracker alone, and it leaves the upgrade to us.
+    const tracker = new TrackerServer({ http: false, udp: false, ws: { noServer: true }, stats: false, trustProxy: false });
+    tracker.on('error', (error: unknown) => logError('tracker error', error));
+    tracker.on('warning', (error: unknown) => log?.(`tracker: ${errorText(error)}`));
+    tracker.on('start', (peerId: string) => log?.(`tracker: ${peerId.slice(0, 8)}… joined a swarm`));
+    if (options.tracker !== false) upgradeServers.set(TRACKER_PATH, tracker.ws as unknown as UpgradeServer);
+
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       const { pathname } = new URL(req.url ?? '/', 'http://localhost');
       const target = upgradeServers.get(pathname);
@@ -311,7 +326,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       // 'request'), so re-enter the scope: GUN arms timers in its 'connection' handler.
       timers.run(() => target.handleUpgrade(req, socket, head, (client) => target.emit('connection', client, req)));
     });
-    return { server, peerWss, gunWss };
+    return { server, peerWss, gunWss, tracker };
   };
   let services: ReturnType<typeof setUp>;
   try {
@@ -321,7 +336,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const { server, peerWss, gunWss } = services;
+  const { server, peerWss, gunWss, tracker } = services;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -333,6 +348,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         for (const client of wss.clients) client.terminate();
         wss.close();
       }
+      tracker.close();
       for (const socket of sockets) socket.destroy();
       await closed;
       // Let radisk flush its last batch into a kept folder (clearing its timer would drop it); a temp
@@ -371,6 +387,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port: address.port,
     signalingUrl: `${base}${SIGNALING_PATH}`,
     relayUrl: `${base}${RELAY_PATH}`,
+    trackerUrl: `${base.replace(/^http/, 'ws')}${TRACKER_PATH}`,
     dataDir,
     close,
   };

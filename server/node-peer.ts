@@ -17,6 +17,8 @@ export interface NodePeerOptions {
   /** More PeerJS servers to register on as well. */
   backupSignalingUrls?: string[];
   relayUrls: string[];
+  /** WebSocket trackers to meet the room through when no PeerJS server or relay is reachable. */
+  trackerUrls?: string[];
   room?: string;
   maxPeers?: number;
   /** Reuse an identity and its node key (a node restarted); a fresh one is made otherwise. */
@@ -28,10 +30,11 @@ export async function startNodePeer(
 ): Promise<{ node: MeshNode; identity: { stored: StoredIdentity; keys: NodeKeyStore }; settings: Settings }> {
   installNodeWebRTC();
   // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
-  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createGunRendezvous }] = await Promise.all([
+  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createTrackerSignaling }, { createGunRendezvous }] = await Promise.all([
     import('../core/node/node'),
     import('../core/signaling/peerjs-signaling'),
     import('../core/signaling/gun-signaling'),
+    import('../core/signaling/tracker-signaling'),
     import('../core/discovery/gun-rendezvous'),
   ]);
   const identity = options.identity ?? (await createMemoryIdentity());
@@ -40,6 +43,7 @@ export async function startNodePeer(
     clock: systemClock,
     createSignaling: createPeerJsSignaling,
     createFallbackSignaling: createGunSignaling,
+    createMeetingSignaling: createTrackerSignaling,
     createRendezvous: createGunRendezvous,
     app: 'meshdeck-node/0.1.0',
   });
@@ -48,6 +52,7 @@ export async function startNodePeer(
     signalingUrl: options.signalingUrl,
     backupSignalingUrls: options.backupSignalingUrls ?? [],
     relayUrls: options.relayUrls,
+    trackerUrls: options.trackerUrls ?? [],
     room: options.room ?? 'default',
     maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS,
   });

@@ -14,6 +14,12 @@ export interface Settings {
   backupSignalingUrls?: string[];
   /** GUN relays used as the rendezvous mesh, e.g. `http://127.0.0.1:9000/gun`. */
   relayUrls: string[];
+  /**
+   * WebSocket trackers (WebTorrent's kind, e.g. `ws://127.0.0.1:9000/tracker`) through which the node
+   * meets the room when it reaches neither a PeerJS server nor a relay (at most MAX_TRACKERS).
+   * Absent: none.
+   */
+  trackerUrls?: string[];
   /** Rendezvous room: nodes only discover nodes of the same room. */
   room: string;
   /** Handed to every RTCPeerConnection. Empty by default: no public STUN/TURN is ever a default. */
@@ -44,12 +50,14 @@ export interface IceServer {
 export const LOCAL_SERVER_DEFAULTS = {
   signalingUrl: 'http://127.0.0.1:9000/peerjs',
   relayUrls: ['http://127.0.0.1:9000/gun'],
+  trackerUrls: ['ws://127.0.0.1:9000/tracker'],
   room: 'default',
 } as const;
 
 export const DEFAULT_MAX_PEERS = 8;
 /** With signalingUrl, at most the 4 endpoints a record may list (docs/protocol.md, Rendezvous). */
 export const MAX_BACKUP_SIGNALING = 3;
+export const MAX_TRACKERS = 3;
 
 /** Every signaling endpoint of `settings`, the first one first. */
 export const signalingUrlsOf = (settings: Pick<Settings, 'signalingUrl' | 'backupSignalingUrls'>): string[] => [
@@ -71,19 +79,27 @@ export class SettingsError extends Error {
 export interface BuildEnvironment {
   WXT_SIGNALING_URL?: string;
   WXT_RELAY_URLS?: string;
+  /** Comma-separated; `none` for no tracker at all. */
+  WXT_TRACKER_URLS?: string;
   WXT_ROOM?: string;
   WXT_ICE_SERVERS?: string;
 }
 
-export function defaultSettings(env: BuildEnvironment = {}): Settings {
-  const relays = (env.WXT_RELAY_URLS ?? '')
+const listOf = (text: string | undefined): string[] =>
+  (text ?? '')
     .split(',')
     .map((url) => url.trim())
     .filter(Boolean);
+
+export function defaultSettings(env: BuildEnvironment = {}): Settings {
+  const relays = listOf(env.WXT_RELAY_URLS);
+  const named = listOf(env.WXT_TRACKER_URLS);
+  const trackers = env.WXT_TRACKER_URLS?.trim() === 'none' ? [] : named.length ? named : [...LOCAL_SERVER_DEFAULTS.trackerUrls];
   return validateSettings({
     enabled: true,
     signalingUrl: env.WXT_SIGNALING_URL?.trim() || LOCAL_SERVER_DEFAULTS.signalingUrl,
     relayUrls: relays.length ? relays : [...LOCAL_SERVER_DEFAULTS.relayUrls],
+    trackerUrls: trackers,
     room: env.WXT_ROOM?.trim() || LOCAL_SERVER_DEFAULTS.room,
     iceServers: env.WXT_ICE_SERVERS ? (JSON.parse(env.WXT_ICE_SERVERS) as IceServer[]) : [],
     maxPeers: DEFAULT_MAX_PEERS,
@@ -94,7 +110,7 @@ export function defaultSettings(env: BuildEnvironment = {}): Settings {
   });
 }
 
-function checkHttpUrl(field: keyof Settings, value: unknown): string {
+function checkUrl(field: keyof Settings, value: unknown, schemes: readonly [string, string]): string {
   if (typeof value !== 'string') throw new SettingsError(field, 'must be a URL');
   let url: URL;
   try {
@@ -102,17 +118,28 @@ function checkHttpUrl(field: keyof Settings, value: unknown): string {
   } catch {
     throw new SettingsError(field, `"${value}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new SettingsError(field, `"${value}" must start with http:// or https://`);
+  if (!schemes.includes(url.protocol)) {
+    throw new SettingsError(field, `"${value}" must start with ${schemes[0]}// or ${schemes[1]}//`);
   }
   return url.href.replace(/\/$/, '');
 }
 
+const HTTP: readonly [string, string] = ['http:', 'https:'];
+const WEBSOCKET: readonly [string, string] = ['ws:', 'wss:'];
+const checkHttpUrl = (field: keyof Settings, value: unknown): string => checkUrl(field, value, HTTP);
+
 /** Each entry checked, into a new plain array: a loop, since map() reads the array's own `constructor`, which stored data can set to anything. */
-function httpUrls(field: keyof Settings, list: unknown[]): string[] {
+function urlList(field: keyof Settings, list: unknown[], schemes = HTTP): string[] {
   const urls: string[] = [];
-  for (let i = 0; i < list.length; i++) urls.push(checkHttpUrl(field, list[i]));
+  for (let i = 0; i < list.length; i++) urls.push(checkUrl(field, list[i], schemes));
   return urls;
+}
+
+/** `list` checked and without repeats; at most `max` entries. Absent: none. */
+function optionalUrls(field: keyof Settings, list: unknown, max: number, schemes: readonly [string, string]): string[] {
+  const entries = list ?? [];
+  if (!Array.isArray(entries) || entries.length > max) throw new SettingsError(field, `at most ${max} URLs`);
+  return urlList(field, entries, schemes).filter((url, i, all) => all.indexOf(url) === i);
 }
 
 /** Returns a clean copy of `input` or throws a SettingsError naming the first bad field. */
@@ -122,12 +149,9 @@ export function validateSettings(input: Settings): Settings {
   if (!Array.isArray(input.relayUrls) || input.relayUrls.length === 0) {
     throw new SettingsError('relayUrls', 'needs at least one relay URL');
   }
-  const relayUrls = httpUrls('relayUrls', input.relayUrls);
-  const backups = input.backupSignalingUrls ?? [];
-  if (!Array.isArray(backups) || backups.length > MAX_BACKUP_SIGNALING) {
-    throw new SettingsError('backupSignalingUrls', `at most ${MAX_BACKUP_SIGNALING} more signaling URLs`);
-  }
-  const backupSignalingUrls = httpUrls('backupSignalingUrls', backups).filter((url, i, all) => url !== signalingUrl && all.indexOf(url) === i);
+  const relayUrls = urlList('relayUrls', input.relayUrls);
+  const backupSignalingUrls = optionalUrls('backupSignalingUrls', input.backupSignalingUrls, MAX_BACKUP_SIGNALING, HTTP).filter((url) => url !== signalingUrl);
+  const trackerUrls = optionalUrls('trackerUrls', input.trackerUrls, MAX_TRACKERS, WEBSOCKET);
   const room = typeof input.room === 'string' ? input.room.trim() : '';
   if (!/^[\w.-]{1,64}$/.test(room)) {
     throw new SettingsError('room', 'must be 1–64 letters, digits, ".", "_" or "-"');
@@ -157,6 +181,7 @@ export function validateSettings(input: Settings): Settings {
     signalingUrl,
     backupSignalingUrls,
     relayUrls,
+    trackerUrls,
     room,
     iceServers: input.iceServers,
     maxPeers: input.maxPeers,

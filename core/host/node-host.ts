@@ -16,7 +16,7 @@ import { TRIAL_MS } from '../control/endpoint-trial';
 import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
-import type { FallbackSignalingFactory, RendezvousFactory, SignalingFactory } from '../node/transport';
+import type { FallbackSignalingFactory, MeetingSignalingFactory, RendezvousFactory, SignalingFactory } from '../node/transport';
 import { errorText } from '../lib/error-text';
 import { isPairingCommand } from '../control/protocol-guard';
 import { PairingRelay } from '../pairing/pairing-relay';
@@ -64,6 +64,7 @@ export interface NodeHostDeps {
   clock: Clock;
   createSignaling: SignalingFactory;
   createFallbackSignaling?: FallbackSignalingFactory;
+  createMeetingSignaling?: MeetingSignalingFactory;
   createRendezvous: RendezvousFactory;
   /** Where the node key lives: the host signs with it and never sees it in a message. */
   keys: NodeKeyStore;

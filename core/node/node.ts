@@ -22,7 +22,7 @@ import { RecordTable } from '../discovery/record-table';
 import { isStale } from '../discovery/rendezvous-record';
 import { signalingUrlsOf, type Settings } from '../control/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
-import type { FallbackSignalingFactory, Rendezvous, RendezvousFactory, SignalingFactory } from './transport';
+import type { FallbackSignalingFactory, MeetingSignalingFactory, Rendezvous, RendezvousFactory, SignalingFactory } from './transport';
 import { SignalPaths } from '../signaling/signal-paths';
 import { SignalingStopSchedule } from './signaling-stop';
 import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
@@ -57,6 +57,8 @@ export interface NodeComponents {
   createSignaling: SignalingFactory;
   /** Signaling paths beside PeerJS (the GUN relays); none when absent. */
   createFallbackSignaling?: FallbackSignalingFactory;
+  /** Where the node meets the room when it reaches no PeerJS server and no relay (the trackers); none when absent. */
+  createMeetingSignaling?: MeetingSignalingFactory;
   createRendezvous: RendezvousFactory;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
@@ -269,7 +271,22 @@ export class MeshNode {
     const fallbacks = this.components.createFallbackSignaling
       ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]
       : [];
-    const signaling = new SignalPaths(primaries, fallbacks, clock, () => {
+    const trackerUrls = settings.trackerUrls ?? [];
+    const meetings =
+      this.components.createMeetingSignaling && trackerUrls.length > 0
+        ? [
+            this.components.createMeetingSignaling({
+              urls: trackerUrls,
+              room: settings.room,
+              nodeId: identity.nodeId,
+              iceServers: settings.iceServers,
+              clock,
+              offersWanted: () => this.trackerOffersWanted(),
+              holds: (nodeId) => this.sessions.get(nodeId) !== undefined || this.replacements.has(nodeId),
+            }),
+          ]
+        : [];
+    const signaling = new SignalPaths(primaries, fallbacks, meetings, clock, () => {
       this.publisher.changed(true);
       this.dialDiscovered();
     });
@@ -279,6 +296,7 @@ export class MeshNode {
     this.unsubscribers.push(
       signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
+      signaling.events.on('link:met', (link) => this.onMet(link)),
       rendezvous.events.on('record:update', (raw) => this.onRecord(raw)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
       rendezvous.events.on('records:refused', (refused) => {
@@ -443,6 +461,37 @@ export class MeshNode {
         }
         this.adopt(link);
     }
+  }
+
+  /**
+   * Offers the trackers should have out: none while a PeerJS server or a relay reaches the node's
+   * peers (they are found and dialled by ID then), while outgoing connections are paused, or once
+   * maxPeers connections exist.
+   */
+  private trackerOffersWanted(): number {
+    const settings = this.settings;
+    if (!this.signaling || !settings || this.signaling.reachesTargets || settings.pauseOutgoing) return 0;
+    return Math.max(0, settings.maxPeers - this.sessions.size);
+  }
+
+  /** A node answered one of the trackers' offers: taken as a dial of ours, under the same rules. */
+  private onMet(link: Link): void {
+    const settings = this.settings;
+    const why = !settings || settings.pauseOutgoing
+      ? 'outgoing connections are paused'
+      : this.isBlocked(link.remoteId, this.records.get(link.remoteId)?.userId ?? null)
+        ? 'it is blocked'
+        : this.sessions.get(link.remoteId) || this.replacements.has(link.remoteId)
+          ? 'a connection to it exists'
+          : this.sessions.size >= settings.maxPeers
+            ? `${settings.maxPeers} connections exist`
+            : null;
+    if (why) {
+      this.log.add('debug', 'peer:met', `not taking the tracker's connection to ${link.remoteId}: ${why}`, link.remoteId);
+      return link.close();
+    }
+    this.dialCount++;
+    this.adopt(link);
   }
 
   private adopt(link: Link, { replacing = false } = {}): PeerSession {

@@ -15,6 +15,8 @@ export interface SignalingEvents {
   'signaling:state': { state: SignalingState; error: string | null };
   /** A remote node dialled us. */
   'link:inbound': Link;
+  /** A node answered an offer of ours that was not for anyone in particular (a meeting path, the tracker). */
+  'link:met': Link;
 }
 
 /** What the node knows of a dial target: the signaling endpoints its verified record lists. */
@@ -67,6 +69,36 @@ export interface FallbackSignalingOptions {
 }
 
 export type FallbackSignalingFactory = (options: FallbackSignalingOptions) => FallbackSignaling;
+
+/**
+ * A path on which the node meets whoever else is there rather than dialling a given node (the
+ * WebTorrent tracker, core/signaling/tracker-signaling.ts): its offers go out to no one in particular,
+ * and a connection comes of them as `link:met`, or of another node's offer as `link:inbound`.
+ */
+export interface MeetingSignaling {
+  readonly events: Emitter<SignalingEvents>;
+  readonly state: SignalingState;
+  snapshot(): FallbackSignalingSnapshot;
+  start(): void;
+  stop(): void;
+  pause(): void;
+  resume(): void;
+  retryNow(): void;
+}
+
+export interface MeetingSignalingOptions {
+  urls: string[];
+  room: string;
+  nodeId: string;
+  iceServers: IceServer[];
+  clock: Clock;
+  /** How many offers the node wants out now (0 while it needs none: it reaches its peers otherwise, or is full). */
+  offersWanted(): number;
+  /** Whether the node holds a connection to `nodeId` already: its offers are not answered again. */
+  holds(nodeId: string): boolean;
+}
+
+export type MeetingSignalingFactory = (options: MeetingSignalingOptions) => MeetingSignaling;
 
 export interface RendezvousEvents {
   /** A node record as the store returned it: unverified, possibly partial or forged. */

@@ -1,6 +1,6 @@
 /**
  * A Link over a bare RTCPeerConnection and one reliable, ordered data channel: what a fallback path
- * (the GUN relays) sets up, where no PeerJS carries the offer and answer. On the wire it is the same
+ * (the GUN relays, the tracker) sets up, where no PeerJS carries the offer and answer. On the wire it is the same
  * as a PeerJS `raw` connection: one JSON text message per frame.
  */
 import { Emitter } from '../lib/events';
@@ -26,13 +26,15 @@ export class RtcLink implements Link {
     readonly path: SignalPath,
     readonly pc: RTCPeerConnection,
     private readonly clock: Clock,
+    /** An outbound link's channel, when it had to exist before the link did (an offer made for no one yet). */
+    channel?: RTCDataChannel,
   ) {
     this.unwatchIce = watchIceSuspect(pc, () => this.events.emit('suspect', undefined));
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed') this.fail(new Error('the WebRTC connection failed (ICE or DTLS)'));
     };
     if (direction === 'inbound') pc.ondatachannel = ({ channel }) => this.attach(channel);
-    else this.attach(pc.createDataChannel(DATA_CHANNEL_LABEL, { ordered: true }));
+    else this.attach(channel ?? openDataChannel(pc));
   }
 
   get isFinished(): boolean {
@@ -92,6 +94,11 @@ export class RtcLink implements Link {
   readTraffic(): Promise<Traffic | null> {
     return readDataChannelTraffic(this.pc);
   }
+}
+
+/** The one data channel of a link, opened by the dialling side before its offer. */
+export function openDataChannel(pc: RTCPeerConnection): RTCDataChannel {
+  return pc.createDataChannel(DATA_CHANNEL_LABEL, { ordered: true });
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * The node's one signaling seam: PeerJS first (one or several servers, registered on all at once),
- * fallback paths (the GUN relays) behind the same Signaling interface, chosen per target at each dial.
+ * fallback paths (the GUN relays) behind the same Signaling interface, chosen per target at each dial,
+ * and meeting paths (the trackers), which dial no one in particular but set connections up with
+ * whoever answers.
  * Whatever path set a connection up, the session on it (handshake, heartbeat, routing, blocking) is
  * the same.
  *
@@ -13,7 +15,7 @@ import { Emitter } from '../lib/events';
 import type { Clock } from '../lib/clock';
 import type { Link } from '../session/link';
 import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../node/observed-state';
-import type { DialTarget, FallbackSignaling, Signaling, SignalingEvents } from '../node/transport';
+import type { DialTarget, FallbackSignaling, MeetingSignaling, Signaling, SignalingEvents } from '../node/transport';
 
 /** How long a target whose PeerJS dial failed is dialled through a fallback instead. */
 export const PRIMARY_AVOID_MS = 60_000;
@@ -29,6 +31,7 @@ export class SignalPaths implements Signaling {
   constructor(
     private readonly primaries: Signaling[],
     private readonly fallbacks: FallbackSignaling[],
+    private readonly meetings: MeetingSignaling[],
     private readonly clock: Clock,
     onFallbackState: () => void,
   ) {
@@ -42,9 +45,10 @@ export class SignalPaths implements Signaling {
         }),
         primary.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
       ]),
-      ...fallbacks.flatMap((fallback) => [
-        fallback.events.on('signaling:state', onFallbackState),
-        fallback.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
+      ...[...fallbacks, ...meetings].flatMap((path) => [
+        path.events.on('signaling:state', onFallbackState),
+        path.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
+        path.events.on('link:met', (link) => this.events.emit('link:met', link)),
       ]),
     ];
   }
@@ -82,7 +86,12 @@ export class SignalPaths implements Signaling {
   }
 
   fallbackSnapshots(): FallbackSignalingSnapshot[] {
-    return this.fallbacks.map((fallback) => fallback.snapshot());
+    return [...this.fallbacks, ...this.meetings].map((path) => path.snapshot());
+  }
+
+  /** Whether some PeerJS server or targeted fallback is open: the node reaches its peers without meeting paths. */
+  get reachesTargets(): boolean {
+    return this.endpoints.some((e) => e.state === 'open') || this.openFallback() !== null;
   }
 
   /** The first PeerJS server this node is registered on that `target` lists (any open one without a target). */
@@ -121,28 +130,28 @@ export class SignalPaths implements Signaling {
 
   start(): void {
     for (const primary of this.primaries) primary.start();
-    for (const fallback of this.fallbacks) fallback.start();
+    for (const path of [...this.fallbacks, ...this.meetings]) path.start();
   }
 
   pause(): void {
     for (const primary of this.primaries) primary.pause();
-    for (const fallback of this.fallbacks) fallback.pause();
+    for (const path of [...this.fallbacks, ...this.meetings]) path.pause();
   }
 
   resume(): void {
     for (const primary of this.primaries) primary.resume();
-    for (const fallback of this.fallbacks) fallback.resume();
+    for (const path of [...this.fallbacks, ...this.meetings]) path.resume();
   }
 
   retryNow(): void {
     for (const primary of this.primaries) primary.retryNow();
-    for (const fallback of this.fallbacks) fallback.retryNow();
+    for (const path of [...this.fallbacks, ...this.meetings]) path.retryNow();
   }
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     for (const primary of this.primaries) primary.stop();
-    for (const fallback of this.fallbacks) fallback.stop();
+    for (const path of [...this.fallbacks, ...this.meetings]) path.stop();
     this.avoidPrimary.clear();
     this.events.clear();
   }

@@ -17,7 +17,9 @@ import { runAction, type ActionStatus } from '../../ui/action-status';
 import type { ConfirmModel } from '../../ui/confirm-model';
 import type { ViewClient } from '../../client/view-client';
 
-export const PATH_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS', gun: 'GUN', tracker: 'tracker' };
+export const PATH_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS', gun: 'GUN', tracker: 'Tracker' };
+/** What each fallback path goes through, as the Signaling endpoint panel and Diagnostics name it. */
+export const FALLBACK_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS servers', gun: 'GUN relays', tracker: 'WebTorrent trackers' };
 
 /** Every cell's text of one row, as the table shows it. */
 export interface RowTexts {

@@ -2,6 +2,7 @@
  * The Diagnostics panel's model: health indicators, each with a status in words (issue 4: signaling,
  * relays, peers ≥ 1, host alive, handshakes failing), and `Download diagnostics`.
  */
+import { FALLBACK_NAMES } from '../connections/connections-model';
 import { signal, type ReadonlySignal } from '@preact/signals';
 import type { DiagnosticsReport } from '../../../core/control/protocol';
 import { runAction, type ActionStatus } from '../../ui/action-status';
@@ -11,7 +12,7 @@ import type { DashboardNodeModel } from '../snapshot-parts';
 import { stableComputed } from '../../ui/stable';
 import type { ViewClient } from '../../client/view-client';
 
-export type HealthKey = 'signaling' | 'fallback' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
+export type HealthKey = 'signaling' | 'fallback-gun' | 'fallback-tracker' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
 
 export interface HealthIndicator {
   key: HealthKey;
@@ -118,8 +119,8 @@ export function createDiagnosticsModel(
     for (const fallback of signaling?.fallbacks ?? []) {
       const ready = fallback.state === 'open';
       const refused = fallback.refused > 0 ? ` ${countOf(fallback.refused, 'signal')} refused; last: ${fallback.lastError ?? 'unknown'}.` : '';
-      const text = `${ready ? 'Ready' : cap(fallback.state)}: ${countOf(fallback.setUp, 'connection')} set up through the GUN relays.${refused}`;
-      list.push({ key: 'fallback', label: 'Fallback signaling', ok: off ? null : ready, text });
+      const text = `${ready ? 'Ready' : cap(fallback.state)}: ${countOf(fallback.setUp, 'connection')} set up through the ${FALLBACK_NAMES[fallback.path]}.${refused}`;
+      list.push({ key: fallback.path === 'tracker' ? 'fallback-tracker' : 'fallback-gun', label: `Fallback: ${FALLBACK_NAMES[fallback.path]}`, ok: off ? null : ready, text });
     }
 
     if (!rendezvous) list.push({ key: 'relays', label: 'Relays', ok: null, text: 'Not known yet: waiting for the node.' });

@@ -13,7 +13,7 @@ import { StatusLine } from '../../ui/StatusLine';
 import { StopState } from './StopState';
 import type { TrialModel } from './trial-model';
 import { TrialPrompt } from './TrialPrompt';
-import { PATH_NAMES } from '../connections/connections-model';
+import { FALLBACK_NAMES } from '../connections/connections-model';
 import type { FallbackSignalingSnapshot } from '../../../core/node/observed-state';
 
 export interface SignalingEndpointProps {
@@ -26,7 +26,8 @@ export interface SignalingEndpointProps {
 
 /** A fallback path in one line: whether it can set connections up, what it did, what it refused. */
 function describeFallback(f: FallbackSignalingSnapshot): string {
-  const state = f.state === 'open' ? 'ready for nodes PeerJS cannot reach' : f.state === 'stopped' ? 'stopped' : 'waiting for a relay';
+  const waiting = f.path === 'tracker' ? 'waiting for a tracker' : 'waiting for a relay';
+  const state = f.state === 'open' ? 'ready for nodes PeerJS cannot reach' : f.state === 'stopped' ? 'stopped' : waiting;
   const refused = f.refused > 0 ? `; ${countOf(f.refused, 'signal')} refused (last: ${f.lastError ?? 'unknown'})` : '';
   return `${state}; ${countOf(f.setUp, 'connection')} set up${refused}`;
 }
@@ -94,7 +95,7 @@ export function SignalingEndpoint({ node, endpoint, copy, signaling: control, tr
         </div>
         {(signaling?.fallbacks ?? []).map((fallback) => (
           <div key={fallback.path}>
-            <dt>Fallback: {PATH_NAMES[fallback.path]} relays</dt>
+            <dt>Fallback: {FALLBACK_NAMES[fallback.path]}</dt>
             <dd data-field={`fallback-${fallback.path}`} data-state={fallback.state}>
               {describeFallback(fallback)}
             </dd>

@@ -2,6 +2,8 @@
  * Test builds only (WXT_INSTRUMENT=1): counts live RTCPeerConnections and timers in the node host, so
  * the leak test and the robustness benchmark can check that teardown leaves nothing behind. A
  * connection is live from its constructor until close() (PeerJS closes each one it tears down).
+ * It also notes every address the host is told to reach, WebSocket URLs and ICE servers, so the e2e
+ * suites can check that nothing but the configured loopback endpoints is ever tried.
  */
 import { countFaults, type Faults } from '../../../core/lib/fault-counter';
 
@@ -12,7 +14,13 @@ export interface Instruments {
   iceStates: { connection: number; state: RTCIceConnectionState; at: number }[];
   /** Errors and rejections nothing handled (the e2e suites fail on any). */
   faults: Faults;
+  /** Every URL a WebSocket was opened to, and every ICE server URL a connection gathered with, once each. */
+  reached: { webSockets: string[]; iceServers: string[] };
 }
+
+const noteOnce = (list: string[], value: string): void => {
+  if (!list.includes(value)) list.push(value);
+};
 
 /** Installed when this module loads, before PeerJS or GUN: main.ts imports it first. */
 export const instruments: Instruments | null = import.meta.env.WXT_INSTRUMENT === '1' ? install() : null;
@@ -23,6 +31,7 @@ function install(): Instruments {
     timers: { intervals: 0, timeouts: 0 },
     iceStates: [],
     faults: countFaults(globalThis),
+    reached: { webSockets: [], iceServers: [] },
   };
   Object.assign(globalThis, { meshdeckFaults: counts.faults });
   const Native = globalThis.RTCPeerConnection;
@@ -43,7 +52,23 @@ function install(): Instruments {
       super.close();
     }
   }
+  // ICE servers are contacted once gathering starts, with the local description: PeerJS's feature probe
+  // builds a connection with its public defaults when it loads, but never gets that far.
+  const setLocalDescription = Native.prototype.setLocalDescription as (this: RTCPeerConnection, ...args: unknown[]) => Promise<void>;
+  CountedPeerConnection.prototype.setLocalDescription = function (this: RTCPeerConnection, ...args: unknown[]) {
+    for (const server of this.getConfiguration().iceServers ?? []) for (const url of [server.urls].flat()) noteOnce(counts.reached.iceServers, url);
+    return setLocalDescription.apply(this, args);
+  } as RTCPeerConnection['setLocalDescription'];
   globalThis.RTCPeerConnection = CountedPeerConnection;
+
+  const NativeWebSocket = globalThis.WebSocket;
+  class NotedWebSocket extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      noteOnce(counts.reached.webSockets, String(url));
+    }
+  }
+  globalThis.WebSocket = NotedWebSocket;
 
   const live = { intervals: new Set<unknown>(), timeouts: new Set<unknown>() };
   const { setInterval: si, clearInterval: ci, setTimeout: st, clearTimeout: ct } = globalThis;

@@ -26,8 +26,23 @@ describe('validateSettings', () => {
     ['routing', 1],
     ['pauseIncoming', null],
     ['signalingStop', { until: 'later' }],
+    ['trackerUrls', ['http://127.0.0.1:9000/tracker']],
+    ['trackerUrls', ['ws://127.0.0.1:1/a', 'ws://127.0.0.1:2/a', 'ws://127.0.0.1:3/a', 'ws://127.0.0.1:4/a']],
+    ['trackerUrls', 'ws://127.0.0.1:9000/tracker'],
   ])('refuses %s = %j, naming the field', (field, value) => {
     expect(() => validateSettings(withField({ [field]: value }))).toThrow(expect.objectContaining({ name: 'SettingsError', field }));
+  });
+
+  it('takes WebSocket tracker URLs, without repeats; none when absent', () => {
+    const clean = validateSettings(withField({ trackerUrls: ['ws://127.0.0.1:9000/tracker/', 'ws://127.0.0.1:9000/tracker', 'wss://t.example.org/x'] }));
+    expect(clean.trackerUrls).toEqual(['ws://127.0.0.1:9000/tracker', 'wss://t.example.org/x']);
+    expect(validateSettings(withField({ trackerUrls: undefined })).trackerUrls).toEqual([]);
+  });
+
+  it('builds with the local tracker unless told other trackers, or none', () => {
+    expect(defaultSettings().trackerUrls).toEqual(['ws://127.0.0.1:9000/tracker']);
+    expect(defaultSettings({ WXT_TRACKER_URLS: 'wss://a.example.org/t, wss://b.example.org/t' }).trackerUrls).toEqual(['wss://a.example.org/t', 'wss://b.example.org/t']);
+    expect(defaultSettings({ WXT_TRACKER_URLS: 'none' }).trackerUrls).toEqual([]);
   });
 
   it('validates a patch as a whole against the current settings', () => {

@@ -44,7 +44,7 @@ function paths() {
   const clock = new FakeClock();
   const primary = new FakePath(URL, 'stopped');
   const gun = new FakePath('gun', 'stopped');
-  const signaling = new SignalPaths([primary as Signaling], [gun], clock, () => undefined);
+  const signaling = new SignalPaths([primary as Signaling], [gun], [], clock, () => undefined);
   return { clock, primary, gun, signaling };
 }
 
@@ -94,7 +94,7 @@ describe('SignalPaths with several PeerJS servers', () => {
     const clock = new FakeClock();
     const first = new FakePath(URL, 'stopped');
     const second = new FakePath(OTHER, 'stopped');
-    const signaling = new SignalPaths([first as Signaling, second as Signaling], [], clock, () => undefined);
+    const signaling = new SignalPaths([first as Signaling, second as Signaling], [], [], clock, () => undefined);
     first.setState('open');
     second.setState('open');
     expect(signaling.announcedUrls()).toEqual([URL, OTHER]);

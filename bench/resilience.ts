@@ -7,6 +7,9 @@
  *   endpoint nobody listens on), so the offer and answer go sealed through the GUN relay;
  *   alternating with the PeerJS runs, so both see the same machine. `dial()` → ready on both sides
  *   (each side's own stamp on the machine's one clock). gun_fallback_ratio: GUN / PeerJS.
+ * - tracker_ready_ms_median: the PeerJS server and the relay are gone, and the tracker alone is up; a
+ *   fresh Node node (no PeerJS server, no relay either) starts → both ready through the tracker, from
+ *   the start of the Node node (the extension is in the swarm already). tracker_ratio: tracker / PeerJS.
  * - offscreen_bundle_gzip_bytes: the offscreen document's JS as users get it (store build).
  * - relay_failover_ms_median: two Node nodes on two federated relays (server/federation.ts); one relay
  *   is killed → the other node has a record of the first dated after the kill, through the relay left
@@ -62,6 +65,43 @@ async function measureReadyWith(host: Page, browser: ExtensionBrowser, peer: Mes
   await waitFor(async () => peer.snapshot().peers.length, (n) => n === 0, 5000, 'the peer forgets the extension');
   await waitFor(() => browser.snapshot(), (s) => s.peers.length === 0, 5000, 'the extension forgets the peer');
   return Math.max(readyAtBrowser, readyPeer) - startedAt;
+}
+
+const DEAD_RELAY = 'http://127.0.0.1:9/gun';
+
+/** The extension alone in the tracker's swarm, with PeerJS and GUN down; each run a fresh node meets it there. */
+async function trackerReady(browser: ExtensionBrowser, popup: Page, trackerUrl: string): Promise<number[]> {
+  await request(popup, { type: 'settings:update', patch: { maxPeers: 8 } });
+  await waitFor(
+    () => browser.snapshot(),
+    (s) => s.signaling.fallbacks.some((f) => f.path === 'tracker' && f.state === 'open') && s.rendezvous.relays.every((r) => r.state !== 'open') && s.signaling.state !== 'open',
+    30_000,
+    'the extension on the tracker alone',
+  );
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const startedAt = performance.timeOrigin + performance.now();
+    const peer = (await startNodePeer({ signalingUrl: DEAD_SIGNALING, relayUrls: [DEAD_RELAY], trackerUrls: [trackerUrl], maxPeers: 1 })).node;
+    try {
+      const readyAtPeer = new Promise<number>((resolve) => {
+        const off = peer.events.on('peer:ready', () => {
+          off();
+          resolve(performance.timeOrigin + performance.now());
+        });
+      });
+      const snapshot = await waitFor(() => browser.snapshot(), (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'), 20_000, 'ready through the tracker');
+      const path = snapshot.peers.find((p) => p.nodeId === peer.nodeId)!.path;
+      if (path !== 'tracker') throw new Error(`the connection went through ${path}, not the tracker`);
+      // The extension's side is polled: its own stamp of the handshake says when it became ready.
+      const readyAtBrowser = snapshot.peers.find((p) => p.nodeId === peer.nodeId)!.lastHandshakeAt ?? startedAt;
+      times.push(Math.max(await readyAtPeer, readyAtBrowser) - startedAt);
+    } finally {
+      peer.stop();
+    }
+    await waitFor(() => browser.snapshot(), (s) => s.peers.length === 0, 10_000, 'the extension forgets the peer');
+  }
+  await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
+  return times;
 }
 
 const FAILOVER_RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 5);
@@ -158,21 +198,34 @@ async function main(): Promise<void> {
       peerjs.push(await measureReadyWith(host, browser, viaPeerJs, 'peerjs'));
       gun.push(await measureReadyWith(host, browser, viaGun, 'gun'));
     }
+    // The PeerJS server and the relay go; a tracker alone comes up on the same port.
+    for (const peer of peers) peer.stop();
+    peers.length = 0;
+    await server.close();
+    const trackerOnly = await startLocalServer({ port: 9000, signaling: false, relay: false });
+    let tracker: number[];
+    try {
+      tracker = await trackerReady(browser, popup, trackerOnly.trackerUrl);
+    } finally {
+      await trackerOnly.close();
+    }
     const failover = await relayFailover();
     const signalingFailoverTimes = await signalingFailover();
     const peerjsMedian = median(peerjs)!;
     const gunMedian = median(gun)!;
+    const trackerMedian = median(tracker)!;
     await writeResult('resilience', {
       runs: RUNS,
       peerjs_ready_ms_median: round(peerjsMedian),
       gun_fallback_ready_ms_median: round(gunMedian),
       gun_fallback_ratio: round(gunMedian / peerjsMedian, 3),
+      tracker_ready_ms_median: round(trackerMedian),
+      tracker_ratio: round(trackerMedian / peerjsMedian, 3),
       offscreen_bundle_gzip_bytes: await pageGzipBytes('offscreen.html'),
       relay_failover_ms_median: median(failover),
       signaling_failover_ms_median: median(signalingFailoverTimes),
-      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), relay_failover_ms: failover, signaling_failover_ms: signalingFailoverTimes },
+      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), tracker_ready_ms: tracker.map((v) => round(v)), relay_failover_ms: failover, signaling_failover_ms: signalingFailoverTimes },
       not_measured: {
-        tracker_ready_ms_median: 'no WebTorrent tracker path yet (issue 12, open)',
         webtorrent_mb_per_s: 'no file sharing yet',
         datachannel_mb_per_s: 'measured with webtorrent_mb_per_s, in the same run',
         webtorrent_chunk_gzip_bytes: 'no WebTorrent chunk yet',

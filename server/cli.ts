@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   for (const [i, server] of servers.entries()) {
     if (i < options.signaling) lines.push(`  signaling  ${server.signalingUrl}`);
     if (i < options.relays) lines.push(`  relay      ${server.relayUrl}${options.relays > 1 ? ' (peers with the other relays)' : ''}`);
+    if (i === 0) lines.push(`  tracker    ${server.trackerUrl}`);
   }
   const temporary = options.dataDir === undefined ? ' (temporary, removed on exit)' : '';
   for (const [i, server] of servers.entries()) if (i < options.relays) lines.push(`  data       ${server.dataDir}${temporary}`);

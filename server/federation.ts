@@ -30,6 +30,8 @@ export async function startFederation(options: FederationOptions): Promise<Local
           log: options.log && ((line) => options.log!(count > 1 ? `[${i}] ${line}` : line)),
           relay,
           signaling: i < options.signaling,
+          // Trackers do not federate: one is enough, on the first port.
+          tracker: i === 0,
           relayPeers: relay ? servers.slice(0, i).map((server) => server.relayUrl) : [],
         }),
       );

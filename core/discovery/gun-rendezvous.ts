@@ -75,7 +75,8 @@ class GunRendezvous implements Rendezvous {
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
   private announceRetry: unknown = null;
   private shared: { channel: string; chain: GunChain } | null = null;
-  private slots: { path: string; chain: GunChain } | null = null;
+  /** Watched slot paths (joined with "/") and their GUN chains. */
+  private readonly slots = new Map<string, GunChain>();
   /** Slot reads still waiting for a relay: each holds a timer and a subscription, released by stop(). */
   private readonly reads = new Set<() => void>();
 
@@ -192,18 +193,21 @@ class GunRendezvous implements Rendezvous {
     if (this.gun) this.slotChain(this.gun, path).get(key).put({ ...value });
   }
 
-  watchSlots(path: readonly string[] | null): void {
+  watchSlots(path: readonly string[]): void {
     const gun = this.gun;
-    const joined = path?.join('/') ?? null;
-    if (this.slots?.path === joined) return;
-    this.slots?.chain.map().off();
-    this.slots = null;
-    if (!gun || !path || joined === null) return;
+    const joined = path.join('/');
+    if (!gun || this.slots.has(joined)) return;
     const chain = this.slotChain(gun, path);
-    this.slots = { path: joined, chain };
+    this.slots.set(joined, chain);
     chain.map().on((value, key) => {
-      if (this.gun === gun && this.slots?.chain === chain) this.events.emit('slot:update', { key, value });
+      if (this.gun === gun && this.slots.get(joined) === chain) this.events.emit('slot:update', { path: joined, key, value });
     });
+  }
+
+  unwatchSlots(path: readonly string[]): void {
+    const joined = path.join('/');
+    this.slots.get(joined)?.map().off();
+    this.slots.delete(joined);
   }
 
   readSlot(path: readonly string[], key: string, ms: number): Promise<unknown> {
@@ -246,8 +250,8 @@ class GunRendezvous implements Rendezvous {
     this.nodes = null;
     this.shared?.chain.map().off();
     this.shared = null;
-    this.slots?.chain.map().off();
-    this.slots = null;
+    for (const chain of this.slots.values()) chain.map().off();
+    this.slots.clear();
     for (const cancel of [...this.reads]) cancel();
     // Saying bye removes each relay from GUN's peer table first, so its socket's close does not
     // schedule a reconnect.

@@ -16,6 +16,7 @@ import { TRIAL_MS } from '../control/endpoint-trial';
 import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
+import type { TorrentEngineLoader } from '../files/torrent-engine';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, RendezvousFactory, SignalingFactory } from '../node/transport';
 import { errorText } from '../lib/error-text';
 import { isPairingCommand } from '../control/protocol-guard';
@@ -65,6 +66,7 @@ export interface NodeHostDeps {
   createSignaling: SignalingFactory;
   createFallbackSignaling?: FallbackSignalingFactory;
   createMeetingSignaling?: MeetingSignalingFactory;
+  loadTorrentEngine?: TorrentEngineLoader;
   createRendezvous: RendezvousFactory;
   /** Where the node key lives: the host signs with it and never sees it in a message. */
   keys: NodeKeyStore;

@@ -24,6 +24,8 @@ import { signalingUrlsOf, type Settings } from '../control/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, Rendezvous, RendezvousFactory, SignalingFactory } from './transport';
 import { SignalPaths } from '../signaling/signal-paths';
+import { FileSharing } from '../files/file-sharing';
+import type { TorrentEngineLoader } from '../files/torrent-engine';
 import { SignalingStopSchedule } from './signaling-stop';
 import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
 import { SessionTable } from './session-table';
@@ -59,6 +61,8 @@ export interface NodeComponents {
   createFallbackSignaling?: FallbackSignalingFactory;
   /** Where the node meets the room when it reaches no PeerJS server and no relay (the trackers); none when absent. */
   createMeetingSignaling?: MeetingSignalingFactory;
+  /** Loads the torrent engine for file sharing when it is first used (core/files); no file sharing when absent. */
+  loadTorrentEngine?: TorrentEngineLoader;
   createRendezvous: RendezvousFactory;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
@@ -87,6 +91,7 @@ export class MeshNode {
   private dialCount = 0;
   private signaling: SignalPaths | null = null;
   private rendezvous: Rendezvous | null = null;
+  private fileSharing: FileSharing | null = null;
   private readonly sessions = new SessionTable();
   /** Inbound links turned away and waiting for the dialler's hello: closed when the node goes offline. */
   private readonly refused = new Set<Link>();
@@ -313,6 +318,7 @@ export class MeshNode {
       signaling.start();
     }
     rendezvous.start();
+    if (this.components.loadTorrentEngine) this.startFileSharing(rendezvous, settings);
     if (this.shared) this.applyShared(rendezvous, this.shared);
     this.announcer.start();
     this.announcedUrls = signaling.announcedUrls().join();
@@ -332,6 +338,8 @@ export class MeshNode {
     this.records.stop();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
+    this.fileSharing?.stop();
+    this.fileSharing = null;
     this.signaling?.stop();
     this.rendezvous?.stop();
     this.signaling = null;
@@ -403,6 +411,24 @@ export class MeshNode {
   private applyShared(rendezvous: Rendezvous, shared: { channel: string; value: Record<string, string | number> }): void {
     rendezvous.watchShared(shared.channel);
     rendezvous.share(shared.channel, this.components.identity.nodeId, shared.value);
+  }
+
+  /** File sharing in the room while the node is online (null offline, or without a torrent engine). */
+  get files(): FileSharing | null {
+    return this.fileSharing;
+  }
+
+  private startFileSharing(rendezvous: Rendezvous, settings: Settings): void {
+    const files = new FileSharing({
+      identity: this.components.identity,
+      clock: this.components.clock,
+      board: rendezvous,
+      nodeKeyOf: (id) => this.freshKeyOf(id),
+      loadEngine: this.components.loadTorrentEngine!,
+      engineOptions: { trackerUrls: settings.trackerUrls ?? [], iceServers: settings.iceServers as RTCIceServer[] },
+    });
+    files.events.on('files:change', () => this.publisher.changed(false));
+    this.fileSharing = files;
   }
 
   /** The ready connections. */

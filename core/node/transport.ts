@@ -108,8 +108,8 @@ export interface RendezvousEvents {
   'records:refused': unknown[];
   /** A value of the watched shared channel (a paired browser's sealed block list): unverified. */
   'shared:update': { channel: string; value: unknown };
-  /** A value under the watched slot path (watchSlots), filed under `key`: unverified. */
-  'slot:update': { key: string; value: unknown };
+  /** A value under a watched slot path (watchSlots; `path` joined with "/"), filed under `key`: unverified. */
+  'slot:update': { path: string; key: string; value: unknown };
 }
 
 export interface Rendezvous {
@@ -126,12 +126,14 @@ export interface Rendezvous {
   /** Delivers the values of `channel`, now and as they change, as 'shared:update'; null stops. One at a time. */
   watchShared(channel: string | null): void;
   /**
-   * The room's slots for fallback signaling (core/signaling/gun-signaling.ts), at
+   * The room's slots for fallback signaling (core/signaling/gun-signaling.ts) and the file lists
+   * (core/files), at
    * `meshdeck/v1/<room>/<path…>/<key>`: writes `value` there whole.
    */
   putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void;
-  /** Delivers every value under `path`, now and as they change, as 'slot:update'; null stops. One at a time. */
-  watchSlots(path: readonly string[] | null): void;
+  /** Delivers every value under `path`, now and as they change, as 'slot:update', until unwatchSlots. Several paths may be watched. */
+  watchSlots(path: readonly string[]): void;
+  unwatchSlots(path: readonly string[]): void;
   /** The value at `path`/`key` once a relay has one, or undefined after `ms`. */
   readSlot(path: readonly string[], key: string, ms: number): Promise<unknown>;
 }

@@ -43,7 +43,7 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 }
 
 export interface GunSignalingOptions extends Omit<FallbackSignalingOptions, 'board'> {
-  board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'readSlot'>;
+  board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'unwatchSlots' | 'readSlot'>;
 }
 
 export const createGunSignaling: FallbackSignalingFactory = (options) => new GunSignaling(options);
@@ -91,12 +91,19 @@ export class GunSignaling implements FallbackSignaling {
         if (state === 'open') this.publishBox();
         this.stateMaybeChanged(before);
       }),
-      options.board.events.on('slot:update', ({ key, value }) => this.heard(key, value)),
+      options.board.events.on('slot:update', ({ path, key, value }) => {
+        if (path === this.inbox.join('/')) this.heard(key, value);
+      }),
     );
   }
 
   private get ownId(): string {
     return this.options.identity.nodeId;
+  }
+
+  /** The slots where signals for this node are written. */
+  private get inbox(): readonly string[] {
+    return ['signals', this.ownId];
   }
 
   get state(): SignalingState {
@@ -117,7 +124,7 @@ export class GunSignaling implements FallbackSignaling {
         if (!this.running) return;
         const before = this.state;
         this.boxKeys = keys;
-        if (!this.paused) this.options.board.watchSlots(['signals', this.ownId]);
+        if (!this.paused) this.options.board.watchSlots(this.inbox);
         this.publishBox();
         this.stateMaybeChanged(before);
       },
@@ -144,7 +151,7 @@ export class GunSignaling implements FallbackSignaling {
     if (!this.running || this.paused) return;
     const before = this.state;
     this.paused = true;
-    this.options.board.watchSlots(null);
+    this.options.board.unwatchSlots(this.inbox);
     this.stateMaybeChanged(before);
   }
 
@@ -152,7 +159,7 @@ export class GunSignaling implements FallbackSignaling {
     if (!this.running) return this.start();
     const before = this.state;
     this.paused = false;
-    if (this.boxKeys) this.options.board.watchSlots(['signals', this.ownId]);
+    if (this.boxKeys) this.options.board.watchSlots(this.inbox);
     this.stateMaybeChanged(before);
   }
 
@@ -292,7 +299,7 @@ export class GunSignaling implements FallbackSignaling {
     if (!this.running) return this.events.clear();
     this.running = false;
     this.timers.clear();
-    this.options.board.watchSlots(null);
+    this.options.board.unwatchSlots(this.inbox);
     for (const link of [...this.links]) link.close();
     this.links.clear();
     this.pending.clear();

@@ -218,15 +218,20 @@ export class FakeRendezvous implements Rendezvous {
     for (const record of this.store.records.values()) this.deliver(record);
   }
 
-  private watchingSlots: string | null = null;
+  private readonly watchingSlots = new Set<string>();
 
   putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void {
     this.store.putSlot(path.join('/'), key, value);
   }
 
-  watchSlots(path: readonly string[] | null): void {
-    this.watchingSlots = path?.join('/') ?? null;
-    for (const [key, value] of this.store.slots.get(this.watchingSlots ?? '') ?? []) queueMicrotask(() => this.deliverSlot(path!.join('/'), key, value));
+  watchSlots(path: readonly string[]): void {
+    const joined = path.join('/');
+    this.watchingSlots.add(joined);
+    for (const [key, value] of this.store.slots.get(joined) ?? []) queueMicrotask(() => this.deliverSlot(joined, key, value));
+  }
+
+  unwatchSlots(path: readonly string[]): void {
+    this.watchingSlots.delete(path.join('/'));
   }
 
   async readSlot(path: readonly string[], key: string): Promise<unknown> {
@@ -234,6 +239,6 @@ export class FakeRendezvous implements Rendezvous {
   }
 
   deliverSlot(path: string, key: string, value: unknown): void {
-    if (this.watchingSlots === path) this.events.emit('slot:update', { key, value });
+    if (this.watchingSlots.has(path)) this.events.emit('slot:update', { path, key, value });
   }
 }

@@ -24,6 +24,8 @@ export function startNodeHost(channel: HostChannel): RunningHost {
     createSignaling: createPeerJsSignaling,
     createFallbackSignaling: createGunSignaling,
     createMeetingSignaling: createTrackerSignaling,
+    // A chunk of its own, loaded when file sharing is first used (its weight: resilience.json).
+    loadTorrentEngine: (options) => import('./webtorrent-engine').then(({ createWebTorrentEngine }) => createWebTorrentEngine(options)),
     createRendezvous: createGunRendezvous,
     keys: indexedDbNodeKeyStore(indexedDB),
     // The offscreen document's chrome.runtime has no getManifest(): take the version from the build.

@@ -10,6 +10,11 @@
  * - tracker_ready_ms_median: the PeerJS server and the relay are gone, and the tracker alone is up; a
  *   fresh Node node (no PeerJS server, no relay either) starts → both ready through the tracker, from
  *   the start of the Node node (the extension is in the swarm already). tracker_ratio: tracker / PeerJS.
+ * - webtorrent_mb_per_s: a second extension browser downloads a fresh 5 MB file the first one shares
+ *   (core/files), download() → done; datachannel_mb_per_s: the same bytes from the first browser's
+ *   node host to the second's over one bare RTCPeerConnection data channel (64 KiB messages, kept
+ *   under 1 MiB buffered), in the same run; MB = 10^6 bytes.
+ * - webtorrent_chunk_gzip_bytes: the lazy WebTorrent chunk (store build), not in offscreen_bundle_gzip_bytes.
  * - offscreen_bundle_gzip_bytes: the offscreen document's JS as users get it (store build).
  * - relay_failover_ms_median: two Node nodes on two federated relays (server/federation.ts); one relay
  *   is killed → the other node has a record of the first dated after the kill, through the relay left
@@ -25,7 +30,7 @@ import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startFederation } from '../server/federation';
 import { startNodePeer } from '../server/node-peer';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
-import { pageGzipBytes } from './support/bundle-size';
+import { chunkGzipBytes, pageGzipBytes } from './support/bundle-size';
 import { writeResult } from './result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -102,6 +107,91 @@ async function trackerReady(browser: ExtensionBrowser, popup: Page, trackerUrl: 
   }
   await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
   return times;
+}
+
+const FILE_BYTES = 5 * 1024 * 1024;
+const FILE_RUNS = Number(process.env.BENCH_FILE_RUNS ?? 3);
+
+type FilesHook = {
+  meshdeck: {
+    host: { node: { files: { share(file: Blob, name: string): Promise<string>; download(ih: string): Promise<void>; snapshot(): { downloads: { ih: string; state: string }[] } } } };
+  };
+};
+/** A bare data channel pair between two node hosts, set up by the benchmark carrying the descriptions. */
+type ChannelHook = { benchChannel?: RTCDataChannel; benchPc?: RTCPeerConnection; benchReceived?: Promise<number> };
+
+async function fileThroughput(a: ExtensionBrowser, b: ExtensionBrowser): Promise<{ webtorrent: number[]; datachannel: number[] }> {
+  const [hostA, hostB] = [await a.host(), await b.host()];
+  const webtorrent: number[] = [];
+  const datachannel: number[] = [];
+  for (let run = 0; run < FILE_RUNS; run++) {
+    const ih = await hostA.evaluate(async (size, run) => {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65_536)));
+      return (globalThis as unknown as FilesHook).meshdeck.host.node.files.share(new Blob([bytes]), `run-${run}.bin`);
+    }, FILE_BYTES, run);
+    const ms = await hostB.evaluate(async (id) => {
+      const { files } = (globalThis as unknown as FilesHook).meshdeck.host.node;
+      const start = performance.now();
+      await files.download(id);
+      for (;;) {
+        const download = files.snapshot().downloads.find((d) => d.ih === id)!;
+        if (download.state === 'done') return performance.now() - start;
+        if (download.state !== 'fetching') throw new Error(`download ${download.state}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }, ih);
+    webtorrent.push(FILE_BYTES / 1e6 / (ms / 1000));
+    datachannel.push(FILE_BYTES / 1e6 / ((await dataChannelMs(hostA, hostB)) / 1000));
+  }
+  return { webtorrent, datachannel };
+}
+
+/** ms from the first byte sent in A's host to the last received in B's, over a fresh data channel. */
+async function dataChannelMs(hostA: Page, hostB: Page): Promise<number> {
+  const offer = await hostA.evaluate(async () => {
+    const g = globalThis as unknown as ChannelHook;
+    const pc = (g.benchPc = new RTCPeerConnection({ iceServers: [] }));
+    g.benchChannel = pc.createDataChannel('bench', { ordered: true });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((r) => setTimeout(r, 300));
+    return pc.localDescription!.sdp;
+  });
+  const answer = await hostB.evaluate(async (sdp, size) => {
+    const g = globalThis as unknown as ChannelHook;
+    const pc = (g.benchPc = new RTCPeerConnection({ iceServers: [] }));
+    g.benchReceived = new Promise<number>((resolve) => {
+      pc.ondatachannel = ({ channel }) => {
+        let got = 0;
+        channel.binaryType = 'arraybuffer';
+        channel.onmessage = ({ data }) => {
+          got += (data as ArrayBuffer).byteLength;
+          if (got >= size) resolve(performance.timeOrigin + performance.now());
+        };
+      };
+    });
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise((r) => setTimeout(r, 300));
+    return pc.localDescription!.sdp;
+  }, offer, FILE_BYTES);
+  const startedAt = await hostA.evaluate(async (sdp, size) => {
+    const g = globalThis as unknown as ChannelHook;
+    await g.benchPc!.setRemoteDescription({ type: 'answer', sdp });
+    const channel = g.benchChannel!;
+    await new Promise((r) => (channel.readyState === 'open' ? r(null) : (channel.onopen = r)));
+    channel.bufferedAmountLowThreshold = 256 * 1024;
+    const chunk = new Uint8Array(64 * 1024);
+    const start = performance.timeOrigin + performance.now();
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      if (channel.bufferedAmount > 1024 * 1024) await new Promise((r) => (channel.onbufferedamountlow = r));
+      channel.send(chunk.subarray(0, Math.min(chunk.length, size - sent)));
+    }
+    return start;
+  }, answer, FILE_BYTES);
+  const doneAt = await hostB.evaluate(() => (globalThis as unknown as ChannelHook).benchReceived!);
+  for (const host of [hostA, hostB]) await host.evaluate(() => (globalThis as unknown as ChannelHook).benchPc?.close());
+  return doneAt - startedAt;
 }
 
 const FAILOVER_RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 5);
@@ -209,6 +299,16 @@ async function main(): Promise<void> {
     } finally {
       await trackerOnly.close();
     }
+    // File sharing: the servers back, and a second browser to fetch from the first.
+    const fileServer = await startLocalServer({ port: 9000 });
+    let fileRates: { webtorrent: number[]; datachannel: number[] };
+    const fetcher = await launchExtensionBrowser();
+    try {
+      fileRates = await fileThroughput(browser, fetcher);
+    } finally {
+      await fetcher.close();
+      await fileServer.close();
+    }
     const failover = await relayFailover();
     const signalingFailoverTimes = await signalingFailover();
     const peerjsMedian = median(peerjs)!;
@@ -221,15 +321,13 @@ async function main(): Promise<void> {
       gun_fallback_ratio: round(gunMedian / peerjsMedian, 3),
       tracker_ready_ms_median: round(trackerMedian),
       tracker_ratio: round(trackerMedian / peerjsMedian, 3),
+      webtorrent_mb_per_s: round(median(fileRates.webtorrent)!, 2),
+      datachannel_mb_per_s: round(median(fileRates.datachannel)!, 2),
       offscreen_bundle_gzip_bytes: await pageGzipBytes('offscreen.html'),
+      webtorrent_chunk_gzip_bytes: await chunkGzipBytes('webtorrent-engine'),
       relay_failover_ms_median: median(failover),
       signaling_failover_ms_median: median(signalingFailoverTimes),
-      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), tracker_ready_ms: tracker.map((v) => round(v)), relay_failover_ms: failover, signaling_failover_ms: signalingFailoverTimes },
-      not_measured: {
-        webtorrent_mb_per_s: 'no file sharing yet',
-        datachannel_mb_per_s: 'measured with webtorrent_mb_per_s, in the same run',
-        webtorrent_chunk_gzip_bytes: 'no WebTorrent chunk yet',
-      },
+      samples: { peerjs_ready_ms: peerjs.map((v) => round(v)), gun_fallback_ready_ms: gun.map((v) => round(v)), tracker_ready_ms: tracker.map((v) => round(v)), webtorrent_mb_per_s: fileRates.webtorrent.map((v) => round(v, 2)), datachannel_mb_per_s: fileRates.datachannel.map((v) => round(v, 2)), relay_failover_ms: failover, signaling_failover_ms: signalingFailoverTimes },
     });
   } finally {
     for (const peer of peers) peer.stop();

@@ -48,7 +48,7 @@ describe('sharing a file in the room through WebTorrent', () => {
       for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65_536)));
       const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
       const shared = await (globalThis as unknown as Hook).meshdeck.host.node.files.share(new Blob([bytes]), 'five.bin');
-      return [shared, hash];
+      return [shared, hash] as [string, string];
     }, SIZE);
     expect(ih).toMatch(/^[0-9a-f]{40}$/);
     expect((await files(a)).shared).toEqual([expect.objectContaining({ ih, name: 'five.bin', size: SIZE })]);

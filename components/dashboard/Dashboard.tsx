@@ -4,6 +4,7 @@ import { Connections } from './connections/Connections';
 import type { DashboardModel } from './dashboard-model';
 import { Diagnostics } from './diagnostics/Diagnostics';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { Files } from './files/Files';
 import { MeshControls } from './mesh-controls/MeshControls';
 import { MeshPing } from './mesh-controls/MeshPing';
 import { NetworkingStats } from './networking-stats/NetworkingStats';
@@ -54,6 +55,7 @@ export function Dashboard({ model }: DashboardProps) {
       </div>
       <NetworkingStats node={node} history={model.history} />
       <Connections node={node} connections={model.connections} copy={model.copy} />
+      <Files files={model.files} />
       <Diagnostics diagnostics={model.diagnostics} log={model.log} />
       <ConfirmDialog confirm={model.confirm} />
     </main>

@@ -16,6 +16,8 @@ import { createLogModel, type LogModel } from './diagnostics/log-model';
 import { createMeshModel, type MeshModel } from './rendezvous-mesh/mesh-model';
 import { createNodeModel } from '../client/node-model';
 import { createPingModel, type PingModel } from './mesh-controls/ping-model';
+import { createFilesModel, saveBlobAsDownload, type FilesModel, type SaveBlob } from './files/files-model';
+import { memoryBlobStore, type BlobStore } from '../../core/files/blob-store';
 import { createPairingModel, type PairingModel } from './pairing/pairing-model';
 import { createSignalingModel, type SignalingModel } from './signaling-endpoint/signaling-model';
 import { withSnapshotParts, type DashboardNodeModel } from './snapshot-parts';
@@ -31,6 +33,7 @@ export interface DashboardModel {
   connections: ConnectionsModel;
   mesh: MeshModel;
   ping: PingModel;
+  files: FilesModel;
   block: BlockModel;
   blockList: BlockListModel;
   endpoint: EndpointModel;
@@ -54,6 +57,9 @@ export interface DashboardModelOptions {
   clock?: () => number;
   saveFile?: SaveFile;
   writeClipboard?: (text: string) => Promise<void>;
+  /** Where files cross to the node host (IndexedDB in the extension; memory when absent). */
+  blobs?: BlobStore;
+  saveBlob?: SaveBlob;
 }
 
 export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
@@ -67,6 +73,7 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
     connections: createConnectionsModel(node, client, confirm),
     mesh: createMeshModel(node, client),
     ping: createPingModel(node, client),
+    files: createFilesModel(node, client, { blobs: options.blobs ?? memoryBlobStore(), save: options.saveBlob ?? saveBlobAsDownload }),
     block: createBlockModel(node, client, confirm),
     blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, clock: options.clock }),
     endpoint: createEndpointModel(node),

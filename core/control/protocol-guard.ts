@@ -8,6 +8,7 @@ import { isRecord, PROTOCOL_VERSION, type HostCommand, type NodeAction, type Pai
 
 export const NODE_ACTIONS = new Set<NodeAction['type']>([
   'node:refresh', 'node:disconnect', 'node:ping', 'node:dial', 'node:retry-signaling', 'diagnostics:export',
+  'files:share', 'files:stop', 'files:download', 'files:cancel', 'files:save',
 ]);
 
 export function isNodeAction(request: Request): request is NodeAction {
@@ -49,6 +50,7 @@ export function parseRequest(raw: unknown): Request | null {
   if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
     throw new ProtocolError(`${raw.type} needs a nodeId`);
   }
+  checkFileAction(raw);
   if (raw.type === 'history:append' && !isRecord(raw.point)) throw new ProtocolError('history:append needs a point');
   return raw as unknown as Request;
 }
@@ -67,7 +69,15 @@ export function parseHostCommand(raw: unknown): HostCommand | null {
   if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
     throw new ProtocolError(`${raw.type} needs a nodeId`);
   }
+  checkFileAction(raw);
   return raw as unknown as HostCommand;
+}
+
+const FILE_ACTIONS_WITH_IH = new Set(['files:stop', 'files:download', 'files:cancel', 'files:save']);
+
+function checkFileAction(raw: Record<string, unknown>): void {
+  if (FILE_ACTIONS_WITH_IH.has(raw.type as string) && typeof raw.ih !== 'string') throw new ProtocolError(`${String(raw.type)} needs an ih`);
+  if (raw.type === 'files:share' && (typeof raw.blobKey !== 'string' || typeof raw.name !== 'string')) throw new ProtocolError('files:share needs a blobKey and a name');
 }
 
 const isPairMessage = (message: unknown): boolean => isRecord(message) && message.t === 'pair' && typeof message.step === 'string';

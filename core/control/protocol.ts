@@ -56,7 +56,14 @@ export type NodeAction =
   /** Skips the signaling reconnect backoff. */
   | { type: 'node:retry-signaling' }
   /** Settings, state, stats history and log as one JSON object; never a private key. */
-  | { type: 'diagnostics:export' };
+  | { type: 'diagnostics:export' }
+  /** Shares the file the view put in the hand-off store under `blobKey` (core/files/blob-store.ts). */
+  | { type: 'files:share'; blobKey: string; name: string }
+  | { type: 'files:stop'; ih: string }
+  | { type: 'files:download'; ih: string }
+  | { type: 'files:cancel'; ih: string }
+  /** Puts a finished download in the hand-off store, for the view to save. */
+  | { type: 'files:save'; ih: string };
 
 export type Request =
   | { type: 'settings:get' }
@@ -214,6 +221,11 @@ export interface ReplyValues {
   'node:dial': null;
   'node:retry-signaling': null;
   'diagnostics:export': DiagnosticsReport;
+  'files:share': { ih: string };
+  'files:stop': null;
+  'files:download': null;
+  'files:cancel': null;
+  'files:save': { blobKey: string; name: string };
   'pairing:offer': PairingOfferView;
   'pairing:cancel': null;
   /** The user ID this browser now has, and how many block list entries changed here. */

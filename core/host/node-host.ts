@@ -17,6 +17,8 @@ import type { IceServer } from '../control/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
+import type { BlobStore } from '../files/blob-store';
+import { FileSharingError } from '../files/file-sharing';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, RendezvousFactory, SignalingFactory } from '../node/transport';
 import { errorText } from '../lib/error-text';
 import { isPairingCommand } from '../control/protocol-guard';
@@ -67,6 +69,8 @@ export interface NodeHostDeps {
   createFallbackSignaling?: FallbackSignalingFactory;
   createMeetingSignaling?: MeetingSignalingFactory;
   loadTorrentEngine?: TorrentEngineLoader;
+  /** Where files cross between the views and the host (IndexedDB in the extension). */
+  blobs?: BlobStore;
   createRendezvous: RendezvousFactory;
   /** Where the node key lives: the host signs with it and never sees it in a message. */
   keys: NodeKeyStore;
@@ -159,8 +163,42 @@ export class NodeHost {
         return null as Out;
       case 'diagnostics:export':
         return this.diagnostics() as Out;
+      case 'files:share':
+      case 'files:stop':
+      case 'files:download':
+      case 'files:cancel':
+      case 'files:save':
+        return (await this.actOnFiles(node, action)) as Out;
     }
     throw new Error(`unhandled action ${(action as NodeAction).type}`);
+  }
+
+  private async actOnFiles(node: MeshNode, action: Extract<NodeAction, { type: `files:${string}` }>): Promise<unknown> {
+    const { files } = node;
+    const blobs = this.deps.blobs;
+    if (!files || !blobs) throw new FileSharingError('file sharing is not available while the node is offline');
+    switch (action.type) {
+      case 'files:share': {
+        const blob = await blobs.take(action.blobKey);
+        if (!blob) throw new FileSharingError('the file did not reach the node host: choose it again');
+        return { ih: await files.share(blob, action.name) };
+      }
+      case 'files:stop':
+        files.stopSharing(action.ih);
+        return null;
+      case 'files:download':
+        await files.download(action.ih);
+        return null;
+      case 'files:cancel':
+        files.cancel(action.ih);
+        return null;
+      case 'files:save': {
+        const blob = await files.downloaded(action.ih);
+        const blobKey = `download:${action.ih}`;
+        await blobs.put(blobKey, blob);
+        return { blobKey, name: files.snapshot().downloads.find((d) => d.ih === action.ih)?.name ?? action.ih };
+      }
+    }
   }
 
   /** Carries a peer's pairing `join` to the background and its answer back; the host reads neither. */

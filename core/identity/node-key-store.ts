@@ -4,6 +4,8 @@
  * which the service worker, the offscreen document and Firefox's background page share (one origin)
  * and which stores CryptoKeys by structured clone without exporting them; in Node, memory.
  */
+import { indexedDbStore } from '../lib/indexed-db';
+
 export interface NodeKeyStore {
   /** The node key pair, or undefined on a profile that has none yet. */
   load(): Promise<CryptoKeyPair | undefined>;
@@ -25,27 +27,7 @@ const STORE = 'keys';
 const NODE_KEY = 'node';
 
 export function indexedDbNodeKeyStore(factory: IDBFactory): NodeKeyStore {
-  const open = (): Promise<IDBDatabase> =>
-    new Promise((resolve, reject) => {
-      const request = factory.open(DATABASE, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB did not open'));
-    });
-  async function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    const db = await open();
-    try {
-      return await new Promise<T>((resolve, reject) => {
-        const transaction = db.transaction(STORE, mode);
-        const request = act(transaction.objectStore(STORE));
-        transaction.oncomplete = () => resolve(request.result);
-        transaction.onerror = () => reject(transaction.error ?? new Error('IndexedDB transaction failed'));
-        transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
-      });
-    } finally {
-      db.close();
-    }
-  }
+  const run = indexedDbStore(factory, DATABASE, STORE);
   return {
     load: () => run('readonly', (store) => store.get(NODE_KEY) as IDBRequest<CryptoKeyPair | undefined>),
     save: async (pair) => {

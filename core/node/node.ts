@@ -746,7 +746,7 @@ export class MeshNode {
   snapshot(): NodeSnapshot {
     const now = this.components.clock.now();
     const { identity } = this.components;
-    return buildSnapshot({
+    const built = buildSnapshot({
       now,
       nodeId: identity.nodeId,
       userId: identity.userId,
@@ -770,6 +770,7 @@ export class MeshNode {
       handshakesRefused: this.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
+    return { ...built, files: this.fileSharing?.snapshot() ?? null };
   }
 }
 

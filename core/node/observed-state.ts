@@ -2,6 +2,7 @@
  * Observed state: what the node host reports to the views. Plain JSON so it crosses
  * `runtime` messaging unchanged.
  */
+import type { FilesSnapshot } from '../files/file-sharing';
 
 export type SignalingState = 'stopped' | 'connecting' | 'open' | 'disconnected' | 'error';
 export type RelayState = 'connecting' | 'open' | 'closed';
@@ -163,6 +164,8 @@ export interface NodeSnapshot {
   controls: ControlsSnapshot;
   routing: RoutingSnapshot;
   totals: Totals;
+  /** File sharing while the node is online; null offline or without a torrent engine, absent from older hosts. */
+  files?: FilesSnapshot | null;
 }
 
 /** One point of the networking history: a second (last 5 minutes) or a minute (last 24 hours). */

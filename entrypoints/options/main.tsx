@@ -4,6 +4,7 @@ import { Dashboard } from '../../components/dashboard/Dashboard';
 import { createDashboardModel } from '../../components/dashboard/dashboard-model';
 import { createViewClient } from '../../components/client/view-client';
 import { countFaults } from '../../core/lib/fault-counter';
+import { indexedDbBlobStore } from '../../core/files/blob-store';
 import '../../assets/meshdeck.css';
 import '../../assets/dashboard.css';
 
@@ -11,7 +12,8 @@ import '../../assets/dashboard.css';
 if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
 
 const client = createViewClient();
-const model = createDashboardModel(client);
+// Files go to the node host through IndexedDB, which this page and the host share (one origin).
+const model = createDashboardModel(client, { blobs: indexedDbBlobStore(indexedDB) });
 
 const app = document.getElementById('app');
 if (app) render(<Dashboard model={model} />, app);

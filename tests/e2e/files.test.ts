@@ -3,9 +3,12 @@
  * local server's tracker (core/files, host-place/webtorrent-engine.ts): A shares a 5 MB file, B and C
  * see it listed in the room with its size and sharer, download it with progress, and hold the same
  * bytes (SHA-256). The WebTorrent chunk loads only then, and contacts nothing but the configured
- * loopback tracker, with no ICE server. Driven through the node host's debug hook: the Files panel is
- * not built yet (issue 12).
+ * loopback tracker, with no ICE server. Then the same through the dashboard's `Files` panel: share
+ * a file, see it in another browser's panel, download, save and stop sharing, and the size limit.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilesSnapshot } from '../../core/files/file-sharing';
@@ -36,7 +39,28 @@ describe('sharing a file in the room through WebTorrent', () => {
   afterAll(async () => {
     await Promise.all(nodes.map((node) => node.close()));
     await server?.close();
+    if (folder) await rm(folder, { recursive: true, force: true });
   });
+
+  let folder = '';
+  const dashboard = async (node: ExtensionBrowser) => {
+    const page = await node.browser.newPage();
+    await page.setViewport({ width: 1280, height: 1000 });
+    await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+    return { page, region: (await page.waitForSelector('::-p-aria([name="Files"][role="region"])'))! };
+  };
+  /** The file input, found by its label (Chromium names a file input after its button too). */
+  const shareInput = async (region: Awaited<ReturnType<typeof dashboard>>['region']) => {
+    const input = (await region.waitForSelector('input[type="file"]')) as unknown as { uploadFile(path: string): Promise<void>; evaluate<T>(fn: (el: HTMLInputElement) => T): Promise<T> };
+    expect(await input.evaluate((el) => el.labels?.[0]?.textContent)).toBe('Share a file');
+    return input;
+  };
+  /** The list item of the file named `name`. */
+  const itemOf = async (region: Awaited<ReturnType<typeof dashboard>>['region'], name: string) => {
+    const label = await region.waitForSelector(`li .file-name ::-p-text(${name})`);
+    return (await label!.evaluateHandle((el) => el.closest('li')!)) as unknown as typeof region;
+  };
+  const text = (region: { evaluate<T>(fn: (el: Element) => T): Promise<T> }) => region.evaluate((el) => el.textContent ?? '');
 
   let ih = '';
   let digest = '';
@@ -94,5 +118,36 @@ describe('sharing a file in the room through WebTorrent', () => {
       expect(reached.webSockets.filter((url) => !url.startsWith('ws://127.0.0.1:9000/'))).toEqual([]);
       expect(reached.iceServers).toEqual([]);
     }
+  });
+
+  it('through the Files panel: share a file, see it in another browser, download, save, stop sharing', async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'meshdeck-files-'));
+    const file = path.join(folder, 'notes.txt');
+    await writeFile(file, 'meshdeck '.repeat(20_000));
+    const a = await dashboard(nodes[0]!);
+    await (await shareInput(a.region)).uploadFile(file);
+    await waitFor(() => text(a.region), (t) => t.includes('Sharing notes.txt with the room') && /notes\.txt\s*180 kB/.test(t), 15_000, 'shared in A’s panel');
+
+    const b = await dashboard(nodes[1]!);
+    await waitFor(() => text(b.region), (t) => t.includes('notes.txt') && t.includes('by '), 20_000, 'listed in B’s panel');
+    const item = await itemOf(b.region, 'notes.txt');
+    await (await item.waitForSelector('::-p-aria([name="Download"][role="button"])'))!.click();
+    await (await item.waitForSelector('::-p-aria([name="Save"][role="button"])', { timeout: 30_000 }))!.click();
+    await waitFor(() => text(b.region), (t) => t.includes('Saved notes.txt.'), 10_000, 'saved in B');
+    expect(await text(item)).toMatch(/downloaded/);
+
+    // A shares five.bin too (the tests above): the button of the notes.txt row.
+    await (await (await itemOf(a.region, 'notes.txt')).waitForSelector('::-p-aria([name="Stop sharing"][role="button"])'))!.click();
+    await waitFor(() => text(a.region), (t) => t.includes('No longer sharing notes.txt.') && !/notes\.txt\s*180 kB/.test(t.split('Shared in the room')[0]!), 10_000, 'A stopped sharing');
+    await waitFor(() => b.region.evaluate((el) => [...el.querySelectorAll('li .file-by')].length), (n) => n === 1, 15_000, 'gone from B’s room list, five.bin left');
+  });
+
+  it('refuses a file over the stated limit with a clear message', async () => {
+    const big = path.join(folder, 'big.bin');
+    await writeFile(big, Buffer.alloc(51 * 1024 * 1024));
+    const a = await dashboard(nodes[0]!);
+    await (await shareInput(a.region)).uploadFile(big);
+    const alert = await waitFor(() => a.region.evaluate((el) => el.querySelector('[role="alert"]')?.textContent ?? ''), (t) => t.length > 0, 10_000, 'the limit said');
+    expect(alert).toBe('Could not share big.bin: it is 53.5 MB, and at most 52.4 MB can be shared.');
   });
 });

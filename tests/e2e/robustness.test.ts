@@ -148,7 +148,12 @@ describe('recovery', () => {
     const worker = await node.worker();
     await worker.close();
     await toggleP2P(popups[0]!, false);
-    await waitFor(() => node.snapshot(), (s) => !s.enabled, 5000, 'disabled with the worker woken');
+    // The bound covers a worker started again on a loaded machine; a failure says what the popup showed
+    // (a CI run once saw the node still on after 5 s, with no more to go on).
+    await waitFor(() => node.snapshot(), (s) => !s.enabled, 15_000, 'disabled with the worker woken').catch(async (error: Error) => {
+      const shown = await popups[0]!.evaluate(() => document.body.innerText).catch((e: unknown) => `(unreadable: ${String(e)})`);
+      throw new Error(`${error.message.slice(0, 300)}…\nthe popup showed:\n${shown}`);
+    });
     await toggleP2P(popups[0]!, true);
     await waitFor(() => readPopup(popups[0]!), (p) => p.enabled && p.peers === 2, 15_000, 'back on');
   });

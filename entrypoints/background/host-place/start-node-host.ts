@@ -7,6 +7,7 @@ import { createGunRendezvous } from '../../../core/discovery/gun-rendezvous';
 import { NodeHost, type HostChannel } from '../../../core/host/node-host';
 import { indexedDbNodeKeyStore } from '../../../core/identity/node-key-store';
 import { createPeerJsSignaling } from '../../../core/signaling/peerjs-signaling';
+import { indexedDbBlobStore } from '../../../core/files/blob-store';
 import { createTrackerSignaling } from '../../../core/signaling/tracker-signaling';
 import { createGunSignaling } from '../../../core/signaling/gun-signaling';
 import { version } from '../../../package.json';
@@ -28,6 +29,7 @@ export function startNodeHost(channel: HostChannel): RunningHost {
     loadTorrentEngine: (options) => import('./webtorrent-engine').then(({ createWebTorrentEngine }) => createWebTorrentEngine(options)),
     createRendezvous: createGunRendezvous,
     keys: indexedDbNodeKeyStore(indexedDB),
+    blobs: indexedDbBlobStore(indexedDB),
     // The offscreen document's chrome.runtime has no getManifest(): take the version from the build.
     app: `meshdeck/${version}`,
   });

@@ -41,6 +41,11 @@ const NODE_ACTION_FIELDS: Record<string, (r: Record<string, unknown>) => boolean
   'node:dial': (r) => isString(r.nodeId),
   'node:retry-signaling': () => true,
   'diagnostics:export': () => true,
+  'files:share': (r) => isString(r.blobKey) && isString(r.name),
+  'files:stop': (r) => isString(r.ih),
+  'files:download': (r) => isString(r.ih),
+  'files:cancel': (r) => isString(r.ih),
+  'files:save': (r) => isString(r.ih),
 };
 const REQUEST_FIELDS = { ...REQUESTS, ...NODE_ACTION_FIELDS };
 const HOST_COMMAND_FIELDS: Record<string, (r: Record<string, unknown>) => boolean> = {
@@ -57,10 +62,12 @@ const VALID_REQUESTS: Record<string, unknown>[] = [
   { type: 'block:import', text: '{}' }, { type: 'block:clear' }, { type: 'block:list' }, { type: 'host:ensure' }, { type: 'host:boot' },
   { type: 'host:alive', failure: null }, { type: 'history:append', point: { t: 1 } }, { type: 'node:refresh' }, { type: 'node:disconnect', nodeId },
   { type: 'node:ping', nodeId }, { type: 'node:dial', nodeId }, { type: 'node:retry-signaling' }, { type: 'diagnostics:export' },
+  { type: 'files:share', blobKey: 'share:1', name: 'a.txt' }, { type: 'files:stop', ih: 'a'.repeat(40) }, { type: 'files:download', ih: 'a'.repeat(40) },
+  { type: 'files:cancel', ih: 'a'.repeat(40) }, { type: 'files:save', ih: 'a'.repeat(40) },
 ].map((r) => ({ ...r, v: PROTOCOL_VERSION, to: 'background' }));
 const VALID_COMMANDS: Record<string, unknown>[] = [
   { type: 'host:configure', config: { revision: 1 } }, { type: 'host:log', entries: [{ level: 'info', type: 'x', message: 'm' }] },
-  { type: 'node:refresh' }, { type: 'node:ping', nodeId },
+  { type: 'node:refresh' }, { type: 'node:ping', nodeId }, { type: 'files:download', ih: 'a'.repeat(40) },
 ].map((c) => ({ ...c, v: PROTOCOL_VERSION, to: 'host' }));
 
 type Parser = (raw: unknown) => unknown;

@@ -29,6 +29,8 @@ const FILES_SLOT = ['files'] as const;
 /** Lists heard from nodes whose record is not known yet, kept to be judged once it is (the newest per node). */
 const PENDING_KEPT = 256;
 const PENDING_RECHECK_MS = 2000;
+/** While a download runs, its progress is published this often (the engine reports none by itself). */
+const PROGRESS_MS = 500;
 
 export type DownloadState = 'fetching' | 'done' | 'failed' | 'cancelled';
 
@@ -109,6 +111,9 @@ export class FileSharing {
     deps.board.watchSlots(FILES_SLOT);
     this.timers.interval(() => this.publish(), LIST_REFRESH_MS);
     this.timers.interval(() => this.recheckPending(), PENDING_RECHECK_MS);
+    this.timers.interval(() => {
+      if ([...this.downloads.values()].some((d) => d.state === 'fetching')) this.changed();
+    }, PROGRESS_MS);
   }
 
   snapshot(): FilesSnapshot {

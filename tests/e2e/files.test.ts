@@ -86,7 +86,20 @@ describe('sharing a file in the room through WebTorrent', () => {
 
   it('B and C download it with progress, and hold the same bytes', async () => {
     const hosts = await Promise.all(nodes.slice(1).map((node) => node.host()));
-    for (const host of hosts) await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.files.download(id), ih);
+    // B's from its Files panel, which shows the bar and its figures while it runs; C's through the host.
+    const b = await dashboard(nodes[1]!);
+    const item = await itemOf(b.region, 'five.bin');
+    const shown: string[] = [];
+    const sampling = setInterval(() => {
+      item
+        .evaluate((el) => {
+          const bar = el.querySelector('progress');
+          return bar ? `${bar.getAttribute('aria-label')}: ${el.querySelector('.file-download-text')?.textContent}` : '';
+        })
+        .then((line) => line && shown.push(line), () => undefined);
+    }, 50);
+    await (await item.waitForSelector('::-p-aria([name="Download"][role="button"])'))!.click();
+    await hosts[1]!.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.files.download(id), ih);
     // Both watched at once: the two downloads run side by side.
     await Promise.all(hosts.map(async (host) => {
       // Under way, the snapshot shows a fraction done, a speed and the peers it comes from.
@@ -109,6 +122,10 @@ describe('sharing a file in the room through WebTorrent', () => {
       }, ih);
       expect(got).toBe(digest);
     }));
+    clearInterval(sampling);
+    expect(shown.some((line) => /^Download of five\.bin: \d+ % · .+\/s · \d+ peers?$/.test(line))).toBe(true);
+    await (await item.waitForSelector('::-p-aria([name="Save"][role="button"])'))!.click();
+    await waitFor(() => text(b.region), (t) => t.includes('Saved five.bin.'), 10_000, 'saved in B');
   });
 
   it('fetches only from the configured loopback tracker, with no ICE server', async () => {

@@ -8,7 +8,9 @@ let failed = 0;
 try {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed = report.numPassedTests;
-  failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+  // A crashed worker leaves its file's tests neither passed nor failed: they count as failed.
+  const unfinished = report.numTotalTests - passed - report.numFailedTests - (report.numPendingTests ?? 0) - (report.numTodoTests ?? 0);
+  failed = report.numFailedTests + Math.max(0, unfinished) + (report.numRuntimeErrorTestSuites ?? 0);
   if (!report.success && failed === 0) failed = 1;
 } catch (error) {
   console.error(`no test report at ${file}: ${error.message}`);

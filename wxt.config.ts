@@ -12,6 +12,13 @@ const NODE_HOST_PLACE = {
   firefox: './entrypoints/background/host-place/background-page.ts',
 } as const;
 
+/**
+ * The icon sizes @wxt-dev/auto-icons renders from assets/icon.svg into `icons/<size>.png` at build time:
+ * 16 and 32 for the toolbar (1x and 2x), 48 for the extensions page, 128 for the store and install.
+ */
+const ICON_SIZES = [16, 32, 48, 128];
+const ICONS = Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/${size}.png`]));
+
 // Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_TRACKER_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
 // (read in core/control/settings.ts through import.meta.env); with none set the build points at the local
 // server on 127.0.0.1:9000. No public server is ever a default.
@@ -21,6 +28,30 @@ export default defineConfig({
   // Explicit imports only: auto-imports declare every export of components/ as a global, which hides a
   // missing import from the type checker.
   imports: false,
+  modules: ['@wxt-dev/auto-icons'],
+  autoIcons: {
+    baseIconPath: 'assets/icon.svg',
+    sizes: ICON_SIZES,
+    // Its default greys the icon in `wxt dev`, which reads as "P2P off"; the toolbar badge shows state.
+    developmentIndicator: false,
+  },
+  hooks: {
+    // auto-icons fills the manifest's `icons` only. The toolbar button gets the same PNGs: `action`
+    // (MV3), and `browser_action` (MV2), which the popup entrypoint has already written by this hook.
+    'build:manifestGenerated': (_wxt, manifest) => {
+      if (manifest.action) manifest.action.default_icon = ICONS;
+      if (manifest.browser_action) manifest.browser_action.default_icon = ICONS;
+    },
+  },
+  zip: {
+    // The defaults name the packages meshdeck-<version>-chrome.zip, meshdeck-<version>-firefox.zip and
+    // meshdeck-<version>-sources.zip (the Firefox zip brings the sources for addons.mozilla.org's review).
+    // WXT already leaves out node_modules, hidden folders (.output, .wxt, .git, .ci, .tmp) and *.test.ts.
+    // Also out: the test and bench harness, not needed to build the add-on, and run leftovers.
+    excludeSources: ['tests/**', 'bench/**', 'test-results/**', 'tmp-prof/**', 'radata/**', 'stats.html', '**/*.log'],
+    // Hidden, but it keeps a reviewer's `npm ci` from downloading a browser for puppeteer.
+    includeSources: ['.puppeteerrc.cjs'],
+  },
   manifest: ({ browser }) => ({
     name: 'Meshdeck',
     description: 'A peer-to-peer node in your browser, with full sight and control of it.',

@@ -25,6 +25,25 @@ export function buildExtension(env = LOOPBACK_BUILD_ENV) {
 }
 
 /**
+ * The build-time variables a store build may take from the environment: where its node meets others
+ * (core/control/settings.ts). Unset, they are the local server's loopback defaults.
+ */
+export const STORE_BUILD_VARIABLES = ['WXT_SIGNALING_URL', 'WXT_RELAY_URLS', 'WXT_TRACKER_URLS', 'WXT_ROOM', 'WXT_ICE_SERVERS'];
+
+/**
+ * The environment for a build that goes to the stores (`npm run zip`): `env` without any other `WXT_`
+ * variable, since those make a test build (WXT_INSTRUMENT, and whatever test switch comes next), and
+ * without MESHDECK_OUT_DIR, so the zips land in .output where the README says.
+ * @param {Record<string, string | undefined>} env
+ * @returns {Record<string, string | undefined>}
+ */
+export function storeBuildEnv(env) {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => name !== 'MESHDECK_OUT_DIR' && (!name.startsWith('WXT_') || STORE_BUILD_VARIABLES.includes(name))),
+  );
+}
+
+/**
  * Builds the extension as a store would ship it (no test instruments, no debug hook) into
  * `<outDir>/chrome-mv3`, beside the test build, so that benchmarks measure what users get.
  */

@@ -31,6 +31,7 @@ import { errorText } from '../core/lib/error-text';
 import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
 import type { NodeRecord } from '../core/discovery/rendezvous-record';
 import { fromBase64Url, toBase32 } from '../core/lib/encoding';
+import { requireGun } from './quiet-gun';
 
 export interface LocalServerOptions {
   /** TCP port; 9000 when absent; 0 picks any free port (read it back from `LocalServer.port`). */
@@ -240,7 +241,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const setUp = () => {
     const express = peerRequire('express') as () => ExpressApp;
     const { ExpressPeerServer } = require('peer') as PeerModule;
-    const Gun = require('gun') as GunConstructor;
+    const Gun = requireGun('gun') as GunConstructor; // without GUN's greeting (quiet-gun.ts)
     const GunWebSocket = gunRequire('ws') as { Server: new (options: { noServer: true }) => UpgradeServer };
 
     const app = express();

@@ -11,6 +11,7 @@ import { memoryKeyValueStore } from '../core/lib/storage';
 import type { MeshNode } from '../core/node/node';
 import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/control/settings';
 import { installNodeWebRTC } from './node-webrtc';
+import { requireGun } from './quiet-gun';
 
 export interface NodePeerOptions {
   signalingUrl: string;
@@ -29,13 +30,16 @@ export async function startNodePeer(
   options: NodePeerOptions,
 ): Promise<{ node: MeshNode; identity: { stored: StoredIdentity; keys: NodeKeyStore }; settings: Settings }> {
   installNodeWebRTC();
+  // GUN loads here first, without its greeting, so gun-rendezvous.ts's import of it below prints nothing.
+  requireGun('gun/gun');
   // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
-  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createTrackerSignaling }, { createGunRendezvous }] = await Promise.all([
+  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createTrackerSignaling }, { createGunRendezvous }, { checkIceServer }] = await Promise.all([
     import('../core/node/node'),
     import('../core/signaling/peerjs-signaling'),
     import('../core/signaling/gun-signaling'),
     import('../core/signaling/tracker-signaling'),
     import('../core/discovery/gun-rendezvous'),
+    import('../core/signaling/ice-check'),
   ]);
   const identity = options.identity ?? (await createMemoryIdentity());
   const node = new MeshNode({
@@ -45,6 +49,7 @@ export async function startNodePeer(
     createFallbackSignaling: createGunSignaling,
     createMeetingSignaling: createTrackerSignaling,
     createRendezvous: createGunRendezvous,
+    checkIceServer,
     app: 'meshdeck-node/0.1.0',
   });
   const settings = validateSettings({

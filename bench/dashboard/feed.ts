@@ -64,6 +64,8 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
           lastError: (i + update) % 17 === 0 ? `heartbeat ${update} missed` : null,
           score: i % 23 === 0 ? -10 : 0,
           lastPenalty: i % 23 === 0 ? 'bad route signature' : null,
+          trusted: i % 5 === 0,
+          route: i % 7 === 0 ? ('relay' as const) : ('direct' as const),
         })),
         closedPeers: [],
         discovered: nodes.map((nodeId, i) => ({
@@ -74,7 +76,7 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
           routing: true,
           announcedAt: t0,
         })),
-        controls: { routing: true, pauseIncoming: false, pauseOutgoing: false, blocked: [] },
+        controls: { routing: true, pauseIncoming: false, pauseOutgoing: false, blocked: [], trustedOnly: false, trusted: [] },
         routing: { delivered: update, forwarded: update * 2, dropped: 0, notForwarded: 0 },
         totals: {
           peers: connections,

@@ -17,8 +17,8 @@ export type NodeClient = Pick<ViewClient, 'request' | 'onState' | 'onReachable'>
 export type Transition = 'turning-on' | 'turning-off' | null;
 
 /** The on/off settings a view shows as switches; each is applied optimistically. */
-export type SwitchSetting = 'enabled' | 'routing' | 'pauseIncoming' | 'pauseOutgoing';
-const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing'];
+export type SwitchSetting = 'enabled' | 'routing' | 'pauseIncoming' | 'pauseOutgoing' | 'trustedOnly';
+const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing', 'trustedOnly'];
 /** Settings a control changes optimistically: the switches and `Stop signaling`. */
 export type OptimisticSetting = SwitchSetting | 'signalingStop';
 const OPTIMISTIC_SETTINGS: readonly OptimisticSetting[] = [...SWITCH_SETTINGS, 'signalingStop'];
@@ -85,6 +85,7 @@ const OPTIMISTIC_ACTIONS: { [F in OptimisticSetting]: (value: Settings[F]) => st
   routing: (on) => `turn mesh routing ${on ? 'on' : 'off'}`,
   pauseIncoming: (on) => `${on ? 'pause' : 'resume'} incoming connections`,
   pauseOutgoing: (on) => `${on ? 'pause' : 'resume'} outgoing connections`,
+  trustedOnly: (on) => `turn Trusted peers only ${on ? 'on' : 'off'}`,
   signalingStop: (stop) => `${stop ? 'stop' : 'resume'} signaling`,
 };
 
@@ -133,12 +134,14 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     routing: makeSwitch('routing'),
     pauseIncoming: makeSwitch('pauseIncoming'),
     pauseOutgoing: makeSwitch('pauseOutgoing'),
+    trustedOnly: makeSwitch('trustedOnly'),
   };
   const observedSwitches = {
     enabled: computed(() => observedSwitch(snapshot.value, 'enabled')),
     routing: computed(() => observedSwitch(snapshot.value, 'routing')),
     pauseIncoming: computed(() => observedSwitch(snapshot.value, 'pauseIncoming')),
     pauseOutgoing: computed(() => observedSwitch(snapshot.value, 'pauseOutgoing')),
+    trustedOnly: computed(() => observedSwitch(snapshot.value, 'trustedOnly')),
   };
   const enabled = switches.enabled;
   const transition = computed(() => nodeTransition(enabled.value, snapshot.value));

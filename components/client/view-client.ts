@@ -13,7 +13,6 @@
  *
  * Framework-free on purpose: the models (node-model.ts) turn it into signals.
  */
-import browser from 'webextension-polyfill';
 import {
   envelope,
   isRecord,
@@ -143,7 +142,7 @@ interface ViewEvents {
   'problems:change': readonly string[];
 }
 
-export function createViewClient(runtime: ViewRuntime = browser.runtime, options: ViewClientOptions = {}): ViewClient {
+export function createViewClient(runtime: ViewRuntime, options: ViewClientOptions = {}): ViewClient {
   const initialBackoff = options.initialBackoffMs ?? 100;
   const maxBackoff = options.maxBackoffMs ?? 2000;
 

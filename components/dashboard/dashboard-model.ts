@@ -22,12 +22,17 @@ import { createPairingModel, type PairingModel } from './pairing/pairing-model';
 import { createSignalingModel, type SignalingModel } from './signaling-endpoint/signaling-model';
 import { withSnapshotParts, type DashboardNodeModel } from './snapshot-parts';
 import { createTrialModel, type TrialModel } from './signaling-endpoint/trial-model';
+import { createTrustModel, type TrustModel } from './trusted-peers/trust-model';
 import type { ViewClient } from '../client/view-client';
+import { createOverviewModel, type OverviewModel } from './overview/overview-model';
+import { createNetworkSettingsModel, type NetworkSettingsModel } from './network-settings/network-settings-model';
 
 export type DashboardClient = Omit<ViewClient, 'close'>;
 
 export interface DashboardModel {
   node: DashboardNodeModel;
+  overview: OverviewModel;
+  network: NetworkSettingsModel;
   history: HistoryModel;
   log: LogModel;
   connections: ConnectionsModel;
@@ -36,11 +41,13 @@ export interface DashboardModel {
   files: FilesModel;
   block: BlockModel;
   blockList: BlockListModel;
+  /** The trust list and `Trusted peers only` (issue 13). */
+  trust: TrustModel;
   endpoint: EndpointModel;
   /** Stop/Resume signaling and Retry now. */
   signaling: SignalingModel;
   trial: TrialModel;
-  /** Undo of the routing and pause switches. */
+  /** Undo of the routing, pause and trusted-only switches. */
   controls: ControlsModel;
   /** The page's one confirmation dialog. */
   confirm: ConfirmModel;
@@ -66,8 +73,11 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
   const node = withSnapshotParts(createNodeModel(client, { tickMs: options.tickMs, clock: options.clock }));
   const history = createHistoryModel(client, { clock: options.clock });
   const confirm = createConfirmModel();
+  const controls = createControlsModel(node);
   const models = {
     node,
+    overview: createOverviewModel(node.snapshot),
+    network: createNetworkSettingsModel(node),
     history,
     log: createLogModel(client),
     connections: createConnectionsModel(node, client, confirm),
@@ -76,10 +86,11 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
     files: createFilesModel(node, client, { blobs: options.blobs ?? memoryBlobStore(), save: options.saveBlob ?? saveBlobAsDownload }),
     block: createBlockModel(node, client, confirm),
     blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, clock: options.clock }),
+    trust: createTrustModel(node, client, confirm, controls),
     endpoint: createEndpointModel(node),
     signaling: createSignalingModel(node, client, confirm, { clock: options.clock }),
     trial: createTrialModel(node, client),
-    controls: createControlsModel(node),
+    controls,
     confirm,
     diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
     copy: createCopyModel(node, options.writeClipboard),

@@ -27,6 +27,11 @@ export function Popup({ model, confirm, onOpenDashboard }: PopupProps) {
       <StrengthMeter strength={snapshot ? snapshot.totals.strength : null} />
       <NetworkStats totals={snapshot ? snapshot.totals : null} />
       <NodeStatus model={model} />
+      {model.switches.trustedOnly.value && (
+        <p class="popup-mode" data-field="trusted-only">
+          Trusted peers only: other peers are refused.
+        </p>
+      )}
       <ErrorAlert model={model} />
       <DashboardButton onOpen={onOpenDashboard} />
       <footer class="popup-foot">

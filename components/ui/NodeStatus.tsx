@@ -1,22 +1,24 @@
 import { useComputed } from '@preact/signals';
 import type { NodeModel } from '../client/node-model';
+import { nodeHealth } from '../../core/node/node-health';
 
 export interface NodeStatusProps {
   model: Pick<NodeModel, 'snapshot' | 'hostReachable' | 'hostError' | 'enabled' | 'transition'>;
-  /** Also say when there are no peers (the popup); the dashboard's table says it itself. */
-  showEmpty?: boolean;
+  /** Also say why the node is unhealthy (the popup); the dashboard's overview says it itself. */
+  showHealth?: boolean;
 }
 
 export const NO_PEERS_TEXT = 'No peers yet — is the signaling server reachable?';
 
 /**
  * What the node is doing, in words (role=status, announced politely): connecting to the node host,
- * the P2P network being off, signaling errors, no peers yet. Never blank while something is wrong.
+ * the P2P network being off, and why it is not healthy (core/node/node-health.ts), with the control
+ * that fixes it. Never blank while something is wrong, never "connecting…" forever.
  */
-export function NodeStatus({ model, showEmpty = true }: NodeStatusProps) {
+export function NodeStatus({ model, showHealth = true }: NodeStatusProps) {
   // Joined into one string so that the region re-renders only when its words change, not on every
   // snapshot (a stats tick changes figures, rarely these lines).
-  const text = useComputed(() => statusLines(model, showEmpty).join('\n')).value;
+  const text = useComputed(() => statusLines(model, showHealth).join('\n')).value;
   return (
     <div role="status" class="status">
       {text
@@ -30,7 +32,7 @@ export function NodeStatus({ model, showEmpty = true }: NodeStatusProps) {
 }
 
 /** What the node is doing, line by line; empty when all is well. */
-function statusLines(model: NodeStatusProps['model'], showEmpty: boolean): string[] {
+function statusLines(model: NodeStatusProps['model'], showHealth: boolean): string[] {
   const snapshot = model.snapshot.value;
   const reachable = model.hostReachable.value;
   const hostError = model.hostError.value;
@@ -42,9 +44,9 @@ function statusLines(model: NodeStatusProps['model'], showEmpty: boolean): strin
     // While turning off the switch itself says so; errors of a node on its way down are moot.
     if (model.enabled.value === false) {
       if (model.transition.value === null) lines.push('The P2P network is off.');
-    } else {
-      if (snapshot.signaling.lastError) lines.push(`Signaling error: ${snapshot.signaling.lastError}`);
-      if (showEmpty && snapshot.totals.peers === 0) lines.push(NO_PEERS_TEXT);
+    } else if (showHealth) {
+      const { reason } = nodeHealth(snapshot);
+      if (reason) lines.push(reason);
     }
   }
   return lines;

@@ -11,12 +11,15 @@ export interface PanelProps {
   children: ComponentChildren;
 }
 
-/** One dashboard region: a `<section>` named by its `<h2>`. */
+/** The id of a dashboard section: the target of the section navigation's links. */
+export const sectionId = (area: string): string => `section-${area}`;
+
+/** One dashboard region: a `<section>` named by its `<h2>`, focusable for the section navigation. */
 export function Panel({ title, area, headingId, children }: PanelProps) {
   const generated = useId();
   const id = headingId ?? generated;
   return (
-    <section class={`panel panel-${area}`} aria-labelledby={id} data-panel={area}>
+    <section id={sectionId(area)} tabIndex={-1} class={`panel panel-${area}`} aria-labelledby={id} data-panel={area}>
       <h2 id={id}>{title}</h2>
       {children}
     </section>

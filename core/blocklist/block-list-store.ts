@@ -1,8 +1,9 @@
 /**
- * Reads and writes the block list (core/blocklist/block-list.ts) in the storage areas: shards in sync, the
- * overflow in local. Every edit is one `sync.set` call touching only the items whose content changed
- * (normally the one shard of the edited entry), so a block costs one of storage.sync's 120 writes a
- * minute, and an import of 500 entries costs one too.
+ * Reads and writes an ID list (core/blocklist/block-list.ts) in the storage areas: shards in sync, the
+ * overflow in local, under the list's own keys (IdListStorage): the block list, and the trust list of
+ * trusted-only mode (issue 13). Every edit is one `sync.set` call touching only the items whose content
+ * changed (normally the one shard of the edited entry), so a block costs one of storage.sync's 120
+ * writes a minute, and an import of 500 entries costs one too.
  */
 import {
   clampLabel,
@@ -14,28 +15,27 @@ import {
   layOut,
   mergeEntries,
   newer,
-  OVERFLOW_KEY,
   parseBlockId,
   sameEntries,
-  SHARD_PREFIX,
-  SYNC_QUOTA_BYTES,
+  BLOCK_LIST_STORAGE,
   type BlockEntry,
+  type IdListStorage,
 } from './block-list';
 import { SerialQueue } from '../lib/serial-queue';
 import type { StorageArea } from '../lib/storage';
 
-
-export interface BlockListState {
-  /** Blocked entries (no tombstones), most recently blocked first. */
+export interface IdListState {
+  /** Listed entries (no tombstones), most recently added first. */
   entries: BlockEntry[];
   /** How many of them live only in this browser's local storage because sync is full. */
   overflow: number;
-  /** Bytes the block list uses of storage.sync's quota. */
+  /** Bytes the list uses of storage.sync, and the most it may use (its share of the quota: IdListStorage.budget). */
   syncBytes: number;
   syncQuotaBytes: number;
 }
+export type BlockListState = IdListState;
 
-export class BlockListStore {
+export class IdListStore {
   /** Edits apply one at a time: each reads, changes and writes. */
   private readonly queue = new SerialQueue();
 
@@ -43,6 +43,8 @@ export class BlockListStore {
     private readonly sync: StorageArea,
     private readonly local: StorageArea,
     private readonly now: () => number = Date.now,
+    /** Where the list lives; the block list's keys by default. */
+    private readonly storage: IdListStorage = BLOCK_LIST_STORAGE,
   ) {}
 
   /** Every entry, tombstones included. */
@@ -51,31 +53,33 @@ export class BlockListStore {
   }
 
   private async read(): Promise<{ entries: BlockEntry[]; stored: Record<string, unknown>; overflow: unknown }> {
-    const [synced, local] = await Promise.all([this.sync.get(null), this.local.get([OVERFLOW_KEY])]);
-    const stored = Object.fromEntries(Object.entries(synced).filter(([key]) => key.startsWith(SHARD_PREFIX)));
-    const entries = mergeEntries(...Object.values(stored).map(decodeEntries), decodeEntries(local[OVERFLOW_KEY]));
-    return { entries, stored, overflow: local[OVERFLOW_KEY] ?? [] };
+    const { prefix, overflowKey } = this.storage;
+    const [synced, local] = await Promise.all([this.sync.get(null), this.local.get([overflowKey])]);
+    const stored = Object.fromEntries(Object.entries(synced).filter(([key]) => key.startsWith(prefix)));
+    const entries = mergeEntries(...Object.values(stored).map(decodeEntries), decodeEntries(local[overflowKey]));
+    return { entries, stored, overflow: local[overflowKey] ?? [] };
   }
 
-  async state(): Promise<BlockListState> {
+  async state(): Promise<IdListState> {
     const all = await this.all();
-    const { sync, overflow } = layOut(all);
+    const { sync, overflow } = layOut(all, this.storage);
     const overflowIds = new Set(overflow.map((e) => e.id));
     const entries = all.filter((e) => !e.removed).sort((a, b) => b.at - a.at);
     return {
       entries,
       overflow: entries.filter((e) => overflowIds.has(e.id)).length,
       syncBytes: Object.entries(sync).reduce((sum, [key, value]) => sum + itemBytes(key, value), 0),
-      syncQuotaBytes: SYNC_QUOTA_BYTES,
+      syncQuotaBytes: this.storage.budget,
     };
   }
 
-  /** IDs currently blocked. */
-  async blockedIds(): Promise<string[]> {
+  /** IDs currently listed. */
+  async ids(): Promise<string[]> {
     return (await this.all()).filter((e) => !e.removed).map((e) => e.id);
   }
 
-  block(input: string, options: { note?: string; label?: string } = {}): Promise<BlockEntry> {
+  /** Adds an ID (or updates the note of a listed one). Throws BlockInputError for anything but a node or user ID. */
+  add(input: string, options: { note?: string; label?: string } = {}): Promise<BlockEntry> {
     const { id, kind } = parseBlockId(input);
     return this.edit(async (all) => {
       const now = this.now();
@@ -88,7 +92,8 @@ export class BlockListStore {
     });
   }
 
-  unblock(id: string): Promise<BlockEntry | null> {
+  /** Removes an ID (a tombstone, so other browsers follow); resolves with the removed entry, or null. */
+  remove(id: string): Promise<BlockEntry | null> {
     return this.edit(async (all) => {
       const existing = all.find((e) => e.id === id && !e.removed);
       if (!existing) return { changes: [], result: null };
@@ -98,9 +103,9 @@ export class BlockListStore {
   }
 
   /**
-   * Puts an unblocked entry back as it was (the `Undo` of an unblock), as a newer version. Only the ID
-   * is taken from the caller: the entry is the stored tombstone, or, when none is left, a new block
-   * with the caller's note and label clamped as for any block.
+   * Puts a removed entry back as it was (the `Undo` of an unblock), as a newer version. Only the ID
+   * is taken from the caller: the entry is the stored tombstone, or, when none is left, a new entry
+   * with the caller's note and label clamped as for any other.
    */
   restore(input: string, fallback: { note?: string; label?: string } = {}): Promise<BlockEntry> {
     return this.edit(async (all) => {
@@ -129,7 +134,7 @@ export class BlockListStore {
     });
   }
 
-  /** Merges imported entries (already validated): new IDs blocked, notes of known ones updated. */
+  /** Merges imported entries (already validated): new IDs added, notes of known ones updated. */
   importEntries(incoming: BlockEntry[]): Promise<number> {
     return this.edit(async (all) => {
       const active = new Map(all.filter((e) => !e.removed).map((e) => [e.id, e]));
@@ -159,7 +164,7 @@ export class BlockListStore {
     });
   }
 
-  /** Unblocks everything (tombstones, so other browsers follow). */
+  /** Removes everything (tombstones, so other browsers follow). */
   clear(): Promise<number> {
     return this.edit(async (all) => {
       const now = this.now();
@@ -177,7 +182,7 @@ export class BlockListStore {
     const now = this.now();
     const fixes: Record<string, unknown> = {};
     for (const [key, { oldValue, newValue }] of Object.entries(changes)) {
-      if (!key.startsWith(SHARD_PREFIX) || key === OVERFLOW_KEY) continue;
+      if (!key.startsWith(this.storage.prefix) || key === this.storage.overflowKey) continue;
       const arrived = decodeEntries(newValue);
       const merged = dropOldTombstones(mergeEntries(decodeEntries(oldValue), arrived), now);
       if (!sameEntries(merged, arrived)) fixes[key] = encodeEntries(merged);
@@ -202,8 +207,8 @@ export class BlockListStore {
   }
 
   /** Writes only the items whose content changes, all sync items in one `set`. */
-  private async write(current: Awaited<ReturnType<BlockListStore['read']>>, changes: BlockEntry[]): Promise<void> {
-    const after = layOut(dropOldTombstones(mergeEntries(current.entries, changes), this.now()));
+  private async write(current: Awaited<ReturnType<IdListStore['read']>>, changes: BlockEntry[]): Promise<void> {
+    const after = layOut(dropOldTombstones(mergeEntries(current.entries, changes), this.now()), this.storage);
     const syncItems: Record<string, unknown> = {};
     for (const key of new Set([...Object.keys(current.stored), ...Object.keys(after.sync)])) {
       const next = after.sync[key] ?? [];
@@ -211,6 +216,26 @@ export class BlockListStore {
     }
     if (Object.keys(syncItems).length) await this.sync.set(syncItems);
     const overflow = encodeEntries(after.overflow);
-    if (JSON.stringify(overflow) !== JSON.stringify(current.overflow)) await this.local.set({ [OVERFLOW_KEY]: overflow });
+    if (JSON.stringify(overflow) !== JSON.stringify(current.overflow)) await this.local.set({ [this.storage.overflowKey]: overflow });
+  }
+}
+
+/** The block list: an IdListStore on the block list's keys, in its own words. */
+export class BlockListStore extends IdListStore {
+  constructor(sync: StorageArea, local: StorageArea, now?: () => number) {
+    super(sync, local, now, BLOCK_LIST_STORAGE);
+  }
+
+  /** IDs currently blocked. */
+  blockedIds(): Promise<string[]> {
+    return this.ids();
+  }
+
+  block(input: string, options: { note?: string; label?: string } = {}): Promise<BlockEntry> {
+    return this.add(input, options);
+  }
+
+  unblock(id: string): Promise<BlockEntry | null> {
+    return this.remove(id);
   }
 }

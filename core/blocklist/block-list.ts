@@ -1,7 +1,9 @@
 /**
- * The block list as it lives in `storage.sync`: entries spread over a fixed set of shard items, so
- * that one edit rewrites one small item (never the whole list) and a list of 1,000 entries fits the
- * sync quotas (102,400 bytes, 8,192 bytes an item, 512 items).
+ * A list of node and user IDs as it lives in `storage.sync`: the block list, and the trust list of
+ * trusted-only mode (issue 13), each under its own keys (IdListStorage) with the same layout, merge
+ * and checks. Entries are spread over a fixed set of shard items, so that one edit rewrites one small
+ * item (never the whole list) and a block list of 1,000 entries fits the sync quotas (102,400 bytes,
+ * 8,192 bytes an item, 512 items).
  *
  * Concurrent edits from several browsers merge per entry, not per item: every entry carries a version
  * `v` (the ms time of its last change) and an unblock is kept as a tombstone (`removed`), so the newer
@@ -10,12 +12,14 @@
  */
 import { describeValue } from '../lib/error-text';
 
-export type BlockKind = 'node' | 'user';
+export type IdKind = 'node' | 'user';
+export type BlockKind = IdKind;
 
-export interface BlockEntry {
+/** One entry of an ID list (blocked, or trusted). */
+export interface IdEntry {
   id: string;
-  kind: BlockKind;
-  /** When it was blocked (ms since epoch). */
+  kind: IdKind;
+  /** When it was added to the list: blocked, or trusted (ms since epoch). */
   at: number;
   /** The user's own note. */
   note: string;
@@ -23,9 +27,10 @@ export interface BlockEntry {
   label: string;
   /** Version: time of the entry's last change; the newer version wins a merge. */
   v: number;
-  /** A tombstone: unblocked at `v`. */
+  /** A tombstone: removed from the list (unblocked, untrusted) at `v`. */
   removed: boolean;
 }
+export type BlockEntry = IdEntry;
 
 export const SHARD_COUNT = 64;
 export const SHARD_PREFIX = 'meshdeck:bl:';
@@ -36,18 +41,43 @@ export const SYNC_QUOTA_BYTES = 102_400;
 export const SYNC_QUOTA_BYTES_PER_ITEM = 8_192;
 /** Room left in the quota for the rest of Meshdeck's sync data (the user key, ~300 bytes). */
 export const SYNC_RESERVED_BYTES = 2_048;
+/** The trust list's share of storage.sync: ~150 IDs (friends' user IDs; a user's own browsers are trusted without one). */
+export const TRUST_LIST_SYNC_BYTES = 8_192;
+
+/**
+ * Where one ID list lives: shard items `prefix` + 00…63 in storage.sync, one overflow item in
+ * storage.local, and the share of the sync quota it may fill. The lists share one quota, so their
+ * budgets add up to less than it: a full block list can never push a trust list edit over the quota.
+ */
+export interface IdListStorage {
+  prefix: string;
+  overflowKey: string;
+  budget: number;
+}
+
+/** The block list's keys, unchanged since issue 5: stored lists keep working. */
+export const BLOCK_LIST_STORAGE: IdListStorage = {
+  prefix: SHARD_PREFIX,
+  overflowKey: OVERFLOW_KEY,
+  budget: SYNC_QUOTA_BYTES - SYNC_RESERVED_BYTES - TRUST_LIST_SYNC_BYTES,
+};
+export const TRUST_LIST_STORAGE: IdListStorage = { prefix: 'meshdeck:tl:', overflowKey: 'meshdeck:tl:overflow', budget: TRUST_LIST_SYNC_BYTES };
+
+/** Whether a storage.sync key belongs to one of the ID lists (the background repairs and re-pushes them). */
+export const isIdListKey = (key: string): boolean => [BLOCK_LIST_STORAGE, TRUST_LIST_STORAGE].some((list) => key.startsWith(list.prefix));
 export const NOTE_MAX_LENGTH = 200;
 const LABEL_MAX_LENGTH = 80;
 
 const ID_PATTERN = /^[nu][a-z2-7]{26}$/;
 
+/** An ID typed for either list is not a node or user ID (the name is the block list's, which views map to the field). */
 export class BlockInputError extends Error {
   override name = 'BlockInputError';
   readonly field = 'id';
 }
 
 /** Trims `input` and checks it is a node (`n…`) or user (`u…`) ID of docs/protocol.md. */
-export function parseBlockId(input: string): { id: string; kind: BlockKind } {
+export function parseBlockId(input: string): { id: string; kind: IdKind } {
   const id = input.trim();
   if (!id) throw new BlockInputError('enter a node ID (n…) or a user ID (u…)');
   if (!ID_PATTERN.test(id)) {
@@ -56,14 +86,14 @@ export function parseBlockId(input: string): { id: string; kind: BlockKind } {
   return { id, kind: id.startsWith('n') ? 'node' : 'user' };
 }
 
-export function shardKey(id: string): string {
+export function shardKey(id: string, prefix = SHARD_PREFIX): string {
   // FNV-1a: stable across browsers and versions, which the shard layout must be.
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return SHARD_PREFIX + String(hash % SHARD_COUNT).padStart(2, '0');
+  return prefix + String(hash % SHARD_COUNT).padStart(2, '0');
 }
 
 /**
@@ -153,7 +183,7 @@ export interface Layout {
  * Places entries into shards within the sync quotas. When the list outgrows them, the most recently
  * blocked entries go to the local overflow instead: nothing is ever dropped, and the UI warns.
  */
-export function layOut(entries: BlockEntry[], budget = SYNC_QUOTA_BYTES - SYNC_RESERVED_BYTES): Layout {
+export function layOut(entries: BlockEntry[], { prefix, budget }: Pick<IdListStorage, 'prefix' | 'budget'> = BLOCK_LIST_STORAGE): Layout {
   const sync: Record<string, StoredEntry[]> = {};
   const overflow: BlockEntry[] = [];
   const kept = new Map<string, BlockEntry[]>();
@@ -161,7 +191,7 @@ export function layOut(entries: BlockEntry[], budget = SYNC_QUOTA_BYTES - SYNC_R
   // Oldest first: the entries that fit are the ones synced longest; overflow takes the newest.
   const queue = [...entries].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
   for (const entry of queue) {
-    const key = shardKey(entry.id);
+    const key = shardKey(entry.id, prefix);
     const shard = [...(kept.get(key) ?? []), entry];
     const before = kept.has(key) ? itemBytes(key, encodeEntries(kept.get(key)!)) : 0;
     const after = itemBytes(key, encodeEntries(shard));

@@ -3,8 +3,8 @@
  * host alive and hands it its configuration. It keeps nothing in memory that storage cannot rebuild,
  * because a Chrome service worker may be stopped at any moment.
  */
-import { BlockInputError, parseBlockListFile } from '../blocklist/block-list';
-import { BlockListStore, type BlockListState } from '../blocklist/block-list-store';
+import { BlockInputError, parseBlockListFile, TRUST_LIST_STORAGE } from '../blocklist/block-list';
+import { BlockListStore, IdListStore, type BlockListState, type IdListState } from '../blocklist/block-list-store';
 import { EndpointTrials, sameEndpoints, type Endpoints } from './endpoint-trial';
 import { deriveId, isStoredKeyPair } from '../identity/identity';
 import { loadOrCreateIdentity, keptUserKey, USER_KEY_STORAGE, type StoredUserKey, type SyncArrivals } from '../identity/identity-store';
@@ -15,12 +15,14 @@ import type { StatsPoint } from '../node/observed-state';
 import type { HostConfig, NodeAction, PairingCommand, ReplyValues, Request } from './protocol';
 import { isNodeAction } from './protocol-guard';
 import { PairingControl } from './pairing-control';
-import { applySettingsPatch, validateSettings, type Settings } from './settings';
+import { applySettingsPatch, validateSettings, type IceServer, type Settings } from './settings';
+import { redactHistory, redactIceServers, redactTrial, restoreCredentials } from './ice-credentials';
 import { DAILY_POINTS } from '../host/stats-history';
 import { SerialQueue } from '../lib/serial-queue';
 import { HostWatchdog } from './host-watchdog';
 import type { LogLevel } from '../node/observed-state';
 import { errorText } from '../lib/error-text';
+import type { Toolbar } from './toolbar-badge';
 
 export const SETTINGS_STORAGE = 'meshdeck:settings';
 /** The last settings that validated, kept beside them: a corrupted copy never flips the user's choices. */
@@ -64,6 +66,8 @@ export interface ControllerDeps {
   /** Build-time defaults, used until the user changes something. */
   defaults: Settings;
   clock?: () => number;
+  /** The toolbar button (its badge and title); none in a headless node. */
+  toolbar?: Toolbar;
 }
 
 export class Controller {
@@ -82,6 +86,8 @@ export class Controller {
   private identity: ReturnType<typeof loadOrCreateIdentity> | null = null;
 
   readonly blockList: BlockListStore;
+  /** The trust list of `Trusted peers only` (issue 13): the block list's layout under its own keys. */
+  readonly trustList: IdListStore;
   private readonly trials: EndpointTrials;
   private readonly pairing: PairingControl;
   private readonly local: KeyValueStore;
@@ -89,6 +95,7 @@ export class Controller {
 
   constructor(private readonly deps: ControllerDeps) {
     this.blockList = new BlockListStore(deps.sync, deps.local, deps.clock);
+    this.trustList = new IdListStore(deps.sync, deps.local, deps.clock, TRUST_LIST_STORAGE);
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
     this.pairing = new PairingControl({
@@ -130,22 +137,23 @@ export class Controller {
     }
     switch (request.type) {
       case 'settings:get':
-        return (await this.settings()) as Out;
+        return redactIceServers(await this.settings()) as Out;
       case 'settings:update': {
         const next = await this.writes.run(async () => {
           const current = await this.settings();
-          const updated = applySettingsPatch(current, request.patch);
+          const patch = request.patch.iceServers ? { ...request.patch, iceServers: restoreCredentials(request.patch.iceServers, await this.savedIceServers(current)) } : request.patch;
+          const updated = applySettingsPatch(current, patch);
           if (!sameEndpoints(current, updated)) await this.trials.begin(current, updated);
           await this.storeSettings(updated);
           return updated;
         });
         this.pushConfigLater();
-        return next as Out;
+        return redactIceServers(next) as Out;
       }
       case 'settings:keep':
         await this.writes.run(() => this.trials.commit());
         this.pushConfigLater();
-        return (await this.settings()) as Out;
+        return redactIceServers(await this.settings()) as Out;
       case 'settings:trial-result': {
         // A result for a trial that already ended (kept, reverted, replaced) changes nothing.
         const trial = await this.trials.current();
@@ -158,9 +166,9 @@ export class Controller {
       case 'settings:revert':
         await this.rollBack();
         this.pushConfigLater();
-        return (await this.settings()) as Out;
+        return redactIceServers(await this.settings()) as Out;
       case 'settings:history':
-        return (await this.trials.history()) as Out;
+        return redactHistory(await this.trials.history()) as Out;
       case 'block:add':
         await this.refuseSelf(request.id);
         await this.blockList.block(request.id, { note: request.note, label: request.label });
@@ -188,6 +196,16 @@ export class Controller {
         return (await this.blockListChanged()) as Out;
       case 'block:list':
         return (await this.blockList.state()) as Out;
+      case 'trust:add':
+        await this.refuseSelf(request.id, 'trust');
+        await this.trustList.add(request.id, { note: request.note, label: request.label });
+        return (await this.listChanged(this.trustList)) as Out;
+      case 'trust:remove': {
+        const removed = await this.trustList.remove(request.id.trim());
+        return { state: await this.listChanged(this.trustList), removed } as Out;
+      }
+      case 'trust:list':
+        return (await this.trustList.state()) as Out;
       case 'host:ensure':
         await this.deps.host.ensure();
         this.pushConfigLater();
@@ -197,6 +215,9 @@ export class Controller {
         return (await this.config()) as Out;
       case 'host:alive':
         this.watchdog.heard(request.failure);
+        return null as Out;
+      case 'host:badge':
+        await this.deps.toolbar?.show(request.badge);
         return null as Out;
       case 'pairing:offer':
         return (await this.pairing.offer()) as Out;
@@ -314,6 +335,12 @@ export class Controller {
     }
   }
 
+  /** Every ICE server whose credential a view may keep: in the settings, the trial and the history. */
+  private async savedIceServers(current: Settings): Promise<IceServer[]> {
+    const [trial, history] = await Promise.all([this.trials.current(), this.trials.history()]);
+    return [current, ...(trial ? [trial.previous, trial.next] : []), ...history].flatMap((entry) => entry.iceServers);
+  }
+
   /** Puts back the endpoints from before the trial, keeping every other setting as it is now. */
   private rollBack(): Promise<void> {
     return this.writes.run(async () => {
@@ -322,22 +349,25 @@ export class Controller {
     });
   }
 
-  private async refuseSelf(input: string): Promise<void> {
+  /** Refuses this node's own IDs for a list: blocking them would cut the user off; trusting them says nothing (always trusted). */
+  private async refuseSelf(input: string, list: 'block' | 'trust' = 'block'): Promise<void> {
     const id = input.trim();
     const self = await this.loadIdentity();
-    if (id === (await deriveId('n', fromBase64Url(self.node.pub)))) throw new BlockInputError('that is this node: it cannot block itself');
-    if (id === (await deriveId('u', fromBase64Url(self.user.pub)))) throw new BlockInputError('that is your own user ID: it would block all your browsers');
+    if (id === (await deriveId('n', fromBase64Url(self.node.pub)))) throw new BlockInputError(`that is this node: it cannot ${list} itself`);
+    if (id === (await deriveId('u', fromBase64Url(self.user.pub)))) {
+      throw new BlockInputError(list === 'block' ? 'that is your own user ID: it would block all your browsers' : 'that is your own user ID: your own browsers are always trusted');
+    }
   }
 
   /**
    * Called when storage changed in another tab or browser (storage.onChanged): merges concurrent edits
-   * of the block list, reloads the identity when the user key changed, and hands the node the result,
+   * of the block and trust lists, reloads the identity when the user key changed, and hands the node the result,
    * so a block reaches it within a second.
    */
   async onStorageChanged(area: 'sync' | 'local', changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<void> {
     const userKey = changes[USER_KEY_STORAGE];
     if (area === 'sync' && userKey) await this.settleUserKey(userKey.oldValue, userKey.newValue);
-    if (area === 'sync') await this.blockList.repair(changes);
+    if (area === 'sync') await Promise.all([this.blockList.repair(changes), this.trustList.repair(changes)]);
     await this.pushConfig();
   }
 
@@ -365,9 +395,14 @@ export class Controller {
     }
   }
 
-  private async blockListChanged(): Promise<BlockListState> {
+  private blockListChanged(): Promise<BlockListState> {
+    return this.listChanged(this.blockList);
+  }
+
+  /** A list changed here: the node host hears of it, and the view gets the list. */
+  private async listChanged(list: IdListStore): Promise<IdListState> {
     this.pushConfigLater();
-    return this.blockList.state();
+    return list.state();
   }
 
   /** Each configuration is newer than every one before, also across restarts of the worker (it counts from the clock). */
@@ -377,15 +412,16 @@ export class Controller {
   }
 
   async config(): Promise<HostConfig> {
-    const [settings, identity, blockList, daily, trial] = await Promise.all([
+    const [settings, identity, blockList, trustList, daily, trial] = await Promise.all([
       this.settings(),
       this.loadIdentity(),
       this.blockList.state(),
+      this.trustList.state(),
       this.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
       this.trials.current(),
     ]);
     const shared = await this.pairing.shared(await deriveId('n', fromBase64Url(identity.node.pub)), await this.blockList.all());
-    return { revision: this.nextRevision(), settings, identity, blockList, daily: daily ?? [], trial, problems: this.problems(), shared };
+    return { revision: this.nextRevision(), settings, identity, blockList, trustList, daily: daily ?? [], trial: redactTrial(trial), problems: this.problems(), shared };
   }
 
   private async ownNodeId(): Promise<string> {

@@ -4,6 +4,7 @@
  * views, which only send, do not carry it in their bundles.
  */
 import { describeValue } from '../lib/error-text';
+import { MAX_BADGE_TEXT, MAX_BADGE_TITLE } from './toolbar-badge';
 import { isRecord, PROTOCOL_VERSION, type HostCommand, type NodeAction, type PairingCommand, type Request } from './protocol';
 
 export const NODE_ACTIONS = new Set<NodeAction['type']>([
@@ -20,10 +21,13 @@ export class ProtocolError extends Error {
 }
 
 const REQUEST_TYPES = new Set<Request['type']>([
-  'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list',
-  'host:ensure', 'host:boot', 'host:alive', 'history:append', 'pairing:offer', 'pairing:cancel', 'pairing:join', 'pairing:heard', 'pairing:state', 'pairing:unpair', 'pairing:list-heard',
+  'settings:get', 'settings:update', 'settings:keep', 'settings:revert', 'settings:history', 'settings:trial-result', 'block:add', 'block:remove', 'block:restore', 'block:note', 'block:import', 'block:clear', 'block:list', 'trust:add', 'trust:remove', 'trust:list',
+  'host:ensure', 'host:boot', 'host:alive', 'host:badge', 'history:append', 'pairing:offer', 'pairing:cancel', 'pairing:join', 'pairing:heard', 'pairing:state', 'pairing:unpair', 'pairing:list-heard',
   ...NODE_ACTIONS,
 ]);
+
+/** Requests about one ID of the block or trust list. */
+const ID_REQUESTS = new Set(['block:add', 'block:remove', 'block:note', 'trust:add', 'trust:remove']);
 
 /** Validates a message arriving at the background. Returns null for messages meant for another context. */
 export function parseRequest(raw: unknown): Request | null {
@@ -31,10 +35,10 @@ export function parseRequest(raw: unknown): Request | null {
   if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${describeValue(raw.v)} is not ${PROTOCOL_VERSION}: reload the page`);
   if (!REQUEST_TYPES.has(raw.type as Request['type'])) throw new ProtocolError(`unknown request "${describeValue(raw.type)}"`);
   if (raw.type === 'settings:update' && !isRecord(raw.patch)) throw new ProtocolError('settings:update needs a patch object');
-  if ((raw.type === 'block:add' || raw.type === 'block:remove' || raw.type === 'block:note') && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
+  if (ID_REQUESTS.has(raw.type as string) && typeof raw.id !== 'string') throw new ProtocolError(`${raw.type} needs an id`);
   if (raw.type === 'block:note' && typeof raw.note !== 'string') throw new ProtocolError('block:note needs the note text');
   for (const field of ['note', 'label'] as const) {
-    const holder = raw.type === 'block:add' ? raw : raw.type === 'block:restore' && isRecord(raw.entry) ? raw.entry : null;
+    const holder = raw.type === 'block:add' || raw.type === 'trust:add' ? raw : raw.type === 'block:restore' && isRecord(raw.entry) ? raw.entry : null;
     if (holder && holder[field] !== undefined && typeof holder[field] !== 'string') throw new ProtocolError(`${raw.type}: the ${field} must be text`);
   }
   if (raw.type === 'block:import' && typeof raw.text !== 'string') throw new ProtocolError('block:import needs the file text');
@@ -47,6 +51,7 @@ export function parseRequest(raw: unknown): Request | null {
     throw new ProtocolError('settings:trial-result needs a trialId and ok');
   }
   if (raw.type === 'host:alive' && !(raw.failure === null || typeof raw.failure === 'string')) throw new ProtocolError('host:alive needs a failure (or null)');
+  if (raw.type === 'host:badge' && !isBadge(raw.badge)) throw new ProtocolError(`host:badge needs text (≤ ${MAX_BADGE_TEXT}), a #rrggbb colour and a title (≤ ${MAX_BADGE_TITLE})`);
   if ((raw.type === 'node:disconnect' || raw.type === 'node:ping' || raw.type === 'node:dial') && typeof raw.nodeId !== 'string') {
     throw new ProtocolError(`${raw.type} needs a nodeId`);
   }
@@ -79,6 +84,12 @@ function checkFileAction(raw: Record<string, unknown>): void {
   if (FILE_ACTIONS_WITH_IH.has(raw.type as string) && typeof raw.ih !== 'string') throw new ProtocolError(`${String(raw.type)} needs an ih`);
   if (raw.type === 'files:share' && (typeof raw.blobKey !== 'string' || typeof raw.name !== 'string')) throw new ProtocolError('files:share needs a blobKey and a name');
 }
+
+const isBadge = (badge: unknown): boolean =>
+  isRecord(badge) &&
+  typeof badge.text === 'string' && badge.text.length <= MAX_BADGE_TEXT &&
+  typeof badge.color === 'string' && /^#[0-9a-f]{6}$/i.test(badge.color) &&
+  typeof badge.title === 'string' && badge.title.length <= MAX_BADGE_TITLE;
 
 const isPairMessage = (message: unknown): boolean => isRecord(message) && message.t === 'pair' && typeof message.step === 'string';
 

@@ -8,6 +8,7 @@
  * Every request gets a reply (`Reply`), also when it fails. Messages carry the protocol version so
  * that a view left open across an extension update is told instead of misread.
  */
+import type { ToolbarBadge } from './toolbar-badge';
 import type { LogEntry, LogLevel, NodeSnapshot, StatsPoint } from '../node/observed-state';
 import type { Settings } from './settings';
 import type { StoredIdentity } from '../identity/identity';
@@ -88,6 +89,11 @@ export type Request =
   | { type: 'block:import'; text: string }
   | { type: 'block:clear' }
   | { type: 'block:list' }
+  /** Trusts a node ID (`n…`) or user ID (`u…`): with `Trusted peers only` on, only trusted peers connect. */
+  | { type: 'trust:add'; id: string; note?: string; label?: string }
+  /** Untrusts; with `Trusted peers only` on, its connections close. The reply carries the removed entry. */
+  | { type: 'trust:remove'; id: string }
+  | { type: 'trust:list' }
   /** Sent by a view when it cannot reach the node host: the background re-creates it. */
   | { type: 'host:ensure' }
   /** Sent by the node host when it boots; answered with its configuration. */
@@ -97,6 +103,8 @@ export type Request =
    * worker should stay up to watch it. `failure` is its last failed configuration step, or null.
    */
   | { type: 'host:alive'; failure: string | null }
+  /** Sent by the node host when the toolbar badge it works out from its snapshot changed. */
+  | { type: 'host:badge'; badge: ToolbarBadge }
   /** Sent by the node host once a minute: a point of the 24-hour history, kept across restarts. */
   | { type: 'history:append'; point: StatsPoint }
   /** `Pair a browser`: a new one-time code (replacing any earlier one), good for PAIRING_TTL_MS. */
@@ -121,6 +129,8 @@ export interface HostConfig {
   identity: StoredIdentity;
   /** The block list (entries of blocked node and user IDs); the host relays it to the views. */
   blockList: BlockListState;
+  /** The trust list (trusted node and user IDs, same layout); the views see it in the snapshot's `controls.trusted`. */
+  trustList: BlockListState;
   /** The persisted 24-hour history (one point a minute), oldest first. */
   daily: StatsPoint[];
   /**
@@ -211,9 +221,13 @@ export interface ReplyValues {
   'block:import': { state: BlockListState; imported: number };
   'block:clear': BlockListState;
   'block:list': BlockListState;
+  'trust:add': BlockListState;
+  'trust:remove': { state: BlockListState; removed: BlockEntry | null };
+  'trust:list': BlockListState;
   'host:ensure': null;
   'host:boot': HostConfig;
   'host:alive': null;
+  'host:badge': null;
   'history:append': null;
   'node:refresh': RefreshResult;
   'node:disconnect': null;

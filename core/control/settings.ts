@@ -2,6 +2,8 @@
  * The desired state of a node, as the user (or the build) configured it. The background owns it in
  * storage.local; the node host only ever receives a validated copy.
  */
+import { describeValue } from '../lib/error-text';
+
 export interface Settings {
   /** The whole node on or off (the `Enable P2P network` switch). */
   enabled: boolean;
@@ -32,6 +34,11 @@ export interface Settings {
   pauseIncoming: boolean;
   /** No new dials: auto-dial stops. */
   pauseOutgoing: boolean;
+  /**
+   * `Trusted peers only` (issue 13): only peers on the trust list (or of this user) are taken and
+   * dialled; the others are refused with bye `blocked` (core/node/trust-policy.ts).
+   */
+  trustedOnly: boolean;
   /** `Stop signaling`: unregistered from the signaling server, open connections kept. Null: signaling runs. */
   signalingStop: SignalingStop | null;
 }
@@ -45,7 +52,20 @@ export interface IceServer {
   urls: string | string[];
   username?: string;
   credential?: string;
+  /**
+   * Views only: a credential is saved for this server. The background never hands a credential to a
+   * view (core/control/ice-credentials.ts); a view's server with this flag keeps the saved one.
+   */
+  hasCredential?: boolean;
 }
+
+/** Which part of which ICE server a SettingsError is about, so the form shows it at that field. */
+export interface IceServerFault {
+  index: number;
+  part: 'urls' | 'username' | 'credential';
+}
+
+export const MAX_ICE_SERVERS = 8;
 
 export const LOCAL_SERVER_DEFAULTS = {
   signalingUrl: 'http://127.0.0.1:9000/peerjs',
@@ -70,6 +90,8 @@ export class SettingsError extends Error {
   constructor(
     readonly field: keyof Settings,
     message: string,
+    /** For `iceServers`: the server and the part of it at fault. */
+    readonly ice?: IceServerFault,
   ) {
     super(message);
   }
@@ -106,6 +128,7 @@ export function defaultSettings(env: BuildEnvironment = {}): Settings {
     routing: true,
     pauseIncoming: false,
     pauseOutgoing: false,
+    trustedOnly: false,
     signalingStop: null,
   });
 }
@@ -156,20 +179,11 @@ export function validateSettings(input: Settings): Settings {
   if (!/^[\w.-]{1,64}$/.test(room)) {
     throw new SettingsError('room', 'must be 1–64 letters, digits, ".", "_" or "-"');
   }
-  if (!Array.isArray(input.iceServers)) throw new SettingsError('iceServers', 'must be a list');
-  for (const server of input.iceServers) {
-    const urls = typeof server?.urls === 'string' ? [server.urls] : server?.urls;
-    if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^(stun|turns?):/.test(u))) {
-      throw new SettingsError('iceServers', 'each server needs stun:/turn: urls');
-    }
-    for (const field of ['username', 'credential'] as const) {
-      if (server[field] !== undefined && typeof server[field] !== 'string') throw new SettingsError('iceServers', `a server's ${field} must be text`);
-    }
-  }
+  const iceServers = checkIceServers(input.iceServers);
   if (!Number.isInteger(input.maxPeers) || input.maxPeers < 0 || input.maxPeers > 64) {
     throw new SettingsError('maxPeers', 'must be a whole number from 0 to 64');
   }
-  for (const field of ['routing', 'pauseIncoming', 'pauseOutgoing'] as const) {
+  for (const field of ['routing', 'pauseIncoming', 'pauseOutgoing', 'trustedOnly'] as const) {
     if (typeof input[field] !== 'boolean') throw new SettingsError(field, 'must be true or false');
   }
   const stop = input.signalingStop;
@@ -183,13 +197,53 @@ export function validateSettings(input: Settings): Settings {
     relayUrls,
     trackerUrls,
     room,
-    iceServers: input.iceServers,
+    iceServers,
     maxPeers: input.maxPeers,
     routing: input.routing,
     pauseIncoming: input.pauseIncoming,
     pauseOutgoing: input.pauseOutgoing,
+    trustedOnly: input.trustedOnly,
     signalingStop: stop === null ? null : { until: stop.until },
   };
+}
+
+/**
+ * `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]`, `turns:…` (RFC 7064, RFC 7065): what an
+ * RTCPeerConnection accepts, checked here so that a typo is an error at its field rather than a
+ * connection that throws.
+ */
+const ICE_URL = /^(stun|stuns|turn|turns):(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i;
+
+/** Each server checked and copied; TURN needs a username and a credential (or, from a view, a saved one). */
+function checkIceServers(list: unknown): IceServer[] {
+  if (!Array.isArray(list)) throw new SettingsError('iceServers', 'must be a list');
+  if (list.length > MAX_ICE_SERVERS) throw new SettingsError('iceServers', `at most ${MAX_ICE_SERVERS} ICE servers`);
+  const servers: IceServer[] = [];
+  for (let index = 0; index < list.length; index++) {
+    const server = list[index] as Partial<IceServer> | null;
+    const fault = (part: IceServerFault['part'], message: string) => new SettingsError('iceServers', `ICE server ${index + 1}: ${message}`, { index, part });
+    const urls = typeof server?.urls === 'string' ? [server.urls] : server?.urls;
+    if (!Array.isArray(urls) || urls.length === 0) throw fault('urls', 'needs at least one stun: or turn: URL');
+    const clean: string[] = [];
+    for (const url of urls) {
+      if (typeof url !== 'string' || !ICE_URL.test(url.trim())) throw fault('urls', `"${describeValue(url)}" is not a stun:, turn: or turns: URL (like turn:turn.example.org:3478)`);
+      clean.push(url.trim());
+    }
+    for (const part of ['username', 'credential'] as const) {
+      if (server![part] !== undefined && typeof server![part] !== 'string') throw fault(part, `the ${part} must be text`);
+    }
+    const { username, credential } = server!;
+    const relay = clean.some((url) => /^turns?:/i.test(url));
+    if (relay && !username?.trim()) throw fault('username', 'a TURN server needs a username');
+    if (relay && !credential && server!.hasCredential !== true) throw fault('credential', 'a TURN server needs a credential');
+    servers.push({
+      // The shape given (one URL or a list) is kept: a valid configuration comes back as it went in.
+      urls: typeof server!.urls === 'string' ? clean[0]! : clean,
+      ...(username !== undefined ? { username } : {}),
+      ...(credential !== undefined ? { credential } : server!.hasCredential === true ? { hasCredential: true } : {}),
+    });
+  }
+  return servers;
 }
 
 /** Applies a partial change on top of `current`, validating the result as a whole. */

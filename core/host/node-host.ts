@@ -21,6 +21,9 @@ import type { BlobStore } from '../files/blob-store';
 import { FileSharingError } from '../files/file-sharing';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, RendezvousFactory, SignalingFactory } from '../node/transport';
 import { errorText } from '../lib/error-text';
+import type { IceServerChecker } from '../node/ice-checks';
+import { badgeOf, sameBadge, type ToolbarBadge } from '../control/toolbar-badge';
+import { nodeHealth } from '../node/node-health';
 import { isPairingCommand } from '../control/protocol-guard';
 import { PairingRelay } from '../pairing/pairing-relay';
 import type { PeerSession } from '../session/peer-session';
@@ -60,6 +63,8 @@ export interface HostChannel {
   answerPairing(heard: { nodeId: string; binding: string; message: Pair }): Promise<Pair>;
   /** A value of the shared channel arrived: the background (which holds the user key) opens and merges it. */
   sharedListHeard(value: unknown): Promise<void>;
+  /** The toolbar badge changed (sent only on a change). */
+  showBadge(badge: ToolbarBadge): Promise<void>;
 }
 
 export interface NodeHostDeps {
@@ -72,6 +77,7 @@ export interface NodeHostDeps {
   /** Where files cross between the views and the host (IndexedDB in the extension). */
   blobs?: BlobStore;
   createRendezvous: RendezvousFactory;
+  checkIceServer?: IceServerChecker;
   /** Where the node key lives: the host signs with it and never sees it in a message. */
   keys: NodeKeyStore;
   app: string;
@@ -98,6 +104,8 @@ export class NodeHost {
   private failure: string | null = null;
   /** The shared channel and list last handed to the node, to hand them over only when they change. */
   private sharedKey: string | null = null;
+  /** The badge last handed to the background: an unchanged one is not sent again. */
+  private badge: ToolbarBadge | null = null;
 
   constructor(private readonly deps: NodeHostDeps) {
     this.timers = new TimerGroup(deps.clock);
@@ -224,6 +232,8 @@ export class NodeHost {
       const problemsChanged = config.problems.join('\n') !== (this.config?.problems ?? []).join('\n');
       this.config = config;
       if (problemsChanged) this.broadcast({ type: 'problems', problems: config.problems });
+      // The trust list first: turning `Trusted peers only` on closes whom it does not trust.
+      this.node!.setTrusted(config.trustList.entries.map((entry) => entry.id));
       this.node!.configure(config.settings);
       this.node!.setBlocked(config.blockList.entries.map((entry) => entry.id));
       this.applyShared(config.shared);
@@ -261,10 +271,21 @@ export class NodeHost {
     node.events.on('state:change', (snapshot) => {
       this.lastTotals = snapshot.totals;
       this.broadcast({ type: 'state', snapshot });
+      this.showBadge(badgeOf(nodeHealth(snapshot)));
       const connected = snapshot.signaling.state === 'open' && snapshot.rendezvous.relays.some((relay) => relay.state === 'open');
       if (connected) this.endTrial(true);
     });
     this.node = node;
+  }
+
+  private showBadge(badge: ToolbarBadge): void {
+    if (sameBadge(this.badge, badge)) return;
+    this.badge = badge;
+    this.deps.channel.showBadge(badge).catch((error: unknown) => {
+      // Sent again with the next change, or the next snapshot if nothing changes.
+      this.badge = null;
+      console.warn('meshdeck: the toolbar badge was not updated', error);
+    });
   }
 
   /** Watches an endpoint trial: the first time the node is connected ends it well; the deadline, badly. */

@@ -30,10 +30,12 @@ import { SignalingStopSchedule } from './signaling-stop';
 import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
 import { SessionTable } from './session-table';
 import { mayAutoDial, type DialContext } from './dial-policy';
+import { isStranger, NotTrustedError, STRANGER_REFUSED } from './trust-policy';
 import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
 import { PeerScores, SCORE_DISCONNECT_AT, SCORE_PENALTIES } from './peer-scores';
 import { errorText } from '../lib/error-text';
+import { IceChecks, type IceServerChecker } from './ice-checks';
 
 /**
  * How often each connection's transport counters are read (getStats): rates are averages over this
@@ -64,6 +66,8 @@ export interface NodeComponents {
   /** Loads the torrent engine for file sharing when it is first used (core/files); no file sharing when absent. */
   loadTorrentEngine?: TorrentEngineLoader;
   createRendezvous: RendezvousFactory;
+  /** Checks each STUN/TURN server when the node goes online with it (core/signaling/ice-check.ts); none when absent. */
+  checkIceServer?: IceServerChecker;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
   /** Where events go; the host passes one that outlives the node, so numbering carries on across restarts. */
@@ -87,6 +91,8 @@ export class MeshNode {
   private readonly router: MeshRouter;
   private settings: Settings | null = null;
   private blocked = new Set<string>();
+  /** The trust list (node and user IDs): with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
+  private trusted = new Set<string>();
   private shared: { channel: string; value: Record<string, string | number> } | null = null;
   private dialCount = 0;
   private signaling: SignalPaths | null = null;
@@ -110,6 +116,7 @@ export class MeshNode {
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
   private readonly signalingStop: SignalingStopSchedule;
   private readonly announcer: Announcer;
+  private readonly iceChecks: IceChecks | null;
   private signalingState: { state: SignalingState; since: number; error: string | null };
   private readonly relayStates = new Map<string, RelayState>();
   private lastAnnounceAt: number | null = null;
@@ -155,6 +162,13 @@ export class MeshNode {
       },
       onError: (error) => this.log.add('warn', 'rendezvous:announce', `announce failed: ${errorText(error)}`),
     });
+    this.iceChecks = components.checkIceServer
+      ? new IceChecks(components.checkIceServer, clock, (result) => {
+          if (result.state === 'failed') this.log.add('warn', 'ice:check', `ICE server ${result.url}: ${result.error}`);
+          else this.log.add('info', 'ice:check', `ICE server ${result.url} answered`);
+          this.publisher.changed(true);
+        })
+      : null;
     this.router = new MeshRouter({
       identity,
       clock,
@@ -198,6 +212,7 @@ export class MeshNode {
     const previous = this.settings;
     this.settings = next;
     this.logControlChanges(previous, next);
+    if (next.trustedOnly && !previous?.trustedOnly) this.closeRefused();
     const endpointsChanged =
       !previous ||
       signalingUrlsOf(previous).join() !== signalingUrlsOf(next).join() ||
@@ -235,6 +250,7 @@ export class MeshNode {
     if (previous.routing !== next.routing) say('control:routing', `mesh routing ${next.routing ? 'on' : 'off'}`);
     if (previous.pauseIncoming !== next.pauseIncoming) say('control:pause', `incoming connections ${next.pauseIncoming ? 'paused' : 'resumed'}`);
     if (previous.pauseOutgoing !== next.pauseOutgoing) say('control:pause', `outgoing connections ${next.pauseOutgoing ? 'paused' : 'resumed'}`);
+    if (previous.trustedOnly !== next.trustedOnly) say('control:trust', next.trustedOnly ? 'trusted peers only: other connections close' : 'any peer accepted again, not only trusted ones');
     if (previous.signalingUrl !== next.signalingUrl) say('control:endpoint', `signaling endpoint changed to ${next.signalingUrl}`);
     if (previous.relayUrls.join() !== next.relayUrls.join()) say('control:endpoint', `relays changed to ${next.relayUrls.join(', ')}`);
   }
@@ -248,15 +264,48 @@ export class MeshNode {
     for (const id of next) if (!this.blocked.has(id)) this.log.add('info', 'control:block', `blocked ${id}`, id.startsWith('n') ? id : undefined);
     for (const id of this.blocked) if (!next.has(id)) this.log.add('info', 'control:block', `unblocked ${id}`, id.startsWith('n') ? id : undefined);
     this.blocked = next;
-    for (const session of this.sessions.all()) {
-      if (this.isBlocked(session.remoteId, session.peer?.userId ?? null)) session.close('blocked');
-    }
+    this.closeRefused();
     this.dialDiscovered();
     this.publisher.changed(true);
   }
 
   isBlocked(nodeId: string, userId: string | null): boolean {
     return this.blocked.has(nodeId) || (userId !== null && this.blocked.has(userId));
+  }
+
+  /**
+   * Applies the trust list (node and user IDs, issue 13). With `Trusted peers only` on, connections to
+   * peers no longer trusted close with bye `blocked`, and newly trusted nodes are dialled.
+   */
+  setTrusted(ids: readonly string[]): void {
+    const next = new Set(ids);
+    const added = new Set([...next].filter((id) => !this.trusted.has(id)));
+    for (const id of added) this.log.add('info', 'control:trust', `trusted ${id}`, id.startsWith('n') ? id : undefined);
+    for (const id of this.trusted) if (!next.has(id)) this.log.add('info', 'control:trust', `untrusted ${id}`, id.startsWith('n') ? id : undefined);
+    this.trusted = next;
+    // Trusting is the user's word, as a dial they ask for: a node refused as a stranger a moment ago
+    // (its failure backoff running) is dialled at once.
+    for (const known of this.records.all()) if (added.has(known.record.id) || added.has(known.userId)) this.redial.clear(known.record.id);
+    this.closeRefused();
+    this.dialDiscovered();
+    this.publisher.changed(true);
+  }
+
+  /** Whether trusted-only mode turns this peer away (core/node/trust-policy.ts); false while the mode is off. */
+  isStranger(nodeId: string, userId: string | null): boolean {
+    return isStranger({ trustedOnly: this.settings?.trustedOnly ?? false, trusted: this.trusted, selfUserId: this.components.identity.userId }, nodeId, userId);
+  }
+
+  /**
+   * Closes, with bye `blocked`, each connection the block list or trusted-only mode refuses now. A
+   * connection still in its handshake is judged on its hello, once its user ID is known.
+   */
+  private closeRefused(): void {
+    for (const session of this.sessions.all()) {
+      const userId = session.peer?.userId ?? null;
+      if (this.isBlocked(session.remoteId, userId)) session.close('blocked');
+      else if (session.peer && this.isStranger(session.remoteId, userId)) session.close('blocked', STRANGER_REFUSED);
+    }
   }
 
   /** Final teardown (host shutting down): like disabling, and no later configure() revives it. */
@@ -319,6 +368,7 @@ export class MeshNode {
     }
     rendezvous.start();
     if (this.components.loadTorrentEngine) this.startFileSharing(rendezvous, settings);
+    this.iceChecks?.start(settings.iceServers);
     if (this.shared) this.applyShared(rendezvous, this.shared);
     this.announcer.start();
     this.announcedUrls = signaling.announcedUrls().join();
@@ -340,6 +390,7 @@ export class MeshNode {
     this.unsubscribers = [];
     this.fileSharing?.stop();
     this.fileSharing = null;
+    this.iceChecks?.stop();
     this.signaling?.stop();
     this.rendezvous?.stop();
     this.signaling = null;
@@ -443,6 +494,7 @@ export class MeshNode {
     if (userAsked) this.redial.clear(nodeId);
     if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
     if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
+    if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
     this.dialCount++;
     const known = this.records.get(nodeId);
     return this.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
@@ -507,11 +559,13 @@ export class MeshNode {
       ? 'outgoing connections are paused'
       : this.isBlocked(link.remoteId, this.records.get(link.remoteId)?.userId ?? null)
         ? 'it is blocked'
-        : this.sessions.get(link.remoteId) || this.replacements.has(link.remoteId)
-          ? 'a connection to it exists'
-          : this.sessions.size >= settings.maxPeers
-            ? `${settings.maxPeers} connections exist`
-            : null;
+        : this.isStranger(link.remoteId, this.records.get(link.remoteId)?.userId ?? null)
+          ? 'it is not a trusted peer'
+          : this.sessions.get(link.remoteId) || this.replacements.has(link.remoteId)
+            ? 'a connection to it exists'
+            : this.sessions.size >= settings.maxPeers
+              ? `${settings.maxPeers} connections exist`
+              : null;
     if (why) {
       this.log.add('debug', 'peer:met', `not taking the tracker's connection to ${link.remoteId}: ${why}`, link.remoteId);
       return link.close();
@@ -525,7 +579,12 @@ export class MeshNode {
       link,
       this.components.identity,
       this.verifier,
-      { isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId), app: this.components.app, caps: ['route'] },
+      {
+        isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId),
+        isStranger: (nodeId, userId) => this.isStranger(nodeId, userId),
+        app: this.components.app,
+        caps: ['route'],
+      },
       this.components.clock,
       this.beats,
     );
@@ -692,6 +751,7 @@ export class MeshNode {
       sessionCount: this.sessions.size,
       hasSession: (id) => this.sessions.has(id),
       isBlocked: (id, userId) => this.isBlocked(id, userId),
+      isStranger: (id, userId) => this.isStranger(id, userId),
       redial: this.redial,
     };
   }
@@ -766,11 +826,12 @@ export class MeshNode {
       lastAnnounceAt: this.lastAnnounceAt,
       lastDiscoveryAt: this.lastDiscoveryAt,
       blocked: this.blocked,
+      trusted: this.trusted,
       routing: this.router.counters,
       handshakesRefused: this.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
-    return { ...built, files: this.fileSharing?.snapshot() ?? null };
+    return { ...built, files: this.fileSharing?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
   }
 }
 

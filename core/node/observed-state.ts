@@ -3,6 +3,7 @@
  * `runtime` messaging unchanged.
  */
 import type { FilesSnapshot } from '../files/file-sharing';
+import type { Route } from '../session/link';
 
 export type SignalingState = 'stopped' | 'connecting' | 'open' | 'disconnected' | 'error';
 export type RelayState = 'connecting' | 'open' | 'closed';
@@ -37,6 +38,10 @@ export interface PeerSnapshot {
   /** Its peer score (0 is clean; see core/node/peer-scores.ts) and why it last lost points. */
   score: number;
   lastPenalty: string | null;
+  /** `relay` when the connection goes through a TURN server; null until its first stats sample. */
+  route: Route | null;
+  /** On the trust list by node or user ID, or one of this user's own browsers (core/node/trust-policy.ts). */
+  trusted: boolean;
 }
 
 /** A connection that ended recently, kept so its error stays pinned to it (newest first, 2 min). */
@@ -71,6 +76,10 @@ export interface ControlsSnapshot {
   pauseOutgoing: boolean;
   /** Node and user IDs the node refuses. */
   blocked: string[];
+  /** `Trusted peers only`: only trusted peers are taken and dialled (core/node/trust-policy.ts). */
+  trustedOnly: boolean;
+  /** The trust list: node and user IDs the node trusts (its own user's browsers are trusted without it). */
+  trusted: string[];
 }
 
 /** Route messages this node handled (docs/protocol.md §6). */
@@ -166,6 +175,17 @@ export interface NodeSnapshot {
   totals: Totals;
   /** File sharing while the node is online; null offline or without a torrent engine, absent from older hosts. */
   files?: FilesSnapshot | null;
+  /** Each configured STUN/TURN server as last checked (core/signaling/ice-check.ts); absent from older hosts. */
+  ice?: IceServerCheck[];
+}
+
+export interface IceServerCheck {
+  /** The server's first URL: credentials never appear here. */
+  url: string;
+  state: 'checking' | 'ok' | 'failed';
+  /** Why it failed, in words. */
+  error: string | null;
+  at: number;
 }
 
 /** One point of the networking history: a second (last 5 minutes) or a minute (last 24 hours). */

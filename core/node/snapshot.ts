@@ -13,6 +13,7 @@ import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot,
 } from './observed-state';
 import type { PeerSession } from '../session/peer-session';
 import type { PeerScore } from './peer-scores';
+import { isTrustedPeer } from './trust-policy';
 
 export interface SnapshotInput {
   now: number;
@@ -37,15 +38,21 @@ export interface SnapshotInput {
   lastAnnounceAt: number | null;
   lastDiscoveryAt: number | null;
   blocked: ReadonlySet<string>;
+  /** The trust list (this node's own user is trusted without it). */
+  trusted: ReadonlySet<string>;
   routing: RoutingSnapshot;
   handshakesRefused: number;
   scoreOf(nodeId: string): PeerScore;
 }
 
 export function buildSnapshot(input: SnapshotInput): NodeSnapshot {
-  const { now, settings, blocked } = input;
+  const { now, settings, blocked, trusted } = input;
   const isBlocked = (nodeId: string, userId: string) => blocked.has(nodeId) || blocked.has(userId);
-  const peers = input.sessions.map((s) => ({ ...s.snapshot(), ...input.scoreOf(s.remoteId) }));
+  const rule = { trusted, selfUserId: input.userId };
+  const peers = input.sessions.map((s) => {
+    const peer = s.snapshot();
+    return { ...peer, ...input.scoreOf(s.remoteId), trusted: isTrustedPeer(rule, peer.nodeId, peer.userId) };
+  });
   const readyIds = new Set(input.sessions.filter((s) => s.isReady).map((s) => s.remoteId));
   const ready = peers.filter((p) => p.state === 'ready');
   const rtts = ready.map((p) => p.rttMs).filter((r): r is number => r !== null);
@@ -91,6 +98,8 @@ export function buildSnapshot(input: SnapshotInput): NodeSnapshot {
       pauseIncoming: settings?.pauseIncoming ?? false,
       pauseOutgoing: settings?.pauseOutgoing ?? false,
       blocked: [...blocked],
+      trustedOnly: settings?.trustedOnly ?? false,
+      trusted: [...trusted],
     },
     routing: { ...input.routing },
     totals: {

@@ -22,7 +22,11 @@ export interface LinkEvents {
 export interface Traffic {
   bytesIn: number;
   bytesOut: number;
+  /** How the selected ICE candidate pair carries it: `relay` through a TURN server; absent when unknown. */
+  route?: Route;
 }
+
+export type Route = 'direct' | 'relay';
 
 export interface Link {
   /** The node ID the transport says is on the other end (the PeerJS peer ID). */

@@ -17,6 +17,7 @@ import { strengthScore } from './strength';
 import { authText, MAX_MESSAGE_BYTES, parseWireMessage, WIRE_VERSION, type ByeReason, type Hello, type Pair, type Route, type WireMessage } from './wire';
 import { channelBinding } from '../pairing/pairing-crypto';
 import { errorText } from '../lib/error-text';
+import { STRANGER_REFUSED } from '../node/trust-policy';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** docs/protocol.md, Limits: messages from one connection, 200 a second with a burst of 400. */
@@ -53,6 +54,11 @@ export interface SessionEvents {
 export interface SessionPolicy {
   /** Consulted on hello: a blocked peer is closed without being told why. */
   isBlocked(nodeId: string, userId: string): boolean;
+  /**
+   * Consulted on hello after isBlocked (core/node/trust-policy.ts): a peer trusted-only mode turns
+   * away is told so with bye `blocked` (before ready: no redial hold). Absent: nobody is a stranger.
+   */
+  isStranger?(nodeId: string, userId: string): boolean;
   app: string;
   caps: string[];
 }
@@ -259,6 +265,11 @@ export class PeerSession {
       }
       if (this.state === 'closed') return;
       if (this.policy.isBlocked(peer.nodeId, peer.userId)) return this.refuse('blocked');
+      if (this.policy.isStranger?.(peer.nodeId, peer.userId)) {
+        // Its user ID stays on the closed connection, so the user can see whom to trust.
+        this.peer = peer;
+        return this.close('blocked', STRANGER_REFUSED);
+      }
       const fingerprints = this.link.fingerprints();
       if (!fingerprints) return this.refuse('the connection states no DTLS fingerprints');
       this.peer = peer;
@@ -368,10 +379,11 @@ export class PeerSession {
         at: now,
       };
     }
-    this.traffic = { ...next };
+    // Our own count knows no route: the last one measured stands.
+    this.traffic = { ...next, route: measured?.route ?? this.traffic.route };
   }
 
-  snapshot(): Omit<PeerSnapshot, 'score' | 'lastPenalty'> {
+  snapshot(): Omit<PeerSnapshot, 'score' | 'lastPenalty' | 'trusted'> {
     const loss = this.heartbeat.loss(this.clock.monotonic());
     return {
       nodeId: this.link.remoteId,
@@ -389,6 +401,7 @@ export class PeerSession {
       openedAt: this.openedAt,
       lastHandshakeAt: this.lastHandshakeAt,
       lastError: this.lastError,
+      route: this.traffic.route ?? null,
     };
   }
 }

@@ -30,17 +30,38 @@ export function closeWhenFlushed(channel: () => RTCDataChannel | undefined, cloc
   poll();
 }
 
-/** Bytes the connection's data channels carried, from getStats; null once it is closed. */
+interface StatsEntry {
+  type: string;
+  id: string;
+  bytesReceived?: number;
+  bytesSent?: number;
+  selectedCandidatePairId?: string;
+  localCandidateId?: string;
+  remoteCandidateId?: string;
+  candidateType?: string;
+}
+
+/**
+ * Bytes the connection's data channels carried, and whether its selected candidate pair goes through
+ * a TURN relay, from one getStats; null once it is closed.
+ */
 export async function readDataChannelTraffic(pc: RTCPeerConnection | undefined): Promise<Traffic | null> {
   if (!pc || pc.connectionState === 'closed') return null;
   const report = await pc.getStats();
   let traffic: Traffic | null = null;
-  report.forEach((stat: { type: string; bytesReceived?: number; bytesSent?: number }) => {
+  let pairId: string | undefined;
+  report.forEach((stat: StatsEntry) => {
+    if (stat.type === 'transport' && stat.selectedCandidatePairId) pairId = stat.selectedCandidatePairId;
     if (stat.type !== 'data-channel' || typeof stat.bytesReceived !== 'number') return;
     traffic ??= { bytesIn: 0, bytesOut: 0 };
     traffic.bytesIn += stat.bytesReceived;
     traffic.bytesOut += stat.bytesSent ?? 0;
   });
+  const pair = pairId ? (report.get(pairId) as StatsEntry | undefined) : undefined;
+  if (traffic && pair) {
+    const types = [pair.localCandidateId, pair.remoteCandidateId].map((id) => (id ? (report.get(id) as StatsEntry | undefined)?.candidateType : undefined));
+    (traffic as Traffic).route = types.includes('relay') ? 'relay' : 'direct';
+  }
   return traffic;
 }
 

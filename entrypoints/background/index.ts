@@ -4,7 +4,7 @@
  */
 import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';
-import { SHARD_PREFIX } from '../../core/blocklist/block-list';
+import { isIdListKey } from '../../core/blocklist/block-list';
 import { Controller } from '../../core/control/controller';
 import { USER_KEY_STORAGE } from '../../core/identity/identity-store';
 import { indexedDbNodeKeyStore } from '../../core/identity/node-key-store';
@@ -16,6 +16,7 @@ import { countFaults } from '../../core/lib/fault-counter';
 import { createNodeHostPlace } from '#node-host-place';
 import { storageArea } from './storage-area';
 import { syncArrivals } from './sync-arrivals';
+import { browserToolbar } from './toolbar';
 import { errorText } from '../../core/lib/error-text';
 
 const WATCHDOG_ALARM = 'meshdeck:watchdog';
@@ -42,6 +43,7 @@ function main(): void {
     keys: indexedDbNodeKeyStore(indexedDB),
     arrivals: syncArrivals(),
     defaults: defaultSettings(import.meta.env as BuildEnvironment),
+    toolbar: browserToolbar(),
   });
   /** Runs background work whose failure nobody awaits: it goes to the event log, never nowhere. */
   const logFailure = (what: string) => (error: unknown) =>
@@ -53,10 +55,10 @@ function main(): void {
   browser.runtime.onStartup.addListener(ensureHost);
   browser.runtime.onInstalled.addListener(ensureHost);
 
-  // A block list edit (or the user key) from another tab or browser reaches the node host within a second.
+  // A block or trust list edit (or the user key) from another tab or browser reaches the node host within a second.
   browser.storage.onChanged.addListener((changes, area) => {
     if (area !== 'sync' && area !== 'local') return;
-    if (!Object.keys(changes).some((key) => key.startsWith(SHARD_PREFIX) || key === USER_KEY_STORAGE)) return;
+    if (!Object.keys(changes).some((key) => isIdListKey(key) || key === USER_KEY_STORAGE)) return;
     controller.onStorageChanged(area, changes).catch(logFailure('merging a storage change'));
   });
 

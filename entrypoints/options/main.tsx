@@ -1,3 +1,5 @@
+import { browser } from 'wxt/browser';
+import { SECTIONS } from '../../components/dashboard/overview/SectionNav';
 import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { Dashboard } from '../../components/dashboard/Dashboard';
@@ -11,7 +13,7 @@ import '../../assets/dashboard.css';
 // Test builds count what escaped every handler here (the e2e suites fail on any).
 if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
 
-const client = createViewClient();
+const client = createViewClient(browser.runtime);
 // Files go to the node host through IndexedDB, which this page and the host share (one origin).
 const model = createDashboardModel(client, { blobs: indexedDbBlobStore(indexedDB) });
 
@@ -29,7 +31,8 @@ addEventListener('pagehide', () => {
 // Preact re-renders on a microtask after the signal changes and bound texts a microtask later, so look
 // in the next frame (a hidden page gets no frames: use a timer there) and keep looking until they are.
 function markFirstRender(): void {
-  const panels = 9;
+  // Every section of the navigation, and the overview.
+  const panels = SECTIONS.length + 1;
   const nextFrame = (fn: () => void) => (document.hidden ? setTimeout(fn, 16) : requestAnimationFrame(fn));
   const stopWatching = effect(() => {
     if (!model.node.snapshot.value) return;
@@ -37,6 +40,7 @@ function markFirstRender(): void {
     const mark = () => {
       const rendered =
         document.querySelectorAll('section.panel[aria-labelledby]').length >= panels &&
+        document.querySelector('[data-overview="health"]') !== null &&
         document.querySelector('[data-field="node-id"] code') !== null &&
         document.querySelector('.connections tbody tr[data-node-id], .connections tbody td.empty') !== null &&
         !document.querySelector('[data-field="signaling-state"]')?.textContent?.startsWith('unknown');

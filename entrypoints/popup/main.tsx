@@ -1,4 +1,6 @@
-import browser from 'webextension-polyfill';
+// The browser's own promise-based API (chrome.* in MV3, browser.* in Firefox): the popup needs no
+// polyfill, and its 20 KB budget has no room for one (polish.json).
+import { browser } from 'wxt/browser';
 import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { Popup } from '../../components/popup/Popup';

@@ -169,7 +169,15 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     await (await controls!.waitForSelector('::-p-aria([name="Block"][role="button"])'))!.click();
     await controls!.waitForSelector('.field-error');
 
+    // Network settings: a TURN server without its username or credential, refused at its fields.
+    const network = await dashboard.waitForSelector('::-p-aria([name="Network settings"][role="region"])');
+    await (await network!.waitForSelector('::-p-aria([name="Add ICE server"][role="button"])'))!.click();
+    await (await network!.waitForSelector('::-p-aria([name="URLs of ICE server 1"][role="textbox"])'))!.type('turn:127.0.0.1:3478');
+    await (await network!.waitForSelector('::-p-aria([name="Apply network settings"][role="button"])'))!.click();
+    await network!.waitForSelector('.field-error');
+
     await expectNoViolations(dashboard, 'dashboard with refused input');
+    await (await network!.waitForSelector('::-p-aria([name="Reset"][role="button"])'))!.click();
     const after = await extension.snapshot();
     expect(after.signaling.url).toBe(before.signaling.url);
     expect(after.controls.blocked).toEqual(before.controls.blocked);

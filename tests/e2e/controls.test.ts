@@ -14,7 +14,7 @@ import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
-import { confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
+import { confirmDialog, openDashboard as openDashboardTab, openDialog, P2P_SWITCH } from '../support/ui';
 import { DIAL_SWEEP_MS } from '../../core/node/node';
 
 const RESPONSE_MS = 200;
@@ -23,13 +23,7 @@ const DIAL_SWEEPS_MS = 2 * DIAL_SWEEP_MS + 1000;
 /** With a margin, the longest a heartbeat takes to declare a silent peer dead (3.5 s, core/session/heartbeat.ts). */
 const HEARTBEAT_DEATH_MAX_MS = 5000;
 
-async function openDashboard(extension: ExtensionBrowser): Promise<Page> {
-  const page = await extension.browser.newPage();
-  await page.setViewport({ width: 1400, height: 1000 });
-  await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
-  await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 15_000, polling: 50 });
-  return page;
-}
+const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, 1400);
 
 const region = async (page: Page, name: string) => (await page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`))!;
 const button = async (scope: Page | ElementHandle, name: string) => (await scope.waitForSelector(`::-p-aria([name="${name}"][role="button"])`))!;

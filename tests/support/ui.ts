@@ -4,8 +4,18 @@
  * (issue 6), so tests that switch it use toggleP2P.
  */
 import type { ElementHandle, Page } from 'puppeteer';
+import type { ExtensionBrowser } from './extension-browser';
 
 export const P2P_SWITCH = '::-p-aria([name="Enable P2P network"][role="switch"])';
+
+/** Opens the Node Dashboard of `extension` in a new tab `width` px wide; resolves once it rendered. */
+export async function openDashboard(extension: ExtensionBrowser, width = 1280): Promise<Page> {
+  const page = await extension.browser.newPage();
+  await page.setViewport({ width, height: 1000 });
+  await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
+  await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 15_000, polling: 50 });
+  return page;
+}
 
 /**
  * Sets the `Enable P2P network` switch of `page` (popup or dashboard) to `on`: clicks it and, when a

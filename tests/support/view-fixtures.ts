@@ -34,7 +34,7 @@ export function fakeSnapshot(patch: Partial<NodeSnapshot> = {}): NodeSnapshot {
     peers: [],
     closedPeers: [],
     discovered: [],
-    controls: { routing: true, pauseIncoming: false, pauseOutgoing: false, blocked: [] },
+    controls: { routing: true, pauseIncoming: false, pauseOutgoing: false, blocked: [], trustedOnly: false, trusted: [] },
     routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 },
     totals: { peers: 0, rateIn: 0, rateOut: 0, medianRttMs: null, worstRttMs: null, loss: 0, strength: 0, handshakesRefused: 0 },
     ...patch,
@@ -60,6 +60,8 @@ export function fakePeer(seed: number, patch: Partial<PeerSnapshot> = {}): PeerS
     lastError: null,
     score: 0,
     lastPenalty: null,
+    trusted: false,
+    route: 'direct',
     ...patch,
   };
 }

@@ -17,6 +17,7 @@ import { countOf, shortId } from '../../ui/format';
 import { describeError } from '../../client/node-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { createUndoSlot, type UndoSlot } from '../../ui/undo-model';
+import { removeWithUndo } from '../../ui/removal';
 import type { ViewClient } from '../../client/view-client';
 
 /** Rows rendered at first, and added by each `Show more`: a 1,000-entry list stays quick to draw. */
@@ -135,12 +136,6 @@ export function createBlockListModel(
     () => undefined,
   );
 
-  function without<K>(set: ReadonlySet<K>, key: K): Set<K> {
-    const next = new Set(set);
-    next.delete(key);
-    return next;
-  }
-
   async function restore(entry: BlockEntry): Promise<void> {
     try {
       accept(await client.request({ type: 'block:restore', entry }, { signal: scope.signal }));
@@ -168,27 +163,16 @@ export function createBlockListModel(
     async unblock(id) {
       const entry = reported.peek()?.entries.find((e) => e.id === id);
       const kind = entry ? what(entry) : shortId(id);
-      batch(() => {
-        removing.value = new Set(removing.peek()).add(id);
-        status.value = null;
+      await removeWithUndo({ removing, status, undo, signal: scope.signal }, id, {
+        async send() {
+          const { state: next, removed } = await client.request({ type: 'block:remove', id }, { signal: scope.signal });
+          return { removed: removed ?? entry ?? null, accept: () => accept(next) };
+        },
+        doneText: `Unblocked ${kind}.`,
+        goneText: `${kind} was not blocked any more.`,
+        putBack: restore,
+        action: `unblock ${kind}`,
       });
-      try {
-        const { state: next, removed } = await client.request({ type: 'block:remove', id }, { signal: scope.signal });
-        if (scope.signal.aborted) return;
-        batch(() => {
-          accept(next);
-          removing.value = without(removing.peek(), id);
-        });
-        const back = removed ?? entry;
-        if (back) undo.show(`Unblocked ${kind}.`, () => restore(back));
-        else undo.show(`${kind} was not blocked any more.`, () => undefined);
-      } catch (error) {
-        if (scope.signal.aborted) return;
-        batch(() => {
-          removing.value = without(removing.peek(), id);
-          status.value = { kind: 'error', text: describeError(`unblock ${kind}`, error) };
-        });
-      }
     },
     async setNote(id, raw) {
       const note = clampNote(raw);

@@ -14,24 +14,24 @@ export interface ConnectionsTableProps {
 }
 
 /**
- * The columns and their widths (rem). The table is laid out with fixed widths: with automatic table
- * layout every changed text made the browser measure all cells again (~20 ms a tick with 200 rows).
+ * The columns and their widths (rem): compact enough for a 1280 px window without sideways scrolling;
+ * a row's score and last error open under it (`Details`). The table is laid out with fixed widths:
+ * with automatic table layout every changed text made the browser measure all cells again (~20 ms a
+ * tick with 200 rows).
  */
 const COLUMNS: { key: SortKey; label: string; width: number; numeric?: boolean }[] = [
   { key: 'peer', label: 'Peer', width: 8.5 },
   { key: 'user', label: 'User', width: 6.5 },
-  { key: 'direction', label: 'Direction', width: 6 },
-  { key: 'path', label: 'Path', width: 5 },
-  { key: 'state', label: 'State', width: 7.5 },
-  { key: 'strength', label: 'Strength', width: 8 },
-  { key: 'latency', label: 'Latency', width: 5, numeric: true },
-  { key: 'loss', label: 'Loss', width: 4, numeric: true },
-  { key: 'handshake', label: 'Last handshake', width: 7.5 },
-  { key: 'traffic', label: 'Traffic', width: 6, numeric: true },
-  { key: 'score', label: 'Score', width: 7 },
-  { key: 'error', label: 'Last error', width: 9.5 },
+  { key: 'direction', label: 'Direction', width: 5.5 },
+  { key: 'path', label: 'Path', width: 4.5 },
+  { key: 'state', label: 'State', width: 6.5 },
+  { key: 'strength', label: 'Strength', width: 7.5 },
+  { key: 'latency', label: 'Latency', width: 4.5, numeric: true },
+  { key: 'loss', label: 'Loss', width: 3.5, numeric: true },
+  { key: 'handshake', label: 'Last handshake', width: 6.5 },
+  { key: 'traffic', label: 'Traffic', width: 5.5, numeric: true },
 ];
-const ACTIONS_WIDTH = 10;
+const ACTIONS_WIDTH = 12.5;
 const TABLE_WIDTH = COLUMNS.reduce((sum, c) => sum + c.width, ACTIONS_WIDTH);
 
 /**
@@ -70,17 +70,17 @@ export function ConnectionsTable({ connections, copy, labelledBy }: ConnectionsT
             <th scope="col">Actions</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.length > 0 ? (
-            rows.map((row) => <PeerRow key={row.nodeId} row={row} connections={connections} copy={copy} />)
-          ) : (
+        {rows.length > 0 ? (
+          rows.map((row) => <PeerRow key={row.nodeId} row={row} connections={connections} copy={copy} />)
+        ) : (
+          <tbody>
             <tr>
               <td colSpan={COLUMNS.length + 1} class="empty">
                 {loaded ? NO_PEERS_TEXT : 'Connecting to the node…'}
               </td>
             </tr>
-          )}
-        </tbody>
+          </tbody>
+        )}
       </table>
     </div>
   );
@@ -100,10 +100,11 @@ function setText(el: HTMLElement, text: string): void {
 }
 
 /** The cells whose text follows the row's texts, in the order of their `<td>`s. */
-const TEXT_CELLS = ['user', 'direction', 'path', 'state', 'strength', 'latency', 'loss', 'handshake', 'trafficIn', 'trafficOut', 'score', 'error'] as const;
+const TEXT_CELLS = ['trust', 'user', 'direction', 'path', 'state', 'route', 'strength', 'latency', 'loss', 'handshake', 'trafficIn', 'trafficOut', 'score', 'error'] as const;
 
 /**
- * One peer. Rendered once per connection and never re-rendered: an effect writes the row's changed
+ * One peer: its row and, under it, its details row (score, last error), in a `<tbody>` of their own so
+ * that a re-sort moves both. Rendered once per connection and never re-rendered: an effect writes the row's changed
  * texts straight into its text nodes (one effect a row; see connections-model.ts), and a re-sort only
  * moves the row. The figures that change every tick sit in `.fig` boxes of fixed size with CSS
  * containment, so a changed figure is laid out alone instead of the whole table (measured: ~20 ms of
@@ -112,6 +113,7 @@ const TEXT_CELLS = ['user', 'direction', 'path', 'state', 'strength', 'latency',
 class PeerRow extends Component<PeerRowProps> {
   private readonly cells: Partial<Record<(typeof TEXT_CELLS)[number], HTMLElement | null>> = {};
   private userCode: HTMLElement | null = null;
+  private details: HTMLElement | null = null;
   private stop: (() => void) | null = null;
 
   override shouldComponentUpdate(next: PeerRowProps): boolean {
@@ -151,12 +153,25 @@ class PeerRow extends Component<PeerRowProps> {
     const cell = (key: (typeof TEXT_CELLS)[number]) => (el: HTMLElement | null) => {
       this.cells[key] = el;
     };
+    const detailsId = `details-${id}`;
+    // Toggled in place: the row is never re-rendered.
+    const toggleDetails = (event: MouseEvent): void => {
+      const button = event.currentTarget as HTMLButtonElement;
+      const open = button.getAttribute('aria-expanded') !== 'true';
+      button.setAttribute('aria-expanded', String(open));
+      if (this.details) this.details.hidden = !open;
+    };
     return (
+      <tbody class="peer">
       <tr data-node-id={id}>
         <th scope="row">
           <span class="peer-cell">
             <code title={id}>{row.short}</code>
             <CopyButton copy={copy} text={id} copyKey={`row ${id}`} label="Copy" ariaLabel={`Copy node ID ${id}`} />
+          </span>
+          {/* Text, not a colour: "trusted" (issue 13), or nothing. */}
+          <span class="trust-mark" ref={cell('trust')}>
+            {t.trust}
           </span>
         </th>
         <td>
@@ -203,14 +218,11 @@ class PeerRow extends Component<PeerRowProps> {
             out <span ref={cell('trafficOut')}>{t.trafficOut}</span>
           </span>
         </td>
-        <td class="error-cell" ref={cell('score')}>
-          {t.score}
-        </td>
-        <td class="error-cell" ref={cell('error')}>
-          {t.error}
-        </td>
         <td>
           <span class="row-actions">
+            <button type="button" class="button button-small" aria-expanded="false" aria-controls={detailsId} aria-label={`Details of ${id}`} onClick={toggleDetails}>
+              Details
+            </button>
             <button type="button" class="button button-small" aria-label={`Disconnect ${id}`} onClick={() => void connections.disconnect(id)}>
               Disconnect
             </button>
@@ -220,6 +232,27 @@ class PeerRow extends Component<PeerRowProps> {
           </span>
         </td>
       </tr>
+      <tr id={detailsId} class="peer-details" data-details-for={id} hidden ref={(el) => {
+        this.details = el;
+      }}>
+        <td colSpan={COLUMNS.length + 1}>
+          <dl class="peer-details-list">
+            <dt>Route</dt>
+            <dd data-field="route" ref={cell('route')}>
+              {t.route}
+            </dd>
+            <dt>Score</dt>
+            <dd class="error-cell" ref={cell('score')}>
+              {t.score}
+            </dd>
+            <dt>Last error</dt>
+            <dd class="error-cell" ref={cell('error')}>
+              {t.error}
+            </dd>
+          </dl>
+        </td>
+      </tr>
+      </tbody>
     );
   }
 }

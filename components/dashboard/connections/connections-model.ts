@@ -23,6 +23,8 @@ export const FALLBACK_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'P
 
 /** Every cell's text of one row, as the table shows it. */
 export interface RowTexts {
+  /** "trusted" for a peer on the trust list or of this user (core/node/trust-policy.ts), else ''. */
+  trust: string;
   user: string;
   /** The full user ID for the cell's title; '' while unverified. */
   userTitle: string;
@@ -30,6 +32,8 @@ export interface RowTexts {
   /** Which signaling path set it up: PeerJS, GUN or tracker. */
   path: string;
   state: string;
+  /** "direct", "through a TURN relay", or "—" before the first stats sample. */
+  route: string;
   strength: string;
   latency: string;
   loss: string;
@@ -93,11 +97,13 @@ export function formatScore(score: number, lastPenalty: string | null): string {
 export function rowTexts(peer: PeerSnapshot, now: number, prevPeer?: PeerSnapshot, prev?: RowTexts): RowTexts {
   const same = <K extends keyof PeerSnapshot>(key: K) => prevPeer !== undefined && prevPeer[key] === peer[key];
   const next: RowTexts = {
+    trust: peer.trusted ? 'trusted' : '',
     user: prev && same('userId') ? prev.user : peer.userId ? shortId(peer.userId) : 'unverified',
     userTitle: peer.userId ?? '',
     direction: peer.direction,
     path: PATH_NAMES[peer.path],
     state: peer.state,
+    route: peer.route === 'relay' ? 'through a TURN relay' : peer.route === 'direct' ? 'direct' : UNKNOWN,
     strength: prev && same('strength') ? prev.strength : `${clampStrength(peer.strength)} — ${strengthWord(peer.strength)}`,
     latency: prev && same('rttMs') ? prev.latency : formatMs(peer.rttMs),
     loss: prev && same('loss') ? prev.loss : formatLoss(peer.loss),

@@ -48,6 +48,9 @@ export function createHostChannel(ask: AskBackground, onCommand: (listener: Comm
     async sharedListHeard(value) {
       await askValue({ type: 'pairing:list-heard', value });
     },
+    async showBadge(badge) {
+      await askValue({ type: 'host:badge', badge });
+    },
     onCommand,
     onObserver(listener) {
       const onConnect = (port: browser.Runtime.Port): void => {

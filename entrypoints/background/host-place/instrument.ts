@@ -16,6 +16,11 @@ export interface Instruments {
   faults: Faults;
   /** Every URL a WebSocket was opened to, and every ICE server URL a connection gathered with, once each. */
   reached: { webSockets: string[]; iceServers: string[] };
+  /**
+   * Set by a test to force every new connection's ICE policy: `relay` proves a TURN server carries
+   * the connection, since loopback host candidates would otherwise always win.
+   */
+  iceTransportPolicy: RTCIceTransportPolicy | null;
 }
 
 const noteOnce = (list: string[], value: string): void => {
@@ -32,13 +37,14 @@ function install(): Instruments {
     iceStates: [],
     faults: countFaults(globalThis),
     reached: { webSockets: [], iceServers: [] },
+    iceTransportPolicy: null,
   };
   Object.assign(globalThis, { meshdeckFaults: counts.faults });
   const Native = globalThis.RTCPeerConnection;
   class CountedPeerConnection extends Native {
     #counted = true;
-    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-      super(...args);
+    constructor(configuration?: RTCConfiguration) {
+      super(counts.iceTransportPolicy ? { ...configuration, iceTransportPolicy: counts.iceTransportPolicy } : configuration);
       const connection = ++counts.peerConnections.created;
       counts.peerConnections.open++;
       this.addEventListener('iceconnectionstatechange', () => {

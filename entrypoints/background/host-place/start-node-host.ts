@@ -10,6 +10,7 @@ import { createPeerJsSignaling } from '../../../core/signaling/peerjs-signaling'
 import { indexedDbBlobStore } from '../../../core/files/blob-store';
 import { createTrackerSignaling } from '../../../core/signaling/tracker-signaling';
 import { createGunSignaling } from '../../../core/signaling/gun-signaling';
+import { checkIceServer } from '../../../core/signaling/ice-check';
 import { version } from '../../../package.json';
 
 export interface RunningHost {
@@ -28,6 +29,7 @@ export function startNodeHost(channel: HostChannel): RunningHost {
     // A chunk of its own, loaded when file sharing is first used (its weight: resilience.json).
     loadTorrentEngine: (options) => import('./webtorrent-engine').then(({ createWebTorrentEngine }) => createWebTorrentEngine(options)),
     createRendezvous: createGunRendezvous,
+    checkIceServer,
     keys: indexedDbNodeKeyStore(indexedDB),
     blobs: indexedDbBlobStore(indexedDB),
     // The offscreen document's chrome.runtime has no getManifest(): take the version from the build.

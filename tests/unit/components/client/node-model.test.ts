@@ -204,7 +204,7 @@ describe('createNodeModel', () => {
     await done;
     expect(model.switches.routing.value).toBe(false);
     expect(model.observedSwitches.routing.value).toBe(true); // the node has not applied it yet
-    fake.push(snapshot({ controls: { routing: false, pauseIncoming: false, pauseOutgoing: false, blocked: [] } }));
+    fake.push(snapshot({ controls: { routing: false, pauseIncoming: false, pauseOutgoing: false, blocked: [], trustedOnly: false, trusted: [] } }));
     expect(model.observedSwitches.routing.value).toBe(false);
     expect(fake.calls).toHaveLength(0); // its own change: no re-read
 

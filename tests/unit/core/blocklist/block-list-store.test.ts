@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { OVERFLOW_KEY, parseBlockListFile, exportBlockList, type BlockEntry } from '../../../../core/blocklist/block-list';
-import { BlockListStore } from '../../../../core/blocklist/block-list-store';
+import {
+  BLOCK_LIST_STORAGE,
+  exportBlockList,
+  isIdListKey,
+  OVERFLOW_KEY,
+  parseBlockListFile,
+  shardKey,
+  SYNC_QUOTA_BYTES,
+  SYNC_RESERVED_BYTES,
+  TRUST_LIST_STORAGE,
+  type BlockEntry,
+} from '../../../../core/blocklist/block-list';
+import { BlockListStore, IdListStore } from '../../../../core/blocklist/block-list-store';
 import { memoryArea } from '../../../support/memory-store';
 import { fakeId } from '../../../support/ids';
 
@@ -94,5 +105,72 @@ describe('BlockListStore', () => {
     const [entry] = (await store.state()).entries;
     expect(entry!.note.length).toBe(200);
     await expect(store.restore('u-not-an-id')).rejects.toMatchObject({ name: 'BlockInputError' });
+  });
+});
+
+describe('IdListStore: the trust list beside the block list', () => {
+  const trustStore = (sync: ReturnType<typeof area>, local = area()) => new IdListStore(sync, local, tick, TRUST_LIST_STORAGE);
+
+  it('keeps the block list on its keys of old and the trust list on keys of its own', async () => {
+    const sync = area();
+    const local = area();
+    const blocks = new BlockListStore(sync, local, tick);
+    const trusts = trustStore(sync, local);
+    await blocks.block(fakeId(1));
+    await trusts.add(fakeId(2, 'u'));
+    expect([...sync.data.keys()].sort()).toEqual([shardKey(fakeId(1)), shardKey(fakeId(2, 'u'), TRUST_LIST_STORAGE.prefix)].sort());
+    expect(shardKey(fakeId(1))).toMatch(/^meshdeck:bl:\d\d$/);
+    expect(shardKey(fakeId(2, 'u'), TRUST_LIST_STORAGE.prefix)).toMatch(/^meshdeck:tl:\d\d$/);
+    expect(await blocks.blockedIds()).toEqual([fakeId(1)]);
+    expect(await trusts.ids()).toEqual([fakeId(2, 'u')]);
+    expect((await trusts.state()).syncQuotaBytes).toBe(TRUST_LIST_STORAGE.budget);
+  });
+
+  it('reads a block list stored before the trust list existed', async () => {
+    const sync = area();
+    // As issue 5's build wrote it: a shard under meshdeck:bl:NN.
+    sync.data.set(shardKey(fakeId(3)), [[fakeId(3), (clock - 5000).toString(36), (clock - 5000).toString(36), 0, 'old note']]);
+    expect((await new BlockListStore(sync, area(), tick).state()).entries).toMatchObject([{ id: fakeId(3), note: 'old note' }]);
+    expect(await trustStore(sync).ids()).toEqual([]);
+  });
+
+  it('overflows the trust list to its own local item when its share of sync is full', async () => {
+    const local = area();
+    const trusts = trustStore(area(), local);
+    await trusts.importEntries(Array.from({ length: 300 }, (_, i): BlockEntry => ({ id: fakeId(i), kind: 'node', at: clock + i, note: '', label: '', v: clock, removed: false })));
+    const state = await trusts.state();
+    expect(state.entries).toHaveLength(300);
+    expect(state.overflow).toBeGreaterThan(0);
+    expect(state.syncBytes).toBeLessThanOrEqual(TRUST_LIST_STORAGE.budget);
+    expect([...local.data.keys()]).toEqual([TRUST_LIST_STORAGE.overflowKey]);
+  });
+
+  it('merges two browsers\' concurrent trust list edits of one shard, and repairs nothing of the block list', async () => {
+    const syncA = area();
+    const syncB = area();
+    const a = trustStore(syncA);
+    const b = trustStore(syncB);
+    const x = fakeId(1);
+    await a.add(x);
+    for (const [key, value] of syncA.data) syncB.data.set(key, structuredClone(value));
+    let n = 2;
+    while (shardKey(fakeId(n), TRUST_LIST_STORAGE.prefix) !== shardKey(x, TRUST_LIST_STORAGE.prefix)) n++;
+    const y = fakeId(n);
+    await a.remove(x);
+    await b.add(y);
+    syncB.onChanged.push((changes) => void b.repair(changes));
+    const key = shardKey(x, TRUST_LIST_STORAGE.prefix);
+    await syncB.set({ [key]: structuredClone(syncA.data.get(key)) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await b.ids()).toEqual([y]);
+    // A block list change is none of the trust list's business, and the other way round.
+    expect(await b.repair({ [shardKey(x)]: { oldValue: [[x, '1', '1', 0]], newValue: [] } })).toBe(false);
+    expect(await new BlockListStore(syncB, area(), tick).repair({ [key]: { oldValue: [[x, '1', '1', 0]], newValue: [] } })).toBe(false);
+  });
+
+  it('shares the sync quota: both lists full fit in it, with the room kept for the user key', () => {
+    expect(BLOCK_LIST_STORAGE.budget + TRUST_LIST_STORAGE.budget + SYNC_RESERVED_BYTES).toBe(SYNC_QUOTA_BYTES);
+    // The background repairs (and re-pushes) a change of either list, and of nothing else.
+    expect(['meshdeck:bl:07', 'meshdeck:tl:07', 'meshdeck:userKey'].map(isIdListKey)).toEqual([true, true, false]);
   });
 });

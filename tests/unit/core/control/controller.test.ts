@@ -101,6 +101,46 @@ describe('Controller', () => {
     expect((await controller.handle({ type: 'block:restore', entry: removed! })).entries.map((e) => e.note)).toEqual(['spam']);
   });
 
+  it('keeps the trust list under its own sync keys, beside the block list, and hands the host both', async () => {
+    const { controller, sync, configured } = setup();
+    const boot = await controller.handle({ type: 'host:boot' });
+    const self = { nodeId: await nodeIdOf(boot.identity.node.pub), userId: await userIdOf(boot.identity.user.pub) };
+    const friend = 'u' + 'f'.repeat(26);
+    const spammer = 'n' + 's'.repeat(26);
+    await controller.handle({ type: 'block:add', id: spammer });
+    const writesBefore = sync.writes;
+    const state = await controller.handle({ type: 'trust:add', id: ` ${friend}`, label: 'a friend' });
+    expect(state.entries.map((e) => [e.id, e.kind, e.label])).toEqual([[friend, 'user', 'a friend']]);
+    expect(sync.writes - writesBefore).toBe(1);
+    const keys = [...sync.data.keys()];
+    expect(keys.filter((k) => k.startsWith('meshdeck:tl:'))).toHaveLength(1);
+    expect(keys.filter((k) => k.startsWith('meshdeck:bl:'))).toHaveLength(1);
+    expect((await controller.handle({ type: 'block:list' })).entries.map((e) => e.id)).toEqual([spammer]);
+    await expect(controller.handle({ type: 'trust:add', id: 'uXYZ' })).rejects.toMatchObject({ name: 'BlockInputError', field: 'id' });
+    await expect(controller.handle({ type: 'trust:add', id: self.nodeId })).rejects.toThrow(/cannot trust itself/);
+    await expect(controller.handle({ type: 'trust:add', id: self.userId })).rejects.toThrow(/always trusted/);
+    await until(() => configured.at(-1)?.trustList.entries.length === 1);
+    expect(configured.at(-1)).toMatchObject({ trustList: { entries: [{ id: friend }] }, blockList: { entries: [{ id: spammer }] } });
+    const { removed } = await controller.handle({ type: 'trust:remove', id: friend });
+    expect(removed?.id).toBe(friend);
+    expect((await controller.handle({ type: 'trust:list' })).entries).toEqual([]);
+    expect((await controller.handle({ type: 'block:list' })).entries).toHaveLength(1);
+  });
+
+  it("merges another browser's trust list edit that storage.sync resolved by overwriting the shard", async () => {
+    const { controller, sync } = setup();
+    await controller.handle({ type: 'host:boot' });
+    const mine = 'n' + 'm'.repeat(26);
+    await controller.handle({ type: 'trust:add', id: mine });
+    const [key, before] = [...sync.data].find(([k]) => k.startsWith('meshdeck:tl:'))!;
+    // Another browser wrote the same shard without our entry (its own, newer, replaced ours).
+    const theirs = [['n' + 'q'.repeat(26), '1', '1', 0]];
+    await sync.set({ [key]: theirs });
+    await controller.onStorageChanged('sync', { [key]: { oldValue: before, newValue: theirs } });
+    const ids = (await controller.handle({ type: 'trust:list' })).entries.map((e) => e.id).sort();
+    expect(ids.sort()).toEqual([mine, 'n' + 'q'.repeat(26)].sort());
+  });
+
   it('imports all or nothing', async () => {
     const { controller } = setup();
     const { exportBlockList } = await import('../../../../core/blocklist/block-list');
@@ -299,5 +339,22 @@ describe('Controller', () => {
     now += 20_000;
     await controller.checkHost();
     expect(closed).toBe(1);
+  });
+});
+
+describe('Controller: TURN credentials', () => {
+  it('keeps them for the host and never answers a view with them', async () => {
+    const { controller, configured } = setup();
+    const turn = { urls: 'turn:127.0.0.1:3478', username: 'me', credential: 's3cret' };
+    const reply = await controller.handle({ type: 'settings:update', patch: { iceServers: [turn] } });
+    expect(reply.iceServers).toEqual([{ urls: turn.urls, username: 'me', hasCredential: true }]);
+    for (const answer of [await controller.handle({ type: 'settings:get' }), await controller.handle({ type: 'settings:history' })]) {
+      expect(JSON.stringify(answer)).not.toContain('s3cret');
+    }
+    await until(() => configured.some((config) => config.settings.iceServers[0]?.credential === 's3cret'));
+    expect(JSON.stringify(configured.at(-1)!.trial)).not.toContain('s3cret');
+    // The view sends back what it was given (a change of maximum peers): the credential stays.
+    await controller.handle({ type: 'settings:update', patch: { maxPeers: 3, iceServers: reply.iceServers } });
+    expect((await controller.settings()).iceServers).toEqual([turn]);
   });
 });

@@ -25,6 +25,16 @@ describe('parseRequest', () => {
     expect(() => parseRequest(toBackground({ type: 'settings:trial-result', ok: true }))).toThrow(/trialId/);
     expect(() => parseRequest(toBackground({ type: 'host:alive', failure: 5 }))).toThrow(/failure/);
   });
+
+  it('checks the trust list requests like the block list ones', () => {
+    const id = 'n' + 'a'.repeat(26);
+    for (const request of [{ type: 'trust:add', id, note: 'laptop' }, { type: 'trust:remove', id }, { type: 'trust:list' }]) {
+      expect(parseRequest(toBackground(request))).toMatchObject(request);
+    }
+    expect(() => parseRequest(toBackground({ type: 'trust:add' }))).toThrow(/trust:add needs an id/);
+    expect(() => parseRequest(toBackground({ type: 'trust:remove', id: ['n'] }))).toThrow(/trust:remove needs an id/);
+    expect(() => parseRequest(toBackground({ type: 'trust:add', id, label: 3 }))).toThrow(/the label must be text/);
+  });
 });
 
 describe('parseHostCommand', () => {

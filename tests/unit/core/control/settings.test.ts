@@ -25,6 +25,8 @@ describe('validateSettings', () => {
     ['maxPeers', 2.5],
     ['routing', 1],
     ['pauseIncoming', null],
+    ['trustedOnly', 'yes'],
+    ['trustedOnly', undefined],
     ['signalingStop', { until: 'later' }],
     ['trackerUrls', ['http://127.0.0.1:9000/tracker']],
     ['trackerUrls', ['ws://127.0.0.1:1/a', 'ws://127.0.0.1:2/a', 'ws://127.0.0.1:3/a', 'ws://127.0.0.1:4/a']],
@@ -43,6 +45,11 @@ describe('validateSettings', () => {
     expect(defaultSettings().trackerUrls).toEqual(['ws://127.0.0.1:9000/tracker']);
     expect(defaultSettings({ WXT_TRACKER_URLS: 'wss://a.example.org/t, wss://b.example.org/t' }).trackerUrls).toEqual(['wss://a.example.org/t', 'wss://b.example.org/t']);
     expect(defaultSettings({ WXT_TRACKER_URLS: 'none' }).trackerUrls).toEqual([]);
+  });
+
+  it('has Trusted peers only off by default, and takes it on as a patch', () => {
+    expect(defaultSettings().trustedOnly).toBe(false);
+    expect(applySettingsPatch(valid, { trustedOnly: true })).toMatchObject({ trustedOnly: true, pauseIncoming: false });
   });
 
   it('validates a patch as a whole against the current settings', () => {

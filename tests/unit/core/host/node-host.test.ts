@@ -7,6 +7,7 @@ import { HOST_HEARTBEAT_MS } from '../../../../core/control/protocol';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
+import { BADGE_COLORS, type ToolbarBadge } from '../../../../core/control/toolbar-badge';
 
 async function setup() {
   const clock = new FakeClock();
@@ -16,6 +17,7 @@ async function setup() {
     settings: defaultSettings(),
     identity: stored,
     blockList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 102_400 },
+    trustList: { entries: [], overflow: 0, syncBytes: 0, syncQuotaBytes: 8_192 },
     daily: [],
     trial: null,
     problems: [],
@@ -25,6 +27,7 @@ async function setup() {
   let observe: ((o: Observer) => void) | null = null;
   const trials: [string, boolean][] = [];
   const beats: HostHealth[] = [];
+  const badges: ToolbarBadge[] = [];
   const channel: HostChannel = {
     requestConfig: async () => config,
     onCommand: (listener) => ((command = listener), () => (command = null)),
@@ -34,6 +37,7 @@ async function setup() {
     beat: async (health) => void beats.push(health),
     answerPairing: async () => ({ t: 'pair', step: 'refused' }),
     sharedListHeard: async () => undefined,
+    showBadge: async (badge) => void badges.push(badge),
   };
   const host = new NodeHost({
     channel,
@@ -51,7 +55,7 @@ async function setup() {
     startedAt: clock.now(),
     deadline: clock.now() + deadlineIn,
   });
-  return { host, clock, config, stored, trials, beats, trial, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
+  return { host, clock, config, stored, trials, beats, badges, trial, send: (c: HostCommand) => command!(c), observe: (o: Observer) => observe!(o) };
 }
 
 let stopHost: (() => void) | null = null;
@@ -179,5 +183,22 @@ describe('NodeHost', () => {
     const { stored: foreign } = await makeIdentity();
     await send({ type: 'host:configure', config: { ...config, revision: 2, identity: foreign } }).catch(() => undefined);
     expect(host.node).toBe(before);
+  });
+});
+
+describe('NodeHost toolbar badge', () => {
+  it('hands the background a badge only when it changes, and follows the node being switched off', async () => {
+    const { host, clock, config, badges, send } = await setup();
+    stopHost = () => host.stop();
+    await clock.advance(10);
+    const settled = badges.length;
+    expect(badges.at(-1)).toMatchObject({ text: '0', title: expect.stringMatching(/^Meshdeck: 0 peers, signaling open/) });
+    // Stats ticks and heartbeats republish the snapshot; an unchanged badge is not sent again.
+    await clock.advance(10 * HOST_HEARTBEAT_MS);
+    expect(badges.length).toBe(settled);
+    await send({ type: 'host:configure', config: { ...config, revision: 2, settings: { ...config.settings, enabled: false } } });
+    await clock.advance(10);
+    expect(badges.at(-1)).toEqual({ text: 'off', color: BADGE_COLORS.off, title: 'Meshdeck: P2P off' });
+    expect(badges.length).toBe(settled + 1);
   });
 });

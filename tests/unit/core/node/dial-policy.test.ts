@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mayAutoDial, type DialContext } from '../../../../core/node/dial-policy';
 import { RedialPolicy } from '../../../../core/node/redial-policy';
+import { isStranger } from '../../../../core/node/trust-policy';
 import { RECORD_STALE_MS, signRecord, verifyRecord, type VerifiedRecord } from '../../../../core/discovery/rendezvous-record';
 import { IdentityVerifier } from '../../../../core/identity/identity';
 import type { Settings } from '../../../../core/control/settings';
@@ -18,6 +19,7 @@ const settings: Settings = {
   routing: true,
   pauseIncoming: false,
   pauseOutgoing: false,
+  trustedOnly: false,
   signalingStop: null,
 };
 
@@ -41,6 +43,7 @@ describe('mayAutoDial', () => {
     sessionCount: 0,
     hasSession: () => false,
     isBlocked: () => false,
+    isStranger: () => false,
     redial: new RedialPolicy(clock),
     ...overrides,
   });
@@ -82,6 +85,17 @@ describe('mayAutoDial', () => {
     expect(mayAutoDial(id(), known, context({ isBlocked: (_, userId) => userId === known.userId }))).toBe(false);
     // The user is the one its record's certificate names.
     expect(asked).toEqual([[id(), known.userId]]);
+  });
+
+  it('with Trusted peers only, never a stranger: a trusted node ID or user ID is dialled', () => {
+    const trustedOnly = (trusted: string[]) => ({
+      isStranger: (nodeId: string, userId: string | null) => isStranger({ trustedOnly: true, trusted: new Set(trusted), selfUserId: fakeId(0, 'u') }, nodeId, userId),
+    });
+    expect(mayAutoDial(id(), known, context(trustedOnly([])))).toBe(false);
+    expect(mayAutoDial(id(), known, context(trustedOnly([fakeId(7)])))).toBe(false);
+    expect(mayAutoDial(id(), known, context(trustedOnly([id()])))).toBe(true);
+    // By the user its record's certificate names.
+    expect(mayAutoDial(id(), known, context(trustedOnly([known.userId])))).toBe(true);
   });
 
   it('never a node registered on another signaling server (PeerJS servers do not federate)', () => {

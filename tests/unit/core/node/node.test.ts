@@ -15,6 +15,11 @@ import type { SignalingFactory } from '../../../../core/node/transport';
 import { FakeRendezvousStore, FakeSignalingHub, linkPair, type FakeLink } from '../../../support/fake-transport';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
+import { STRANGER_REFUSED } from '../../../../core/node/trust-policy';
+import { Identity } from '../../../../core/identity/identity';
+import { loadOrCreateIdentity } from '../../../../core/identity/identity-store';
+import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
+import { memoryStore } from '../../../support/memory-store';
 
 
 const settings: Settings = {
@@ -27,6 +32,7 @@ const settings: Settings = {
   routing: true,
   pauseIncoming: false,
   pauseOutgoing: false,
+  trustedOnly: false,
   signalingStop: null,
 };
 
@@ -333,6 +339,93 @@ describe('MeshNode', () => {
     a!.setBlocked([userOfB]);
     await eventually(() => readyCount(a!) === 0, 'b closed');
     expect(() => a!.dial(b!.nodeId)).toThrow(/blocked/);
+  });
+
+  describe('Trusted peers only (issue 13)', () => {
+    const closesOf = (node: MeshNode) => {
+      const reasons: string[] = [];
+      node.events.on('peer:close', ({ reason }) => reasons.push(reason));
+      return reasons;
+    };
+
+    it("answers a stranger's hello with bye blocked, and accepts a trusted node ID and a trusted user ID", async () => {
+      const { nodes: [a, b, c] } = await mesh(3, { maxPeers: 0 });
+      a!.configure({ ...settings, maxPeers: 0, trustedOnly: true });
+      a!.setTrusted([b!.nodeId]);
+      const atC = closesOf(c!);
+      c!.dial(a!.nodeId);
+      await eventually(() => atC.length === 1, 'c refused');
+      expect(atC).toEqual(['remote:blocked']);
+      expect(c!.snapshot().closedPeers[0]).toMatchObject({ nodeId: a!.nodeId, reason: 'the peer blocked this node' });
+      // a keeps whom it refused, with the user ID the hello proved: the user can see whom to trust.
+      expect(a!.snapshot().closedPeers[0]).toMatchObject({ nodeId: c!.nodeId, userId: c!.snapshot().userId, reason: 'blocked by you', lastError: STRANGER_REFUSED });
+      expect(readyCount(a!)).toBe(0);
+
+      b!.dial(a!.nodeId);
+      await eventually(() => readyCount(a!) === 1, 'the trusted node ready');
+      expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, trusted: true });
+
+      a!.setTrusted([b!.nodeId, c!.snapshot().userId]);
+      c!.dial(a!.nodeId);
+      await eventually(() => readyCount(a!) === 2, 'the node of a trusted user ready');
+      expect(a!.snapshot().controls).toMatchObject({ trustedOnly: true, trusted: [b!.nodeId, c!.snapshot().userId] });
+    });
+
+    it('turning it on closes the connections to untrusted peers with bye blocked and keeps the trusted ones; untrusting closes too', async () => {
+      const { nodes: [a, b, c] } = await mesh(3);
+      await eventually(() => [a, b, c].every((n) => readyCount(n!) === 2), 'all connected');
+      a!.setTrusted([b!.nodeId]);
+      expect(a!.snapshot().peers.map((p) => [p.nodeId, p.trusted]).sort()).toEqual([[b!.nodeId, true], [c!.nodeId, false]].sort());
+      expect(readyCount(a!)).toBe(2);
+      const atC = closesOf(c!);
+      a!.configure({ ...settings, trustedOnly: true });
+      await eventually(() => atC.length === 1, 'c told');
+      expect(atC).toEqual(['remote:blocked']);
+      expect(a!.snapshot().peers.map((p) => p.nodeId)).toEqual([b!.nodeId]);
+      expect(a!.log.all().some((e) => e.type === 'control:trust' && /trusted peers only/.test(e.message))).toBe(true);
+
+      const atB = closesOf(b!);
+      a!.setTrusted([]);
+      await eventually(() => atB.length === 1, 'b told');
+      expect(atB).toEqual(['remote:blocked']);
+      expect(readyCount(a!)).toBe(0);
+    });
+
+    it('the auto-dialler skips strangers, a dial the user asks for is refused in words, and a trusted node is dialled', async () => {
+      const { clock, dials, nodes: [a, b] } = await mesh(2, { trustedOnly: true });
+      await eventually(() => knows(a!, b!) && knows(b!, a!), 'each discovered the other');
+      await clock.advance(2 * DIAL_SWEEP_MS);
+      expect(dials).toEqual([]);
+      expect(() => a!.dial(b!.nodeId, { userAsked: true })).toThrowError(expect.objectContaining({ name: 'NotTrustedError', message: expect.stringMatching(/not a trusted peer/) }));
+      // Each trusts the other (by node ID, and by user ID): the dial sweeps connect them.
+      a!.setTrusted([b!.nodeId]);
+      b!.setTrusted([a!.snapshot().userId]);
+      await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'the trusted peers connected');
+    });
+
+    it("trusts the user's own browsers without listing them", async () => {
+      const { clock, hub, store, nodes: [a] } = await mesh(1, { trustedOnly: true });
+      // Two browsers of one user (another than a's): the user key comes through the same sync area.
+      const sync = memoryStore();
+      const browserOfUser = async () => {
+        const keys = memoryNodeKeyStore();
+        const identity = await Identity.fromStored(await loadOrCreateIdentity({ local: memoryStore(), sync, keys }), keys);
+        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+        nodes.push(node);
+        return node;
+      };
+      const mine = await browserOfUser();
+      const sibling = await browserOfUser();
+      expect(mine.snapshot().userId).toBe(sibling.snapshot().userId);
+      mine.configure({ ...settings, trustedOnly: true });
+      sibling.configure({ ...settings, trustedOnly: true });
+      await eventually(() => readyCount(mine) === 1 && readyCount(sibling) === 1, "the user's two browsers connected");
+      expect(mine.snapshot().peers[0]).toMatchObject({ nodeId: sibling.nodeId, trusted: true });
+      // The stranger of the room (a, another user) is connected to neither.
+      await clock.advance(2 * DIAL_SWEEP_MS);
+      expect(mine.snapshot().peers.map((p) => p.nodeId)).toEqual([sibling.nodeId]);
+      expect(readyCount(a!)).toBe(0);
+    });
   });
 
   it('refresh reports the nodes it found and the dials it started', async () => {

@@ -18,11 +18,12 @@ const settings: Settings = {
   routing: true,
   pauseIncoming: false,
   pauseOutgoing: false,
+  trustedOnly: false,
   signalingStop: null,
 };
 
 const peer = (n: number, state: PeerSnapshot['state'], over: Partial<PeerSnapshot> = {}): PeerSession => {
-  const snap: Omit<PeerSnapshot, 'score' | 'lastPenalty'> = {
+  const snap: Omit<PeerSnapshot, 'score' | 'lastPenalty' | 'trusted'> = {
     nodeId: fakeId(n),
     userId: fakeId(n, 'u'),
     direction: 'outbound',
@@ -38,6 +39,7 @@ const peer = (n: number, state: PeerSnapshot['state'], over: Partial<PeerSnapsho
     openedAt: NOW,
     lastHandshakeAt: state === 'ready' ? NOW : null,
     lastError: null,
+    route: null,
     ...over,
   };
   return { remoteId: snap.nodeId, isReady: state === 'ready', snapshot: () => snap } as unknown as PeerSession;
@@ -60,6 +62,7 @@ const input = (over: Partial<SnapshotInput> = {}): SnapshotInput => ({
   lastAnnounceAt: null,
   lastDiscoveryAt: null,
   blocked: new Set(),
+  trusted: new Set(),
   routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 },
   handshakesRefused: 0,
   scoreOf: () => ({ score: 0, lastPenalty: null }),
@@ -86,6 +89,19 @@ describe('buildSnapshot', () => {
       [fakeId(6)]: 'known',
     });
     expect(s.discovered[1]).toEqual({ nodeId: fakeId(2), userId: fakeId(2, 'u'), status: 'ready', neighbors: [fakeId(99)], routing: true, announcedAt: stale });
+  });
+
+  it('marks each peer trusted by node ID, by user ID or as this user\'s own, and carries the trust list and the mode', () => {
+    const s = buildSnapshot(
+      input({
+        settings: { ...settings, trustedOnly: true },
+        sessions: [peer(1, 'ready'), peer(2, 'ready'), peer(3, 'ready', { userId: fakeId(0, 'u') }), peer(4, 'handshaking', { userId: null })],
+        trusted: new Set([fakeId(1), fakeId(2, 'u')]),
+      }),
+    );
+    expect(Object.fromEntries(s.peers.map((p) => [p.nodeId, p.trusted]))).toEqual({ [fakeId(1)]: true, [fakeId(2)]: true, [fakeId(3)]: true, [fakeId(4)]: false });
+    expect(s.controls).toMatchObject({ trustedOnly: true, trusted: [fakeId(1), fakeId(2, 'u')] });
+    expect(buildSnapshot(input()).controls).toMatchObject({ trustedOnly: false, trusted: [] });
   });
 
   it('counts records seen, valid, stale and invalid', () => {

@@ -24,6 +24,7 @@ const settings: Settings = {
   routing: true,
   pauseIncoming: false,
   pauseOutgoing: false,
+  trustedOnly: false,
   signalingStop: null,
 };
 

@@ -121,6 +121,19 @@ describe('PeerSession handshake', () => {
     expect(lb.sent.map((f) => JSON.parse(f).t)).toEqual(['hello']);
   });
 
+  it('tells a stranger of trusted-only mode so with bye blocked, keeping its verified user ID', async () => {
+    const [la, lb] = linkPair(a.nodeId, b.nodeId);
+    const sa = session(la, a);
+    const sb = new PeerSession(lb, b, new IdentityVerifier(), { ...policy, isStranger: (nodeId, userId) => nodeId === a.nodeId && userId === a.userId }, systemClock);
+    const reasons = Promise.all([closeReason(sa), closeReason(sb)]);
+    la.open();
+    lb.open();
+    expect(await reasons).toEqual(['remote:blocked', 'blocked']);
+    expect(lb.sent.map((f) => JSON.parse(f))).toEqual([expect.objectContaining({ t: 'hello' }), { t: 'bye', reason: 'blocked' }]);
+    expect(sb.peer?.userId).toBe(a.userId);
+    expect(sb.lastError).toMatch(/not a trusted peer/);
+  });
+
   it('times out a handshake that never completes', async () => {
     vi.useFakeTimers();
     const [, lb] = linkPair(a.nodeId, b.nodeId);

@@ -27,7 +27,7 @@ const isHttpUrl = (v: unknown) => {
 /** What is wrong with validated settings, or null. */
 function settingsProblem(s: Settings): string | null {
   if (Object.keys(s).sort().join() !== KEYS.join()) return `keys ${Object.keys(s).join()}`;
-  for (const field of ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing'] as const) if (typeof s[field] !== 'boolean') return `${field} is not a boolean`;
+  for (const field of ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing', 'trustedOnly'] as const) if (typeof s[field] !== 'boolean') return `${field} is not a boolean`;
   if (!isHttpUrl(s.signalingUrl)) return `signalingUrl ${String(s.signalingUrl)}`;
   if (!Array.isArray(s.relayUrls) || s.relayUrls.length === 0 || !s.relayUrls.every(isHttpUrl)) return 'relayUrls';
   if (typeof s.room !== 'string' || !/^[\w.-]{1,64}$/.test(s.room)) return `room ${String(s.room)}`;
@@ -80,7 +80,7 @@ const shapedSettings = fc.record({
   enabled: either(fc.boolean()), signalingUrl: either(url), relayUrls: either(fc.array(url, { maxLength: 3 })),
   room: either(fc.oneof(fc.constantFrom('default', 'lab', ' a ', '', 'x'.repeat(64), 'x'.repeat(65), 'a/b', '__proto__'), fc.string({ maxLength: 70 }))),
   iceServers: either(fc.array(fc.oneof(iceServer, hostileField), { maxLength: 3 })), maxPeers: either(fc.oneof(fc.integer({ min: -2, max: 66 }), fc.double())),
-  routing: either(fc.boolean()), pauseIncoming: either(fc.boolean()), pauseOutgoing: either(fc.boolean()),
+  routing: either(fc.boolean()), pauseIncoming: either(fc.boolean()), pauseOutgoing: either(fc.boolean()), trustedOnly: either(fc.boolean()),
   signalingStop: either(fc.oneof(fc.constant(null), fc.record({ until: fc.oneof(fc.constant(null), fc.integer(), fc.double()) }, { requiredKeys: [] }))),
 }, { requiredKeys: [] }).chain((settings) =>
   // Own `__proto__` and `constructor` keys, as JSON.parse makes them.

@@ -80,6 +80,14 @@ describe('createConnectionsModel', () => {
     expect(rowTexts({ ...peer }, 6000, peer, first).handshake).toBe('6 s ago');
   });
 
+  it('marks a trusted peer in words (issue 13), not by colour alone', () => {
+    expect(rowTexts(fakePeer(1, { trusted: true }), 0).trust).toBe('trusted');
+    expect(rowTexts(fakePeer(1, { trusted: false }), 0).trust).toBe('');
+    const before = fakePeer(2);
+    const first = rowTexts(before, 0);
+    expect(rowTexts({ ...before, trusted: true }, 0, before, first)).not.toBe(first);
+  });
+
   it('asks before disconnecting, then says what happened; blocks with the user as label; reconnects', async () => {
     const { fake, model, confirm } = setup();
     const peer = fakePeer(1);

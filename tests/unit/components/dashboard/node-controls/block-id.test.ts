@@ -29,6 +29,9 @@ describe('checkBlockId', () => {
   it("refuses this node's own ID and its user's", () => {
     expect(checkBlockId(SELF_NODE, self)).toMatchObject({ ok: false, message: expect.stringMatching(/own ID/) });
     expect(checkBlockId(SELF_USER, self)).toMatchObject({ ok: false, message: expect.stringMatching(/own user ID/) });
+    // The trust box says why in its own words.
+    expect(checkBlockId(SELF_NODE, self, 'trust')).toMatchObject({ ok: false, message: expect.stringMatching(/need not trust itself/) });
+    expect(checkBlockId(SELF_USER, self, 'trust')).toMatchObject({ ok: false, message: expect.stringMatching(/always trusted/) });
     // Before the first snapshot the node's own IDs are unknown: the node refuses them itself.
     expect(checkBlockId(SELF_NODE, null).ok).toBe(true);
   });

@@ -17,6 +17,9 @@ describe('createControlsModel', () => {
 
     controls.toggle('pauseIncoming', true);
     expect(controls.pauseUndo.offer.value?.text).toBe('Incoming connections paused.');
+    controls.toggle('trustedOnly', false);
+    expect(controls.trustUndo.offer.value?.text).toBe('Any peer may connect again, not only trusted ones.');
+    expect(controls.pauseUndo.offer.value?.text).toBe('Incoming connections paused.');
     controls.dispose();
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -25,5 +28,6 @@ describe('createControlsModel', () => {
     expect(switchChangeText('pauseIncoming', false)).toBe('Incoming connections accepted again.');
     expect(switchChangeText('pauseOutgoing', true)).toBe('Outgoing connections paused.');
     expect(switchChangeText('routing', true)).toBe('Mesh routing turned on.');
+    expect(switchChangeText('trustedOnly', true)).toBe('Trusted peers only: other peers are disconnected and refused.');
   });
 });

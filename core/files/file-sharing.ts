@@ -102,6 +102,9 @@ export class FileSharing {
   private readonly unsubscribe: () => void;
   private readonly pending = new Map<string, unknown>();
   private listTs = 0;
+  /** Run only while there is something to do: an idle node wakes for nothing here. */
+  private progressTimer: unknown = null;
+  private recheckTimer: unknown = null;
 
   constructor(private readonly deps: FileSharingDeps) {
     this.timers = new TimerGroup(deps.clock);
@@ -110,10 +113,6 @@ export class FileSharing {
     });
     deps.board.watchSlots(FILES_SLOT);
     this.timers.interval(() => this.publish(), LIST_REFRESH_MS);
-    this.timers.interval(() => this.recheckPending(), PENDING_RECHECK_MS);
-    this.timers.interval(() => {
-      if ([...this.downloads.values()].some((d) => d.state === 'fetching')) this.changed();
-    }, PROGRESS_MS);
   }
 
   snapshot(): FilesSnapshot {
@@ -233,6 +232,8 @@ export class FileSharing {
     this.unsubscribe();
     this.deps.board.unwatchSlots(FILES_SLOT);
     this.timers.clear();
+    this.progressTimer = null;
+    this.recheckTimer = null;
     for (const { transfer } of this.shared.values()) transfer.destroy();
     this.shared.clear();
     this.downloads.clear();
@@ -269,6 +270,7 @@ export class FileSharing {
       this.pending.delete(nodeId);
       this.pending.set(nodeId, value);
       if (this.pending.size > PENDING_KEPT) this.pending.delete(this.pending.keys().next().value!);
+      this.recheckTimer ??= this.timers.interval(() => this.recheckPending(), PENDING_RECHECK_MS);
       return;
     }
     const opened = await openFileList(value, nodeId, nodeKey, this.deps.clock.now());
@@ -285,9 +287,24 @@ export class FileSharing {
       this.pending.delete(nodeId);
       void this.heard(nodeId, value);
     }
+    if (this.pending.size === 0 && this.recheckTimer !== null) {
+      this.timers.cancel(this.recheckTimer);
+      this.recheckTimer = null;
+    }
   }
 
   private changed(): void {
     this.events.emit('files:change', undefined);
+    this.followProgress();
+  }
+
+  /** A running download's progress is published every PROGRESS_MS, and only while one runs. */
+  private followProgress(): void {
+    const fetching = [...this.downloads.values()].some((d) => d.state === 'fetching');
+    if (fetching && this.progressTimer === null) this.progressTimer = this.timers.interval(() => this.changed(), PROGRESS_MS);
+    else if (!fetching && this.progressTimer !== null) {
+      this.timers.cancel(this.progressTimer);
+      this.progressTimer = null;
+    }
   }
 }

@@ -179,4 +179,22 @@ describe('FileSharing', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(b.files.snapshot().room.map((f) => f.ih)).toEqual([ih]);
   });
+
+  it('wakes for nothing while idle: the progress and recheck timers run only while there is work', async () => {
+    const { clock, engine, a, b } = await setUp();
+    const idle = clock.pending;
+    await a.files.download(IH);
+    expect(clock.pending).toBeGreaterThan(idle);
+    engine.transfers.at(-1)!.finish();
+    expect(clock.pending).toBe(idle);
+    // A list from a node whose key is not known yet is rechecked until it is.
+    await a.files.share(new Blob(['w'.repeat(5)]), 'early.txt');
+    await new Promise((r) => setTimeout(r, 50));
+    const waiting = clock.pending;
+    expect(waiting).toBeGreaterThan(idle);
+    b.keys.set(a.identity.nodeId, await nodeKey(a.identity));
+    await clock.advance(2000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(clock.pending).toBeLessThan(waiting);
+  });
 });

@@ -31,6 +31,8 @@ function fail(message) {
 const BROWSERS = {
   chromium: { env: 'CHROMIUM_PATH', path: '/usr/bin/chromium', package: 'chromium', name: 'Chromium' },
   firefox: { env: 'FIREFOX_PATH', path: '/usr/bin/firefox-esr', package: 'firefox-esr', name: 'Firefox ESR' },
+  // Not a browser, but installed the same way: the real TURN server of the Network settings e2e.
+  turn: { env: 'TURNSERVER_PATH', path: '/usr/bin/turnserver', package: 'coturn', name: 'coturn' },
 };
 
 /**
@@ -64,6 +66,8 @@ function ensureBrowser(which) {
 export const ensureChromium = () => ensureBrowser('chromium');
 /** @returns {string} Firefox ESR's executable (see ensureBrowser) */
 export const ensureFirefox = () => ensureBrowser('firefox');
+/** @returns {string} coturn's turnserver (see ensureBrowser) */
+export const ensureTurnServer = () => ensureBrowser('turn');
 
 // Run directly (not imported): print the paths.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

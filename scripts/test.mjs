@@ -3,11 +3,12 @@
 // vitest (e.g. `npm test -- --project unit`). Results: vitest's summary, and test-results/vitest.json
 // for .ci/run's closing count.
 import { buildExtension, typecheck } from './build-extension.mjs';
-import { ensureChromium, ensureFirefox } from './ensure-browsers.mjs';
+import { ensureChromium, ensureFirefox, ensureTurnServer } from './ensure-browsers.mjs';
 import { runInLoopbackNamespace } from './loopback-namespace.mjs';
 
 const chromium = ensureChromium();
 const firefox = ensureFirefox();
+ensureTurnServer();
 buildExtension();
 typecheck();
 const code = await runInLoopbackNamespace(

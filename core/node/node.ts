@@ -336,7 +336,7 @@ export class MeshNode {
               iceServers: settings.iceServers,
               clock,
               offersWanted: () => this.trackerOffersWanted(),
-              holds: (nodeId) => this.sessions.get(nodeId) !== undefined || this.replacements.has(nodeId),
+              holds: (nodeId) => this.holds(nodeId),
             }),
           ]
         : [];
@@ -553,19 +553,25 @@ export class MeshNode {
   }
 
   /** A node answered one of the trackers' offers: taken as a dial of ours, under the same rules. */
-  private onMet(link: Link): void {
+  /** Whether a session (ready, in its handshake, or replacing one) with `nodeId` exists. */
+  private holds(nodeId: string): boolean {
+    return this.sessions.get(nodeId) !== undefined || this.replacements.has(nodeId);
+  }
+
+  /** Why a connection the tracker set up with `nodeId` is not taken, or null when it is. */
+  private refusalOfMet(nodeId: string): string | null {
     const settings = this.settings;
-    const why = !settings || settings.pauseOutgoing
-      ? 'outgoing connections are paused'
-      : this.isBlocked(link.remoteId, this.records.get(link.remoteId)?.userId ?? null)
-        ? 'it is blocked'
-        : this.isStranger(link.remoteId, this.records.get(link.remoteId)?.userId ?? null)
-          ? 'it is not a trusted peer'
-          : this.sessions.get(link.remoteId) || this.replacements.has(link.remoteId)
-            ? 'a connection to it exists'
-            : this.sessions.size >= settings.maxPeers
-              ? `${settings.maxPeers} connections exist`
-              : null;
+    const userId = this.records.get(nodeId)?.userId ?? null;
+    if (!settings || settings.pauseOutgoing) return 'outgoing connections are paused';
+    if (this.isBlocked(nodeId, userId)) return 'it is blocked';
+    if (this.isStranger(nodeId, userId)) return 'it is not a trusted peer';
+    if (this.holds(nodeId)) return 'a connection to it exists';
+    if (this.sessions.size >= settings.maxPeers) return `${settings.maxPeers} connections exist`;
+    return null;
+  }
+
+  private onMet(link: Link): void {
+    const why = this.refusalOfMet(link.remoteId);
     if (why) {
       this.log.add('debug', 'peer:met', `not taking the tracker's connection to ${link.remoteId}: ${why}`, link.remoteId);
       return link.close();

@@ -21,7 +21,7 @@ import type { Link } from '../session/link';
 import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
 import type { FallbackSignaling, FallbackSignalingFactory, FallbackSignalingOptions, Rendezvous, SignalingEvents } from '../node/transport';
 import { ANNOUNCE_INTERVAL_MS } from '../discovery/rendezvous-record';
-import { RtcLink, gatheringDone } from './rtc-link';
+import { RtcLink, RtcLinkSet, gatheringDone } from './rtc-link';
 import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signBox, type SealedSignal, type SignalBody } from './sealed-signal';
 
 /** How long a dial waits for the target's box key, for its answer, and for its own ICE candidates. */
@@ -65,7 +65,7 @@ export class GunSignaling implements FallbackSignaling {
   private readonly timers: TimerGroup;
   private readonly openRelays = new Set<string>();
   private readonly pending = new Map<string, PendingDial>();
-  private readonly links = new Set<RtcLink>();
+  private readonly links: RtcLinkSet;
   /** Sender → the date of the last signal taken from it (replay guard). */
   private readonly lastTaken = new Map<string, number>();
   /** Slot key → the signature of the last value heard there, taken or refused. */
@@ -80,6 +80,7 @@ export class GunSignaling implements FallbackSignaling {
 
   constructor(private readonly options: GunSignalingOptions) {
     this.timers = new TimerGroup(options.clock);
+    this.links = new RtcLinkSet(options.iceServers);
     this.budget = new TokenBucket(SIGNALS_PER_SECOND, SIGNAL_BURST, options.clock.monotonic());
     // From construction, not start(): a node that starts with signaling stopped starts this later,
     // when its relays are long open.
@@ -168,7 +169,7 @@ export class GunSignaling implements FallbackSignaling {
   }
 
   dial(nodeId: string): Link {
-    const link = this.track(new RtcLink(nodeId, 'outbound', 'gun', this.createPeerConnection(), this.options.clock));
+    const link = this.links.track(new RtcLink(nodeId, 'outbound', 'gun', this.links.createPeerConnection(), this.options.clock));
     this.offer(link).catch((error: unknown) => link.fail(new Error(`GUN signaling: ${errorText(error)}`)));
     return link;
   }
@@ -254,7 +255,7 @@ export class GunSignaling implements FallbackSignaling {
   }
 
   private async answer(offer: SealedSignal, body: SignalBody): Promise<void> {
-    const link = this.track(new RtcLink(offer.from, 'inbound', 'gun', this.createPeerConnection(), this.options.clock));
+    const link = this.links.track(new RtcLink(offer.from, 'inbound', 'gun', this.links.createPeerConnection(), this.options.clock));
     // The node judges it first (caps, pause, block): a link it closes gets no answer.
     this.events.emit('link:inbound', link);
     if (link.isFinished) return;
@@ -282,16 +283,6 @@ export class GunSignaling implements FallbackSignaling {
     this.lastError = message;
   }
 
-  private createPeerConnection(): RTCPeerConnection {
-    // The browser's, or @roamhq/wrtc's under Node (server/node-webrtc.ts installs it as the global).
-    return new RTCPeerConnection({ iceServers: this.options.iceServers as RTCIceServer[] });
-  }
-
-  private track(link: RtcLink): RtcLink {
-    this.links.add(link);
-    link.events.on('close', () => this.links.delete(link));
-    return link;
-  }
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
@@ -300,8 +291,7 @@ export class GunSignaling implements FallbackSignaling {
     this.running = false;
     this.timers.clear();
     this.options.board.unwatchSlots(this.inbox);
-    for (const link of [...this.links]) link.close();
-    this.links.clear();
+    this.links.closeAll();
     this.pending.clear();
     this.openRelays.clear();
     this.boxKeys = null;

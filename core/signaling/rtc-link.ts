@@ -4,6 +4,7 @@
  * as a PeerJS `raw` connection: one JSON text message per frame.
  */
 import { Emitter } from '../lib/events';
+import type { IceServer } from '../control/settings';
 import type { Clock } from '../lib/clock';
 import type { Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection, SignalPath } from '../node/observed-state';
@@ -136,4 +137,34 @@ export function gatheringDone(pc: RTCPeerConnection, clock: Clock, ms: number, h
     pc.addEventListener('icegatheringstatechange', onChange);
     pc.addEventListener('icecandidate', onCandidate);
   });
+}
+
+/**
+ * The links a signaling path sets up itself, without PeerJS (the GUN relays, the trackers): each
+ * connection made with the path's ICE servers, every link kept until it closes, all closed together.
+ */
+export class RtcLinkSet {
+  private readonly links = new Set<RtcLink>();
+
+  constructor(private readonly iceServers: readonly IceServer[]) {}
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  createPeerConnection(): RTCPeerConnection {
+    // The browser's, or @roamhq/wrtc's under Node (server/node-webrtc.ts installs it as the global).
+    return new RTCPeerConnection({ iceServers: this.iceServers as RTCIceServer[] });
+  }
+
+  track(link: RtcLink): RtcLink {
+    this.links.add(link);
+    link.events.on('close', () => this.links.delete(link));
+    return link;
+  }
+
+  closeAll(): void {
+    for (const link of [...this.links]) link.close();
+    this.links.clear();
+  }
 }

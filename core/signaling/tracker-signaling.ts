@@ -22,7 +22,7 @@ import { isRecord } from '../control/protocol';
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
 import type { MeetingSignaling, MeetingSignalingFactory, MeetingSignalingOptions, SignalingEvents } from '../node/transport';
-import { RtcLink, gatheringDone, openDataChannel } from './rtc-link';
+import { RtcLink, RtcLinkSet, gatheringDone, openDataChannel } from './rtc-link';
 import { MAX_SIGNAL_CHARS } from './sealed-signal';
 
 /** Offers out at once, waiting for an answer. */
@@ -89,7 +89,7 @@ export class TrackerSignaling implements MeetingSignaling {
   private readonly timers: TimerGroup;
   private readonly trackers: Tracker[];
   private readonly offersOut = new Map<string, OfferOut>();
-  private readonly links = new Set<RtcLink>();
+  private readonly links: RtcLinkSet;
   private readonly budget: TokenBucket;
   /** Ours for this run, random: a tracker sees no node ID of ours but the one our offers claim. */
   private readonly peerId = binary(randomBytes(20));
@@ -102,6 +102,7 @@ export class TrackerSignaling implements MeetingSignaling {
 
   constructor(private readonly options: MeetingSignalingOptions) {
     this.timers = new TimerGroup(options.clock);
+    this.links = new RtcLinkSet(options.iceServers);
     this.budget = new TokenBucket(OFFERS_PER_SECOND, OFFER_BURST, options.clock.monotonic());
     this.trackers = options.urls.map((url) => ({ url, socket: null, open: false, others: 0, backoff: new Backoff(RECONNECT_BACKOFF), retry: null }));
   }
@@ -158,8 +159,7 @@ export class TrackerSignaling implements MeetingSignaling {
     if (this.running) {
       this.running = false;
       this.disconnectAll();
-      for (const link of [...this.links]) link.close();
-      this.links.clear();
+      this.links.closeAll();
       this.timers.clear();
       this.events.emit('signaling:state', { state: 'stopped', error: null });
     }
@@ -260,7 +260,7 @@ export class TrackerSignaling implements MeetingSignaling {
   private async makeOffers(count: number): Promise<{ id: string; sdp: string }[]> {
     const made: { id: string; sdp: string }[] = [];
     for (let i = 0; i < count; i++) {
-      const pc = this.createPeerConnection();
+      const pc = this.links.createPeerConnection();
       const channel = openDataChannel(pc);
       const id = binary(randomBytes(20));
       this.offersOut.set(id, { pc, channel, timer: this.timers.timeout(() => this.withdraw(id), OFFER_TTL_MS) });
@@ -316,7 +316,7 @@ export class TrackerSignaling implements MeetingSignaling {
     // Someone we hold already (the tracker does not know): no second connection beside it.
     if (offer.from === this.options.nodeId || this.options.holds(offer.from)) return;
     if (!this.budget.take(this.options.clock.monotonic())) return this.refuse('over the offer budget');
-    const link = this.track(new RtcLink(offer.from, 'inbound', 'tracker', this.createPeerConnection(), this.options.clock));
+    const link = this.links.track(new RtcLink(offer.from, 'inbound', 'tracker', this.links.createPeerConnection(), this.options.clock));
     // The node judges it first (caps, pause): a link it closes gets no answer.
     this.events.emit('link:inbound', link);
     if (link.isFinished) return;
@@ -342,7 +342,7 @@ export class TrackerSignaling implements MeetingSignaling {
       offer.channel.close();
       return offer.pc.close();
     }
-    const link = this.track(new RtcLink(answer.from, 'outbound', 'tracker', offer.pc, this.options.clock, offer.channel));
+    const link = this.links.track(new RtcLink(answer.from, 'outbound', 'tracker', offer.pc, this.options.clock, offer.channel));
     this.events.emit('link:met', link);
     if (link.isFinished) return;
     offer.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp }).then(
@@ -360,14 +360,4 @@ export class TrackerSignaling implements MeetingSignaling {
     this.lastError = message;
   }
 
-  private createPeerConnection(): RTCPeerConnection {
-    // The browser's, or @roamhq/wrtc's under Node (server/node-webrtc.ts installs it as the global).
-    return new RTCPeerConnection({ iceServers: this.options.iceServers as RTCIceServer[] });
-  }
-
-  private track(link: RtcLink): RtcLink {
-    this.links.add(link);
-    link.events.on('close', () => this.links.delete(link));
-    return link;
-  }
 }

@@ -190,7 +190,8 @@ describe('the extension under attack by hostile peers', () => {
   const hostileConnect = async (options: Parameters<typeof connect>[2] = {}) => track(await connect(server.signalingUrl, targetId, options));
   const peerOf = (s: NodeSnapshot, nodeId: string) => s.peers.find((p) => p.nodeId === nodeId);
   const dashboardRows = () =>
-    dashboard.evaluate(() => [...document.querySelectorAll('table.connections-live tr[data-node-id]')].map((row) => ({ id: row.getAttribute('data-node-id')!, text: row.textContent ?? '' })));
+    // A row's text with its details (score, last error), which sit under it in the peer's tbody.
+    dashboard.evaluate(() => [...document.querySelectorAll('table.connections-live tr[data-node-id]')].map((row) => ({ id: row.getAttribute('data-node-id')!, text: row.closest('tbody')?.textContent ?? '' })));
   const hostLog = async () =>
     (await extension.host()).evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.log.all());
 

@@ -268,7 +268,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     await (await button(signaling, 'Save')).click();
     await waitFor(() => signaling.evaluate((el) => (el as HTMLElement).innerText), (t) => /Keep these settings\? Rolling back in \d+ s/.test(t), 5000, 'trial prompt');
     await (await signaling.waitForSelector('summary'))!.click();
-    await signaling.waitForSelector('.history-list li', { timeout: 5000 });
+    await waitFor(() => signaling.evaluate((el) => ({ items: el.querySelectorAll('.history-list li').length, text: (el as HTMLElement).innerText })), (h) => h.items > 0, 10_000, 'the settings history listed');
     await expectNoViolations(dashboard, 'dashboard, endpoint trial and settings history');
     await (await button(signaling, 'Revert now')).click();
     await waitFor(() => extension.snapshot(), (s) => s.signaling.url === 'http://127.0.0.1:9000/peerjs' && s.signaling.state === 'open', 20_000, 'endpoint reverted');

@@ -127,6 +127,12 @@ export function formatPeriod(ms: number): string {
   return span.startsWith('1 ') ? span.slice(2) : span;
 }
 
+/** A size limit as the code states it (50 MiB is 52,428,800 bytes, not "52.4 MB"). */
+export function formatLimit(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return Number.isInteger(mib) ? `${mib} MiB` : formatBytes(bytes);
+}
+
 /** "1 node", "3 nodes"; `plural` defaults to `singular` + "s". */
 export function countOf(count: number, singular: string, plural = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : plural}`;

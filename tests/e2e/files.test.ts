@@ -165,6 +165,6 @@ describe('sharing a file in the room through WebTorrent', () => {
     const a = await dashboard(nodes[0]!);
     await (await shareInput(a.region)).uploadFile(big);
     const alert = await waitFor(() => a.region.evaluate((el) => el.querySelector('[role="alert"]')?.textContent ?? ''), (t) => t.length > 0, 10_000, 'the limit said');
-    expect(alert).toBe('Could not share big.bin: it is 53.5 MB, and at most 52.4 MB can be shared.');
+    expect(alert).toBe('Could not share big.bin: it is 53.5 MB, and at most 50 MiB can be shared.');
   });
 });

@@ -126,12 +126,16 @@ describe('the badge, the overview and Network settings', () => {
       const section = (area: string) => document.getElementById(`section-${area}`)!;
       const scroller = section('conns').querySelector('.table-scroll')!;
       const before = (a: Element, b: Element) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+      // Every row's buttons inside their cell, not cut off by the next one.
+      const clipped = [...section('conns').querySelectorAll('.row-actions')].filter((actions) => actions.scrollWidth > actions.parentElement!.clientWidth);
       return {
         overflow: scroller.scrollWidth - scroller.clientWidth,
+        clipped: clipped.length,
         statsFirst: before(section('stats'), section('p2p')) && before(section('conns'), section('p2p')) && before(section('conns'), section('nodectl')),
       };
     });
     expect(layout.overflow).toBeLessThanOrEqual(0);
+    expect(layout.clipped).toBe(0);
     expect(layout.statsFirst).toBe(true);
     const nav = (await dashboard.waitForSelector('::-p-aria([name="Sections"][role="navigation"])'))!;
     const link = (await nav.waitForSelector('::-p-aria([name="Diagnostics"][role="link"])'))!;

@@ -20,18 +20,18 @@ export interface ConnectionsTableProps {
  * tick with 200 rows).
  */
 const COLUMNS: { key: SortKey; label: string; width: number; numeric?: boolean }[] = [
-  { key: 'peer', label: 'Peer', width: 8.5 },
-  { key: 'user', label: 'User', width: 6.5 },
+  { key: 'peer', label: 'Peer', width: 8 },
+  { key: 'user', label: 'User', width: 6 },
   { key: 'direction', label: 'Direction', width: 5.5 },
   { key: 'path', label: 'Path', width: 4.5 },
   { key: 'state', label: 'State', width: 6.5 },
-  { key: 'strength', label: 'Strength', width: 7.5 },
+  { key: 'strength', label: 'Strength', width: 7 },
   { key: 'latency', label: 'Latency', width: 4.5, numeric: true },
   { key: 'loss', label: 'Loss', width: 3.5, numeric: true },
-  { key: 'handshake', label: 'Last handshake', width: 6.5 },
+  { key: 'handshake', label: 'Last handshake', width: 6 },
   { key: 'traffic', label: 'Traffic', width: 5.5, numeric: true },
 ];
-const ACTIONS_WIDTH = 12.5;
+const ACTIONS_WIDTH = 15;
 const TABLE_WIDTH = COLUMNS.reduce((sum, c) => sum + c.width, ACTIONS_WIDTH);
 
 /**

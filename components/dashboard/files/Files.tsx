@@ -1,7 +1,7 @@
 import { useId, useRef } from 'preact/hooks';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
-import { formatBytes, formatRate, shortId } from '../../ui/format';
+import { formatBytes, formatLimit, formatRate, shortId } from '../../ui/format';
 import type { DownloadSnapshot } from '../../../core/files/file-sharing';
 import type { FilesModel } from './files-model';
 
@@ -63,7 +63,7 @@ export function Files({ files }: FilesProps) {
         />
         <p id={`${id}-hint`} class="hint">
           {available
-            ? `Shared with the room through WebTorrent, up to ${formatBytes(limit)} a file, while the P2P network is on.`
+            ? `Shared with the room through WebTorrent, up to ${formatLimit(limit ?? 0)} a file, while the P2P network is on.`
             : 'File sharing works while the P2P network is on.'}
         </p>
       </div>

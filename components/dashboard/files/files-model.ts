@@ -7,7 +7,7 @@ import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { BlobStore } from '../../../core/files/blob-store';
 import type { DownloadSnapshot, FilesSnapshot, RoomFileSnapshot, SharedFileSnapshot } from '../../../core/files/file-sharing';
 import { runAction, type ActionStatus } from '../../ui/action-status';
-import { formatBytes, shortId } from '../../ui/format';
+import { formatBytes, formatLimit, shortId } from '../../ui/format';
 import type { ViewClient } from '../../client/view-client';
 import type { NodeModel } from '../../client/node-model';
 
@@ -59,7 +59,7 @@ export function createFilesModel(node: Pick<NodeModel, 'snapshot'>, client: Pick
     async share(file) {
       const limit = files.peek()?.limitBytes;
       if (limit !== undefined && file.size > limit) {
-        status.value = { kind: 'error', text: `Could not share ${file.name}: it is ${formatBytes(file.size)}, and at most ${formatBytes(limit)} can be shared.` };
+        status.value = { kind: 'error', text: `Could not share ${file.name}: it is ${formatBytes(file.size)}, and at most ${formatLimit(limit)} can be shared.` };
         return;
       }
       const blobKey = `share:${crypto.randomUUID()}`;

@@ -37,7 +37,7 @@ describe('createFilesModel', () => {
     const { fake, model, blobs, push } = setup();
     push({});
     await model.share(new File([new Uint8Array(LIMIT + 1)], 'big.iso'));
-    expect(model.status.value).toEqual({ kind: 'error', text: 'Could not share big.iso: it is 52.4 MB, and at most 52.4 MB can be shared.' });
+    expect(model.status.value).toEqual({ kind: 'error', text: 'Could not share big.iso: it is 52.4 MB, and at most 50 MiB can be shared.' });
     expect(fake.calls).toHaveLength(0);
 
     const done = model.share(new File(['hello'], 'hello.txt'));

@@ -1,8 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Loads GUN before each test file of the suites that start GUN, so GUN's greeting does not reach the test
-// logs (issue 13).
-const QUIET_GUN = 'tests/support/load-gun-quietly.ts';
+// Drops GUN's greeting from the console of each test file of the suites that start GUN (issue 13).
+const QUIET_GUN = 'tests/support/quiet-gun-greeting.ts';
 
 // Three suites (see tests/README in the project README): unit runs anywhere; integration and e2e start
 // real servers and browsers and must run inside a loopback-only network namespace (scripts/test.mjs).

@@ -65,8 +65,8 @@ describe('teardown leaves nothing behind', () => {
         for (let i = 0; i < cycles; i++) {
           await new Promise<void>((resolve, reject) => {
             const timer = setTimeout(() => {
-              const recent = node.log.all().slice(-6).map((e) => `${e.type}: ${e.message}`).join(' | ');
-              reject(new Error(`cycle ${i}: not ready in 10 s (peers ${JSON.stringify(node.snapshot().peers.map((p) => p.state))}; log: ${recent})`));
+              const recent = node.log.all().slice(-20).map((e) => `${e.level} ${e.type}: ${e.message}`).join(' | ');
+              reject(new Error(`cycle ${i}: not ready in 10 s (peers ${JSON.stringify(node.snapshot().peers)}; signaling ${JSON.stringify(node.snapshot().signaling)}; log: ${recent})`));
             }, 10_000);
             const off = node.events.on('peer:ready', (session) => {
               if (session.remoteId !== id) return;

@@ -4,7 +4,7 @@
  * core/discovery/gun-rendezvous.ts). GUN only moves records; every reader must verify them. With it:
  * junk of every kind, validly signed Sybil records of many fresh identities, and records dated ahead.
  */
-import './load-gun-quietly'; // first: GUN loads here without its greeting, before the imports below
+import './load-gun-quietly'; // first (bench/hostile.ts): GUN loads here without its greeting, before the imports below
 import Gun from 'gun/gun';
 import { randomBytes, toBase64Url } from '../../core/lib/encoding';
 import { signRecord, type NodeRecord, type RecordContent } from '../../core/discovery/rendezvous-record';

@@ -77,7 +77,7 @@ export function createFeed(connections: number, t0 = Date.now()): Feed {
           announcedAt: t0,
         })),
         controls: { routing: true, pauseIncoming: false, pauseOutgoing: false, blocked: [], trustedOnly: false, trusted: [] },
-        routing: { delivered: update, forwarded: update * 2, dropped: 0, notForwarded: 0 },
+        routing: { delivered: update, forwarded: update * 2, dropped: 0, notForwarded: 0, directed: update * 2, flooded: 0 },
         totals: {
           peers: connections,
           rateIn: 30_000 + update,

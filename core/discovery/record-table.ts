@@ -54,6 +54,7 @@ export class RecordTable {
   private readonly budget: TokenBucket;
   private drainTimer: unknown = null;
   private refused = 0;
+  private changes = 0;
 
   constructor(
     private readonly selfId: string,
@@ -66,6 +67,11 @@ export class RecordTable {
 
   get size(): number {
     return this.records.size;
+  }
+
+  /** Grows whenever a record is kept, replaced or dropped: what the route graph's cache keys on. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** Deliveries refused so far: failed checks here, and those the rendezvous screened out. */
@@ -143,6 +149,7 @@ export class RecordTable {
   clear(): void {
     this.stop();
     this.records.clear();
+    this.changes++;
     this.invalidVersions.clear();
     this.refused = 0;
   }
@@ -191,6 +198,7 @@ export class RecordTable {
     const known = this.records.has(record.id);
     this.records.delete(record.id);
     this.records.set(record.id, verified);
+    this.changes++;
     if (this.records.size > this.limits.recordsKept) this.evict();
     return known ? 'updated' : 'new';
   }
@@ -207,6 +215,7 @@ export class RecordTable {
       if (!victim || known.record.ts < victim.record.ts) victim = known;
     }
     if (victim) this.records.delete(victim.record.id);
+    this.changes++;
   }
 
   private dropWaitingOlderThan(nodeId: string, ts: number): void {

@@ -12,6 +12,7 @@ import { Emitter } from '../lib/events';
 import { IdentityVerifier, type Identity } from '../identity/identity';
 import type { Link } from '../session/link';
 import { MeshRouter } from '../routing/mesh-router';
+import { RouteCache } from '../routing/route-graph';
 import type { NodeSnapshot, RelayState, SignalingState } from './observed-state';
 import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
@@ -89,6 +90,8 @@ export class MeshNode {
   readonly verifier = new IdentityVerifier();
   readonly log: EventLog;
   private readonly router: MeshRouter;
+  /** Shortest known paths through the room's records, for directed routing (issue 14). */
+  private readonly routes: RouteCache;
   private settings: Settings | null = null;
   private blocked = new Set<string>();
   /** The trust list (node and user IDs): with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
@@ -179,6 +182,22 @@ export class MeshNode {
       routingEnabled: () => this.settings?.routing ?? false,
       log: (level, type, message, nodeId) => this.log.add(level, type, message, nodeId),
       penalize: (nodeId, why) => this.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
+      nextHop: (destination) => this.routes.nextHop(destination),
+    });
+    this.routes = new RouteCache({
+      now: () => clock.monotonic(),
+      revision: () => this.records.revision,
+      // setBlocked replaces the set, so a new block list is a new item.
+      context: () => [this.sessions.readyIds().join(), this.blocked],
+      input: () => ({
+        self: identity.nodeId,
+        neighbours: this.sessions.readyIds(),
+        records: this.records
+          .all()
+          .filter((known) => !isStale(known.record, clock.now()))
+          .map((known) => ({ id: known.record.id, neighbors: known.neighbors, routing: known.record.routing })),
+        isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
+      }),
     });
   }
 

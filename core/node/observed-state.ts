@@ -90,6 +90,13 @@ export interface RoutingSnapshot {
   dropped: number;
   /** Dropped because routing is off here. */
   notForwarded: number;
+  /**
+   * Copies of unicast routes (sent from here or forwarded) that went to one neighbour: the destination
+   * itself or the next hop of a shortest known path (core/routing/route-graph.ts).
+   */
+  directed: number;
+  /** Copies sent by flooding: broadcasts, and unicast routes with no known path (to a few random neighbours). */
+  flooded: number;
 }
 
 export interface SignalingSnapshot {

@@ -1,6 +1,8 @@
 /**
  * Mesh routing (docs/protocol.md §6): signed route messages that travel over ready neighbours, forwarded
- * once per id with a falling ttl and a growing path, and the mesh ping/traceroute built on them.
+ * once per id with a falling ttl and a growing path, and the mesh ping/traceroute built on them. A
+ * unicast route goes to the next hop of a shortest known path (deps.nextHop, issue 14), and only with
+ * none known to a few random neighbours.
  */
 import type { Clock } from '../lib/clock';
 import { canonical, randomBytes, toBase64Url } from '../lib/encoding';
@@ -22,6 +24,12 @@ export const FORWARD_RATE = { perSecond: 20, burst: 20 };
 /** Sources whose forwarding budget is tracked at once; the least recently seen go first. */
 const FORWARD_BUDGETS_KEPT = 1024;
 const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
+/**
+ * Neighbours a unicast route goes to, at most, when no path to its destination is known (issue 14):
+ * a bounded flood, chosen at random, instead of every neighbour. Broadcasts (`"*"`) still go to every
+ * ready neighbour not on the path.
+ */
+export const FLOOD_FANOUT = 4;
 
 export interface RouterDeps {
   identity: Identity;
@@ -36,6 +44,13 @@ export interface RouterDeps {
   log(level: 'debug' | 'info' | 'warn', type: string, message: string, nodeId?: string): void;
   /** A ready neighbour sent a message that fails a check: counted against it (peer scoring). */
   penalize?(nodeId: string, why: string): void;
+  /**
+   * Called for each unicast route this node sends or forwards whose destination is not a ready
+   * neighbour: the ready neighbour first on a shortest known path to `destination` (the room's
+   * records, core/routing/route-graph.ts), or null when no path is known. Without it, or on null, the
+   * route goes to at most FLOOD_FANOUT random neighbours.
+   */
+  nextHop?(destination: string): string | null;
 }
 
 const seenKey = (message: Route): string => `${message.src}|${message.id}`;
@@ -57,6 +72,17 @@ function malformation(message: Route, from: string, self: string): string | null
   return null;
 }
 
+/** At most `count` of `items`, chosen at random (a partial Fisher–Yates shuffle). */
+function pickAtRandom<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  const out = [...items];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(Math.random() * (out.length - i));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out.slice(0, count);
+}
+
 export class MeshPingError extends Error {
   override name = 'MeshPingError';
 }
@@ -68,7 +94,7 @@ interface PendingPing {
 }
 
 export class MeshRouter {
-  readonly counters: RoutingSnapshot = { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 };
+  readonly counters: RoutingSnapshot = { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0, directed: 0, flooded: 0 };
   /** `src|id` → when it may be forgotten (monotonic ms). Insertion order is age order. */
   private readonly seen = new Map<string, number>();
   private readonly forwardBudgets = new Map<string, TokenBucket>();
@@ -122,13 +148,32 @@ export class MeshRouter {
     if (this.pass(forwarded, from) > 0) this.counters.forwarded++;
   }
 
-  /** Sends to the destination if it is a ready neighbour, else to every ready neighbour not on the path. */
+  /**
+   * Sends to the destination if it is a ready neighbour (§6); a unicast route otherwise to the next
+   * hop of a shortest known path, or, with none known (or one that would go back along the path), to
+   * at most FLOOD_FANOUT random ready neighbours not on the path; a broadcast to every ready neighbour
+   * not on the path. Returns the number of copies sent.
+   */
   private pass(message: Route, from: string | null): number {
     const neighbours = this.deps.readyNeighbours();
-    const targets = neighbours.includes(message.dst)
-      ? [message.dst]
-      : neighbours.filter((id) => id !== from && !message.path.includes(id));
+    if (neighbours.includes(message.dst)) return this.direct(message, message.dst);
+    const open = neighbours.filter((id) => id !== from && !message.path.includes(id));
+    if (message.dst === '*') return this.flood(message, open);
+    const hop = this.deps.nextHop?.(message.dst) ?? null;
+    // A hop on the path means this node's view and a previous hop's disagree: do not send it back.
+    if (hop !== null && open.includes(hop)) return this.direct(message, hop);
+    return this.flood(message, pickAtRandom(open, FLOOD_FANOUT));
+  }
+
+  private direct(message: Route, to: string): number {
+    this.deps.sendTo(to, message);
+    this.counters.directed++;
+    return 1;
+  }
+
+  private flood(message: Route, targets: readonly string[]): number {
     for (const id of targets) this.deps.sendTo(id, message);
+    this.counters.flooded += targets.length;
     return targets.length;
   }
 

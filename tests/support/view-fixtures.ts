@@ -35,7 +35,7 @@ export function fakeSnapshot(patch: Partial<NodeSnapshot> = {}): NodeSnapshot {
     closedPeers: [],
     discovered: [],
     controls: { routing: true, pauseIncoming: false, pauseOutgoing: false, blocked: [], trustedOnly: false, trusted: [] },
-    routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 },
+    routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0, directed: 0, flooded: 0 },
     totals: { peers: 0, rateIn: 0, rateOut: 0, medianRttMs: null, worstRttMs: null, loss: 0, strength: 0, handshakesRefused: 0 },
     ...patch,
   };

@@ -543,4 +543,24 @@ describe('MeshNode', () => {
     expect(puts).toBe(1);
     expect(JSON.parse(announced()!.neighbors)).toEqual([]);
   });
+
+  it('routes a mesh ping along the records’ shortest path, one neighbour at a time (issue 14)', async () => {
+    const { clock, nodes: line } = await mesh(4, { maxPeers: 0 });
+    const [a, b, c, d] = line as [MeshNode, MeshNode, MeshNode, MeshNode];
+    a.dial(b.nodeId);
+    b.dial(c.nodeId);
+    c.dial(d.nodeId);
+    await eventually(() => readyCount(a) === 1 && readyCount(b) === 2 && readyCount(c) === 2 && readyCount(d) === 1, 'a line a–b–c–d');
+    await clock.advance(NEIGHBOUR_ANNOUNCE_MIN_MS);
+    const lists = (node: MeshNode, of: MeshNode) => node.snapshot().discovered.find((n) => n.nodeId === of.nodeId)?.neighbors ?? [];
+    await eventually(() => lists(a, b).includes(c.nodeId) && lists(a, c).includes(d.nodeId) && lists(a, d).includes(c.nodeId) && lists(b, d).length === 1, 'the records list the line');
+    const result = await a.meshPing(d.nodeId);
+    expect(result.path).toEqual([a, b, c, d].map((n) => n.nodeId));
+    await eventually(() => a.snapshot().routing.delivered === 1, 'the pong back');
+    const routing = line.map((n) => n.snapshot().routing);
+    // The ping and the pong each crossed three links, one copy per link: no flooding.
+    expect(routing.map((r) => r.flooded)).toEqual([0, 0, 0, 0]);
+    expect(routing.map((r) => r.directed)).toEqual([1, 2, 2, 1]);
+  });
 });
+

@@ -63,7 +63,7 @@ const input = (over: Partial<SnapshotInput> = {}): SnapshotInput => ({
   lastDiscoveryAt: null,
   blocked: new Set(),
   trusted: new Set(),
-  routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0 },
+  routing: { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0, directed: 0, flooded: 0 },
   handshakesRefused: 0,
   scoreOf: () => ({ score: 0, lastPenalty: null }),
   ...over,

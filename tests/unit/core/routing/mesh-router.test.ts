@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../core/lib/clock';
 import { canonical } from '../../../../core/lib/encoding';
 import type { Identity } from '../../../../core/identity/identity';
-import { FORWARD_RATE, MeshRouter } from '../../../../core/routing/mesh-router';
+import { FLOOD_FANOUT, FORWARD_RATE, MeshRouter } from '../../../../core/routing/mesh-router';
+import { shortestPaths } from '../../../../core/routing/route-graph';
 import type { Route } from '../../../../core/session/wire';
 import { makeIdentity } from '../../../support/identities';
 
@@ -14,28 +15,46 @@ interface Hop {
   received: Route[];
   blocked: Set<string>;
   penalties: [string, string][];
+  /** Whom this router sent each copy to, in order. */
+  sentTo: string[];
+  /** What deps.nextHop answers; by default the route graph of the mesh's edges (with `directed`). */
+  nextHop: ((destination: string) => string | null) | null;
 }
 
-/** Routers wired as a graph; `edges` are pairs of indexes. Every node knows every key (as from the rendezvous). */
-async function mesh(count: number, edges: [number, number][]): Promise<Hop[]> {
+/**
+ * Routers wired as a graph; `edges` are pairs of indexes. Every node knows every key (as from the
+ * rendezvous). With `directed`, each knows the graph too (as from the records' neighbours) and
+ * forwards along shortest paths; without it, no path is ever known.
+ */
+async function mesh(count: number, edges: [number, number][], options: { directed?: boolean } = {}): Promise<Hop[]> {
   const identities = await Promise.all(Array.from({ length: count }, () => makeIdentity().then((m) => m.identity)));
   const keys = new Map<string, CryptoKey>();
   const { importPublicKey } = await import('../../../../core/identity/identity');
   const { fromBase64Url } = await import('../../../../core/lib/encoding');
   for (const id of identities) keys.set(id.nodeId, await importPublicKey(fromBase64Url(id.nodePub)));
-  const hops: Hop[] = identities.map((identity) => ({ identity, routing: true, neighbours: [], received: [], blocked: new Set(), penalties: [], router: null as unknown as MeshRouter }));
+  const hops: Hop[] = identities.map((identity) => ({ identity, routing: true, neighbours: [], received: [], blocked: new Set(), penalties: [], sentTo: [], nextHop: null, router: null as unknown as MeshRouter }));
   const byId = new Map(hops.map((h) => [h.identity.nodeId, h]));
   for (const [a, b] of edges) {
     hops[a]!.neighbours.push(hops[b]!.identity.nodeId);
     hops[b]!.neighbours.push(hops[a]!.identity.nodeId);
   }
   for (const hop of hops) {
+    if (options.directed) {
+      hop.nextHop = (destination) =>
+        shortestPaths({
+          self: hop.identity.nodeId,
+          neighbours: hop.neighbours,
+          records: hops.filter((h) => h !== hop).map((h) => ({ id: h.identity.nodeId, neighbors: h.neighbours, routing: h.routing })),
+          isBlocked: (nodeId) => hop.blocked.has(nodeId),
+        }).nextHop(destination);
+    }
     hop.router = new MeshRouter({
       identity: hop.identity,
       clock: systemClock,
       readyNeighbours: () => hop.neighbours,
       sendTo: (nodeId, message) => {
         const target = byId.get(nodeId)!;
+        hop.sentTo.push(nodeId);
         const copy = structuredClone(message);
         target.received.push(copy);
         queueMicrotask(() => void target.router.receive(copy, hop.identity.nodeId));
@@ -45,6 +64,7 @@ async function mesh(count: number, edges: [number, number][]): Promise<Hop[]> {
       routingEnabled: () => hop.routing,
       log: () => undefined,
       penalize: (nodeId, why) => hop.penalties.push([nodeId, why]),
+      nextHop: (destination) => hop.nextHop?.(destination) ?? null,
     });
   }
   return hops;
@@ -173,5 +193,91 @@ describe('MeshRouter', () => {
     }
     expect(b!.router.counters.forwarded).toBe(FORWARD_RATE.burst);
     expect(b!.router.counters.notForwarded).toBe(30 - FORWARD_RATE.burst);
+  });
+
+  describe('directed forwarding (issue 14)', () => {
+    const ids = (hops: (Hop | undefined)[]) => hops.map((h) => h!.identity.nodeId);
+    const totalSent = (hops: Hop[]) => hops.reduce((sum, h) => sum + h.sentTo.length, 0);
+
+    it('a line A–B–C–D: the ping and its pong each go one way, and the pong reports the real path', async () => {
+      const hops = await mesh(4, [[0, 1], [1, 2], [2, 3]], { directed: true });
+      const [a, b, c, d] = hops;
+      const result = await a!.router.ping(d!.identity.nodeId);
+      expect(result.path).toEqual(ids([a, b, c, d]));
+      await settle();
+      expect(a!.sentTo).toEqual(ids([b]));
+      expect(b!.sentTo).toEqual(ids([c, a]));
+      expect(c!.sentTo).toEqual(ids([d, b]));
+      expect(d!.sentTo).toEqual(ids([c]));
+      expect(totalSent(hops)).toBe(6);
+      expect(hops.map((h) => h.router.counters.flooded)).toEqual([0, 0, 0, 0]);
+      expect(b!.router.counters).toMatchObject({ forwarded: 2, directed: 2 });
+    });
+
+    it('sends a route to exactly one neighbour when a path is known', async () => {
+      // a has neighbours b, c, e, f; only b leads to d.
+      const [a, b, c, d, e, f] = await mesh(6, [[0, 1], [0, 2], [0, 4], [0, 5], [1, 3]], { directed: true });
+      expect(await a!.router.send(d!.identity.nodeId, { k: 'data' })).toBe(true);
+      await settle();
+      expect(a!.sentTo).toEqual(ids([b]));
+      expect([c, e, f].map((h) => h!.received.length)).toEqual([0, 0, 0]);
+      expect(d!.router.counters.delivered).toBe(1);
+      expect(a!.router.counters).toMatchObject({ directed: 1, flooded: 0 });
+    });
+
+    it('takes the shortest of several paths, and goes round a node with routing off', async () => {
+      // a–b–c–d and a–e–d: through e; with e's routing off, through b and c.
+      const [a, b, c, d, e] = await mesh(5, [[0, 1], [1, 2], [2, 3], [0, 4], [4, 3]], { directed: true });
+      expect((await a!.router.ping(d!.identity.nodeId)).path).toEqual(ids([a, e, d]));
+      e!.routing = false;
+      expect((await a!.router.ping(d!.identity.nodeId)).path).toEqual(ids([a, b, c, d]));
+    });
+
+    it('floods to at most FLOOD_FANOUT random neighbours when no path is known', async () => {
+      const spokes = Array.from({ length: 9 }, (_, i): [number, number] => [0, i + 1]);
+      const hops = await mesh(10, spokes);
+      const [a] = hops;
+      const unknown = 'n' + 'u'.repeat(26);
+      await a!.router.send(unknown, { k: 'data' });
+      await settle();
+      expect(a!.sentTo).toHaveLength(FLOOD_FANOUT);
+      expect(new Set(a!.sentTo).size).toBe(FLOOD_FANOUT);
+      expect(a!.router.counters).toMatchObject({ directed: 0, flooded: FLOOD_FANOUT });
+      // Each spoke has no one else to pass it to: the flood ends there.
+      expect(totalSent(hops)).toBe(FLOOD_FANOUT);
+    });
+
+    it('still sends a broadcast to every ready neighbour not on the path', async () => {
+      const spokes = Array.from({ length: 9 }, (_, i): [number, number] => [0, i + 1]);
+      const [a] = await mesh(10, spokes, { directed: true });
+      await a!.router.send('*', { k: 'data' });
+      expect(a!.sentTo).toHaveLength(9);
+      expect(a!.router.counters.flooded).toBe(9);
+    });
+
+    it('does not send a route back along its path when its view of the graph disagrees: it floods the rest', async () => {
+      const [a, b, c, d] = await mesh(4, [[0, 1], [1, 2], [1, 3]], { directed: true });
+      // b believes the way to the far node is back through a.
+      b!.nextHop = () => a!.identity.nodeId;
+      const far = 'n' + 'f'.repeat(26);
+      await b!.router.receive(await signedRoute(a!, far, { k: 'data' }), a!.identity.nodeId);
+      expect(b!.sentTo.sort()).toEqual(ids([c, d]).sort());
+      expect(b!.router.counters).toMatchObject({ directed: 0, flooded: 2, forwarded: 1 });
+    });
+
+    it('costs one copy per hop in a larger mesh, where flooding costs about the sum of all degrees', async () => {
+      // A ring of 16 with chords to the node 4 ahead: degree 4.
+      const edges: [number, number][] = [];
+      for (let i = 0; i < 16; i++) edges.push([i, (i + 1) % 16], [i, (i + 4) % 16]);
+      const directed = await mesh(16, edges, { directed: true });
+      const result = await directed[0]!.router.ping(directed[10]!.identity.nodeId);
+      await settle();
+      expect(totalSent(directed)).toBe(2 * (result.path.length - 1));
+      expect(result.path.length - 1).toBe(3);
+      const flooding = await mesh(16, edges);
+      await flooding[0]!.router.ping(flooding[10]!.identity.nodeId);
+      await settle();
+      expect(totalSent(flooding)).toBeGreaterThan(10 * totalSent(directed));
+    });
   });
 });

@@ -113,6 +113,10 @@ class PeerJsSignaling implements Signaling {
       for (const link of this.links.get(id) ?? []) link.fail(new Error(`${id} is not registered on the signaling server`));
       return;
     }
+    // One connection's WebRTC failure (an ICE candidate arriving for a connection already closed, a
+    // failed offer or answer), which PeerJS reports on the Peer: the server is fine, and saying
+    // `signaling error` left the endpoint in error while registered (issue 14, seen when a peer shut down).
+    if (error.type === 'webrtc') return;
     const message = error.type === 'unavailable-id' ? 'the server still holds this node ID; retrying' : `${error.type}: ${error.message}`;
     this.emitState('error', message);
     // PeerJS has already destroyed the peer (never opened) or disconnected it (was open); either way

@@ -24,6 +24,8 @@ export interface NodePeerOptions {
   maxPeers?: number;
   /** Reuse an identity and its node key (a node restarted); a fresh one is made otherwise. */
   identity?: { stored: StoredIdentity; keys: NodeKeyStore };
+  /** Any other settings (ICE servers, routing, pauses: meshdeck-node's config), applied over the fields above. */
+  overrides?: Partial<Settings>;
 }
 
 export async function startNodePeer(
@@ -60,6 +62,7 @@ export async function startNodePeer(
     trackerUrls: options.trackerUrls ?? [],
     room: options.room ?? 'default',
     maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS,
+    ...options.overrides,
   });
   node.configure(settings);
   return { node, identity, settings };

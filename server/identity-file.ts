@@ -1,0 +1,204 @@
+/**
+ * The headless node's identity in one file (issue 14): its node key pair, its user key pair and the
+ * certificate by which the user key vouches for the node key (docs/protocol.md "Identity").
+ *
+ * The browser keeps its node key non-extractable in IndexedDB and the user key in storage.sync; a
+ * headless node has neither, and is both the background and the node host, so both keys live here,
+ * as JWKs, in a file only its owner can read. It is created with mode 0600 in one step (never
+ * written wider and narrowed after), and a file that its group or others can read, or that another
+ * user owns, is refused: a key anyone else could read proves nothing.
+ *
+ * File format (version 1):
+ *   { "version": 1,
+ *     "node": { "pub": <raw P-256 point, base64url>, "priv": <JWK> },
+ *     "user": { "pub": …, "priv": <JWK>, "createdAt": <ms> },
+ *     "cert": { "at": <ms>, "sig": <base64url> } }
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
+import { link, mkdir, open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  deriveId,
+  generateExportableKeyPair,
+  IdentityVerifier,
+  importPrivateKey,
+  importPublicKey,
+  isStoredKeyPair,
+  issueCertificate,
+  signText,
+  verifyText,
+  type Certificate,
+  type StoredIdentity,
+  type StoredKeyPair,
+} from '../core/identity/identity';
+import type { NodeKeyStore } from '../core/identity/node-key-store';
+import { fromBase64Url } from '../core/lib/encoding';
+import { errorText } from '../core/lib/error-text';
+
+/** The identity file is missing a part, malformed, too widely readable, or not ours. */
+export class IdentityFileError extends Error {
+  override name = 'IdentityFileError';
+}
+
+export const IDENTITY_FILE_VERSION = 1;
+/** Owner read/write only. */
+export const IDENTITY_FILE_MODE = 0o600;
+
+interface IdentityFileContents {
+  version: number;
+  node: StoredKeyPair;
+  user: StoredKeyPair & { createdAt?: number };
+  cert: Certificate;
+}
+
+export interface LoadedIdentity {
+  stored: StoredIdentity;
+  /** Holds the node key pair, as startNodePeer's `identity.keys` expects. */
+  keys: NodeKeyStore;
+  nodeId: string;
+  userId: string;
+  /** Whether this call made the file. */
+  created: boolean;
+}
+
+/** Reads the identity file at `file`, or makes a new identity there if there is none. */
+export async function loadOrCreateIdentityFile(file: string, { now = Date.now }: { now?: () => number } = {}): Promise<LoadedIdentity> {
+  const existing = await readIdentityFile(file);
+  if (existing) return existing;
+  const contents = await mintIdentity(now());
+  try {
+    await writeNewFile(file, JSON.stringify(contents, null, 2) + '\n');
+  } catch (error) {
+    // Another process made it between our read and our write: use theirs, so both agree.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      const theirs = await readIdentityFile(file);
+      if (theirs) return theirs;
+    }
+    throw new IdentityFileError(`cannot write the identity file ${file}: ${errorText(error)}`);
+  }
+  return { ...(await toLoaded(file, contents)), created: true };
+}
+
+/** The identity in `file`, or null when there is no such file. Throws IdentityFileError for anything wrong with it. */
+export async function readIdentityFile(file: string): Promise<LoadedIdentity | null> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new IdentityFileError(`the identity file ${file} is a symbolic link: give the real file`);
+    throw new IdentityFileError(`cannot read the identity file ${file}: ${errorText(error)}`);
+  }
+  let text: string;
+  try {
+    // Checked on the open file, not the name: what we read is what we checked.
+    checkPrivate(file, await handle.stat());
+    text = await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new IdentityFileError(`the identity file ${file} is not valid JSON: ${errorText(error)}`);
+  }
+  return { ...(await toLoaded(file, checkContents(file, parsed))), created: false };
+}
+
+function checkPrivate(file: string, stats: Stats): void {
+  if (!stats.isFile()) throw new IdentityFileError(`the identity file ${file} is not a regular file`);
+  const mode = stats.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new IdentityFileError(
+      `the identity file ${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`,
+    );
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) {
+    throw new IdentityFileError(`the identity file ${file} belongs to user ${stats.uid}, not to this user (${uid})`);
+  }
+}
+
+function checkContents(file: string, value: unknown): IdentityFileContents {
+  const v = value as Partial<IdentityFileContents> | null;
+  if (typeof v !== 'object' || v === null) throw new IdentityFileError(`the identity file ${file} must hold a JSON object`);
+  if (v.version !== IDENTITY_FILE_VERSION) throw new IdentityFileError(`the identity file ${file} has version ${String(v.version)}; this build reads version ${IDENTITY_FILE_VERSION}`);
+  if (!isStoredKeyPair(v.node)) throw new IdentityFileError(`the identity file ${file} has no node key pair`);
+  if (!isStoredKeyPair(v.user)) throw new IdentityFileError(`the identity file ${file} has no user key pair`);
+  if (typeof v.cert?.sig !== 'string' || !Number.isFinite(v.cert.at)) throw new IdentityFileError(`the identity file ${file} has no certificate`);
+  return v as IdentityFileContents;
+}
+
+async function mintIdentity(at: number): Promise<IdentityFileContents> {
+  const [node, user] = await Promise.all([generateExportableKeyPair(), generateExportableKeyPair()]);
+  const cert = await issueCertificate(node.pub, user, at);
+  return { version: IDENTITY_FILE_VERSION, node, user: { ...user, createdAt: at }, cert };
+}
+
+/** Imports the keys and checks that they belong together: each private key to its public key, the certificate to both. */
+async function toLoaded(file: string, contents: IdentityFileContents): Promise<Omit<LoadedIdentity, 'created'>> {
+  const bad = (what: string) => new IdentityFileError(`the identity file ${file} is damaged: ${what}`);
+  let pair: CryptoKeyPair;
+  let userPriv: CryptoKey;
+  try {
+    // Extractable, as a generated pair's public key is: Identity.fromStored exports it to compare.
+    const publicKey = await crypto.subtle.importKey('raw', fromBase64Url(contents.node.pub) as BufferSource, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+    pair = { publicKey, privateKey: await importPrivateKey(contents.node.priv) };
+    userPriv = await importPrivateKey(contents.user.priv);
+  } catch (error) {
+    throw bad(`a key does not import (${errorText(error)})`);
+  }
+  const probe = `meshdeck/identity-file/probe\n${file}`;
+  if (!(await verifyText(pair.publicKey, probe, await signText(pair.privateKey, probe)))) throw bad('the node private key is not the node public key’s');
+  const userPub = await importPublicKey(fromBase64Url(contents.user.pub));
+  if (!(await verifyText(userPub, probe, await signText(userPriv, probe)))) throw bad('the user private key is not the user public key’s');
+  const nodeId = await deriveId('n', fromBase64Url(contents.node.pub));
+  const userId = await deriveId('u', fromBase64Url(contents.user.pub));
+  try {
+    await new IdentityVerifier().verify({
+      nodeId,
+      nodePub: contents.node.pub,
+      userId,
+      userPub: contents.user.pub,
+      certAt: contents.cert.at,
+      certSig: contents.cert.sig,
+    });
+  } catch (error) {
+    throw bad(errorText(error));
+  }
+  const keys: NodeKeyStore = {
+    load: async () => pair,
+    save: async () => {
+      throw new IdentityFileError('the headless node key lives in its identity file and is not replaced');
+    },
+  };
+  return { stored: { node: { pub: contents.node.pub }, user: { pub: contents.user.pub }, cert: contents.cert }, keys, nodeId, userId };
+}
+
+/**
+ * Writes `text` to a new file `file` with mode 0600, atomically and without replacing one that exists:
+ * into a temporary file opened with O_EXCL and that mode, then hard-linked to its name (link fails with
+ * EEXIST if the name is taken), so no reader ever sees a half-written file.
+ */
+async function writeNewFile(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, IDENTITY_FILE_MODE);
+  try {
+    // The umask can only narrow the mode; set it anyway in case the file system ignored it.
+    await handle.chmod(IDENTITY_FILE_MODE);
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temp, file);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}

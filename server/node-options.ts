@@ -1,0 +1,272 @@
+/**
+ * `meshdeck-node`'s command line and config file (issue 14): what the operator asks for, turned into
+ * validated Settings and the node-only options. Pure apart from reading the config file, so the unit
+ * tests drive it directly; every mistake is a UsageError whose message is one line naming the flag or
+ * field, which the command prints before exiting with code 2.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import {
+  defaultSettings,
+  LOCAL_SERVER_DEFAULTS,
+  SettingsError,
+  validateSettings,
+  type IceServer,
+  type Settings,
+} from '../core/control/settings';
+import { errorText } from '../core/lib/error-text';
+
+/** A bad flag, flag value or config file: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface NodeOptions {
+  settings: Settings;
+  /** Where the identity file lives (identity-file.ts). */
+  identityPath: string;
+  /** Seconds between periodic status lines; 0: only when something changes. */
+  statusIntervalS: number;
+}
+
+export type ParsedCommand = { help: true } | { help: false; options: NodeOptions };
+
+/** What the config file may hold: the settings a headless node uses, and the node-only options. */
+export interface NodeConfigFile {
+  signalingUrls?: string[];
+  relayUrls?: string[];
+  trackerUrls?: string[];
+  room?: string;
+  maxPeers?: number;
+  iceServers?: IceServer[];
+  routing?: boolean;
+  pauseIncoming?: boolean;
+  pauseOutgoing?: boolean;
+  trustedOnly?: boolean;
+  identity?: string;
+  statusInterval?: number;
+}
+
+const CONFIG_KEYS = new Set<string>([
+  'signalingUrls',
+  'relayUrls',
+  'trackerUrls',
+  'room',
+  'maxPeers',
+  'iceServers',
+  'routing',
+  'pauseIncoming',
+  'pauseOutgoing',
+  'trustedOnly',
+  'identity',
+  'statusInterval',
+]);
+
+export const DEFAULT_IDENTITY_PATH = (home = homedir()): string => path.join(home, '.config', 'meshdeck', 'identity.json');
+
+export const USAGE = `Usage: meshdeck-node [options]
+
+Runs a headless Meshdeck node (the extension's core/ over @roamhq/wrtc) until SIGINT or SIGTERM.
+
+Options:
+  --config <file>          JSON settings file (see README); flags override it
+  --identity <file>        identity file, mode 0600 (default ~/.config/meshdeck/identity.json)
+  --signaling <url>        PeerJS server; repeat for backups, the first is the primary
+                           (default ${LOCAL_SERVER_DEFAULTS.signalingUrl})
+  --relay <url>            GUN relay; repeatable (default ${LOCAL_SERVER_DEFAULTS.relayUrls[0]})
+  --tracker <url>          WebSocket tracker (ws:// or wss://); repeatable (default: none)
+  --room <name>            rendezvous room (default ${LOCAL_SERVER_DEFAULTS.room})
+  --max-peers <n>          auto-dial stops at this many connections, 0-64 (default 8)
+  --ice-server <json|url>  STUN/TURN server: a URL (stun:host:3478) or JSON
+                           ({"urls":"turn:host:3478","username":"u","credential":"c"}); repeatable
+                           (default: none)
+  --status-interval <s>    also print the status line every <s> seconds (default 0: on change only)
+  -h, --help               this text
+`;
+
+/** Which flag sets each setting, so that a SettingsError names what the operator typed. */
+const FLAG_OF: Partial<Record<keyof Settings, string>> = {
+  signalingUrl: '--signaling',
+  backupSignalingUrls: '--signaling',
+  relayUrls: '--relay',
+  trackerUrls: '--tracker',
+  room: '--room',
+  maxPeers: '--max-peers',
+  iceServers: '--ice-server',
+};
+
+interface Flags {
+  config?: string;
+  identity?: string;
+  signaling: string[];
+  relay: string[];
+  tracker: string[];
+  room?: string;
+  maxPeers?: string;
+  iceServer: string[];
+  statusInterval?: string;
+  help: boolean;
+}
+
+const VALUED = new Set(['--config', '--identity', '--signaling', '--relay', '--tracker', '--room', '--max-peers', '--ice-server', '--status-interval']);
+
+/** Splits argv into flags; `--flag value` and `--flag=value` both work. */
+export function parseFlags(argv: readonly string[]): Flags {
+  const flags: Flags = { signaling: [], relay: [], tracker: [], iceServer: [], help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') {
+      flags.help = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (!VALUED.has(name)) {
+      throw new UsageError(arg.startsWith('-') ? `unknown option ${name} (see --help)` : `unexpected argument "${arg}" (see --help)`);
+    }
+    let value: string;
+    if (name !== arg) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} needs a value`);
+      value = next;
+      i++;
+    }
+    switch (name) {
+      case '--signaling':
+        flags.signaling.push(value);
+        break;
+      case '--relay':
+        flags.relay.push(value);
+        break;
+      case '--tracker':
+        flags.tracker.push(value);
+        break;
+      case '--ice-server':
+        flags.iceServer.push(value);
+        break;
+      case '--config':
+        flags.config = value;
+        break;
+      case '--identity':
+        flags.identity = value;
+        break;
+      case '--room':
+        flags.room = value;
+        break;
+      case '--max-peers':
+        flags.maxPeers = value;
+        break;
+      case '--status-interval':
+        flags.statusInterval = value;
+        break;
+    }
+  }
+  return flags;
+}
+
+/** `--ice-server`: a JSON object (or list of them) when it starts with `{` or `[`, else one URL. */
+export function parseIceServerFlag(value: string): IceServer[] {
+  const text = value.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return [{ urls: text }];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--ice-server: not valid JSON: ${errorText(error)}`);
+  }
+  return (Array.isArray(parsed) ? parsed : [parsed]) as IceServer[];
+}
+
+function wholeNumber(flag: string, text: string, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: "${text}" is not a whole number`);
+  const n = Number(text);
+  if (n > max) throw new UsageError(`${flag}: at most ${max}`);
+  return n;
+}
+
+/** Reads and checks the config file: JSON, an object, only known keys. */
+export async function readConfigFile(file: string): Promise<NodeConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config: ${file} is not valid JSON: ${errorText(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config: ${file} must hold a JSON object`);
+  for (const key of Object.keys(parsed)) {
+    if (!CONFIG_KEYS.has(key)) throw new UsageError(`--config: ${file}: unknown setting "${key}" (known: ${[...CONFIG_KEYS].join(', ')})`);
+  }
+  const config = parsed as NodeConfigFile;
+  for (const key of ['signalingUrls', 'relayUrls', 'trackerUrls'] as const) {
+    if (config[key] !== undefined && !Array.isArray(config[key])) throw new UsageError(`--config: ${file}: ${key} must be a list of URLs`);
+  }
+  if (config.identity !== undefined && typeof config.identity !== 'string') throw new UsageError(`--config: ${file}: identity must be a file path`);
+  return config;
+}
+
+/**
+ * The options `argv` asks for, over the config file's, over the defaults (the local server on
+ * 127.0.0.1:9000; no tracker, no ICE server). A repeatable flag given replaces the file's whole list.
+ */
+export async function parseCommand(argv: readonly string[], { home = homedir() }: { home?: string } = {}): Promise<ParsedCommand> {
+  const flags = parseFlags(argv);
+  if (flags.help) return { help: true };
+  const config = flags.config ? await readConfigFile(flags.config) : {};
+  const configDir = flags.config ? path.dirname(path.resolve(flags.config)) : process.cwd();
+  const where = flags.config ? `--config ${flags.config}: ` : '';
+
+  const signaling = flags.signaling.length ? flags.signaling : (config.signalingUrls ?? [LOCAL_SERVER_DEFAULTS.signalingUrl]);
+  if (signaling.length === 0) throw new UsageError(`${where}signalingUrls: needs at least one signaling URL`);
+  const iceServers = flags.iceServer.length ? flags.iceServer.flatMap(parseIceServerFlag) : (config.iceServers ?? []);
+  const maxPeers = flags.maxPeers !== undefined ? wholeNumber('--max-peers', flags.maxPeers, 64) : config.maxPeers;
+  const base = defaultSettings();
+  const candidate: Settings = {
+    ...base,
+    signalingUrl: signaling[0]!,
+    backupSignalingUrls: signaling.slice(1),
+    relayUrls: flags.relay.length ? flags.relay : (config.relayUrls ?? base.relayUrls),
+    trackerUrls: flags.tracker.length ? flags.tracker : (config.trackerUrls ?? []),
+    room: flags.room ?? config.room ?? base.room,
+    maxPeers: maxPeers ?? base.maxPeers,
+    iceServers,
+    routing: config.routing ?? base.routing,
+    pauseIncoming: config.pauseIncoming ?? base.pauseIncoming,
+    pauseOutgoing: config.pauseOutgoing ?? base.pauseOutgoing,
+    trustedOnly: config.trustedOnly ?? base.trustedOnly,
+  };
+  let settings: Settings;
+  try {
+    settings = validateSettings(candidate);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    const flag = FLAG_OF[error.field];
+    throw new UsageError(`bad setting ${error.field}${flag ? ` (${flag})` : ''}: ${error.message}`);
+  }
+  const statusIntervalS =
+    flags.statusInterval !== undefined
+      ? wholeNumber('--status-interval', flags.statusInterval, 86_400)
+      : config.statusInterval !== undefined
+        ? checkConfigInterval(where, config.statusInterval)
+        : 0;
+  const identityPath = flags.identity
+    ? path.resolve(flags.identity)
+    : config.identity
+      ? path.resolve(configDir, config.identity)
+      : DEFAULT_IDENTITY_PATH(home);
+  return { help: false, options: { settings, identityPath, statusIntervalS } };
+}
+
+function checkConfigInterval(where: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 86_400) {
+    throw new UsageError(`${where}statusInterval: must be a whole number of seconds from 0 to 86400`);
+  }
+  return value as number;
+}

@@ -1,0 +1,72 @@
+/**
+ * What `meshdeck-node` prints about its node (issue 14): a one-line status, and a warning when a
+ * server stays unreachable (and a note when it is back). Pure functions of NodeSnapshots and time,
+ * so the unit tests feed them snapshots.
+ */
+import type { NodeSnapshot } from '../core/node/observed-state';
+
+/** How long a server may stay not open before it is reported unreachable, unless it reported an error first. */
+export const UNREACHABLE_GRACE_MS = 5000;
+
+/** `node n… user u… | signaling <url> open, … | relays <url> open | room r | peers 1/8: n…`. */
+export function statusLine(snapshot: NodeSnapshot, maxPeers: number): string {
+  const ready = snapshot.peers.filter((p) => p.state === 'ready').map((p) => p.nodeId);
+  const signaling = snapshot.signaling.endpoints.map((e) => `${e.url} ${e.state}`).join(', ') || 'none';
+  const relays = snapshot.rendezvous.relays.map((r) => `${r.url} ${r.state}`).join(', ') || 'none';
+  const peers = `peers ${ready.length}/${maxPeers}${ready.length ? `: ${ready.join(', ')}` : ''}`;
+  return `status: node ${snapshot.nodeId} user ${snapshot.userId} | signaling ${signaling} | relays ${relays} | room ${snapshot.rendezvous.room} | ${peers}`;
+}
+
+/** What the status line's change detection compares: the parts an operator cares about, not rates or RTTs. */
+export function statusKey(snapshot: NodeSnapshot): string {
+  return JSON.stringify([
+    snapshot.peers.filter((p) => p.state === 'ready').map((p) => p.nodeId).sort(),
+    snapshot.signaling.endpoints.map((e) => e.state === 'open'),
+    snapshot.rendezvous.relays.map((r) => r.state === 'open'),
+  ]);
+}
+
+interface Watched {
+  /** When it was last seen open, or when watching began. */
+  notOpenSince: number;
+  warned: boolean;
+}
+
+/**
+ * Turns endpoint states into messages: "cannot reach the signaling server <url>: <error>; retrying"
+ * once per outage (at the first error, or after UNREACHABLE_GRACE_MS without opening), and
+ * "<kind> <url> reachable again" when it opens after that. The node itself keeps retrying; this
+ * only says so.
+ */
+export class ReachabilityWatch {
+  private readonly watched = new Map<string, Watched>();
+
+  constructor(private readonly now: () => number) {}
+
+  /** The messages `snapshot` calls for now, warnings first. */
+  update(snapshot: NodeSnapshot): { warnings: string[]; notes: string[] } {
+    const warnings: string[] = [];
+    const notes: string[] = [];
+    const seen = (kind: string, url: string, open: boolean, failed: boolean, error: string | null): void => {
+      const key = `${kind} ${url}`;
+      const now = this.now();
+      let entry = this.watched.get(key);
+      if (!entry) this.watched.set(key, (entry = { notOpenSince: now, warned: false }));
+      if (open) {
+        if (entry.warned) notes.push(`${kind} ${url} reachable again`);
+        entry.notOpenSince = now;
+        entry.warned = false;
+        return;
+      }
+      if (!entry.warned && (failed || now - entry.notOpenSince >= UNREACHABLE_GRACE_MS)) {
+        entry.warned = true;
+        warnings.push(`cannot reach the ${kind} ${url}: ${error ?? `not open after ${Math.round((now - entry.notOpenSince) / 1000)} s`}; retrying`);
+      }
+    };
+    for (const e of snapshot.signaling.endpoints) {
+      if (e.state !== 'stopped') seen('signaling server', e.url, e.state === 'open', e.state === 'error', e.lastError);
+    }
+    for (const r of snapshot.rendezvous.relays) seen('relay', r.url, r.state === 'open', false, null);
+    return { warnings, notes };
+  }
+}

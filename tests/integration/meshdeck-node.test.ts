@@ -1,0 +1,156 @@
+/**
+ * `meshdeck-node` as an operator runs it (issue 14): real processes from bin/meshdeck-node.mjs, against
+ * the real local server on 127.0.0.1. Runs inside a loopback-only network namespace (scripts/test.mjs).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { until } from '../support/until';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin', 'meshdeck-node.mjs');
+
+interface NodeProcess {
+  child: ChildProcess;
+  out: string[];
+  err: string[];
+  exit: Promise<number | null>;
+  nodeId: () => string;
+}
+
+function spawnNode(args: string[]): NodeProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  const err: string[] = [];
+  const collect = (into: string[]) => {
+    let rest = '';
+    return (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop()!;
+      into.push(...lines);
+    };
+  };
+  child.stdout!.on('data', collect(out));
+  child.stderr!.on('data', collect(err));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const nodeId = () => out.map((line) => /^meshdeck-node \S+: node (n[a-z2-7]{26}) /.exec(line)?.[1]).find(Boolean) ?? '';
+  return { child, out, err, exit, nodeId };
+}
+
+const has = (lines: string[], text: string) => lines.some((line) => line.includes(text));
+
+async function exitWithin(proc: NodeProcess, ms: number): Promise<number | null> {
+  return Promise.race([proc.exit, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms))]);
+}
+
+describe('meshdeck-node processes over the real local server', () => {
+  let server: LocalServer;
+  let dir: string;
+  const running: NodeProcess[] = [];
+  const start = (name: string, extra: string[] = []) => {
+    const proc = spawnNode([
+      '--identity',
+      path.join(dir, `${name}.json`),
+      '--signaling',
+      server.signalingUrl,
+      '--relay',
+      server.relayUrl,
+      '--room',
+      'headless',
+      ...extra,
+    ]);
+    running.push(proc);
+    return proc;
+  };
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 0 });
+    dir = await mkdtemp(path.join(tmpdir(), 'meshdeck-node-'));
+  });
+
+  afterAll(async () => {
+    for (const proc of running) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a bad flag exits 2 with one line naming it', async () => {
+    const proc = spawnNode(['--max-peers', 'lots']);
+    expect(await exitWithin(proc, 15_000)).toBe(2);
+    expect(proc.err).toEqual(['meshdeck-node: --max-peers: "lots" is not a whole number']);
+  });
+
+  it('an identity file others can read exits 2 with one line saying how to fix it', async () => {
+    const file = path.join(dir, 'open.json');
+    await writeFile(file, '{}', { mode: 0o644 });
+    await chmod(file, 0o644);
+    const proc = spawnNode(['--identity', file, '--signaling', server.signalingUrl, '--relay', server.relayUrl]);
+    expect(await exitWithin(proc, 15_000)).toBe(2);
+    expect(proc.err).toEqual([`meshdeck-node: the identity file ${file} is readable by others (mode 0644): run chmod 600 ${file}`]);
+  });
+
+  it('two nodes become peers; SIGTERM says bye shutdown to the other and exits 0', async () => {
+    const a = start('a');
+    const b = start('b');
+    await until(() => a.nodeId() !== '' && b.nodeId() !== '', 15_000, 'start lines');
+    expect(has(a.out, '(identity ') && has(a.out, ', created)')).toBe(true);
+    await until(() => has(a.out, `peer ready: ${b.nodeId()}`) && has(b.out, `peer ready: ${a.nodeId()}`), 20_000, 'peers ready');
+    await until(() => has(a.out, `peers 1/8: ${b.nodeId()}`), 5000, 'status line with the peer');
+
+    const signalledAt = Date.now();
+    a.child.kill('SIGTERM');
+    expect(await exitWithin(a, 5000)).toBe(0);
+    // Not a timed figure: the bound only tells a clean exit from the 4 s deadline's.
+    expect(Date.now() - signalledAt).toBeLessThan(4000);
+    expect(has(a.out, 'shutting down: bye shutdown to 1 peer')).toBe(true);
+    await until(() => has(b.out, `peer closed: ${a.nodeId()}: remote:shutdown`), 5000, "b logs a's bye");
+
+    // The same identity file: the same node ID, and b takes it back as a peer.
+    const again = start('a');
+    await until(() => again.nodeId() !== '', 15_000, 'restart line');
+    expect(again.nodeId()).toBe(a.nodeId());
+    expect(has(again.out, ', created)')).toBe(false);
+    await until(() => has(again.out, `peer ready: ${b.nodeId()}`), 20_000, 'peer again');
+
+    again.child.kill('SIGINT');
+    b.child.kill('SIGTERM');
+    expect(await exitWithin(again, 5000)).toBe(0);
+    expect(await exitWithin(b, 5000)).toBe(0);
+    for (const proc of [a, again, b]) expect(proc.err).toEqual([]);
+  });
+
+  it('an unreachable signaling server is reported while the node keeps retrying, and it still stops cleanly', async () => {
+    // A port nothing listens on: the local server's own port, once it is closed, would do too.
+    const lonely = spawnNode(['--identity', path.join(dir, 'lonely.json'), '--signaling', 'http://127.0.0.1:9/peerjs', '--relay', 'http://127.0.0.1:9/gun']);
+    running.push(lonely);
+    await until(() => has(lonely.err, 'warning: cannot reach the signaling server http://127.0.0.1:9/peerjs'), 15_000, 'signaling warning');
+    await until(() => has(lonely.err, 'warning: cannot reach the relay http://127.0.0.1:9/gun'), 15_000, 'relay warning');
+    expect(lonely.err.find((line) => line.includes('signaling server'))).toMatch(/; retrying$/);
+    expect(lonely.child.exitCode).toBeNull();
+    lonely.child.kill('SIGTERM');
+    expect(await exitWithin(lonely, 5000)).toBe(0);
+  });
+
+  it('a node outlives its server going away and says when it is back', async () => {
+    const port = server.port;
+    const a = start('c');
+    const b = start('d');
+    await until(() => has(a.out, `peer ready: ${b.nodeId()}`), 25_000, 'peers ready');
+    await server.close();
+    await until(() => has(a.err, 'warning: cannot reach the signaling server'), 20_000, 'warning after the server left');
+    expect(a.child.exitCode).toBeNull();
+    expect(b.child.exitCode).toBeNull();
+    server = await startLocalServer({ port });
+    await until(() => has(a.out, `signaling server ${server.signalingUrl} reachable again`), 30_000, 'back');
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await exitWithin(a, 5000)).toBe(0);
+    expect(await exitWithin(b, 5000)).toBe(0);
+    // Warnings only: no stray rejection, no stack.
+    for (const proc of [a, b]) for (const line of proc.err) expect(line).toMatch(/^warning: cannot reach the (signaling server|relay) /);
+  });
+});

@@ -84,6 +84,7 @@ export class Controller {
    * under the user's feet).
    */
   private identity: ReturnType<typeof loadOrCreateIdentity> | null = null;
+  private readonly identityLoads = new SerialQueue();
 
   readonly blockList: BlockListStore;
   /** The trust list of `Trusted peers only` (issue 13): the block list's layout under its own keys. */
@@ -429,7 +430,10 @@ export class Controller {
   }
 
   private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {
-    this.identity ??= loadOrCreateIdentity({ local: this.local, sync: this.sync, keys: this.deps.keys, arrivals: this.deps.arrivals, now: this.now }).catch((error: unknown) => {
+    // Queued, not only memoized: the memo is dropped when the user key changes, and on first run that
+    // happens during the very load that minted it (its storage.sync write is heard back). Two loads at
+    // once would each mint a node key, and the host would hold one while the other is certified.
+    this.identity ??= this.identityLoads.run(() => loadOrCreateIdentity({ local: this.local, sync: this.sync, keys: this.deps.keys, arrivals: this.deps.arrivals, now: this.now })).catch((error: unknown) => {
       this.identity = null;
       throw error;
     });

@@ -73,6 +73,26 @@ describe('Controller', () => {
     expect(configured[0]?.identity.node.pub).toBe(boot.identity.node.pub);
   });
 
+  it('certifies the node key the host holds on first run, though the minted user key is heard back from sync mid-load', async () => {
+    const keys = memoryNodeKeyStore();
+    const configured: HostConfig[] = [];
+    const sync = memoryArea();
+    const controller = new Controller({
+      local: memoryArea(),
+      sync,
+      host: fakeHost({ configure: async (config) => void configured.push(config) }),
+      keys,
+      defaults: defaultSettings(),
+    });
+    // As in the extension: the background hears its own storage.sync writes (storage.onChanged).
+    sync.onChanged.push((changes) => void controller.onStorageChanged('sync', changes));
+    await controller.ensureHost();
+    await until(() => configured.length >= 2);
+    const held = await keys.load();
+    const heldPub = Buffer.from(await crypto.subtle.exportKey('raw', held!.publicKey)).toString('base64url');
+    for (const config of configured) expect(config.identity.node.pub).toBe(heldPub);
+  });
+
   it('applies quick successive toggles in order', async () => {
     const { controller } = setup();
     await Promise.all([

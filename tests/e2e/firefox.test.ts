@@ -65,7 +65,7 @@ describe('Firefox', () => {
     const region = await dashboard.waitForSelector('::-p-aria([name="Connections"][role="region"])');
     const ids = peers.map((peer) => peer.snapshot().nodeId);
     const rows = await waitFor(
-      () => region!.evaluate((el) => [...el.querySelectorAll('tbody tr')].map((row) => row.textContent ?? '')),
+      () => region!.evaluate((el) => [...el.querySelectorAll('table.connections-live tr[data-node-id]')].map((row) => row.textContent ?? '')),
       (texts) => ids.every((id) => texts.some((text) => text.includes(id.slice(0, 8)))) && texts.every((text) => /\d+(\.\d+)? ms/.test(text)),
       20_000,
       'both peers listed with a latency',

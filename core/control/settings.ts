@@ -226,7 +226,7 @@ function checkIceServers(list: unknown): IceServer[] {
     if (!Array.isArray(urls) || urls.length === 0) throw fault('urls', 'needs at least one stun: or turn: URL');
     const clean: string[] = [];
     for (const url of urls) {
-      if (typeof url !== 'string' || !ICE_URL.test(url.trim())) throw fault('urls', `"${describeValue(url)}" is not a stun:, turn: or turns: URL (like turn:turn.example.org:3478)`);
+      if (typeof url !== 'string' || !ICE_URL.test(url.trim())) throw fault('urls', `"${describeValue(url)}" is not a stun:, turn: or turns: URL (like turn:<host>:3478)`);
       clean.push(url.trim());
     }
     for (const part of ['username', 'credential'] as const) {

@@ -100,7 +100,7 @@ function IceServerFields({ uid, row, index, settings, errors, check }: IceServer
       <legend>{name}</legend>
       <div class="field">
         <label for={`${uid}-urls`}>URLs of {name}</label>
-        <textarea rows={1} autoComplete="off" spellcheck={false} placeholder="turn:turn.example.org:3478" value={row.urls} {...input('urls')} />
+        <textarea rows={1} autoComplete="off" spellcheck={false} placeholder="turn:<host>:3478" value={row.urls} {...input('urls')} />
         <FieldError id={`${uid}-urls-error`} text={errors.urls} />
       </div>
       <div class="field">

@@ -34,9 +34,9 @@ describe('ICE credentials', () => {
 describe('validateSettings: ICE servers', () => {
   const check = (iceServers: unknown) => validateSettings({ ...defaultSettings(), iceServers } as never);
   it('accepts STUN and TURN URLs, trimmed, in the shape given', () => {
-    expect(check([{ urls: ' stun:127.0.0.1:3478 ' }, { urls: ['turns:turn.example.org:5349?transport=tcp'], username: 'u', credential: 'c' }]).iceServers).toEqual([
+    expect(check([{ urls: ' stun:127.0.0.1:3478 ' }, { urls: ['turns:turn.meshdeck.test:5349?transport=tcp'], username: 'u', credential: 'c' }]).iceServers).toEqual([
       { urls: 'stun:127.0.0.1:3478' },
-      { urls: ['turns:turn.example.org:5349?transport=tcp'], username: 'u', credential: 'c' },
+      { urls: ['turns:turn.meshdeck.test:5349?transport=tcp'], username: 'u', credential: 'c' },
     ]);
   });
   it('names the server and the part at fault', () => {

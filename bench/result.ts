@@ -1,16 +1,40 @@
 /** Writes one benchmark result file with the keys every result carries (../shared/BENCH.md). */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-export async function writeResult(name: string, figures: Record<string, unknown> & { runs: number }): Promise<void> {
-  const result = {
-    command: `npm run bench -- ${name}`,
+type Figures = Record<string, unknown> & { runs: number };
+
+const fileOf = (name: string): string => path.join('bench', 'results', `${name}.json`);
+
+export async function writeResult(name: string, figures: Figures): Promise<void> {
+  await write(name, { command: `npm run bench -- ${name}`, ...stamp(), ...figures });
+}
+
+/**
+ * Writes `figures` into a result file that two commands fill (scale.json: `npm run sim` and `npm run
+ * bench -- scale`), keeping the other command's keys; `commands` names which wrote which.
+ */
+export async function mergeResult(name: string, command: string, figures: Figures): Promise<void> {
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(await readFile(fileOf(name), 'utf8')) as Record<string, unknown>;
+  } catch {
+    // No earlier result: this command's keys are the whole file.
+  }
+  const commands = { ...(previous.commands as Record<string, string> | undefined), [command]: new Date().toISOString() };
+  await write(name, { ...previous, command: Object.keys(commands).join(' && '), ...stamp(), commands, ...figures });
+}
+
+function stamp() {
+  return {
     date: new Date().toISOString(),
     machine: { cores: os.cpus().length, memory_bytes: os.totalmem(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    ...figures,
   };
-  const file = path.join('bench', 'results', `${name}.json`);
+}
+
+async function write(name: string, result: Record<string, unknown>): Promise<void> {
+  const file = fileOf(name);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`${file}:\n${JSON.stringify(result, null, 2)}`);

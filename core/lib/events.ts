@@ -33,6 +33,11 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     if (failure) throw failure.error;
   }
 
+  /** Whether anyone listens to `name`. */
+  listens(name: keyof Events): boolean {
+    return (this.listeners.get(name)?.size ?? 0) > 0;
+  }
+
   get listenerCount(): number {
     let count = 0;
     for (const set of this.listeners.values()) count += set.size;

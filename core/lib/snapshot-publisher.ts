@@ -16,6 +16,8 @@ export class SnapshotPublisher<T> {
     private readonly clock: Clock,
     private readonly take: () => T,
     private readonly publish: (snapshot: T) => void,
+    /** Whether anyone reads snapshots now: none is built for nobody (a headless or simulated node without a view). */
+    private readonly wanted: () => boolean = () => true,
   ) {}
 
   /** `urgent`: a state change the user must see at once; otherwise a routine update. */
@@ -40,7 +42,7 @@ export class SnapshotPublisher<T> {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.lastAt = this.clock.now();
-    this.publish(this.take());
+    if (this.wanted()) this.publish(this.take());
   }
 
   stop(): void {

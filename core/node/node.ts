@@ -139,7 +139,12 @@ export class MeshNode {
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
     this.scores = new PeerScores(() => clock.monotonic());
     this.signalingState = { state: 'stopped', since: clock.now(), error: null };
-    this.publisher = new SnapshotPublisher(clock, () => this.snapshot(), (s) => this.events.emit('state:change', s));
+    this.publisher = new SnapshotPublisher(
+      clock,
+      () => this.snapshot(),
+      (s) => this.events.emit('state:change', s),
+      () => this.events.listens('state:change'),
+    );
     this.signalingStop = new SignalingStopSchedule({
       clock,
       timers: this.timers,

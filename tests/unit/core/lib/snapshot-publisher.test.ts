@@ -47,6 +47,21 @@ describe('SnapshotPublisher', () => {
     expect(published).toHaveLength(2);
   });
 
+  it('builds no snapshot while nobody reads them, and publishes again once someone does', async () => {
+    vi.useFakeTimers();
+    let built = 0;
+    let listening = false;
+    const published: number[] = [];
+    const publisher = new SnapshotPublisher(systemClock, () => ++built, (s) => published.push(s), () => listening);
+    publisher.changed(true);
+    await Promise.resolve();
+    expect(built).toBe(0);
+    listening = true;
+    publisher.changed(true);
+    await Promise.resolve();
+    expect(published).toEqual([1]);
+  });
+
   it('publishes nothing after stop()', async () => {
     const { published, publisher } = setup();
     publisher.changed(false);

@@ -12,6 +12,7 @@ import { VirtualClock } from './virtual-clock';
 import { DEFAULT_CONDITIONS, SimNetwork, type NetworkConditions } from './sim-network';
 import { HostileNode } from './hostile-node';
 import { SeededRandom } from './seeded-random';
+import { shareVerificationResults } from './shared-verification';
 
 /** The settings every simulated node runs with: the product's defaults, on endpoints nothing resolves. */
 export const SIM_SETTINGS: Settings = {
@@ -53,6 +54,7 @@ export class SimMesh {
 
   /** Makes `count` nodes, each of its own user, none started yet. */
   static async create(count: number, seed: number, conditions = DEFAULT_CONDITIONS): Promise<SimMesh> {
+    shareVerificationResults();
     const mesh = new SimMesh(seed, conditions);
     for (let index = 0; index < count; index++) {
       const keys = memoryNodeKeyStore();

@@ -2,44 +2,15 @@
  * `meshdeck-node` as an operator runs it (issue 14): real processes from bin/meshdeck-node.mjs, against
  * the real local server on 127.0.0.1. Runs inside a loopback-only network namespace (scripts/test.mjs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { until } from '../support/until';
+import { spawnMeshdeckNode, type NodeProcess } from '../../server/node-process';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin', 'meshdeck-node.mjs');
-
-interface NodeProcess {
-  child: ChildProcess;
-  out: string[];
-  err: string[];
-  exit: Promise<number | null>;
-  nodeId: () => string;
-}
-
-function spawnNode(args: string[]): NodeProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: string[] = [];
-  const err: string[] = [];
-  const collect = (into: string[]) => {
-    let rest = '';
-    return (chunk: Buffer) => {
-      const lines = (rest + chunk.toString('utf8')).split('\n');
-      rest = lines.pop()!;
-      into.push(...lines);
-    };
-  };
-  child.stdout!.on('data', collect(out));
-  child.stderr!.on('data', collect(err));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const nodeId = () => out.map((line) => /^meshdeck-node \S+: node (n[a-z2-7]{26}) /.exec(line)?.[1]).find(Boolean) ?? '';
-  return { child, out, err, exit, nodeId };
-}
+const spawnNode = (args: string[]) => spawnMeshdeckNode(args);
 
 const has = (lines: string[], text: string) => lines.some((line) => line.includes(text));
 

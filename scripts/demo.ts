@@ -1,21 +1,24 @@
 /**
  * The main job of `npm start` (scripts/start.mjs runs it inside a loopback-only network namespace):
- * the local signaling + relay server, three demo peers running core/ in Node, and Chromium with the
- * extension — a window where a display exists, headless otherwise. Ctrl-C stops all of it.
+ * the local signaling + relay server, three demo peers (`meshdeck-node` processes, each with its
+ * identity file under .tmp/demo-peers/, so they keep their node IDs from one start to the next), and
+ * Chromium with the extension — a window where a display exists, headless otherwise. Ctrl-C stops
+ * all of it, the peers with a bye to each of theirs.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { MeshNode } from '../core/node/node';
 import { startLocalServer, type LocalServer } from '../server/local-server';
-import { startNodePeer } from '../server/node-peer';
+import { spawnMeshdeckNode, type NodeProcess } from '../server/node-process';
 import { EXTENSION_DIR, launchChromiumWithExtension } from './chromium-extension';
 
 const DEMO_PEERS = 3;
 const PROFILE_DIR = path.resolve('.tmp/chromium-profile');
+const PEERS_DIR = path.resolve('.tmp/demo-peers');
 const STATUS_EVERY_MS = 10_000;
 
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-const peers: MeshNode[] = [];
+const peers: NodeProcess[] = [];
 let server: LocalServer | null = null;
 let closeBrowser: (() => Promise<void>) | null = null;
 let stopping = false;
@@ -25,7 +28,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`\n${signal}: stopping the browser, ${peers.length} demo peers and the server…`);
   await closeBrowser?.().catch(() => undefined);
-  for (const peer of peers) peer.stop();
+  await Promise.all(peers.map((peer) => peer.stop()));
   await server?.close();
   console.log('Stopped.');
   process.exit(0);
@@ -42,10 +45,18 @@ try {
 }
 console.log(`Local server\n  signaling  ${server.signalingUrl}\n  relay      ${server.relayUrl}`);
 
-for (let i = 0; i < DEMO_PEERS; i++) {
-  const { node } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] });
-  peers.push(node);
-  console.log(`Demo peer ${i + 1}: ${node.nodeId}`);
+await mkdir(PEERS_DIR, { recursive: true, mode: 0o700 });
+for (let i = 1; i <= DEMO_PEERS; i++) {
+  const args = ['--identity', path.join(PEERS_DIR, `peer-${i}.json`), '--signaling', server.signalingUrl, '--relay', server.relayUrl];
+  peers.push(spawnMeshdeckNode(args, (line, stream) => stream === 'err' && console.error(`demo peer ${i}: ${line}`)));
+}
+for (const [i, peer] of peers.entries()) {
+  try {
+    console.log(`Demo peer ${i + 1}: meshdeck-node ${await peer.started()} (pid ${peer.child.pid})`);
+  } catch (error) {
+    console.error(`Demo peer ${i + 1} did not start: ${(error as Error).message}`);
+    await stop('a demo peer failed');
+  }
 }
 
 await mkdir(PROFILE_DIR, { recursive: true });

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const NODE_BIN = path.join(ROOT, 'bin', 'meshdeck-node.mjs');
 
+/** `meshdeck-node <version>: node <id> (identity …)`, its first line. */
+const START_LINE = /^meshdeck-node \S+: node (n[a-z2-7]{26}) /;
+
 export interface NodeProcess {
   child: ChildProcess;
   /** stdout and stderr, one entry per line, as they came. */
@@ -18,6 +21,8 @@ export interface NodeProcess {
   exit: Promise<number | null>;
   /** The node ID from its start line, or '' before that. */
   nodeId(): string;
+  /** Resolves with the node ID once the start line is out; rejects if the process exits first or `ms` pass. */
+  started(ms?: number): Promise<string>;
   /** Whether a line of stdout contains `text`. */
   said(text: string): boolean;
   /** SIGTERM (a clean shutdown with bye to every peer), then SIGKILL after `graceMs`. */
@@ -45,8 +50,24 @@ export function spawnMeshdeckNode(args: readonly string[], onLine?: (line: strin
     out,
     err,
     exit,
-    nodeId: () => out.map((line) => /^meshdeck-node \S+: node (n[a-z2-7]{26}) /.exec(line)?.[1]).find(Boolean) ?? '',
+    nodeId: () => out.map((line) => START_LINE.exec(line)?.[1]).find(Boolean) ?? '',
     said: (text) => out.some((line) => line.includes(text)),
+    started(ms = 30_000) {
+      const id = () => out.map((line) => START_LINE.exec(line)?.[1]).find(Boolean);
+      return new Promise((resolve, reject) => {
+        const poll = setInterval(() => {
+          const found = id();
+          if (found) done(() => resolve(found));
+          else if (child.exitCode !== null) done(() => reject(new Error(`meshdeck-node exited (${child.exitCode}): ${err.join(' ') || 'no output'}`)));
+        }, 20);
+        const timer = setTimeout(() => done(() => reject(new Error(`meshdeck-node printed no start line within ${ms} ms`))), ms);
+        const done = (settle: () => void) => {
+          clearInterval(poll);
+          clearTimeout(timer);
+          settle();
+        };
+      });
+    },
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return exit;
       child.kill('SIGTERM');

@@ -1,0 +1,72 @@
+/**
+ * Scale benchmark, the real-process half (../shared/BENCH.md, scale.json; `npm run sim` writes the
+ * simulated half into the same file):
+ * - headless_idle_cpu_pct, headless_rss_bytes: one `meshdeck-node` process with 8 peers (8 more
+ *   meshdeck-node processes, all on the local server), idle once all are ready: its CPU time over
+ *   IDLE_WINDOW_S seconds of the wall clock (utime + stime from /proc), as a share of one core, and its
+ *   resident memory (VmRSS) at the end of the window.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalServer } from '../server/local-server';
+import { spawnMeshdeckNode, type NodeProcess } from '../server/node-process';
+import { mergeResult } from './result';
+
+const PEERS = 8;
+const IDLE_WINDOW_S = Number(process.env.BENCH_IDLE_S ?? 60);
+/** After the last peer is ready: the handshakes' and the first announces' work is done. */
+const SETTLE_MS = 10_000;
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime + stime of `pid`, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024;
+}
+
+const server = await startLocalServer({ port: 0 });
+const dir = await mkdtemp(path.join(tmpdir(), 'meshdeck-scale-'));
+const nodes: NodeProcess[] = [];
+try {
+  const start = (name: string) => {
+    const node = spawnMeshdeckNode(['--identity', path.join(dir, `${name}.json`), '--signaling', server.signalingUrl, '--relay', server.relayUrl, '--room', 'idle']);
+    nodes.push(node);
+    return node;
+  };
+  const measured = start('measured');
+  for (let i = 0; i < PEERS; i++) start(`peer-${i}`);
+  await Promise.all(nodes.map((node) => node.started()));
+  const deadline = Date.now() + 120_000;
+  while (!measured.said(`peers ${PEERS}/${PEERS}`)) {
+    if (Date.now() > deadline) throw new Error(`the measured node did not reach ${PEERS} ready peers: ${measured.out.at(-1)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`measured node ${measured.nodeId()} has ${PEERS} ready peers; idle for ${SETTLE_MS / 1000} + ${IDLE_WINDOW_S} s`);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const pid = measured.child.pid!;
+  const [ticks0, t0] = [await cpuTicks(pid), performance.now()];
+  await new Promise((r) => setTimeout(r, IDLE_WINDOW_S * 1000));
+  const [ticks1, t1] = [await cpuTicks(pid), performance.now()];
+  const rss = await rssBytes(pid);
+  const lastStatus = measured.out.filter((line) => line.startsWith('status:')).at(-1) ?? '';
+  if (!lastStatus.includes(`peers ${PEERS}/${PEERS}`)) throw new Error(`the measured node lost a peer while idle: ${lastStatus}`);
+  const cpuPct = ((ticks1 - ticks0) / CLOCK_TICKS_PER_S / ((t1 - t0) / 1000)) * 100;
+  await mergeResult('scale', 'npm run bench -- scale', {
+    runs: 1,
+    headless_peers: PEERS,
+    headless_idle_window_s: IDLE_WINDOW_S,
+    headless_idle_cpu_pct: Math.round(cpuPct * 100) / 100,
+    headless_rss_bytes: rss,
+  });
+} finally {
+  await Promise.all(nodes.map((node) => node.stop()));
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+}

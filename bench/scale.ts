@@ -5,12 +5,18 @@
  *   meshdeck-node processes, all on the local server), idle once all are ready: its CPU time over
  *   IDLE_WINDOW_S seconds of the wall clock (utime + stime from /proc), as a share of one core, and its
  *   resident memory (VmRSS) at the end of the window.
+ * - real_failover_ready_ms: 20 meshdeck-nodes and 2 extension browsers on 2 federated servers
+ *   (tests/support/failover-mesh.ts, as tests/e2e/scale.test.ts runs them); the first server is killed,
+ *   its PeerJS server and relay with it → every node reports itself ready on what is left (a signaling
+ *   endpoint and a relay of the second server open, the dead ones no longer, a ready peer), read every
+ *   100 ms. One run: starting 22 nodes takes a minute.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalServer } from '../server/local-server';
 import { spawnMeshdeckNode, type NodeProcess } from '../server/node-process';
+import { readyWithout, startFailoverMesh, type NodeState } from '../tests/support/failover-mesh';
 import { mergeResult } from './result';
 
 const PEERS = 8;
@@ -30,6 +36,31 @@ async function rssBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024;
 }
+
+async function measureFailover(): Promise<number> {
+  const mesh = await startFailoverMesh({ nodes: 20, browsers: 2 });
+  try {
+    const [first] = mesh.servers;
+    const everyNode = async (accept: (state: NodeState) => boolean, ms: number, what: string) => {
+      const end = Date.now() + ms;
+      while (!(await mesh.states()).every(accept)) {
+        if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await everyNode((s) => s.ready >= 2 && s.signalingOpen.length === 2 && s.relaysOpen.length === 2, 150_000, 'every node on both servers');
+    const killedAt = performance.now();
+    await first!.close();
+    await everyNode((s) => readyWithout(s, { signalingUrl: first!.signalingUrl, relayUrl: first!.relayUrl }), 60_000, 'every node ready again');
+    return performance.now() - killedAt;
+  } finally {
+    await mesh.close();
+  }
+}
+
+const failoverMs = await measureFailover();
+console.log(`failover: every node ready again ${Math.round(failoverMs)} ms after the kill`);
+await mergeResult('scale', 'npm run bench -- scale', { runs: 1, real_failover_ready_ms: Math.round(failoverMs), real_failover_nodes: 20, real_failover_browsers: 2 });
 
 const server = await startLocalServer({ port: 0 });
 const dir = await mkdtemp(path.join(tmpdir(), 'meshdeck-scale-'));

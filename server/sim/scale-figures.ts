@@ -14,6 +14,7 @@ export function scaleFigures(report: SimReport, wallSeconds: number) {
     sim_forwards_per_delivery: Math.round((report.normal.copies / Math.max(1, report.normal.delivered)) * 10) / 10,
     sim_killed: report.killed,
     sim_reconverge_periods: report.reconvergePeriods,
+    sim_dead_dropped_s: report.deadDroppedSeconds,
     sim_delivery_after_kill: ratio(report.afterKill),
     sim_hostile: report.hostile,
     sim_hostile_sessions_left: report.hostileSessionsLeft,

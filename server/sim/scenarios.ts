@@ -34,6 +34,8 @@ export interface SimReport {
   normal: PingRound;
   killed: number;
   reconvergePeriods: number | null;
+  /** Seconds from the kill until no honest node held a session with a dead one (its heartbeat found out); null: not within a minute. */
+  deadDroppedSeconds: number | null;
   afterKill: PingRound;
   hostile: number;
   /** Sessions honest nodes still held with hostile ones when the last pings were sent. */
@@ -60,9 +62,11 @@ export async function runScenarios(mesh: SimMesh, { pings, log }: SimOptions): P
   log(`pings: ${normal.delivered} of ${normal.sent} delivered, ${(normal.copies / Math.max(1, normal.delivered)).toFixed(1)} route copies each`);
 
   const victims = mesh.pick(mesh.honest(), Math.round(mesh.peers.length * 0.1));
+  const killedAt = clock.monotonic();
   for (const victim of victims) mesh.kill(victim);
-  const reconvergePeriods = await converge(mesh, clock.monotonic(), log);
-  log(`${victims.length} killed: re-converged ${describe(reconvergePeriods)}`);
+  const reconvergePeriods = await converge(mesh, killedAt, log);
+  const deadDroppedSeconds = await untilDeadDropped(mesh, killedAt);
+  log(`${victims.length} killed: re-converged ${describe(reconvergePeriods)}; every session with a dead node dropped after ${deadDroppedSeconds ?? 'more than 60'} s`);
   await clock.advance(ANNOUNCE_INTERVAL_MS);
   const afterKill = await pingRound(mesh, mesh.honest(), pings);
   log(`pings after the kill: ${afterKill.delivered} of ${afterKill.sent} delivered`);
@@ -82,6 +86,7 @@ export async function runScenarios(mesh: SimMesh, { pings, log }: SimOptions): P
     normal,
     killed: victims.length,
     reconvergePeriods,
+    deadDroppedSeconds,
     afterKill,
     hostile: hostile.length,
     hostileSessionsLeft,
@@ -107,6 +112,16 @@ async function converge(mesh: SimMesh, since: number, log: (line: string) => voi
     }
   }
   return null;
+}
+
+/** Advances a quarter second at a time until no honest node holds a session with a dead one: seconds since `since`. */
+async function untilDeadDropped(mesh: SimMesh, since: number): Promise<number | null> {
+  const holdsDead = (peer: SimPeer) => peer.node.readySessions().some((session) => mesh.network.isDead(session.remoteId));
+  while (mesh.honest().some(holdsDead)) {
+    if (mesh.clock.monotonic() - since > 60_000) return null;
+    await mesh.clock.advance(STEP_MS);
+  }
+  return round((mesh.clock.monotonic() - since) / 1000);
 }
 
 /** `count` mesh pings between random pairs of `among`, PINGS_AT_ONCE at a time. */

@@ -28,6 +28,9 @@ describe('the simulated mesh, 50 nodes', () => {
     expect(report.killed).toBe(5);
     expect(report.reconvergePeriods, lines.join('\n')).not.toBeNull();
     expect(report.reconvergePeriods!).toBeLessThanOrEqual(4);
+    // Found out by their heartbeats (5 s without a pong), not by a record going stale (60 s).
+    expect(report.deadDroppedSeconds, lines.join('\n')).not.toBeNull();
+    expect(report.deadDroppedSeconds!).toBeLessThan(30);
   });
 
   it('delivers routed pings along short paths, with a few route copies each instead of a flood', () => {

@@ -97,6 +97,15 @@ describe('the Node Dashboard on a line of four nodes', () => {
     const positions = ids.map((id) => text.indexOf(short(id)));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+
+    // B forwarded the ping and the pong: its Mesh controls count them, and how each was sent.
+    const facts = () =>
+      dashboards[1]!.evaluate(() => {
+        const panel = document.querySelector('[data-panel="meshctl"]');
+        return Object.fromEntries([...(panel?.querySelectorAll('dt') ?? [])].map((dt) => [dt.textContent, Number(dt.nextElementSibling?.textContent)]));
+      });
+    const counted = await waitFor(facts, (f) => f['Forwarded']! >= 2, 5000, "B's forwarded count");
+    expect(counted['Sent along a known path']! + counted['Sent to random neighbours (no path known)']!).toBeGreaterThanOrEqual(2);
   });
 
   it('fails the ping with a clear message when B has routing off', async () => {

@@ -42,6 +42,14 @@ export function MeshControls({ node, mesh, controls }: MeshControlsProps) {
           <dd>{routing?.forwarded ?? '—'}</dd>
         </div>
         <div>
+          <dt>Sent along a known path</dt>
+          <dd>{routing?.directed ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Sent to random neighbours (no path known)</dt>
+          <dd>{routing?.flooded ?? '—'}</dd>
+        </div>
+        <div>
           <dt>Not forwarded (routing off)</dt>
           <dd>{routing?.notForwarded ?? '—'}</dd>
         </div>

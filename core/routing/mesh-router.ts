@@ -21,6 +21,13 @@ export const SEEN_FOR_MS = 5 * 60_000;
 const SEEN_KEPT = 16_384;
 /** docs/protocol.md, Limits: route messages forwarded for one `src`, 20 a second. */
 export const FORWARD_RATE = { perSecond: 20, burst: 20 };
+/**
+ * Broadcasts (`"*"`) forwarded for one `src`, stricter than the Limits allow (a node may be): each one
+ * costs the whole mesh the sum of its degrees (some 4,000 copies in 500 nodes of degree 8, where a
+ * unicast costs a copy per hop), and nothing Meshdeck does needs more. Measured in the simulation's
+ * hostile act (server/sim).
+ */
+export const BROADCAST_FORWARD_RATE = { perSecond: 1, burst: 4 };
 /** Sources whose forwarding budget is tracked at once; the least recently seen go first. */
 const FORWARD_BUDGETS_KEPT = 1024;
 const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
@@ -97,6 +104,7 @@ export class MeshRouter {
   readonly counters: RoutingSnapshot = { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0, directed: 0, flooded: 0 };
   /** `src|id` → when it may be forgotten (monotonic ms). Insertion order is age order. */
   private readonly seen = new Map<string, number>();
+  /** Per source: its unicast budget under `src`, its broadcast budget under `*src`. */
   private readonly forwardBudgets = new Map<string, TokenBucket>();
   private readonly pings = new Map<string, PendingPing>();
 
@@ -139,9 +147,11 @@ export class MeshRouter {
       return;
     }
     if (message.ttl <= 1) return;
-    if (!this.forwardBudget(message.src).take(this.deps.clock.monotonic())) {
+    const broadcast = message.dst === '*';
+    if (!this.forwardBudget(message.src, broadcast).take(this.deps.clock.monotonic())) {
       this.counters.notForwarded++;
-      this.deps.log('debug', 'route:budget', `over ${FORWARD_RATE.perSecond} route messages a second from ${message.src}: not forwarding`, message.src);
+      const rate = broadcast ? `${BROADCAST_FORWARD_RATE.perSecond} broadcast` : `${FORWARD_RATE.perSecond} route messages`;
+      this.deps.log('debug', 'route:budget', `over ${rate} a second from ${message.src}: not forwarding`, message.src);
       return;
     }
     const forwarded = { ...message, ttl: message.ttl - 1, path: [...message.path, self] };
@@ -234,11 +244,13 @@ export class MeshRouter {
     }
   }
 
-  private forwardBudget(src: string): TokenBucket {
-    let budget = this.forwardBudgets.get(src);
-    if (budget) this.forwardBudgets.delete(src);
-    else budget = new TokenBucket(FORWARD_RATE.perSecond, FORWARD_RATE.burst, this.deps.clock.monotonic());
-    this.forwardBudgets.set(src, budget);
+  private forwardBudget(src: string, broadcast: boolean): TokenBucket {
+    const key = broadcast ? `*${src}` : src;
+    const rate = broadcast ? BROADCAST_FORWARD_RATE : FORWARD_RATE;
+    let budget = this.forwardBudgets.get(key);
+    if (budget) this.forwardBudgets.delete(key);
+    else budget = new TokenBucket(rate.perSecond, rate.burst, this.deps.clock.monotonic());
+    this.forwardBudgets.set(key, budget);
     if (this.forwardBudgets.size > FORWARD_BUDGETS_KEPT) this.forwardBudgets.delete(this.forwardBudgets.keys().next().value!);
     return budget;
   }

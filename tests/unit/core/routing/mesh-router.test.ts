@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../../core/lib/clock';
 import { canonical } from '../../../../core/lib/encoding';
 import type { Identity } from '../../../../core/identity/identity';
-import { FLOOD_FANOUT, FORWARD_RATE, MeshRouter } from '../../../../core/routing/mesh-router';
+import { BROADCAST_FORWARD_RATE, FLOOD_FANOUT, FORWARD_RATE, MeshRouter } from '../../../../core/routing/mesh-router';
 import { shortestPaths } from '../../../../core/routing/route-graph';
 import type { Route } from '../../../../core/session/wire';
 import { makeIdentity } from '../../../support/identities';
@@ -193,6 +193,19 @@ describe('MeshRouter', () => {
     }
     expect(b!.router.counters.forwarded).toBe(FORWARD_RATE.burst);
     expect(b!.router.counters.notForwarded).toBe(30 - FORWARD_RATE.burst);
+  });
+
+  it('forwards broadcasts of one source on a budget of their own, stricter than its unicast budget', async () => {
+    const [a, b] = await mesh(3, [[0, 1], [1, 2]]);
+    for (let i = 0; i < 10; i++) {
+      const id = `Bcast${String(i).padStart(11, '0')}`;
+      await b!.router.receive(await signedRoute(a!, '*', { k: 'data' }, { id }), a!.identity.nodeId);
+    }
+    expect(b!.router.counters.delivered).toBe(10);
+    expect(b!.router.counters.forwarded).toBe(BROADCAST_FORWARD_RATE.burst);
+    // The broadcasts spent none of the unicast budget.
+    await b!.router.receive(await signedRoute(a!, 'n' + 'f'.repeat(26), { k: 'data' }), a!.identity.nodeId);
+    expect(b!.router.counters.forwarded).toBe(BROADCAST_FORWARD_RATE.burst + 1);
   });
 
   describe('directed forwarding (issue 14)', () => {

@@ -7,27 +7,20 @@ import { Identity } from '../../core/identity/identity';
 import { loadOrCreateIdentity } from '../../core/identity/identity-store';
 import { memoryNodeKeyStore } from '../../core/identity/node-key-store';
 import { memoryKeyValueStore } from '../../core/lib/storage';
-import { DEFAULT_MAX_PEERS, type Settings } from '../../core/control/settings';
+import { defaultSettings, type Settings } from '../../core/control/settings';
 import { VirtualClock } from './virtual-clock';
 import { DEFAULT_CONDITIONS, SimNetwork, type NetworkConditions } from './sim-network';
 import { HostileNode } from './hostile-node';
 import { SeededRandom } from './seeded-random';
 import { shareVerificationResults } from './shared-verification';
 
-/** The settings every simulated node runs with: the product's defaults, on endpoints nothing resolves. */
-export const SIM_SETTINGS: Settings = {
-  enabled: true,
-  signalingUrl: 'http://signaling.sim.test/peerjs',
-  relayUrls: ['http://relay.sim.test/gun'],
-  room: 'sim',
-  iceServers: [],
-  maxPeers: DEFAULT_MAX_PEERS,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+/** The settings every simulated node runs with: the product's defaults, on endpoints nothing resolves, and no tracker. */
+export const SIM_SETTINGS: Settings = defaultSettings({
+  WXT_SIGNALING_URL: 'http://signaling.sim.test/peerjs',
+  WXT_RELAY_URLS: 'http://relay.sim.test/gun',
+  WXT_TRACKER_URLS: 'none',
+  WXT_ROOM: 'sim',
+});
 
 export interface SimPeer {
   index: number;

@@ -64,8 +64,13 @@ describe('framing against a real node', () => {
   }
 
   it('accepts a dialler that chose json: the same JSON text, answered in bytes it reads', async () => {
-    const { identity, received } = await dialler('json');
-    await until(() => target.snapshot().peers.some((p) => p.nodeId === identity.nodeId && p.state === 'ready'), 15_000, 'json dialler ready');
+    const { identity, connection, received } = await dialler('json');
+    await until(() => target.snapshot().peers.some((p) => p.nodeId === identity.nodeId && p.state === 'ready'), 15_000, 'json dialler ready').catch((error: Error) => {
+      // It failed once in a loaded CI run and never alone: say where the handshake stood.
+      const session = target.snapshot().peers.find((p) => p.nodeId === identity.nodeId) ?? target.snapshot().closedPeers.find((c) => c.nodeId === identity.nodeId);
+      const log = target.log.all().slice(-10).map((e) => `${e.type}: ${e.message}`).join(' | ');
+      throw new Error(`${error.message}; dialler open ${connection.open}, it received [${received.map((m) => m.t).join(', ')}]; the target's session ${JSON.stringify(session ?? null)}; its log: ${log}`);
+    });
     // It could read what the node sent: the node's hello and auth arrived as objects.
     expect(received.map((m) => m.t)).toEqual(expect.arrayContaining(['hello', 'auth']));
   }, 30_000);

@@ -356,6 +356,31 @@ export function createViewClient(runtime: ViewRuntime, options: ViewClientOption
   };
 }
 
+/**
+ * Resolves once the client has heard from the node host (its first snapshot), or the host proved
+ * unreachable (the port dropped), or after `waitMs`, whichever comes first.
+ */
+export function firstHeard(client: ViewClient, waitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribers: Unsubscribe[] = [];
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(settle, waitMs);
+    unsubscribers.push(client.onState(settle));
+    // onReachable reports the current status at once; only a later change counts.
+    let current = true;
+    unsubscribers.push(client.onReachable(() => current || settle()));
+    current = false;
+    if (settled) for (const unsubscribe of unsubscribers) unsubscribe();
+  });
+}
+
 /** Turns a raw `Reply` into its value, or throws the error it carries. */
 function unwrapReply(raw: unknown, type: string): unknown {
   if (!isRecord(raw) || typeof raw.ok !== 'boolean') {

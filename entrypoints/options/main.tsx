@@ -4,7 +4,7 @@ import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { Dashboard } from '../../components/dashboard/Dashboard';
 import { createDashboardModel } from '../../components/dashboard/dashboard-model';
-import { createViewClient } from '../../components/client/view-client';
+import { createViewClient, firstHeard } from '../../components/client/view-client';
 import { countFaults } from '../../core/lib/fault-counter';
 import { indexedDbBlobStore } from '../../core/files/blob-store';
 import '../../assets/meshdeck.css';
@@ -17,8 +17,12 @@ const client = createViewClient(browser.runtime);
 // Files go to the node host through IndexedDB, which this page and the host share (one origin).
 const model = createDashboardModel(client, { blobs: indexedDbBlobStore(indexedDB) });
 
+// Chrome runs the node host (the offscreen document) on this page's renderer thread: rendering the
+// whole dashboard before the host's first snapshot would hold that snapshot back, then render every
+// panel twice. So render once the host is heard from, or proves unreachable, or is slow to answer.
+const HOST_ANSWER_WAIT_MS = 300;
 const app = document.getElementById('app');
-if (app) render(<Dashboard model={model} />, app);
+if (app) void firstHeard(client, HOST_ANSWER_WAIT_MS).then(() => render(<Dashboard model={model} />, app));
 
 if (import.meta.env.WXT_INSTRUMENT === '1') markFirstRender();
 

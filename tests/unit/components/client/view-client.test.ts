@@ -5,6 +5,7 @@ import {
   ClientClosedError,
   NoReplyError,
   createViewClient,
+  firstHeard,
   type ViewPort,
   type ViewRuntime,
 } from '../../../../components/client/view-client';
@@ -383,5 +384,52 @@ describe('createViewClient', () => {
       expect(runtime.sent).toHaveLength(1);
       client.close();
     });
+  });
+});
+
+describe('firstHeard', () => {
+  let runtime: FakeRuntime;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    runtime = new FakeRuntime();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  async function settledAfter(act: (client: ReturnType<typeof createViewClient>) => void): Promise<{ settled: boolean; client: ReturnType<typeof createViewClient> }> {
+    const client = createViewClient(runtime);
+    let settled = false;
+    void firstHeard(client, 1000).then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(settled).toBe(false);
+    act(client);
+    await vi.advanceTimersByTimeAsync(0);
+    return { settled, client };
+  }
+
+  it('resolves on the first snapshot', async () => {
+    const { settled, client } = await settledAfter(() => runtime.port.post({ type: 'state', snapshot: snapshot(1) }));
+    expect(settled).toBe(true);
+    client.close();
+  });
+
+  it('resolves when the host proves unreachable (the background cannot create it)', async () => {
+    runtime.answer = async () => errorReply(new Error('no offscreen document'));
+    const { settled, client } = await settledAfter(() => runtime.port.drop());
+    expect(settled).toBe(true);
+    client.close();
+  });
+
+  it('resolves after the wait when the host says nothing, and at once when a snapshot is already there', async () => {
+    const { settled, client } = await settledAfter(() => vi.advanceTimersByTime(990));
+    expect(settled).toBe(true);
+    let again = false;
+    runtime.port.post({ type: 'state', snapshot: snapshot(2) });
+    void firstHeard(client, 1000).then(() => (again = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(again).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    client.close();
   });
 });

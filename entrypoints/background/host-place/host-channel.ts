@@ -1,75 +1,17 @@
 /**
- * The node host's HostChannel. Views always reach the host over runtime ports (observe). How the host
- * and the background reach each other depends on where the host lives: over runtime messages from the
- * offscreen document (Chrome), by direct calls inside the one background page (Firefox).
+ * The runtime parts of the node host's channel (core/host/host-channel.ts). Views always reach the
+ * host over runtime ports (observe). How the host and the background reach each other depends on
+ * where the host lives: over runtime messages from the offscreen document (Chrome), by direct calls
+ * inside the one background page (Firefox).
  */
 import browser from 'webextension-polyfill';
-import type { HostChannel } from '../../../core/host/node-host';
 import type { Unsubscribe } from '../../../core/lib/events';
-import { envelope, errorReply, okReply, observeScopeOf, type HostCommand, type HostConfig, type Reply, type Request } from '../../../core/control/protocol';
+import { envelope, errorReply, okReply, observeScopeOf, type Reply } from '../../../core/control/protocol';
 import { parseHostCommand } from '../../../core/control/protocol-guard';
-
-const BOOT_RETRY_MS = 200;
-
-/** Delivers a request to the background and resolves with its reply. */
-export type AskBackground = (request: Request) => Promise<Reply>;
-export type CommandListener = (command: HostCommand) => Promise<unknown>;
-
-/** The host channel of a host that reaches the background with `ask` and hears commands through `onCommand`. */
-export function createHostChannel(ask: AskBackground, onCommand: (listener: CommandListener) => Unsubscribe): HostChannel {
-  async function askValue<T>(request: Request): Promise<T> {
-    const reply = (await ask(request)) as Reply<T> | undefined;
-    if (!reply) throw new Error('the background did not answer');
-    if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
-    return reply.value;
-  }
-  return {
-    async requestConfig() {
-      // The background may be starting up itself; keep asking until it answers.
-      for (;;) {
-        try {
-          return await askValue<HostConfig>({ type: 'host:boot' });
-        } catch (error) {
-          console.warn('meshdeck: waiting for the background', error);
-        }
-        await new Promise((resolve) => setTimeout(resolve, BOOT_RETRY_MS));
-      }
-    },
-    async appendHistory(point) {
-      await askValue({ type: 'history:append', point });
-    },
-    async reportTrial(trialId, ok) {
-      await askValue({ type: 'settings:trial-result', trialId, ok });
-    },
-    async beat({ failure }) {
-      await askValue({ type: 'host:alive', failure });
-    },
-    answerPairing: ({ nodeId, binding, message }) => askValue({ type: 'pairing:heard', nodeId, binding, message }),
-    async sharedListHeard(value) {
-      await askValue({ type: 'pairing:list-heard', value });
-    },
-    async showBadge(badge) {
-      await askValue({ type: 'host:badge', badge });
-    },
-    onCommand,
-    onObserver(listener) {
-      const onConnect = (port: browser.Runtime.Port): void => {
-        const scope = observeScopeOf(port.name);
-        if (!scope) return;
-        listener({
-          scope,
-          post: (message) => port.postMessage(message),
-          onClose: (close) => port.onDisconnect.addListener(close),
-        });
-      };
-      browser.runtime.onConnect.addListener(onConnect);
-      return () => browser.runtime.onConnect.removeListener(onConnect);
-    },
-  };
-}
+import type { AskController, CommandListener, ObserverSource } from '../../../core/host/host-channel';
 
 /** Asks the background over runtime messaging (a host in its own document). */
-export const askOverRuntime: AskBackground = async (request) => (await browser.runtime.sendMessage(envelope(request, 'background'))) as Reply;
+export const askOverRuntime: AskController = async (request) => (await browser.runtime.sendMessage(envelope(request, 'background'))) as Reply;
 
 /** Hears commands sent over runtime messaging (a host in its own document). */
 export function commandsOverRuntime(listener: CommandListener): Unsubscribe {
@@ -86,3 +28,18 @@ export function commandsOverRuntime(listener: CommandListener): Unsubscribe {
   browser.runtime.onMessage.addListener(onMessage);
   return () => browser.runtime.onMessage.removeListener(onMessage);
 }
+
+/** Hears views connecting their observe ports. */
+export const observersOverRuntime: ObserverSource = (listener) => {
+  const onConnect = (port: browser.Runtime.Port): void => {
+    const scope = observeScopeOf(port.name);
+    if (!scope) return;
+    listener({
+      scope,
+      post: (message) => port.postMessage(message),
+      onClose: (close) => port.onDisconnect.addListener(close),
+    });
+  };
+  browser.runtime.onConnect.addListener(onConnect);
+  return () => browser.runtime.onConnect.removeListener(onConnect);
+};

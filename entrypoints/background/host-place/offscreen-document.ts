@@ -6,7 +6,7 @@
 import browser from 'webextension-polyfill';
 import type { HostHandle } from '../../../core/control/controller';
 import { envelope, type HostCommand, type Reply } from '../../../core/control/protocol';
-import type { AskBackground } from './host-channel';
+import type { AskController } from '../../../core/host/host-channel';
 
 const OFFSCREEN_PATH = 'offscreen.html';
 /** What Chrome says when no context listens for a runtime message (no host yet). */
@@ -28,7 +28,7 @@ async function send(command: HostCommand): Promise<unknown> {
 }
 
 /** The offscreen document asks the background over runtime messages itself: `ask` is not needed here. */
-export function createNodeHostPlace(_ask: AskBackground): HostHandle {
+export function createNodeHostPlace(_ask: AskController): HostHandle {
   // One creation at a time: createDocument throws if a second call races the first.
   let creating: Promise<void> | null = null;
 

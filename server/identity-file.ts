@@ -33,6 +33,7 @@ import {
   type StoredKeyPair,
 } from '../core/identity/identity';
 import type { NodeKeyStore } from '../core/identity/node-key-store';
+import type { StoredUserKey } from '../core/identity/identity-store';
 import { fromBase64Url } from '../core/lib/encoding';
 import { errorText } from '../core/lib/error-text';
 
@@ -58,6 +59,8 @@ export interface LoadedIdentity {
   keys: NodeKeyStore;
   nodeId: string;
   userId: string;
+  /** The user key pair, for a controller that certifies the node under it (the headless dashboard's). */
+  userKey: StoredUserKey;
   /** Whether this call made the file. */
   created: boolean;
 }
@@ -175,7 +178,8 @@ async function toLoaded(file: string, contents: IdentityFileContents): Promise<O
       throw new IdentityFileError('the headless node key lives in its identity file and is not replaced');
     },
   };
-  return { stored: { node: { pub: contents.node.pub }, user: { pub: contents.user.pub }, cert: contents.cert }, keys, nodeId, userId };
+  const userKey: StoredUserKey = { pub: contents.user.pub, priv: contents.user.priv, createdAt: contents.user.createdAt ?? contents.cert.at };
+  return { stored: { node: { pub: contents.node.pub }, user: { pub: contents.user.pub }, cert: contents.cert }, keys, nodeId, userId, userKey };
 }
 
 /**

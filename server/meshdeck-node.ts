@@ -1,21 +1,27 @@
 /**
- * `meshdeck-node` (issue 14): the extension's node as a headless process. The same core/ MeshNode
- * over @roamhq/wrtc and the real transports (server/node-peer.ts), with its identity in a 0600 file
- * (identity-file.ts) and its settings from a config file and flags (node-options.ts).
+ * `meshdeck-node` (issue 14): the extension's node as a headless process. The extension's controller
+ * and node host over @roamhq/wrtc and the real transports (headless/headless-node.ts), with its
+ * identity in a 0600 file (identity-file.ts), its settings from a config file and flags
+ * (node-options.ts), its block and trust lists in a file, and the Node Dashboard on 127.0.0.1
+ * (headless/view-server.ts).
  *
- * Output: one line per event on stdout (start, status, peers, servers back); warnings on stderr
- * (unreachable servers). Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad flag, value, config or
- * identity file, 1 for anything unexpected.
+ * Output: one line per event on stdout (start, dashboard, status, peers, servers back); warnings on
+ * stderr (unreachable servers). Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad flag, value, config,
+ * identity or lists file, 1 for anything unexpected.
  *
  * Runs from bin/meshdeck-node.mjs, or directly: `tsx server/meshdeck-node.ts --help`.
  */
 import { describeClose } from '../core/session/close-reason';
 import { errorText } from '../core/lib/error-text';
 import type { MeshNode } from '../core/node/node';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IdentityFileError, loadOrCreateIdentityFile } from './identity-file';
 import { parseCommand, UsageError, USAGE, type NodeOptions } from './node-options';
 import { ReachabilityWatch, statusKey, statusLine } from './node-status';
-import { startNodePeer } from './node-peer';
+import { startHeadlessNode } from './headless/headless-node';
+import { ListsFileError } from './headless/lists-file';
 
 export const VERSION = '0.1.0';
 /** After stop() every session has sent its bye; a data channel flushes within 0.5 s (data-channel.ts closeWhenFlushed). */
@@ -24,6 +30,8 @@ const BYE_FLUSH_MS = 800;
 const SHUTDOWN_DEADLINE_MS = 4000;
 /** How often unreachable servers are re-judged, so a server that never answers is reported after the grace period. */
 const REACHABILITY_POLL_MS = 1000;
+/** The built Node Dashboard: the extension's options page (`npm run build`, or the test build). */
+export const DASHBOARD_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.output/chrome-mv3');
 
 interface Output {
   out(line: string): void;
@@ -39,23 +47,24 @@ const stdio: Output = {
 export async function runNode(options: NodeOptions, io: Output = stdio): Promise<{ node: MeshNode; stop: () => Promise<void> }> {
   const identity = await loadOrCreateIdentityFile(options.identityPath);
   const { settings } = options;
-  const { node } = await startNodePeer({
-    signalingUrl: settings.signalingUrl,
-    backupSignalingUrls: settings.backupSignalingUrls,
-    relayUrls: settings.relayUrls,
-    trackerUrls: settings.trackerUrls,
-    room: settings.room,
-    maxPeers: settings.maxPeers,
+  const built = existsSync(path.join(DASHBOARD_ROOT, 'options.html'));
+  if (options.dashboard && !built) io.err(`warning: no Node Dashboard: ${DASHBOARD_ROOT} has no build (run npm run build)`);
+  const headless = await startHeadlessNode({
+    settings,
     identity,
-    overrides: settings,
+    listsPath: options.listsPath,
+    dashboard: options.dashboard && built ? { root: DASHBOARD_ROOT, port: options.dashboard.port } : null,
+    app: `meshdeck-node/${VERSION}`,
   });
+  const { node } = headless;
   io.out(
     `meshdeck-node ${VERSION}: node ${identity.nodeId} user ${identity.userId} (identity ${options.identityPath}${identity.created ? ', created' : ''})` +
       ` | signaling ${[settings.signalingUrl, ...(settings.backupSignalingUrls ?? [])].join(', ')}` +
       ` | relays ${settings.relayUrls.join(', ')}` +
       (settings.trackerUrls?.length ? ` | trackers ${settings.trackerUrls.join(', ')}` : '') +
-      ` | room ${settings.room} | max peers ${settings.maxPeers}`,
+      ` | room ${settings.room} | max peers ${settings.maxPeers} | lists ${options.listsPath}`,
   );
+  if (headless.dashboardUrl) io.out(`dashboard: ${headless.dashboardUrl}`);
 
   const watch = new ReachabilityWatch(Date.now);
   let lastKey = '';
@@ -91,8 +100,8 @@ export async function runNode(options: NodeOptions, io: Output = stdio): Promise
       for (const timer of timers) clearInterval(timer);
       const peers = node.readySessions().length;
       io.out(`shutting down: bye shutdown to ${peers} peer${peers === 1 ? '' : 's'}`);
-      // stop() closes every session with reason `shutdown`, which sends each peer a bye first (peer-session.ts close).
-      node.stop();
+      // The host stops its node, which closes every session with reason `shutdown`: a bye to each peer first (peer-session.ts close).
+      await headless.stop();
       for (const unsubscribe of unsubscribers) unsubscribe();
       await new Promise((resolve) => setTimeout(resolve, BYE_FLUSH_MS));
     })());
@@ -120,7 +129,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
   try {
     running = await runNode(options, io);
   } catch (error) {
-    if (error instanceof IdentityFileError) {
+    if (error instanceof IdentityFileError || error instanceof ListsFileError) {
       io.err(`meshdeck-node: ${error.message}`);
       return 2;
     }

@@ -28,6 +28,10 @@ export interface NodeOptions {
   identityPath: string;
   /** Seconds between periodic status lines; 0: only when something changes. */
   statusIntervalS: number;
+  /** Where the block and trust lists live (server/headless/lists-file.ts). */
+  listsPath: string;
+  /** Serve the Node Dashboard on 127.0.0.1 at this port (0: any free port); null: no dashboard. */
+  dashboard: { port: number } | null;
 }
 
 export type ParsedCommand = { help: true } | { help: false; options: NodeOptions };
@@ -45,7 +49,10 @@ export interface NodeConfigFile {
   pauseOutgoing?: boolean;
   trustedOnly?: boolean;
   identity?: string;
+  lists?: string;
   statusInterval?: number;
+  dashboard?: boolean;
+  dashboardPort?: number;
 }
 
 const CONFIG_KEYS = new Set<string>([
@@ -60,7 +67,10 @@ const CONFIG_KEYS = new Set<string>([
   'pauseOutgoing',
   'trustedOnly',
   'identity',
+  'lists',
   'statusInterval',
+  'dashboard',
+  'dashboardPort',
 ]);
 
 export const DEFAULT_IDENTITY_PATH = (home = homedir()): string => path.join(home, '.config', 'meshdeck', 'identity.json');
@@ -81,6 +91,11 @@ Options:
   --ice-server <json|url>  STUN/TURN server: a URL (stun:host:3478) or JSON
                            ({"urls":"turn:host:3478","username":"u","credential":"c"}); repeatable
                            (default: none)
+  --lists <file>           block and trust lists, kept across restarts (default lists.json beside
+                           the identity file)
+  --dashboard-port <n>     serve the Node Dashboard on 127.0.0.1:<n> (default 0: any free port);
+                           its address, with the token it needs, is printed at start
+  --no-dashboard           serve no dashboard
   --status-interval <s>    also print the status line every <s> seconds (default 0: on change only)
   -h, --help               this text
 `;
@@ -106,18 +121,25 @@ interface Flags {
   maxPeers?: string;
   iceServer: string[];
   statusInterval?: string;
+  lists?: string;
+  dashboardPort?: string;
+  noDashboard: boolean;
   help: boolean;
 }
 
-const VALUED = new Set(['--config', '--identity', '--signaling', '--relay', '--tracker', '--room', '--max-peers', '--ice-server', '--status-interval']);
+const VALUED = new Set(['--config', '--identity', '--signaling', '--relay', '--tracker', '--room', '--max-peers', '--ice-server', '--status-interval', '--lists', '--dashboard-port']);
 
 /** Splits argv into flags; `--flag value` and `--flag=value` both work. */
 export function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { signaling: [], relay: [], tracker: [], iceServer: [], help: false };
+  const flags: Flags = { signaling: [], relay: [], tracker: [], iceServer: [], noDashboard: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
       flags.help = true;
+      continue;
+    }
+    if (arg === '--no-dashboard') {
+      flags.noDashboard = true;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -160,6 +182,12 @@ export function parseFlags(argv: readonly string[]): Flags {
         break;
       case '--status-interval':
         flags.statusInterval = value;
+        break;
+      case '--lists':
+        flags.lists = value;
+        break;
+      case '--dashboard-port':
+        flags.dashboardPort = value;
         break;
     }
   }
@@ -208,7 +236,13 @@ export async function readConfigFile(file: string): Promise<NodeConfigFile> {
   for (const key of ['signalingUrls', 'relayUrls', 'trackerUrls'] as const) {
     if (config[key] !== undefined && !Array.isArray(config[key])) throw new UsageError(`--config: ${file}: ${key} must be a list of URLs`);
   }
-  if (config.identity !== undefined && typeof config.identity !== 'string') throw new UsageError(`--config: ${file}: identity must be a file path`);
+  for (const key of ['identity', 'lists'] as const) {
+    if (config[key] !== undefined && typeof config[key] !== 'string') throw new UsageError(`--config: ${file}: ${key} must be a file path`);
+  }
+  if (config.dashboard !== undefined && typeof config.dashboard !== 'boolean') throw new UsageError(`--config: ${file}: dashboard must be true or false`);
+  if (config.dashboardPort !== undefined && !(Number.isInteger(config.dashboardPort) && config.dashboardPort >= 0 && config.dashboardPort <= 65_535)) {
+    throw new UsageError(`--config: ${file}: dashboardPort must be a port number from 0 to 65535`);
+  }
   return config;
 }
 
@@ -261,7 +295,14 @@ export async function parseCommand(argv: readonly string[], { home = homedir() }
     : config.identity
       ? path.resolve(configDir, config.identity)
       : DEFAULT_IDENTITY_PATH(home);
-  return { help: false, options: { settings, identityPath, statusIntervalS } };
+  const listsPath = flags.lists
+    ? path.resolve(flags.lists)
+    : config.lists
+      ? path.resolve(configDir, config.lists)
+      : path.join(path.dirname(identityPath), 'lists.json');
+  const dashboardPort = flags.dashboardPort !== undefined ? wholeNumber('--dashboard-port', flags.dashboardPort, 65_535) : (config.dashboardPort ?? 0);
+  const dashboard = flags.noDashboard || (config.dashboard === false && flags.dashboardPort === undefined) ? null : { port: dashboardPort };
+  return { help: false, options: { settings, identityPath, statusIntervalS, listsPath, dashboard } };
 }
 
 function checkConfigInterval(where: string, value: unknown): number {

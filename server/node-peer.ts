@@ -31,27 +31,12 @@ export interface NodePeerOptions {
 export async function startNodePeer(
   options: NodePeerOptions,
 ): Promise<{ node: MeshNode; identity: { stored: StoredIdentity; keys: NodeKeyStore }; settings: Settings }> {
-  installNodeWebRTC();
-  // GUN loads here first, without its greeting, so gun-rendezvous.ts's import of it below prints nothing.
-  requireGun('gun/gun');
-  // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
-  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createTrackerSignaling }, { createGunRendezvous }, { checkIceServer }] = await Promise.all([
-    import('../core/node/node'),
-    import('../core/signaling/peerjs-signaling'),
-    import('../core/signaling/gun-signaling'),
-    import('../core/signaling/tracker-signaling'),
-    import('../core/discovery/gun-rendezvous'),
-    import('../core/signaling/ice-check'),
-  ]);
+  const { MeshNode, transports } = await loadNodeTransports();
   const identity = options.identity ?? (await createMemoryIdentity());
   const node = new MeshNode({
     identity: await Identity.fromStored(identity.stored, identity.keys),
     clock: systemClock,
-    createSignaling: createPeerJsSignaling,
-    createFallbackSignaling: createGunSignaling,
-    createMeetingSignaling: createTrackerSignaling,
-    createRendezvous: createGunRendezvous,
-    checkIceServer,
+    ...transports,
     app: 'meshdeck-node/0.1.0',
   });
   const settings = validateSettings({
@@ -66,6 +51,32 @@ export async function startNodePeer(
   });
   node.configure(settings);
   return { node, identity, settings };
+}
+
+/** The real transports under Node (PeerJS over @roamhq/wrtc, GUN over ws, trackers), for a MeshNode or a NodeHost. */
+export async function loadNodeTransports() {
+  installNodeWebRTC();
+  // GUN loads here first, without its greeting, so gun-rendezvous.ts's import of it below prints nothing.
+  requireGun('gun/gun');
+  // peerjs reads the WebRTC globals when it loads, so the transports load after installNodeWebRTC().
+  const [{ MeshNode }, { createPeerJsSignaling }, { createGunSignaling }, { createTrackerSignaling }, { createGunRendezvous }, { checkIceServer }] = await Promise.all([
+    import('../core/node/node'),
+    import('../core/signaling/peerjs-signaling'),
+    import('../core/signaling/gun-signaling'),
+    import('../core/signaling/tracker-signaling'),
+    import('../core/discovery/gun-rendezvous'),
+    import('../core/signaling/ice-check'),
+  ]);
+  return {
+    MeshNode,
+    transports: {
+      createSignaling: createPeerJsSignaling,
+      createFallbackSignaling: createGunSignaling,
+      createMeetingSignaling: createTrackerSignaling,
+      createRendezvous: createGunRendezvous,
+      checkIceServer,
+    },
+  };
 }
 
 async function createMemoryIdentity(): Promise<{ stored: StoredIdentity; keys: NodeKeyStore }> {

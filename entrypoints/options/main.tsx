@@ -5,6 +5,7 @@ import { render } from 'preact';
 import { Dashboard } from '../../components/dashboard/Dashboard';
 import { createDashboardModel } from '../../components/dashboard/dashboard-model';
 import { createViewClient, firstHeard } from '../../components/client/view-client';
+import { pageSocketRuntime } from '../../components/client/socket-runtime';
 import { countFaults } from '../../core/lib/fault-counter';
 import { indexedDbBlobStore } from '../../core/files/blob-store';
 import '../../assets/meshdeck.css';
@@ -13,7 +14,8 @@ import '../../assets/dashboard.css';
 // Test builds count what escaped every handler here (the e2e suites fail on any).
 if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
 
-const client = createViewClient(browser.runtime);
+// In the extension, the runtime; served by meshdeck-node (a plain page), its view socket.
+const client = createViewClient(browser?.runtime?.id ? browser.runtime : pageSocketRuntime(window));
 // Files go to the node host through IndexedDB, which this page and the host share (one origin).
 const model = createDashboardModel(client, { blobs: indexedDbBlobStore(indexedDB) });
 

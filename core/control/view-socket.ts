@@ -1,0 +1,70 @@
+/**
+ * The frames of meshdeck-node's view socket: the local WebSocket that carries the typed protocol of
+ * core/control/protocol.ts between a Node Dashboard in a web page and a headless node, in place of
+ * the extension's runtime ports and messages. One JSON text frame each:
+ *
+ *   view → node   { kind: 'connect', port, name }      opens an observe port (name: observePortName)
+ *                 { kind: 'disconnect', port }         the view closed it
+ *                 { kind: 'request', id, message }     an envelope(request, 'background')
+ *   node → view   { kind: 'post', port, message }      what the host posts on that port
+ *                 { kind: 'disconnect', port }         the node closed it (unknown name, host gone)
+ *                 { kind: 'reply', id, reply }         the Reply to request `id`
+ *
+ * The socket opens at VIEW_SOCKET_PATH with the subprotocols [VIEW_SOCKET_PROTOCOL, tokenProtocol(token)]:
+ * a browser cannot set headers on a WebSocket, and a token in the URL would end up in histories.
+ */
+import { isRecord, type Request } from './protocol';
+
+export const VIEW_SOCKET_PATH = '/view';
+export const VIEW_SOCKET_PROTOCOL = 'meshdeck-view.v1';
+const TOKEN_PREFIX = 'meshdeck-token.';
+
+export const tokenProtocol = (token: string): string => `${TOKEN_PREFIX}${token}`;
+export const tokenOfProtocol = (protocol: string): string | null => (protocol.startsWith(TOKEN_PREFIX) ? protocol.slice(TOKEN_PREFIX.length) : null);
+
+export type ViewFrame =
+  | { kind: 'connect'; port: number; name: string }
+  | { kind: 'disconnect'; port: number }
+  | { kind: 'request'; id: number; message: unknown };
+
+export type NodeFrame =
+  | { kind: 'post'; port: number; message: unknown }
+  | { kind: 'disconnect'; port: number }
+  | { kind: 'reply'; id: number; reply: unknown };
+
+/**
+ * Requests only the node host itself sends its controller: a view that sends one over the socket is
+ * refused, as only extension contexts could send them in the browser.
+ */
+export const HOST_ONLY_REQUESTS: ReadonlySet<Request['type']> = new Set([
+  'host:boot', 'host:alive', 'host:badge', 'history:append', 'settings:trial-result', 'pairing:heard', 'pairing:list-heard',
+]);
+
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** The frame in `text`, or null for anything that is not one (ignored, like an unknown message). */
+export function parseViewFrame(text: string): ViewFrame | null {
+  const frame = parseJson(text);
+  if (!isRecord(frame)) return null;
+  if (frame.kind === 'connect' && isId(frame.port) && typeof frame.name === 'string') return { kind: 'connect', port: frame.port, name: frame.name };
+  if (frame.kind === 'disconnect' && isId(frame.port)) return { kind: 'disconnect', port: frame.port };
+  if (frame.kind === 'request' && isId(frame.id)) return { kind: 'request', id: frame.id, message: frame.message };
+  return null;
+}
+
+export function parseNodeFrame(text: string): NodeFrame | null {
+  const frame = parseJson(text);
+  if (!isRecord(frame)) return null;
+  if (frame.kind === 'post' && isId(frame.port)) return { kind: 'post', port: frame.port, message: frame.message };
+  if (frame.kind === 'disconnect' && isId(frame.port)) return { kind: 'disconnect', port: frame.port };
+  if (frame.kind === 'reply' && isId(frame.id)) return { kind: 'reply', id: frame.id, reply: frame.reply };
+  return null;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

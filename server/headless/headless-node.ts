@@ -1,0 +1,93 @@
+/**
+ * meshdeck-node's insides: the extension's own controller (core/control/controller.ts) and node host
+ * (core/host/node-host.ts) in one process, as in Firefox's background page, over Node's transports.
+ * Settings come from the config file and flags (the controller's defaults, at every start), the
+ * identity from its 0600 file, the block and trust lists from their file (lists-file.ts). With a
+ * dashboard, the Node Dashboard's views reach the same two through the view server.
+ */
+import { randomBytes } from 'node:crypto';
+import { Controller } from '../../core/control/controller';
+import { errorReply, okReply } from '../../core/control/protocol';
+import type { Settings } from '../../core/control/settings';
+import { createInProcessHost } from '../../core/host/in-process-host';
+import { NodeHost } from '../../core/host/node-host';
+import { NODE_KEY_STORAGE, USER_KEY_STORAGE } from '../../core/identity/identity-store';
+import { systemClock } from '../../core/lib/clock';
+import type { MeshNode } from '../../core/node/node';
+import type { LoadedIdentity } from '../identity-file';
+import { loadNodeTransports } from '../node-peer';
+import { openListsFile } from './lists-file';
+import { startViewServer, type ViewServer } from './view-server';
+
+export interface HeadlessNodeOptions {
+  settings: Settings;
+  identity: LoadedIdentity;
+  /** The block and trust lists' file. */
+  listsPath: string;
+  /** Serve the Node Dashboard: the built extension folder holding options.html, and the port (0: any free one). */
+  dashboard: { root: string; port: number } | null;
+  /** The node's `app` in its hello. */
+  app: string;
+}
+
+export interface HeadlessNode {
+  node: MeshNode;
+  controller: Controller;
+  /** The dashboard's address with its token, or null without one. */
+  dashboardUrl: string | null;
+  /** Stops the node (a bye to every peer), the dashboard and its sockets; resolves once the lists are on disk. */
+  stop(): Promise<void>;
+}
+
+export async function startHeadlessNode(options: HeadlessNodeOptions): Promise<HeadlessNode> {
+  const { transports } = await loadNodeTransports();
+  const { identity } = options;
+  // The controller finds the identity where a browser keeps it: the user key in sync, the node's certificate in local.
+  const lists = await openListsFile(options.listsPath, {
+    sync: { [USER_KEY_STORAGE]: identity.userKey },
+    local: { [NODE_KEY_STORAGE]: { pub: identity.stored.node.pub, cert: identity.stored.cert, certUserPub: identity.stored.user.pub } },
+  });
+  const token = randomBytes(32).toString('base64url');
+  // Handed to the view server before the controller exists; requests only arrive once it does.
+  let controller: Controller | null = null;
+  const handle = (request: Parameters<Controller['handle']>[0]) => {
+    if (!controller) return Promise.reject(new Error('the node is starting'));
+    return controller.handle(request);
+  };
+  let views: ViewServer | null = null;
+  if (options.dashboard) views = await startViewServer({ ...options.dashboard, token, handle });
+
+  let host: NodeHost | null = null;
+  let started: Promise<void> = Promise.resolve();
+  const place = createInProcessHost(
+    (request) => handle(request).then(okReply, errorReply),
+    (channel) => {
+      const created = new NodeHost({ channel, clock: systemClock, ...transports, keys: identity.keys, app: options.app });
+      host = created;
+      started = created.start();
+      return { stop: () => created.stop() };
+    },
+    views?.observers ?? (() => () => undefined),
+  );
+  controller = new Controller({ local: lists.local, sync: lists.sync, host: place, keys: identity.keys, defaults: options.settings });
+  try {
+    await controller.ensureHost();
+    await started;
+    const node = (host as NodeHost | null)?.node;
+    if (!node) throw new Error(`the node did not start: ${(host as NodeHost | null)?.health.failure ?? 'no node host'}`);
+    return {
+      node,
+      controller,
+      dashboardUrl: views ? `${views.url}#token=${token}` : null,
+      async stop() {
+        await place.close();
+        await views?.close();
+        await lists.flushed();
+      },
+    };
+  } catch (error) {
+    await place.close();
+    await views?.close();
+    throw error;
+  }
+}

@@ -19,6 +19,13 @@ async function options(argv: string[]): Promise<NodeOptions> {
   return parsed.options;
 }
 
+/** Writes `value` (JSON, or text as it is) as the config file. */
+async function config(value: unknown): Promise<string> {
+  const file = path.join(dir, 'node.json');
+  await writeFile(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+}
+
 async function usageError(argv: string[]): Promise<string> {
   const error = await parseCommand(argv, { home: '/home/op' }).then(
     () => null,
@@ -40,6 +47,23 @@ describe('meshdeck-node flags', () => {
     expect(settings.maxPeers).toBe(8);
     expect(identityPath).toBe('/home/op/.config/meshdeck/identity.json');
     expect(statusIntervalS).toBe(0);
+  });
+
+  it('serves the dashboard on any free port unless told a port or none; the lists live beside the identity', async () => {
+    const plain = await options(['--identity', '/srv/node/id.json']);
+    expect(plain.dashboard).toEqual({ port: 0 });
+    expect(plain.listsPath).toBe('/srv/node/lists.json');
+    expect((await options(['--dashboard-port', '7180'])).dashboard).toEqual({ port: 7180 });
+    expect((await options(['--no-dashboard'])).dashboard).toBeNull();
+    expect((await options(['--lists', '/var/lib/meshdeck/lists.json'])).listsPath).toBe('/var/lib/meshdeck/lists.json');
+    const file = await config({ dashboard: false, lists: 'l.json' });
+    expect((await options(['--config', file])).dashboard).toBeNull();
+    expect((await options(['--config', file])).listsPath).toBe(path.join(dir, 'l.json'));
+    expect((await options(['--config', file, '--dashboard-port', '7181'])).dashboard).toEqual({ port: 7181 });
+    expect((await options(['--config', await config({ dashboardPort: 7182 })])).dashboard).toEqual({ port: 7182 });
+    expect(await usageError(['--dashboard-port', '70000'])).toBe('--dashboard-port: at most 65535');
+    expect(await usageError(['--config', await config({ dashboardPort: 'x' })])).toMatch(/dashboardPort must be a port number/);
+    expect(await usageError(['--config', await config({ dashboard: 'on' })])).toMatch(/dashboard must be true or false/);
   });
 
   it('takes repeated --signaling as primary then backups, and every other flag', async () => {
@@ -98,12 +122,6 @@ describe('meshdeck-node flags', () => {
 });
 
 describe('meshdeck-node config file', () => {
-  const config = async (value: unknown): Promise<string> => {
-    const file = path.join(dir, 'node.json');
-    await writeFile(file, typeof value === 'string' ? value : JSON.stringify(value));
-    return file;
-  };
-
   it('supplies settings that flags override; a relative identity is relative to the file', async () => {
     const file = await config({
       signalingUrls: ['http://127.0.0.1:1/peerjs', 'http://127.0.0.1:2/peerjs'],

@@ -52,7 +52,10 @@ for (let i = 1; i <= DEMO_PEERS; i++) {
 }
 for (const [i, peer] of peers.entries()) {
   try {
-    console.log(`Demo peer ${i + 1}: meshdeck-node ${await peer.started()} (pid ${peer.child.pid})`);
+    const nodeId = await peer.started();
+    // Its dashboard line follows the start line; a browser in this namespace (the one opened below) can open it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    console.log(`Demo peer ${i + 1}: meshdeck-node ${nodeId} (pid ${peer.child.pid})${peer.dashboard() ? `, its dashboard ${peer.dashboard()}` : ''}`);
   } catch (error) {
     console.error(`Demo peer ${i + 1} did not start: ${(error as Error).message}`);
     await stop('a demo peer failed');

@@ -11,6 +11,7 @@ export const NODE_BIN = path.join(ROOT, 'bin', 'meshdeck-node.mjs');
 
 /** `meshdeck-node <version>: node <id> (identity …)`, its first line. */
 const START_LINE = /^meshdeck-node \S+: node (n[a-z2-7]{26}) /;
+const DASHBOARD_LINE = 'dashboard: ';
 
 export interface NodeProcess {
   child: ChildProcess;
@@ -23,6 +24,8 @@ export interface NodeProcess {
   nodeId(): string;
   /** Resolves with the node ID once the start line is out; rejects if the process exits first or `ms` pass. */
   started(ms?: number): Promise<string>;
+  /** The Node Dashboard's address with its token (its `dashboard:` line), or null before that or without one. */
+  dashboard(): string | null;
   /** Whether a line of stdout contains `text`. */
   said(text: string): boolean;
   /** SIGTERM (a clean shutdown with bye to every peer), then SIGKILL after `graceMs`. */
@@ -52,6 +55,7 @@ export function spawnMeshdeckNode(args: readonly string[], onLine?: (line: strin
     exit,
     nodeId: () => out.map((line) => START_LINE.exec(line)?.[1]).find(Boolean) ?? '',
     said: (text) => out.some((line) => line.includes(text)),
+    dashboard: () => out.find((line) => line.startsWith(DASHBOARD_LINE))?.slice(DASHBOARD_LINE.length) ?? null,
     started(ms = 30_000) {
       const id = () => out.map((line) => START_LINE.exec(line)?.[1]).find(Boolean);
       return new Promise((resolve, reject) => {

@@ -28,8 +28,8 @@ describe('the headless node’s dashboard', () => {
   const startHeadless = async (): Promise<{ node: NodeProcess; url: string }> => {
     const node = spawnMeshdeckNode(['--identity', path.join(dir, 'a.json'), '--lists', listsFile, '--signaling', server.signalingUrl, '--relay', server.relayUrl]);
     await node.started();
-    await until(() => node.out.some((line) => line.startsWith('dashboard: ')), 10_000, 'the dashboard address');
-    return { node, url: node.out.find((line) => line.startsWith('dashboard: '))!.slice('dashboard: '.length) };
+    await until(() => node.dashboard() !== null, 10_000, 'the dashboard address');
+    return { node, url: node.dashboard()! };
   };
 
   beforeAll(async () => {

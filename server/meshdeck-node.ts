@@ -73,8 +73,10 @@ export async function runNode(options: NodeOptions, io: Output = stdio): Promise
     const { warnings, notes } = watch.update(snapshot);
     for (const line of warnings) io.err(`warning: ${line}`);
     for (const line of notes) io.out(line);
-    const key = statusKey(snapshot);
-    if (always || key !== lastKey) io.out(statusLine(snapshot, settings.maxPeers));
+    // The dashboard may change the settings: the line shows those the node runs with.
+    const maxPeers = node.appliedSettings?.maxPeers ?? settings.maxPeers;
+    const key = `${statusKey(snapshot)} ${maxPeers}`;
+    if (always || key !== lastKey) io.out(statusLine(snapshot, maxPeers));
     lastKey = key;
   };
   // Peers that reached ready: only their closes are news (a dial that never answered is not).

@@ -23,6 +23,7 @@ export function statusKey(snapshot: NodeSnapshot): string {
     snapshot.peers.filter((p) => p.state === 'ready').map((p) => p.nodeId).sort(),
     snapshot.signaling.endpoints.map((e) => e.state === 'open'),
     snapshot.rendezvous.relays.map((r) => r.state === 'open'),
+    snapshot.rendezvous.room,
   ]);
 }
 

@@ -227,6 +227,11 @@ export class MeshNode {
     return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.refused.size };
   }
 
+  /** The settings the node runs with (null before the first configure()). */
+  get appliedSettings(): Settings | null {
+    return this.settings;
+  }
+
   /**
    * Applies desired state: starts, stops, or restarts the parts whose settings changed. Safe to call
    * with the same settings again (the background re-sends them whenever the host boots or asks).

@@ -53,7 +53,7 @@ describe('the headless node’s dashboard', () => {
     return page;
   };
 
-  it('shows the node and its peer, takes the token off the address bar, and blocks the peer with the extension’s controls', async () => {
+  it('shows the node and its peer, takes the token off the address bar, blocks the peer and applies Network settings with the extension’s controls', async () => {
     const started = await startHeadless();
     headless = started.node;
     await until(() => headless.said(`peer ready: ${peerId}`), 20_000, 'the two nodes connected');
@@ -71,6 +71,15 @@ describe('the headless node’s dashboard', () => {
     const blockList = (await page.waitForSelector('::-p-aria([name="Block list"][role="region"])'))!;
     await blockList.waitForSelector(`::-p-text(${peerId})`, { timeout: 5000 });
     await until(() => readLists().includes(peerId), 5000, 'the block in the lists file');
+
+    // Network settings go through the same trial as in the browser and reach the running node.
+    const field = (await page.waitForSelector('::-p-aria([name="Maximum peers"][role="spinbutton"])'))!;
+    await field.click({ count: 3 });
+    await page.keyboard.press('Backspace');
+    await field.type('6');
+    await (await page.waitForSelector('::-p-aria([name="Apply network settings"][role="button"])'))!.click();
+    await page.waitForFunction(() => /Applied/.test(document.querySelector('#section-netset [role="status"]')?.textContent ?? ''), { timeout: 10_000, polling: 50 });
+    await until(() => headless.said('| peers 0/6'), 5000, 'the node running with 6 as its maximum');
     first = page;
   });
 

@@ -661,7 +661,17 @@ export class MeshNode {
       this.log.add('debug', 'peer:duplicate', `the second connection from ${session.remoteId} ended before it was ready: ${describeClose(reason)}`, session.remoteId);
       return;
     }
+    const wasHeld = this.sessions.get(session.remoteId) === session;
     this.sessions.remove(session);
+    // The session a replacement was to supersede is gone: the replacement stands for the peer now. Left
+    // aside, a later dial from the peer found no session, was adopted beside it, and was closed as a
+    // duplicate when the replacement became ready, before its offer was answered (the leak test's
+    // unanswered offers, seen under load).
+    const pending = this.replacements.get(session.remoteId);
+    if (wasHeld && pending) {
+      this.replacements.delete(session.remoteId);
+      this.sessions.add(pending);
+    }
     if (reason === 'handshake-refused') this.handshakesRefused++;
     // Closed for its own misconduct: the score remembers it across reconnects.
     if ((reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {

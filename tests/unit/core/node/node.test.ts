@@ -253,6 +253,44 @@ describe('MeshNode', () => {
     expect(a!.resourceCount.sessions).toBe(0);
   });
 
+  it('a dial that follows a replacement whose old session closed replaces it, and is not closed as its duplicate', async () => {
+    // b1, b2 and b3 are one node (one identity) dialling a again and again, as a node does that
+    // disconnects and dials at once (the leak test): a sees each new connection before the last one's
+    // handshake or bye arrived.
+    const { clock, hub, store, nodes: [a] } = await mesh(1, { maxPeers: 0 });
+    const { identity } = await makeIdentity();
+    const twins = [0, 1, 2].map(() => {
+      const twin = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      nodes.push(twin);
+      twin.configure({ ...settings, maxPeers: 0 });
+      return twin;
+    });
+    const [b1, b2, b3] = twins as [MeshNode, MeshNode, MeshNode];
+    await eventually(() => twins.every((t) => t.snapshot().signaling.state === 'open'), 'registered');
+    b1.dial(a!.nodeId);
+    await eventually(() => readyCount(a!) === 1, 'b1 ready at a');
+    // b2's connection reaches a while b1's is ready: it handshakes beside it (its frames held back).
+    const second = b2.dial(a!.nodeId);
+    const held: string[] = [];
+    const link = second.link as FakeLink;
+    const send = link.send.bind(link);
+    link.send = (frame) => void held.push(frame);
+    await settle();
+    // b1's connection ends; then b3 dials, before b2's handshake completed.
+    b1.disconnect(a!.nodeId, 'shutdown');
+    await settle();
+    const third = b3.dial(a!.nodeId);
+    await eventually(() => third.isReady, 'b3 ready');
+    // b2's handshake arrives late: the connection it was for is gone and b3's stays.
+    link.send = send;
+    if (!link.isClosed) for (const frame of held) link.send(frame);
+    await settle();
+    await clock.advance(1000);
+    expect(third.isReady).toBe(true);
+    expect(a!.snapshot().peers).toEqual([expect.objectContaining({ nodeId: identity.nodeId, state: 'ready' })]);
+    expect(second.state).toBe('closed');
+  });
+
   it('keeps a ready session when a second connection in the same name fails its handshake', async () => {
     const { hub, clock, nodes: [a, b] } = await mesh(2);
     await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'ready');

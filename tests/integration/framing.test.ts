@@ -69,7 +69,9 @@ describe('framing against a real node', () => {
       // It failed once in a loaded CI run and never alone: say where the handshake stood.
       const session = target.snapshot().peers.find((p) => p.nodeId === identity.nodeId) ?? target.snapshot().closedPeers.find((c) => c.nodeId === identity.nodeId);
       const log = target.log.all().slice(-10).map((e) => `${e.type}: ${e.message}`).join(' | ');
-      throw new Error(`${error.message}; dialler open ${connection.open}, it received [${received.map((m) => m.t).join(', ')}]; the target's session ${JSON.stringify(session ?? null)}; its log: ${log}`);
+      const pc = connection.peerConnection as RTCPeerConnection | null;
+      const transport = pc ? `signaling ${pc.signalingState}, ice ${pc.iceConnectionState}, connection ${pc.connectionState}` : 'closed by PeerJS';
+      throw new Error(`${error.message}; dialler open ${connection.open} (${transport}), it received [${received.map((m) => m.t).join(', ')}]; the target's session ${JSON.stringify(session ?? null)}; its log: ${log}`);
     });
     // It could read what the node sent: the node's hello and auth arrived as objects.
     expect(received.map((m) => m.t)).toEqual(expect.arrayContaining(['hello', 'auth']));

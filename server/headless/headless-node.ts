@@ -57,24 +57,24 @@ export async function startHeadlessNode(options: HeadlessNodeOptions): Promise<H
   let views: ViewServer | null = null;
   if (options.dashboard) views = await startViewServer({ ...options.dashboard, token, handle });
 
-  let host: NodeHost | null = null;
-  let started: Promise<void> = Promise.resolve();
+  /** The host the controller's ensureHost() created, and its start. */
+  const running: { host: NodeHost | null; started: Promise<void> } = { host: null, started: Promise.resolve() };
   const place = createInProcessHost(
     (request) => handle(request).then(okReply, errorReply),
     (channel) => {
-      const created = new NodeHost({ channel, clock: systemClock, ...transports, keys: identity.keys, app: options.app });
-      host = created;
-      started = created.start();
-      return { stop: () => created.stop() };
+      const host = new NodeHost({ channel, clock: systemClock, ...transports, keys: identity.keys, app: options.app });
+      running.host = host;
+      running.started = host.start();
+      return { stop: () => host.stop() };
     },
     views?.observers ?? (() => () => undefined),
   );
   controller = new Controller({ local: lists.local, sync: lists.sync, host: place, keys: identity.keys, defaults: options.settings });
   try {
     await controller.ensureHost();
-    await started;
-    const node = (host as NodeHost | null)?.node;
-    if (!node) throw new Error(`the node did not start: ${(host as NodeHost | null)?.health.failure ?? 'no node host'}`);
+    await running.started;
+    const node = running.host?.node;
+    if (!node) throw new Error(`the node did not start: ${running.host?.health.failure ?? 'no node host'}`);
     return {
       node,
       controller,

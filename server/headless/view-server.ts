@@ -64,6 +64,8 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     handleProtocols: (protocols) => (protocols.has(VIEW_SOCKET_PROTOCOL) ? VIEW_SOCKET_PROTOCOL : false),
   });
   const token = Buffer.from(options.token);
+  /** `127.0.0.1:<port>`, the Host every request must name; known once the server listens. */
+  let own = '';
   const http = createServer((req, res) => {
     serveFile(options.root, req, res, own).catch(() => respond(res, 500, 'the dashboard file could not be read'));
   });
@@ -72,7 +74,6 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
   });
-  let own = '';
 
   http.on('upgrade', (req, socket, head) => {
     const refused = refusal(req, own, token);

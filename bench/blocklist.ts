@@ -1,5 +1,5 @@
 /**
- * Block list benchmark (../shared/BENCH.md, blocklist.json): two real Chromium profiles with the
+ * Block list benchmark (docs/benchmarks.md, blocklist.json): two real Chromium profiles with the
  * built extension and the real local server, in a loopback-only namespace (scripts/bench.mjs).
  *
  * - block_to_close_ms_median: the dashboard's `Block` pressed (A) → the connection closed on both

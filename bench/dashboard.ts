@@ -1,5 +1,5 @@
 /**
- * Dashboard benchmark (../shared/BENCH.md, dashboard.json), in a loopback-only namespace
+ * Dashboard benchmark (docs/benchmarks.md, dashboard.json), in a loopback-only namespace
  * (scripts/bench.mjs sets that up and builds the extension first).
  *
  * 1. Update cost. bench/dashboard/page.tsx (the real Dashboard component and models with a fake view

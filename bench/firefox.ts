@@ -1,5 +1,5 @@
 /**
- * Firefox benchmark (../shared/BENCH.md, firefox.json): the Chrome build in Chromium and the Firefox
+ * Firefox benchmark (docs/benchmarks.md, firefox.json): the Chrome build in Chromium and the Firefox
  * build in Firefox ESR, real, on the local server in a loopback-only namespace.
  *
  * - chrome_chrome_ready_ms_median / chrome_firefox_ready_ms_median / interop_ratio: a Chrome node dials

@@ -1,5 +1,5 @@
 /**
- * Foundation benchmark (../shared/BENCH.md, foundation.json). Two real Chromium profiles with the built
+ * Foundation benchmark (docs/benchmarks.md, foundation.json). Two real Chromium profiles with the built
  * extension and the real local server, in a loopback-only namespace (scripts/bench.mjs sets that up).
  *
  * Ready time and the raw PeerJS baseline are measured in the same run, alternating, between the same

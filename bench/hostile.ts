@@ -1,5 +1,5 @@
 /**
- * Hostile-mesh benchmark (../shared/BENCH.md, hostile.json): the real extension in Chromium, the real
+ * Hostile-mesh benchmark (docs/benchmarks.md, hostile.json): the real extension in Chromium, the real
  * local server, and Node peers running core/ that misbehave, in a loopback-only namespace.
  *
  * - flood_cutoff_ms_median: a ready peer sends 10,000 messages a second → the extension's `bye limit`

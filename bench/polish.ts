@@ -1,5 +1,5 @@
 /**
- * Polish benchmark (../shared/BENCH.md, polish.json), in a loopback-only namespace (scripts/bench.mjs
+ * Polish benchmark (docs/benchmarks.md, polish.json), in a loopback-only namespace (scripts/bench.mjs
  * builds the extension first):
  * - the popup's gzip weight as users get it (the store build);
  * - the dashboard's first render with the overview (bench/dashboard.ts measureFirstRender);

@@ -1,5 +1,5 @@
 /**
- * Resilience benchmark (../shared/BENCH.md, resilience.json), on the local server in a loopback-only
+ * Resilience benchmark (docs/benchmarks.md, resilience.json), on the local server in a loopback-only
  * namespace. The node under test is the extension in real Chromium; the nodes it dials are Node
  * processes running core/ (server/node-peer.ts), one per path:
  * - peerjs_ready_ms_median: it dials a node registered on the same PeerJS server;

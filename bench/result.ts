@@ -1,4 +1,5 @@
-/** Writes one benchmark result file with the keys every result carries (../shared/BENCH.md). */
+/** Writes one benchmark result file with the keys every result carries (docs/benchmarks.md). */
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,8 +27,20 @@ export async function mergeResult(name: string, command: string, figures: Figure
   await write(name, { ...previous, command: Object.keys(commands).join(' && '), ...stamp(), commands, ...figures });
 }
 
+/**
+ * The commit the figures measure, and whether the tree had changes besides (bench/results/ aside: a
+ * run that rewrites its own result file still measures the commit).
+ */
+function revision(): { commit: string; dirty?: true } {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  const commit = git('rev-parse', 'HEAD');
+  const changes = git('status', '--porcelain', '--', '.', ':(exclude)bench/results');
+  return changes ? { commit, dirty: true } : { commit };
+}
+
 function stamp() {
   return {
+    ...revision(),
     date: new Date().toISOString(),
     machine: { cores: os.cpus().length, memory_bytes: os.totalmem(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
   };

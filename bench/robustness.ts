@@ -1,5 +1,5 @@
 /**
- * Robustness benchmark (../shared/BENCH.md, robustness.json): real Chromium profiles with the built
+ * Robustness benchmark (docs/benchmarks.md, robustness.json): real Chromium profiles with the built
  * (instrumented) extension and the real local server, in a loopback-only namespace.
  *
  * - dead_peer_detect_ms_median: B's browser killed → A's node drops B (heartbeat death), next to the

@@ -1,5 +1,5 @@
 /**
- * Scale benchmark, the real-process half (../shared/BENCH.md, scale.json; `npm run sim` writes the
+ * Scale benchmark, the real-process half (docs/benchmarks.md, scale.json; `npm run sim` writes the
  * simulated half into the same file):
  * - headless_idle_cpu_pct, headless_rss_bytes: one `meshdeck-node` process with 8 peers (8 more
  *   meshdeck-node processes, all on the local server), idle once all are ready: its CPU time over

@@ -1,7 +1,7 @@
 /**
  * Starts Debian's Firefox ESR with the built extension (.output/firefox-mv2), driven by puppeteer over
  * WebDriver BiDi, with the prefs WebRTC on loopback needs and Firefox's own traffic turned off
- * (../shared/firefox-notes.md). While it runs, the namespace's lo carries the default route, which
+ * (docs/firefox.md). While it runs, the namespace's lo carries the default route, which
  * Firefox's ICE needs (holdLoopbackDefaultRoute). Used by the e2e tests and the benchmarks.
  */
 import path from 'node:path';
@@ -69,7 +69,7 @@ export async function launchFirefoxWithExtension({ userDataDir, headless }: Fire
 
 /**
  * Opens an extension page in a new tab. With --remote-allow-system-access the navigation loads but
- * never resolves (firefox-notes.md): start it, then wait until the page is there.
+ * never resolves (docs/firefox.md): start it, then wait until the page is there.
  */
 export async function openExtensionPage(browser: Browser, file: string): Promise<Page> {
   const page = await browser.newPage();

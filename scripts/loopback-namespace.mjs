@@ -29,7 +29,7 @@ export function isInLoopbackNamespace() {
 /**
  * While a Firefox runs, the namespace's `lo` carries the default route: Firefox gathers ICE candidates
  * only from the default route's source address, and a loopback-only namespace has none
- * (firefox-notes.md). Routed to lo, an address that is not local still reaches nothing. Only while a
+ * (docs/firefox.md). Routed to lo, an address that is not local still reaches nothing. Only while a
  * Firefox runs, because with it in place Node's WebRTC (@roamhq/wrtc) crashes the process when a
  * flooded connection is closed (seen every run of the hostile e2e). Refuses to touch the routes of a
  * namespace that is not loopback-only. Counted: the route goes when the last holder releases it.

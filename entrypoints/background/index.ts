@@ -23,7 +23,7 @@ const WATCHDOG_ALARM = 'meshdeck:watchdog';
 
 export default defineBackground({
   // Firefox (MV2): the node lives in this page, and an MV3 event page would be suspended after 30 s
-  // idle with its connections open (firefox-notes.md). Chrome's MV3 service worker ignores it.
+  // idle with its connections open (docs/firefox.md). Chrome's MV3 service worker ignores it.
   persistent: true,
   main,
 });

@@ -1,4 +1,4 @@
-/** The simulation's report as the sim_* keys of bench/results/scale.json (../shared/BENCH.md). */
+/** The simulation's report as the sim_* keys of bench/results/scale.json (docs/benchmarks.md). */
 import { percentile, type PingRound, type SimReport } from './scenarios';
 
 const ratio = (round: PingRound): number => Math.round((round.delivered / Math.max(1, round.sent)) * 1000) / 1000;

@@ -9,7 +9,7 @@
 import { ANNOUNCE_INTERVAL_MS } from '../../core/discovery/rendezvous-record';
 import type { SimMesh, SimPeer } from './sim-mesh';
 
-/** Ready peers every node must hold for the mesh to count as converged (BENCH.md `sim_converge_periods`). */
+/** Ready peers every node must hold for the mesh to count as converged (docs/benchmarks.md `sim_converge_periods`). */
 export const MIN_READY = 4;
 /** Announce periods given to converge before the run reports that it did not. */
 const CONVERGE_LIMIT_PERIODS = 10;

@@ -1,7 +1,7 @@
 /**
  * The soak test of the Firefox build: left alone for 5 minutes with 3 peers, the node in the background
  * page stays up and connected. An MV3 event page would be suspended 30 s after the last extension
- * event, open connections or not (../shared/firefox-notes.md); the MV2 persistent page must not be.
+ * event, open connections or not (docs/firefox.md); the MV2 persistent page must not be.
  *
  * Restarts are counted by the background itself (test builds add one to storage.local on every start),
  * not observed through a debugger: an attached DevTools toolbox stops suspension and would hide the bug.

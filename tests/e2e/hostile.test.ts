@@ -265,7 +265,7 @@ describe('the extension under attack by hostile peers', () => {
     await assertLive('a frame at the bound');
   });
 
-  // PROTOCOL.md: over 256 KiB is `bye limit`. But WebRTC's SCTP bounds a message at the sender by the
+  // docs/protocol-v2.md: over 256 KiB is `bye limit`. But WebRTC's SCTP bounds a message at the sender by the
   // max-message-size both ends state (262144 in Chromium's SDP and in @roamhq/wrtc's): libwebrtc closes
   // its own data channel rather than send one byte more, without an error or an exception, and ignores
   // a larger value written into the answer (checked by hand). So from Node or Chromium the frame never

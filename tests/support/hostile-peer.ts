@@ -1,5 +1,5 @@
 /**
- * A hostile peer in Node that speaks wire protocol v2 by hand (shared/PROTOCOL.md): a raw PeerJS
+ * A hostile peer in Node that speaks wire protocol v2 by hand (docs/protocol-v2.md): a raw PeerJS
  * client (serialization `raw`, JSON text frames) under its own, genuine node ID. It completes a real
  * hello/auth handshake (auth binds both DTLS fingerprints, read from its RTCPeerConnection) and answers
  * the target's pings, so it stays a ready neighbour; and then it can do what an honest node never

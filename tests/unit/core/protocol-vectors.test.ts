@@ -1,19 +1,18 @@
 /**
- * The team's protocol vectors (../shared/protocol-vectors.json, made by an implementation written from
+ * The team's protocol vectors (tests/fixtures/protocol-vectors.json, made by an implementation written from
  * the protocol text alone): this node derives the same IDs, builds the same texts byte for byte, and
  * verifies each signature — and refuses the forged ones.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certificateText, deriveId, IdentityVerifier, importPublicKey, verifyText } from '../../../core/identity/identity';
 import { canonical, fromBase64Url } from '../../../core/lib/encoding';
 import { fingerprintOf } from '../../../core/session/fingerprint';
 import { authText, parseWireMessage } from '../../../core/session/wire';
 import { pickRecord, verifyRecord } from '../../../core/discovery/rendezvous-record';
+import { readVectors } from '../../support/protocol-vectors';
 
-// CI lays shared/ beside the clone, as it is beside the work tree.
-const vectors = JSON.parse(readFileSync(path.resolve(process.cwd(), '..', 'shared', 'protocol-vectors.json'), 'utf8'));
+// Read as the JSON it is: each test names the fields it checks.
+const vectors = readVectors() as any;
 const nodeKey = () => importPublicKey(fromBase64Url(vectors.node.pub));
 
 describe('protocol vectors', () => {

@@ -85,7 +85,7 @@ describe('pickRecord and verifyRecord under fuzzing', () => {
   let verifier: IdentityVerifier;
   let identity: Identity;
   beforeAll(async () => {
-    seeds = await seedMessages();
+    seeds = seedMessages();
     verifier = new IdentityVerifier();
     identity = (await makeIdentity()).identity;
   });

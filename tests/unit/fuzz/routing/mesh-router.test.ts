@@ -58,13 +58,11 @@ describe('MeshRouter.receive under fuzzing', () => {
       { message: via(await signedRoute(c, self.nodeId, { k: 'pong', ts: 3, path: [] }, 'AAAAAAAAAAAAAAAE'), n1), from: n1.nodeId },
     ];
     neighbourIds = [a.nodeId, n1.nodeId, n2.nodeId];
-    // The independent implementation's route, signed by its node key, when the vectors are there.
-    const vectors = readVectors() as { node?: { pub: string; id: string }; route?: { message: Route } } | null;
-    if (vectors?.node && vectors.route) {
-      keys.set(vectors.node.id, await importPublicKey(fromBase64Url(vectors.node.pub)));
-      seeds.push({ message: vectors.route.message, from: vectors.node.id });
-      neighbourIds.push(vectors.node.id, vectors.route.message.dst);
-    }
+    // The independent implementation's route, signed by its node key.
+    const vectors = readVectors() as { node: { pub: string; id: string }; route: { message: Route } };
+    keys.set(vectors.node.id, await importPublicKey(fromBase64Url(vectors.node.pub)));
+    seeds.push({ message: vectors.route.message, from: vectors.node.id });
+    neighbourIds.push(vectors.node.id, vectors.route.message.dst);
   });
 
   function router(options: { routing?: boolean; blocked?: string[] } = {}) {

@@ -29,7 +29,7 @@ const tally = fuzzTally(__filename);
 const ASYNC_CASE_MS = 10_000;
 const policy: SessionPolicy = { isBlocked: () => false, app: 'meshdeck/fuzz', caps: ['route'] };
 
-/** The auth text of PROTOCOL.md §2, written from the spec (not from core), as its signer builds it. */
+/** The auth text of docs/protocol-v2.md §2, written from the spec (not from core), as its signer builds it. */
 const authTextV2 = (verifierNonce: string, signer: string, verifier: string, signerLocal: string, signerRemote: string) =>
   `meshdeck/auth/v2\n${verifierNonce}\n${signer}\n${verifier}\n${signerLocal}\n${signerRemote}`;
 
@@ -183,7 +183,7 @@ describe('PeerSession handshake under fuzzing', () => {
     if (faults.length) throw new EscapedError('PeerSession (a session:fault)', faults[0]);
   }
 
-  it('a raw peer following PROTOCOL.md makes it ready, and its own auth verifies by the spec (positive control)', async () => {
+  it('a raw peer following docs/protocol-v2.md makes it ready, and its own auth verifies by the spec (positive control)', async () => {
     const clock = new FakeClock();
     const { la, lb, session, seen } = dialled(clock);
     lb.open();

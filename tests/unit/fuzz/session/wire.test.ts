@@ -99,7 +99,7 @@ describe('parseWireMessage under fuzzing', () => {
   let seeds: SeedMessages;
   let valid: Record<string, unknown>[];
   beforeAll(async () => {
-    seeds = await seedMessages();
+    seeds = seedMessages();
     valid = [
       seeds.hello, seeds.route,
       { t: 'auth', sig: 'tIvWN7_sj6-q0bLojmt88L4T97a9jgAnJ2TJ0wNhtGYGbAQAfjSsX9A8cko0fd04875O0uruQvaEttmhTkwGNA' },

@@ -30,7 +30,8 @@ import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
-import { dialSilently, madeUpNodeId } from '../tests/support/hostile-peer';
+import { madeUpNodeId } from '../tests/support/hostile-peer';
+import { startHostilePeers } from '../tests/support/hostile-peer-process';
 import { measureRawOpen, measureReady } from './support/ready-time';
 import { writeResult } from './result';
 
@@ -240,18 +241,22 @@ async function main(): Promise<void> {
   }
 }
 
-/** 40 Node peers register and dial the node, saying nothing; the most it held in their handshake. */
+/** 40 Node peers (in a child process: they are hostile) register and dial the node, saying nothing; the most it held in their handshake. */
 async function silentDiallers(server: LocalServer, target: ExtensionBrowser, targetId: string): Promise<number> {
-  const diallers = await Promise.all(Array.from({ length: SILENT_DIALLERS }, () => dialSilently(server.signalingUrl, targetId, madeUpNodeId())));
-  let most = 0;
-  const end = Date.now() + 8000;
-  while (Date.now() < end) {
-    const pending = (await target.snapshot()).peers.filter((p) => p.state !== 'ready' && p.direction === 'inbound').length;
-    most = Math.max(most, pending);
-    await new Promise((r) => setTimeout(r, 100));
+  const hostile = await startHostilePeers();
+  try {
+    await Promise.all(Array.from({ length: SILENT_DIALLERS }, () => hostile.dialSilently(server.signalingUrl, targetId, madeUpNodeId())));
+    let most = 0;
+    const end = Date.now() + 8000;
+    while (Date.now() < end) {
+      const pending = (await target.snapshot()).peers.filter((p) => p.state !== 'ready' && p.direction === 'inbound').length;
+      most = Math.max(most, pending);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return most;
+  } finally {
+    await hostile.close();
   }
-  for (const dialler of diallers) dialler.close();
-  return most;
 }
 
 interface StormOutcome {

@@ -1,6 +1,8 @@
 /**
  * The extension's node against hostile peers, in real Chromium (loopback-only namespace). Each hostile
- * peer speaks wire protocol v2 by hand (tests/support/hostile-peer.ts) or writes to the rendezvous
+ * peer speaks wire protocol v2 by hand (tests/support/hostile-peer.ts), in a child process of its own
+ * (tests/support/hostile-peer-process.ts: Node's WebRTC may crash natively there, and a crash is the
+ * child's, reported as such, never this test worker's), or writes to the rendezvous
  * mesh directly (tests/support/hostile-records.ts), and does what an honest node never would: floods,
  * oversize and binary frames, forged and padded routes, a replayed auth, a broadcast ping, a crowd of
  * silent diallers, a storm of junk and Sybil records, a record dated a year ahead. Each attack must be
@@ -18,7 +20,8 @@ import { MAX_UNAUTHENTICATED_INBOUND } from '../../core/node/inbound-gate';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, readPopup, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
-import { connect, dialSilently, madeUpNodeId, routeFrame, type HostileConnection, type SilentDialler } from '../support/hostile-peer';
+import { madeUpNodeId } from '../support/hostile-peer';
+import { startHostilePeers, type HostileConnectOptions, type HostilePeers, type RemoteHostileConnection, type RemoteSilentDialler } from '../support/hostile-peer-process';
 import { junkRecords, makeIdentities, openRoomWriter, sybilRecord, type RoomWriter } from '../support/hostile-records';
 import { makeIdentity } from '../support/identities';
 
@@ -143,6 +146,7 @@ describe('the extension under attack by hostile peers', () => {
   let dashboard: Page;
   let targetId: string;
   let writer: RoomWriter | null = null;
+  let peers: HostilePeers;
   const hostiles: { close(): void }[] = [];
 
   beforeAll(async () => {
@@ -164,14 +168,23 @@ describe('the extension under attack by hostile peers', () => {
       'the node registered and on the relay',
     );
     targetId = snapshot.nodeId;
+    peers = await startHostilePeers();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     for (const hostile of hostiles.splice(0)) hostile.close();
+    // A native crash of Node's WebRTC in the hostile process is that process's own: said, and the next
+    // test gets a fresh one.
+    const end = peers.ended();
+    if (end) {
+      console.log(`hostile peers' process ended during the test (${end.signal ? `signal ${end.signal}` : `exit code ${end.code}`}); its stderr: ${end.stderr || 'empty'}`);
+      peers = await startHostilePeers();
+    }
   });
 
   afterAll(async () => {
     for (const hostile of hostiles.splice(0)) hostile.close();
+    await peers?.close();
     writer?.close();
     // Throws if any extension context counted an uncaught error or unhandled rejection.
     const t = Date.now();
@@ -187,7 +200,7 @@ describe('the extension under attack by hostile peers', () => {
     hostiles.push(hostile);
     return hostile;
   };
-  const hostileConnect = async (options: Parameters<typeof connect>[2] = {}) => track(await connect(server.signalingUrl, targetId, options));
+  const hostileConnect = async (options: HostileConnectOptions = {}) => track(await peers.connect(server.signalingUrl, targetId, options));
   const peerOf = (s: NodeSnapshot, nodeId: string) => s.peers.find((p) => p.nodeId === nodeId);
   const dashboardRows = () =>
     // A row's text with its details (score, last error), which sit under it in the peer's tbody.
@@ -222,26 +235,13 @@ describe('the extension under attack by hostile peers', () => {
     const hostile = await hostileConnect();
     await waitFor(dashboardRows, (rows) => rows.some((r) => r.id === hostile.nodeId), 15_000, 'the hostile peer in the Connections table');
     const started = Date.now();
-    let sent = 0;
     // 20,000 small frames in 2 s: 100 every 10 ms, until the channel closes.
-    flood: while (sent < 20_000) {
-      for (let i = 0; i < 100; i++) {
-        if (hostile.isClosed) break flood;
-        try {
-          hostile.send(`{"t":"flood","n":${sent}}`);
-        } catch {
-          break flood;
-        }
-        sent++;
-      }
-      await sleep(10);
-    }
-    const floodMs = Date.now() - started;
+    const { sent, ms: floodMs } = await hostile.flood({ frame: '{"t":"flood","n":$n}', max: 20_000, perTick: 100, tickMs: 10 });
     await within(hostile.closed, 20_000, 'the flooding connection closed');
     const bye = hostile.frames.find((f) => f.message?.t === 'bye');
     console.log(
       `hostile flood: ${sent} frames sent in ${floodMs} ms; bye ${bye ? `"${String(bye.message!.reason)}" ${bye.at - started} ms after the first frame` : 'never'}; ` +
-        `closed ${Date.now() - started} ms after it`,
+        `closed ${Date.now() - started} ms after it; the hostile process ${peers.ended() ? `ended (${peers.ended()!.signal ?? peers.ended()!.code})` : 'lives on'}`,
     );
     expect(hostile.byeReason()).toBe('limit');
     const after = await waitFor(() => extension.snapshot(), (s) => !peerOf(s, hostile.nodeId), 15_000, 'the flooder gone from the snapshot');
@@ -316,7 +316,7 @@ describe('the extension under attack by hostile peers', () => {
   });
 
   /** Sends a ping of our own and waits for its pong: the connection is alive and ready. */
-  async function expectAlive(hostile: HostileConnection, seq: number): Promise<void> {
+  async function expectAlive(hostile: RemoteHostileConnection, seq: number): Promise<void> {
     hostile.send(JSON.stringify({ t: 'ping', seq, ts: seq }));
     await hostile.waitForFrame((m) => m.t === 'pong' && m.seq === seq, 10_000, `pong ${seq}`);
     expect(hostile.isClosed).toBe(false);
@@ -327,14 +327,14 @@ describe('the extension under attack by hostile peers', () => {
     {
       name: 'a forged route signature',
       penalty: /bad route signature/,
-      frame: async (hostile: HostileConnection) => (await routeFrame(hostile, { signer: await makeIdentity(), dst: targetId, body: { k: 'data', note: 'forged' } })).frame,
+      frame: (hostile: RemoteHostileConnection) => hostile.routeFrame({ dst: targetId, body: { k: 'data', note: 'forged' } }, { forged: true }),
     },
     {
       name: 'a route whose path is padded with two made-up hops, ttl still 8',
       penalty: /padded/,
-      frame: async (hostile: HostileConnection) => {
+      frame: (hostile: RemoteHostileConnection) => {
         const [a, b] = [madeUpNodeId(), madeUpNodeId()];
-        return (await routeFrame(hostile, { src: a, path: [a, b, hostile.nodeId], ttl: 8, dst: targetId, body: { k: 'data', note: 'padded' } })).frame;
+        return hostile.routeFrame({ src: a, path: [a, b, hostile.nodeId], ttl: 8, dst: targetId, body: { k: 'data', note: 'padded' } });
       },
     },
   ])('$name: dropped, counted against the peer (score below 0, with why), the connection survives', async ({ penalty, frame }) => {
@@ -363,15 +363,15 @@ describe('the extension under attack by hostile peers', () => {
   });
 
   it('a replayed auth from an earlier session is refused (handshake-refused), never ready', async () => {
-    const identity = await makeIdentity();
-    const first = await hostileConnect({ identity });
+    const first = await hostileConnect();
+    const nodeId = first.nodeId;
     expect(first.targetAuthVerified).toBe(true);
     const replayed = first.authFrame!;
     first.close();
-    await waitFor(() => extension.snapshot(), (s) => !peerOf(s, identity.identity.nodeId), 15_000, 'the first session gone');
+    await waitFor(() => extension.snapshot(), (s) => !peerOf(s, nodeId), 15_000, 'the first session gone');
     const before = await extension.snapshot();
 
-    const second = await hostileConnect({ identity, auth: replayed });
+    const second = await hostileConnect({ sameIdentityAs: first, auth: replayed });
     expect(second.authFrame).toBe(replayed);
     // Watch the node's view until the connection is gone: it must never hold it ready.
     let everReady = false;
@@ -379,8 +379,8 @@ describe('the extension under attack by hostile peers', () => {
     let after: NodeSnapshot;
     for (;;) {
       after = await extension.snapshot();
-      if (peerOf(after, identity.identity.nodeId)?.state === 'ready') everReady = true;
-      if (second.isClosed && !peerOf(after, identity.identity.nodeId)) break;
+      if (peerOf(after, nodeId)?.state === 'ready') everReady = true;
+      if (second.isClosed && !peerOf(after, nodeId)) break;
       if (Date.now() > end) throw new Error(`the replaying connection still open after 20 s (closed here: ${second.isClosed})`);
       await sleep(100);
     }
@@ -388,7 +388,7 @@ describe('the extension under attack by hostile peers', () => {
     expect(second.frames.some((f) => f.message?.t === 'ping')).toBe(false);
     expect(second.byeReason()).toBeNull();
     expect(after.totals.handshakesRefused).toBeGreaterThan(before.totals.handshakesRefused);
-    expect(after.closedPeers.find((c) => c.nodeId === identity.identity.nodeId)).toMatchObject({
+    expect(after.closedPeers.find((c) => c.nodeId === nodeId)).toMatchObject({
       reason: describeClose('handshake-refused'),
       lastError: expect.stringMatching(/auth signature does not verify/),
     });
@@ -399,14 +399,14 @@ describe('the extension under attack by hostile peers', () => {
     const hostile = await hostileConnect();
     // Control: a ping addressed to the node is answered, so silence below means something.
     const unicastTs = Date.now();
-    hostile.send((await routeFrame(hostile, { dst: targetId, body: { k: 'ping', ts: unicastTs } })).frame);
+    hostile.send(await hostile.routeFrame({ dst: targetId, body: { k: 'ping', ts: unicastTs } }));
     const pong = await hostile.waitForFrame((m) => m.t === 'route' && (m.body as { k?: string })?.k === 'pong', 10_000, 'the pong to a unicast ping');
     expect(pong.message).toMatchObject({ src: targetId, dst: hostile.nodeId, body: { k: 'pong', ts: unicastTs } });
 
     const before = await extension.snapshot();
     const broadcastTs = unicastTs + 1;
     const sentAt = Date.now();
-    hostile.send((await routeFrame(hostile, { dst: '*', body: { k: 'ping', ts: broadcastTs } })).frame);
+    hostile.send(await hostile.routeFrame({ dst: '*', body: { k: 'ping', ts: broadcastTs } }));
     await waitFor(() => extension.snapshot(), (s) => s.routing.delivered > before.routing.delivered, 10_000, 'the broadcast delivered');
     await sleep(5000);
     const pongsSince = hostile.frames.filter((f) => f.at >= sentAt && f.message?.t === 'route' && (f.message.body as { k?: string })?.k === 'pong');
@@ -420,7 +420,7 @@ describe('the extension under attack by hostile peers', () => {
   it('40 silent diallers: at most 16 held in their handshake, the rest closed at once, all gone after the timeout', async () => {
     const ids = new Set(Array.from({ length: 40 }, () => madeUpNodeId()));
     const started = Date.now();
-    const diallers: SilentDialler[] = await Promise.all([...ids].map((id) => dialSilently(server.signalingUrl, targetId, id).then(track)));
+    const diallers: RemoteSilentDialler[] = await Promise.all([...ids].map((id) => peers.dialSilently(server.signalingUrl, targetId, id).then(track)));
     let most = 0;
     const everHeld = new Set<string>();
     const sample = async () => {
@@ -438,11 +438,12 @@ describe('the extension under attack by hostile peers', () => {
     const gone = await waitFor(sample, (s) => !s.peers.some((p) => ids.has(p.nodeId)), 30_000, 'every silent dialler gone');
     const goneAfter = Date.now() - started;
     const log = await hostLog();
+    const opened = (await Promise.all(diallers.map((d) => d.state()))).filter((state) => state.opened).length;
     const dropped = new Set(log.filter((e) => e.type === 'peer:dropped' && e.nodeId && ids.has(e.nodeId)).map((e) => e.nodeId!));
     const timedOut = gone.closedPeers.filter((c) => ids.has(c.nodeId) && c.reason === describeClose('handshake-timeout'));
     console.log(
       `hostile silent diallers: most held at once ${most} of ${ids.size} (cap ${MAX_UNAUTHENTICATED_INBOUND}); ${everHeld.size} ever held; ` +
-        `${dropped.size} dropped at once; ${timedOut.length} timed out; channels opened at the diallers ${diallers.filter((d) => d.opened).length}; ` +
+        `${dropped.size} dropped at once; ${timedOut.length} timed out; channels opened at the diallers ${opened}; ` +
         `all gone ${goneAfter} ms after the first dial`,
     );
     expect(most).toBeGreaterThan(0);

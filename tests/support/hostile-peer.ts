@@ -14,6 +14,7 @@ import { authText, WIRE_VERSION } from '../../core/session/wire';
 import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { makeIdentity } from './identities';
+import { parseFrame, type RouteFields } from './hostile-peer-protocol';
 
 type PeerJsPeer = import('peerjs').Peer;
 type PeerJsConnection = import('peerjs').DataConnection;
@@ -32,6 +33,8 @@ export interface HostileConnectOptions {
   answerPings?: boolean;
   /** How long the handshake may take, ms (default 20 s: this machine is loaded). */
   timeoutMs?: number;
+  /** Called with each frame as it arrives, from the handshake's first on. */
+  onFrame?: (frame: ReceivedFrame) => void;
 }
 
 /** A parsed frame as received, with when it arrived (Date.now()). */
@@ -120,14 +123,6 @@ export async function registerPeer(signalingUrl: string, id: string, timeoutMs =
   }
 }
 
-const parse = (text: string): Record<string, unknown> | null => {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-};
 
 /**
  * Registers under the identity's own node ID, dials `targetNodeId` with serialization `raw`, sends a
@@ -284,8 +279,9 @@ export async function connect(signalingUrl: string, targetNodeId: string, option
     connection.on('data', (data: unknown) => {
       const text = typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer);
       received.push(text);
-      const frame: ReceivedFrame = { at: Date.now(), text, message: parse(text) };
+      const frame: ReceivedFrame = { at: Date.now(), text, message: parseFrame(text) };
       frames.push(frame);
+      options.onFrame?.(frame);
       for (const waiter of [...waiters]) waiter(frame);
       const m = frame.message;
       if (!m) return;
@@ -348,15 +344,9 @@ export async function connect(signalingUrl: string, targetNodeId: string, option
   return handle;
 }
 
-export interface RouteOptions {
+export interface RouteOptions extends RouteFields {
   /** Signs with this identity (default: the connection's own; another one forges the signature). */
   signer?: HostileIdentity;
-  src?: string;
-  dst: string;
-  ttl?: number;
-  path?: string[];
-  body: Record<string, unknown>;
-  id?: string;
 }
 
 /** A route frame from `from` (docs §6): signed by `signer` over canonical({id, src, dst, body}). */

@@ -31,6 +31,7 @@ import { errorText } from '../core/lib/error-text';
 import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
 import type { NodeRecord } from '../core/discovery/rendezvous-record';
 import { fromBase64Url, toBase32 } from '../core/lib/encoding';
+import { createGuardedServer, refuseUpgrade, type ClientTimeouts } from './http-guard';
 import { requireGun } from './quiet-gun';
 
 export interface LocalServerOptions {
@@ -59,6 +60,8 @@ export interface LocalServerOptions {
   relay?: boolean;
   /** Whether the WebSocket tracker answers at /tracker; true when absent. */
   tracker?: boolean;
+  /** Deadlines for a client's request (http-guard.ts has the defaults); tests make them small. */
+  clientTimeouts?: Partial<ClientTimeouts>;
 }
 
 export interface LocalServer {
@@ -245,7 +248,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const GunWebSocket = gunRequire('ws') as { Server: new (options: { noServer: true }) => UpgradeServer };
 
     const app = express();
-    const server = http.createServer(app);
+    const server = createGuardedServer(
+      {
+        request: (req, res) => app(req, res),
+        upgrade(req, socket, head, target) {
+          const service = upgradeServers.get(target.path);
+          if (!service) return refuseUpgrade(socket, 404);
+          // Node runs 'upgrade' listeners outside the async context of the server that emitted them
+          // (unlike 'request'), so re-enter the scope: GUN arms timers in its 'connection' handler.
+          timers.run(() => service.handleUpgrade(req, socket, head, (client) => service.emit('connection', client, req)));
+        },
+      },
+      options.clientTimeouts,
+    );
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -316,17 +331,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     tracker.on('start', (peerId: string) => log?.(`tracker: ${peerId.slice(0, 8)}… joined a swarm`));
     if (options.tracker !== false) upgradeServers.set(TRACKER_PATH, tracker.ws as unknown as UpgradeServer);
 
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-      const target = upgradeServers.get(pathname);
-      if (!target) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      // Node runs 'upgrade' listeners outside the async context of the server that emitted them (unlike
-      // 'request'), so re-enter the scope: GUN arms timers in its 'connection' handler.
-      timers.run(() => target.handleUpgrade(req, socket, head, (client) => target.emit('connection', client, req)));
-    });
     return { server, peerWss, gunWss, tracker };
   };
   let services: ReturnType<typeof setUp>;

@@ -7,11 +7,12 @@
  * browser: the socket needs the token printed at start (compared in constant time); its Origin must
  * be this server's own; and every request's Host must be the loopback address itself, so a page of a
  * DNS-rebound name cannot reach it. Files come from an allow-list of the dashboard's folders, never
- * above the build's root, with a CSP that lets them talk to this server only.
+ * above the build's root, with a CSP that lets them talk to this server only. Under all of it,
+ * http-guard.ts keeps a local client's malformed, reset or stalled request to that client's own socket.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -21,6 +22,7 @@ import { HOST_ONLY_REQUESTS, parseViewFrame, tokenOfProtocol, VIEW_SOCKET_PATH, 
 import type { Observer } from '../../core/host/node-host';
 import type { ObserverSource } from '../../core/host/host-channel';
 import { Emitter } from '../../core/lib/events';
+import { createGuardedServer, refuseUpgrade, type ClientTimeouts, type RequestTarget } from '../http-guard';
 
 /** The dashboard page and what it loads; nothing else of the build is served. */
 const DASHBOARD_PAGE = 'options.html';
@@ -44,6 +46,8 @@ export interface ViewServerOptions {
   port: number;
   /** Answers a view's request (the controller's handle()). */
   handle(request: Request): Promise<unknown>;
+  /** Deadlines for a client's request (http-guard.ts has the defaults); tests make them small. */
+  clientTimeouts?: Partial<ClientTimeouts>;
 }
 
 export interface ViewServer {
@@ -66,22 +70,23 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const token = Buffer.from(options.token);
   /** `127.0.0.1:<port>`, the Host every request must name; known once the server listens. */
   let own = '';
-  const http = createServer((req, res) => {
-    serveFile(options.root, req, res, own).catch(() => respond(res, 500, 'the dashboard file could not be read'));
-  });
+  const http = createGuardedServer(
+    {
+      request(req, res, target) {
+        serveFile(options.root, req, res, target, own).catch(() => respond(res, 500, 'the dashboard file could not be read'));
+      },
+      upgrade(req, socket, head, target) {
+        const refused = refusal(req, target, own, token);
+        if (refused) return refuseUpgrade(socket, refused);
+        sockets.handleUpgrade(req, socket, head, (ws) => serveView(ws, arrivals, options.handle));
+      },
+    },
+    options.clientTimeouts,
+  );
   const connections = new Set<Socket>();
   http.on('connection', (socket) => {
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
-  });
-
-  http.on('upgrade', (req, socket, head) => {
-    const refused = refusal(req, own, token);
-    if (refused) {
-      socket.end(`HTTP/1.1 ${refused}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    sockets.handleUpgrade(req, socket, head, (ws) => serveView(ws, arrivals, options.handle));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -107,15 +112,15 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   };
 }
 
-/** Why an upgrade is refused (an HTTP status line), or null when it may go on. */
-function refusal(req: IncomingMessage, own: string, token: Buffer): string | null {
-  if (req.headers.host !== own) return '421 Misdirected Request';
-  if (new URL(req.url ?? '/', 'http://x').pathname !== VIEW_SOCKET_PATH) return '404 Not Found';
-  if (req.headers.origin !== `http://${own}`) return '403 Forbidden';
+/** Why an upgrade is refused (an HTTP status), or null when it may go on. */
+function refusal(req: IncomingMessage, target: RequestTarget, own: string, token: Buffer): number | null {
+  if (req.headers.host !== own) return 421;
+  if (target.path !== VIEW_SOCKET_PATH) return 404;
+  if (req.headers.origin !== `http://${own}`) return 403;
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => tokenOfProtocol(p.trim())).find((t) => t !== null);
-  if (offered == null) return '401 Unauthorized';
+  if (offered == null) return 401;
   const given = Buffer.from(offered);
-  if (given.length !== token.length || !timingSafeEqual(given, token)) return '401 Unauthorized';
+  if (given.length !== token.length || !timingSafeEqual(given, token)) return 401;
   return null;
 }
 
@@ -168,14 +173,16 @@ async function answer(raw: unknown, handle: ViewServerOptions['handle']): Promis
   }
 }
 
-async function serveFile(root: string, req: IncomingMessage, res: ServerResponse, own: string): Promise<void> {
+async function serveFile(root: string, req: IncomingMessage, res: ServerResponse, target: RequestTarget, own: string): Promise<void> {
   if (req.headers.host !== own) return respond(res, 421, 'this server answers to its loopback address only');
   if (req.method !== 'GET' && req.method !== 'HEAD') return respond(res, 405, 'only GET');
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1);
-  const name = pathname === '' ? DASHBOARD_PAGE : pathname === 'favicon.ico' ? FAVICON : pathname;
+  // The target's path is decoded before its dot segments are resolved, so an encoded '/' ('..%2f') is a
+  // separator here too: the allow-list is checked on the very path that is read.
+  const requested = target.path.slice(1);
+  const name = requested === '' ? DASHBOARD_PAGE : requested === 'favicon.ico' ? FAVICON : requested;
   const allowed = name === DASHBOARD_PAGE || SERVED_FOLDERS.some((folder) => name.startsWith(folder));
   const file = path.resolve(root, name);
-  if (!allowed || !file.startsWith(path.resolve(root) + path.sep) || name.includes('\0')) return respond(res, 404, 'not found');
+  if (!allowed || !file.startsWith(path.resolve(root) + path.sep)) return respond(res, 404, 'not found');
   let body: Buffer;
   try {
     body = await readFile(file);

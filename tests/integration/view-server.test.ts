@@ -67,7 +67,7 @@ describe('the view server', () => {
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await page.text()).toContain('dashboard');
     expect((await fetch(`${server.url}chunks/options.js`)).headers.get('content-type')).toContain('javascript');
-    for (const other of ['manifest.json', 'chunks/../manifest.json', '%2e%2e/outside.txt', 'chunks/%2e%2e/%2e%2e/outside.txt', 'chunks/..%2f..%2foutside.txt', 'chunks%2f..%2f..%2foutside.txt']) {
+    for (const other of ['manifest.json', 'chunks/../manifest.json', '%2e%2e/outside.txt', 'chunks/%2e%2e/%2e%2e/outside.txt', 'chunks/..%2f..%2foutside.txt', 'chunks%2f..%2f..%2foutside.txt', 'chunks/..%2fmanifest.json']) {
       expect((await fetch(`${server.url}${other}`)).status, other).toBe(404);
     }
     expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);

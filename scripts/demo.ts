@@ -1,7 +1,7 @@
 /**
  * The main job of `npm start` (scripts/start.mjs runs it inside a loopback-only network namespace):
  * the local signaling + relay server, three demo peers (`meshdeck-node` processes, each with its
- * identity file under .tmp/demo-peers/, so they keep their node IDs from one start to the next), and
+ * identity, lists and state files under .tmp/demo-peers/, so each keeps its node ID and what its own dashboard changed from one start to the next), and
  * Chromium with the extension — a window where a display exists, headless otherwise. Ctrl-C stops
  * all of it, the peers with a bye to each of theirs.
  */
@@ -47,7 +47,7 @@ console.log(`Local server\n  signaling  ${server.signalingUrl}\n  relay      ${s
 
 await mkdir(PEERS_DIR, { recursive: true, mode: 0o700 });
 for (let i = 1; i <= DEMO_PEERS; i++) {
-  const args = ['--identity', path.join(PEERS_DIR, `peer-${i}.json`), '--signaling', server.signalingUrl, '--relay', server.relayUrl];
+  const args = ['--identity', path.join(PEERS_DIR, `peer-${i}.json`), '--lists', path.join(PEERS_DIR, `peer-${i}-lists.json`), '--state', path.join(PEERS_DIR, `peer-${i}-state.json`), '--signaling', server.signalingUrl, '--relay', server.relayUrl];
   peers.push(spawnMeshdeckNode(args, (line, stream) => stream === 'err' && console.error(`demo peer ${i}: ${line}`)));
 }
 for (const [i, peer] of peers.entries()) {

@@ -2,8 +2,8 @@
  * `meshdeck-node` (issue 14): the extension's node as a headless process. The extension's controller
  * and node host over @roamhq/wrtc and the real transports (headless/headless-node.ts), with its
  * identity in a 0600 file (identity-file.ts), its settings from a config file and flags
- * (node-options.ts), its block and trust lists in a file, and the Node Dashboard on 127.0.0.1
- * (headless/view-server.ts).
+ * (node-options.ts) with the dashboard's changes over them (headless/state-file.ts), its block and
+ * trust lists in a file, and the Node Dashboard on 127.0.0.1 (headless/view-server.ts).
  *
  * Output: one line per event on stdout (start, dashboard, status, peers, servers back); warnings on
  * stderr (unreachable servers). Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad flag, value, config,
@@ -18,8 +18,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IdentityFileError, loadOrCreateIdentityFile } from './identity-file';
-import { parseCommand, UsageError, USAGE, type NodeOptions } from './node-options';
-import { ReachabilityWatch, statusKey, statusLine } from './node-status';
+import { nodeDefaults, parseCommand, UsageError, USAGE, type NodeOptions } from './node-options';
+import { ReachabilityWatch, settingsNote, statusKey, statusLine } from './node-status';
+import { sourcesOf, withoutEndedStop } from './setting-sources';
 import { startHeadlessNode } from './headless/headless-node';
 import { ListsFileError } from './headless/lists-file';
 
@@ -46,37 +47,45 @@ const stdio: Output = {
 /** Starts the node the options describe and prints what it does; resolves once it runs. */
 export async function runNode(options: NodeOptions, io: Output = stdio): Promise<{ node: MeshNode; stop: () => Promise<void> }> {
   const identity = await loadOrCreateIdentityFile(options.identityPath);
-  const { settings } = options;
   const built = existsSync(path.join(DASHBOARD_ROOT, 'options.html'));
   if (options.dashboard && !built) io.err(`warning: no Node Dashboard: ${DASHBOARD_ROOT} has no build (run npm run build)`);
   const headless = await startHeadlessNode({
-    settings,
+    settings: options.settings,
+    sources: options.sources,
     identity,
     listsPath: options.listsPath,
+    statePath: options.statePath,
     dashboard: options.dashboard && built ? { root: DASHBOARD_ROOT, port: options.dashboard.port } : null,
     app: `meshdeck-node/${VERSION}`,
   });
   const { node } = headless;
+  for (const note of headless.stateNotes) {
+    if (note.warning) io.err(`warning: ${note.text}`);
+    else io.out(note.text);
+  }
+  const settings = await headless.controller.settings();
   io.out(
     `meshdeck-node ${VERSION}: node ${identity.nodeId} user ${identity.userId} (identity ${options.identityPath}${identity.created ? ', created' : ''})` +
       ` | signaling ${[settings.signalingUrl, ...(settings.backupSignalingUrls ?? [])].join(', ')}` +
       ` | relays ${settings.relayUrls.join(', ')}` +
       (settings.trackerUrls?.length ? ` | trackers ${settings.trackerUrls.join(', ')}` : '') +
-      ` | room ${settings.room} | max peers ${settings.maxPeers} | lists ${options.listsPath}`,
+      ` | room ${settings.room} | max peers ${settings.maxPeers} | lists ${options.listsPath} | state ${options.statePath}`,
   );
   if (headless.dashboardUrl) io.out(`dashboard: ${headless.dashboardUrl}`);
 
   const watch = new ReachabilityWatch(Date.now);
+  const defaults = nodeDefaults();
   let lastKey = '';
   const report = (always: boolean): void => {
     const snapshot = node.snapshot();
     const { warnings, notes } = watch.update(snapshot);
     for (const line of warnings) io.err(`warning: ${line}`);
     for (const line of notes) io.out(line);
-    // The dashboard may change the settings: the line shows those the node runs with.
-    const maxPeers = node.appliedSettings?.maxPeers ?? settings.maxPeers;
-    const key = `${statusKey(snapshot)} ${maxPeers}`;
-    if (always || key !== lastKey) io.out(statusLine(snapshot, maxPeers));
+    // The dashboard may change the settings: the line shows those the node runs with, and whence each came.
+    const applied = withoutEndedStop(node.appliedSettings ?? settings, Date.now());
+    const note = settingsNote(applied, defaults, sourcesOf(applied, options.settings, options.sources));
+    const key = `${statusKey(snapshot)} ${applied.maxPeers} ${note}`;
+    if (always || key !== lastKey) io.out(statusLine(snapshot, applied.maxPeers, note));
     lastKey = key;
   };
   // Peers that reached ready: only their closes are news (a dial that never answered is not).

@@ -16,6 +16,7 @@ import {
   type Settings,
 } from '../core/control/settings';
 import { errorText } from '../core/lib/error-text';
+import { SETTING_KEYS, type OperatorSource, type SettingSources } from './setting-sources';
 
 /** A bad flag, flag value or config file: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -23,13 +24,18 @@ export class UsageError extends Error {
 }
 
 export interface NodeOptions {
+  /** What the config file and flags give, over the defaults; the dashboard's changes go over these (setting-sources.ts). */
   settings: Settings;
+  /** Which of `settings` the operator gave, and how. */
+  sources: SettingSources<OperatorSource>;
   /** Where the identity file lives (identity-file.ts). */
   identityPath: string;
   /** Seconds between periodic status lines; 0: only when something changes. */
   statusIntervalS: number;
   /** Where the block and trust lists live (server/headless/lists-file.ts). */
   listsPath: string;
+  /** Where the settings changed in the dashboard live (server/headless/state-file.ts). */
+  statePath: string;
   /** Serve the Node Dashboard on 127.0.0.1 at this port (0: any free port); null: no dashboard. */
   dashboard: { port: number } | null;
 }
@@ -50,6 +56,7 @@ export interface NodeConfigFile {
   trustedOnly?: boolean;
   identity?: string;
   lists?: string;
+  state?: string;
   statusInterval?: number;
   dashboard?: boolean;
   dashboardPort?: number;
@@ -68,6 +75,7 @@ const CONFIG_KEYS = new Set<string>([
   'trustedOnly',
   'identity',
   'lists',
+  'state',
   'statusInterval',
   'dashboard',
   'dashboardPort',
@@ -93,6 +101,8 @@ Options:
                            (default: none)
   --lists <file>           block and trust lists, kept across restarts (default lists.json beside
                            the identity file)
+  --state <file>           settings changed in the dashboard, kept across restarts (default
+                           state.json beside the lists file)
   --dashboard-port <n>     serve the Node Dashboard on 127.0.0.1:<n> (default 0: any free port);
                            its address, with the token it needs, is printed at start
   --no-dashboard           serve no dashboard
@@ -122,12 +132,13 @@ interface Flags {
   iceServer: string[];
   statusInterval?: string;
   lists?: string;
+  state?: string;
   dashboardPort?: string;
   noDashboard: boolean;
   help: boolean;
 }
 
-const VALUED = new Set(['--config', '--identity', '--signaling', '--relay', '--tracker', '--room', '--max-peers', '--ice-server', '--status-interval', '--lists', '--dashboard-port']);
+const VALUED = new Set(['--config', '--identity', '--signaling', '--relay', '--tracker', '--room', '--max-peers', '--ice-server', '--status-interval', '--lists', '--state', '--dashboard-port']);
 
 /** Splits argv into flags; `--flag value` and `--flag=value` both work. */
 export function parseFlags(argv: readonly string[]): Flags {
@@ -186,6 +197,9 @@ export function parseFlags(argv: readonly string[]): Flags {
       case '--lists':
         flags.lists = value;
         break;
+      case '--state':
+        flags.state = value;
+        break;
       case '--dashboard-port':
         flags.dashboardPort = value;
         break;
@@ -236,7 +250,7 @@ export async function readConfigFile(file: string): Promise<NodeConfigFile> {
   for (const key of ['signalingUrls', 'relayUrls', 'trackerUrls'] as const) {
     if (config[key] !== undefined && !Array.isArray(config[key])) throw new UsageError(`--config: ${file}: ${key} must be a list of URLs`);
   }
-  for (const key of ['identity', 'lists'] as const) {
+  for (const key of ['identity', 'lists', 'state'] as const) {
     if (config[key] !== undefined && typeof config[key] !== 'string') throw new UsageError(`--config: ${file}: ${key} must be a file path`);
   }
   if (config.dashboard !== undefined && typeof config.dashboard !== 'boolean') throw new UsageError(`--config: ${file}: dashboard must be true or false`);
@@ -246,9 +260,45 @@ export async function readConfigFile(file: string): Promise<NodeConfigFile> {
   return config;
 }
 
+/** The settings of a node started with no config file and no flag: the local server on 127.0.0.1; no tracker, no ICE server. */
+export function nodeDefaults(): Settings {
+  return { ...defaultSettings(), trackerUrls: [] };
+}
+
+/** The settings the config file names: only those it has. */
+function configSettings(config: NodeConfigFile): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  if (config.signalingUrls?.length) {
+    out.signalingUrl = config.signalingUrls[0];
+    out.backupSignalingUrls = config.signalingUrls.slice(1);
+  }
+  if (config.relayUrls) out.relayUrls = config.relayUrls;
+  if (config.trackerUrls) out.trackerUrls = config.trackerUrls;
+  for (const key of ['room', 'maxPeers', 'iceServers', 'routing', 'pauseIncoming', 'pauseOutgoing', 'trustedOnly'] as const) {
+    // A null, like an absent key, leaves the default.
+    if (config[key] != null) (out as Record<string, unknown>)[key] = config[key];
+  }
+  return out;
+}
+
+/** The settings the flags name: only those given. A repeatable flag given replaces the config file's whole list. */
+function flagSettings(flags: Flags): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  if (flags.signaling.length) {
+    out.signalingUrl = flags.signaling[0];
+    out.backupSignalingUrls = flags.signaling.slice(1);
+  }
+  if (flags.relay.length) out.relayUrls = flags.relay;
+  if (flags.tracker.length) out.trackerUrls = flags.tracker;
+  if (flags.room !== undefined) out.room = flags.room;
+  if (flags.iceServer.length) out.iceServers = flags.iceServer.flatMap(parseIceServerFlag);
+  if (flags.maxPeers !== undefined) out.maxPeers = wholeNumber('--max-peers', flags.maxPeers, 64);
+  return out;
+}
+
 /**
- * The options `argv` asks for, over the config file's, over the defaults (the local server on
- * 127.0.0.1:9000; no tracker, no ICE server). A repeatable flag given replaces the file's whole list.
+ * The options `argv` asks for: each setting from its flag, else the config file, else nodeDefaults();
+ * `sources` says which.
  */
 export async function parseCommand(argv: readonly string[], { home = homedir() }: { home?: string } = {}): Promise<ParsedCommand> {
   const flags = parseFlags(argv);
@@ -257,25 +307,13 @@ export async function parseCommand(argv: readonly string[], { home = homedir() }
   const configDir = flags.config ? path.dirname(path.resolve(flags.config)) : process.cwd();
   const where = flags.config ? `--config ${flags.config}: ` : '';
 
-  const signaling = flags.signaling.length ? flags.signaling : (config.signalingUrls ?? [LOCAL_SERVER_DEFAULTS.signalingUrl]);
-  if (signaling.length === 0) throw new UsageError(`${where}signalingUrls: needs at least one signaling URL`);
-  const iceServers = flags.iceServer.length ? flags.iceServer.flatMap(parseIceServerFlag) : (config.iceServers ?? []);
-  const maxPeers = flags.maxPeers !== undefined ? wholeNumber('--max-peers', flags.maxPeers, 64) : config.maxPeers;
-  const base = defaultSettings();
-  const candidate: Settings = {
-    ...base,
-    signalingUrl: signaling[0]!,
-    backupSignalingUrls: signaling.slice(1),
-    relayUrls: flags.relay.length ? flags.relay : (config.relayUrls ?? base.relayUrls),
-    trackerUrls: flags.tracker.length ? flags.tracker : (config.trackerUrls ?? []),
-    room: flags.room ?? config.room ?? base.room,
-    maxPeers: maxPeers ?? base.maxPeers,
-    iceServers,
-    routing: config.routing ?? base.routing,
-    pauseIncoming: config.pauseIncoming ?? base.pauseIncoming,
-    pauseOutgoing: config.pauseOutgoing ?? base.pauseOutgoing,
-    trustedOnly: config.trustedOnly ?? base.trustedOnly,
-  };
+  if (config.signalingUrls?.length === 0 && !flags.signaling.length) throw new UsageError(`${where}signalingUrls: needs at least one signaling URL`);
+  const fromConfig = configSettings(config);
+  const fromFlags = flagSettings(flags);
+  const candidate: Settings = { ...nodeDefaults(), ...fromConfig, ...fromFlags };
+  const sources = Object.fromEntries(
+    SETTING_KEYS.map((key): [keyof Settings, OperatorSource] => [key, key in fromFlags ? 'flag' : key in fromConfig ? 'config' : 'default']),
+  ) as SettingSources<OperatorSource>;
   let settings: Settings;
   try {
     settings = validateSettings(candidate);
@@ -300,9 +338,14 @@ export async function parseCommand(argv: readonly string[], { home = homedir() }
     : config.lists
       ? path.resolve(configDir, config.lists)
       : path.join(path.dirname(identityPath), 'lists.json');
+  const statePath = flags.state
+    ? path.resolve(flags.state)
+    : config.state
+      ? path.resolve(configDir, config.state)
+      : path.join(path.dirname(listsPath), 'state.json');
   const dashboardPort = flags.dashboardPort !== undefined ? wholeNumber('--dashboard-port', flags.dashboardPort, 65_535) : (config.dashboardPort ?? 0);
   const dashboard = flags.noDashboard || (config.dashboard === false && flags.dashboardPort === undefined) ? null : { port: dashboardPort };
-  return { help: false, options: { settings, identityPath, statusIntervalS, listsPath, dashboard } };
+  return { help: false, options: { settings, sources, identityPath, statusIntervalS, listsPath, statePath, dashboard } };
 }
 
 function checkConfigInterval(where: string, value: unknown): number {

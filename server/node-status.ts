@@ -3,18 +3,57 @@
  * server stays unreachable (and a note when it is back). Pure functions of NodeSnapshots and time,
  * so the unit tests feed them snapshots.
  */
+import type { Settings } from '../core/control/settings';
 import type { NodeSnapshot } from '../core/node/observed-state';
+import { sameValue, SETTING_KEYS, SETTING_LABELS, type SettingSources } from './setting-sources';
 
 /** How long a server may stay not open before it is reported unreachable, unless it reported an error first. */
 export const UNREACHABLE_GRACE_MS = 5000;
 
-/** `node n… user u… | signaling <url> open, … | relays <url> open | room r | peers 1/8: n…`. */
-export function statusLine(snapshot: NodeSnapshot, maxPeers: number): string {
+/**
+ * `node n… user u… | signaling <url> open, … | relays <url> open | room r | peers 1/8: n…`, then
+ * `| settings: room lab (dashboard), …` when `settings` (settingsNote) names any.
+ */
+export function statusLine(snapshot: NodeSnapshot, maxPeers: number, settings = ''): string {
   const ready = snapshot.peers.filter((p) => p.state === 'ready').map((p) => p.nodeId);
   const signaling = snapshot.signaling.endpoints.map((e) => `${e.url} ${e.state}`).join(', ') || 'none';
   const relays = snapshot.rendezvous.relays.map((r) => `${r.url} ${r.state}`).join(', ') || 'none';
   const peers = `peers ${ready.length}/${maxPeers}${ready.length ? `: ${ready.join(', ')}` : ''}`;
-  return `status: node ${snapshot.nodeId} user ${snapshot.userId} | signaling ${signaling} | relays ${relays} | room ${snapshot.rendezvous.room} | ${peers}`;
+  return `status: node ${snapshot.nodeId} user ${snapshot.userId} | signaling ${signaling} | relays ${relays} | room ${snapshot.rendezvous.room} | ${peers}${settings ? ` | settings: ${settings}` : ''}`;
+}
+
+/**
+ * The settings worth the operator's eye, each with where it came from: `room lab (dashboard), max
+ * peers 16 (config), signaling (flag)`. Those that differ from `defaults` (the node's with no config
+ * file and no flag), and every one the dashboard set (it may have set the default back over the
+ * config file's). URL lists are named, not spelled out: the line shows them already, with their state.
+ */
+export function settingsNote(settings: Settings, defaults: Settings, sources: SettingSources): string {
+  return SETTING_KEYS.filter((key) => sources[key] === 'dashboard' || !sameValue(settings[key], defaults[key]))
+    .map((key) => `${describeSetting(key, settings)} (${sources[key]})`)
+    .join(', ');
+}
+
+function describeSetting(key: keyof Settings, settings: Settings): string {
+  const label = SETTING_LABELS[key];
+  const value = settings[key];
+  if (typeof value === 'boolean') return `${label} ${value ? 'on' : 'off'}`;
+  switch (key) {
+    case 'room':
+    case 'maxPeers':
+      return `${label} ${String(value)}`;
+    case 'iceServers':
+    case 'trackerUrls':
+    case 'backupSignalingUrls':
+      return `${label} ${(value as unknown[] | undefined)?.length ?? 0}`;
+    case 'signalingStop': {
+      const stop = settings.signalingStop;
+      if (!stop) return 'signaling running';
+      return stop.until === null ? 'signaling stopped' : `signaling stopped until ${new Date(stop.until).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    }
+    default:
+      return label;
+  }
 }
 
 /** What the status line's change detection compares: the parts an operator cares about, not rates or RTTs. */

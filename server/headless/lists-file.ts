@@ -1,24 +1,22 @@
 /**
  * Where meshdeck-node keeps its block and trust lists: the two storage areas the controller expects
  * (storage.sync and storage.local in a browser), in memory, with the lists' items written to one
- * JSON file after every change that touches them. Everything else the controller stores (settings,
- * history, the identity's entries) lives as long as the process: settings come from the config file
- * and flags at every start, the identity from its own file.
+ * JSON file after every change that touches them. Everything else the controller stores (history,
+ * the identity's entries) lives as long as the process, but for the settings the dashboard changed,
+ * which the state file keeps (state-file.ts), and the identity, which lives in its own file.
  *
- * The file is replaced atomically (a 0600 temporary file renamed over it), so a crash leaves the old
- * lists or the new ones, never half of either. Format: { "version": 1, "sync": {…}, "local": {…} }.
+ * The file is replaced atomically and read with care (private-file.ts): a crash leaves the old lists
+ * or the new ones, never half of either. Format: { "version": 1, "sync": {…}, "local": {…} }.
  */
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { isIdListKey } from '../../core/blocklist/block-list';
 import type { StorageArea } from '../../core/lib/storage';
 import { SerialQueue } from '../../core/lib/serial-queue';
 import { errorText } from '../../core/lib/error-text';
+import { PrivateFileError, readPrivateFile, replacePrivateFile } from './private-file';
 
 export const LISTS_FILE_VERSION = 1;
-const LISTS_FILE_MODE = 0o600;
+/** Far above any real lists (an import takes at most 5,000 entries of about 300 bytes), yet bounded. */
+export const LISTS_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 export class ListsFileError extends Error {
   override name = 'ListsFileError';
@@ -57,7 +55,7 @@ export async function openListsFile(file: string, seeds: Partial<Record<AreaName
       for (const [key, value] of Object.entries(items)) values[name].set(key, structuredClone(value));
       if (!Object.keys(items).some(isIdListKey)) return;
       const text = JSON.stringify({ version: LISTS_FILE_VERSION, sync: persisted('sync'), local: persisted('local') }, null, 2) + '\n';
-      last = writes.run(() => replaceFile(file, text));
+      last = writes.run(() => replacePrivateFile(file, text));
       await last;
     },
   });
@@ -65,13 +63,13 @@ export async function openListsFile(file: string, seeds: Partial<Record<AreaName
 }
 
 async function readListsFile(file: string): Promise<Record<AreaName, Record<string, unknown>>> {
-  let text: string;
+  let text: string | null;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readPrivateFile(file, LISTS_FILE_MAX_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { sync: {}, local: {} };
-    throw new ListsFileError(`cannot read the lists file ${file}: ${errorText(error)}`);
+    throw new ListsFileError(`the lists file ${file} ${error instanceof PrivateFileError ? error.message : `cannot be read: ${errorText(error)}`}`);
   }
+  if (text === null) return { sync: {}, local: {} };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -82,22 +80,4 @@ async function readListsFile(file: string): Promise<Record<AreaName, Record<stri
   if (typeof v !== 'object' || v === null || v.version !== LISTS_FILE_VERSION) throw new ListsFileError(`the lists file ${file} is not a version ${LISTS_FILE_VERSION} lists file`);
   const only = (items: unknown) => (typeof items === 'object' && items !== null ? Object.fromEntries(Object.entries(items).filter(([key]) => isIdListKey(key))) : {});
   return { sync: only(v.sync), local: only(v.local) };
-}
-
-async function replaceFile(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, LISTS_FILE_MODE);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
 }

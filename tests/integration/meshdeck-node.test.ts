@@ -2,10 +2,14 @@
  * `meshdeck-node` as an operator runs it (issue 14): real processes from bin/meshdeck-node.mjs, against
  * the real local server on 127.0.0.1. Runs inside a loopback-only network namespace (scripts/test.mjs).
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { envelope, type Reply, type Request } from '../../core/control/protocol';
+import type { Settings } from '../../core/control/settings';
+import { parseNodeFrame, tokenProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL } from '../../core/control/view-socket';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { until } from '../support/until';
 import { spawnMeshdeckNode, type NodeProcess } from '../../server/node-process';
@@ -13,6 +17,30 @@ import { spawnMeshdeckNode, type NodeProcess } from '../../server/node-process';
 const spawnNode = (args: string[]) => spawnMeshdeckNode(args);
 
 const has = (lines: string[], text: string) => lines.some((line) => line.includes(text));
+
+/** A view of `dashboardUrl` (the node's `dashboard:` line) over its socket, as the Node Dashboard's client speaks it. */
+async function viewSocket(dashboardUrl: string): Promise<{ ask<T>(request: Request): Promise<T>; close(): void }> {
+  const url = new URL(dashboardUrl);
+  const token = url.hash.slice('#token='.length);
+  const ws = new WebSocket(`ws://${url.host}${VIEW_SOCKET_PATH}`, [VIEW_SOCKET_PROTOCOL, tokenProtocol(token)], { headers: { origin: url.origin } });
+  const waiting = new Map<number, (reply: Reply) => void>();
+  ws.on('message', (data) => {
+    const frame = parseNodeFrame(data.toString());
+    if (frame?.kind === 'reply') waiting.get(frame.id)?.(frame.reply as Reply);
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).on('error', reject));
+  let next = 1;
+  return {
+    ask<T>(request: Request) {
+      const id = next++;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, (reply) => (reply.ok ? resolve(reply.value as T) : reject(new Error(`${request.type}: ${reply.error.name}: ${reply.error.message}`))));
+        ws.send(JSON.stringify({ kind: 'request', id, message: envelope(request, 'background') }));
+      });
+    },
+    close: () => ws.close(),
+  };
+}
 
 async function exitWithin(proc: NodeProcess, ms: number): Promise<number | null> {
   return Promise.race([proc.exit, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms))]);
@@ -123,4 +151,61 @@ describe('meshdeck-node processes over the real local server', () => {
     // Warnings only: no stray rejection, no stack.
     for (const proc of [a, b]) for (const line of proc.err) expect(line).toMatch(/^warning: cannot reach the (signaling server|relay) /);
   });
+
+  it('settings changed in the dashboard hold across a restart, with their source in the status line, until a flag gives one a new value', async () => {
+    const own = await mkdtemp(path.join(tmpdir(), 'meshdeck-node-state-'));
+    const run = (room = 'headless') => {
+      const proc = spawnNode(['--identity', path.join(own, 'e.json'), '--signaling', server.signalingUrl, '--relay', server.relayUrl, '--room', room]);
+      running.push(proc);
+      return proc;
+    };
+    const dashboardOf = async (proc: NodeProcess) => {
+      await proc.started();
+      await until(() => proc.dashboard() !== null, 10_000, 'the dashboard line');
+      return viewSocket(proc.dashboard()!);
+    };
+    try {
+      const first = run();
+      const view = await dashboardOf(first);
+      const changed = await view.ask<Settings>({ type: 'settings:update', patch: { room: 'lab', maxPeers: 3, trustedOnly: true, pauseIncoming: true } });
+      expect(changed).toMatchObject({ room: 'lab', maxPeers: 3, trustedOnly: true, pauseIncoming: true });
+      // The new room is on trial until the node connects with it (the endpoints' history then holds
+      // it); only then is it written, with the same --room flag given again at the restart.
+      await until(() => has(first.out, '| room lab |'), 10_000, 'the node in its new room');
+      const deadline = Date.now() + 20_000;
+      while (!(await view.ask<Settings[]>({ type: 'settings:history' })).some((entry) => entry.room === 'lab')) {
+        if (Date.now() > deadline) throw new Error('the trial did not keep the new room within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      view.close();
+      first.child.kill('SIGTERM');
+      expect(await exitWithin(first, 10_000)).toBe(0);
+
+      const second = run();
+      const again = await dashboardOf(second);
+      expect(await again.ask<Settings>({ type: 'settings:get' })).toMatchObject({ room: 'lab', maxPeers: 3, trustedOnly: true, pauseIncoming: true, routing: true });
+      await until(() => has(second.out, '| room lab | peers 0/3 |'), 10_000, 'a status line in the kept room');
+      const status = second.out.filter((line) => line.startsWith('status: ')).at(-1)!;
+      for (const part of ['signaling (flag)', 'relays (flag)', 'room lab (dashboard)', 'max peers 3 (dashboard)', 'pause incoming on (dashboard)', 'trusted peers only on (dashboard)']) {
+        expect(status).toContain(part);
+      }
+      expect((await stat(path.join(own, 'state.json'))).mode & 0o777).toBe(0o600);
+      again.close();
+      second.child.kill('SIGTERM');
+      expect(await exitWithin(second, 10_000)).toBe(0);
+
+      // The operator now names another room on the command line: the newer word wins, the other changes stay.
+      const third = run('elsewhere');
+      const last = await dashboardOf(third);
+      expect(await last.ask<Settings>({ type: 'settings:get' })).toMatchObject({ room: 'elsewhere', maxPeers: 3, trustedOnly: true });
+      await until(() => has(third.out, 'room elsewhere (flag)') && has(third.out, 'trusted peers only on (dashboard)'), 10_000, 'the status line with the flag’s room');
+      expect(has(third.out, "settings: the dashboard's room gives way to the flag's new value")).toBe(true);
+      last.close();
+      third.child.kill('SIGTERM');
+      expect(await exitWithin(third, 10_000)).toBe(0);
+      for (const proc of [first, second, third]) expect(proc.err).toEqual([]);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +41,13 @@ describe('the lists file', () => {
     await expect(openListsFile(file)).rejects.toThrow(ListsFileError);
     writeFileSync(file, 'not json');
     await expect(openListsFile(file)).rejects.toThrow(new RegExp(`${file} is not valid JSON`));
+  });
+
+  it('refuses a symbolic link, as the state file does: its writes would replace the link, leaving the file it named behind', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lists-'));
+    const target = path.join(dir, 'shared-lists.json');
+    writeFileSync(target, JSON.stringify({ version: 1, sync: {}, local: {} }));
+    symlinkSync(target, path.join(dir, 'lists.json'));
+    await expect(openListsFile(path.join(dir, 'lists.json'))).rejects.toThrow(`the lists file ${path.join(dir, 'lists.json')} is a symbolic link: give the real file`);
   });
 });

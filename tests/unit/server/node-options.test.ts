@@ -154,6 +154,30 @@ describe('meshdeck-node config file', () => {
     expect(overridden.settings.relayUrls).toEqual(['http://127.0.0.1:1/gun']);
   });
 
+  it('says which settings the config file and which the flags gave; the state file lives beside the lists file unless named', async () => {
+    const file = await config({ room: 'from-file', maxPeers: 4, trustedOnly: true, lists: 'l/lists.json' });
+    const { sources, statePath } = await options(['--config', file, '--max-peers', '2', '--signaling', 'http://127.0.0.1:3/peerjs']);
+    expect(sources).toEqual({
+      enabled: 'default',
+      signalingUrl: 'flag',
+      backupSignalingUrls: 'flag',
+      relayUrls: 'default',
+      trackerUrls: 'default',
+      room: 'config',
+      maxPeers: 'flag',
+      iceServers: 'default',
+      routing: 'default',
+      pauseIncoming: 'default',
+      pauseOutgoing: 'default',
+      trustedOnly: 'config',
+      signalingStop: 'default',
+    });
+    expect(statePath).toBe(path.join(dir, 'l', 'state.json'));
+    expect((await options(['--state', '/var/lib/meshdeck/dashboard.json'])).statePath).toBe('/var/lib/meshdeck/dashboard.json');
+    expect((await options(['--config', await config({ state: 's.json' })])).statePath).toBe(path.join(dir, 's.json'));
+    expect(await usageError(['--config', await config({ state: 1 })])).toMatch(/state must be a file path/);
+  });
+
   it('names what is wrong with it', async () => {
     expect(await usageError(['--config', path.join(dir, 'missing.json')])).toMatch(/^--config: cannot read .*missing\.json: ENOENT$/);
     expect(await usageError(['--config', await config('{ nope')])).toMatch(/is not valid JSON/);

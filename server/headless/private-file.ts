@@ -1,0 +1,86 @@
+/**
+ * How meshdeck-node keeps the files it rewrites while it runs (the lists file, the state file): read
+ * with care at start, replaced atomically on each change, readable by their owner only.
+ *
+ * The identity file is not one of them (server/identity-file.ts): it is written once and must never
+ * be overwritten, so it is hard-linked into place (link fails if the name is taken), where these are
+ * renamed over the old file on purpose.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { errorText } from '../../core/lib/error-text';
+
+/** Owner read/write only: the state file may hold TURN credentials, the lists whom the operator watches. */
+export const PRIVATE_FILE_MODE = 0o600;
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** A file that is there but is not one to read: says why, in words that follow the file's name. */
+export class PrivateFileError extends Error {
+  override name = 'PrivateFileError';
+}
+
+/**
+ * The text of `file`, or null when there is none. Refuses (PrivateFileError) a symbolic link, anything
+ * but a regular file, and a file over `maxBytes`. A link is refused rather than followed because
+ * replacePrivateFile renames over the link itself: reading through it would read one file and write
+ * another, and the operator's link would silently become a copy.
+ */
+export async function readPrivateFile(file: string, maxBytes: number): Promise<string | null> {
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO planted under the name must not hang the start.
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new PrivateFileError('is a symbolic link: give the real file');
+    throw new PrivateFileError(`cannot be read: ${errorText(error)}`);
+  }
+  try {
+    // Checked on the open file, not the name: what is read is what was checked.
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new PrivateFileError('is not a regular file');
+    if (stats.size > maxBytes) throw new PrivateFileError(`is larger than ${maxBytes} bytes`);
+    // Read in chunks and counted, should the file grow after the stat.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK_BYTES, maxBytes + 1));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw new PrivateFileError(`is larger than ${maxBytes} bytes`);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    throw error instanceof PrivateFileError ? error : new PrivateFileError(`cannot be read: ${errorText(error)}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces `file` with `text`, atomically: a new temporary file (O_EXCL, O_NOFOLLOW, mode 0600)
+ * written and synced, then renamed over the name. A crash leaves the old text or the new, never
+ * half of either; a link at the name is replaced, never written through.
+ */
+export async function replacePrivateFile(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}

@@ -17,6 +17,7 @@ import type { NodeSnapshot, RelayState, SignalingState } from './observed-state'
 import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
+import { DialBudget } from './dial-budget';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
 import { RecordTable } from '../discovery/record-table';
@@ -110,9 +111,12 @@ export class MeshNode {
   private readonly scores: PeerScores;
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
+  private readonly dialBudget: DialBudget;
   /** Node IDs found for the first time and not dialled yet, latest last (maybeDial). */
   private readonly newlyFound: string[] = [];
   private stallSweep: unknown = null;
+  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts). */
+  private budgetSweep: unknown = null;
   private readonly timers: TimerGroup;
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
@@ -135,6 +139,7 @@ export class MeshNode {
     this.timers = new TimerGroup(clock);
     this.beats = new BeatPacer(clock);
     this.redial = new RedialPolicy(clock);
+    this.dialBudget = new DialBudget(clock);
     this.log = components.log ?? new EventLog(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
     this.scores = new PeerScores(() => clock.monotonic());
@@ -429,6 +434,7 @@ export class MeshNode {
     this.announcedUrls = null;
     this.timers.clear();
     this.stallSweep = null;
+    this.budgetSweep = null;
     this.newlyFound.length = 0;
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
@@ -648,6 +654,7 @@ export class MeshNode {
       old?.close('duplicate');
     }
     this.redial.clear(session.remoteId);
+    this.dialBudget.met(session.remoteId);
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
@@ -677,7 +684,7 @@ export class MeshNode {
     if ((reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
       this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
     }
-    this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null);
+    this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null, session.link.direction === 'outbound' && !session.wasOpened);
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);
@@ -734,7 +741,7 @@ export class MeshNode {
   private maybeDial(nodeId: string, context: DialContext = this.dialContext(), newlyFound = false): void {
     const known = this.records.get(nodeId);
     if (newlyFound) this.rememberNewlyFound(nodeId);
-    if (newlyFound && context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 })) {
+    if (newlyFound && context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId) === 0) {
       const stalled = this.oldestStalledDial(context.now);
       if (stalled) {
         stalled.close('superseded');
@@ -745,6 +752,7 @@ export class MeshNode {
     }
     if (!known || context.hasSession(nodeId)) this.forgetNewlyFound(nodeId);
     if (!mayAutoDial(nodeId, known, context)) return;
+    if (!this.dialBudget.take(nodeId)) return this.sweepWhenBudgetAllows(nodeId);
     this.dial(nodeId);
     this.forgetNewlyFound(nodeId);
     // The dial added a session: the next candidate of the same sweep must count it.
@@ -774,6 +782,15 @@ export class MeshNode {
       this.stallSweep = null;
       this.dialDiscovered();
     }, Math.max(0, first - now));
+  }
+
+  /** Sweeps again once a dial to a stranger may start, rather than at the next periodic sweep. */
+  private sweepWhenBudgetAllows(nodeId: string): void {
+    if (this.budgetSweep !== null) return;
+    this.budgetSweep = this.timers.timeout(() => {
+      this.budgetSweep = null;
+      this.dialDiscovered();
+    }, this.dialBudget.msUntil(nodeId));
   }
 
   private oldestStalledDial(now: number): PeerSession | null {

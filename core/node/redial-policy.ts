@@ -40,9 +40,10 @@ export class RedialPolicy {
   /**
    * Records how a connection to `nodeId` ended. The 10-minute hold follows only a ready connection's
    * `user-disconnect` or `blocked`: a bye before ready imposes none (docs/protocol.md §3), or any
-   * stranger could silence us towards a node by dialling in its name.
+   * stranger could silence us towards a node by dialling in its name. `unanswered`: this node's dial
+   * whose transport never opened.
    */
-  closed(nodeId: string, reason: CloseReason, everReady: boolean): void {
+  closed(nodeId: string, reason: CloseReason, everReady: boolean, unanswered = false): void {
     if (reason === 'duplicate' || reason === 'shutdown') return;
     const now = this.clock.monotonic();
     const hold = this.holds.get(nodeId) ?? { notBefore: 0, newerThan: null, failures: new Backoff({ ...FAILURE_BACKOFF, random: this.random }) };
@@ -57,6 +58,12 @@ export class RedialPolicy {
     } else if (!everReady || reason === 'dead' || reason === 'transport-closed') {
       hold.notBefore = now + hold.failures.next();
     }
+    // A dial nobody answered (its transport never opened: no node holds the ID on the signaling
+    // server, or nobody answered the offer) waits for a record signed after it as well: a record
+    // that names a node nobody runs (a Sybil storm's) costs its signer a new signature for each
+    // further dial, not this node a dial slot and an RTCPeerConnection every backoff period. An
+    // honest node that was away re-announces within ANNOUNCE_INTERVAL_MS of coming back.
+    if (unanswered) hold.newerThan = Math.max(hold.newerThan ?? 0, this.clock.now());
     this.holds.delete(nodeId);
     this.holds.set(nodeId, hold);
     if (this.holds.size > HOLDS_KEPT) this.holds.delete(this.holds.keys().next().value!);

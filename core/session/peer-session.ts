@@ -116,6 +116,11 @@ export class PeerSession {
     this.timers.timeout(() => this.close('handshake-timeout', 'no authentication within 10 s'), HANDSHAKE_TIMEOUT_MS);
   }
 
+  /** Whether the transport ever opened: false for a dial nobody answered (no registration, no answer). */
+  get wasOpened(): boolean {
+    return this.channelOpen;
+  }
+
   get remoteId(): string {
     return this.link.remoteId;
   }

@@ -9,6 +9,7 @@ import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS, STALLED_DIAL_MS } from '../
 import type { PeerSession } from '../../../../core/session/peer-session';
 import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
+import { STRANGER_DIALS } from '../../../../core/node/dial-budget';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Settings } from '../../../../core/control/settings';
 import type { SignalingFactory } from '../../../../core/node/transport';
@@ -151,6 +152,39 @@ describe('MeshNode', () => {
       expect(STALLED_DIAL_MS).toBeLessThan(DIAL_SWEEP_MS);
       await clock.advance(STALLED_DIAL_MS);
       await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
+    });
+
+    it('dials a node nobody answered again only once it signs a newer record (it costs its signer, not this node)', async () => {
+      const { clock, hub, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 2 });
+      const { identity: sybil } = await makeIdentity();
+      hub.unanswered.add(sybil.nodeId);
+      store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
+      const dialsOf = () => dials.filter((d) => d.to === sybil.nodeId).length;
+      await eventually(() => dialsOf() === 1, 'the first dial');
+      // Its handshake times out, and sweeps come and go: no second dial on the same record.
+      await clock.advance(6 * DIAL_SWEEP_MS);
+      expect(a!.snapshot().closedPeers.some((c) => c.nodeId === sybil.nodeId)).toBe(true);
+      expect(dialsOf()).toBe(1);
+      // A newer record, signed by the node itself: dialled again.
+      store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
+      await clock.advance(DIAL_SWEEP_MS);
+      await eventually(() => dialsOf() === 2, 'dialled again on the newer record');
+    });
+
+    it('dials strangers on a budget: a room of records nobody answers costs a few dials a second, the first eight at once', async () => {
+      const { clock, hub, store, dials } = await mesh(1, { maxPeers: 64 });
+      for (let i = 0; i < 30; i++) {
+        const { identity: sybil } = await makeIdentity();
+        hub.unanswered.add(sybil.nodeId);
+        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
+      }
+      await eventually(() => dials.length >= STRANGER_DIALS.burst, 'the burst dialled');
+      await clock.advance(100);
+      expect(dials.length).toBe(STRANGER_DIALS.burst);
+      await clock.advance(10_000);
+      await settle();
+      expect(dials.length).toBeLessThanOrEqual(STRANGER_DIALS.burst + 10_100 / 1000 * STRANGER_DIALS.perSecond + 1);
+      expect(dials.length).toBeGreaterThan(STRANGER_DIALS.burst);
     });
 
     it('never gives up a ready connection for a newcomer', async () => {

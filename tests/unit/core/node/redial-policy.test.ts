@@ -58,6 +58,21 @@ describe('RedialPolicy', () => {
     expect(policy.mayDial('n1', 0)).toBe(true);
   });
 
+  it('holds a dial nobody answered until a record signed after it, besides the backoff', () => {
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock, () => 1);
+    const recordTs = clock.now();
+    clock.t = 500;
+    policy.closed('n1', 'handshake-timeout', false, true);
+    clock.t += 60_000;
+    expect(policy.mayDial('n1', recordTs)).toBe(false);
+    expect(policy.mayDial('n1', clock.now())).toBe(true);
+    // Answered but never ready: the backoff alone.
+    policy.closed('n2', 'handshake-timeout', false, false);
+    clock.t += 1000;
+    expect(policy.mayDial('n2', recordTs)).toBe(true);
+  });
+
   it('does not hold a node for its own shutdown or a replaced duplicate', () => {
     const policy = new RedialPolicy(clockAt(0));
     policy.closed('n1', 'shutdown', true);

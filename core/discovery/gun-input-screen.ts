@@ -13,6 +13,7 @@ import type { NodeRecord } from './rendezvous-record';
 
 interface GunMessage {
   '#'?: string;
+  '@'?: unknown;
   put?: unknown;
 }
 interface GunMeshHear {
@@ -31,7 +32,8 @@ export function screenGunInput(mesh: GunMeshLike, now: () => number, onRefused: 
     if (isRecord(msg) && isRecord(msg.put)) {
       let result: ReturnType<RoomGraphScreen['screen']>;
       try {
-        result = screen.screen(msg.put, now());
+        // An answer (`@`) to a read of ours may come in chunks; any other put is a write and must be whole.
+        result = screen.screen(msg.put, now(), typeof msg['@'] === 'string');
       } catch {
         // Not a graph JSON could make: nothing of it goes on (fail closed).
         return;

@@ -8,8 +8,10 @@ import Gun from 'gun/gun';
 import { Backoff } from '../lib/backoff';
 import { TimerGroup } from '../lib/clock';
 import { Emitter } from '../lib/events';
+import { isRecord } from '../control/protocol';
 import type { NodeRecord } from './rendezvous-record';
 import { screenGunInput, type GunMeshLike } from './gun-input-screen';
+import { RoomReader } from './room-reader';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from '../node/transport';
 
 export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
@@ -71,6 +73,7 @@ class GunRendezvous implements Rendezvous {
   readonly events = new Emitter<RendezvousEvents>();
   private gun: GunRoot | null = null;
   private nodes: GunChain | null = null;
+  private reader: RoomReader | null = null;
   private readonly timers: TimerGroup;
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
   private announceRetry: unknown = null;
@@ -91,7 +94,12 @@ class GunRendezvous implements Rendezvous {
     const mesh = gun.back('opt.mesh') as GunMesh | undefined;
     if (!mesh) throw new Error('GUN has no mesh: its websocket adapter is not loaded');
     screenGunInput(mesh, () => this.options.clock.now(), (refused) => {
-      if (this.gun === gun) this.events.emit('records:refused', refused);
+      if (this.gun !== gun) return;
+      for (const node of refused) {
+        const soul = isRecord(node) && isRecord(node._) ? node._['#'] : undefined;
+        if (typeof soul === 'string') this.reader?.refused(soul);
+      }
+      this.events.emit('records:refused', refused);
     });
     gun.on('hi', (peer) => {
       if (!peer.url) return;
@@ -104,9 +112,16 @@ class GunRendezvous implements Rendezvous {
       this.scheduleReattach(peer.url);
     });
     this.nodes = gun.get('meshdeck/v1').get(this.options.room).get('nodes');
-    this.nodes.map().on((data) => {
-      if (this.gun === gun) this.events.emit('record:update', data);
+    this.reader = new RoomReader({
+      parent: this.nodes,
+      chainOf: (soul) => gun.get(soul),
+      timers: this.timers,
+      now: () => this.options.clock.now(),
+      onRecord: (data) => {
+        if (this.gun === gun) this.events.emit('record:update', data);
+      },
     });
+    this.reader.start();
   }
 
   private relayState(url: string, state: 'open' | 'closed'): void {
@@ -233,10 +248,7 @@ class GunRendezvous implements Rendezvous {
   }
 
   reread(): void {
-    const gun = this.gun;
-    this.nodes?.map().once((data) => {
-      if (this.gun === gun) this.events.emit('record:update', data);
-    });
+    this.reader?.reread();
   }
 
   stop(): void {
@@ -246,7 +258,8 @@ class GunRendezvous implements Rendezvous {
     this.timers.clear();
     this.announceRetry = null;
     this.reattach.clear();
-    this.nodes?.map().off();
+    this.reader?.stop();
+    this.reader = null;
     this.nodes = null;
     this.shared?.chain.map().off();
     this.shared = null;

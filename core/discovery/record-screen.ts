@@ -17,11 +17,21 @@
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import { isRecord } from '../control/protocol';
-import { readRecordFields, recordBoundsProblem, type NodeRecord } from './rendezvous-record';
+import { isRecordChunk, readRecordFields, RECORD_STALE_MS, recordBoundsProblem, type NodeRecord } from './rendezvous-record';
 
 const ROOM_NODES_SOUL = /^meshdeck\/v1\/[^/]+\/nodes$/;
 /** Souls linked from a room's parent, remembered to screen a child that comes in a later message. */
 const LINKED_SOULS_KEPT = 4096;
+/** Souls of refused records, remembered so that a later message cannot link them again. */
+const REFUSED_SOULS_KEPT = 8192;
+/**
+ * Links of a room's parent let through in one message, the most recently written first. GUN fetches
+ * the child of every link it holds (`map()`), each fetch a round trip the relay answers in order: a
+ * parent of 10,000 junk links (a stock relay keeps whatever it is sent) made the node ask 42,000
+ * times, and a newcomer's record waited behind them for 45 s (measured, issue 22). A room's honest
+ * nodes rewrite their link every announce, so the newest few hundred are the live ones.
+ */
+export const LINKS_PER_MESSAGE = 256;
 
 export interface ScreenResult {
   /** The records refused (children dropped from the graph), as they came. */
@@ -33,6 +43,8 @@ export interface ScreenResult {
 export class RoomGraphScreen {
   /** Child soul → the node ID its parent files it under; oldest first. */
   private readonly linked = new Map<string, string>();
+  /** Souls refused before, oldest first. */
+  private readonly refusedBefore = new Set<string>();
 
   /**
    * @param alsoRequire a further check on a record (a relay in Node can afford to check that the IDs
@@ -44,9 +56,11 @@ export class RoomGraphScreen {
    * Removes from a GUN message's `put` graph, in place, every room record that is not a whole,
    * well-formed record filed under its own ID, and the parent's links to them. Partial writes to a
    * record are refused too: honest nodes always write whole records, and a partial write is how a
-   * writer corrupts another's copy in the relay.
+   * writer corrupts another's copy in the relay. An answer to this instance's own read (`isAnswer`)
+   * may carry a record in chunks (a relay's disk answers so): a chunk of record fields passes, and the
+   * record table judges the record once whole.
    */
-  screen(graph: Record<string, unknown>, now: number): ScreenResult {
+  screen(graph: Record<string, unknown>, now: number, isAnswer = false): ScreenResult {
     for (const soul of Object.keys(graph)) if (ROOM_NODES_SOUL.test(soul)) this.learnLinks(soul, graph[soul]);
     const refused: unknown[] = [];
     const refusedSouls = new Set<string>();
@@ -55,12 +69,14 @@ export class RoomGraphScreen {
       if (key === null) continue;
       const record = readRecordFields(graph[soul]);
       if (record && record.id === key && recordBoundsProblem(record, now) === null && this.alsoRequire(record)) continue;
+      if (!record && isAnswer && isRecordChunk(graph[soul])) continue;
       refused.push(graph[soul]);
       delete graph[soul];
       refusedSouls.add(soul);
+      this.rememberRefused(soul);
     }
     for (const soul of Object.keys(graph)) {
-      if (ROOM_NODES_SOUL.test(soul) && !this.keepLinks(graph[soul], refusedSouls)) delete graph[soul];
+      if (ROOM_NODES_SOUL.test(soul) && !this.keepLinks(graph[soul], refusedSouls, now)) delete graph[soul];
     }
     return { refused, empty: Object.keys(graph).length === 0 };
   }
@@ -84,23 +100,40 @@ export class RoomGraphScreen {
     }
   }
 
-  /** Drops a parent's links that cannot name a record or point at a refused one; false if none is left. */
-  private keepLinks(node: unknown, refusedSouls: Set<string>): boolean {
+  private rememberRefused(soul: string): void {
+    this.refusedBefore.delete(soul);
+    this.refusedBefore.add(soul);
+    if (this.refusedBefore.size > REFUSED_SOULS_KEPT) this.refusedBefore.delete(this.refusedBefore.keys().next().value!);
+  }
+
+  /**
+   * Drops a parent's links that cannot name a record, point at a refused one (in this message or
+   * before), or were last written longer ago than a record stays fresh; then keeps only the
+   * LINKS_PER_MESSAGE most recently written. False if none is left.
+   */
+  private keepLinks(node: unknown, refusedSouls: Set<string>, now: number): boolean {
     if (!isPlainObject(node)) return false;
     const states = isRecord(node._) && isPlainObject(node._['>']) ? node._['>'] : null;
-    let kept = 0;
+    const stateOf = (key: string): number => (typeof states?.[key] === 'number' ? (states[key] as number) : -Infinity);
+    const kept: string[] = [];
     for (const key of Object.keys(node)) {
       if (key === '_') continue;
       const target = linkTarget(node[key]);
-      if (NODE_ID_PATTERN.test(key) && target !== null && !refusedSouls.has(target)) {
-        kept++;
-        continue;
-      }
-      delete node[key];
-      if (states) delete states[key];
+      const live = states === null || now - stateOf(key) <= RECORD_STALE_MS;
+      if (NODE_ID_PATTERN.test(key) && target !== null && live && !refusedSouls.has(target) && !this.refusedBefore.has(target)) kept.push(key);
+      else dropLink(node, states, key);
     }
-    return kept > 0;
+    if (kept.length > LINKS_PER_MESSAGE) {
+      kept.sort((a, b) => stateOf(b) - stateOf(a));
+      for (const key of kept.splice(LINKS_PER_MESSAGE)) dropLink(node, states, key);
+    }
+    return kept.length > 0;
   }
+}
+
+function dropLink(node: Record<string, unknown>, states: Record<string, unknown> | null, key: string): void {
+  delete node[key];
+  if (states) delete states[key];
 }
 
 /** What JSON makes of an object: nothing else (a typed array, a frozen object) can be trimmed in place. */

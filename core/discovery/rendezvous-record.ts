@@ -71,6 +71,24 @@ export function readRecordFields(raw: unknown): NodeRecord | null {
   return r;
 }
 
+/** The longest field a record chunk may hold: far above a record's longest (64 neighbours, ~1.8 KB). */
+const CHUNK_FIELD_CHARS = 4096;
+
+/**
+ * Whether `raw` could be part of a record: only record fields, each a string, number or boolean of
+ * bounded size. A relay that keeps records on disk (GUN's radisk) answers a read in several such
+ * chunks; the record is judged whole once they are merged.
+ */
+export function isRecordChunk(raw: unknown): boolean {
+  if (!isRecord(raw)) return false;
+  return Object.keys(raw).every((key) => {
+    if (key === '_') return true;
+    const value = raw[key];
+    if (!(FIELDS as readonly string[]).includes(key)) return false;
+    return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= CHUNK_FIELD_CHARS);
+  });
+}
+
 /** readRecordFields that throws RecordError. */
 export function pickRecord(raw: unknown): NodeRecord {
   if (!isRecord(raw)) throw new RecordError('record is not an object');

@@ -3,14 +3,15 @@
  * reaches GUN's graph, whole well-formed records and the parent's links to them pass untouched.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RoomGraphScreen } from '../../../../core/discovery/record-screen';
-import { RECORD_AHEAD_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
+import { LINKS_PER_MESSAGE, RoomGraphScreen } from '../../../../core/discovery/record-screen';
+import { RECORD_AHEAD_MS, RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Identity } from '../../../../core/identity/identity';
 import { makeIdentity } from '../../../support/identities';
 
 const T = Date.UTC(2026, 0, 1);
 const PARENT = 'meshdeck/v1/default/nodes';
-const meta = (soul: string, node: Record<string, unknown>) => ({ _: { '#': soul, '>': Object.fromEntries(Object.keys(node).map((k) => [k, 1])) }, ...node });
+/** A GUN node with its metadata, each key written at `at` (the writer's clock). */
+const meta = (soul: string, node: Record<string, unknown>, at: number | ((key: string) => number) = T) => ({ _: { '#': soul, '>': Object.fromEntries(Object.keys(node).map((k) => [k, typeof at === 'number' ? at : at(k)])) }, ...node });
 const link = (soul: string) => ({ '#': soul });
 
 /** A writer's put of records under the room: the parent with a link per key, and each child. */
@@ -52,6 +53,49 @@ describe('RoomGraphScreen', () => {
     const parent = graph[PARENT] as Record<string, unknown> & { _: { '>': Record<string, number> } };
     expect(Object.keys(parent).filter((k) => k !== '_')).toEqual([peer.nodeId]);
     expect(Object.keys(parent._['>'])).toEqual([peer.nodeId]);
+  });
+
+  it('takes a record in chunks in an answer to its own read (a relay\'s disk answers so), never in a write', () => {
+    const soul = `${PARENT}/${peer.nodeId}`;
+    const chunk = () => ({ [soul]: meta(soul, { id: genuine.id, pub: genuine.pub, ts: genuine.ts }) });
+    expect(new RoomGraphScreen().screen(chunk(), T, true)).toMatchObject({ refused: { length: 0 }, empty: false });
+    expect(new RoomGraphScreen().screen(chunk(), T, false)).toMatchObject({ refused: { length: 1 }, empty: true });
+    const junk = { [soul]: meta(soul, { id: genuine.id, junk: 'x' }) };
+    expect(new RoomGraphScreen().screen(junk, T, true)).toMatchObject({ refused: { length: 1 }, empty: true });
+  });
+
+  // A stock relay keeps and sends back every link it was ever sent: GUN fetches the child of each (issue 22).
+  describe('links GUN would chase', () => {
+    const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+    const ids = (count: number) => Array.from({ length: count }, (_, i) => 'n' + [...i.toString(32).padStart(26, '0')].map((d) => BASE32[parseInt(d, 32)]).join(''));
+    const parentOf = (graph: Record<string, unknown>) => graph[PARENT] as Record<string, unknown>;
+    const linksOf = (graph: Record<string, unknown>) => Object.keys(parentOf(graph) ?? {}).filter((k) => k !== '_');
+
+    it('drops a link last written longer ago than a record stays fresh', () => {
+      const [fresh, old] = ids(2) as [string, string];
+      const graph = { [PARENT]: meta(PARENT, { [fresh]: link(`${PARENT}/${fresh}`), [old]: link(`${PARENT}/${old}`) }, (key) => (key === old ? T - RECORD_STALE_MS - 1 : T)) };
+      new RoomGraphScreen().screen(graph, T);
+      expect(linksOf(graph)).toEqual([fresh]);
+    });
+
+    it(`lets through at most ${LINKS_PER_MESSAGE} links of one message, the most recently written`, () => {
+      const keys = ids(LINKS_PER_MESSAGE + 50);
+      const writtenAt = (key: string) => T - keys.indexOf(key);
+      const graph = { [PARENT]: meta(PARENT, Object.fromEntries(keys.map((key) => [key, link(`${PARENT}/${key}`)])), writtenAt) };
+      new RoomGraphScreen().screen(graph, T);
+      expect(linksOf(graph).sort()).toEqual(keys.slice(0, LINKS_PER_MESSAGE).sort());
+      const states = (parentOf(graph)._ as { '>': Record<string, number> })['>'];
+      expect(Object.keys(states).sort()).toEqual(keys.slice(0, LINKS_PER_MESSAGE).sort());
+    });
+
+    it('drops a later link to a record it refused before', () => {
+      const screen = new RoomGraphScreen();
+      const junkId = ids(1)[0]!;
+      screen.screen(put({ [junkId]: { junk: 1 } }), T);
+      const relink = { [PARENT]: meta(PARENT, { [junkId]: link(`${PARENT}/${junkId}`), [peer.nodeId]: link(`${PARENT}/${peer.nodeId}`) }) };
+      screen.screen(relink, T);
+      expect(linksOf(relink)).toEqual([peer.nodeId]);
+    });
   });
 
   it('drops parent links that cannot name a record, and a message left with nothing', () => {

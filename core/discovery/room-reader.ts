@@ -1,0 +1,164 @@
+/**
+ * Reads a room's node records from GUN, most recently written first, a few at a time.
+ *
+ * Why not `map().on()`: GUN fetches the child of every link the room's parent holds, each fetch a
+ * round trip that the relay answers in order. A stock relay keeps every link it was ever sent, so
+ * after a storm of 10,000 junk records a node asked it 42,000 times and a newcomer's record waited
+ * behind those answers for 45 s (measured, issue 22). Here the parent is watched alone (its links and
+ * the time each was last written, GUN's state), and children are fetched by this reader: newest link
+ * first, at most FETCHES_IN_FLIGHT at once, each once per write of its link. An honest node rewrites
+ * its link at every announce, so it is read again then; a link not written for RECORD_STALE_MS points
+ * at a stale record and is not read at all.
+ */
+import { NODE_ID_PATTERN } from '../identity/identity';
+import type { TimerGroup } from '../lib/clock';
+import { isRecord } from '../control/protocol';
+import { readRecordFields, RECORD_STALE_MS } from './rendezvous-record';
+
+/** Children fetched at once: a relay's queue holds at most this many of ours. */
+export const FETCHES_IN_FLIGHT = 8;
+/** A child the relay does not send within this long frees its slot (the screen may have refused it). */
+export const FETCH_TIMEOUT_MS = 2000;
+/** Links waiting to be read; past this the least recently written are dropped. */
+export const LINKS_WAITING = 1024;
+/** Links remembered with the write that was read last, so a parent sent again costs nothing. */
+export const LINKS_READ_KEPT = 4096;
+/**
+ * How much older than its link a child's newest field may be and still be that write: one put gives
+ * the link and the child's fields the writer's clock of that moment, a few ms apart at most.
+ */
+const SAME_WRITE_MS = 1000;
+
+/** The slice of GUN's chain API the reader uses. */
+export interface ReaderChain {
+  on(callback: (data: unknown) => void): unknown;
+  once(callback: (data: unknown) => void): unknown;
+  off(): void;
+}
+
+export interface RoomReaderDeps {
+  /** The room's `nodes` parent. */
+  parent: ReaderChain;
+  /** The chain of a soul (a child the parent links to). */
+  chainOf(soul: string): ReaderChain;
+  timers: TimerGroup;
+  now(): number;
+  /** A child as GUN delivered it: unverified, for the record table. */
+  onRecord(data: unknown): void;
+}
+
+interface Link {
+  soul: string;
+  /** When the link was last written (GUN's state: the writer's clock). */
+  writtenAt: number;
+}
+
+export class RoomReader {
+  private readonly waiting = new Map<string, Link>();
+  /** Node ID → the write of its link read last; oldest first. */
+  private readonly read = new Map<string, number>();
+  /** Souls being fetched → how to end that fetch. */
+  private readonly inFlight = new Map<string, () => void>();
+  private running = false;
+
+  constructor(private readonly deps: RoomReaderDeps) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.deps.parent.on((node) => this.onParent(node));
+  }
+
+  /** Reads every live link again, whether read before or not (the `Refresh peers` control). */
+  reread(): void {
+    if (!this.running) return;
+    this.read.clear();
+    this.deps.parent.once((node) => this.onParent(node));
+  }
+
+  /** The relay's answer for `soul` was refused by the screen: its slot is free at once. */
+  refused(soul: string): void {
+    this.inFlight.get(soul)?.();
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.deps.parent.off();
+    for (const end of [...this.inFlight.values()]) end();
+    this.waiting.clear();
+    this.read.clear();
+  }
+
+  private onParent(node: unknown): void {
+    if (!this.running || !isRecord(node)) return;
+    const meta = node._;
+    const states = isRecord(meta) && isRecord(meta['>']) ? meta['>'] : {};
+    const now = this.deps.now();
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      const writtenAt = states[key];
+      if (key === '_' || !NODE_ID_PATTERN.test(key) || !isRecord(value) || typeof value['#'] !== 'string' || typeof writtenAt !== 'number') continue;
+      if (now - writtenAt > RECORD_STALE_MS || (this.read.get(key) ?? -Infinity) >= writtenAt) continue;
+      this.waiting.set(key, { soul: value['#'], writtenAt });
+    }
+    this.dropOldestWaiting();
+    this.pump();
+  }
+
+  private dropOldestWaiting(): void {
+    if (this.waiting.size <= LINKS_WAITING) return;
+    const byAge = [...this.waiting.entries()].sort((a, b) => b[1].writtenAt - a[1].writtenAt);
+    for (const [key] of byAge.slice(LINKS_WAITING)) this.waiting.delete(key);
+  }
+
+  private pump(): void {
+    while (this.running && this.inFlight.size < FETCHES_IN_FLIGHT && this.waiting.size > 0) {
+      let newest: [string, Link] | null = null;
+      for (const entry of this.waiting) if (!newest || entry[1].writtenAt > newest[1].writtenAt) newest = entry;
+      const [key, link] = newest!;
+      this.waiting.delete(key);
+      if (this.inFlight.has(link.soul)) continue;
+      this.remember(key, link.writtenAt);
+      this.fetch(link);
+    }
+  }
+
+  private remember(key: string, writtenAt: number): void {
+    this.read.delete(key);
+    this.read.set(key, writtenAt);
+    if (this.read.size > LINKS_READ_KEPT) this.read.delete(this.read.keys().next().value!);
+  }
+
+  /**
+   * Reads the child of `link`. GUN answers first from its own graph, which may hold an earlier write
+   * (a relay sends a subscriber of the parent only the parent's change), then with each chunk of the
+   * relay's answer merged: only a whole record as new as the link counts.
+   */
+  private fetch({ soul, writtenAt }: Link): void {
+    const chain = this.deps.chainOf(soul);
+    let timer: unknown = null;
+    const end = (): void => {
+      if (this.inFlight.get(soul) !== end) return;
+      this.inFlight.delete(soul);
+      this.deps.timers.cancel(timer);
+      chain.off();
+      this.pump();
+    };
+    this.inFlight.set(soul, end);
+    timer = this.deps.timers.timeout(end, FETCH_TIMEOUT_MS);
+    chain.on((data) => {
+      // Chunks of the answer merge in GUN's graph: the record is read once whole and as new as its link.
+      if (this.inFlight.get(soul) !== end || readRecordFields(data) === null || newestWrite(data) < writtenAt - SAME_WRITE_MS) return;
+      this.deps.onRecord(data);
+      end();
+    });
+  }
+}
+
+/** The newest of a GUN node's field states (when its fields were last written), or -Infinity. */
+function newestWrite(data: unknown): number {
+  const meta = isRecord(data) ? data._ : undefined;
+  const states = isRecord(meta) && isRecord(meta['>']) ? Object.values(meta['>']) : [];
+  return Math.max(-Infinity, ...states.filter((state): state is number => typeof state === 'number'));
+}

@@ -1,0 +1,129 @@
+/**
+ * RoomReader over fake GUN chains on the fake clock: the room's parent is watched alone and its
+ * children are read newest link first, a few at a time, once per write of their link.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, RoomReader, type ReaderChain } from '../../../../core/discovery/room-reader';
+import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
+import { TimerGroup } from '../../../../core/lib/clock';
+import { FakeClock } from '../../../support/fake-clock';
+import { makeIdentity } from '../../../support/identities';
+
+const PARENT = 'meshdeck/v1/default/nodes';
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const idOf = (i: number) => 'n' + [...i.toString(32).padStart(26, '0')].map((d) => BASE32[parseInt(d, 32)]).join('');
+
+class FakeChain implements ReaderChain {
+  listeners: ((data: unknown) => void)[] = [];
+  offs = 0;
+  on(callback: (data: unknown) => void): void {
+    this.listeners.push(callback);
+  }
+  once(callback: (data: unknown) => void): void {
+    this.listeners.push(callback);
+  }
+  off(): void {
+    this.offs++;
+    this.listeners = [];
+  }
+  emit(data: unknown): void {
+    for (const listener of [...this.listeners]) listener(data);
+  }
+}
+
+/** A GUN node as GUN hands it over: fields, and `_` with its soul and each field's state. */
+const gunNode = (soul: string, fields: Record<string, unknown>, writtenAt: (key: string) => number) => ({
+  _: { '#': soul, '>': Object.fromEntries(Object.keys(fields).map((key) => [key, writtenAt(key)])) },
+  ...fields,
+});
+
+function setup() {
+  const clock = new FakeClock();
+  const parent = new FakeChain();
+  const children = new Map<string, FakeChain>();
+  const fetched: string[] = [];
+  const read: unknown[] = [];
+  const reader = new RoomReader({
+    parent,
+    chainOf: (soul) => {
+      fetched.push(soul);
+      const chain = new FakeChain();
+      children.set(soul, chain);
+      return chain;
+    },
+    timers: new TimerGroup(clock),
+    now: () => clock.now(),
+    onRecord: (data) => read.push(data),
+  });
+  reader.start();
+  /** The parent as GUN holds it: a link per key, each written at its time. */
+  const links = (written: Record<string, number>) =>
+    parent.emit(gunNode(PARENT, Object.fromEntries(Object.keys(written).map((key) => [key, { '#': `${PARENT}/${key}` }])), (key) => written[key]!));
+  const answer = (record: NodeRecord, writtenAt: number) => children.get(`${PARENT}/${record.id}`)!.emit(gunNode(`${PARENT}/${record.id}`, { ...record }, () => writtenAt));
+  return { clock, reader, links, answer, fetched, read, children };
+}
+
+describe('RoomReader', () => {
+  let record: NodeRecord;
+  beforeAll(async () => {
+    const { identity } = await makeIdentity();
+    record = await signRecord(identity, { signal: ['http://127.0.0.1:9000/peerjs'], routing: true, neighbors: [] }, Date.UTC(2025, 0, 1));
+  });
+
+  it(`reads the most recently written links first, ${FETCHES_IN_FLIGHT} at a time`, () => {
+    const { clock, links, fetched } = setup();
+    const now = clock.now();
+    const written = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [idOf(i), now - 1000 + i]));
+    links(written);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT);
+    const newest = Object.keys(written).sort((a, b) => written[b]! - written[a]!).slice(0, FETCHES_IN_FLIGHT);
+    expect(fetched).toEqual(newest.map((key) => `${PARENT}/${key}`));
+  });
+
+  it('reads a child once per write of its link, and never a link older than a fresh record', async () => {
+    const { clock, links, answer, fetched, read } = setup();
+    const at = clock.now();
+    links({ [record.id]: at, [idOf(1)]: at - RECORD_STALE_MS - 1 });
+    expect(fetched).toEqual([`${PARENT}/${record.id}`]);
+    answer(record, at);
+    expect(read).toHaveLength(1);
+    // The parent sent again, same write: nothing read.
+    links({ [record.id]: at });
+    expect(fetched).toHaveLength(1);
+    // The node announced again: its link was rewritten, so the child is read again.
+    await clock.advance(15_000);
+    links({ [record.id]: clock.now() });
+    expect(fetched).toHaveLength(2);
+  });
+
+  it('takes only a whole record as new as its link: an older copy or a chunk is waited past', () => {
+    const { clock, links, answer, read, children } = setup();
+    const at = clock.now();
+    links({ [record.id]: at });
+    answer(record, at - 15_000);
+    const soul = `${PARENT}/${record.id}`;
+    children.get(soul)!.emit(gunNode(soul, { id: record.id, ts: record.ts }, () => at));
+    expect(read).toEqual([]);
+    answer(record, at);
+    expect(read).toHaveLength(1);
+  });
+
+  it('frees a slot when an answer does not come in time or the screen refused it', async () => {
+    const { clock, reader, links, fetched, children } = setup();
+    const now = clock.now();
+    links(Object.fromEntries(Array.from({ length: FETCHES_IN_FLIGHT + 2 }, (_, i) => [idOf(i), now - i])));
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT);
+    reader.refused(fetched[0]!);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 1);
+    expect(children.get(fetched[0]!)!.offs).toBe(1);
+    await clock.advance(FETCH_TIMEOUT_MS);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 2);
+  });
+
+  it('stop() ends every read and holds nothing', () => {
+    const { clock, reader, links, children } = setup();
+    links({ [record.id]: clock.now() });
+    reader.stop();
+    expect([...children.values()].every((chain) => chain.offs === 1 && chain.listeners.length === 0)).toBe(true);
+  });
+});

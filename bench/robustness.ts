@@ -9,10 +9,14 @@
  * - host_recover_ms_median: the offscreen document closed → the new host has a ready peer again.
  * - cycles, rtc_peer_connections_after_cycles, heap_growth_bytes_after_cycles: connect/disconnect
  *   cycles between two nodes, then live RTCPeerConnections and JS heap growth after a forced GC.
+ * - pc_cycles, pc_cycle_failures: one node host makes several times Chromium's 500 RTCPeerConnections
+ *   (kMaxPeerConnections, closed ones counted until collected; core/signaling/rtc-link.ts) in mixed
+ *   cycles (dial and close, ICE server check, refused inbound dial), with no forced GC: each must work.
  */
 import type { Page } from 'puppeteer';
 import { median } from '../core/session/heartbeat';
 import type { MeshNode } from '../core/node/node';
+import type { checkIceServer } from '../core/signaling/ice-check';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { writeResult } from './result';
@@ -21,10 +25,14 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /** How long to wait for the browser's ICE `disconnected` after the kill (it comes after ~5 s). */
 const ICE_VERDICT_WAIT_MS = 20_000;
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 500);
+const PC_CYCLES = Number(process.env.BENCH_PC_CYCLES ?? 2000);
+/** An ICE check of the pc cycles: a STUN server nobody runs, given up soon (the connection is the point). */
+const PC_ICE_CHECK_MS = 250;
 type Hook = {
   meshdeck: {
     host: { node: MeshNode };
-    instruments: { peerConnections: { created: number; open: number }; iceStates: { connection: number; state: string; at: number }[] };
+    instruments: { peerConnections: { created: number; open: number; collected: number }; iceStates: { connection: number; state: string; at: number }[] };
+    checkIceServer: typeof checkIceServer;
   };
 };
 const now = (page: Page) => page.evaluate(() => performance.timeOrigin + performance.now());
@@ -192,6 +200,104 @@ async function main(): Promise<void> {
     const heapAfter = await heap(hostA2);
     const open = await Promise.all([hostA2, hostB].map((h) => h.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.open)));
 
+    // 5. pc cycles (issue 22): in A's host, dial and close B, check an ICE server, and turn away a
+    //    dial from a raw PeerJS peer in the same document (A's incoming paused: it answers bye
+    //    `paused`), in turn. A cycle fails if it throws, times out, or ends otherwise than it should.
+    await request(popups[0]!, { type: 'settings:update', patch: { pauseIncoming: true } });
+    await waitFor(() => hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.appliedSettings?.pauseIncoming === true), (paused) => paused, 10_000, 'A pauses incoming');
+    const pcMadeBefore = await hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.created);
+    const pcCycles = await hostA2.evaluate(
+      async (target, self, cycles, iceCheckMs, opts) => {
+        // No named inner functions here (tsx would wrap them in a helper the page does not have): bound ones instead.
+        const { meshdeck } = globalThis as unknown as { meshdeck: Hook['meshdeck'] & { Peer: typeof import('peerjs').Peer } };
+        const { node } = meshdeck.host;
+        const counts = meshdeck.instruments.peerConnections;
+        const clock = {
+          now: Date.now.bind(Date),
+          monotonic: performance.now.bind(performance),
+          setTimeout: setTimeout.bind(globalThis),
+          clearTimeout: clearTimeout.bind(globalThis),
+          setInterval: setInterval.bind(globalThis),
+          clearInterval: clearInterval.bind(globalThis),
+        };
+        const raw = new meshdeck.Peer(`rawpc${Date.now().toString(36)}`, opts);
+        await new Promise<void>((resolve) => raw.on('open', () => resolve()));
+        const failures: string[] = [];
+        let uncollectedMax = counts.created - counts.collected;
+        for (let i = 0; i < cycles; i++) {
+          try {
+            if (i % 3 === 0) {
+              await new Promise<void>((resolve, reject) => {
+                const timer = setTimeout(() => {
+                  offReady();
+                  offClose();
+                  reject(new Error(`dial ${i}: not ready within 10 s`));
+                }, 10_000);
+                const offReady = node.events.on('peer:ready', (session) => {
+                  if (session.remoteId !== target) return;
+                  offReady();
+                  offClose();
+                  clearTimeout(timer);
+                  resolve();
+                });
+                const offClose = node.events.on('peer:close', (event) => {
+                  if (event.nodeId !== target) return;
+                  offReady();
+                  offClose();
+                  clearTimeout(timer);
+                  reject(new Error(`dial ${i}: closed before ready: ${event.reason} ${event.error ?? ''}`));
+                });
+                node.dial(target);
+              });
+              await new Promise<void>((resolve) => {
+                const off = node.events.on('peer:close', (event) => {
+                  if (event.nodeId !== target) return;
+                  off();
+                  resolve();
+                });
+                node.disconnect(target, 'shutdown');
+              });
+            } else if (i % 3 === 1) {
+              // Nobody runs this STUN server: `failed` is its right answer; `not usable` is Chromium's refusal.
+              const result = await meshdeck.checkIceServer({ urls: 'stun:127.0.0.1:9' }, clock, { timeoutMs: iceCheckMs });
+              if (result.error?.startsWith('not usable')) throw new Error(`ICE check ${i}: ${result.error}`);
+            } else {
+              await new Promise<void>((resolve, reject) => {
+                const connection = raw.connect(self, { serialization: 'raw', reliable: true });
+                let bye = false;
+                const timer = setTimeout(() => {
+                  connection.close();
+                  reject(new Error(`refused dial ${i}: not closed within 10 s`));
+                }, 10_000);
+                connection.on('open', () => connection.send(JSON.stringify({ t: 'hello' })));
+                connection.on('data', (data) => {
+                  if (String(data).includes('"paused"')) bye = true;
+                });
+                connection.on('close', () => {
+                  clearTimeout(timer);
+                  if (bye) resolve();
+                  else reject(new Error(`refused dial ${i}: closed without bye paused`));
+                });
+              });
+            }
+          } catch (error) {
+            failures.push(String((error as Error)?.message ?? error));
+          }
+          uncollectedMax = Math.max(uncollectedMax, counts.created - counts.collected);
+        }
+        raw.destroy();
+        return { failures: failures.length, firstFailures: failures.slice(0, 5), uncollectedMax };
+      },
+      bId,
+      aId,
+      PC_CYCLES,
+      PC_ICE_CHECK_MS,
+      { host: '127.0.0.1', port: 9000, path: '/peerjs/', key: 'peerjs', debug: 0, config: { iceServers: [] } },
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    const pcAfter = await hostA2.evaluate(() => ({ ...(globalThis as unknown as Hook).meshdeck.instruments.peerConnections }));
+    if (pcCycles.failures > 0) console.error(`pc cycles: ${pcCycles.failures} failed; first: ${pcCycles.firstFailures.join(' | ')}`);
+
     const deadMedian = median(dead)!;
     const iceMedian = median(iceDisconnected);
     if (iceMedian === null) throw new Error(`the browser reported no ICE disconnected within ${ICE_VERDICT_WAIT_MS} ms in any run`);
@@ -207,8 +313,13 @@ async function main(): Promise<void> {
       cycles: CYCLES,
       rtc_peer_connections_after_cycles: open[0]! + open[1]!,
       heap_growth_bytes_after_cycles: heapAfter - heapBefore,
+      pc_cycles: PC_CYCLES,
+      pc_cycle_failures: pcCycles.failures,
+      pc_cycle_connections_made: pcAfter.created - pcMadeBefore,
+      pc_cycle_uncollected_max: pcCycles.uncollectedMax,
+      pc_cycle_open_after: pcAfter.open,
       samples: { dead_peer_detect_ms: dead.map(round), browser_ice_disconnected_ms: iceDisconnected.map(round), reregister_ms: reregister.map(round), host_recover_ms: recover.map(round) },
-      notes: `the kill lands at a random point of the 2 s heartbeat cycle; ICE disconnected seen in ${iceDisconnected.length} of ${RUNS} runs; heap measured in the dialling node host after gc() (--js-flags=--expose-gc); RTCPeerConnections counted by the test build's instrumented constructor on both sides`,
+      notes: `the kill lands at a random point of the 2 s heartbeat cycle; ICE disconnected seen in ${iceDisconnected.length} of ${RUNS} runs; heap measured in the dialling node host after gc() (--js-flags=--expose-gc); RTCPeerConnections counted by the test build's instrumented constructor on both sides; pc cycles in A's host with no gc() (uncollected = made − collected, the count Chromium holds against its 500), first failures: ${pcCycles.firstFailures.join(' | ') || 'none'}`,
     });
   } finally {
     await Promise.all(browsers.map((b) => b.close()));

@@ -8,12 +8,15 @@ import type { IceServer } from '../control/settings';
 import type { IceServerCheck } from './observed-state';
 import { firstUrl } from '../signaling/ice-check';
 
-export type IceServerChecker = (server: IceServer, clock: Clock) => Promise<IceServerCheck>;
+/** Checks one server (core/signaling/ice-check.ts); `signal` ends the check and closes its connection at once. */
+export type IceServerChecker = (server: IceServer, clock: Clock, options?: { signal?: AbortSignal }) => Promise<IceServerCheck>;
 
 export class IceChecks {
   private results: IceServerCheck[] = [];
   /** Counts runs, so the results of servers replaced meanwhile are dropped. */
   private run = 0;
+  /** Ends the current run's checks: each holds an RTCPeerConnection until it answers or times out. */
+  private abort: AbortController | null = null;
 
   constructor(
     private readonly check: IceServerChecker,
@@ -23,10 +26,12 @@ export class IceChecks {
 
   /** Checks every server of `servers` at once; the previous run's late answers are ignored. */
   start(servers: readonly IceServer[]): void {
+    this.abort?.abort();
+    const abort = (this.abort = new AbortController());
     const run = ++this.run;
     this.results = servers.map((server) => ({ url: firstUrl(server), state: 'checking', error: null, at: this.clock.now() }));
     servers.forEach((server, i) => {
-      this.check(server, this.clock)
+      this.check(server, this.clock, { signal: abort.signal })
         .catch((error: unknown): IceServerCheck => ({ url: firstUrl(server), state: 'failed', error: String(error), at: this.clock.now() }))
         .then((result) => {
           if (run !== this.run) return;
@@ -36,7 +41,10 @@ export class IceChecks {
     });
   }
 
+  /** Drops the results and ends the checks still running, closing their connections now rather than at their timeout. */
   stop(): void {
+    this.abort?.abort();
+    this.abort = null;
     this.run++;
     this.results = [];
   }

@@ -169,7 +169,9 @@ export class GunSignaling implements FallbackSignaling {
   }
 
   dial(nodeId: string): Link {
-    const link = this.links.track(new RtcLink(nodeId, 'outbound', 'gun', this.links.createPeerConnection(), this.options.clock));
+    // Its RTCPeerConnection is made once the target's box key is read and verified (offer): a dial
+    // that fails before then costs none of Chromium's 500 (rtc-link.ts, PeerConnectionSource).
+    const link = this.links.track(new RtcLink(nodeId, 'outbound', 'gun', () => this.links.createPeerConnection(), this.options.clock));
     this.offer(link).catch((error: unknown) => link.fail(new Error(`GUN signaling: ${errorText(error)}`)));
     return link;
   }
@@ -180,6 +182,7 @@ export class GunSignaling implements FallbackSignaling {
     if (!nodeKey) throw new Error(`${link.remoteId} has no valid record here`);
     const raw = await this.options.board.readSlot(['boxes'], link.remoteId, BOX_READ_MS);
     const box = await openBox(raw, link.remoteId, nodeKey, this.options.clock.now());
+    if (link.isFinished) return;
     const { pc } = link;
     await pc.setLocalDescription(await pc.createOffer());
     await gatheringDone(pc, this.options.clock, GATHER_MS, this.options.iceServers.length === 0);
@@ -255,12 +258,13 @@ export class GunSignaling implements FallbackSignaling {
   }
 
   private async answer(offer: SealedSignal, body: SignalBody): Promise<void> {
-    const link = this.links.track(new RtcLink(offer.from, 'inbound', 'gun', this.links.createPeerConnection(), this.options.clock));
-    // The node judges it first (caps, pause, block): a link it closes gets no answer.
+    // Made only once the node keeps the link (rtc-link.ts, PeerConnectionSource).
+    const link = this.links.track(new RtcLink(offer.from, 'inbound', 'gun', () => this.links.createPeerConnection(), this.options.clock));
+    // The node judges it first (caps, pause, block): a link it closes gets no answer, and no connection.
     this.events.emit('link:inbound', link);
     if (link.isFinished) return;
-    const { pc } = link;
     try {
+      const { pc } = link;
       await pc.setRemoteDescription({ type: 'offer', sdp: body.sdp });
       await pc.setLocalDescription(await pc.createAnswer());
       await gatheringDone(pc, this.options.clock, GATHER_MS, this.options.iceServers.length === 0);

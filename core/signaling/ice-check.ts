@@ -24,10 +24,22 @@ const ERROR_WORDS: Record<number, string> = {
 
 export const firstUrl = (server: IceServer): string => [server.urls].flat()[0] ?? '';
 
-export function checkIceServer(server: IceServer, clock: Clock, timeoutMs = ICE_CHECK_MS): Promise<IceServerCheck> {
+export interface IceCheckOptions {
+  /** Ends the check at once, closing its connection: the result is then `failed`, "check stopped". */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * Resolves with the server's result; never rejects. Its connection is closed on every path (answer,
+ * error, timeout, abort) and released with it: Chromium counts a connection against the renderer's
+ * 500 until it is collected (rtc-link.ts, PeerConnectionSource).
+ */
+export function checkIceServer(server: IceServer, clock: Clock, { signal, timeoutMs = ICE_CHECK_MS }: IceCheckOptions = {}): Promise<IceServerCheck> {
   const url = firstUrl(server);
   const turn = /^turns?:/.test(url);
   const done = (state: IceServerCheck['state'], error: string | null): IceServerCheck => ({ url, state, error, at: clock.now() });
+  if (signal?.aborted) return Promise.resolve(done('failed', 'check stopped'));
   let pc: RTCPeerConnection;
   try {
     pc = new RTCPeerConnection({ iceServers: [server as RTCIceServer], iceTransportPolicy: turn ? 'relay' : 'all' });
@@ -36,14 +48,20 @@ export function checkIceServer(server: IceServer, clock: Clock, timeoutMs = ICE_
   }
   return new Promise<IceServerCheck>((resolve) => {
     let lastError: string | null = null;
+    let finished = false;
     const finish = (result: IceServerCheck): void => {
+      if (finished) return;
+      finished = true;
       clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       pc.onicecandidate = null;
       pc.onicecandidateerror = null;
       pc.close();
       resolve(result);
     };
+    const onAbort = (): void => finish(done('failed', 'check stopped'));
     const timer = clock.setTimeout(() => finish(done('failed', lastError ?? `no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    signal?.addEventListener('abort', onAbort);
     pc.onicecandidate = (event) => {
       const candidate = event.candidate?.candidate ?? null;
       if (candidate === null) return finish(done('failed', lastError ?? 'no answer from the server'));
@@ -56,9 +74,15 @@ export function checkIceServer(server: IceServer, clock: Clock, timeoutMs = ICE_
       if (words === '') return;
       lastError = `${words ?? `the server answered ${errorCode} ${errorText}`} (${errorCode}${errorText ? ` ${errorText}` : ''})`;
     };
-    pc.createDataChannel('meshdeck-ice-check');
+    const notUsable = (error: unknown): void => finish(done('failed', `not usable: ${(error as Error).message}`));
+    try {
+      // A throw here used to reject the check and leave its connection open until the timer.
+      pc.createDataChannel('meshdeck-ice-check');
+    } catch (error) {
+      return notUsable(error);
+    }
     pc.createOffer()
       .then((offer) => pc.setLocalDescription(offer))
-      .catch((error: unknown) => finish(done('failed', `not usable: ${(error as Error).message}`)));
+      .catch(notUsable);
   });
 }

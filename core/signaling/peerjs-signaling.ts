@@ -14,6 +14,7 @@ import { textSerializers, type TextFrame } from './text-frames';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
 import { MAX_MESSAGE_BYTES } from '../session/wire';
 import { closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
+import { errorText } from '../lib/error-text';
 
 /**
  * A reloaded node meets `unavailable-id` while the server still holds its old socket (until the
@@ -147,12 +148,18 @@ class PeerJsSignaling implements Signaling {
   }
 
   dial(nodeId: string): Link {
-    if (!this.peer || !this.peer.open) {
-      const link = new PeerJsLink(null, 'outbound', this.options.clock, nodeId);
-      queueMicrotask(() => link.fail(new Error('not registered on the signaling server')));
-      return link;
+    if (!this.peer || !this.peer.open) return PeerJsLink.failed(nodeId, this.options.clock, new Error('not registered on the signaling server'));
+    let connection: DataConnection | undefined;
+    try {
+      connection = this.peer.connect(nodeId, { serialization: 'raw', reliable: true });
+    } catch (error) {
+      // PeerJS builds the RTCPeerConnection inside connect(): past Chromium's 500 (rtc-link.ts,
+      // PeerConnectionSource) the constructor throws "Cannot create so many PeerConnections". That is
+      // this dial's failure, told as one, not an exception out of the node's dial sweep.
+      return PeerJsLink.failed(nodeId, this.options.clock, new Error(`no connection made: ${errorText(error)}`));
     }
-    const connection = this.peer.connect(nodeId, { serialization: 'raw', reliable: true });
+    // Undefined when PeerJS had left the server meanwhile (it emits its own error then).
+    if (!connection) return PeerJsLink.failed(nodeId, this.options.clock, new Error('not registered on the signaling server'));
     return this.track(new PeerJsLink(connection, 'outbound', this.options.clock));
   }
 
@@ -212,7 +219,15 @@ class PeerJsLink implements Link {
     if (connection.open) queueMicrotask(() => this.events.emit('open', undefined));
   }
 
+  /** Holds the RTCPeerConnection (its listener's closure) until finish() lets go of it. */
   private stopWatchingIce: () => void = () => undefined;
+
+  /** An outbound link whose dial failed before it had a connection: `error` then `close`, on the next microtask. */
+  static failed(nodeId: string, clock: SignalingOptions['clock'], error: Error): PeerJsLink {
+    const link = new PeerJsLink(null, 'outbound', clock, nodeId);
+    queueMicrotask(() => link.fail(error));
+    return link;
+  }
 
   /** When send() last handed a frame to the channel (monotonic ms): a close lingers after it. */
   private lastSentAt = -Infinity;
@@ -243,6 +258,10 @@ class PeerJsLink implements Link {
     if (this.finished) return;
     this.finished = this.closed = true;
     this.stopWatchingIce();
+    // PeerJS drops its own reference on close (DataConnection.peerConnection = null); the watcher's
+    // closure would still hold the connection for as long as someone holds this link (a closed
+    // session), against Chromium's 500 (rtc-link.ts, PeerConnectionSource).
+    this.stopWatchingIce = () => undefined;
     if (this.connection) this.connection.removeAllListeners();
     this.events.emit('close', undefined);
     this.events.clear();

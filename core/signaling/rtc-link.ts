@@ -13,28 +13,63 @@ import { closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './dat
 
 export const DATA_CHANNEL_LABEL = 'meshdeck';
 
+/**
+ * Chromium lets a renderer hold 500 RTCPeerConnections (kMaxPeerConnections in Blink's
+ * rtc_peer_connection.cc), counting closed ones until they are garbage collected: past that, the
+ * constructor throws "Cannot create so many PeerConnections" and the node can dial no more (issue 22).
+ * So a link makes its connection only when it needs one, and lets go of it once finished.
+ */
+export type PeerConnectionSource = RTCPeerConnection | (() => RTCPeerConnection);
+
 export class RtcLink implements Link {
   readonly events = new Emitter<LinkEvents>();
   private channel: RTCDataChannel | undefined;
+  /** Null until first needed (when made on demand), and again once finished. */
+  private connection: RTCPeerConnection | null = null;
+  private makeConnection: (() => RTCPeerConnection) | null = null;
   private closing = false;
   private finished = false;
   private lastSentAt = -Infinity;
-  private readonly unwatchIce: () => void;
+  private unwatchIce: () => void = () => undefined;
 
   constructor(
     readonly remoteId: string,
     readonly direction: ConnectionDirection,
     readonly path: SignalPath,
-    readonly pc: RTCPeerConnection,
+    /**
+     * The connection, or how to make it on first use of `pc`: a dial that fails before it needs one
+     * (no record, no box key) or an inbound link the node turns away then costs none (as js-libp2p
+     * made its dial-end RTCPeerConnection only once the relay answered, js-libp2p#2591).
+     */
+    connection: PeerConnectionSource,
     private readonly clock: Clock,
     /** An outbound link's channel, when it had to exist before the link did (an offer made for no one yet). */
     channel?: RTCDataChannel,
   ) {
+    if (typeof connection === 'function') this.makeConnection = connection;
+    else this.bind(connection, channel);
+  }
+
+  /**
+   * The link's RTCPeerConnection, made now if it was to be made on demand (which throws where
+   * Chromium's budget is spent). Throws once the link is closing without one, or finished: a closed
+   * link holds none.
+   */
+  get pc(): RTCPeerConnection {
+    if (this.connection && !this.finished) return this.connection;
+    if (this.closing || !this.makeConnection) throw new Error('the connection is closed');
+    this.bind(this.makeConnection());
+    return this.connection!;
+  }
+
+  private bind(pc: RTCPeerConnection, channel?: RTCDataChannel): void {
+    this.connection = pc;
+    this.makeConnection = null;
     this.unwatchIce = watchIceSuspect(pc, () => this.events.emit('suspect', undefined));
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed') this.fail(new Error('the WebRTC connection failed (ICE or DTLS)'));
     };
-    if (direction === 'inbound') pc.ondatachannel = ({ channel }) => this.attach(channel);
+    if (this.direction === 'inbound') pc.ondatachannel = ({ channel }) => this.attach(channel);
     else this.attach(channel ?? openDataChannel(pc));
   }
 
@@ -76,16 +111,23 @@ export class RtcLink implements Link {
     if (this.finished) return;
     this.finished = this.closing = true;
     this.unwatchIce();
-    if (this.channel) this.channel.onopen = this.channel.onmessage = this.channel.onclose = null;
-    this.pc.onconnectionstatechange = this.pc.ondatachannel = null;
-    this.channel?.close();
-    this.pc.close();
+    // Nothing of ours may keep the connection reachable once closed: Chromium counts it against the
+    // renderer's 500 until it is collected (see PeerConnectionSource), and a finished link can outlive
+    // its close in a session someone still holds.
+    const { channel, connection } = this;
+    this.unwatchIce = () => undefined;
+    this.channel = undefined;
+    this.connection = this.makeConnection = null;
+    if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
+    if (connection) connection.onconnectionstatechange = connection.ondatachannel = null;
+    channel?.close();
+    connection?.close();
     this.events.emit('close', undefined);
     this.events.clear();
   }
 
   fingerprints(): Fingerprints | null {
-    return fingerprintsOf(this.pc);
+    return fingerprintsOf(this.connection);
   }
 
   get bufferedBytes(): number {
@@ -93,7 +135,7 @@ export class RtcLink implements Link {
   }
 
   readTraffic(): Promise<Traffic | null> {
-    return readDataChannelTraffic(this.pc);
+    return readDataChannelTraffic(this.connection ?? undefined);
   }
 }
 

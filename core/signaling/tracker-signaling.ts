@@ -96,6 +96,8 @@ export class TrackerSignaling implements MeetingSignaling {
   private infoHash: string | null = null;
   private running = false;
   private paused = false;
+  /** A round of offers is being made (announceOffers). */
+  private offering = false;
   private setUp = 0;
   private refused = 0;
   private lastError: string | null = null;
@@ -245,21 +247,29 @@ export class TrackerSignaling implements MeetingSignaling {
     // Nodes of the swarm this one is connected to through it would only ignore more offers.
     const strangers = Math.max(...open.map((t) => t.others)) - this.links.size;
     const count = Math.min(wanted, MAX_OFFERS_OUT - this.offersOut.size, strangers);
-    if (count <= 0) return;
-    this.makeOffers(count).then(
-      (offers) => {
-        const live = offers.filter(({ id }) => this.offersOut.has(id));
-        if (live.length === 0) return;
-        const message = { action: 'announce', numwant: live.length, offers: live.map(({ id, sdp }) => ({ offer_id: id, offer: { type: 'offer', sdp, from: this.options.nodeId } })), ...this.announceBase() };
-        for (const tracker of open) this.send(tracker, message);
-      },
-      (error: unknown) => this.noteError(`no offer made: ${errorText(error)}`),
-    );
+    // One round at a time: with ICE servers each offer gathers for up to GATHER_MS, so a round of 4
+    // outlasts ANNOUNCE_MS, and a second round counted from the offers made so far went past
+    // MAX_OFFERS_OUT, each one an RTCPeerConnection of Chromium's 500 (rtc-link.ts, PeerConnectionSource).
+    if (count <= 0 || this.offering) return;
+    this.offering = true;
+    this.makeOffers(count)
+      .then(
+        (offers) => {
+          const live = offers.filter(({ id }) => this.offersOut.has(id));
+          if (live.length === 0) return;
+          const message = { action: 'announce', numwant: live.length, offers: live.map(({ id, sdp }) => ({ offer_id: id, offer: { type: 'offer', sdp, from: this.options.nodeId } })), ...this.announceBase() };
+          for (const tracker of open) this.send(tracker, message);
+        },
+        (error: unknown) => this.noteError(`no offer made: ${errorText(error)}`),
+      )
+      .finally(() => (this.offering = false));
   }
 
   private async makeOffers(count: number): Promise<{ id: string; sdp: string }[]> {
     const made: { id: string; sdp: string }[] = [];
     for (let i = 0; i < count; i++) {
+      // Paused or stopped meanwhile: its offers were withdrawn, and no more are wanted.
+      if (!this.running || this.paused) return [];
       const pc = this.links.createPeerConnection();
       const channel = openDataChannel(pc);
       const id = binary(randomBytes(20));
@@ -271,7 +281,7 @@ export class TrackerSignaling implements MeetingSignaling {
         this.withdraw(id);
         throw error;
       }
-      if (!this.running) return [];
+      if (!this.running || this.paused) return [];
       made.push({ id, sdp: pc.localDescription!.sdp });
     }
     return made;
@@ -316,12 +326,13 @@ export class TrackerSignaling implements MeetingSignaling {
     // Someone we hold already (the tracker does not know): no second connection beside it.
     if (offer.from === this.options.nodeId || this.options.holds(offer.from)) return;
     if (!this.budget.take(this.options.clock.monotonic())) return this.refuse('over the offer budget');
-    const link = this.links.track(new RtcLink(offer.from, 'inbound', 'tracker', this.links.createPeerConnection(), this.options.clock));
-    // The node judges it first (caps, pause): a link it closes gets no answer.
+    // Made only once the node keeps the link (rtc-link.ts, PeerConnectionSource).
+    const link = this.links.track(new RtcLink(offer.from, 'inbound', 'tracker', () => this.links.createPeerConnection(), this.options.clock));
+    // The node judges it first (caps, pause): a link it closes gets no answer, and no connection.
     this.events.emit('link:inbound', link);
     if (link.isFinished) return;
-    const { pc } = link;
     (async () => {
+      const { pc } = link;
       await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       await pc.setLocalDescription(await pc.createAnswer());
       await gatheringDone(pc, this.options.clock, GATHER_MS, this.options.iceServers.length === 0);

@@ -26,7 +26,7 @@ describe('checkIceServer against a real TURN server (coturn on loopback)', () =>
   });
 
   it('reports a server that does not answer', async () => {
-    const result = await checkIceServer({ urls: 'turn:127.0.0.1:9?transport=udp', username: 'a', credential: 'b' }, systemClock, 1500);
+    const result = await checkIceServer({ urls: 'turn:127.0.0.1:9?transport=udp', username: 'a', credential: 'b' }, systemClock, { timeoutMs: 1500 });
     expect(result.state).toBe('failed');
     expect(result.error).toBeTruthy();
   });

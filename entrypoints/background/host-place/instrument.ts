@@ -8,7 +8,11 @@
 import { countFaults, type Faults } from '../../../core/lib/fault-counter';
 
 export interface Instruments {
-  peerConnections: { created: number; open: number };
+  /**
+   * `created` − `collected` is what Chromium counts against its 500 per renderer (kMaxPeerConnections):
+   * a closed connection counts until it is garbage collected (core/signaling/rtc-link.ts).
+   */
+  peerConnections: { created: number; open: number; collected: number };
   timers: { intervals: number; timeouts: number };
   /** Every iceConnectionState change of every connection, for the dead-peer benchmark. */
   iceStates: { connection: number; state: RTCIceConnectionState; at: number }[];
@@ -32,7 +36,7 @@ export const instruments: Instruments | null = import.meta.env.WXT_INSTRUMENT ==
 
 function install(): Instruments {
   const counts: Instruments = {
-    peerConnections: { created: 0, open: 0 },
+    peerConnections: { created: 0, open: 0, collected: 0 },
     timers: { intervals: 0, timeouts: 0 },
     iceStates: [],
     faults: countFaults(globalThis),
@@ -41,12 +45,16 @@ function install(): Instruments {
   };
   Object.assign(globalThis, { meshdeckFaults: counts.faults });
   const Native = globalThis.RTCPeerConnection;
+  // Holds nothing: it only hears when a connection was collected.
+  const collection = new FinalizationRegistry<number>(() => counts.peerConnections.collected++);
   class CountedPeerConnection extends Native {
     #counted = true;
     constructor(configuration?: RTCConfiguration) {
       super(counts.iceTransportPolicy ? { ...configuration, iceTransportPolicy: counts.iceTransportPolicy } : configuration);
       const connection = ++counts.peerConnections.created;
       counts.peerConnections.open++;
+      collection.register(this, connection);
+      // The listener keeps only this connection (a cycle, collected with it) and plain numbers.
       this.addEventListener('iceconnectionstatechange', () => {
         counts.iceStates.push({ connection, state: this.iceConnectionState, at: performance.timeOrigin + performance.now() });
         if (counts.iceStates.length > 1000) counts.iceStates.shift();

@@ -39,7 +39,8 @@ export function startNodeHost(channel: HostChannel): RunningHost {
   // Test builds' debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the baseline
   // measurement) through it. Only extension contexts and DevTools see this document, and a store build
   // has no hook at all.
-  if (instruments) Object.assign(globalThis, { meshdeck: { host, Peer, instruments } });
+  // `checkIceServer` lets the robustness benchmark's pc cycles make throwaway ICE checks.
+  if (instruments) Object.assign(globalThis, { meshdeck: { host, Peer, instruments, checkIceServer } });
 
   // The network is back: signaling need not wait out its backoff.
   const onOnline = (): void => host.node?.retrySignaling();

@@ -28,3 +28,23 @@ describe('IceChecks', () => {
     expect(heard.map((r) => r.state)).toEqual(['failed']);
   });
 });
+
+describe('IceChecks and the connections of checks under way', () => {
+  it('stop() and a new run end the checks still running, so their connections close now, not at their timeout', () => {
+    const clock = new FakeClock();
+    const signals: AbortSignal[] = [];
+    const checks = new IceChecks(
+      (_server, _clock, options) => {
+        signals.push(options!.signal!);
+        return new Promise(() => undefined);
+      },
+      clock,
+      () => undefined,
+    );
+    checks.start([{ urls: 'stun:127.0.0.1:3478' }]);
+    checks.start([{ urls: 'stun:127.0.0.1:3479' }]);
+    expect(signals.map((s) => s.aborted)).toEqual([true, false]);
+    checks.stop();
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * GUN fallback signaling over an in-memory rendezvous and stand-in connections: when it makes an
+ * RTCPeerConnection (Chromium counts each against the renderer's 500 until collected, issue 22). The
+ * whole path over real WebRTC and a real relay: tests/integration/fallback-signaling.test.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GunSignaling } from '../../../../core/signaling/gun-signaling';
+import { importPublicKey } from '../../../../core/identity/identity';
+import { fromBase64Url } from '../../../../core/lib/encoding';
+import type { Link } from '../../../../core/session/link';
+import { FakeClock, eventually } from '../../../support/fake-clock';
+import { FakeRendezvousStore } from '../../../support/fake-transport';
+import { makeIdentity } from '../../../support/identities';
+import { FakePeerConnection, installFakePeerConnections } from '../../../support/fake-peer-connection';
+
+let restore: () => void;
+beforeEach(() => (restore = installFakePeerConnections()));
+afterEach(() => restore());
+
+/** Two nodes on one in-memory relay, each knowing the other's node key as a fresh record would give it. */
+async function twoNodes() {
+  const clock = new FakeClock();
+  const store = new FakeRendezvousStore();
+  const keys = new Map<string, CryptoKey>();
+  const node = async () => {
+    const { identity } = await makeIdentity();
+    keys.set(identity.nodeId, await importPublicKey(fromBase64Url(identity.nodePub)));
+    const board = store.factory({ relayUrls: ['relay'], room: 'room', clock });
+    const gun = new GunSignaling({ identity, iceServers: [], clock, board, nodeKeyOf: (id) => keys.get(id) ?? null });
+    board.start();
+    gun.start();
+    return { id: identity.nodeId, gun, board };
+  };
+  const a = await node();
+  const b = await node();
+  await eventually(() => a.gun.state === 'open' && b.gun.state === 'open', 'both open');
+  // Each has read the other's box key once it is written.
+  await eventually(() => store.slots.get('boxes')?.size === 2, 'box keys written');
+  const stop = () => {
+    for (const { gun, board } of [a, b]) {
+      gun.stop();
+      board.stop();
+    }
+  };
+  return { a, b, stop };
+}
+
+function failure(link: Link): Promise<string> {
+  return new Promise((resolve) => link.events.on('error', (error) => resolve(error.message)));
+}
+
+describe('GunSignaling and Chromium\'s RTCPeerConnection budget', () => {
+  it('a dial that fails before it needs a connection (no valid record of the target) makes none', async () => {
+    const { a, stop } = await twoNodes();
+    const link = a.gun.dial(`n${'z'.repeat(26)}`);
+    expect(await failure(link)).toMatch(/no valid record/);
+    expect(FakePeerConnection.made).toHaveLength(0);
+    stop();
+  });
+
+  it('makes the dialling connection once the box key is read, and none for an offer the node turns away', async () => {
+    const { a, b, stop } = await twoNodes();
+    const inbound: Link[] = [];
+    // The node drops it, as it does over its caps (core/node/inbound-gate.ts).
+    b.gun.events.on('link:inbound', (link) => {
+      inbound.push(link);
+      link.close();
+    });
+    a.gun.dial(b.id);
+    await eventually(() => inbound.length === 1, 'the offer reached B');
+    expect(inbound[0]!.remoteId).toBe(a.id);
+    // A's dialling connection only: B answered nothing, and made nothing to answer with.
+    expect(FakePeerConnection.made).toHaveLength(1);
+    expect(FakePeerConnection.made[0]!.localDescription?.type).toBe('offer');
+    stop();
+  });
+
+  it('an offer the node keeps is answered on a connection made for it', async () => {
+    const { a, b, stop } = await twoNodes();
+    const inbound: Link[] = [];
+    b.gun.events.on('link:inbound', (link) => inbound.push(link));
+    a.gun.dial(b.id);
+    await eventually(() => FakePeerConnection.made.length === 2 && FakePeerConnection.made[1]!.localDescription !== null, 'B answered');
+    expect(inbound).toHaveLength(1);
+    expect(FakePeerConnection.made[1]!.localDescription?.type).toBe('answer');
+    stop();
+    expect(FakePeerConnection.made.every((pc) => pc.isClosed)).toBe(true);
+  });
+});

@@ -32,6 +32,7 @@ import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from 
 import { junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
 import { madeUpNodeId } from '../tests/support/hostile-peer';
 import { startHostilePeers } from '../tests/support/hostile-peer-process';
+import { startStockGunRelay } from '../tests/support/stock-gun-relay';
 import { measureRawOpen, measureReady } from './support/ready-time';
 import { writeResult } from './result';
 
@@ -195,15 +196,17 @@ async function main(): Promise<void> {
     const pendingMax = await silentDiallers(server, A, aId);
 
     // 5. The record storm through Meshdeck's relay, then a valid newcomer.
-    const storm = await stormThenNewcomer(A, hostA, server, server.relayUrl, peers);
-    // 6. The same through a stock GUN relay (as others run), which stores and forwards all of it.
-    const stockRelay = await startLocalServer({ port: 9001, screenRecords: false });
+    const storm = await stormThenNewcomer(A, hostA, server, server.relayUrl, peers, 20_000);
+    // 6. The same through a stock GUN relay (the gun package's own server, in a process of its own),
+    //    which stores and forwards all of it, and acknowledges no write of a batch: its writer waits
+    //    half a second for an ack, not twenty.
+    const stockRelay = await startStockGunRelay(9001);
     let stockStorm: StormOutcome;
     try {
       for (const peer of peers.splice(0)) peer.stop();
       await request(popupOpen, { type: 'settings:update', patch: { relayUrls: [stockRelay.relayUrl] } });
       await waitFor(() => A.snapshot(), (s) => s.rendezvous.relays.some((r) => r.url === stockRelay.relayUrl && r.state === 'open') && s.peers.length === 0, 60_000, 'on the stock relay, the last newcomer gone');
-      stockStorm = await stormThenNewcomer(A, hostA, server, stockRelay.relayUrl, peers);
+      stockStorm = await stormThenNewcomer(A, hostA, server, stockRelay.relayUrl, peers, 500);
     } finally {
       for (const peer of peers.splice(0)) peer.stop();
       await stockRelay.close();
@@ -220,6 +223,8 @@ async function main(): Promise<void> {
       record_storm_heap_growth_bytes: storm.heapGrowth,
       record_storm_newcomer_ready_ms: round(storm.newcomerReadyMs),
       record_storm_cpu_settle_ms: round(storm.settleMs),
+      stock_relay_storm_records: stockStorm.records,
+      stock_relay_storm_sybil_records: SYBIL_RECORDS,
       stock_relay_storm_heap_growth_bytes: stockStorm.heapGrowth,
       stock_relay_storm_newcomer_ready_ms: round(stockStorm.newcomerReadyMs),
       stock_relay_storm_cpu_settle_ms: round(stockStorm.settleMs),
@@ -232,7 +237,7 @@ async function main(): Promise<void> {
       raw_peerjs_open_ms_median: round(median(raw)!),
       v2_ready_ratio: round(median(ready)! / median(raw)!, 3),
       samples: { flood_cutoff_ms: cutoff.map((v) => round(v)), control_during_flood_ms: control.map((v) => round(v)), ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)) },
-      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet with no view open (the extension's pages share one renderer main thread, so an open view's rendering would count), and over ${IDLE_WINDOW_MS / 2000} s with the popup open (idle_cpu_pct_8_peers_popup_open); the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client, first through Meshdeck's relay (record_storm_*, which refuses malformed records itself), then through a stock GUN relay in this process (stock_relay_storm_*, where only the node's own screen stands; the relay's own work slows this process, the newcomer's); fuzz counts from tests/unit/fuzz run by this benchmark`,
+      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet with no view open (the extension's pages share one renderer main thread, so an open view's rendering would count), and over ${IDLE_WINDOW_MS / 2000} s with the popup open (idle_cpu_pct_8_peers_popup_open); the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client, first through Meshdeck's relay (record_storm_*, which refuses malformed records itself), then through a stock GUN relay (gun's own examples/http.js in a process of its own, radisk storage; stock_relay_storm_*), where only the node's own screen and reader stand; the newcomer dials no one, so the node must discover it; fuzz counts from tests/unit/fuzz run by this benchmark`,
     });
   } finally {
     for (const peer of peers) peer.stop();
@@ -267,11 +272,12 @@ interface StormOutcome {
 }
 
 /** A record storm through `relayUrl`, then a valid newcomer: the host's heap growth, the newcomer's ready time, CPU settle. */
-async function stormThenNewcomer(A: ExtensionBrowser, hostA: Page, server: LocalServer, relayUrl: string, peers: MeshNode[]): Promise<StormOutcome> {
+async function stormThenNewcomer(A: ExtensionBrowser, hostA: Page, server: LocalServer, relayUrl: string, peers: MeshNode[], ackTimeoutMs: number): Promise<StormOutcome> {
   const heapBefore = await heapAfterGc(hostA);
-  const records = await recordStorm(server.signalingUrl, relayUrl);
+  const records = await recordStorm(server.signalingUrl, relayUrl, ackTimeoutMs);
   const stormEnded = performance.now();
-  const { node: newcomer } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [relayUrl] });
+  // The newcomer dials no one (maxPeers 0): the node under test must find its record and dial it.
+  const { node: newcomer } = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [relayUrl], maxPeers: 0 });
   peers.push(newcomer);
   // The host may be too busy to answer an evaluate for a while: a read that fails is a read of nothing.
   const snapshotOrNull = () => A.snapshot().catch(() => null);
@@ -287,14 +293,14 @@ async function stormThenNewcomer(A: ExtensionBrowser, hostA: Page, server: Local
  * missing fields, bad shapes, dated ahead, keys that do not derive the IDs, forged newer copies of the
  * Sybils) to the room through a GUN client, waiting for the relay's acks; returns how many.
  */
-async function recordStorm(signalingUrl: string, relayUrl: string): Promise<number> {
+async function recordStorm(signalingUrl: string, relayUrl: string, ackTimeoutMs: number): Promise<number> {
   const identities = await makeIdentities(SYBIL_RECORDS);
   const content = { signal: [signalingUrl], routing: true, neighbors: [] };
   const sybils = await Promise.all(identities.map((identity) => sybilRecord(identity, content)));
   const writer = openRoomWriter(relayUrl, 'default');
   try {
-    await writer.put(sybils.map((record): [string, object] => [record.id, record]));
-    await writer.put(junkRecords(JUNK_RECORDS, sybils, signalingUrl));
+    await writer.put(sybils.map((record): [string, object] => [record.id, record]), { ackTimeoutMs });
+    await writer.put(junkRecords(JUNK_RECORDS, sybils, signalingUrl), { ackTimeoutMs });
   } finally {
     writer.close();
   }

@@ -9,7 +9,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { ReceivedFrame } from './hostile-peer';
+import type { HostileConnection, ReceivedFrame } from './hostile-peer';
 import { parseFrame, type ChildReport, type ConnectAnswer, type FloodAnswer, type ParentOrder, type RouteFields } from './hostile-peer-protocol';
 
 const CHILD = path.join(__dirname, 'hostile-peer-child.ts');
@@ -27,37 +27,20 @@ export interface HostileConnectOptions {
   timeoutMs?: number;
 }
 
-/** A hostile connection held by the child: what it received, mirrored here as it arrives. */
-export interface RemoteHostileConnection {
-  readonly nodeId: string;
-  readonly targetId: string;
-  /** Every text frame the target sent, in order, with arrival times (the child's clock). */
-  readonly frames: ReceivedFrame[];
-  /** The auth frame this session sent (genuine or replayed). */
-  readonly authFrame: string | null;
-  readonly targetHello: Record<string, unknown> | null;
-  /** Whether the target's auth verified against its hello's key and the fingerprints the child saw. */
-  readonly targetAuthVerified: boolean;
-  /** Errors the connection reported, and the child's own end if it crashed. */
-  readonly errors: string[];
-  readonly closed: Promise<void>;
-  readonly isClosed: boolean;
-  /** The reason of the `bye` the target sent, or null. */
-  byeReason(): string | null;
-  /** The child's RTCPeerConnection state when its data channel closed, or null while open. */
-  channelClosedWhile(): string | null;
-  /** Sends one text frame as is. Throws once the connection is known closed; a later failure lands in `errors`. */
-  send(frame: string): void;
-  /** Sends one binary frame. */
-  sendBinary(bytes: Uint8Array): void;
+/**
+ * A hostile connection held by the child: what it received, mirrored here as it arrives, with the
+ * meaning hostile-peer.ts gives each member. `errors` also holds the child's own end if it crashed;
+ * `send` throws once the connection is known closed, and a later failure lands in `errors`.
+ */
+export type RemoteHostileConnection = Pick<
+  HostileConnection,
+  'nodeId' | 'targetId' | 'frames' | 'authFrame' | 'targetHello' | 'targetAuthVerified' | 'errors' | 'closed' | 'isClosed' | 'byeReason' | 'channelClosedWhile' | 'send' | 'sendBinary' | 'waitForFrame' | 'close'
+> & {
   /** Sends `frame` (`$n` replaced by its number) `perTick` at a time every `tickMs` from the child, until `max` or the close. */
   flood(options: { frame: string; max: number; perTick: number; tickMs: number }): Promise<FloodAnswer>;
   /** A signed route frame from this connection's node; `forged` signs it with a stranger's key. */
   routeFrame(route: RouteFields, options?: { forged?: boolean }): Promise<string>;
-  /** Resolves with the first frame received (from now on or before) that `accept` takes; rejects after `timeoutMs`. */
-  waitForFrame(accept: (message: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<ReceivedFrame>;
-  close(): void;
-}
+};
 
 export interface RemoteSilentDialler {
   readonly nodeId: string;

@@ -26,6 +26,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const ICE_VERDICT_WAIT_MS = 20_000;
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 500);
 const PC_CYCLES = Number(process.env.BENCH_PC_CYCLES ?? 2000);
+const PC_CYCLES_PER_CHUNK = 100;
 /** An ICE check of the pc cycles: a STUN server nobody runs, given up soon (the connection is the point). */
 const PC_ICE_CHECK_MS = 250;
 type Hook = {
@@ -206,8 +207,11 @@ async function main(): Promise<void> {
     await request(popups[0]!, { type: 'settings:update', patch: { pauseIncoming: true } });
     await waitFor(() => hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.appliedSettings?.pauseIncoming === true), (paused) => paused, 10_000, 'A pauses incoming');
     const pcMadeBefore = await hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.created);
-    const pcCycles = await hostA2.evaluate(
-      async (target, self, cycles, iceCheckMs, opts) => {
+    // In chunks: one evaluate for 2,000 cycles outlasts puppeteer's protocol timeout (180 s).
+    const pcCycles = { failures: 0, firstFailures: [] as string[], uncollectedMax: 0 };
+    for (let from = 0; from < PC_CYCLES; from += PC_CYCLES_PER_CHUNK) {
+      const chunk = await hostA2.evaluate(
+      async (target, self, from, to, iceCheckMs, opts) => {
         // No named inner functions here (tsx would wrap them in a helper the page does not have): bound ones instead.
         const { meshdeck } = globalThis as unknown as { meshdeck: Hook['meshdeck'] & { Peer: typeof import('peerjs').Peer } };
         const { node } = meshdeck.host;
@@ -220,11 +224,17 @@ async function main(): Promise<void> {
           setInterval: setInterval.bind(globalThis),
           clearInterval: clearInterval.bind(globalThis),
         };
-        const raw = new meshdeck.Peer(`rawpc${Date.now().toString(36)}`, opts);
-        await new Promise<void>((resolve) => raw.on('open', () => resolve()));
+        // The raw dialler lives across chunks, on the page.
+        const page = globalThis as unknown as { pcBenchRaw?: InstanceType<typeof meshdeck.Peer> };
+        if (!page.pcBenchRaw) {
+          const made = new meshdeck.Peer(`rawpc${Date.now().toString(36)}`, opts);
+          await new Promise<void>((resolve) => made.on('open', () => resolve()));
+          page.pcBenchRaw = made;
+        }
+        const raw = page.pcBenchRaw;
         const failures: string[] = [];
         let uncollectedMax = counts.created - counts.collected;
-        for (let i = 0; i < cycles; i++) {
+        for (let i = from; i < to; i++) {
           try {
             if (i % 3 === 0) {
               await new Promise<void>((resolve, reject) => {
@@ -285,15 +295,20 @@ async function main(): Promise<void> {
           }
           uncollectedMax = Math.max(uncollectedMax, counts.created - counts.collected);
         }
-        raw.destroy();
         return { failures: failures.length, firstFailures: failures.slice(0, 5), uncollectedMax };
       },
       bId,
       aId,
-      PC_CYCLES,
+      from,
+      Math.min(PC_CYCLES, from + PC_CYCLES_PER_CHUNK),
       PC_ICE_CHECK_MS,
       { host: '127.0.0.1', port: 9000, path: '/peerjs/', key: 'peerjs', debug: 0, config: { iceServers: [] } },
-    );
+      );
+      pcCycles.failures += chunk.failures;
+      pcCycles.firstFailures.push(...chunk.firstFailures.slice(0, 5 - pcCycles.firstFailures.length));
+      pcCycles.uncollectedMax = Math.max(pcCycles.uncollectedMax, chunk.uncollectedMax);
+    }
+    await hostA2.evaluate(() => (globalThis as unknown as { pcBenchRaw?: { destroy(): void } }).pcBenchRaw?.destroy());
     await new Promise((r) => setTimeout(r, 3000));
     const pcAfter = await hostA2.evaluate(() => ({ ...(globalThis as unknown as Hook).meshdeck.instruments.peerConnections }));
     if (pcCycles.failures > 0) console.error(`pc cycles: ${pcCycles.failures} failed; first: ${pcCycles.firstFailures.join(' | ')}`);

@@ -25,15 +25,26 @@ export interface GunMeshLike {
   say(msg: object, peer: unknown): void;
 }
 
-export function screenGunInput(mesh: GunMeshLike, now: () => number, onRefused: (refused: unknown[]) => void, alsoRequire?: (record: NodeRecord) => boolean): void {
+/**
+ * @param beingRead whether this instance is reading the record at a soul now (room-reader.ts): only an
+ *   answer (`@`) for such a soul may carry a record in chunks. GUN takes a put with an `@` nobody waits
+ *   for as a write, so a forged `@` on any other soul is only a partial write, and refused. A relay
+ *   reads nothing: every write it hears must be whole.
+ */
+export function screenGunInput(
+  mesh: GunMeshLike,
+  now: () => number,
+  onRefused: (refused: unknown[]) => void,
+  alsoRequire?: (record: NodeRecord) => boolean,
+  beingRead: (soul: string) => boolean = () => false,
+): void {
   const screen = new RoomGraphScreen(alsoRequire);
   const hearOne = mesh.hear.one;
   mesh.hear.one = function screened(msg, peer, started) {
     if (isRecord(msg) && isRecord(msg.put)) {
       let result: ReturnType<RoomGraphScreen['screen']>;
       try {
-        // An answer (`@`) to a read of ours may come in chunks; any other put is a write and must be whole.
-        result = screen.screen(msg.put, now(), typeof msg['@'] === 'string');
+        result = screen.screen(msg.put, now(), typeof msg['@'] === 'string' ? beingRead : undefined);
       } catch {
         // Not a graph JSON could make: nothing of it goes on (fail closed).
         return;

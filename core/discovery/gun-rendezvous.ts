@@ -100,7 +100,7 @@ class GunRendezvous implements Rendezvous {
         if (typeof soul === 'string') this.reader?.refused(soul);
       }
       this.events.emit('records:refused', refused);
-    });
+    }, undefined, (soul) => this.gun === gun && (this.reader?.isReading(soul) ?? false));
     gun.on('hi', (peer) => {
       if (!peer.url) return;
       this.cancelReattach(peer.url);
@@ -117,6 +117,7 @@ class GunRendezvous implements Rendezvous {
       chainOf: (soul) => gun.get(soul),
       timers: this.timers,
       now: () => this.options.clock.now(),
+      knows: (nodeId) => this.options.knows?.(nodeId) ?? false,
       onRecord: (data) => {
         if (this.gun === gun) this.events.emit('record:update', data);
       },

@@ -17,13 +17,11 @@
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import { isRecord } from '../control/protocol';
-import { isRecordChunk, readRecordFields, RECORD_STALE_MS, recordBoundsProblem, type NodeRecord } from './rendezvous-record';
+import { isRecordChunk, readRecordFields, RECORD_AHEAD_MS, RECORD_STALE_MS, recordBoundsProblem, type NodeRecord } from './rendezvous-record';
 
 const ROOM_NODES_SOUL = /^meshdeck\/v1\/[^/]+\/nodes$/;
 /** Souls linked from a room's parent, remembered to screen a child that comes in a later message. */
 const LINKED_SOULS_KEPT = 4096;
-/** Souls of refused records, remembered so that a later message cannot link them again. */
-const REFUSED_SOULS_KEPT = 8192;
 /**
  * Links of a room's parent let through in one message, the most recently written first. GUN fetches
  * the child of every link it holds (`map()`), each fetch a round trip the relay answers in order: a
@@ -43,8 +41,6 @@ export interface ScreenResult {
 export class RoomGraphScreen {
   /** Child soul → the node ID its parent files it under; oldest first. */
   private readonly linked = new Map<string, string>();
-  /** Souls refused before, oldest first. */
-  private readonly refusedBefore = new Set<string>();
 
   /**
    * @param alsoRequire a further check on a record (a relay in Node can afford to check that the IDs
@@ -56,11 +52,11 @@ export class RoomGraphScreen {
    * Removes from a GUN message's `put` graph, in place, every room record that is not a whole,
    * well-formed record filed under its own ID, and the parent's links to them. Partial writes to a
    * record are refused too: honest nodes always write whole records, and a partial write is how a
-   * writer corrupts another's copy in the relay. An answer to this instance's own read (`isAnswer`)
-   * may carry a record in chunks (a relay's disk answers so): a chunk of record fields passes, and the
-   * record table judges the record once whole.
+   * writer corrupts another's copy in the relay. An answer for a soul this instance is reading
+   * (`chunkedAnswer`, the souls of an answer message) may carry a record in chunks (a relay's disk
+   * answers so): a chunk of record fields passes, and the record is judged once whole.
    */
-  screen(graph: Record<string, unknown>, now: number, isAnswer = false): ScreenResult {
+  screen(graph: Record<string, unknown>, now: number, chunkedAnswer: (soul: string) => boolean = () => false): ScreenResult {
     for (const soul of Object.keys(graph)) if (ROOM_NODES_SOUL.test(soul)) this.learnLinks(soul, graph[soul]);
     const refused: unknown[] = [];
     const refusedSouls = new Set<string>();
@@ -69,11 +65,10 @@ export class RoomGraphScreen {
       if (key === null) continue;
       const record = readRecordFields(graph[soul]);
       if (record && record.id === key && recordBoundsProblem(record, now) === null && this.alsoRequire(record)) continue;
-      if (!record && isAnswer && isRecordChunk(graph[soul])) continue;
+      if (!record && chunkedAnswer(soul) && isRecordChunk(graph[soul])) continue;
       refused.push(graph[soul]);
       delete graph[soul];
       refusedSouls.add(soul);
-      this.rememberRefused(soul);
     }
     for (const soul of Object.keys(graph)) {
       if (ROOM_NODES_SOUL.test(soul) && !this.keepLinks(graph[soul], refusedSouls, now)) delete graph[soul];
@@ -81,35 +76,31 @@ export class RoomGraphScreen {
     return { refused, empty: Object.keys(graph).length === 0 };
   }
 
-  /** The node ID a soul holds the record of, or null if it is not a room record's soul. */
+  /**
+   * The node ID a soul holds the record of, or null if it is not a room record's soul. A soul of the
+   * form `<parent>/<id>` is that ID's, whatever any link says: otherwise one forged link naming a
+   * node's own soul under another key made every later record of that node "filed under another ID".
+   */
   private keyOf(soul: string): string | null {
-    const linkedKey = this.linked.get(soul);
-    if (linkedKey !== undefined) return linkedKey;
-    const cut = soul.lastIndexOf('/');
-    return cut > 0 && ROOM_NODES_SOUL.test(soul.slice(0, cut)) ? soul.slice(cut + 1) : null;
+    return ownSoulKey(soul) ?? this.linked.get(soul) ?? null;
   }
 
   private learnLinks(parentSoul: string, node: unknown): void {
     if (!isRecord(node)) return;
     for (const key of Object.keys(node)) {
       const target = linkTarget(node[key]);
-      if (key === '_' || target === null || target === `${parentSoul}/${key}`) continue;
+      // A node's own soul is known by its path: only a random soul (a writer's unresolved chain) is learnt.
+      if (key === '_' || target === null || ownSoulKey(target) !== null) continue;
       this.linked.delete(target);
       this.linked.set(target, key);
       if (this.linked.size > LINKED_SOULS_KEPT) this.linked.delete(this.linked.keys().next().value!);
     }
   }
 
-  private rememberRefused(soul: string): void {
-    this.refusedBefore.delete(soul);
-    this.refusedBefore.add(soul);
-    if (this.refusedBefore.size > REFUSED_SOULS_KEPT) this.refusedBefore.delete(this.refusedBefore.keys().next().value!);
-  }
-
   /**
-   * Drops a parent's links that cannot name a record, point at a refused one (in this message or
-   * before), or were last written longer ago than a record stays fresh; then keeps only the
-   * LINKS_PER_MESSAGE most recently written. False if none is left.
+   * Drops a parent's links that cannot name a record, point at a refused one or at another node's
+   * own soul, or were last written longer ago than a record stays fresh or further ahead than a record
+   * may be dated; then keeps only the LINKS_PER_MESSAGE most recently written. False if none is left.
    */
   private keepLinks(node: unknown, refusedSouls: Set<string>, now: number): boolean {
     if (!isPlainObject(node)) return false;
@@ -119,8 +110,8 @@ export class RoomGraphScreen {
     for (const key of Object.keys(node)) {
       if (key === '_') continue;
       const target = linkTarget(node[key]);
-      const live = states === null || now - stateOf(key) <= RECORD_STALE_MS;
-      if (NODE_ID_PATTERN.test(key) && target !== null && live && !refusedSouls.has(target) && !this.refusedBefore.has(target)) kept.push(key);
+      const live = states === null || (now - stateOf(key) <= RECORD_STALE_MS && stateOf(key) - now <= RECORD_AHEAD_MS);
+      if (NODE_ID_PATTERN.test(key) && target !== null && live && !refusedSouls.has(target) && !namesAnother(target, key)) kept.push(key);
       else dropLink(node, states, key);
     }
     if (kept.length > LINKS_PER_MESSAGE) {
@@ -129,6 +120,18 @@ export class RoomGraphScreen {
     }
     return kept.length > 0;
   }
+}
+
+/** The node ID whose own soul (`<room parent>/<id>`) `soul` is, or null. */
+function ownSoulKey(soul: string): string | null {
+  const cut = soul.lastIndexOf('/');
+  return cut > 0 && ROOM_NODES_SOUL.test(soul.slice(0, cut)) ? soul.slice(cut + 1) : null;
+}
+
+/** Whether a link under `key` points at another node's own soul. */
+function namesAnother(target: string, key: string): boolean {
+  const owner = ownSoulKey(target);
+  return owner !== null && owner !== key;
 }
 
 function dropLink(node: Record<string, unknown>, states: Record<string, unknown> | null, key: string): void {

@@ -8,12 +8,15 @@
  * the time each was last written, GUN's state), and children are fetched by this reader: newest link
  * first, at most FETCHES_IN_FLIGHT at once, each once per write of its link. An honest node rewrites
  * its link at every announce, so it is read again then; a link not written for RECORD_STALE_MS points
- * at a stale record and is not read at all.
+ * at a stale record and is not read at all. A node already known (a valid record held) is read before
+ * any stranger's link: a steady trickle of fresh junk links cannot keep known peers' records from
+ * being renewed. Among strangers the newest goes first, which a storm that has ended cannot hold back,
+ * but one that never ends can (docs/protocol.md).
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { TimerGroup } from '../lib/clock';
 import { isRecord } from '../control/protocol';
-import { readRecordFields, RECORD_STALE_MS } from './rendezvous-record';
+import { readRecordFields, RECORD_AHEAD_MS, RECORD_STALE_MS } from './rendezvous-record';
 
 /** Children fetched at once: a relay's queue holds at most this many of ours. */
 export const FETCHES_IN_FLIGHT = 8;
@@ -43,12 +46,16 @@ export interface RoomReaderDeps {
   chainOf(soul: string): ReaderChain;
   timers: TimerGroup;
   now(): number;
+  /** Whether the node holds a valid record of `nodeId` (read first). */
+  knows(nodeId: string): boolean;
   /** A child as GUN delivered it: unverified, for the record table. */
   onRecord(data: unknown): void;
 }
 
 interface Link {
   soul: string;
+  /** A node the node already knows: read before strangers. */
+  known: boolean;
   /** When the link was last written (GUN's state: the writer's clock). */
   writtenAt: number;
 }
@@ -76,6 +83,11 @@ export class RoomReader {
     this.deps.parent.once((node) => this.onParent(node));
   }
 
+  /** Whether the record at `soul` is being read now (its answer may come in chunks). */
+  isReading(soul: string): boolean {
+    return this.inFlight.has(soul);
+  }
+
   /** The relay's answer for `soul` was refused by the screen: its slot is free at once. */
   refused(soul: string): void {
     this.inFlight.get(soul)?.();
@@ -99,8 +111,8 @@ export class RoomReader {
       const value = node[key];
       const writtenAt = states[key];
       if (key === '_' || !NODE_ID_PATTERN.test(key) || !isRecord(value) || typeof value['#'] !== 'string' || typeof writtenAt !== 'number') continue;
-      if (now - writtenAt > RECORD_STALE_MS || (this.read.get(key) ?? -Infinity) >= writtenAt) continue;
-      this.waiting.set(key, { soul: value['#'], writtenAt });
+      if (now - writtenAt > RECORD_STALE_MS || writtenAt - now > RECORD_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt) continue;
+      this.waiting.set(key, { soul: value['#'], writtenAt, known: this.deps.knows(key) });
     }
     this.dropOldestWaiting();
     this.pump();
@@ -108,14 +120,14 @@ export class RoomReader {
 
   private dropOldestWaiting(): void {
     if (this.waiting.size <= LINKS_WAITING) return;
-    const byAge = [...this.waiting.entries()].sort((a, b) => b[1].writtenAt - a[1].writtenAt);
+    const byAge = [...this.waiting.entries()].sort((a, b) => readFirst(a[1], b[1]));
     for (const [key] of byAge.slice(LINKS_WAITING)) this.waiting.delete(key);
   }
 
   private pump(): void {
     while (this.running && this.inFlight.size < FETCHES_IN_FLIGHT && this.waiting.size > 0) {
       let newest: [string, Link] | null = null;
-      for (const entry of this.waiting) if (!newest || entry[1].writtenAt > newest[1].writtenAt) newest = entry;
+      for (const entry of this.waiting) if (!newest || readFirst(entry[1], newest[1]) < 0) newest = entry;
       const [key, link] = newest!;
       this.waiting.delete(key);
       if (this.inFlight.has(link.soul)) continue;
@@ -161,4 +173,10 @@ function newestWrite(data: unknown): number {
   const meta = isRecord(data) ? data._ : undefined;
   const states = isRecord(meta) && isRecord(meta['>']) ? Object.values(meta['>']) : [];
   return Math.max(-Infinity, ...states.filter((state): state is number => typeof state === 'number'));
+}
+
+/** Negative when `a` is read before `b`: known nodes first, then the most recently written. */
+function readFirst(a: Link, b: Link): number {
+  if (a.known !== b.known) return a.known ? -1 : 1;
+  return b.writtenAt - a.writtenAt;
 }

@@ -17,6 +17,8 @@ export interface SignalingEvents {
   'link:inbound': Link;
   /** A node answered an offer of ours that was not for anyone in particular (a meeting path, the tracker). */
   'link:met': Link;
+  /** A message from a signaling server could not be handled and was dropped (why, in words). */
+  'message:dropped': string;
 }
 
 /** What the node knows of a dial target: the signaling endpoints its verified record lists. */
@@ -142,6 +144,8 @@ export interface RendezvousOptions {
   relayUrls: string[];
   room: string;
   clock: Clock;
+  /** Whether this node holds a valid record of `nodeId`: its rewrites are read before strangers' links. */
+  knows?(nodeId: string): boolean;
 }
 
 export type RendezvousFactory = (options: RendezvousOptions) => Rendezvous;

@@ -83,6 +83,7 @@ class PeerJsSignaling implements Signaling {
       serializers: textSerializers,
     });
     this.peer = peer;
+    this.guardServerMessages(peer);
     this.everOpened = false;
     this.emitState('connecting', null);
     peer.on('open', () => {
@@ -104,6 +105,24 @@ class PeerJsSignaling implements Signaling {
       this.retry();
     });
     peer.on('error', (error: PeerError<string>) => this.onPeerError(peer, error));
+  }
+
+  /**
+   * PeerJS handles each server message unguarded: an OFFER whose payload names a serialization it
+   * has no serializer for throws out of the WebSocket's message handler, and in Node (meshdeck-node)
+   * that ends the process; anyone registered on the server can send one (issue 22). Such a message
+   * costs its own handling only. PeerJS looks `_handleMessage` up on the peer at every message.
+   */
+  private guardServerMessages(peer: Peer): void {
+    const internals = peer as unknown as { _handleMessage(message: unknown): void };
+    const handle = internals._handleMessage.bind(peer);
+    internals._handleMessage = (message) => {
+      try {
+        handle(message);
+      } catch (error) {
+        if (this.peer === peer) this.events.emit('message:dropped', errorText(error));
+      }
+    };
   }
 
   private onPeerError(peer: Peer, error: PeerError<string>): void {

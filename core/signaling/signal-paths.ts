@@ -44,6 +44,7 @@ export class SignalPaths implements Signaling {
           this.events.emit('signaling:state', this.overall(error));
         }),
         primary.events.on('link:inbound', (link) => this.events.emit('link:inbound', link)),
+        primary.events.on('message:dropped', (why) => this.events.emit('message:dropped', why)),
       ]),
       ...[...fallbacks, ...meetings].flatMap((path) => [
         path.events.on('signaling:state', onFallbackState),

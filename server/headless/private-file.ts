@@ -42,6 +42,11 @@ export async function readPrivateFile(file: string, maxBytes: number): Promise<s
     // Checked on the open file, not the name: what is read is what was checked.
     const stats = await handle.stat();
     if (!stats.isFile()) throw new PrivateFileError('is not a regular file');
+    // Written by this user alone, as the identity file is: a file another user could plant or edit
+    // would steer the node (its signaling, relays, TURN credentials, trust list).
+    const uid = process.getuid?.();
+    if (uid !== undefined && stats.uid !== uid) throw new PrivateFileError(`belongs to user ${stats.uid}, not to this user (${uid})`);
+    if ((stats.mode & 0o077) !== 0) throw new PrivateFileError(`is open to others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 on it`);
     if (stats.size > maxBytes) throw new PrivateFileError(`is larger than ${maxBytes} bytes`);
     // Read in chunks and counted, should the file grow after the stat.
     const chunks: Buffer[] = [];

@@ -135,10 +135,23 @@ async function readChanges(file: string): Promise<{ text: string | null; changes
   const unknown: string[] = [];
   for (const [key, entry] of Object.entries(v.settings)) {
     const e = entry as Partial<Record<'value' | 'replaced', unknown>> | null;
-    if (isSettingKey(key) && typeof e === 'object' && e !== null && 'value' in e) changes[key] = { value: e.value, replaced: e.replaced };
+    // No setting nests deeper than a few levels (ICE servers: a list of objects with a list of URLs):
+    // a deeper value is not a setting, and comparing it (canonical JSON) would recurse without end.
+    if (isSettingKey(key) && typeof e === 'object' && e !== null && 'value' in e && depthOf(e) <= MAX_SETTING_DEPTH) changes[key] = { value: e.value, replaced: e.replaced };
     else unknown.push(key);
   }
   return { text, changes, unknown, problem: null };
+}
+
+/** How deep a state file entry ({value, replaced}) may nest. */
+const MAX_SETTING_DEPTH = 8;
+
+/** How deeply `value` nests (0 for a scalar); counting stops past MAX_SETTING_DEPTH. */
+function depthOf(value: unknown, depth = 0): number {
+  if (typeof value !== 'object' || value === null || depth > MAX_SETTING_DEPTH) return depth;
+  let deepest = depth;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child, depth + 1));
+  return deepest;
 }
 
 /**

@@ -110,13 +110,22 @@ export async function startHostilePeers(): Promise<HostilePeers> {
     for (const mirror of mirrors.values()) mirror.onClosed(null, closing ? [] : [why]);
   });
   await ready;
+  // After start, an error of the child process (a failed kill, a send on a closed channel) is its own:
+  // `ended()` and the rejected orders say what happened, and nothing may escape into the test worker.
+  child.on('error', () => undefined);
 
   const order = <T>(message: ParentOrder): Promise<T> => {
-    if (end) return Promise.reject(new HostileProcessEndedError(`the hostile peers' process has ended (${end.signal ?? end.code})`));
+    // 'disconnect' comes before 'exit': a child whose channel closed has ended for our purposes.
+    if (end || !child.connected) return Promise.reject(new HostileProcessEndedError(`the hostile peers' process has ended (${end?.signal ?? end?.code ?? 'its channel closed'})`));
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      child.send({ ...message, id });
+      // A send that fails (the channel closing under it) rejects this order, never an 'error' event.
+      child.send({ ...message, id }, (error) => {
+        if (!error) return;
+        pending.delete(id);
+        reject(new HostileProcessEndedError(`the hostile peers' process took no more orders: ${error.message}`));
+      });
     });
   };
   let nextRef = 1;

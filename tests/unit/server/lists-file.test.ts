@@ -37,16 +37,16 @@ describe('the lists file', () => {
 
   it('refuses a file that is not a lists file, in one line naming it', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'lists-')), 'lists.json');
-    writeFileSync(file, '{"version": 9}');
+    writeFileSync(file, '{"version": 9}', { mode: 0o600 });
     await expect(openListsFile(file)).rejects.toThrow(ListsFileError);
-    writeFileSync(file, 'not json');
+    writeFileSync(file, 'not json', { mode: 0o600 });
     await expect(openListsFile(file)).rejects.toThrow(new RegExp(`${file} is not valid JSON`));
   });
 
   it('refuses a symbolic link, as the state file does: its writes would replace the link, leaving the file it named behind', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lists-'));
     const target = path.join(dir, 'shared-lists.json');
-    writeFileSync(target, JSON.stringify({ version: 1, sync: {}, local: {} }));
+    writeFileSync(target, JSON.stringify({ version: 1, sync: {}, local: {} }), { mode: 0o600 });
     symlinkSync(target, path.join(dir, 'lists.json'));
     await expect(openListsFile(path.join(dir, 'lists.json'))).rejects.toThrow(`the lists file ${path.join(dir, 'lists.json')} is a symbolic link: give the real file`);
   });

@@ -46,7 +46,7 @@ describe('a file meshdeck-node rewrites', () => {
   it('replaces a symbolic link at its name rather than writing through it', async () => {
     const target = path.join(dir, 'elsewhere.json');
     const file = path.join(dir, 'state.json');
-    await writeFile(target, 'theirs');
+    await writeFile(target, 'theirs', { mode: 0o600 });
     await symlink(target, file);
     await replacePrivateFile(file, 'ours');
     expect(await readFile(target, 'utf8')).toBe('theirs');
@@ -57,15 +57,15 @@ describe('a file meshdeck-node rewrites', () => {
   it('reads a missing file as null and a small regular file as its text', async () => {
     const file = path.join(dir, 'state.json');
     expect(await readPrivateFile(file, 1024)).toBeNull();
-    await writeFile(file, 'x'.repeat(1024));
+    await writeFile(file, 'x'.repeat(1024), { mode: 0o600 });
     expect(await readPrivateFile(file, 1024)).toBe('x'.repeat(1024));
   });
 
   it('refuses a symbolic link, a file over the bound, a folder and a FIFO (without hanging), saying which', async () => {
     const target = path.join(dir, 'target.json');
-    await writeFile(target, '{}');
+    await writeFile(target, '{}', { mode: 0o600 });
     await symlink(target, path.join(dir, 'link.json'));
-    await writeFile(path.join(dir, 'big.json'), 'x'.repeat(1025));
+    await writeFile(path.join(dir, 'big.json'), 'x'.repeat(1025), { mode: 0o600 });
     await mkdir(path.join(dir, 'folder.json'));
     execFileSync('mkfifo', [path.join(dir, 'fifo.json')]);
     const refused = {
@@ -79,5 +79,11 @@ describe('a file meshdeck-node rewrites', () => {
     expect(refused.big!.message).toBe('is larger than 1024 bytes');
     expect(refused.folder!.message).toBe('is not a regular file');
     expect(refused.fifo!.message).toBe('is not a regular file');
+  });
+
+  it('refuses a file another user could have written or can read (as the identity file does)', async () => {
+    const file = path.join(dir, 'open.json');
+    await writeFile(file, '{}', { mode: 0o644 });
+    await expect(readPrivateFile(file, 1024)).rejects.toThrow(/open to others \(mode 0644\)/);
   });
 });

@@ -101,7 +101,7 @@ describe('the state file', () => {
     ['settings not an object', '{"version": 1, "settings": [1]}', /is not a version 1 state file/],
     ['over its bound', `{"version": 1, "settings": {}, "pad": "${'x'.repeat(STATE_FILE_MAX_BYTES)}"}`, new RegExp(`is larger than ${STATE_FILE_MAX_BYTES} bytes`)],
   ])('that is %s is reported and ignored, left as it is until the dashboard’s next change replaces it', async (_what, text, problem) => {
-    await writeFile(file, text);
+    await writeFile(file, text, { mode: 0o600 });
     const state = await openStateFile(file, base, sources);
     expect(state.settings).toEqual(base);
     expect(state.notes).toHaveLength(1);
@@ -126,14 +126,19 @@ describe('the state file', () => {
           relayUrls: 'not an entry',
           colour: { value: 'blue' },
           pauseOutgoing: { replaced: false, value: true },
+          trustedOnly: { value: 'DEEP', replaced: false },
         },
-      }),
+        // Nested past any setting's depth (written as text: JSON.stringify itself would overflow): dropped
+        // before anything compares it, which once overflowed the stack at start.
+      }).replace('"DEEP"', '['.repeat(30_000) + ']'.repeat(30_000)),
+      { mode: 0o600 },
     );
     const state = await openStateFile(file, base, sources);
     expect(state.settings).toEqual({ ...base, pauseOutgoing: true });
     expect(state.notes.map((note) => note.text)).toEqual([
       `the state file ${file}: "relayUrls" is not a setting: dropped`,
       `the state file ${file}: "colour" is not a setting: dropped`,
+      `the state file ${file}: "trustedOnly" is not a setting: dropped`,
       `the state file ${file}: room: must be 1–64 letters, digits, ".", "_" or "-": dropped`,
       `the state file ${file}: ICE servers: ICE server 1: a TURN server needs a username: dropped`,
       `the state file ${file}: max peers: must be a whole number from 0 to 64: dropped`,
@@ -156,7 +161,7 @@ describe('the state file', () => {
   it('reads a symbolic link as the lists file does: refused (reported, ignored), and the next write replaces the link, not its target', async () => {
     const target = path.join(dir, 'elsewhere.json');
     const text = JSON.stringify({ version: 1, settings: { trustedOnly: { value: true, replaced: false } } });
-    await writeFile(target, text);
+    await writeFile(target, text, { mode: 0o600 });
     await symlink(target, file);
     const state = await openStateFile(file, base, sources);
     expect(state.settings).toEqual(base);

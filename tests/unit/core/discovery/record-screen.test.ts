@@ -58,10 +58,13 @@ describe('RoomGraphScreen', () => {
   it('takes a record in chunks in an answer to its own read (a relay\'s disk answers so), never in a write', () => {
     const soul = `${PARENT}/${peer.nodeId}`;
     const chunk = () => ({ [soul]: meta(soul, { id: genuine.id, pub: genuine.pub, ts: genuine.ts }) });
-    expect(new RoomGraphScreen().screen(chunk(), T, true)).toMatchObject({ refused: { length: 0 }, empty: false });
-    expect(new RoomGraphScreen().screen(chunk(), T, false)).toMatchObject({ refused: { length: 1 }, empty: true });
+    const reading = (read: string) => (at: string) => at === read;
+    expect(new RoomGraphScreen().screen(chunk(), T, reading(soul))).toMatchObject({ refused: { length: 0 }, empty: false });
+    // A write, or an answer for a soul not being read (a forged `@`), must be whole.
+    expect(new RoomGraphScreen().screen(chunk(), T)).toMatchObject({ refused: { length: 1 }, empty: true });
+    expect(new RoomGraphScreen().screen(chunk(), T, reading(`${PARENT}/${other.nodeId}`))).toMatchObject({ refused: { length: 1 }, empty: true });
     const junk = { [soul]: meta(soul, { id: genuine.id, junk: 'x' }) };
-    expect(new RoomGraphScreen().screen(junk, T, true)).toMatchObject({ refused: { length: 1 }, empty: true });
+    expect(new RoomGraphScreen().screen(junk, T, reading(soul))).toMatchObject({ refused: { length: 1 }, empty: true });
   });
 
   // A stock relay keeps and sends back every link it was ever sent: GUN fetches the child of each (issue 22).
@@ -88,13 +91,21 @@ describe('RoomGraphScreen', () => {
       expect(Object.keys(states).sort()).toEqual(keys.slice(0, LINKS_PER_MESSAGE).sort());
     });
 
-    it('drops a later link to a record it refused before', () => {
+    it('a forged link naming another node\'s own soul is dropped, and never hides that node\'s records', () => {
       const screen = new RoomGraphScreen();
-      const junkId = ids(1)[0]!;
-      screen.screen(put({ [junkId]: { junk: 1 } }), T);
-      const relink = { [PARENT]: meta(PARENT, { [junkId]: link(`${PARENT}/${junkId}`), [peer.nodeId]: link(`${PARENT}/${peer.nodeId}`) }) };
-      screen.screen(relink, T);
-      expect(linksOf(relink)).toEqual([peer.nodeId]);
+      const sybil = ids(1)[0]!;
+      const forged = { [PARENT]: meta(PARENT, { [sybil]: link(`${PARENT}/${peer.nodeId}`) }) };
+      expect(screen.screen(forged, T)).toMatchObject({ empty: true });
+      const announce = put({ [peer.nodeId]: genuine });
+      expect(screen.screen(announce, T)).toMatchObject({ refused: { length: 0 }, empty: false });
+      expect(linksOf(announce)).toEqual([peer.nodeId]);
+    });
+
+    it('drops a link dated further ahead than a record may be', () => {
+      const [ahead] = ids(1) as [string];
+      const graph = { [PARENT]: meta(PARENT, { [ahead]: link(`${PARENT}/${ahead}`), [peer.nodeId]: link(`${PARENT}/${peer.nodeId}`) }, (key) => (key === ahead ? T + RECORD_AHEAD_MS + 1 : T)) };
+      new RoomGraphScreen().screen(graph, T);
+      expect(linksOf(graph)).toEqual([peer.nodeId]);
     });
   });
 

@@ -37,7 +37,7 @@ const gunNode = (soul: string, fields: Record<string, unknown>, writtenAt: (key:
   ...fields,
 });
 
-function setup() {
+function setup(known: readonly string[] = []) {
   const clock = new FakeClock();
   const parent = new FakeChain();
   const children = new Map<string, FakeChain>();
@@ -53,6 +53,7 @@ function setup() {
     },
     timers: new TimerGroup(clock),
     now: () => clock.now(),
+    knows: (nodeId) => known.includes(nodeId),
     onRecord: (data) => read.push(data),
   });
   reader.start();
@@ -78,6 +79,20 @@ describe('RoomReader', () => {
     expect(fetched).toHaveLength(FETCHES_IN_FLIGHT);
     const newest = Object.keys(written).sort((a, b) => written[b]! - written[a]!).slice(0, FETCHES_IN_FLIGHT);
     expect(fetched).toEqual(newest.map((key) => `${PARENT}/${key}`));
+  });
+
+  it('reads a known node\'s rewritten link before any stranger\'s, however fresh (a trickle of junk cannot starve known peers)', () => {
+    const friend = idOf(999);
+    const { clock, links, fetched } = setup([friend]);
+    const now = clock.now();
+    links({ ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [idOf(i), now - i])), [friend]: now - 50_000 });
+    expect(fetched[0]).toBe(`${PARENT}/${friend}`);
+  });
+
+  it('reads no link dated further ahead than a record may be', () => {
+    const { clock, links, fetched } = setup();
+    links({ [idOf(1)]: clock.now() + 3 * 60_000 });
+    expect(fetched).toEqual([]);
   });
 
   it('reads a child once per write of its link, and never a link older than a fresh record', async () => {

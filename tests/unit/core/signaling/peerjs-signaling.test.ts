@@ -36,6 +36,10 @@ const fakes = await vi.hoisted(async () => {
     open = false;
     disconnected = false;
     destroyed = false;
+    /** PeerJS's handler of server messages, looked up at every message; this one throws as PeerJS's does on a bad OFFER. */
+    _handleMessage(message: { payload?: { serialization?: string } }): void {
+      throw new TypeError(`this._serializers[${String(message.payload?.serialization)}] is not a constructor`);
+    }
     constructor(readonly id: string) {
       super();
       FakePeer.made.push(this);
@@ -116,6 +120,16 @@ describe('PeerJsSignaling and Chromium\'s RTCPeerConnection budget', () => {
     await clock.advance(1000);
     expect(seen.closed()).toBe(true);
     expect(await collected(ref)).toBe(true);
+    signaling.stop();
+  });
+
+  it('a server message PeerJS cannot handle (an OFFER with an unknown serialization) is dropped and said, never thrown', () => {
+    const signaling = openSignaling(new FakeClock());
+    const dropped: string[] = [];
+    signaling.events.on('message:dropped', (why) => dropped.push(why));
+    const peer = fakes.FakePeer.made.at(-1)!;
+    expect(() => peer._handleMessage({ payload: { serialization: 'nope' } })).not.toThrow();
+    expect(dropped).toEqual([expect.stringMatching(/not a constructor/)]);
     signaling.stop();
   });
 });

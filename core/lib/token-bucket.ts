@@ -33,3 +33,31 @@ export class TokenBucket {
     this.at = now;
   }
 }
+
+/**
+ * A TokenBucket per key (a route's source, say), for at most `kept` keys: the least recently used key
+ * goes first, so a stream of new keys cannot grow the table. A key forgotten starts again with a full
+ * bucket, so `kept` must exceed the keys that can be active at once.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly rate: { perSecond: number; burst: number },
+    private readonly kept: number,
+  ) {}
+
+  /** Spends `count` of `key`'s tokens if it has that many. */
+  take(key: string, now: number, count = 1): boolean {
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key);
+    else bucket = new TokenBucket(this.rate.perSecond, this.rate.burst, now);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > this.kept) this.buckets.delete(this.buckets.keys().next().value!);
+    return bucket.take(now, count);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}

@@ -354,7 +354,7 @@ export class MeshNode {
   private goOnline(): void {
     const settings = this.settings!;
     const { clock, identity } = this.components;
-    const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock });
+    const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock, knows: (nodeId) => this.records.get(nodeId) !== undefined });
     const primaries = signalingUrlsOf(settings).map((url) => this.components.createSignaling({ url, nodeId: identity.nodeId, iceServers: settings.iceServers, clock }));
     const fallbacks = this.components.createFallbackSignaling
       ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]
@@ -385,6 +385,7 @@ export class MeshNode {
       signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
       signaling.events.on('link:met', (link) => this.onMet(link)),
+      signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
       rendezvous.events.on('record:update', (raw) => this.onRecord(raw)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
       rendezvous.events.on('records:refused', (refused) => {
@@ -545,7 +546,8 @@ export class MeshNode {
       selfId: this.nodeId,
       pauseIncoming: this.settings?.pauseIncoming ?? false,
       existing: this.sessions.get(link.remoteId),
-      unauthenticatedInbound: this.sessions.all().filter((s) => s.link.direction === 'inbound' && !s.isReady).length + this.replacements.size,
+      // Links being refused count too: each holds an RTCPeerConnection as a handshaking one does.
+      unauthenticatedInbound: this.sessions.all().filter((s) => s.link.direction === 'inbound' && !s.isReady).length + this.replacements.size + this.refused.size,
       sessions: this.sessions.size,
       maxSessions: (this.settings?.maxPeers ?? 0) + INBOUND_MARGIN,
     });
@@ -680,15 +682,27 @@ export class MeshNode {
       this.sessions.add(pending);
     }
     if (reason === 'handshake-refused') this.handshakesRefused++;
+    // Only a handshake proves who the peer is: before it, the ID is the signaling path's claim, and a
+    // stranger misbehaving in a node's name must not cost that node its score (issue 23).
+    const everReady = session.lastHandshakeAt !== null;
     // Closed for its own misconduct: the score remembers it across reconnects.
-    if ((reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
+    if (everReady && (reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
       this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
     }
-    this.redial.closed(session.remoteId, reason, session.lastHandshakeAt !== null, session.link.direction === 'outbound' && !session.wasOpened);
+    this.redial.closed(session.remoteId, reason, everReady, this.wasUnanswered(session, reason));
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);
-    if (session.lastHandshakeAt !== null) this.announcer.neighboursChanged();
+    if (everReady) this.announcer.neighboursChanged();
+  }
+
+  /**
+   * Whether `session` was a dial of ours to a target from a signed record that nobody answered (its
+   * transport never opened): then the target is dialled again only on a newer record. Not a tracker's
+   * link (its ID is a swarm member's claim) nor one this node gave up itself (`superseded`).
+   */
+  private wasUnanswered(session: PeerSession, reason: CloseReason): boolean {
+    return session.link.direction === 'outbound' && !session.wasOpened && reason !== 'superseded' && session.link.path !== 'tracker';
   }
 
   private rememberClosed(session: PeerSession, reason: CloseReason, error: string | null): void {

@@ -2,7 +2,8 @@
  * When the auto-dialler may dial a node again after a connection to it ended (docs/protocol.md §5 and the
  * choices in docs/protocol.md): never for 10 minutes after either user ended it, after a newer announce
  * once it switched off, 30 s after it said it was paused, and with exponential backoff and jitter after
- * failures (a handshake that never completed, a dead or lost connection).
+ * failures (a handshake that never completed, a dead or lost connection). Every hold but the failure
+ * backoff follows only a proven identity (a connection that became ready, issue 23).
  */
 import { Backoff } from '../lib/backoff';
 import type { Clock } from '../lib/clock';
@@ -10,7 +11,7 @@ import type { CloseReason } from '../session/peer-session';
 
 export const REDIAL_FORBIDDEN_MS = 10 * 60_000;
 export const PAUSED_RETRY_MS = 30_000;
-/** A peer closed for `limit` (either way) is not dialled again for this long (docs/protocol.md, Limits). */
+/** A peer whose ready connection closed for `limit` (either way) is not dialled again for this long (docs/protocol.md, Limits). */
 export const LIMIT_COOLDOWN_MS = 5 * 60_000;
 const FAILURE_BACKOFF = { baseMs: 1000, capMs: 60_000 };
 /** Holds kept at most: the oldest go first, so a stream of new node IDs cannot grow the map. */
@@ -38,24 +39,32 @@ export class RedialPolicy {
   }
 
   /**
-   * Records how a connection to `nodeId` ended. The 10-minute hold follows only a ready connection's
-   * `user-disconnect` or `blocked`: a bye before ready imposes none (docs/protocol.md §3), or any
-   * stranger could silence us towards a node by dialling in its name. `unanswered`: this node's dial
-   * whose transport never opened.
+   * Records how a connection to `nodeId` ended. `everReady`: it completed the handshake, so `nodeId`
+   * is proven. Before that, the ID is only what the signaling path claims (a tracker passes on any
+   * swarm member's `from`, a PeerJS server whatever registered), so a connection that never became
+   * ready imposes no hold whatever it said or did (`bye limit`, `paused`, `blocked`, a protocol error):
+   * only the failure backoff (docs/protocol.md §3). Otherwise a stranger opening a link in a node's
+   * name and saying `bye limit` kept us from dialling that node for 5 minutes (issue 23). Only this
+   * node's own user's `user-disconnect` holds before ready: it is nobody's claim. `unanswered`: this
+   * node's dial whose transport never opened.
    */
   closed(nodeId: string, reason: CloseReason, everReady: boolean, unanswered = false): void {
     if (reason === 'duplicate' || reason === 'shutdown') return;
     const now = this.clock.monotonic();
     const hold = this.holds.get(nodeId) ?? { notBefore: 0, newerThan: null, failures: new Backoff({ ...FAILURE_BACKOFF, random: this.random }) };
-    if (reason === 'user-disconnect' || (everReady && (reason === 'remote:user-disconnect' || reason === 'remote:blocked'))) {
+    if (reason === 'user-disconnect') {
+      hold.notBefore = now + REDIAL_FORBIDDEN_MS;
+    } else if (!everReady) {
+      hold.notBefore = now + hold.failures.next();
+    } else if (reason === 'remote:user-disconnect' || reason === 'remote:blocked') {
       hold.notBefore = now + REDIAL_FORBIDDEN_MS;
     } else if (reason === 'limit' || reason === 'remote:limit') {
       hold.notBefore = now + LIMIT_COOLDOWN_MS;
-    } else if (reason === 'remote:shutdown' && everReady) {
+    } else if (reason === 'remote:shutdown') {
       hold.newerThan = this.clock.now();
     } else if (reason === 'remote:paused') {
       hold.notBefore = now + PAUSED_RETRY_MS;
-    } else if (!everReady || reason === 'dead' || reason === 'transport-closed') {
+    } else if (reason === 'dead' || reason === 'transport-closed') {
       hold.notBefore = now + hold.failures.next();
     }
     // A dial nobody answered (its transport never opened: no node holds the ID on the signaling

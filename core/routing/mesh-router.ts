@@ -9,7 +9,7 @@ import { canonical, randomBytes, toBase64Url } from '../lib/encoding';
 import { NODE_ID_PATTERN as NODE_ID, verifyText, type Identity } from '../identity/identity';
 import type { MeshPingResult } from '../control/protocol';
 import type { RoutingSnapshot } from '../node/observed-state';
-import { TokenBucket } from '../lib/token-bucket';
+import { TokenBucket, TokenBuckets } from '../lib/token-bucket';
 import type { Route } from '../session/wire';
 import { errorText } from '../lib/error-text';
 
@@ -28,8 +28,21 @@ export const FORWARD_RATE = { perSecond: 20, burst: 20 };
  * hostile act (server/sim).
  */
 export const BROADCAST_FORWARD_RATE = { perSecond: 1, burst: 4 };
-/** Sources whose forwarding budget is tracked at once; the least recently seen go first. */
-const FORWARD_BUDGETS_KEPT = 1024;
+/**
+ * Pings addressed to this node answered for one `src` (issue 23). Each answer costs an ECDSA signature
+ * and up to FLOOD_FANOUT copies, and spends this node's forwarding budget at its neighbours; a mesh
+ * ping is a person's diagnostic, one at a time.
+ */
+export const PING_ANSWER_RATE = { perSecond: 1, burst: 4 };
+/**
+ * This node's own route messages (pings, pongs, data), each signed here: as many as a neighbour
+ * forwards for one `src` (FORWARD_RATE), beyond which they would be dropped there anyway.
+ */
+export const SEND_RATE = FORWARD_RATE;
+/** Tokens of the send budget that answers to pings leave for the node's own pings and data, so that pings from many sources cannot starve them. */
+export const ANSWER_RESERVE = 5;
+/** Sources whose budgets (each kind) are tracked at once; the least recently seen go first. */
+const SOURCE_BUDGETS_KEPT = 1024;
 const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
 /**
  * Neighbours a unicast route goes to, at most, when no path to its destination is known (issue 14):
@@ -94,6 +107,14 @@ export class MeshPingError extends Error {
   override name = 'MeshPingError';
 }
 
+/** This node sent as many route messages as its budget allows (SEND_RATE): it may try again in a moment. */
+export class SendBudgetError extends Error {
+  override name = 'SendBudgetError';
+  constructor() {
+    super(`this node already sent ${SEND_RATE.perSecond} route messages in the last second: try again in a moment`);
+  }
+}
+
 interface PendingPing {
   resolve(result: MeshPingResult): void;
   reject(error: Error): void;
@@ -104,14 +125,28 @@ export class MeshRouter {
   readonly counters: RoutingSnapshot = { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0, directed: 0, flooded: 0 };
   /** `src|id` → when it may be forgotten (monotonic ms). Insertion order is age order. */
   private readonly seen = new Map<string, number>();
-  /** Per source: its unicast budget under `src`, its broadcast budget under `*src`. */
-  private readonly forwardBudgets = new Map<string, TokenBucket>();
+  /** Per source: its unicast and broadcast forwarding budgets, and its budget of pings answered. */
+  private readonly forwardBudgets = new TokenBuckets(FORWARD_RATE, SOURCE_BUDGETS_KEPT);
+  private readonly broadcastBudgets = new TokenBuckets(BROADCAST_FORWARD_RATE, SOURCE_BUDGETS_KEPT);
+  private readonly answerBudgets = new TokenBuckets(PING_ANSWER_RATE, SOURCE_BUDGETS_KEPT);
+  /** This node's own route messages. */
+  private readonly sendBudget: TokenBucket;
   private readonly pings = new Map<string, PendingPing>();
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.sendBudget = new TokenBucket(SEND_RATE.perSecond, SEND_RATE.burst, deps.clock.monotonic());
+  }
 
-  /** Signs and sends a route message from this node. Returns false when there is no neighbour to send it to. */
+  /**
+   * Signs and sends a route message from this node. Returns false when there is no neighbour to send it
+   * to; throws SendBudgetError, signing nothing, when the node is over its send budget.
+   */
   async send(dst: string, body: Record<string, unknown>): Promise<boolean> {
+    if (!this.sendBudget.take(this.deps.clock.monotonic())) throw new SendBudgetError();
+    return this.signAndPass(dst, body);
+  }
+
+  private async signAndPass(dst: string, body: Record<string, unknown>): Promise<boolean> {
     const { identity } = this.deps;
     const id = toBase64Url(randomBytes(12));
     const sig = await identity.sign(canonical({ id, src: identity.nodeId, dst, body }));
@@ -148,7 +183,7 @@ export class MeshRouter {
     }
     if (message.ttl <= 1) return;
     const broadcast = message.dst === '*';
-    if (!this.forwardBudget(message.src, broadcast).take(this.deps.clock.monotonic())) {
+    if (!(broadcast ? this.broadcastBudgets : this.forwardBudgets).take(message.src, this.deps.clock.monotonic())) {
       this.counters.notForwarded++;
       const rate = broadcast ? `${BROADCAST_FORWARD_RATE.perSecond} broadcast` : `${FORWARD_RATE.perSecond} route messages`;
       this.deps.log('debug', 'route:budget', `over ${rate} a second from ${message.src}: not forwarding`, message.src);
@@ -191,7 +226,8 @@ export class MeshRouter {
     const { body } = message;
     // A ping to "*" is never answered: every node of the room answering one message is amplification.
     if (body.k === 'ping' && typeof body.ts === 'number' && message.dst === this.deps.identity.nodeId) {
-      this.send(message.src, { k: 'pong', ts: body.ts, path: [...message.path, this.deps.identity.nodeId] }).catch((error: unknown) =>
+      if (!this.mayAnswer(message.src)) return;
+      this.signAndPass(message.src, { k: 'pong', ts: body.ts, path: [...message.path, this.deps.identity.nodeId] }).catch((error: unknown) =>
         this.deps.log('warn', 'mesh:pong', `pong not sent: ${errorText(error)}`, message.src),
       );
     } else if (body.k === 'pong' && typeof body.ts === 'number') {
@@ -202,6 +238,24 @@ export class MeshRouter {
       const path = Array.isArray(body.path) ? body.path.filter((hop): hop is string => typeof hop === 'string') : [];
       pending.resolve({ rttMs: this.deps.clock.now() - body.ts, path });
     }
+  }
+
+  /**
+   * Whether a ping from `src` is answered (issue 23): within its source's budget, and while the node's
+   * send budget holds more than ANSWER_RESERVE (spending one). Checked before signing: the signature is
+   * the cost.
+   */
+  private mayAnswer(src: string): boolean {
+    const now = this.deps.clock.monotonic();
+    if (!this.answerBudgets.take(src, now)) {
+      this.deps.log('debug', 'mesh:pong', `over ${PING_ANSWER_RATE.perSecond} ping a second from ${src}: not answered`, src);
+      return false;
+    }
+    if (this.sendBudget.msUntil(now, ANSWER_RESERVE + 1) > 0 || !this.sendBudget.take(now)) {
+      this.deps.log('debug', 'mesh:pong', `this node is near its send budget: a ping from ${src} not answered`, src);
+      return false;
+    }
+    return true;
   }
 
   /** Mesh ping/traceroute: resolves with the round trip and the path the ping took. */
@@ -219,13 +273,17 @@ export class MeshRouter {
     });
     // stop() may reject the answer while the send below is still signing: that is not unhandled.
     answer.catch(() => undefined);
-    const sent = await this.send(dst, { k: 'ping', ts });
-    if (!sent) {
-      const pending = this.pings.get(key);
-      this.pings.delete(key);
-      if (pending) this.deps.clock.clearTimeout(pending.timer);
-      throw new MeshPingError('no ready neighbour to send the ping through');
+    let sent = false;
+    try {
+      sent = await this.send(dst, { k: 'ping', ts });
+    } finally {
+      if (!sent) {
+        const pending = this.pings.get(key);
+        this.pings.delete(key);
+        if (pending) this.deps.clock.clearTimeout(pending.timer);
+      }
     }
+    if (!sent) throw new MeshPingError('no ready neighbour to send the ping through');
     return answer;
   }
 
@@ -242,17 +300,6 @@ export class MeshRouter {
       if (until > now && this.seen.size <= SEEN_KEPT) break;
       this.seen.delete(old);
     }
-  }
-
-  private forwardBudget(src: string, broadcast: boolean): TokenBucket {
-    const key = broadcast ? `*${src}` : src;
-    const rate = broadcast ? BROADCAST_FORWARD_RATE : FORWARD_RATE;
-    let budget = this.forwardBudgets.get(key);
-    if (budget) this.forwardBudgets.delete(key);
-    else budget = new TokenBucket(rate.perSecond, rate.burst, this.deps.clock.monotonic());
-    this.forwardBudgets.set(key, budget);
-    if (this.forwardBudgets.size > FORWARD_BUDGETS_KEPT) this.forwardBudgets.delete(this.forwardBudgets.keys().next().value!);
-    return budget;
   }
 
   /**

@@ -62,6 +62,12 @@ describe('judgeInbound', () => {
     expect(judgeInbound(inboundFrom(large), { ...capped, existing: session('inbound', false) })).toMatchObject({ kind: 'adopt' });
   });
 
+  it('drops at once past 16 unauthenticated links while paused too: a refused link holds a connection as well (issue 23)', () => {
+    const full = ctx({ selfId: small, pauseIncoming: true, existing: undefined, unauthenticatedInbound: MAX_UNAUTHENTICATED_INBOUND });
+    expect(judgeInbound(inboundFrom(large), full)).toMatchObject({ kind: 'drop' });
+    expect(judgeInbound(inboundFrom(large), { ...full, unauthenticatedInbound: MAX_UNAUTHENTICATED_INBOUND - 1 })).toEqual({ kind: 'refuse', reason: 'paused' });
+  });
+
   it('takes the new link over an inbound session still in its handshake (a redial from the same peer)', () => {
     const handshaking = session('inbound', false);
     expect(judgeInbound(inboundFrom(large), ctx({ selfId: small, pauseIncoming: false, existing: handshaking }))).toEqual({ kind: 'adopt', replaces: handshaking });
@@ -82,6 +88,20 @@ describe('refuseLink', () => {
     expect(refused.sent).toEqual([JSON.stringify({ t: 'bye', reason: 'paused' })]);
     expect(refused.isClosed).toBe(true);
     expect(dialler.isClosed).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('says bye once, however many frames the dialler sends while it flushes', async () => {
+    const clock = new FakeClock();
+    const [dialler, refused] = linkPair(fakeId(1), fakeId(2));
+    // A transport that lingers to flush the bye (as closeWhenFlushed does) still delivers frames.
+    refused.close = () => undefined;
+    refuseLink(refused, 'paused', new TimerGroup(clock));
+    refused.open();
+    dialler.open();
+    for (let i = 0; i < 3; i++) dialler.send(JSON.stringify({ t: 'hello' }));
+    await settle();
+    expect(refused.sent).toEqual([JSON.stringify({ t: 'bye', reason: 'paused' })]);
     expect(clock.pending).toBe(0);
   });
 

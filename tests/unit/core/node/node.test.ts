@@ -287,6 +287,36 @@ describe('MeshNode', () => {
     expect(a!.resourceCount.sessions).toBe(0);
   });
 
+  it('while incoming is paused, holds at most 16 refused diallers and drops the rest at once (issue 23)', async () => {
+    const { clock, hub, nodes: [a] } = await mesh(1, { maxPeers: 100, pauseIncoming: true });
+    await eventually(() => a!.snapshot().signaling.state === 'open', 'a registered');
+    const links = Array.from({ length: 40 }, (_, i) => {
+      const silent = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + String.fromCharCode(97 + (i % 26)).repeat(25) + 'abcdefghijklmnopqrstuvwxyz234567'[i % 32], iceServers: [], clock });
+      silent.start();
+      return silent.dial(a!.nodeId) as FakeLink;
+    });
+    await settle();
+    expect(a!.resourceCount.refused).toBe(16);
+    expect(links.filter((l) => l.isClosed)).toHaveLength(24);
+    // A refused link counts against the same cap as a handshaking one: nor is a session taken beside them.
+    a!.configure({ ...settings, maxPeers: 100 });
+    const late = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + '7'.repeat(26), iceServers: [], clock });
+    late.start();
+    const lateLink = late.dial(a!.nodeId) as FakeLink;
+    await settle();
+    expect(lateLink.isClosed).toBe(true);
+    expect(a!.resourceCount.sessions).toBe(0);
+    // A refused dialler that speaks gets its bye and is closed at once, freeing its place.
+    const speaker = links.find((l) => !l.isClosed)!;
+    speaker.send(JSON.stringify({ t: 'hello' }));
+    await settle();
+    expect(speaker.isClosed).toBe(true);
+    expect(a!.resourceCount.refused).toBe(15);
+    // The silent ones time out of the handshake limit.
+    await clock.advance(11_000);
+    expect(a!.resourceCount.refused).toBe(0);
+  });
+
   it('a dial that follows a replacement whose old session closed replaces it, and is not closed as its duplicate', async () => {
     // b1, b2 and b3 are one node (one identity) dialling a again and again, as a node does that
     // disconnects and dials at once (the leak test): a sees each new connection before the last one's
@@ -342,6 +372,33 @@ describe('MeshNode', () => {
     expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, state: 'ready', openedAt });
     expect(a!.snapshot().closedPeers).toEqual([]);
     impostor.stop();
+  });
+
+  it('a stranger misbehaving in another node’s name before the handshake costs that node no score and no hold (issue 23)', async () => {
+    const { clock, hub, nodes: [a, b] } = await mesh(2, { pauseOutgoing: true });
+    await eventually(() => knows(a!, b!) && a!.snapshot().signaling.state === 'open', 'a registered and found b');
+    const closes: string[] = [];
+    a!.events.on('peer:close', ({ reason }) => closes.push(reason));
+    // A swarm member opens a link to a as b (a tracker passes on any `from`) and sends what is not
+    // text, a protocol error...
+    const [, first] = linkPair(b!.nodeId, a!.nodeId);
+    hub.registered.get(a!.nodeId)!.events.emit('link:inbound', first);
+    first.open();
+    first.events.emit('frame:refused', 'a binary frame');
+    await eventually(() => closes.length === 1, 'the first link closed');
+    // ...then opens another and says bye limit first.
+    const [stranger, atA] = linkPair(b!.nodeId, a!.nodeId);
+    hub.registered.get(a!.nodeId)!.events.emit('link:inbound', atA);
+    atA.open();
+    stranger.open();
+    stranger.send(JSON.stringify({ t: 'bye', reason: 'limit' }));
+    await eventually(() => closes.length === 2, 'the second link closed');
+    expect(closes).toEqual(['protocol-error', 'remote:limit']);
+    // b itself is dialled as soon as the failure backoff allows (not 5 minutes later), with a clean score.
+    a!.configure({ ...settings, pauseOutgoing: false });
+    await clock.advance(2 * DIAL_SWEEP_MS);
+    await eventually(() => readyCount(a!) === 1, 'a dialled b', 2000);
+    expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, score: 0, lastPenalty: null });
   });
 
   it('a neighbour that keeps sending forged routes loses score, is disconnected with bye limit and not redialled', async () => {

@@ -34,7 +34,7 @@ describe('RedialPolicy', () => {
   it('retries a paused peer after 30 s', () => {
     const clock = clockAt(0);
     const policy = new RedialPolicy(clock);
-    policy.closed('n1', 'remote:paused', false);
+    policy.closed('n1', 'remote:paused', true);
     clock.t = PAUSED_RETRY_MS - 1;
     expect(policy.mayDial('n1', 0)).toBe(false);
     clock.t = PAUSED_RETRY_MS;
@@ -92,15 +92,32 @@ describe('RedialPolicy under protocol v2', () => {
     expect(policy.mayDial('n2', 0)).toBe(true);
   });
 
-  it('cools down before redialling a peer closed for limit, either way', () => {
+  it('cools down before redialling a peer whose ready connection closed for limit, either way', () => {
     const clock = clockAt(0);
     const policy = new RedialPolicy(clock);
     policy.closed('n1', 'limit', true);
-    policy.closed('n2', 'remote:limit', false);
+    policy.closed('n2', 'remote:limit', true);
     clock.t = LIMIT_COOLDOWN_MS - 1;
     expect(policy.mayDial('n1', 0) || policy.mayDial('n2', 0)).toBe(false);
     clock.t = LIMIT_COOLDOWN_MS;
     expect(policy.mayDial('n1', 0) && policy.mayDial('n2', 0)).toBe(true);
+  });
+
+  it('holds nobody on the word or deeds of a connection that never became ready: only the failure backoff (issue 23)', () => {
+    // Before the handshake the ID is the signaling path's claim: a stranger opening a link as n1 and
+    // saying bye limit (or paused, or getting itself closed for limit) must not keep us from dialling n1.
+    const clock = clockAt(0);
+    const policy = new RedialPolicy(clock, () => 1);
+    const reasons = ['remote:limit', 'limit', 'remote:paused', 'protocol-error', 'remote:blocked', 'remote:user-disconnect'] as const;
+    reasons.forEach((reason, i) => policy.closed(`n${i}`, reason, false));
+    clock.t = 999;
+    expect(reasons.filter((_, i) => policy.mayDial(`n${i}`, 0))).toEqual([]);
+    clock.t = 1000;
+    expect(reasons.filter((_, i) => policy.mayDial(`n${i}`, 0))).toEqual(reasons);
+    // This node's own user's word holds whenever it is said: it is nobody's claim.
+    policy.closed('n9', 'user-disconnect', false);
+    clock.t += REDIAL_FORBIDDEN_MS - 1;
+    expect(policy.mayDial('n9', 0)).toBe(false);
   });
 
   it('keeps a bounded number of holds and forgets those long over', () => {

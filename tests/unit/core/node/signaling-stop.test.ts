@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SignalingStopSchedule } from '../../../../core/node/signaling-stop';
 import { TimerGroup } from '../../../../core/lib/clock';
 import { FakeSignaling, FakeSignalingHub } from '../../../support/fake-transport';
-import { FakeClock } from '../../../support/fake-clock';
+import { FakeClock, withTimerOverflow } from '../../../support/fake-clock';
 import { fakeId } from '../../../support/ids';
 
 function setup() {
@@ -104,6 +104,28 @@ describe('SignalingStopSchedule', () => {
     expect(timers.size).toBe(0);
     await clock.advance(2000);
     expect(calls).toEqual(['pause']);
+  });
+
+  it('waits out a stop that ends past setTimeout’s limit instead of reconciling in a loop (issue 23, item 12)', async () => {
+    const fake = new FakeClock();
+    const clock = withTimerOverflow(fake);
+    const timers = new TimerGroup(clock);
+    const schedule = new SignalingStopSchedule({ clock, timers, onChange: () => undefined });
+    const signaling = new FakeSignaling(new FakeSignalingHub(), fakeId(1), 'http://127.0.0.1:9000/peerjs');
+    const calls: string[] = [];
+    signaling.pause = () => void calls.push('pause');
+    signaling.resume = () => void calls.push('resume');
+    const days = 30;
+    let reconciled = 0;
+    const reconcile = schedule.reconcile.bind(schedule);
+    schedule.reconcile = (...args) => (reconciled++, reconcile(...args));
+    schedule.reconcile({ until: clock.now() + days * 24 * 60 * 60_000 }, signaling);
+    await fake.advance(1000);
+    expect(reconciled).toBe(1);
+    await fake.advance(days * 24 * 60 * 60_000 - 1000);
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(reconciled).toBe(2);
+    expect(timers.size).toBe(0);
   });
 
   it('touches nothing without signaling (the node is offline)', async () => {

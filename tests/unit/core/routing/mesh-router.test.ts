@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../../../core/lib/clock';
 import { canonical } from '../../../../core/lib/encoding';
 import type { Identity } from '../../../../core/identity/identity';
-import { BROADCAST_FORWARD_RATE, FLOOD_FANOUT, FORWARD_RATE, MeshRouter } from '../../../../core/routing/mesh-router';
+import { ANSWER_RESERVE, BROADCAST_FORWARD_RATE, FLOOD_FANOUT, FORWARD_RATE, MeshRouter, PING_ANSWER_RATE, SEND_RATE, SendBudgetError } from '../../../../core/routing/mesh-router';
 import { shortestPaths } from '../../../../core/routing/route-graph';
 import type { Route } from '../../../../core/session/wire';
 import { makeIdentity } from '../../../support/identities';
@@ -209,6 +209,42 @@ describe('MeshRouter', () => {
     // The broadcasts spent none of the unicast budget.
     await b!.router.receive(await signedRoute(a!, 'n' + 'f'.repeat(26), { k: 'data' }), a!.identity.nodeId);
     expect(b!.router.counters.forwarded).toBe(BROADCAST_FORWARD_RATE.burst + 1);
+  });
+
+  describe('budgets on what this node signs (issue 23)', () => {
+    const pongsFrom = (to: Hop, from: Hop) => to.received.filter((m) => m.body.k === 'pong' && m.src === from.identity.nodeId).length;
+    const pingFrom = (from: Hop, to: Hop, n: number) => signedRoute(from, to.identity.nodeId, { k: 'ping', ts: n }, { id: `Ping${from.identity.nodeId.slice(1, 5)}${String(n).padStart(8, '0')}` });
+
+    it('answers pings addressed to it on a budget per source', async () => {
+      const [a, b, c] = await mesh(3, [[0, 1], [1, 2]], { clock: stillClock });
+      for (let i = 0; i < 10; i++) await b!.router.receive(await pingFrom(a!, b!, i), a!.identity.nodeId);
+      await settle();
+      expect(b!.router.counters.delivered).toBe(10);
+      expect(pongsFrom(a!, b!)).toBe(PING_ANSWER_RATE.burst);
+      // Another source has a budget of its own.
+      await b!.router.receive(await pingFrom(c!, b!, 0), c!.identity.nodeId);
+      await settle();
+      expect(pongsFrom(c!, b!)).toBe(1);
+    });
+
+    it('sends its own route messages on a budget, and answers leave part of it for its own pings and data', async () => {
+      const [a, b] = await mesh(2, [[0, 1]], { clock: stillClock });
+      for (let i = 0; i < SEND_RATE.burst; i++) expect(await a!.router.send(b!.identity.nodeId, { k: 'data', n: i })).toBe(true);
+      await expect(a!.router.send(b!.identity.nodeId, { k: 'data' })).rejects.toThrow(SendBudgetError);
+      await expect(a!.router.ping(b!.identity.nodeId)).rejects.toThrow(SendBudgetError);
+      await settle();
+      expect(b!.received).toHaveLength(SEND_RATE.burst);
+
+      // Many sources pinging b, each within its own budget: b answers until ANSWER_RESERVE is left.
+      const star = await mesh(8, [1, 2, 3, 4, 5, 6, 7].map((i) => [0, i] as [number, number]), { clock: stillClock });
+      const [hub, ...sources] = star as [Hop, ...Hop[]];
+      for (const source of sources) {
+        for (let i = 0; i < PING_ANSWER_RATE.burst; i++) await hub.router.receive(await pingFrom(source, hub, i), source.identity.nodeId);
+      }
+      await settle();
+      expect(sources.reduce((sum, source) => sum + pongsFrom(source, hub), 0)).toBe(SEND_RATE.burst - ANSWER_RESERVE);
+      for (let i = 0; i < ANSWER_RESERVE; i++) expect(await hub.router.send(sources[0]!.identity.nodeId, { k: 'data' })).toBe(true);
+    });
   });
 
   describe('directed forwarding (issue 14)', () => {

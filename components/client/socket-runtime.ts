@@ -5,7 +5,8 @@
  * request that cannot be delivered rejects, and the next connect() or sendMessage() after the socket
  * closed opens a new one (the view client's backoff paces them).
  */
-import { parseNodeFrame, tokenProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL, type ViewFrame } from '../../core/control/view-socket';
+import { FRAME_TOO_LARGE_CLOSE, MAX_VIEW_FRAME_BYTES, parseNodeFrame, tokenProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL, type ViewFrame } from '../../core/control/view-socket';
+import { utf8Length } from '../../core/lib/encoding';
 import type { ViewEvent, ViewPort, ViewRuntime } from './view-client';
 
 /** The part of a browser WebSocket the runtime uses. */
@@ -13,7 +14,9 @@ export interface ViewSocket {
   readonly readyState: number;
   send(text: string): void;
   close(): void;
-  addEventListener(type: 'open' | 'close', listener: () => void): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  /** `code`: the CloseEvent's (1006 when the socket was refused or dropped without a close frame). */
+  addEventListener(type: 'close', listener: (event: { code?: number }) => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
@@ -42,6 +45,14 @@ export class SocketClosedError extends Error {
   override name = 'SocketClosedError';
 }
 
+/** A request too large for the view socket (over MAX_VIEW_FRAME_BYTES): not sent, or refused by the node. */
+export class FrameTooLargeError extends Error {
+  override name = 'FrameTooLargeError';
+}
+
+/** The bound in words: `6.1 MiB`. */
+const FRAME_BOUND_TEXT = `${(MAX_VIEW_FRAME_BYTES / (1024 * 1024)).toFixed(1)} MiB`;
+
 /** `open` makes a new socket to the node (new WebSocket(url, protocols) in the page). */
 export function createSocketRuntime(open: () => ViewSocket, describe: string): ViewRuntime {
   let socket: ViewSocket | null = null;
@@ -51,8 +62,11 @@ export function createSocketRuntime(open: () => ViewSocket, describe: string): V
   const ports = new Map<number, SocketPort>();
   const replies = new Map<number, { resolve: (reply: unknown) => void; reject: (error: Error) => void }>();
 
+  /** Sends `frame` (queued until the socket opens); throws FrameTooLargeError, sending nothing, over the bound. */
   function send(frame: ViewFrame): void {
     const text = JSON.stringify(frame);
+    // The node would close the whole socket (every port, every pending request) for such a frame.
+    if (text.length > MAX_VIEW_FRAME_BYTES / 3 && utf8Length(text) > MAX_VIEW_FRAME_BYTES) throw new FrameTooLargeError(`the request is too large for ${describe}: over ${FRAME_BOUND_TEXT} once encoded. Nothing was sent`);
     const current = socket ?? openSocket();
     if (current.readyState === OPEN) current.send(text);
     else queued.push(text);
@@ -77,11 +91,15 @@ export function createSocketRuntime(open: () => ViewSocket, describe: string): V
         replies.delete(frame.id);
       }
     });
-    opened.addEventListener('close', () => {
+    opened.addEventListener('close', ({ code }) => {
       if (socket !== opened) return;
       socket = null;
       queued = [];
-      const error = new SocketClosedError(`the connection to ${describe} closed (is it running, and is this page's token the one it printed?)`);
+      // A frame over the node's bound closes the socket with its own code: the token was fine (issue 23, item 12).
+      const error =
+        code === FRAME_TOO_LARGE_CLOSE
+          ? new FrameTooLargeError(`${describe} refused a request over ${FRAME_BOUND_TEXT} and closed the connection`)
+          : new SocketClosedError(`the connection to ${describe} closed (is it running, and is this page's token the one it printed?)`);
       for (const { reject } of replies.values()) reject(error);
       replies.clear();
       for (const id of [...ports.keys()]) dropPort(id);
@@ -111,7 +129,12 @@ export function createSocketRuntime(open: () => ViewSocket, describe: string): V
       const id = nextId++;
       return new Promise((resolve, reject) => {
         replies.set(id, { resolve, reject });
-        send({ kind: 'request', id, message });
+        try {
+          send({ kind: 'request', id, message });
+        } catch (error) {
+          replies.delete(id);
+          reject(error);
+        }
       });
     },
   };

@@ -143,7 +143,7 @@ export class Controller {
         const next = await this.writes.run(async () => {
           const current = await this.settings();
           const patch = request.patch.iceServers ? { ...request.patch, iceServers: restoreCredentials(request.patch.iceServers, await this.savedIceServers(current)) } : request.patch;
-          const updated = applySettingsPatch(current, patch);
+          const updated = applySettingsPatch(current, patch, this.now());
           if (!sameEndpoints(current, updated)) await this.trials.begin(current, updated);
           await this.storeSettings(updated);
           return updated;
@@ -269,7 +269,7 @@ export class Controller {
     if (!stored) return this.deps.defaults;
     try {
       // Fields added by a newer build take their defaults.
-      const settings = validateSettings({ ...this.deps.defaults, ...(stored as Partial<Settings>) });
+      const settings = validateSettings({ ...this.deps.defaults, ...(stored as Partial<Settings>) }, this.now());
       this.settingsProblem = null;
       return settings;
     } catch (error) {
@@ -299,7 +299,7 @@ export class Controller {
     const lastGood = await this.local.get(LAST_GOOD_SETTINGS_STORAGE);
     if (!lastGood) return null;
     try {
-      return validateSettings({ ...this.deps.defaults, ...(lastGood as Partial<Settings>) });
+      return validateSettings({ ...this.deps.defaults, ...(lastGood as Partial<Settings>) }, this.now());
     } catch {
       return null;
     }

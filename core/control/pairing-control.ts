@@ -13,7 +13,8 @@ import { fromBase64Url } from '../lib/encoding';
 import type { KeyValueStore } from '../lib/storage';
 import type { LogLevel } from '../node/observed-state';
 import { answerJoin, joinWithCode, PairingOffers, type PairingOfferView } from '../pairing/pairing-exchange';
-import { openList, sealList, sharedListKeys, type SharedListKeys } from '../pairing/shared-list';
+import { listDateRefusal, openList, sealList, sharedListKeys, type SharedListKeys } from '../pairing/shared-list';
+import { SerialQueue } from '../lib/serial-queue';
 import { encodeEntries, type BlockEntry } from '../blocklist/block-list';
 import type { Pair } from '../session/wire';
 import type { HostHandle } from './controller';
@@ -35,6 +36,15 @@ export interface PairingControlDeps {
 
 /** In storage.local: since when this browser is paired (its block list shared through the relays). */
 export const PAIRED_STORAGE = 'meshdeck:paired';
+/**
+ * In storage.local, beside PAIRED_STORAGE: the date (`at`) of the newest shared list taken from each
+ * paired browser, `{ [nodeId]: at }`, so that an older one is refused after a restart of the
+ * background too (an MV3 service worker is stopped whenever idle). Kept across Unpair: dates of a
+ * node only grow, whichever key sealed them.
+ */
+export const SHARED_HEARD_STORAGE = 'meshdeck:shared-heard';
+/** Browsers remembered in SHARED_HEARD_STORAGE: a user's own, so a few; past this the longest silent are forgotten. */
+export const SHARED_SENDERS_KEPT = 64;
 
 export class PairingControl {
   private readonly offers: PairingOffers;
@@ -42,6 +52,8 @@ export class PairingControl {
   private keys: { pub: string; keys: Promise<SharedListKeys> } | null = null;
   /** The last sealed list and what it sealed: sealed again only when the entries change. */
   private sealed: { text: string; value: Awaited<ReturnType<typeof sealList>> } | null = null;
+  /** Lists heard are judged and merged one at a time: each reads and moves the newest date of its sender. */
+  private readonly hearing = new SerialQueue();
 
   constructor(private readonly deps: PairingControlDeps) {
     this.offers = new PairingOffers(deps.now);
@@ -67,7 +79,7 @@ export class PairingControl {
       await this.markPaired();
       await this.deps.changed();
     } else {
-      this.deps.report('warn', 'pairing', `refused a pairing attempt from ${heard.nodeId} (no live code, or a wrong one: the code is spent)`);
+      this.deps.report('warn', 'pairing', `refused a pairing attempt from ${heard.nodeId} (no live code, a wrong or malformed one, the code's attempts used up, or this connection's spent)`);
     }
     return reply;
   }
@@ -113,20 +125,53 @@ export class PairingControl {
     const keys = await this.keysNow();
     if (!keys) return null;
     const text = `${nodeId} ${JSON.stringify(encodeEntries(entries))}`;
-    if (this.sealed?.text !== text) this.sealed = { text, value: await sealList(keys, nodeId, entries, this.deps.now()) };
+    if (this.sealed?.text !== text) {
+      // Dates only move forward (readers refuse an older list than the last they took), even if the
+      // clock stepped back since the last seal.
+      const at = Math.max(this.deps.now(), (this.sealed?.value.at ?? 0) + 1);
+      this.sealed = { text, value: await sealList(keys, nodeId, entries, at) };
+    }
     return { channel: keys.channel, value: this.sealed.value };
   }
 
-  /** Merges another paired browser's list heard on the channel; anything not sealed by the user key is dropped. */
-  async listHeard(value: unknown, ownNodeId: string): Promise<void> {
-    if (!(await this.state()).paired) return;
-    const keys = await this.keysNow();
-    const list = keys && (await openList(keys, value));
-    if (!list || list.from === ownNodeId) return;
-    const changed = await this.deps.blockList.mergeFrom(list.entries);
-    if (changed === 0) return;
-    this.deps.report('info', 'pairing', `${changed} block list ${changed === 1 ? 'entry' : 'entries'} from paired browser ${list.from}`);
-    await this.deps.listChanged();
+  /**
+   * Merges another paired browser's list heard on the channel; anything not sealed by the user key is
+   * dropped, and so is a list dated ahead or older than the newest taken from its sender.
+   */
+  listHeard(value: unknown, ownNodeId: string): Promise<void> {
+    return this.hearing.run(async () => {
+      if (!(await this.state()).paired) return;
+      const keys = await this.keysNow();
+      const list = keys && (await openList(keys, value));
+      if (!list || list.from === ownNodeId) return;
+      const newest = await this.newestHeard();
+      const refusal = listDateRefusal(list.at, newest[list.from], this.deps.now());
+      if (refusal) {
+        // Debug: relays deliver a value again as they sync, so a replay may come by often.
+        this.deps.report('debug', 'pairing', `a block list from paired browser ${list.from} was not merged: ${refusal}`);
+        return;
+      }
+      const changed = await this.deps.blockList.mergeFrom(list.entries);
+      await this.rememberHeard(newest, list.from, list.at);
+      if (changed === 0) return;
+      this.deps.report('info', 'pairing', `${changed} block list ${changed === 1 ? 'entry' : 'entries'} from paired browser ${list.from}`);
+      await this.deps.listChanged();
+    });
+  }
+
+  /** SHARED_HEARD_STORAGE as stored; anything malformed in it counts as not heard. */
+  private async newestHeard(): Promise<Record<string, number>> {
+    const stored = await this.deps.local.get(SHARED_HEARD_STORAGE);
+    if (typeof stored !== 'object' || stored === null) return {};
+    return Object.fromEntries(Object.entries(stored).filter((pair): pair is [string, number] => Number.isFinite(pair[1])));
+  }
+
+  private async rememberHeard(newest: Record<string, number>, from: string, at: number): Promise<void> {
+    if ((newest[from] ?? -Infinity) >= at) return;
+    const kept = Object.entries({ ...newest, [from]: at })
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, SHARED_SENDERS_KEPT);
+    await this.deps.local.set(SHARED_HEARD_STORAGE, Object.fromEntries(kept));
   }
 
   private async keysNow(): Promise<SharedListKeys | null> {

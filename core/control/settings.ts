@@ -44,9 +44,20 @@ export interface Settings {
 }
 
 export interface SignalingStop {
-  /** When signaling resumes by itself (ms since epoch); null: only when the user resumes it. */
+  /**
+   * When signaling resumes by itself (ms since epoch), at most MAX_SIGNALING_STOP_MS ahead; null: only
+   * when the user resumes it.
+   */
   until: number | null;
 }
+
+/**
+ * How far ahead a stop may end: a year. A longer one is "until I resume" in all but name, and a date
+ * without a bound reached setTimeout's 2^31−1 ms limit, past which the resume timer fired at once and
+ * the stop reconciled in a loop (issue 23, item 12; core/lib/clock.ts TimerGroup now arms such waits
+ * in steps as well).
+ */
+export const MAX_SIGNALING_STOP_MS = 365 * 24 * 60 * 60_000;
 
 export interface IceServer {
   urls: string | string[];
@@ -165,8 +176,11 @@ function optionalUrls(field: keyof Settings, list: unknown, max: number, schemes
   return urlList(field, entries, schemes).filter((url, i, all) => all.indexOf(url) === i);
 }
 
-/** Returns a clean copy of `input` or throws a SettingsError naming the first bad field. */
-export function validateSettings(input: Settings): Settings {
+/**
+ * Returns a clean copy of `input` or throws a SettingsError naming the first bad field. `now` (ms since
+ * the epoch) bounds how far ahead a signaling stop may end.
+ */
+export function validateSettings(input: Settings, now: number = Date.now()): Settings {
   if (typeof input.enabled !== 'boolean') throw new SettingsError('enabled', 'must be true or false');
   const signalingUrl = checkHttpUrl('signalingUrl', input.signalingUrl);
   if (!Array.isArray(input.relayUrls) || input.relayUrls.length === 0) {
@@ -189,6 +203,9 @@ export function validateSettings(input: Settings): Settings {
   const stop = input.signalingStop;
   if (stop !== null && (typeof stop !== 'object' || !(stop.until === null || Number.isFinite(stop.until)))) {
     throw new SettingsError('signalingStop', 'must be null or { until: time or null }');
+  }
+  if (stop?.until != null && stop.until > now + MAX_SIGNALING_STOP_MS) {
+    throw new SettingsError('signalingStop', 'must end within a year, or stop until resumed (until: null)');
   }
   return {
     enabled: input.enabled,
@@ -246,7 +263,7 @@ function checkIceServers(list: unknown): IceServer[] {
   return servers;
 }
 
-/** Applies a partial change on top of `current`, validating the result as a whole. */
-export function applySettingsPatch(current: Settings, patch: Partial<Settings>): Settings {
-  return validateSettings({ ...current, ...patch });
+/** Applies a partial change on top of `current`, validating the result as a whole (at `now`, ms since the epoch). */
+export function applySettingsPatch(current: Settings, patch: Partial<Settings>, now: number = Date.now()): Settings {
+  return validateSettings({ ...current, ...patch }, now);
 }

@@ -13,11 +13,28 @@
  * The socket opens at VIEW_SOCKET_PATH with the subprotocols [VIEW_SOCKET_PROTOCOL, tokenProtocol(token)]:
  * a browser cannot set headers on a WebSocket, and a token in the URL would end up in histories.
  */
+import { IMPORT_MAX_BYTES } from '../blocklist/block-list';
 import { isRecord, type Request } from './protocol';
 
 export const VIEW_SOCKET_PATH = '/view';
 export const VIEW_SOCKET_PROTOCOL = 'meshdeck-view.v1';
 const TOKEN_PREFIX = 'meshdeck-token.';
+
+/**
+ * The largest frame either end sends or takes, in UTF-8 bytes, derived from the largest legitimate
+ * request: a block-list import (`block:import`), whose text may have IMPORT_MAX_BYTES characters.
+ * JSON.stringify writes one character as at most 6 bytes (`\u001f`, or `\udc00` for a lone surrogate;
+ * a character of 3 UTF-8 bytes stays 3), and the envelope around the text is a few hundred bytes, well
+ * within 64 KiB. The former 1 MiB bound refused imports that the import limit accepted (issue 23,
+ * item 12).
+ */
+export const MAX_VIEW_FRAME_BYTES = 6 * IMPORT_MAX_BYTES + 64 * 1024;
+
+/**
+ * The close code for a frame over MAX_VIEW_FRAME_BYTES (RFC 6455 §7.4.1 "Message Too Big"; the server's
+ * WebSocket library closes with it), so that the page names the cause instead of the token.
+ */
+export const FRAME_TOO_LARGE_CLOSE = 1009;
 
 export const tokenProtocol = (token: string): string => `${TOKEN_PREFIX}${token}`;
 export const tokenOfProtocol = (protocol: string): string | null => (protocol.startsWith(TOKEN_PREFIX) ? protocol.slice(TOKEN_PREFIX.length) : null);

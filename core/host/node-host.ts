@@ -26,6 +26,7 @@ import { badgeOf, sameBadge, type ToolbarBadge } from '../control/toolbar-badge'
 import { nodeHealth } from '../node/node-health';
 import { isPairingCommand } from '../control/protocol-guard';
 import { PairingRelay } from '../pairing/pairing-relay';
+import { PairFrameGate } from '../pairing/pair-frame-gate';
 import type { PeerSession } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 
@@ -106,10 +107,13 @@ export class NodeHost {
   private sharedKey: string | null = null;
   /** The badge last handed to the background: an unchanged one is not sent again. */
   private badge: ToolbarBadge | null = null;
+  /** Which of the peers' pairing frames reach the background (issue 23, item 2). */
+  private readonly pairFrames: PairFrameGate;
 
   constructor(private readonly deps: NodeHostDeps) {
     this.timers = new TimerGroup(deps.clock);
     this.log = new EventLog(deps.clock);
+    this.pairFrames = new PairFrameGate(() => deps.clock.monotonic());
     this.log.events.on('log:entry', (entry) => this.broadcast({ type: 'log', entries: [entry] }));
     this.applying = new SerialQueue((error) => {
       this.failure = errorText(error);
@@ -209,14 +213,27 @@ export class NodeHost {
     }
   }
 
+  /**
+   * A peer's pairing frame: a join the gate lets through goes to the background; other steps are the
+   * joining side's (PairingRelay hears them). The first frame a session has dropped is logged.
+   */
+  private onPair(session: PeerSession, message: Pair): void {
+    const verdict = this.pairFrames.admit(session, message);
+    if (verdict === 'carry') return this.answerJoin(session, message);
+    if (verdict !== 'pass' && this.pairFrames.dropped(session) === 1) {
+      this.log.add('warn', 'pairing', `pairing frames from this peer are dropped (first: ${verdict})`, session.remoteId);
+    }
+  }
+
   /** Carries a peer's pairing `join` to the background and its answer back; the host reads neither. */
   private answerJoin(session: PeerSession, message: Pair): void {
     const binding = session.channelBinding();
-    if (!binding) return;
+    if (!binding) return this.pairFrames.answered(session);
     this.deps.channel
       .answerPairing({ nodeId: session.remoteId, binding, message })
       .then((reply) => session.isReady && session.send(reply))
-      .catch((error: unknown) => this.log.add('warn', 'pairing', `a pairing request was not answered: ${errorText(error)}`, session.remoteId));
+      .catch((error: unknown) => this.log.add('warn', 'pairing', `a pairing request was not answered: ${errorText(error)}`, session.remoteId))
+      .finally(() => this.pairFrames.answered(session));
   }
 
   /** Applies `config` after every earlier one; resolves when it is applied, rejects if it failed. */
@@ -265,9 +282,7 @@ export class NodeHost {
     node.events.on('shared:heard', (value) => {
       this.deps.channel.sharedListHeard(value).catch((error: unknown) => this.log.add('warn', 'pairing', `a shared block list was not merged: ${errorText(error)}`));
     });
-    node.events.on('peer:pair', ({ session, message }) => {
-      if (message.step === 'join') this.answerJoin(session, message);
-    });
+    node.events.on('peer:pair', ({ session, message }) => this.onPair(session, message));
     node.events.on('state:change', (snapshot) => {
       this.lastTotals = snapshot.totals;
       this.broadcast({ type: 'state', snapshot });

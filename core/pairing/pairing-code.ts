@@ -6,7 +6,7 @@
  */
 import { randomBytes, toBase32 } from '../lib/encoding';
 
-/** A code is good for one attempt within this long. */
+/** A code is good for one pairing and PAIRING_ATTEMPTS attempts (pairing-exchange.ts) within this long. */
 export const PAIRING_TTL_MS = 5 * 60_000;
 const PREFIX_LENGTH = 8;
 const SECRET_LENGTH = 8;

@@ -4,9 +4,10 @@
  * handshake nonces and both DTLS fingerprints. A third node that relays or terminates the connection
  * sees another binding, so keys it derives, even knowing the secret, match neither side.
  *
- * The secret has 40 bits. The joiner proves it first; a wrong proof burns the offer, so a node that
- * dials the offering browser gets one guess. A node that poses as the offering browser (a ground look-
- * alike of the 40-bit ID prefix) receives the joiner's proof and could test guesses offline; the key
+ * The secret has 40 bits. The joiner proves it first; the offer takes PAIRING_ATTEMPTS proofs, one per
+ * connection (pairing-exchange.ts), so nodes that dial the offering browser get 3 guesses between
+ * them. A node that poses as the offering browser (a ground look-alike of the 40-bit ID prefix)
+ * receives the joiner's proof and could test guesses offline; the key
  * derivation is PBKDF2 with PAIRING_KDF_ITERATIONS rounds to make 2^40 of them cost years, not the
  * code's 5 minutes. This is PAKE-style binding, not a PAKE (CPace, SPAKE2): see the README.
  */

@@ -6,8 +6,9 @@
  *   joiner                                   offerer (shows the code)
  *     connect to the node the code names
  *     join {proof_join, box_join(entries)} →
- *                                            one attempt: the offer is spent whatever comes
- *                                            check proof_join, open the box, merge the entries
+ *                                            a malformed join is refused, spending nothing
+ *                                            one attempt of the code's PAIRING_ATTEMPTS, one per connection
+ *                                            check proof_join, open the box: the offer ends, merge the entries
  *                                         ← offer {proof_offer, box_offer(userKey, merged entries)}
  *     check proof_offer, open the box
  *     adopt the user key, merge the entries
@@ -35,15 +36,46 @@ export interface PairingLink {
   binding: string;
 }
 
-/** The offering side's one offer at a time: a new one replaces it, an attempt or the clock ends it. */
+/**
+ * Attempts one code takes (issue 23, item 2). One attempt per code let any ready peer burn the offer
+ * with a bare `join`; three leave a guesser 3 chances in 2^40 (about 2^-38), and each needs a
+ * connection of its own (one attempt per connection and code).
+ */
+export const PAIRING_ATTEMPTS = 3;
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** base64url of an HMAC-SHA-256 (32 bytes) and of an AES-GCM nonce (12 bytes), unpadded. */
+const PROOF_CHARS = 43;
+const IV_CHARS = 16;
+/** An AES-GCM box holds at least its 16-byte tag. */
+const MIN_BOX_CHARS = 22;
+
+/**
+ * Whether `message` is a join worth an attempt: `proof`, `iv` and `box` present, base64url, of their
+ * sizes. Anything else is refused before it spends an attempt or a key derivation.
+ */
+export function isWellFormedJoin(message: Pair): message is Pair & { step: 'join'; proof: string; iv: string; box: string } {
+  const { step, proof, iv, box } = message;
+  return (
+    step === 'join' &&
+    typeof proof === 'string' && proof.length === PROOF_CHARS && BASE64URL.test(proof) &&
+    typeof iv === 'string' && iv.length === IV_CHARS && BASE64URL.test(iv) &&
+    typeof box === 'string' && box.length >= MIN_BOX_CHARS && BASE64URL.test(box)
+  );
+}
+
+/**
+ * The offering side's one offer at a time: a new one replaces it; a pairing, the clock or Cancel ends
+ * it; after PAIRING_ATTEMPTS attempts it takes no more.
+ */
 export class PairingOffers {
-  private offer: { code: PairingCode; expiresAt: number } | null = null;
+  private offer: { code: PairingCode; expiresAt: number; attempts: number; tried: Set<string> } | null = null;
 
   constructor(private readonly now: () => number) {}
 
   create(ownNodeId: string): PairingOfferView {
     const code = newPairingCode(ownNodeId);
-    this.offer = { code, expiresAt: this.now() + PAIRING_TTL_MS };
+    this.offer = { code, expiresAt: this.now() + PAIRING_TTL_MS, attempts: 0, tried: new Set() };
     return { code: formatPairingCode(code), expiresAt: this.offer.expiresAt };
   }
 
@@ -51,11 +83,32 @@ export class PairingOffers {
     this.offer = null;
   }
 
-  /** The live offer, spent by taking it: one attempt per code. */
-  take(): PairingCode | null {
+  /**
+   * One attempt at the live offer by the connection whose channel binding is `binding`: the code to
+   * check the attempt against, or null when no offer is live, its attempts are used up, or this
+   * connection tried it already. Counted when taken, so attempts under way at once count each.
+   */
+  attempt(binding: string): PairingCode | null {
     const offer = this.offer;
+    if (!offer) return null;
+    if (offer.expiresAt <= this.now()) {
+      this.offer = null;
+      return null;
+    }
+    if (offer.attempts >= PAIRING_ATTEMPTS || offer.tried.has(binding)) return null;
+    offer.attempts++;
+    offer.tried.add(binding);
+    return offer.code;
+  }
+
+  /**
+   * An attempt with `code` proved the secret: the offer ends, as one pairing per code. False when it
+   * ended meanwhile (cancelled, replaced, or another attempt paired first): the attempt is refused.
+   */
+  complete(code: PairingCode): boolean {
+    if (this.offer?.code !== code) return false;
     this.offer = null;
-    return offer && offer.expiresAt > this.now() ? offer.code : null;
+    return true;
   }
 }
 
@@ -65,11 +118,16 @@ export interface OfferDeps {
   merge(entries: BlockEntry[]): Promise<number>;
 }
 
-/** The offering side: answers a `join` heard on `link`. Never throws; a refusal is a message too. */
+/**
+ * The offering side: answers a `join` heard on `link`. A malformed join, or one beyond the offer's
+ * attempts, is refused before any key derivation and spends nothing (issue 23, item 2). Never throws; a
+ * refusal is a message too.
+ */
 export async function answerJoin(offers: PairingOffers, link: PairingLink, message: Pair, deps: OfferDeps): Promise<{ reply: Pair; paired: boolean }> {
   const refused = { reply: { t: 'pair' as const, step: 'refused' as const }, paired: false };
-  const code = offers.take();
-  if (!code || message.step !== 'join' || !message.proof || !message.iv || !message.box) return refused;
+  if (!isWellFormedJoin(message)) return refused;
+  const code = offers.attempt(link.binding);
+  if (!code) return refused;
   const keys = await pairingKeys(code.secret, link.binding);
   if (!(await checkPairingProof(keys, 'join', message.proof))) return refused;
   let joinerEntries: BlockEntry[];
@@ -78,6 +136,7 @@ export async function answerJoin(offers: PairingOffers, link: PairingLink, messa
   } catch {
     return refused;
   }
+  if (!offers.complete(code)) return refused;
   await deps.merge(joinerEntries);
   const sealed = await seal(keys, 'offer', { userKey: await deps.userKey(), entries: encodeEntries(await deps.entries()) });
   return { reply: { t: 'pair', step: 'offer', proof: await pairingProof(keys, 'offer'), ...sealed }, paired: true };

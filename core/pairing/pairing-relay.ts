@@ -37,13 +37,22 @@ export class PairingRelay {
         PAIRING_CONNECT_MS,
         'no browser with that code is in the room: is it on, with Meshdeck enabled, in the same room?',
       ));
+    // Listening before the dial, so that no ready event is missed. A dial that throws (outgoing
+    // paused, the node blocked or offline) ends the wait at once with its error: left alone, the wait
+    // would reject 15 s later with nobody listening (issue 23, item 12).
+    const dialFailed = new AbortController();
     const session = this.next(
       'peer:ready',
       (candidate) => (candidate.remoteId === nodeId ? candidate : undefined),
       PAIRING_CONNECT_MS,
       `the browser showing the code did not connect within ${PAIRING_CONNECT_MS / 1000} s`,
+      dialFailed.signal,
     );
-    this.node.dial(nodeId, { userAsked: true });
+    try {
+      this.node.dial(nodeId, { userAsked: true });
+    } catch (error) {
+      dialFailed.abort(error);
+    }
     return linkOf(await session);
   }
 
@@ -61,20 +70,32 @@ export class PairingRelay {
     return answer;
   }
 
-  /** Resolves with what `pick` returns for the node's next `event` it accepts (not undefined), or rejects after `ms`. */
-  private next<E extends keyof NodeEvents, T>(event: E, pick: (payload: NodeEvents[E]) => T | undefined, ms: number, timeoutMessage: string): Promise<T> {
+  /**
+   * Resolves with what `pick` returns for the node's next `event` it accepts (not undefined), or rejects
+   * after `ms`, or with `signal`'s reason when it aborts. Either way its timer and listener are gone.
+   */
+  private next<E extends keyof NodeEvents, T>(event: E, pick: (payload: NodeEvents[E]) => T | undefined, ms: number, timeoutMessage: string, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
+      const end = () => {
         off();
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
+      };
+      const aborted = () => {
+        end();
+        reject(signal!.reason);
+      };
+      const timer = this.clock.setTimeout(() => {
+        end();
         reject(new PairingError(timeoutMessage));
       }, ms);
       const off = this.node.events.on(event, (payload) => {
         const picked = pick(payload);
         if (picked === undefined) return;
-        off();
-        this.clock.clearTimeout(timer);
+        end();
         resolve(picked);
       });
+      signal?.addEventListener('abort', aborted);
     });
   }
 }

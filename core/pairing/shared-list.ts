@@ -29,6 +29,21 @@ export interface SharedListKeys {
   verify: CryptoKey;
 }
 
+/** A list dated further ahead than this is refused: taken, it would hold its sender's later lists back as stale. */
+export const SHARED_LIST_AHEAD_MS = 2 * 60_000;
+
+/**
+ * Why a list of `at` (verified) is not to be merged, or null when it may be: dated ahead, or older than
+ * `newestAt`, the newest list taken from its sender. An older list is a replay (a relay's, or anyone's
+ * who kept it): it carries blocks its sender has since lifted, and once the tombstones of those lifts
+ * are dropped (TOMBSTONE_TTL_MS), merging it would bring the blocks back (issue 23, item 7).
+ */
+export function listDateRefusal(at: number, newestAt: number | undefined, now: number): string | null {
+  if (at > now + SHARED_LIST_AHEAD_MS) return 'dated ahead';
+  if (newestAt !== undefined && at < newestAt) return 'older than the last list taken from that browser (replayed)';
+  return null;
+}
+
 const encoder = new TextEncoder();
 const signedText = (list: Omit<SharedList, 'sig'>) => `meshdeck/blocklist/v1\n${list.from}\n${list.at}\n${list.iv}\n${list.box}`;
 const AAD = encoder.encode('meshdeck/blocklist/v1');

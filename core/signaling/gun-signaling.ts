@@ -68,6 +68,11 @@ export class GunSignaling implements FallbackSignaling {
   private readonly links: RtcLinkSet;
   /** Sender → the date of the last signal taken from it (replay guard). */
   private readonly lastTaken = new Map<string, number>();
+  /**
+   * Node → the date of the newest box key of it taken (replay guard: an older one is from an earlier
+   * run, issue 23, item 7). In memory only: across a restart of this node, BOX_FRESH_MS bounds the age.
+   */
+  private readonly newestBox = new Map<string, number>();
   /** Slot key → the signature of the last value heard there, taken or refused. */
   private readonly lastHeard = new Map<string, string>();
   private readonly checks = new SerialQueue();
@@ -181,7 +186,8 @@ export class GunSignaling implements FallbackSignaling {
     const nodeKey = this.options.nodeKeyOf(link.remoteId);
     if (!nodeKey) throw new Error(`${link.remoteId} has no valid record here`);
     const raw = await this.options.board.readSlot(['boxes'], link.remoteId, BOX_READ_MS);
-    const box = await openBox(raw, link.remoteId, nodeKey, this.options.clock.now());
+    const { key: box, ts } = await openBox(raw, link.remoteId, nodeKey, this.options.clock.now(), this.newestBox.get(link.remoteId));
+    if (ts > (this.newestBox.get(link.remoteId) ?? -Infinity)) remember(this.newestBox, link.remoteId, ts);
     if (link.isFinished) return;
     const { pc } = link;
     await pc.setLocalDescription(await pc.createOffer());

@@ -9,6 +9,7 @@
 import { canonical, fromBase64Url, randomBytes, toBase64Url, utf8 } from '../lib/encoding';
 import { NODE_ID_PATTERN, verifyText, type Identity } from '../identity/identity';
 import { isRecord } from '../control/protocol';
+import { RECORD_STALE_MS } from '../discovery/rendezvous-record';
 
 const ECDH: EcKeyImportParams = { name: 'ECDH', namedCurve: 'P-256' };
 const BOX_CONTEXT = 'meshdeck/box/v1';
@@ -18,6 +19,14 @@ export const MAX_SIGNAL_CHARS = 24 * 1024;
 /** A signal older than this is stale (an old offer left on a relay); one dated ahead by more is invalid. */
 export const SIGNAL_FRESH_MS = 60_000;
 export const SIGNAL_AHEAD_MS = 2 * 60_000;
+/**
+ * A box key older than this is stale. A running node writes its box key again with every announce
+ * (gun-signaling.ts, every ANNOUNCE_INTERVAL_MS: 15 s), as it does its record, so an honest node's box
+ * key is never older than its record may be to count as fresh; an older one is from a run that ended
+ * (or a relay the node no longer reaches), and an offer sealed to it would go to a key nobody holds
+ * (issue 23, item 7).
+ */
+export const BOX_FRESH_MS = RECORD_STALE_MS;
 
 export interface BoxRecord {
   id: string;
@@ -61,15 +70,22 @@ export async function signBox(identity: Identity, keys: CryptoKeyPair, ts: numbe
   return { id: identity.nodeId, box, ts, sig: await identity.sign(boxText(identity.nodeId, box, ts)) };
 }
 
-/** The box key of `nodeId` out of what the relay returned, checked against the node key its record carries. */
-export async function openBox(raw: unknown, nodeId: string, nodeKey: CryptoKey, now: number): Promise<CryptoKey> {
+/**
+ * The box key of `nodeId` out of what the relay returned, checked against the node key its record
+ * carries, with its date. Refused, before any signature check: one dated ahead, one older than
+ * BOX_FRESH_MS, and one older than `newestTs`, the date of the newest box key of that node taken
+ * before (a relay replaying an earlier run's key). The caller remembers `ts` of each one it takes.
+ */
+export async function openBox(raw: unknown, nodeId: string, nodeKey: CryptoKey, now: number, newestTs?: number): Promise<{ key: CryptoKey; ts: number }> {
   if (!isRecord(raw) || raw.id !== nodeId || typeof raw.box !== 'string' || typeof raw.sig !== 'string' || !Number.isFinite(raw.ts)) {
     throw new SignalError('no box key of that node on the relays');
   }
   const ts = raw.ts as number;
   if (ts > now + SIGNAL_AHEAD_MS) throw new SignalError('box key dated ahead');
+  if (now - ts > BOX_FRESH_MS) throw new SignalError(`box key stale (written ${Math.round((now - ts) / 1000)} s ago: not by a run of its node that is still on)`);
+  if (newestTs !== undefined && ts < newestTs) throw new SignalError('box key older than one of that node taken before (replayed)');
   if (!(await verifyText(nodeKey, boxText(nodeId, raw.box, ts), raw.sig))) throw new SignalError('box key signature does not verify');
-  return importBox(raw.box);
+  return { key: await importBox(raw.box), ts };
 }
 
 /** A box key (or an offer's one-use key) as sent: raw P-256, base64url. */

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errorReply, observeScopeOf, okReply, type Reply, type Request } from '../../core/control/protocol';
 import { parseRequest, ProtocolError } from '../../core/control/protocol-guard';
-import { HOST_ONLY_REQUESTS, parseViewFrame, tokenOfProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL, type NodeFrame } from '../../core/control/view-socket';
+import { HOST_ONLY_REQUESTS, MAX_VIEW_FRAME_BYTES, parseViewFrame, tokenOfProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL, type NodeFrame } from '../../core/control/view-socket';
 import type { Observer } from '../../core/host/node-host';
 import type { ObserverSource } from '../../core/host/host-channel';
 import { Emitter } from '../../core/lib/events';
@@ -35,8 +35,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 };
-/** A view's frame is a request or a port's open or close: nothing near this. */
-const MAX_FRAME_BYTES = 1 << 20;
 
 export interface ViewServerOptions {
   /** The built extension folder holding options.html (.output/chrome-mv3). */
@@ -64,7 +62,8 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const arrivals = new Emitter<{ observer: Observer }>();
   const sockets = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_FRAME_BYTES,
+    // Over it, the socket closes with FRAME_TOO_LARGE_CLOSE, which the page reports as such.
+    maxPayload: MAX_VIEW_FRAME_BYTES,
     handleProtocols: (protocols) => (protocols.has(VIEW_SOCKET_PROTOCOL) ? VIEW_SOCKET_PROTOCOL : false),
   });
   const token = Buffer.from(options.token);
@@ -157,6 +156,10 @@ function serveView(ws: WebSocket, arrivals: Emitter<{ observer: Observer }>, han
       void answer(frame.message, handle).then((reply) => send({ kind: 'reply', id: frame.id, reply }));
     }
   });
+  // ws reports a frame over maxPayload (or one breaking the protocol) here and closes the socket itself,
+  // with FRAME_TOO_LARGE_CLOSE (or 1002) that the page reports. Unheard, the 'error' event would throw
+  // out of the socket's parser and take meshdeck-node down with it.
+  ws.on('error', () => undefined);
   ws.on('close', () => {
     for (const port of [...closers.keys()]) closePort(port);
   });

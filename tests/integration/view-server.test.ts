@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { envelope, OBSERVE_PORT, type Request } from '../../core/control/protocol';
-import { parseNodeFrame, tokenProtocol, VIEW_SOCKET_PROTOCOL, type NodeFrame, type ViewFrame } from '../../core/control/view-socket';
+import { FRAME_TOO_LARGE_CLOSE, MAX_VIEW_FRAME_BYTES, parseNodeFrame, tokenProtocol, VIEW_SOCKET_PROTOCOL, type NodeFrame, type ViewFrame } from '../../core/control/view-socket';
+import { IMPORT_MAX_BYTES } from '../../core/blocklist/block-list';
 import type { Observer } from '../../core/host/node-host';
 import { startViewServer, type ViewServer } from '../../server/headless/view-server';
 
@@ -80,6 +81,23 @@ describe('the view server', () => {
     expect(await open([VIEW_SOCKET_PROTOCOL, tokenProtocol(TOKEN)], { origin: 'http://evil.example' })).toBe(403);
     expect(await open([VIEW_SOCKET_PROTOCOL, tokenProtocol(TOKEN)], { origin, host: `rebound.example:${new URL(origin).port}` })).toBe(421);
     expect(server.views).toBe(0);
+  });
+
+  it('takes the largest block-list import the import limit accepts, and closes for a larger frame with its own code (issue 23, item 12)', async () => {
+    const opened = await open([VIEW_SOCKET_PROTOCOL, tokenProtocol(TOKEN)]);
+    if (typeof opened === 'number') throw new Error(`refused: ${opened}`);
+    const { ws, frames } = opened;
+    // 1 Mi characters of 3 bytes each (and quotes, which JSON doubles): over the former 1 MiB frame bound.
+    const heaviest = '€'.repeat(IMPORT_MAX_BYTES - 1) + '"';
+    send(ws, { kind: 'request', id: 1, message: envelope({ type: 'block:import', text: heaviest }, 'background') });
+    await until(() => frames.length === 1);
+    expect(frames[0]).toEqual({ kind: 'reply', id: 1, reply: { ok: true, value: { answered: 'block:import' } } });
+    expect((handled[0] as { text: string }).text).toBe(heaviest);
+
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.send('x'.repeat(MAX_VIEW_FRAME_BYTES + 1));
+    expect(await closed).toBe(FRAME_TOO_LARGE_CLOSE);
+    expect(handled).toHaveLength(1);
   });
 
   it('carries a view’s observe port to the host and its requests to the controller, refusing the host’s own requests', async () => {

@@ -2,6 +2,7 @@
  * The virtual clock of server/sim, under the name the tests use for it, and `eventually` for outcomes
  * that need no time to pass.
  */
+import type { Clock } from '../../core/lib/clock';
 import { settle } from '../../server/sim/virtual-clock';
 
 export { VirtualClock as FakeClock, settle } from '../../server/sim/virtual-clock';
@@ -19,4 +20,30 @@ export async function eventually(check: () => boolean, what = 'condition', limit
     // Not a spin: a broken test should not take a core from the other work of the machine.
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
   }
+}
+
+/** The longest delay real timers honour (core/lib/clock.ts MAX_TIMER_MS, restated: a fake must not borrow the code under test). */
+const REAL_TIMER_LIMIT_MS = 2 ** 31 - 1;
+
+/**
+ * `clock` with setTimeout's real limit, which VirtualClock does not have: a delay past 2^31−1 ms fires
+ * after 1 ms, as in Node (browsers fire it at once). `overflows` counts the timers that did.
+ */
+export function withTimerOverflow(clock: Clock): Clock & { overflows: number } {
+  const real = {
+    overflows: 0,
+    now: () => clock.now(),
+    monotonic: () => clock.monotonic(),
+    setTimeout(callback: () => void, ms: number): unknown {
+      if (ms > REAL_TIMER_LIMIT_MS) real.overflows++;
+      return clock.setTimeout(callback, ms > REAL_TIMER_LIMIT_MS ? 1 : ms);
+    },
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+    setInterval(callback: () => void, ms: number): unknown {
+      if (ms > REAL_TIMER_LIMIT_MS) real.overflows++;
+      return clock.setInterval(callback, ms > REAL_TIMER_LIMIT_MS ? 1 : ms);
+    },
+    clearInterval: (handle: unknown) => clock.clearInterval(handle),
+  };
+  return real;
 }

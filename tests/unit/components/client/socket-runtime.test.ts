@@ -1,21 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createSocketRuntime, SocketClosedError, type ViewSocket } from '../../../../components/client/socket-runtime';
+import { createSocketRuntime, FrameTooLargeError, SocketClosedError, type ViewSocket } from '../../../../components/client/socket-runtime';
+import { IMPORT_MAX_BYTES } from '../../../../core/blocklist/block-list';
 import { createViewClient } from '../../../../components/client/view-client';
 import { okReply, PROTOCOL_VERSION } from '../../../../core/control/protocol';
-import { parseViewFrame, type NodeFrame, type ViewFrame } from '../../../../core/control/view-socket';
+import { FRAME_TOO_LARGE_CLOSE, MAX_VIEW_FRAME_BYTES, parseViewFrame, type NodeFrame, type ViewFrame } from '../../../../core/control/view-socket';
 import { fakeSnapshot } from '../../../support/view-fixtures';
 
 /** A WebSocket the test opens, feeds and closes. */
 class FakeSocket implements ViewSocket {
   readyState = 0;
   readonly sent: ViewFrame[] = [];
-  private readonly listeners = new Map<string, Set<(event: { data: unknown }) => void>>();
-  addEventListener(type: string, listener: (event: { data: unknown }) => void): void {
+  private readonly listeners = new Map<string, Set<(event: { data: unknown; code?: number }) => void>>();
+  /** Bytes of every frame sent, as UTF-8. */
+  readonly sentBytes: number[] = [];
+  addEventListener(type: string, listener: (event: { data: unknown; code?: number }) => void): void {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
     this.listeners.get(type)!.add(listener);
   }
   send(text: string): void {
     if (this.readyState !== 1) throw new Error('sent before open');
+    this.sentBytes.push(Buffer.byteLength(text));
     this.sent.push(parseViewFrame(text)!);
   }
   close(): void {
@@ -28,11 +32,12 @@ class FakeSocket implements ViewSocket {
   deliver(frame: NodeFrame): void {
     this.fire('message', { data: JSON.stringify(frame) });
   }
-  drop(): void {
+  /** Closes as a browser reports it: `code` 1006 for a socket gone without a close frame. */
+  drop(code = 1006): void {
     this.readyState = 3;
-    this.fire('close');
+    this.fire('close', { data: undefined, code });
   }
-  private fire(type: string, event: { data: unknown } = { data: undefined }): void {
+  private fire(type: string, event: { data: unknown; code?: number } = { data: undefined }): void {
     for (const listener of this.listeners.get(type) ?? []) listener(event);
   }
 }
@@ -80,6 +85,37 @@ describe('createSocketRuntime', () => {
     await expect(reply).rejects.toThrow(/the test node.*token/);
     runtime.connect({ name: 'meshdeck:observe' });
     expect(sockets).toHaveLength(2);
+  });
+
+  it('sends the largest block-list import the import limit takes, and refuses a larger frame itself, the socket kept (issue 23, item 12)', async () => {
+    const { runtime, sockets } = runtimeWithSockets();
+    const port = runtime.connect({ name: 'meshdeck:observe' });
+    const dropped = vi.fn();
+    port.onDisconnect.addListener(dropped);
+    sockets[0]!.open();
+    // The import limit counts characters: 3-byte ones, and quotes that JSON doubles, are the heaviest text it takes.
+    for (const unit of ['€', '"']) {
+      void runtime.sendMessage({ to: 'background', type: 'block:import', text: unit.repeat(IMPORT_MAX_BYTES) });
+      expect(sockets[0]!.sent.at(-1)).toMatchObject({ kind: 'request', message: { type: 'block:import' } });
+    }
+    expect(Math.max(...sockets[0]!.sentBytes)).toBeGreaterThan(1 << 20);
+    const sent = sockets[0]!.sent.length;
+    const huge = runtime.sendMessage({ to: 'background', type: 'block:import', text: ''.repeat(MAX_VIEW_FRAME_BYTES / 6 + 1) });
+    await expect(huge).rejects.toThrow(FrameTooLargeError);
+    await expect(huge).rejects.toThrow(/too large for the test node.*Nothing was sent/);
+    expect(sockets[0]!.sent).toHaveLength(sent);
+    expect(sockets).toHaveLength(1);
+    expect(dropped).not.toHaveBeenCalled();
+  });
+
+  it('says a frame was too large, not that the token may be wrong, when the node closes for its size (issue 23, item 12)', async () => {
+    const { runtime, sockets } = runtimeWithSockets();
+    const reply = runtime.sendMessage({ to: 'background', type: 'block:import', text: '[]' });
+    sockets[0]!.open();
+    sockets[0]!.drop(FRAME_TOO_LARGE_CLOSE);
+    await expect(reply).rejects.toThrow(FrameTooLargeError);
+    await expect(reply).rejects.toThrow(/the test node refused a request over [\d.]+ MiB/);
+    await expect(reply).rejects.not.toThrow(/token/);
   });
 
   it('the node closing a port fires its onDisconnect; the view closing one tells the node and hears nothing', () => {

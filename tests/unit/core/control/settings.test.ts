@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySettingsPatch, defaultSettings, validateSettings, type Settings } from '../../../../core/control/settings';
+import { applySettingsPatch, defaultSettings, MAX_SIGNALING_STOP_MS, validateSettings, type Settings } from '../../../../core/control/settings';
 
 const valid = defaultSettings();
 const withField = (patch: Record<string, unknown>) => ({ ...valid, ...patch }) as Settings;
@@ -50,6 +50,19 @@ describe('validateSettings', () => {
   it('has Trusted peers only off by default, and takes it on as a patch', () => {
     expect(defaultSettings().trustedOnly).toBe(false);
     expect(applySettingsPatch(valid, { trustedOnly: true })).toMatchObject({ trustedOnly: true, pauseIncoming: false });
+  });
+
+  it('takes a signaling stop that ends within a year, or never; not one further ahead (issue 23, item 12)', () => {
+    const now = Date.UTC(2025, 0, 1);
+    const stopUntil = (until: number | null) => withField({ signalingStop: { until } });
+    expect(validateSettings(stopUntil(null), now).signalingStop).toEqual({ until: null });
+    expect(validateSettings(stopUntil(now + MAX_SIGNALING_STOP_MS), now).signalingStop).toEqual({ until: now + MAX_SIGNALING_STOP_MS });
+    // An ended stop is still valid (the node resumed); setTimeout's limit is some 24.8 days.
+    expect(validateSettings(stopUntil(now - 1), now).signalingStop).toEqual({ until: now - 1 });
+    for (const until of [now + MAX_SIGNALING_STOP_MS + 1, now + 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      expect(() => validateSettings(stopUntil(until), now)).toThrow(expect.objectContaining({ name: 'SettingsError', field: 'signalingStop' }));
+      expect(() => applySettingsPatch(valid, { signalingStop: { until } }, now)).toThrow(/within a year/);
+    }
   });
 
   it('validates a patch as a whole against the current settings', () => {

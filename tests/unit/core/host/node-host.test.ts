@@ -8,8 +8,10 @@ import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-tra
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 import { BADGE_COLORS, type ToolbarBadge } from '../../../../core/control/toolbar-badge';
+import type { PeerSession } from '../../../../core/session/peer-session';
+import type { Pair } from '../../../../core/session/wire';
 
-async function setup() {
+async function setup(channelParts: Partial<HostChannel> = {}) {
   const clock = new FakeClock();
   const { stored, keys } = await makeIdentity();
   const config: HostConfig = {
@@ -38,6 +40,7 @@ async function setup() {
     answerPairing: async () => ({ t: 'pair', step: 'refused' }),
     sharedListHeard: async () => undefined,
     showBadge: async (badge) => void badges.push(badge),
+    ...channelParts,
   };
   const host = new NodeHost({
     channel,
@@ -202,3 +205,40 @@ describe('NodeHost toolbar badge', () => {
     expect(badges.length).toBe(settled + 1);
   });
 });
+
+describe('NodeHost pairing frames (issue 23, item 2)', () => {
+  const join = (): Pair => ({ t: 'pair', step: 'join', proof: 'p'.repeat(43), iv: 'i'.repeat(16), box: 'b'.repeat(64) });
+  /** A ready session as the node hands it with a pairing frame: what the host reads of it. */
+  const session = (n: number) => {
+    const sent: Pair[] = [];
+    return { sent, remoteId: `n${String(n).padStart(26, 'a')}`, isReady: true, channelBinding: () => `binding ${n}`, send: (m: Pair) => void sent.push(m) };
+  };
+
+  it('carries one well-formed join per session at a time to the background, and none that is malformed', async () => {
+    const asked: Pair[] = [];
+    let answer: (reply: Pair) => void = () => undefined;
+    const { host, clock } = await setup({
+      answerPairing: ({ message }) => {
+        asked.push(message);
+        return new Promise<Pair>((resolve) => (answer = resolve));
+      },
+    });
+    stopHost = () => host.stop();
+    const heard = (from: ReturnType<typeof session>, message: Pair) => host.node!.events.emit('peer:pair', { session: from as unknown as PeerSession, message });
+
+    const bare = session(1);
+    for (let i = 0; i < 200; i++) heard(bare, { t: 'pair', step: 'join' });
+    expect(asked).toEqual([]);
+
+    const flooding = session(2);
+    for (let i = 0; i < 200; i++) heard(flooding, join());
+    expect(asked).toHaveLength(1);
+    answer({ t: 'pair', step: 'refused' });
+    await clock.advance(0);
+    expect(flooding.sent).toEqual([{ t: 'pair', step: 'refused' }]);
+    // Answered, and the session's pairing budget spent by its flood: nothing more for a while.
+    heard(flooding, join());
+    expect(asked).toHaveLength(1);
+  });
+});
+

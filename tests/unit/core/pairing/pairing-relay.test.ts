@@ -71,6 +71,36 @@ describe('PairingRelay', () => {
     expect(result.userKey).toEqual(userKey);
   });
 
+  it('a dial that throws fails the connect at once and leaves no wait behind to reject unheard (issue 23, item 12)', async () => {
+    const clock = new FakeClock();
+    const hub = new FakeSignalingHub();
+    const store = new FakeRendezvousStore();
+    const made: MeshNode[] = [];
+    for (const pauseOutgoing of [false, true]) {
+      const { identity } = await makeIdentity();
+      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      node.configure({ ...settings, pauseOutgoing });
+      made.push(node);
+      nodes.push(node);
+    }
+    const [offerer, joiner] = made as [MeshNode, MeshNode];
+    await eventually(() => joiner.snapshot().discovered.some((d) => d.nodeId === offerer.nodeId), 'the joiner knows the offerer');
+    const unheard: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unheard.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const listeners = joiner.events.listenerCount;
+      // Outgoing connections are paused on the joiner: its dial throws.
+      await expect(new PairingRelay(joiner, clock).connect(offerer.nodeId.slice(1, 9))).rejects.toThrow(/paused/);
+      expect(joiner.events.listenerCount).toBe(listeners);
+      await clock.advance(PAIRING_CONNECT_MS + 1);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unheard).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('waits for the record of the node the code names, and says so when none comes', async () => {
     const clock = new FakeClock();
     const { identity } = await makeIdentity();

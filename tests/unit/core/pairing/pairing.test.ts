@@ -86,7 +86,7 @@ describe('pairing exchange', () => {
     expect(merged().map((e) => e.id)).toContain('n' + 'j'.repeat(26));
   });
 
-  it('a code works once: a second attempt is refused, and so is a wrong secret, which spends it too', async () => {
+  it('a code works once: a second attempt is refused, and a wrong secret spends the attempt of its connection', async () => {
     const offers = new PairingOffers(() => 1000);
     const { code } = offers.create(OFFERER);
     const { joiner } = wire(offers, [], link);

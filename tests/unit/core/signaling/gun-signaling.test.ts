@@ -22,14 +22,14 @@ async function twoNodes() {
   const clock = new FakeClock();
   const store = new FakeRendezvousStore();
   const keys = new Map<string, CryptoKey>();
-  const node = async () => {
-    const { identity } = await makeIdentity();
+  const node = async (made?: Awaited<ReturnType<typeof makeIdentity>>) => {
+    const { identity } = made ?? (await makeIdentity());
     keys.set(identity.nodeId, await importPublicKey(fromBase64Url(identity.nodePub)));
     const board = store.factory({ relayUrls: ['relay'], room: 'room', clock });
     const gun = new GunSignaling({ identity, iceServers: [], clock, board, nodeKeyOf: (id) => keys.get(id) ?? null });
     board.start();
     gun.start();
-    return { id: identity.nodeId, gun, board };
+    return { id: identity.nodeId, gun, board, identity };
   };
   const a = await node();
   const b = await node();
@@ -42,12 +42,46 @@ async function twoNodes() {
       board.stop();
     }
   };
-  return { a, b, stop };
+  return { a, b, stop, clock, store, node };
 }
 
 function failure(link: Link): Promise<string> {
   return new Promise((resolve) => link.events.on('error', (error) => resolve(error.message)));
 }
+
+describe('GunSignaling box keys (issue 23, item 7)', () => {
+  it('refuses a box key from an earlier run of the target: too old, or older than one taken since', async () => {
+    const { a, b, stop, clock, store, node } = await twoNodes();
+    const boxOfB = () => store.slots.get('boxes')!.get(b.id) as { ts: number };
+    const offers: Link[] = [];
+    const earlierRun = boxOfB();
+    // B runs again (a restart: same node key, a new box key), and A dials it once.
+    b.gun.stop();
+    b.board.stop();
+    await clock.advance(20_000);
+    const again = await node({ identity: b.identity } as Awaited<ReturnType<typeof makeIdentity>>);
+    again.gun.events.on('link:inbound', (link) => offers.push(link));
+    await eventually(() => boxOfB().ts > earlierRun.ts, 'B wrote its new box key');
+    a.gun.dial(b.id);
+    await eventually(() => offers.length === 1, 'the offer reached B');
+
+    // A relay hands A the earlier run's box key again: signed by B, but nobody holds its private key.
+    store.slots.get('boxes')!.set(b.id, earlierRun);
+    expect(await failure(a.gun.dial(b.id))).toMatch(/older than one of that node taken before/);
+    // A node that never took B's box key refuses it too, once it is older than B rewrites it within.
+    await clock.advance(45_000);
+    store.slots.get('boxes')!.set(b.id, earlierRun);
+    const c = await node();
+    await eventually(() => c.gun.state === 'open', 'C open');
+    store.slots.get('boxes')!.set(b.id, earlierRun);
+    expect(await failure(c.gun.dial(b.id))).toMatch(/stale/);
+    for (const { gun, board } of [again, c]) {
+      gun.stop();
+      board.stop();
+    }
+    stop();
+  });
+});
 
 describe('GunSignaling and Chromium\'s RTCPeerConnection budget', () => {
   it('a dial that fails before it needs a connection (no valid record of the target) makes none', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { importPublicKey } from '../../../../core/identity/identity';
 import { fromBase64Url, toBase64Url } from '../../../../core/lib/encoding';
 import {
+  BOX_FRESH_MS,
   MAX_SIGNAL_CHARS,
   SIGNAL_AHEAD_MS,
   SIGNAL_FRESH_MS,
@@ -78,5 +79,19 @@ describe('sealed signals', () => {
     await expect(openBox({ ...evesBox, id: alice.identity.nodeId }, alice.identity.nodeId, await keyOf(alice), NOW)).rejects.toThrow(/signature/);
     await expect(openBox(box, alice.identity.nodeId, await keyOf(alice), NOW - SIGNAL_AHEAD_MS - 1)).rejects.toThrow(/ahead/);
     await expect(openBox(undefined, alice.identity.nodeId, await keyOf(alice), NOW)).rejects.toThrow(/no box key/);
+  });
+
+  it('a box key from an earlier run is refused: one older than its node rewrites it within, or than one taken before (issue 23, item 7)', async () => {
+    const { alice, keyOf } = await parties();
+    const key = await keyOf(alice);
+    const earlier = await signBox(alice.identity, await newBoxKeys(), NOW);
+    const later = await signBox(alice.identity, await newBoxKeys(), NOW + 20_000);
+    // Fresh: written within the bound (an honest node rewrites it every 15 s).
+    await expect(openBox(earlier, alice.identity.nodeId, key, NOW + BOX_FRESH_MS)).resolves.toMatchObject({ ts: NOW });
+    await expect(openBox(earlier, alice.identity.nodeId, key, NOW + BOX_FRESH_MS + 1)).rejects.toThrow(/stale/);
+    // Backwards: the relay hands back the earlier run's key after the later one was taken.
+    const { ts } = await openBox(later, alice.identity.nodeId, key, NOW + 21_000);
+    await expect(openBox(earlier, alice.identity.nodeId, key, NOW + 21_000, ts)).rejects.toThrow(/older than one of that node taken before/);
+    await expect(openBox(later, alice.identity.nodeId, key, NOW + 21_000, ts)).resolves.toMatchObject({ ts });
   });
 });

@@ -8,11 +8,12 @@
  * errors, and `ended()` tells the test what happened. The node under test is what a test asserts on.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HostileConnection, ReceivedFrame } from './hostile-peer';
 import { parseFrame, type ChildReport, type ConnectAnswer, type FloodAnswer, type ParentOrder, type RouteFields } from './hostile-peer-protocol';
 
-const CHILD = path.join(__dirname, 'hostile-peer-child.ts');
+// import.meta.url, not __dirname: the benchmarks load this module as ES (tsx), where __dirname is not defined.
+const CHILD = fileURLToPath(new URL('./hostile-peer-child.ts', import.meta.url));
 /** Lines of the child's stderr kept for a crash report. */
 const STDERR_LINES = 40;
 

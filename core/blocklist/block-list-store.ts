@@ -176,19 +176,22 @@ export class IdListStore {
   /**
    * Called with storage.onChanged's sync changes. storage.sync resolves concurrent writes per item, so
    * an edit from another browser may have overwritten one of ours in the same shard: merge the old and
-   * new value entry by entry and write back when the merge differs from what arrived.
+   * new value entry by entry and, when the merge differs from what arrived, write it back the way every
+   * edit is written (write()): laid out within the quota, so a merged shard that no longer fits its
+   * item or the list's share of sync overflows to local instead of failing (issue 23, item 8).
+   * Resolves with whether anything needed repairing.
    */
   async repair(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<boolean> {
     const now = this.now();
-    const fixes: Record<string, unknown> = {};
+    const lost: BlockEntry[] = [];
     for (const [key, { oldValue, newValue }] of Object.entries(changes)) {
       if (!key.startsWith(this.storage.prefix) || key === this.storage.overflowKey) continue;
       const arrived = decodeEntries(newValue);
       const merged = dropOldTombstones(mergeEntries(decodeEntries(oldValue), arrived), now);
-      if (!sameEntries(merged, arrived)) fixes[key] = encodeEntries(merged);
+      if (!sameEntries(merged, arrived)) lost.push(...merged);
     }
-    if (Object.keys(fixes).length === 0) return false;
-    await this.queue.run(() => this.sync.set(fixes));
+    if (lost.length === 0) return false;
+    await this.queue.run(async () => this.write(await this.read(), lost));
     return true;
   }
 
@@ -206,7 +209,13 @@ export class IdListStore {
     });
   }
 
-  /** Writes only the items whose content changes, all sync items in one `set`. */
+  /**
+   * Writes only the items whose content changes, all sync items in one `set`. The two areas cannot be
+   * written together, so the order keeps every entry in at least one of them should the browser stop
+   * between writes (issue 23, item 8): when an entry leaves sync for the overflow, the overflow is
+   * first written holding both what it held and what it gains, then sync, then the overflow as laid
+   * out. An entry then briefly in both is read once (read() merges the areas entry by entry).
+   */
   private async write(current: Awaited<ReturnType<IdListStore['read']>>, changes: BlockEntry[]): Promise<void> {
     const after = layOut(dropOldTombstones(mergeEntries(current.entries, changes), this.now()), this.storage);
     const syncItems: Record<string, unknown> = {};
@@ -214,9 +223,20 @@ export class IdListStore {
       const next = after.sync[key] ?? [];
       if (JSON.stringify(next) !== JSON.stringify(current.stored[key] ?? [])) syncItems[key] = next;
     }
+    const { overflowKey } = this.storage;
+    let overflowNow = current.overflow;
+    const writeOverflow = async (entries: BlockEntry[]) => {
+      const value = encodeEntries(entries);
+      if (JSON.stringify(value) === JSON.stringify(overflowNow)) return;
+      await this.local.set({ [overflowKey]: value });
+      overflowNow = value;
+    };
+    const heldInSync = new Set(Object.values(current.stored).flatMap(decodeEntries).map((e) => e.id));
+    if (Object.keys(syncItems).length && after.overflow.some((e) => heldInSync.has(e.id))) {
+      await writeOverflow(mergeEntries(decodeEntries(current.overflow), after.overflow));
+    }
     if (Object.keys(syncItems).length) await this.sync.set(syncItems);
-    const overflow = encodeEntries(after.overflow);
-    if (JSON.stringify(overflow) !== JSON.stringify(current.overflow)) await this.local.set({ [this.storage.overflowKey]: overflow });
+    await writeOverflow(after.overflow);
   }
 }
 

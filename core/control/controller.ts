@@ -366,10 +366,22 @@ export class Controller {
    * so a block reaches it within a second.
    */
   async onStorageChanged(area: 'sync' | 'local', changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<void> {
-    const userKey = changes[USER_KEY_STORAGE];
-    if (area === 'sync' && userKey) await this.settleUserKey(userKey.oldValue, userKey.newValue);
-    if (area === 'sync') await Promise.all([this.blockList.repair(changes), this.trustList.repair(changes)]);
-    await this.pushConfig();
+    try {
+      const userKey = changes[USER_KEY_STORAGE];
+      if (area === 'sync' && userKey) await this.settleUserKey(userKey.oldValue, userKey.newValue);
+      if (area === 'sync') {
+        const repairs = await Promise.allSettled([this.blockList.repair(changes), this.trustList.repair(changes)]);
+        for (const [i, repair] of repairs.entries()) {
+          if (repair.status === 'rejected') {
+            this.report('warn', 'background:lists', `could not write back the merged ${i === 0 ? 'block' : 'trust'} list: ${errorText(repair.reason)}`);
+          }
+        }
+      }
+    } finally {
+      // Whatever the repair did, the node gets the lists as stored: another browser's block must reach
+      // it even when writing the merge back failed (issue 23, item 8).
+      await this.pushConfig();
+    }
   }
 
   /**

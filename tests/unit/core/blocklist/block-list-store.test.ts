@@ -3,6 +3,7 @@ import {
   BLOCK_LIST_STORAGE,
   exportBlockList,
   isIdListKey,
+  itemBytes,
   OVERFLOW_KEY,
   parseBlockListFile,
   shardKey,
@@ -10,6 +11,7 @@ import {
   SYNC_RESERVED_BYTES,
   TRUST_LIST_STORAGE,
   type BlockEntry,
+  type IdListStorage,
 } from '../../../../core/blocklist/block-list';
 import { BlockListStore, IdListStore } from '../../../../core/blocklist/block-list-store';
 import { memoryArea } from '../../../support/memory-store';
@@ -172,5 +174,65 @@ describe('IdListStore: the trust list beside the block list', () => {
     expect(BLOCK_LIST_STORAGE.budget + TRUST_LIST_STORAGE.budget + SYNC_RESERVED_BYTES).toBe(SYNC_QUOTA_BYTES);
     // The background repairs (and re-pushes) a change of either list, and of nothing else.
     expect(['meshdeck:bl:07', 'meshdeck:tl:07', 'meshdeck:userKey'].map(isIdListKey)).toEqual([true, true, false]);
+  });
+});
+
+describe('IdListStore: crashes and repairs (issue 23, item 8)', () => {
+  /** A list whose share of sync holds one short entry and no more. */
+  const tiny: IdListStorage = { prefix: 'meshdeck:xl:', overflowKey: 'meshdeck:xl:overflow', budget: 100 };
+  const syncBytes = (sync: ReturnType<typeof area>) =>
+    [...sync.data].filter(([key]) => key.startsWith(tiny.prefix)).reduce((sum, [key, value]) => sum + itemBytes(key, value), 0);
+
+  it('keeps an entry moving from sync to the overflow when the browser stops between the two writes', async () => {
+    const sync = area();
+    const local = area();
+    const store = new IdListStore(sync, local, tick, tiny);
+    const x = fakeId(1);
+    await store.add(x);
+    expect(sync.data.has(shardKey(x, tiny.prefix))).toBe(true);
+    // The browser stops after the first write of the next edit: no write after it lands.
+    let writes = 0;
+    const crashAfterOne = (target: ReturnType<typeof area>) => {
+      const set = target.set.bind(target);
+      target.set = async (items) => {
+        if (writes++ > 0) throw new Error('the browser stopped');
+        await set(items);
+      };
+    };
+    crashAfterOne(sync);
+    crashAfterOne(local);
+    // A long note no longer fits the share of sync: the entry moves to the overflow.
+    await expect(store.setNote(x, 'n'.repeat(150))).rejects.toThrow('the browser stopped');
+    const after = new IdListStore(area(sync.data), area(local.data), tick, tiny);
+    expect(await after.ids()).toEqual([x]);
+  });
+
+  it('reads an entry held in both areas once, and its newer version', async () => {
+    const sync = area();
+    const local = area();
+    const x = fakeId(1);
+    sync.data.set(shardKey(x, tiny.prefix), [[x, clock.toString(36), clock.toString(36), 0, 'old']]);
+    local.data.set(tiny.overflowKey, [[x, clock.toString(36), (clock + 1).toString(36), 0, 'new']]);
+    expect((await new IdListStore(sync, local, tick, tiny).state()).entries).toMatchObject([{ id: x, note: 'new' }]);
+  });
+
+  it('writes a repaired shard within the quota, overflowing what does not fit', async () => {
+    const sync = area();
+    const local = area();
+    const store = new IdListStore(sync, local, tick, tiny);
+    const x = fakeId(1);
+    let n = 2;
+    while (shardKey(fakeId(n), tiny.prefix) !== shardKey(x, tiny.prefix)) n++;
+    const y = fakeId(n);
+    await store.add(y);
+    const key = shardKey(x, tiny.prefix);
+    // Another browser's write of the same shard (holding x) overwrote ours (holding y): both belong.
+    const ours = sync.data.get(key);
+    const theirs = [[x, clock.toString(36), clock.toString(36), 0]];
+    sync.data.set(key, theirs);
+    expect(await store.repair({ [key]: { oldValue: ours, newValue: theirs } })).toBe(true);
+    expect((await store.ids()).sort()).toEqual([x, y].sort());
+    expect(syncBytes(sync)).toBeLessThanOrEqual(tiny.budget);
+    expect((await store.state()).overflow).toBe(1);
   });
 });

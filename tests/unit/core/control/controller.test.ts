@@ -9,6 +9,8 @@ import type { HostConfig } from '../../../../core/control/protocol';
 import { defaultSettings } from '../../../../core/control/settings';
 import { memoryArea } from '../../../support/memory-store';
 import { until } from '../../../support/until';
+import { fakeId } from '../../../support/ids';
+import { shardKey } from '../../../../core/blocklist/block-list';
 
 function setup(options: { arrivals?: SyncArrivals; sync?: Map<string, unknown> } = {}) {
   const configured: HostConfig[] = [];
@@ -182,6 +184,27 @@ describe('Controller', () => {
     const point = { at: 0, peers: 1, rateIn: 0, rateOut: 0, medianRttMs: 1, worstRttMs: 1, loss: 0 };
     for (let i = 0; i < 3; i++) await controller.handle({ type: 'history:append', point: { ...point, at: i } });
     expect((await controller.config()).daily.map((p) => p.at)).toEqual([0, 1, 2]);
+  });
+
+  it('hands the node another browser\'s block though writing the merged list back fails (issue 23, item 8)', async () => {
+    const { controller, sync, configured, logged } = setup();
+    await controller.handle({ type: 'host:boot' });
+    await controller.handle({ type: 'block:add', id: fakeId(1) });
+    const key = shardKey(fakeId(1));
+    const ours = sync.data.get(key);
+    // Another browser's write of the same shard replaced ours, and storage.sync now refuses writes (its quota).
+    let n = 2;
+    while (shardKey(fakeId(n)) !== key) n++;
+    const theirs = [[fakeId(n), (Date.now() + 5).toString(36), (Date.now() + 5).toString(36), 0]];
+    sync.data.set(key, theirs);
+    sync.set = async () => {
+      throw new Error('QUOTA_BYTES quota exceeded');
+    };
+    const before = configured.length;
+    await controller.onStorageChanged('sync', { [key]: { oldValue: ours, newValue: theirs } });
+    expect(configured.length).toBeGreaterThan(before);
+    expect(configured.at(-1)!.blockList.entries.map((e) => e.id)).toContain(fakeId(n));
+    await until(() => logged.some((line) => /QUOTA_BYTES/.test(line.message)));
   });
 
   it('re-certifies this node under a user key that arrives through sync', async () => {

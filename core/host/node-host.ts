@@ -109,6 +109,8 @@ export class NodeHost {
   private badge: ToolbarBadge | null = null;
   /** Which of the peers' pairing frames reach the background (issue 23, item 2). */
   private readonly pairFrames: PairFrameGate;
+  /** Settles once the hand-off store is swept of an earlier host's entries (see start()). */
+  private handOffSwept: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: NodeHostDeps) {
     this.timers = new TimerGroup(deps.clock);
@@ -123,7 +125,11 @@ export class NodeHost {
   }
 
   async start(): Promise<void> {
-    const { channel } = this.deps;
+    const { channel, blobs } = this.deps;
+    // A host that crashed, or a page closed mid-request, leaves hand-off entries nobody will take: the
+    // store is emptied before the host acts on a command (issue 23, item 9). A page that put a file
+    // while this host was starting is told to choose it again.
+    if (blobs) this.handOffSwept = blobs.clear().catch((error: unknown) => this.log.add('warn', 'files', `left-over hand-off files were not removed: ${errorText(error)}`));
     this.unsubscribers.push(
       channel.onCommand((command) => this.onCommand(command)),
       channel.onObserver((observer) => this.observe(observer)),
@@ -131,6 +137,7 @@ export class NodeHost {
     this.timers.interval(() => this.sendBeat(), HOST_HEARTBEAT_MS);
     await this.apply(await channel.requestConfig()).catch(() => undefined);
     this.timers.interval(() => this.tickHistory(), HISTORY_TICK_MS);
+    await this.handOffSwept;
   }
 
   /** The last configuration step that failed, in words; null once one succeeded. */
@@ -148,7 +155,15 @@ export class NodeHost {
       return null;
     }
     await this.applying.settled();
-    return this.act(command);
+    await this.handOffSwept;
+    if (command.type !== 'files:share') return this.act(command);
+    // Once the request is here, the entry is the host's: it goes whether the file was shared or not
+    // (node offline, no file sharing, engine failed), or it would stay for good (issue 23, item 9).
+    try {
+      return await this.act(command);
+    } finally {
+      await this.deps.blobs?.delete(command.blobKey);
+    }
   }
 
   private async act<A extends NodeAction | PairingCommand>(action: A): Promise<ReplyValues[A['type']]> {

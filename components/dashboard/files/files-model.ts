@@ -64,8 +64,14 @@ export function createFilesModel(node: Pick<NodeModel, 'snapshot'>, client: Pick
       }
       const blobKey = `share:${crypto.randomUUID()}`;
       await act(`share ${file.name}`, `Sharing ${file.name}…`, () => `Sharing ${file.name} with the room.`, async () => {
-        await blobs.put(blobKey, file);
-        return client.request({ type: 'files:share', blobKey, name: file.name }, { signal: scope.signal });
+        // The entry is this page's until the host takes it. Whatever the reply (node offline, request
+        // failed or aborted), it goes: a retry puts a new one, and none may stay (issue 23, item 9).
+        try {
+          await blobs.put(blobKey, file);
+          return await client.request({ type: 'files:share', blobKey, name: file.name }, { signal: scope.signal });
+        } finally {
+          await blobs.delete(blobKey);
+        }
       });
     },
     async stopSharing(ih) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NodeHost, type HostChannel, type HostHealth, type Observer } from '../../../../core/host/node-host';
+import { NodeHost, type HostChannel, type HostHealth, type NodeHostDeps, type Observer } from '../../../../core/host/node-host';
 import type { HostCommand, HostConfig, StateMessage } from '../../../../core/control/protocol';
 import type { EndpointTrial } from '../../../../core/control/endpoint-trial';
 import { defaultSettings } from '../../../../core/control/settings';
@@ -7,11 +7,12 @@ import { HOST_HEARTBEAT_MS } from '../../../../core/control/protocol';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
+import { fakeBlobStore } from '../../../support/fake-blob-store';
 import { BADGE_COLORS, type ToolbarBadge } from '../../../../core/control/toolbar-badge';
 import type { PeerSession } from '../../../../core/session/peer-session';
 import type { Pair } from '../../../../core/session/wire';
 
-async function setup(channelParts: Partial<HostChannel> = {}) {
+async function setup(channelParts: Partial<HostChannel> = {}, deps: Partial<NodeHostDeps> = {}) {
   const clock = new FakeClock();
   const { stored, keys } = await makeIdentity();
   const config: HostConfig = {
@@ -49,6 +50,7 @@ async function setup(channelParts: Partial<HostChannel> = {}) {
     createRendezvous: new FakeRendezvousStore().factory,
     keys,
     app: 'meshdeck/test',
+    ...deps,
   });
   await host.start();
   const trial = (deadlineIn: number, settings = config.settings): EndpointTrial => ({
@@ -186,6 +188,31 @@ describe('NodeHost', () => {
     const { stored: foreign } = await makeIdentity();
     await send({ type: 'host:configure', config: { ...config, revision: 2, identity: foreign } }).catch(() => undefined);
     expect(host.node).toBe(before);
+  });
+});
+
+describe('NodeHost file hand-off (issue 23, item 9)', () => {
+  it('deletes a shared file\'s entry when it cannot share it: no file sharing, or the node switched off', async () => {
+    const { store, held } = fakeBlobStore();
+    const { host, config, send } = await setup({}, { blobs: store });
+    stopHost = () => host.stop();
+    await store.put('share:a', new Blob(['a']));
+    await expect(send({ type: 'files:share', blobKey: 'share:a', name: 'a.txt' })).rejects.toMatchObject({ name: 'FileSharingError' });
+    expect([...held.keys()]).toEqual([]);
+
+    await send({ type: 'host:configure', config: { ...config, revision: 2, settings: { ...config.settings, enabled: false } } });
+    await store.put('share:b', new Blob(['b']));
+    await expect(send({ type: 'files:share', blobKey: 'share:b', name: 'b.txt' })).rejects.toMatchObject({ name: 'FileSharingError' });
+    expect([...held.keys()]).toEqual([]);
+  });
+
+  it('sweeps entries an earlier host left behind when it starts', async () => {
+    const { store, held } = fakeBlobStore();
+    await store.put('share:left-over', new Blob(['a']));
+    await store.put('download:' + 'f'.repeat(40), new Blob(['b']));
+    const { host } = await setup({}, { blobs: store });
+    stopHost = () => host.stop();
+    expect([...held.keys()]).toEqual([]);
   });
 });
 

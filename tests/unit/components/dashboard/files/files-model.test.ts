@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { createFilesModel } from '../../../../../components/dashboard/files/files-model';
-import { memoryBlobStore } from '../../../../../core/files/blob-store';
 import type { FilesSnapshot } from '../../../../../core/files/file-sharing';
+import { fakeBlobStore } from '../../../../support/fake-blob-store';
 import { fakeViewClient } from '../../../../support/fake-view-client';
 import { fakeId, fakeSnapshot } from '../../../../support/view-fixtures';
 
@@ -13,12 +13,12 @@ function setup() {
   const fake = fakeViewClient();
   const node = createNodeModel(fake.client, { tickMs: 0 });
   fake.calls.length = 0;
-  const blobs = memoryBlobStore();
+  const { store: blobs, held } = fakeBlobStore();
   const saved: { name: string; blob: Blob }[] = [];
   const model = createFilesModel(node, fake.client, { blobs, save: (name, blob) => saved.push({ name, blob }) });
   const push = (files: Partial<FilesSnapshot> | null) =>
     fake.push({ ...fakeSnapshot(), files: files && { limitBytes: LIMIT, shared: [], downloads: [], room: [], engineError: null, ...files } });
-  return { fake, model, blobs, saved, push };
+  return { fake, model, blobs, held, saved, push };
 }
 
 describe('createFilesModel', () => {
@@ -48,6 +48,36 @@ describe('createFilesModel', () => {
     call.resolve({ ih: IH });
     await done;
     expect(model.status.value).toEqual({ kind: 'ok', text: 'Sharing hello.txt with the room.' });
+  });
+
+  it('leaves nothing in the hand-off store when the node is offline or the request fails, so a retry adds no copy (issue 23, item 9)', async () => {
+    const { fake, model, held, push } = setup();
+    push({});
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    let done = model.share(new File(['hello'], 'hello.txt'));
+    await tick();
+    const first = fake.next();
+    expect(held.size).toBe(1);
+    first.reject(Object.assign(new Error('the node is offline'), { name: 'NodeOfflineError' }));
+    await done;
+    expect(model.status.value).toMatchObject({ kind: 'error' });
+    expect([...held.keys()]).toEqual([]);
+
+    done = model.share(new File(['hello'], 'hello.txt'));
+    await tick();
+    fake.next().reject(new Error('the node host did not answer'));
+    await done;
+    expect([...held.keys()]).toEqual([]);
+
+    // Closing the page mid-request aborts it: the entry goes too.
+    done = model.share(new File(['hello'], 'hello.txt'));
+    await tick();
+    const pending = fake.next();
+    expect(held.size).toBe(1);
+    model.dispose();
+    pending.reject(new DOMException('aborted', 'AbortError'));
+    await done;
+    expect([...held.keys()]).toEqual([]);
   });
 
   it('saves a finished download under its name, and says what failed', async () => {

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { link, mkdir, open, unlink } from 'node:fs/promises';
+import { link, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   deriveId,
@@ -36,6 +36,7 @@ import type { NodeKeyStore } from '../core/identity/node-key-store';
 import type { StoredUserKey } from '../core/identity/identity-store';
 import { fromBase64Url } from '../core/lib/encoding';
 import { errorText } from '../core/lib/error-text';
+import { makeDirectory, syncDirectory } from './directory-sync';
 
 /** The identity file is missing a part, malformed, too widely readable, or not ours. */
 export class IdentityFileError extends Error {
@@ -87,7 +88,9 @@ export async function loadOrCreateIdentityFile(file: string, { now = Date.now }:
 export async function readIdentityFile(file: string): Promise<LoadedIdentity | null> {
   let handle;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: opening a FIFO planted under the name would otherwise wait for a writer and hang
+    // the start; it opens at once and checkPrivate refuses it as not a regular file.
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
@@ -185,11 +188,12 @@ async function toLoaded(file: string, contents: IdentityFileContents): Promise<O
 /**
  * Writes `text` to a new file `file` with mode 0600, atomically and without replacing one that exists:
  * into a temporary file opened with O_EXCL and that mode, then hard-linked to its name (link fails with
- * EEXIST if the name is taken), so no reader ever sees a half-written file.
+ * EEXIST if the name is taken), so no reader ever sees a half-written file; then the directory is
+ * synced, so the name outlives a power cut.
  */
 async function writeNewFile(file: string, text: string): Promise<void> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, IDENTITY_FILE_MODE);
   try {
@@ -205,4 +209,7 @@ async function writeNewFile(file: string, text: string): Promise<void> {
   } finally {
     await unlink(temp).catch(() => undefined);
   }
+  // Until the directory is synced the new name may not survive a power cut, and the next start
+  // would mint another node ID (directory-sync.ts).
+  await syncDirectory(dir);
 }

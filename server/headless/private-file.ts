@@ -8,9 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errorText } from '../../core/lib/error-text';
+import { makeDirectory, syncDirectory } from '../directory-sync';
 
 /** Owner read/write only: the state file may hold TURN credentials, the lists whom the operator watches. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -69,11 +70,11 @@ export async function readPrivateFile(file: string, maxBytes: number): Promise<s
 
 /**
  * Replaces `file` with `text`, atomically: a new temporary file (O_EXCL, O_NOFOLLOW, mode 0600)
- * written and synced, then renamed over the name. A crash leaves the old text or the new, never
- * half of either; a link at the name is replaced, never written through.
+ * written and synced, then renamed over the name, and the directory synced. A crash leaves the old
+ * text or the new, never half of either; a link at the name is replaced, never written through.
  */
 export async function replacePrivateFile(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await makeDirectory(path.dirname(file), 0o700);
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
   try {
@@ -88,4 +89,6 @@ export async function replacePrivateFile(file: string, text: string): Promise<vo
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+  // The rename is only in the directory's entries until they are synced (directory-sync.ts).
+  await syncDirectory(path.dirname(file));
 }

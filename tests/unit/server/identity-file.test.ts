@@ -1,9 +1,36 @@
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Identity, NODE_ID_PATTERN, USER_ID_PATTERN } from '../../../core/identity/identity';
 import { IdentityFileError, loadOrCreateIdentityFile, readIdentityFile } from '../../../server/identity-file';
+
+/** The calls that make a write durable, in order: a seam over node:fs/promises that still does the real thing. */
+const durable = vi.hoisted(() => [] as string[]);
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...real,
+    rename: async (from: string, to: string) => {
+      durable.push(`rename ${to}`);
+      return real.rename(from, to);
+    },
+    link: async (from: string, to: string) => {
+      durable.push(`link ${to}`);
+      return real.link(from, to);
+    },
+    open: async (...args: Parameters<typeof real.open>) => {
+      const handle = await real.open(...args);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        durable.push(`sync ${String(args[0])}`);
+        return sync();
+      };
+      return handle;
+    },
+  };
+});
 
 let dir: string;
 beforeEach(async () => {
@@ -89,5 +116,26 @@ describe('the headless identity file', () => {
     // A private key that is not the public key's.
     await write({ ...saved, node: { pub: saved.node.pub, priv: stranger.node.priv } });
     expect((await refusal(file))?.message).toMatch(/is damaged: the node private key/);
+  });
+
+  it('syncs its directory after linking a new identity into place, so a power cut cannot lose it (issue 23, item 11)', async () => {
+    const file = path.join(dir, 'identity.json');
+    durable.length = 0;
+    await loadOrCreateIdentityFile(file);
+    expect(durable.filter((call) => !call.endsWith('.tmp'))).toEqual([`link ${file}`, `sync ${dir}`]);
+  });
+
+  it('refuses a FIFO under its name at once, without waiting for a writer (issue 23, item 11)', async () => {
+    const file = path.join(dir, 'identity.json');
+    execFileSync('mkfifo', [file]);
+    const refused = await Promise.race([
+      readIdentityFile(file).then(
+        () => null,
+        (e: unknown) => e as Error,
+      ),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2000)),
+    ]);
+    expect(refused).toBeInstanceOf(IdentityFileError);
+    expect((refused as Error).message).toBe(`the identity file ${file} is not a regular file`);
   });
 });

@@ -2,8 +2,34 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PrivateFileError, readPrivateFile, replacePrivateFile } from '../../../server/headless/private-file';
+
+/** The calls that make a write durable, in order: a seam over node:fs/promises that still does the real thing. */
+const durable = vi.hoisted(() => [] as string[]);
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...real,
+    rename: async (from: string, to: string) => {
+      durable.push(`rename ${to}`);
+      return real.rename(from, to);
+    },
+    link: async (from: string, to: string) => {
+      durable.push(`link ${to}`);
+      return real.link(from, to);
+    },
+    open: async (...args: Parameters<typeof real.open>) => {
+      const handle = await real.open(...args);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        durable.push(`sync ${String(args[0])}`);
+        return sync();
+      };
+      return handle;
+    },
+  };
+});
 
 let dir: string;
 beforeEach(async () => {
@@ -85,5 +111,16 @@ describe('a file meshdeck-node rewrites', () => {
     const file = path.join(dir, 'open.json');
     await writeFile(file, '{}', { mode: 0o644 });
     await expect(readPrivateFile(file, 1024)).rejects.toThrow(/open to others \(mode 0644\)/);
+  });
+
+  it('syncs the directory after the rename, and the parent of a folder it made, so the new name outlives a power cut (issue 23, item 11)', async () => {
+    const folder = path.join(dir, 'state');
+    const file = path.join(folder, 'state.json');
+    durable.length = 0;
+    await replacePrivateFile(file, 'first\n');
+    expect(durable.filter((call) => !call.endsWith('.tmp'))).toEqual([`sync ${dir}`, `rename ${file}`, `sync ${folder}`]);
+    durable.length = 0;
+    await replacePrivateFile(file, 'second\n');
+    expect(durable.filter((call) => !call.endsWith('.tmp'))).toEqual([`rename ${file}`, `sync ${folder}`]);
   });
 });

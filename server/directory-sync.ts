@@ -6,7 +6,7 @@
  * the entry down.
  */
 import { constants } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -41,11 +41,25 @@ export async function syncDirectory(dir: string): Promise<void> {
  * left for the caller to sync after it renames or links the file into it.
  */
 export async function makeDirectory(dir: string, mode: number): Promise<void> {
-  const first = await mkdir(dir, { recursive: true, mode });
-  if (first === undefined) return;
+  // The folders to be made, found before mkdir makes them: mkdir's own answer (the first one it made)
+  // is neither always an ancestor of `dir` as resolved (`p/../q/r` answers `p`) nor in the same form
+  // (Windows answers `\\?\C:\…`), and climbing until it matched never ended.
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !(await exists(at)); at = path.dirname(at)) {
+    missing.push(at);
+    if (path.dirname(at) === at) break;
+  }
+  await mkdir(dir, { recursive: true, mode });
   // Each directory made, from the top one down, is named in its parent.
-  for (let made = path.resolve(dir); ; made = path.dirname(made)) {
-    await syncDirectory(path.dirname(made));
-    if (made === path.resolve(first)) break;
+  for (const made of missing.reverse()) await syncDirectory(path.dirname(made));
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }

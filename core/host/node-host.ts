@@ -162,7 +162,7 @@ export class NodeHost {
     try {
       return await this.act(command);
     } finally {
-      await this.deps.blobs?.delete(command.blobKey);
+      await this.deps.blobs?.delete(command.blobKey).catch((error: unknown) => this.log.add('warn', 'files', `a handed-off file was not removed (the next start sweeps it): ${errorText(error)}`));
     }
   }
 

@@ -70,7 +70,9 @@ export function createFilesModel(node: Pick<NodeModel, 'snapshot'>, client: Pick
           await blobs.put(blobKey, file);
           return await client.request({ type: 'files:share', blobKey, name: file.name }, { signal: scope.signal });
         } finally {
-          await blobs.delete(blobKey);
+          // A delete that fails must not turn a share into an error: the host's sweep at its next start
+          // takes what is left.
+          await blobs.delete(blobKey).catch(() => undefined);
         }
       });
     },

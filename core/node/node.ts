@@ -689,7 +689,8 @@ export class MeshNode {
     if (everReady && (reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
       this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
     }
-    this.redial.closed(session.remoteId, reason, everReady, this.wasUnanswered(session, reason));
+    const ourDial = session.link.direction === 'outbound' && session.link.path !== 'tracker';
+    this.redial.closed(session.remoteId, reason, everReady, { ourDial, unanswered: this.wasUnanswered(session, reason) });
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);

@@ -45,27 +45,32 @@ export class RedialPolicy {
    * ready imposes no hold whatever it said or did (`bye limit`, `paused`, `blocked`, a protocol error):
    * only the failure backoff (docs/protocol.md §3). Otherwise a stranger opening a link in a node's
    * name and saying `bye limit` kept us from dialling that node for 5 minutes (issue 23). Only this
-   * node's own user's `user-disconnect` holds before ready: it is nobody's claim. `unanswered`: this
-   * node's dial whose transport never opened.
+   * node's own user's `user-disconnect` holds before ready: it is nobody's claim. Even the failure
+   * backoff follows only `ourDial`, a dial of this node's to an ID it chose from a signed record: an
+   * inbound link, or a tracker's, carries a claimed ID, and a stranger renewing such links every half
+   * minute kept a node on its 60 s backoff for good. No close shortens a hold already there.
+   * `unanswered`: this node's dial whose transport never opened.
    */
-  closed(nodeId: string, reason: CloseReason, everReady: boolean, unanswered = false): void {
+  closed(nodeId: string, reason: CloseReason, everReady: boolean, { ourDial = false, unanswered = false }: { ourDial?: boolean; unanswered?: boolean } = {}): void {
     if (reason === 'duplicate' || reason === 'shutdown') return;
     const now = this.clock.monotonic();
     const hold = this.holds.get(nodeId) ?? { notBefore: 0, newerThan: null, failures: new Backoff({ ...FAILURE_BACKOFF, random: this.random }) };
+    const holdFor = (ms: number) => (hold.notBefore = Math.max(hold.notBefore, now + ms));
     if (reason === 'user-disconnect') {
-      hold.notBefore = now + REDIAL_FORBIDDEN_MS;
+      holdFor(REDIAL_FORBIDDEN_MS);
     } else if (!everReady) {
-      hold.notBefore = now + hold.failures.next();
+      if (!ourDial) return;
+      holdFor(hold.failures.next());
     } else if (reason === 'remote:user-disconnect' || reason === 'remote:blocked') {
-      hold.notBefore = now + REDIAL_FORBIDDEN_MS;
+      holdFor(REDIAL_FORBIDDEN_MS);
     } else if (reason === 'limit' || reason === 'remote:limit') {
-      hold.notBefore = now + LIMIT_COOLDOWN_MS;
+      holdFor(LIMIT_COOLDOWN_MS);
     } else if (reason === 'remote:shutdown') {
       hold.newerThan = this.clock.now();
     } else if (reason === 'remote:paused') {
-      hold.notBefore = now + PAUSED_RETRY_MS;
+      holdFor(PAUSED_RETRY_MS);
     } else if (reason === 'dead' || reason === 'transport-closed') {
-      hold.notBefore = now + hold.failures.next();
+      holdFor(hold.failures.next());
     }
     // A dial nobody answered (its transport never opened: no node holds the ID on the signaling
     // server, or nobody answered the offer) waits for a record signed after it as well: a record

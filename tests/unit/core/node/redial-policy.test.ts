@@ -47,7 +47,7 @@ describe('RedialPolicy', () => {
     const waits: number[] = [];
     for (let i = 0; i < 4; i++) {
       const from = clock.t;
-      policy.closed('n1', 'handshake-timeout', false);
+      policy.closed('n1', 'handshake-timeout', false, { ourDial: true });
       while (!policy.mayDial('n1', 0)) clock.t += 100;
       waits.push(clock.t - from);
     }
@@ -63,12 +63,12 @@ describe('RedialPolicy', () => {
     const policy = new RedialPolicy(clock, () => 1);
     const recordTs = clock.now();
     clock.t = 500;
-    policy.closed('n1', 'handshake-timeout', false, true);
+    policy.closed('n1', 'handshake-timeout', false, { ourDial: true, unanswered: true });
     clock.t += 60_000;
     expect(policy.mayDial('n1', recordTs)).toBe(false);
     expect(policy.mayDial('n1', clock.now())).toBe(true);
     // Answered but never ready: the backoff alone.
-    policy.closed('n2', 'handshake-timeout', false, false);
+    policy.closed('n2', 'handshake-timeout', false, { ourDial: true });
     clock.t += 1000;
     expect(policy.mayDial('n2', recordTs)).toBe(true);
   });
@@ -103,19 +103,25 @@ describe('RedialPolicy under protocol v2', () => {
     expect(policy.mayDial('n1', 0) && policy.mayDial('n2', 0)).toBe(true);
   });
 
-  it('holds nobody on the word or deeds of a connection that never became ready: only the failure backoff (issue 23)', () => {
+  it('holds nobody on the word or deeds of a connection that never became ready: only the failure backoff of its own dials (issue 23)', () => {
     // Before the handshake the ID is the signaling path's claim: a stranger opening a link as n1 and
     // saying bye limit (or paused, or getting itself closed for limit) must not keep us from dialling n1.
     const clock = clockAt(0);
     const policy = new RedialPolicy(clock, () => 1);
     const reasons = ['remote:limit', 'limit', 'remote:paused', 'protocol-error', 'remote:blocked', 'remote:user-disconnect'] as const;
-    reasons.forEach((reason, i) => policy.closed(`n${i}`, reason, false));
+    reasons.forEach((reason, i) => policy.closed(`n${i}`, reason, false, { ourDial: true }));
     clock.t = 999;
     expect(reasons.filter((_, i) => policy.mayDial(`n${i}`, 0))).toEqual([]);
     clock.t = 1000;
     expect(reasons.filter((_, i) => policy.mayDial(`n${i}`, 0))).toEqual(reasons);
-    // This node's own user's word holds whenever it is said: it is nobody's claim.
+    // An inbound or tracker link (not this node's dial to an ID it chose) holds nothing at all, however
+    // often a stranger renews it.
+    for (let i = 0; i < 10; i++) reasons.forEach((reason, j) => policy.closed(`s${j}`, reason, false));
+    expect(reasons.filter((_, j) => policy.mayDial(`s${j}`, 0))).toEqual(reasons);
+    // This node's own user's word holds whenever it is said: it is nobody's claim, and no later close
+    // before ready shortens it.
     policy.closed('n9', 'user-disconnect', false);
+    policy.closed('n9', 'remote:limit', false, { ourDial: true });
     clock.t += REDIAL_FORBIDDEN_MS - 1;
     expect(policy.mayDial('n9', 0)).toBe(false);
   });

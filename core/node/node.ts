@@ -698,12 +698,14 @@ export class MeshNode {
   }
 
   /**
-   * Whether `session` was a dial of ours to a target from a signed record that nobody answered (its
-   * transport never opened): then the target is dialled again only on a newer record. Not a tracker's
-   * link (its ID is a swarm member's claim) nor one this node gave up itself (`superseded`).
+   * Whether `session` was a PeerJS dial of ours to a target from a signed record that nobody answered
+   * (its transport never opened): then the target is dialled again only on a newer record, and the
+   * next dial within 60 s goes through GUN. Not a GUN dial (a signal through busy relays can be late
+   * for an honest node: it retried 15 s later instead of 1 s, seen in the fallback e2e), not a
+   * tracker's link (its ID is a swarm member's claim), not one this node gave up itself (`superseded`).
    */
   private wasUnanswered(session: PeerSession, reason: CloseReason): boolean {
-    return session.link.direction === 'outbound' && !session.wasOpened && reason !== 'superseded' && session.link.path !== 'tracker';
+    return session.link.direction === 'outbound' && !session.wasOpened && reason !== 'superseded' && session.link.path === 'peerjs';
   }
 
   private rememberClosed(session: PeerSession, reason: CloseReason, error: string | null): void {

@@ -23,8 +23,13 @@ export const MAX_DOWNLOADS = 4;
 export const NO_PEERS_MS = 20_000;
 /** The list is written again this often: relays forget, and readers judge freshness by it. */
 export const LIST_REFRESH_MS = 60_000;
-/** Another node's list older than this is no longer shown. */
+/** Another node's list older than this is no longer shown, and forgotten. */
 export const LIST_FRESH_MS = 3 * LIST_REFRESH_MS;
+/**
+ * Other nodes' lists held at once; past this the oldest-dated is forgotten. Each costs a walk at every
+ * snapshot, and a room's signers are as many as anyone can mint keys: the table must not follow them.
+ */
+export const LISTS_KEPT = 256;
 const FILES_SLOT = ['files'] as const;
 /** Lists heard from nodes whose record is not known yet, kept to be judged once it is (the newest per node). */
 const PENDING_KEPT = 256;
@@ -117,9 +122,10 @@ export class FileSharing {
 
   snapshot(): FilesSnapshot {
     const now = this.deps.clock.now();
+    this.forgetStaleLists(now);
     const room = new Map<string, RoomFileSnapshot>();
-    for (const [nodeId, { files, ts }] of this.lists) {
-      if (nodeId === this.deps.identity.nodeId || now - ts > LIST_FRESH_MS) continue;
+    for (const [nodeId, { files }] of this.lists) {
+      if (nodeId === this.deps.identity.nodeId) continue;
       for (const file of files) {
         const entry = room.get(file.ih) ?? { ...file, sharedBy: [] };
         entry.sharedBy.push(nodeId);
@@ -273,12 +279,22 @@ export class FileSharing {
       this.recheckTimer ??= this.timers.interval(() => this.recheckPending(), PENDING_RECHECK_MS);
       return;
     }
-    const opened = await openFileList(value, nodeId, nodeKey, this.deps.clock.now());
-    if (typeof opened === 'string') return;
+    const now = this.deps.clock.now();
+    const opened = await openFileList(value, nodeId, nodeKey, now);
+    if (typeof opened === 'string' || now - opened.ts > LIST_FRESH_MS) return;
     const known = this.lists.get(nodeId);
     if (known && known.ts >= opened.ts) return;
     this.lists.set(nodeId, opened);
+    this.forgetStaleLists(now);
     this.changed();
+  }
+
+  /** Drops lists no longer fresh, then the oldest-dated past LISTS_KEPT. */
+  private forgetStaleLists(now: number): void {
+    for (const [nodeId, { ts }] of this.lists) if (now - ts > LIST_FRESH_MS) this.lists.delete(nodeId);
+    if (this.lists.size <= LISTS_KEPT) return;
+    const oldestFirst = [...this.lists.entries()].sort((a, b) => a[1].ts - b[1].ts);
+    for (const [nodeId] of oldestFirst.slice(0, this.lists.size - LISTS_KEPT)) this.lists.delete(nodeId);
   }
 
   private recheckPending(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openFileList, signFileList } from '../../../../core/files/file-list';
-import { FileSharing, MAX_FILE_BYTES, NO_PEERS_MS } from '../../../../core/files/file-sharing';
+import { FileSharing, LIST_FRESH_MS, LISTS_KEPT, MAX_FILE_BYTES, NO_PEERS_MS } from '../../../../core/files/file-sharing';
 import type { TorrentEngine, Transfer } from '../../../../core/files/torrent-engine';
 import { importPublicKey, type Identity } from '../../../../core/identity/identity';
 import { fromBase64Url } from '../../../../core/lib/encoding';
@@ -89,7 +89,7 @@ async function setUp() {
     });
     return { identity, files, keys };
   };
-  return { clock, engine, a: await make(), b: await make() };
+  return { clock, store, engine, a: await make(), b: await make() };
 }
 
 const nodeKey = (identity: Identity) => importPublicKey(fromBase64Url(identity.nodePub));
@@ -196,5 +196,30 @@ describe('FileSharing', () => {
     await clock.advance(2000);
     await new Promise((r) => setTimeout(r, 50));
     expect(clock.pending).toBeLessThan(waiting);
+  });
+
+  it('forgets other nodes’ lists once stale, and holds at most LISTS_KEPT of them, the newest-dated', async () => {
+    const { clock, store, b } = await setUp();
+    const lister = new FakeRendezvous(store);
+    const signers = await Promise.all(Array.from({ length: LISTS_KEPT + 20 }, () => makeIdentity()));
+    for (const [i, { identity }] of signers.entries()) {
+      b.keys.set(identity.nodeId, await nodeKey(identity));
+      const ih = i.toString(16).padStart(40, '0');
+      // Dated oldest first: the first 20 are the ones past the cap.
+      lister.putSlot(['files'], identity.nodeId, { ...(await signFileList(identity, [{ ih, name: `f${i}`, size: 1 }], clock.now() - 1000 + i)) });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const room = b.files.snapshot().room;
+    expect(room).toHaveLength(LISTS_KEPT);
+    expect(room.some((f) => f.name === 'f0' || f.name === 'f19')).toBe(false);
+    expect(room.some((f) => f.name === 'f20')).toBe(true);
+    await clock.advance(LIST_FRESH_MS + 1000);
+    expect(b.files.snapshot().room).toEqual([]);
+    // A list already stale when heard is not taken at all.
+    const { identity: late } = await makeIdentity();
+    b.keys.set(late.nodeId, await nodeKey(late));
+    lister.putSlot(['files'], late.nodeId, { ...(await signFileList(late, [{ ih: IH, name: 'old', size: 1 }], clock.now() - LIST_FRESH_MS - 1)) });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.files.snapshot().room).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { MeshPing } from './mesh-controls/MeshPing';
 import { NetworkingStats } from './networking-stats/NetworkingStats';
 import { Overview } from './overview/Overview';
 import { NetworkSettings } from './network-settings/NetworkSettings';
-import { SectionNav } from './overview/SectionNav';
+import { dashboardSections, SectionNav } from './overview/SectionNav';
 import { NodeControls } from './node-controls/NodeControls';
 import { NodeStatus } from '../ui/NodeStatus';
 import { P2PSwitch } from '../ui/P2PSwitch';
@@ -41,7 +41,7 @@ export function Dashboard({ model }: DashboardProps) {
         <ErrorAlert model={node} />
       </header>
       <Overview overview={model.overview} />
-      <SectionNav />
+      <SectionNav sections={dashboardSections(model)} />
       <NetworkingStats node={node} history={model.history} />
       <Connections node={node} connections={model.connections} copy={model.copy} />
       <div class="dashboard-columns">
@@ -61,10 +61,10 @@ export function Dashboard({ model }: DashboardProps) {
         <div class="dashboard-column">
           <RendezvousMesh node={node} mesh={model.mesh} />
           <MeshPing ping={model.ping} />
-          <Pairing pairing={model.pairing} />
+          {model.pairing && <Pairing pairing={model.pairing} />}
         </div>
       </div>
-      <Files files={model.files} />
+      {model.files && <Files files={model.files} />}
       <Diagnostics diagnostics={model.diagnostics} log={model.log} />
       <ConfirmDialog confirm={model.confirm} />
     </main>

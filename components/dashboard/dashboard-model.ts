@@ -38,7 +38,8 @@ export interface DashboardModel {
   connections: ConnectionsModel;
   mesh: MeshModel;
   ping: PingModel;
-  files: FilesModel;
+  /** Null on a headless node's dashboard: it shares no files (BROWSER_ONLY_REQUESTS). */
+  files: FilesModel | null;
   block: BlockModel;
   blockList: BlockListModel;
   /** The trust list and `Trusted peers only` (issue 13). */
@@ -53,7 +54,8 @@ export interface DashboardModel {
   confirm: ConfirmModel;
   diagnostics: DiagnosticsModel;
   copy: CopyModel;
-  pairing: PairingModel;
+  /** Null on a headless node's dashboard: it does not pair. */
+  pairing: PairingModel | null;
   /** Disposes every model; the client belongs to the caller. */
   dispose(): void;
 }
@@ -67,6 +69,8 @@ export interface DashboardModelOptions {
   /** Where files cross to the node host (IndexedDB in the extension; memory when absent). */
   blobs?: BlobStore;
   saveBlob?: SaveBlob;
+  /** Served by meshdeck-node: no Files or Pairing (core/control/view-socket.ts, BROWSER_ONLY_REQUESTS). */
+  headless?: boolean;
 }
 
 export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
@@ -83,7 +87,7 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
     connections: createConnectionsModel(node, client, confirm),
     mesh: createMeshModel(node, client),
     ping: createPingModel(node, client),
-    files: createFilesModel(node, client, { blobs: options.blobs ?? memoryBlobStore(), save: options.saveBlob ?? saveBlobAsDownload }),
+    files: options.headless ? null : createFilesModel(node, client, { blobs: options.blobs ?? memoryBlobStore(), save: options.saveBlob ?? saveBlobAsDownload }),
     block: createBlockModel(node, client, confirm),
     blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, clock: options.clock }),
     trust: createTrustModel(node, client, confirm, controls),
@@ -94,12 +98,12 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
     confirm,
     diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
     copy: createCopyModel(node, options.writeClipboard),
-    pairing: createPairingModel(node, client, confirm, { clock: options.clock }),
+    pairing: options.headless ? null : createPairingModel(node, client, confirm, { clock: options.clock }),
   };
   return {
     ...models,
     dispose() {
-      for (const model of Object.values(models)) model.dispose();
+      for (const model of Object.values(models)) model?.dispose();
     },
   };
 }

@@ -57,6 +57,17 @@ export const HOST_ONLY_REQUESTS: ReadonlySet<Request['type']> = new Set([
   'host:boot', 'host:alive', 'host:badge', 'history:append', 'settings:trial-result', 'pairing:heard', 'pairing:list-heard',
 ]);
 
+/**
+ * Requests a headless node refuses, and whose panels its dashboard leaves out (the README, "meshdeck-node"):
+ * pairing would re-certify the node in memory only (lost at the next start while the other browsers
+ * believe they are paired) and seal the identity file's user key to whoever completes a code; sharing
+ * files needs a browser's storage for the bytes.
+ */
+export const BROWSER_ONLY_REQUESTS: ReadonlySet<Request['type']> = new Set([
+  'pairing:offer', 'pairing:cancel', 'pairing:join', 'pairing:state', 'pairing:unpair',
+  'files:share', 'files:stop', 'files:download', 'files:cancel', 'files:save',
+]);
+
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 /** The frame in `text`, or null for anything that is not one (ignored, like an unknown message). */

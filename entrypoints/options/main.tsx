@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { SECTIONS } from '../../components/dashboard/overview/SectionNav';
+import { dashboardSections } from '../../components/dashboard/overview/SectionNav';
 import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { Dashboard } from '../../components/dashboard/Dashboard';
@@ -15,9 +15,10 @@ import '../../assets/dashboard.css';
 if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });
 
 // In the extension, the runtime; served by meshdeck-node (a plain page), its view socket.
-const client = createViewClient(browser?.runtime?.id ? browser.runtime : pageSocketRuntime(window));
+const headless = !browser?.runtime?.id;
+const client = createViewClient(headless ? pageSocketRuntime(window) : browser.runtime);
 // Files go to the node host through IndexedDB, which this page and the host share (one origin).
-const model = createDashboardModel(client, { blobs: indexedDbBlobStore(indexedDB) });
+const model = createDashboardModel(client, { blobs: indexedDbBlobStore(indexedDB), headless });
 
 // Chrome runs the node host (the offscreen document) on this page's renderer thread: rendering the
 // whole dashboard before the host's first snapshot would hold that snapshot back, then render every
@@ -38,7 +39,7 @@ addEventListener('pagehide', () => {
 // in the next frame (a hidden page gets no frames: use a timer there) and keep looking until they are.
 function markFirstRender(): void {
   // Every section of the navigation, and the overview.
-  const panels = SECTIONS.length + 1;
+  const panels = dashboardSections(model).length + 1;
   const nextFrame = (fn: () => void) => (document.hidden ? setTimeout(fn, 16) : requestAnimationFrame(fn));
   const stopWatching = effect(() => {
     if (!model.node.snapshot.value) return;

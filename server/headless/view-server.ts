@@ -18,7 +18,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errorReply, observeScopeOf, okReply, type Reply, type Request } from '../../core/control/protocol';
 import { parseRequest, ProtocolError } from '../../core/control/protocol-guard';
-import { HOST_ONLY_REQUESTS, MAX_VIEW_FRAME_BYTES, parseViewFrame, tokenOfProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL, type NodeFrame } from '../../core/control/view-socket';
+import { BROWSER_ONLY_REQUESTS, HOST_ONLY_REQUESTS, MAX_VIEW_FRAME_BYTES, parseViewFrame, tokenOfProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL, type NodeFrame } from '../../core/control/view-socket';
 import type { Observer } from '../../core/host/node-host';
 import type { ObserverSource } from '../../core/host/host-channel';
 import { Emitter } from '../../core/lib/events';
@@ -170,6 +170,7 @@ async function answer(raw: unknown, handle: ViewServerOptions['handle']): Promis
     const request = parseRequest(raw);
     if (!request) throw new ProtocolError('not a request for the node');
     if (HOST_ONLY_REQUESTS.has(request.type)) throw new ProtocolError(`"${request.type}" is the node host's own request`);
+    if (BROWSER_ONLY_REQUESTS.has(request.type)) throw new ProtocolError(`"${request.type}": a headless node has no pairing or file sharing (meshdeck-node in the README)`);
     return okReply(await handle(request));
   } catch (error) {
     return errorReply(error);

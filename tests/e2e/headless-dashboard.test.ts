@@ -62,6 +62,11 @@ describe('the headless node’s dashboard', () => {
     expect(await page.$eval('[data-field="node-id"] code', (el) => el.textContent)).toBe(headless.nodeId());
     await page.waitForSelector(`.connections tbody tr[data-node-id="${peerId}"]`, { timeout: 10_000 });
     expect(await page.evaluate(() => location.hash)).toBe('');
+    // A headless node neither pairs nor shares files: those panels, and Files in Sections, are left out.
+    for (const name of ['Files', 'Pair browsers']) expect(await page.$(`::-p-aria([name="${name}"][role="region"])`)).toBeNull();
+    const sections = (await page.waitForSelector('::-p-aria([name="Sections"][role="navigation"])'))!;
+    expect(await sections.evaluate((nav) => [...nav.querySelectorAll('a')].map((a) => a.textContent))).not.toContain('Files');
+    expect(await page.$('::-p-aria([name="Diagnostics"][role="region"])')).not.toBeNull();
 
     const controls = (await page.waitForSelector('::-p-aria([name="Node controls"][role="region"])'))!;
     await (await controls.waitForSelector('::-p-aria([name="Node or user ID"][role="textbox"])'))!.type(peerId);

@@ -42,8 +42,10 @@ async function viewSocket(dashboardUrl: string): Promise<{ ask<T>(request: Reque
   };
 }
 
-async function exitWithin(proc: NodeProcess, ms: number): Promise<number | null> {
-  return Promise.race([proc.exit, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms))]);
+/** The exit code, or the signal's name (with the last lines of stderr) when a signal ended the process. */
+async function exitWithin(proc: NodeProcess, ms: number): Promise<number | string> {
+  const code = await Promise.race([proc.exit, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms))]);
+  return code ?? `${proc.child.signalCode}: ${proc.err.slice(-5).join(' | ')}`;
 }
 
 describe('meshdeck-node processes over the real local server', () => {
@@ -150,6 +152,23 @@ describe('meshdeck-node processes over the real local server', () => {
     expect(await exitWithin(b, 5000)).toBe(0);
     // Warnings only: no stray rejection, no stack.
     for (const proc of [a, b]) for (const line of proc.err) expect(line).toMatch(/^warning: cannot reach the (signaling server|relay) /);
+  });
+
+  it('its view socket refuses pairing and files, which a headless node does not have, and answers the rest', async () => {
+    const node = spawnNode(['--identity', path.join(dir, 'refuser.json'), '--signaling', server.signalingUrl, '--relay', server.relayUrl]);
+    running.push(node);
+    await node.started();
+    await until(() => node.dashboard() !== null, 10_000, 'the dashboard line');
+    const view = await viewSocket(node.dashboard()!);
+    try {
+      for (const request of [{ type: 'pairing:offer' }, { type: 'pairing:join', code: 'ABCD-EFGH-JKLM' }, { type: 'pairing:state' }, { type: 'files:download', ih: 'a'.repeat(40) }] as Request[]) {
+        await expect(view.ask(request)).rejects.toThrow(/ProtocolError: .*a headless node has no pairing or file sharing/);
+      }
+      expect(await view.ask<Settings>({ type: 'settings:get' })).toMatchObject({ enabled: true });
+    } finally {
+      view.close();
+      await node.stop();
+    }
   });
 
   it('settings changed in the dashboard hold across a restart, with their source in the status line, until a flag gives one a new value', async () => {

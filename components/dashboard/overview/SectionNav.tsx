@@ -35,12 +35,17 @@ export function SectionLink({ area, children }: { area: string; children: Compon
   );
 }
 
+/** The sections a dashboard shows: a headless node's has no Files (its model has none). */
+export function dashboardSections(model: { files: unknown }): readonly { title: string; area: string }[] {
+  return model.files ? SECTIONS : SECTIONS.filter((section) => section.area !== 'files');
+}
+
 /** `Sections`: one link per dashboard section, for the keyboard as much as the mouse. */
-export function SectionNav() {
+export function SectionNav({ sections = SECTIONS }: { sections?: readonly { title: string; area: string }[] }) {
   return (
     <nav class="section-nav" aria-label="Sections">
       <ul>
-        {SECTIONS.map(({ title, area }) => (
+        {sections.map(({ title, area }) => (
           <li key={area}>
             <SectionLink area={area}>{title}</SectionLink>
           </li>

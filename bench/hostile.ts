@@ -10,7 +10,10 @@
  * - record_storm_*: 10,000 junk and 500 validly signed Sybil records written to the room through
  *   Meshdeck's relay; the node host's heap growth after GC, a valid newcomer's time to ready, and how
  *   long the host's CPU takes to fall back under 2 % of a core. stock_relay_storm_*: the same through
- *   a stock GUN relay, which refuses nothing.
+ *   a stock GUN relay, which refuses nothing: STOCK_STORMS storms, each through a fresh relay, medians.
+ * - files_storm_*: 10,000 junk children under the room's `files` slot (which every node reads while
+ *   online) through Meshdeck's relay: heap growth and CPU settle; stock_relay_files_storm_*: the same
+ *   through a stock relay.
  * - idle_cpu_pct_8_peers / idle_heap_bytes_8_peers: the node host with 8 ready peers over 60 s, no view
  *   open; idle_cpu_pct_8_peers_popup_open: the same with the popup open, over 30 s.
  * - fuzz_cases / fuzz_uncaught: the property-based suite, run here (tests/unit/fuzz).
@@ -29,7 +32,7 @@ import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
-import { junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
+import { junkFileLists, junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
 import { madeUpNodeId } from '../tests/support/hostile-peer';
 import { startHostilePeers } from '../tests/support/hostile-peer-process';
 import { startStockGunRelay } from '../tests/support/stock-gun-relay';
@@ -42,6 +45,10 @@ const FLOOD_PER_SECOND = 10_000;
 const JUNK_RECORDS = 10_000;
 const SYBIL_RECORDS = 500;
 const SILENT_DIALLERS = 40;
+const JUNK_FILE_LISTS = 10_000;
+/** Record storms through stock relays: single storms varied 1.5–5.3 s in the newcomer's time. */
+const STOCK_STORMS = Number(process.env.BENCH_STOCK_STORMS ?? 3);
+const STOCK_RELAY_PORT = 9101;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -197,19 +204,27 @@ async function main(): Promise<void> {
 
     // 5. The record storm through Meshdeck's relay, then a valid newcomer.
     const storm = await stormThenNewcomer(A, hostA, server, server.relayUrl, peers, 20_000);
-    // 6. The same through a stock GUN relay (the gun package's own server, in a process of its own),
-    //    which stores and forwards all of it, and acknowledges no write of a batch: its writer waits
-    //    half a second for an ack, not twenty.
-    const stockRelay = await startStockGunRelay(9001);
-    let stockStorm: StormOutcome;
-    try {
-      for (const peer of peers.splice(0)) peer.stop();
-      await request(popupOpen, { type: 'settings:update', patch: { relayUrls: [stockRelay.relayUrl] } });
-      await waitFor(() => A.snapshot(), (s) => s.rendezvous.relays.some((r) => r.url === stockRelay.relayUrl && r.state === 'open') && s.peers.length === 0, 60_000, 'on the stock relay, the last newcomer gone');
-      stockStorm = await stormThenNewcomer(A, hostA, server, stockRelay.relayUrl, peers, 500);
-    } finally {
-      for (const peer of peers.splice(0)) peer.stop();
-      await stockRelay.close();
+    // 6. Junk under the room's file lists, through Meshdeck's relay.
+    const filesStorm = await filesStormOn(hostA, server.relayUrl, 20_000);
+    // 7. The record storm through stock GUN relays (the gun package's own server, in a process of its
+    //    own), which store and forward all of it and acknowledge no write of a batch: the writer waits
+    //    half a second for an ack, not twenty. Each storm through a fresh relay, so each meets the same
+    //    relay state; the last relay then takes the file-list storm too.
+    const stockStorms: StormOutcome[] = [];
+    let stockFilesStorm: FilesStormOutcome | null = null;
+    for (let k = 0; k < STOCK_STORMS; k++) {
+      const stockRelay = await startStockGunRelay(STOCK_RELAY_PORT + k);
+      try {
+        for (const peer of peers.splice(0)) peer.stop();
+        await request(popupOpen, { type: 'settings:update', patch: { relayUrls: [stockRelay.relayUrl] } });
+        await waitFor(() => A.snapshot(), (s) => s.rendezvous.relays.some((r) => r.url === stockRelay.relayUrl && r.state === 'open') && s.peers.length === 0, 60_000, 'on the stock relay, the last newcomer gone');
+        stockStorms.push(await stormThenNewcomer(A, hostA, server, stockRelay.relayUrl, peers, 500));
+        console.log(`stock relay storm ${k + 1}/${STOCK_STORMS}: newcomer ready after ${round(stockStorms.at(-1)!.newcomerReadyMs)} ms, settled after ${round(stockStorms.at(-1)!.settleMs)} ms`);
+        if (k === STOCK_STORMS - 1) stockFilesStorm = await filesStormOn(hostA, stockRelay.relayUrl, 500);
+      } finally {
+        for (const peer of peers.splice(0)) peer.stop();
+        await stockRelay.close();
+      }
     }
     await request(popupOpen, { type: 'settings:get' });
 
@@ -223,11 +238,17 @@ async function main(): Promise<void> {
       record_storm_heap_growth_bytes: storm.heapGrowth,
       record_storm_newcomer_ready_ms: round(storm.newcomerReadyMs),
       record_storm_cpu_settle_ms: round(storm.settleMs),
-      stock_relay_storm_records: stockStorm.records,
+      stock_relay_storm_records: stockStorms[0]!.records,
       stock_relay_storm_sybil_records: SYBIL_RECORDS,
-      stock_relay_storm_heap_growth_bytes: stockStorm.heapGrowth,
-      stock_relay_storm_newcomer_ready_ms: round(stockStorm.newcomerReadyMs),
-      stock_relay_storm_cpu_settle_ms: round(stockStorm.settleMs),
+      stock_relay_storm_heap_growth_bytes: Math.max(...stockStorms.map((storm) => storm.heapGrowth)),
+      stock_relay_storm_newcomer_ready_ms: round(median(stockStorms.map((storm) => storm.newcomerReadyMs))!),
+      stock_relay_storm_cpu_settle_ms: round(median(stockStorms.map((storm) => storm.settleMs))!),
+      files_storm_children: filesStorm.children,
+      files_storm_heap_growth_bytes: filesStorm.heapGrowth,
+      files_storm_cpu_settle_ms: round(filesStorm.settleMs),
+      stock_relay_files_storm_children: stockFilesStorm!.children,
+      stock_relay_files_storm_heap_growth_bytes: stockFilesStorm!.heapGrowth,
+      stock_relay_files_storm_cpu_settle_ms: round(stockFilesStorm!.settleMs),
       idle_cpu_pct_8_peers: round(idleCpuPct, 2),
       idle_cpu_pct_8_peers_popup_open: round(idleCpuPctPopupOpen, 2),
       idle_heap_bytes_8_peers: idleHeap,
@@ -236,8 +257,12 @@ async function main(): Promise<void> {
       v2_ready_ms_median: round(median(ready)!),
       raw_peerjs_open_ms_median: round(median(raw)!),
       v2_ready_ratio: round(median(ready)! / median(raw)!, 3),
-      samples: { flood_cutoff_ms: cutoff.map((v) => round(v)), control_during_flood_ms: control.map((v) => round(v)), ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)) },
-      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet with no view open (the extension's pages share one renderer main thread, so an open view's rendering would count), and over ${IDLE_WINDOW_MS / 2000} s with the popup open (idle_cpu_pct_8_peers_popup_open); the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client, first through Meshdeck's relay (record_storm_*, which refuses malformed records itself), then through a stock GUN relay (gun's own examples/http.js in a process of its own, radisk storage; stock_relay_storm_*), where only the node's own screen and reader stand; the newcomer dials no one, so the node must discover it; fuzz counts from tests/unit/fuzz run by this benchmark`,
+      samples: {
+        stock_relay_storm_newcomer_ready_ms: stockStorms.map((storm) => round(storm.newcomerReadyMs)),
+        stock_relay_storm_cpu_settle_ms: stockStorms.map((storm) => round(storm.settleMs)),
+        stock_relay_storm_heap_growth_bytes: stockStorms.map((storm) => storm.heapGrowth),
+        flood_cutoff_ms: cutoff.map((v) => round(v)), control_during_flood_ms: control.map((v) => round(v)), ready_ms: ready.map((v) => round(v)), raw_peerjs_open_ms: raw.map((v) => round(v)) },
+      notes: `ready ratio over ${4 * RUNS} alternating samples; CPU is the node host page's TaskDuration over wall time (one core = 100 %); idle over ${IDLE_WINDOW_MS / 1000} s after 10 s of quiet with no view open (the extension's pages share one renderer main thread, so an open view's rendering would count), and over ${IDLE_WINDOW_MS / 2000} s with the popup open (idle_cpu_pct_8_peers_popup_open); the storm is ${JUNK_RECORDS} junk and ${SYBIL_RECORDS} validly signed Sybil records written through a GUN client, first through Meshdeck's relay (record_storm_*, which refuses malformed records itself), then through stock GUN relays (gun's own examples/http.js in a process of its own, radisk storage; stock_relay_storm_*: ${STOCK_STORMS} storms, each through a fresh relay, newcomer and settle medians, heap growth the largest), where only the node's own screen and reader stand; the newcomer dials no one, so the node must discover it; files_storm_*: ${JUNK_FILE_LISTS} junk children under the room's files slot (a quarter well-shaped lists nobody signed) through Meshdeck's relay, stock_relay_files_storm_* through the last stock relay; fuzz counts from tests/unit/fuzz run by this benchmark`,
     });
   } finally {
     for (const peer of peers) peer.stop();
@@ -305,6 +330,29 @@ async function recordStorm(signalingUrl: string, relayUrl: string, ackTimeoutMs:
     writer.close();
   }
   return JUNK_RECORDS + SYBIL_RECORDS;
+}
+
+interface FilesStormOutcome {
+  children: number;
+  heapGrowth: number;
+  settleMs: number;
+}
+
+/** Junk children under the room's `files` slot through `relayUrl`: the host's heap growth after GC, and CPU settle. */
+async function filesStormOn(hostA: Page, relayUrl: string, ackTimeoutMs: number): Promise<FilesStormOutcome> {
+  const heapBefore = await heapAfterGc(hostA);
+  const writer = openRoomWriter(relayUrl, 'default', 'files');
+  try {
+    await writer.put(junkFileLists(JUNK_FILE_LISTS), { ackTimeoutMs });
+  } finally {
+    writer.close();
+  }
+  const stormEnded = performance.now();
+  const settleMs = await cpuSettles(hostA, stormEnded);
+  await new Promise((r) => setTimeout(r, 3000));
+  const outcome = { children: JUNK_FILE_LISTS, heapGrowth: Math.max(0, (await heapAfterGc(hostA)) - heapBefore), settleMs };
+  console.log(`files storm through ${relayUrl}: ${JSON.stringify(outcome)}`);
+  return outcome;
 }
 
 /** Polls the host's CPU share each second from `since` until it is under 2 % of a core; returns the ms. */

@@ -29,6 +29,7 @@ import { WebSocketServer } from 'ws';
 import TrackerServer from 'bittorrent-tracker/server';
 import { errorText } from '../core/lib/error-text';
 import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
+import { allFamilies } from '../core/discovery/graph-families';
 import type { NodeRecord } from '../core/discovery/rendezvous-record';
 import { fromBase64Url, toBase32 } from '../core/lib/encoding';
 import { createGuardedServer, refuseUpgrade, type ClientTimeouts } from './http-guard';
@@ -44,7 +45,7 @@ export interface LocalServerOptions {
   /** Receives one line per server event (peer registered, relay client left, library errors). */
   log?: (line: string) => void;
   /**
-   * Whether the relay refuses malformed room records (record-screen.ts); true when absent. False makes
+   * Whether the relay refuses malformed writes to the souls nodes read (graph-screen.ts); true when absent. False makes
    * it a stock GUN relay, as others run: hostile tests use that to measure the node's own defences.
    */
   screenRecords?: boolean;
@@ -308,16 +309,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       peers: options.relayPeers ?? [],
       ws: { noServer: true, path: RELAY_PATH, web: gunWss },
     }) as { back(path: string): unknown };
-    // The relay refuses malformed room records before storing or forwarding them (record-screen.ts);
-    // readers screen again, since other relays may not.
+    // The relay refuses malformed records, file lists, box keys, signals and shared lists before storing
+    // or forwarding them (graph-screen.ts); readers screen again, since other relays may not.
     let refusedRecords = 0;
     if (options.screenRecords !== false) screenGunInput(relay.back('opt.mesh') as GunMeshLike, Date.now, (refused) => {
       const before = refusedRecords;
       refusedRecords += refused.length;
       if (Math.floor(before / RELAY_REFUSALS_LOGGED_EVERY) !== Math.floor(refusedRecords / RELAY_REFUSALS_LOGGED_EVERY) || before === 0) {
-        log?.(`relay: refused ${refusedRecords} malformed room records so far`);
+        log?.(`relay: refused ${refusedRecords} malformed writes so far`);
       }
-    }, idsDeriveFromKeys);
+    }, allFamilies(idsDeriveFromKeys));
     gunWss.on('connection', (client, req) => {
       const who = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
       log?.(`relay: ${who} connected`);

@@ -14,6 +14,7 @@ import type { KeyValueStore } from '../lib/storage';
 import type { LogLevel } from '../node/observed-state';
 import { answerJoin, joinWithCode, PairingOffers, type PairingOfferView } from '../pairing/pairing-exchange';
 import { listDateRefusal, openList, sealList, sharedListKeys, type SharedListKeys } from '../pairing/shared-list';
+import { MAX_SHARED_LIST_CHARS } from '../discovery/graph-families';
 import { SerialQueue } from '../lib/serial-queue';
 import { encodeEntries, type BlockEntry } from '../blocklist/block-list';
 import type { Pair } from '../session/wire';
@@ -131,6 +132,8 @@ export class PairingControl {
       const at = Math.max(this.deps.now(), (this.sealed?.value.at ?? 0) + 1);
       this.sealed = { text, value: await sealList(keys, nodeId, entries, at) };
     }
+    // Relays and readers refuse a larger sealed list (graph-families.ts): not written at all, rather than refused.
+    if (this.sealed.value.box.length > MAX_SHARED_LIST_CHARS) return null;
     return { channel: keys.channel, value: this.sealed.value };
   }
 

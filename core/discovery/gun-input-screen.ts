@@ -1,6 +1,6 @@
 /**
- * Puts the room-record screen (record-screen.ts) in front of a GUN instance: every message its mesh
- * hears passes through RoomGraphScreen before GUN handles it. A write refused whole is answered with
+ * Puts the graph screen (graph-screen.ts) in front of a GUN instance: every message its mesh hears
+ * passes through GraphScreen before GUN handles it. A write refused whole is answered with
  * an error ack, so the writer learns at once (instead of waiting out its ack timeout) and nothing is
  * stored or forwarded.
  *
@@ -8,8 +8,8 @@
  * this wraps the mesh's `hear.one`, which GUN looks up at every message (gun 0.2020.1241, gun.js Mesh).
  */
 import { isRecord } from '../control/protocol';
-import { RoomGraphScreen } from './record-screen';
-import type { NodeRecord } from './rendezvous-record';
+import { GraphScreen, type RefusedChild } from './graph-screen';
+import type { ChildFamily } from './graph-families';
 
 interface GunMessage {
   '#'?: string;
@@ -26,23 +26,24 @@ export interface GunMeshLike {
 }
 
 /**
- * @param beingRead whether this instance is reading the record at a soul now (room-reader.ts): only an
- *   answer (`@`) for such a soul may carry a record in chunks. GUN takes a put with an `@` nobody waits
+ * @param families the souls screened (graph-families.ts: allFamilies()).
+ * @param beingRead whether this instance is reading the child at a soul now (child-reader.ts): only an
+ *   answer (`@`) for such a soul may carry a child in chunks. GUN takes a put with an `@` nobody waits
  *   for as a write, so a forged `@` on any other soul is only a partial write, and refused. A relay
  *   reads nothing: every write it hears must be whole.
  */
 export function screenGunInput(
   mesh: GunMeshLike,
   now: () => number,
-  onRefused: (refused: unknown[]) => void,
-  alsoRequire?: (record: NodeRecord) => boolean,
+  onRefused: (refused: RefusedChild[]) => void,
+  families: readonly ChildFamily[],
   beingRead: (soul: string) => boolean = () => false,
 ): void {
-  const screen = new RoomGraphScreen(alsoRequire);
+  const screen = new GraphScreen(families);
   const hearOne = mesh.hear.one;
   mesh.hear.one = function screened(msg, peer, started) {
     if (isRecord(msg) && isRecord(msg.put)) {
-      let result: ReturnType<RoomGraphScreen['screen']>;
+      let result: ReturnType<GraphScreen['screen']>;
       try {
         result = screen.screen(msg.put, now(), typeof msg['@'] === 'string' ? beingRead : undefined);
       } catch {
@@ -52,7 +53,7 @@ export function screenGunInput(
       const { refused, empty } = result;
       if (refused.length) onRefused(refused);
       if (empty) {
-        if (typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not a well-formed Meshdeck record' }, peer);
+        if (typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not well-formed Meshdeck data' }, peer);
         return;
       }
     }

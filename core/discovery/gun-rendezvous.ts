@@ -11,7 +11,8 @@ import { Emitter } from '../lib/events';
 import { isRecord } from '../control/protocol';
 import type { NodeRecord } from './rendezvous-record';
 import { screenGunInput, type GunMeshLike } from './gun-input-screen';
-import { RoomReader } from './room-reader';
+import { ChildReader, type ReaderChain } from './child-reader';
+import { allFamilies, type ChildFamily } from './graph-families';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from '../node/transport';
 
 export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
@@ -73,13 +74,16 @@ class GunRendezvous implements Rendezvous {
   readonly events = new Emitter<RendezvousEvents>();
   private gun: GunRoot | null = null;
   private nodes: GunChain | null = null;
-  private reader: RoomReader | null = null;
+  /** The room's node records' reader, and every other parent's being read (slots, the shared channel). */
+  private reader: ChildReader | null = null;
+  private readonly readers = new Set<ChildReader>();
+  private readonly families = allFamilies();
   private readonly timers: TimerGroup;
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
   private announceRetry: unknown = null;
-  private shared: { channel: string; chain: GunChain } | null = null;
-  /** Watched slot paths (joined with "/") and their GUN chains. */
-  private readonly slots = new Map<string, GunChain>();
+  private shared: { channel: string; reader: ChildReader } | null = null;
+  /** Watched slot paths (joined with "/") and their readers. */
+  private readonly slots = new Map<string, ChildReader>();
   /** Slot reads still waiting for a relay: each holds a timer and a subscription, released by stop(). */
   private readonly reads = new Set<() => void>();
 
@@ -95,12 +99,10 @@ class GunRendezvous implements Rendezvous {
     if (!mesh) throw new Error('GUN has no mesh: its websocket adapter is not loaded');
     screenGunInput(mesh, () => this.options.clock.now(), (refused) => {
       if (this.gun !== gun) return;
-      for (const node of refused) {
-        const soul = isRecord(node) && isRecord(node._) ? node._['#'] : undefined;
-        if (typeof soul === 'string') this.reader?.refused(soul);
-      }
-      this.events.emit('records:refused', refused);
-    }, undefined, (soul) => this.gun === gun && (this.reader?.isReading(soul) ?? false));
+      for (const { soul } of refused) for (const reader of this.readers) reader.refused(soul);
+      const records = refused.filter((r) => r.family === 'records').map((r) => r.child);
+      if (records.length) this.events.emit('records:refused', records);
+    }, this.families, (soul) => this.gun === gun && [...this.readers].some((reader) => reader.isReading(soul)));
     gun.on('hi', (peer) => {
       if (!peer.url) return;
       this.cancelReattach(peer.url);
@@ -112,17 +114,34 @@ class GunRendezvous implements Rendezvous {
       this.scheduleReattach(peer.url);
     });
     this.nodes = gun.get('meshdeck/v1').get(this.options.room).get('nodes');
-    this.reader = new RoomReader({
-      parent: this.nodes,
+    this.reader = this.startReader(gun, `meshdeck/v1/${this.options.room}/nodes`, this.nodes, (_key, data) => this.events.emit('record:update', data));
+  }
+
+  /** Reads the children of `parent` (a soul of a family in graph-families.ts) until stopReader(). */
+  private startReader(gun: GunRoot, parentSoul: string, parent: GunChain, onChild: (key: string, data: Record<string, unknown>) => void): ChildReader {
+    const family: ChildFamily | undefined = this.families.find((f) => f.isParent(parentSoul));
+    if (!family) throw new Error(`no family of GUN souls has ${parentSoul} for a parent`);
+    const reader = new ChildReader({
+      family,
+      parentSoul,
+      parent: parent as ReaderChain,
       chainOf: (soul) => gun.get(soul),
       timers: this.timers,
       now: () => this.options.clock.now(),
       knows: (nodeId) => this.options.knows?.(nodeId) ?? false,
-      onRecord: (data) => {
-        if (this.gun === gun) this.events.emit('record:update', data);
+      onChild: (key, data) => {
+        if (this.gun === gun && this.readers.has(reader)) onChild(key, data);
       },
     });
-    this.reader.start();
+    this.readers.add(reader);
+    reader.start();
+    return reader;
+  }
+
+  private stopReader(reader: ChildReader | null | undefined): void {
+    if (!reader) return;
+    reader.stop();
+    this.readers.delete(reader);
   }
 
   private relayState(url: string, state: 'open' | 'closed'): void {
@@ -189,14 +208,12 @@ class GunRendezvous implements Rendezvous {
   watchShared(channel: string | null): void {
     const gun = this.gun;
     if (this.shared?.channel === channel) return;
-    this.shared?.chain.map().off();
+    this.stopReader(this.shared?.reader);
     this.shared = null;
     if (!gun || !channel) return;
     const chain = gun.get('meshdeck/v1').get('shared').get(channel);
-    this.shared = { channel, chain };
-    chain.map().on((value) => {
-      if (this.gun === gun && this.shared?.chain === chain) this.events.emit('shared:update', { channel, value });
-    });
+    const reader = this.startReader(gun, `meshdeck/v1/shared/${channel}`, chain, (_key, value) => this.events.emit('shared:update', { channel, value }));
+    this.shared = { channel, reader };
   }
 
   private slotChain(gun: GunRoot, path: readonly string[]): GunChain {
@@ -213,16 +230,15 @@ class GunRendezvous implements Rendezvous {
     const gun = this.gun;
     const joined = path.join('/');
     if (!gun || this.slots.has(joined)) return;
-    const chain = this.slotChain(gun, path);
-    this.slots.set(joined, chain);
-    chain.map().on((value, key) => {
-      if (this.gun === gun && this.slots.get(joined) === chain) this.events.emit('slot:update', { path: joined, key, value });
-    });
+    const reader = this.startReader(gun, `meshdeck/v1/${this.options.room}/${joined}`, this.slotChain(gun, path), (key, value) =>
+      this.events.emit('slot:update', { path: joined, key, value }),
+    );
+    this.slots.set(joined, reader);
   }
 
   unwatchSlots(path: readonly string[]): void {
     const joined = path.join('/');
-    this.slots.get(joined)?.map().off();
+    this.stopReader(this.slots.get(joined));
     this.slots.delete(joined);
   }
 
@@ -259,12 +275,10 @@ class GunRendezvous implements Rendezvous {
     this.timers.clear();
     this.announceRetry = null;
     this.reattach.clear();
-    this.reader?.stop();
+    for (const reader of [...this.readers]) this.stopReader(reader);
     this.reader = null;
     this.nodes = null;
-    this.shared?.chain.map().off();
     this.shared = null;
-    for (const chain of this.slots.values()) chain.map().off();
     this.slots.clear();
     for (const cancel of [...this.reads]) cancel();
     // Saying bye removes each relay from GUN's peer table first, so its socket's close does not

@@ -33,7 +33,7 @@ export interface RecordContent {
   neighbors: string[];
 }
 
-const FIELDS = ['id', 'pub', 'user', 'userPub', 'cert', 'certAt', 'signal', 'routing', 'neighbors', 'ts', 'sig'] as const;
+export const RECORD_FIELDS = ['id', 'pub', 'user', 'userPub', 'cert', 'certAt', 'signal', 'routing', 'neighbors', 'ts', 'sig'] as const;
 
 export async function signRecord(identity: Identity, content: RecordContent, ts: number): Promise<NodeRecord> {
   const unsigned: Omit<NodeRecord, 'sig'> = {
@@ -62,31 +62,13 @@ export class RecordError extends Error {
 export function readRecordFields(raw: unknown): NodeRecord | null {
   if (!isRecord(raw)) return null;
   const picked: Record<string, unknown> = {};
-  for (const field of FIELDS) picked[field] = raw[field];
+  for (const field of RECORD_FIELDS) picked[field] = raw[field];
   const r = picked as unknown as NodeRecord;
   const strings = [r.id, r.pub, r.user, r.userPub, r.cert, r.signal, r.neighbors, r.sig];
   if (!strings.every((s) => typeof s === 'string') || typeof r.routing !== 'boolean' || !Number.isFinite(r.certAt) || !Number.isFinite(r.ts)) {
     return null;
   }
   return r;
-}
-
-/** The longest field a record chunk may hold: far above a record's longest (64 neighbours, ~1.8 KB). */
-const CHUNK_FIELD_CHARS = 4096;
-
-/**
- * Whether `raw` could be part of a record: only record fields, each a string, number or boolean of
- * bounded size. A relay that keeps records on disk (GUN's radisk) answers a read in several such
- * chunks; the record is judged whole once they are merged.
- */
-export function isRecordChunk(raw: unknown): boolean {
-  if (!isRecord(raw)) return false;
-  return Object.keys(raw).every((key) => {
-    if (key === '_') return true;
-    const value = raw[key];
-    if (!(FIELDS as readonly string[]).includes(key)) return false;
-    return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= CHUNK_FIELD_CHARS);
-  });
 }
 
 /** readRecordFields that throws RecordError. */

@@ -8,13 +8,10 @@
 import { canonical } from '../lib/encoding';
 import { isRecord } from '../control/protocol';
 import { verifyText, type Identity } from '../identity/identity';
+import { DATED_AHEAD_MS, MAX_FILE_LIST_CHARS, MAX_LISTED, MAX_NAME_CHARS } from '../discovery/graph-families';
 
-/** Files a node lists at once. */
-export const MAX_LISTED = 16;
-/** A file's name as listed, at most this many characters. */
-export const MAX_NAME_CHARS = 200;
-/** A list dated further ahead than this is refused (clock skew allowed). */
-const LIST_AHEAD_MS = 2 * 60_000;
+// Bounds shared with the screen in front of GUN, which checks the same fields before anything is kept.
+export { MAX_LISTED, MAX_NAME_CHARS } from '../discovery/graph-families';
 const CONTEXT = 'meshdeck/files/v1';
 export const INFO_HASH = /^[0-9a-f]{40}$/;
 
@@ -51,8 +48,8 @@ function listedFile(value: unknown): ListedFile | null {
 export async function openFileList(raw: unknown, nodeId: string, nodeKey: CryptoKey, now: number): Promise<{ files: ListedFile[]; ts: number } | string> {
   if (!isRecord(raw) || raw.id !== nodeId || typeof raw.list !== 'string' || typeof raw.sig !== 'string' || !Number.isSafeInteger(raw.ts)) return 'not a file list';
   const ts = raw.ts as number;
-  if (ts > now + LIST_AHEAD_MS) return 'dated ahead';
-  if (raw.list.length > MAX_LISTED * (MAX_NAME_CHARS + 80)) return 'too long';
+  if (ts > now + DATED_AHEAD_MS) return 'dated ahead';
+  if (raw.list.length > MAX_FILE_LIST_CHARS) return 'too long';
   if (!(await verifyText(nodeKey, listText(nodeId, raw.list, ts), raw.sig))) return 'its signature does not verify';
   let parsed: unknown;
   try {

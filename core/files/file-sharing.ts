@@ -13,6 +13,7 @@ import { TimerGroup, type Clock } from '../lib/clock';
 import { errorText } from '../lib/error-text';
 import type { Identity } from '../identity/identity';
 import type { Rendezvous } from '../node/transport';
+import { FILE_LIST_FRESH_MS } from '../discovery/graph-families';
 import { INFO_HASH, MAX_LISTED, MAX_NAME_CHARS, openFileList, signFileList, type ListedFile } from './file-list';
 import type { TorrentEngine, TorrentEngineLoader, TorrentEngineOptions, Transfer } from './torrent-engine';
 
@@ -23,8 +24,8 @@ export const MAX_DOWNLOADS = 4;
 export const NO_PEERS_MS = 20_000;
 /** The list is written again this often: relays forget, and readers judge freshness by it. */
 export const LIST_REFRESH_MS = 60_000;
-/** Another node's list older than this is no longer shown, and forgotten. */
-export const LIST_FRESH_MS = 3 * LIST_REFRESH_MS;
+/** Another node's list older than this is no longer shown, and forgotten (three refreshes missed). */
+export const LIST_FRESH_MS = FILE_LIST_FRESH_MS;
 /**
  * Other nodes' lists held at once; past this the oldest-dated is forgotten. Each costs a walk at every
  * snapshot, and a room's signers are as many as anyone can mint keys: the table must not follow them.

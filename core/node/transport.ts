@@ -106,7 +106,7 @@ export interface RendezvousEvents {
   /** A node record as the store returned it: unverified, possibly partial or forged. */
   'record:update': unknown;
   'relay:state': { url: string; state: RelayState };
-  /** Room records refused before GUN took them in (record-screen.ts), as they came. */
+  /** Writes refused before GUN took them in (graph-screen.ts: records, file lists, signals…), as they came. */
   'records:refused': unknown[];
   /** A value of the watched shared channel (a paired browser's sealed block list): unverified. */
   'shared:update': { channel: string; value: unknown };

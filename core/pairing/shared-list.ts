@@ -11,6 +11,7 @@ import { decodeEntries, encodeEntries, type BlockEntry } from '../blocklist/bloc
 import { importPrivateKey, importPublicKey, NODE_ID_PATTERN, signText, verifyText } from '../identity/identity';
 import type { StoredUserKey } from '../identity/identity-store';
 import { fromBase64Url, randomBytes, toBase32, toBase64Url } from '../lib/encoding';
+import { DATED_AHEAD_MS } from '../discovery/graph-families';
 
 /** One browser's sealed list, as written to the channel. */
 export interface SharedList {
@@ -30,7 +31,7 @@ export interface SharedListKeys {
 }
 
 /** A list dated further ahead than this is refused: taken, it would hold its sender's later lists back as stale. */
-export const SHARED_LIST_AHEAD_MS = 2 * 60_000;
+export const SHARED_LIST_AHEAD_MS = DATED_AHEAD_MS;
 
 /**
  * Why a list of `at` (verified) is not to be merged, or null when it may be: dated ahead, or older than

@@ -9,24 +9,14 @@
 import { canonical, fromBase64Url, randomBytes, toBase64Url, utf8 } from '../lib/encoding';
 import { NODE_ID_PATTERN, verifyText, type Identity } from '../identity/identity';
 import { isRecord } from '../control/protocol';
-import { RECORD_STALE_MS } from '../discovery/rendezvous-record';
+import { BOX_FRESH_MS, DATED_AHEAD_MS, MAX_SIGNAL_CHARS, SIGNAL_FRESH_MS } from '../discovery/graph-families';
 
 const ECDH: EcKeyImportParams = { name: 'ECDH', namedCurve: 'P-256' };
 const BOX_CONTEXT = 'meshdeck/box/v1';
 const SIGNAL_CONTEXT = 'meshdeck/signal/v1';
-/** A complete SDP with its candidates is 1–4 KB; anything much larger is not a signal of ours. */
-export const MAX_SIGNAL_CHARS = 24 * 1024;
-/** A signal older than this is stale (an old offer left on a relay); one dated ahead by more is invalid. */
-export const SIGNAL_FRESH_MS = 60_000;
-export const SIGNAL_AHEAD_MS = 2 * 60_000;
-/**
- * A box key older than this is stale. A running node writes its box key again with every announce
- * (gun-signaling.ts, every ANNOUNCE_INTERVAL_MS: 15 s), as it does its record, so an honest node's box
- * key is never older than its record may be to count as fresh; an older one is from a run that ended
- * (or a relay the node no longer reaches), and an offer sealed to it would go to a key nobody holds
- * (issue 23, item 7).
- */
-export const BOX_FRESH_MS = RECORD_STALE_MS;
+// Bounds shared with the screen in front of GUN, which checks the same fields before anything is kept.
+export { BOX_FRESH_MS, MAX_SIGNAL_CHARS, SIGNAL_FRESH_MS } from '../discovery/graph-families';
+export const SIGNAL_AHEAD_MS = DATED_AHEAD_MS;
 
 export interface BoxRecord {
   id: string;

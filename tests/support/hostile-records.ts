@@ -1,8 +1,9 @@
 /**
  * A hostile writer to the rendezvous mesh: a GUN client in Node that puts whatever it likes into a
  * room, where honest nodes keep their signed records (`meshdeck/v1/<room>/nodes/<key>`,
- * core/discovery/gun-rendezvous.ts). GUN only moves records; every reader must verify them. With it:
- * junk of every kind, validly signed Sybil records of many fresh identities, and records dated ahead.
+ * core/discovery/gun-rendezvous.ts) and their file lists (`…/files/<key>`). GUN only moves them; every
+ * reader must verify them. With it: junk of every kind, validly signed Sybil records of many fresh
+ * identities, records dated ahead, and file lists nobody signed.
  */
 import './load-gun-quietly'; // first (bench/hostile.ts): GUN loads here without its greeting, before the imports below
 import Gun from 'gun/gun';
@@ -22,20 +23,20 @@ interface GunChain {
 
 export interface RoomWriter {
   /**
-   * Puts each value under its own key of the room's `nodes`, `batch` keys to a put, and waits for the
+   * Puts each value under its own key of the room's slot (`nodes` or `files`), `batch` keys to a put, and waits for the
    * relay's ack of each put (at most `ackTimeoutMs`). Resolves with how many puts were acknowledged.
    */
   put(entries: [key: string, value: object][], options?: { batch?: number; ackTimeoutMs?: number }): Promise<{ puts: number; acked: number }>;
   close(): void;
 }
 
-export function openRoomWriter(relayUrl: string, room: string): RoomWriter {
+export function openRoomWriter(relayUrl: string, room: string, slot: 'nodes' | 'files' = 'nodes'): RoomWriter {
   installNodeWebRTC();
   const gun = (Gun as unknown as (options: Record<string, unknown>) => GunChain)(gunClientOptions([relayUrl]));
-  const path = gun.get('meshdeck/v1').get(room).get('nodes');
+  const path = gun.get('meshdeck/v1').get(room).get(slot);
   let soul: Promise<string> | null = null;
   /**
-   * The soul of the room's `nodes` node, as the chain resolves it (the nodes in the room made it).
+   * The soul of the room's slot, as the chain resolves it (the nodes in the room made it).
    * Putting straight to a soul skips GUN's resolution of the chain for every key, which made a
    * storm trickle in at ~60 records a second instead of ~500.
    */
@@ -46,7 +47,7 @@ export function openRoomWriter(relayUrl: string, room: string): RoomWriter {
           const found = (data as { _?: { '#'?: string } } | undefined)?._?.['#'];
           if (found) return resolve(found);
           // Nobody announced in the room yet: make the chain through it, then use it.
-          path.get('hostile-placeholder').put({ junk: true }, () => resolve(`meshdeck/v1/${room}/nodes`));
+          path.get('hostile-placeholder').put({ junk: true }, () => resolve(`meshdeck/v1/${room}/${slot}`));
         },
         { wait: 2000 },
       );
@@ -149,6 +150,36 @@ export function junkRecords(count: number, victims: NodeRecord[], signalingUrl: 
         if (victim) out.push([key, { ...victim, ts: now + 1000 + i, neighbors: '[]', sig: randomB64(64) }]);
         else out.push([key, base]);
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * `count` junk children for the room's `files` slot, each under its own made-up key, in four kinds (a
+ * quarter each): not a file list; filed under another ID; a list far over the bound; and well-shaped
+ * lists nobody signed (random signatures, fresh IDs with no record), which pass every cheap check and
+ * must cost a reader no more than a bounded wait for a record that never comes.
+ */
+export function junkFileLists(count: number): [string, object][] {
+  const out: [string, object][] = [];
+  const now = Date.now();
+  for (let i = 0; i < count; i++) {
+    const key = madeUpNodeId();
+    const list = JSON.stringify([{ ih: randomBytes(20).reduce((hex, b) => hex + b.toString(16).padStart(2, '0'), ''), name: `junk-${i}.bin`, size: 1024 }]);
+    const base = { id: key, list, ts: now, sig: randomB64(64) };
+    switch (i % 4) {
+      case 0:
+        out.push([key, { junk: i, text: 'not a file list' }]);
+        break;
+      case 1:
+        out.push([key, { ...base, id: madeUpNodeId() }]);
+        break;
+      case 2:
+        out.push([key, { ...base, list: 'x'.repeat(8000) }]);
+        break;
+      default:
+        out.push([key, base]);
     }
   }
   return out;

@@ -1,22 +1,23 @@
 /**
- * Reads a room's node records from GUN, most recently written first, a few at a time.
+ * Reads the children of one parent soul from GUN (a room's node records, its file lists, this node's
+ * signal slot, a shared channel: graph-families.ts), most recently written first, a few at a time.
  *
- * Why not `map().on()`: GUN fetches the child of every link the room's parent holds, each fetch a
- * round trip that the relay answers in order. A stock relay keeps every link it was ever sent, so
- * after a storm of 10,000 junk records a node asked it 42,000 times and a newcomer's record waited
- * behind those answers for 45 s (measured, issue 22). Here the parent is watched alone (its links and
- * the time each was last written, GUN's state), and children are fetched by this reader: newest link
- * first, at most FETCHES_IN_FLIGHT at once, each once per write of its link. An honest node rewrites
- * its link at every announce, so it is read again then; a link not written for RECORD_STALE_MS points
- * at a stale record and is not read at all. A node already known (a valid record held) is read before
- * any stranger's link: a steady trickle of fresh junk links cannot keep known peers' records from
- * being renewed. Among strangers the newest goes first, which a storm that has ended cannot hold back,
- * but one that never ends can (docs/protocol.md).
+ * Why not `map().on()`: GUN fetches the child of every link the parent holds, each fetch a round trip
+ * that the relay answers in order. A stock relay keeps every link it was ever sent, so after a storm of
+ * 10,000 junk records a node asked it 42,000 times and a newcomer's record waited behind those answers
+ * for 45 s (measured, issue 22). Here the parent is watched alone (its links and the time each was last
+ * written, GUN's state), and children are fetched by this reader: newest link first, at most
+ * FETCHES_IN_FLIGHT at once, each once per write of its link. An honest writer rewrites its link with
+ * each write, so it is read again then; a link not written for its family's freshness points at a
+ * stale child and is not read at all. A writer already known (a node with a valid record) is read
+ * before any stranger's link: a steady trickle of fresh junk links cannot keep known peers' writes
+ * from being read. Among strangers the newest goes first, which a storm that has ended cannot hold
+ * back, but one that never ends can (docs/protocol.md).
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { TimerGroup } from '../lib/clock';
 import { isRecord } from '../control/protocol';
-import { readRecordFields, RECORD_AHEAD_MS, RECORD_STALE_MS } from './rendezvous-record';
+import { DATED_AHEAD_MS, type ChildFamily } from './graph-families';
 
 /** Children fetched at once: a relay's queue holds at most this many of ours. */
 export const FETCHES_IN_FLIGHT = 8;
@@ -39,20 +40,23 @@ export interface ReaderChain {
   off(): void;
 }
 
-export interface RoomReaderDeps {
-  /** The room's `nodes` parent. */
+export interface ChildReaderDeps {
+  family: ChildFamily;
+  /** The parent's soul (`meshdeck/v1/<room>/nodes`…) and its chain. */
+  parentSoul: string;
   parent: ReaderChain;
   /** The chain of a soul (a child the parent links to). */
   chainOf(soul: string): ReaderChain;
   timers: TimerGroup;
   now(): number;
-  /** Whether the node holds a valid record of `nodeId` (read first). */
+  /** Whether the node holds a valid record of `nodeId` (its writes are read first). */
   knows(nodeId: string): boolean;
-  /** A child as GUN delivered it: unverified, for the record table. */
-  onRecord(data: unknown): void;
+  /** A whole, well-formed child as GUN delivered it, filed under `key`: its signature unverified. */
+  onChild(key: string, data: Record<string, unknown>): void;
 }
 
 interface Link {
+  key: string;
   soul: string;
   /** A node the node already knows: read before strangers. */
   known: boolean;
@@ -60,7 +64,7 @@ interface Link {
   writtenAt: number;
 }
 
-export class RoomReader {
+export class ChildReader {
   private readonly waiting = new Map<string, Link>();
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
@@ -68,7 +72,7 @@ export class RoomReader {
   private readonly inFlight = new Map<string, () => void>();
   private running = false;
 
-  constructor(private readonly deps: RoomReaderDeps) {}
+  constructor(private readonly deps: ChildReaderDeps) {}
 
   start(): void {
     if (this.running) return;
@@ -83,7 +87,7 @@ export class RoomReader {
     this.deps.parent.once((node) => this.onParent(node));
   }
 
-  /** Whether the record at `soul` is being read now (its answer may come in chunks). */
+  /** Whether the child at `soul` is being read now (its answer may come in chunks). */
   isReading(soul: string): boolean {
     return this.inFlight.has(soul);
   }
@@ -111,8 +115,8 @@ export class RoomReader {
       const value = node[key];
       const writtenAt = states[key];
       if (key === '_' || !NODE_ID_PATTERN.test(key) || !isRecord(value) || typeof value['#'] !== 'string' || typeof writtenAt !== 'number') continue;
-      if (now - writtenAt > RECORD_STALE_MS || writtenAt - now > RECORD_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt) continue;
-      this.waiting.set(key, { soul: value['#'], writtenAt, known: this.deps.knows(key) });
+      if (now - writtenAt > this.deps.family.freshMs || writtenAt - now > DATED_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt) continue;
+      this.waiting.set(key, { key, soul: value['#'], writtenAt, known: this.deps.knows(key) });
     }
     this.dropOldestWaiting();
     this.pump();
@@ -145,9 +149,10 @@ export class RoomReader {
   /**
    * Reads the child of `link`. GUN answers first from its own graph, which may hold an earlier write
    * (a relay sends a subscriber of the parent only the parent's change), then with each chunk of the
-   * relay's answer merged: only a whole record as new as the link counts.
+   * relay's answer merged: only a whole child as new as the link counts.
    */
-  private fetch({ soul, writtenAt }: Link): void {
+  private fetch({ key, soul, writtenAt }: Link): void {
+    const { family, parentSoul } = this.deps;
     const chain = this.deps.chainOf(soul);
     let timer: unknown = null;
     const end = (): void => {
@@ -160,9 +165,10 @@ export class RoomReader {
     this.inFlight.set(soul, end);
     timer = this.deps.timers.timeout(end, FETCH_TIMEOUT_MS);
     chain.on((data) => {
-      // Chunks of the answer merge in GUN's graph: the record is read once whole and as new as its link.
-      if (this.inFlight.get(soul) !== end || readRecordFields(data) === null || newestWrite(data) < writtenAt - SAME_WRITE_MS) return;
-      this.deps.onRecord(data);
+      // Chunks of the answer merge in GUN's graph: the child is read once whole and as new as its link.
+      if (this.inFlight.get(soul) !== end || !isRecord(data) || newestWrite(data) < writtenAt - SAME_WRITE_MS) return;
+      if (!family.accepts(data, key, parentSoul, this.deps.now())) return;
+      this.deps.onChild(key, data);
       end();
     });
   }

@@ -1,9 +1,10 @@
 /**
- * RoomReader over fake GUN chains on the fake clock: the room's parent is watched alone and its
- * children are read newest link first, a few at a time, once per write of their link.
+ * ChildReader over fake GUN chains on the fake clock: a parent (here the room's records) is watched
+ * alone and its children are read newest link first, a few at a time, once per write of their link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, RoomReader, type ReaderChain } from '../../../../core/discovery/room-reader';
+import { ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { FILE_LIST_FRESH_MS, FILES_FAMILY, recordFamily, type ChildFamily } from '../../../../core/discovery/graph-families';
 import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';
 import { FakeClock } from '../../../support/fake-clock';
@@ -37,13 +38,15 @@ const gunNode = (soul: string, fields: Record<string, unknown>, writtenAt: (key:
   ...fields,
 });
 
-function setup(known: readonly string[] = []) {
+function setup(known: readonly string[] = [], family: ChildFamily = recordFamily(), parentSoul = PARENT) {
   const clock = new FakeClock();
   const parent = new FakeChain();
   const children = new Map<string, FakeChain>();
   const fetched: string[] = [];
   const read: unknown[] = [];
-  const reader = new RoomReader({
+  const reader = new ChildReader({
+    family,
+    parentSoul,
     parent,
     chainOf: (soul) => {
       fetched.push(soul);
@@ -54,17 +57,17 @@ function setup(known: readonly string[] = []) {
     timers: new TimerGroup(clock),
     now: () => clock.now(),
     knows: (nodeId) => known.includes(nodeId),
-    onRecord: (data) => read.push(data),
+    onChild: (_key, data) => read.push(data),
   });
   reader.start();
   /** The parent as GUN holds it: a link per key, each written at its time. */
   const links = (written: Record<string, number>) =>
-    parent.emit(gunNode(PARENT, Object.fromEntries(Object.keys(written).map((key) => [key, { '#': `${PARENT}/${key}` }])), (key) => written[key]!));
-  const answer = (record: NodeRecord, writtenAt: number) => children.get(`${PARENT}/${record.id}`)!.emit(gunNode(`${PARENT}/${record.id}`, { ...record }, () => writtenAt));
+    parent.emit(gunNode(parentSoul, Object.fromEntries(Object.keys(written).map((key) => [key, { '#': `${parentSoul}/${key}` }])), (key) => written[key]!));
+  const answer = (record: NodeRecord, writtenAt: number) => children.get(`${parentSoul}/${record.id}`)!.emit(gunNode(`${parentSoul}/${record.id}`, { ...record }, () => writtenAt));
   return { clock, reader, links, answer, fetched, read, children };
 }
 
-describe('RoomReader', () => {
+describe('ChildReader', () => {
   let record: NodeRecord;
   beforeAll(async () => {
     const { identity } = await makeIdentity();
@@ -140,5 +143,22 @@ describe('RoomReader', () => {
     links({ [record.id]: clock.now() });
     reader.stop();
     expect([...children.values()].every((chain) => chain.offs === 1 && chain.listeners.length === 0)).toBe(true);
+  });
+  it('reads any family by its rules: a file list whole and filed under its writer, no link older than a list stays fresh', async () => {
+    const files = 'meshdeck/v1/default/files';
+    const { clock, links, read, children, fetched } = setup([], FILES_FAMILY, files);
+    const at = clock.now();
+    const writer = idOf(7);
+    const old = idOf(8);
+    const list = { id: writer, list: '[]', ts: at, sig: 'x'.repeat(86) };
+    links({ [writer]: at, [old]: at - FILE_LIST_FRESH_MS - 1 });
+    expect(fetched).toEqual([`${files}/${writer}`]);
+    const child = children.get(`${files}/${writer}`)!;
+    // Filed under another ID, or with a field no list has: waited past.
+    child.emit(gunNode(`${files}/${writer}`, { ...list, id: idOf(9) }, () => at));
+    child.emit(gunNode(`${files}/${writer}`, { ...list, extra: 1 }, () => at));
+    expect(read).toEqual([]);
+    child.emit(gunNode(`${files}/${writer}`, list, () => at));
+    expect(read).toHaveLength(1);
   });
 });

@@ -178,7 +178,7 @@ function optionalUrls(field: keyof Settings, list: unknown, max: number, schemes
 
 /**
  * Returns a clean copy of `input` or throws a SettingsError naming the first bad field. `now` (ms since
- * the epoch) bounds how far ahead a signaling stop may end.
+ * the epoch) bounds how far ahead a signaling stop may end: a later end is brought back to the bound.
  */
 export function validateSettings(input: Settings, now: number = Date.now()): Settings {
   if (typeof input.enabled !== 'boolean') throw new SettingsError('enabled', 'must be true or false');
@@ -204,9 +204,6 @@ export function validateSettings(input: Settings, now: number = Date.now()): Set
   if (stop !== null && (typeof stop !== 'object' || !(stop.until === null || Number.isFinite(stop.until)))) {
     throw new SettingsError('signalingStop', 'must be null or { until: time or null }');
   }
-  if (stop?.until != null && stop.until > now + MAX_SIGNALING_STOP_MS) {
-    throw new SettingsError('signalingStop', 'must end within a year, or stop until resumed (until: null)');
-  }
   return {
     enabled: input.enabled,
     signalingUrl,
@@ -220,7 +217,9 @@ export function validateSettings(input: Settings, now: number = Date.now()): Set
     pauseIncoming: input.pauseIncoming,
     pauseOutgoing: input.pauseOutgoing,
     trustedOnly: input.trustedOnly,
-    signalingStop: stop === null ? null : { until: stop.until },
+    // Stored settings are not refused for a date beyond the bound (a clock set back since would lose
+    // them all): the stop ends at the bound instead. A patch asking for more is refused (applySettingsPatch).
+    signalingStop: stop === null ? null : { until: stop.until === null ? null : Math.min(stop.until, now + MAX_SIGNALING_STOP_MS) },
   };
 }
 
@@ -265,5 +264,9 @@ function checkIceServers(list: unknown): IceServer[] {
 
 /** Applies a partial change on top of `current`, validating the result as a whole (at `now`, ms since the epoch). */
 export function applySettingsPatch(current: Settings, patch: Partial<Settings>, now: number = Date.now()): Settings {
+  const until = patch.signalingStop?.until;
+  if (typeof until === 'number' && until > now + MAX_SIGNALING_STOP_MS) {
+    throw new SettingsError('signalingStop', 'must end within a year, or stop until resumed (until: null)');
+  }
   return validateSettings({ ...current, ...patch }, now);
 }

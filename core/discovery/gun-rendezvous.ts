@@ -245,6 +245,8 @@ class GunRendezvous implements Rendezvous {
   readSlot(path: readonly string[], key: string, ms: number): Promise<unknown> {
     const gun = this.gun;
     if (!gun) return Promise.resolve(undefined);
+    const parentSoul = `meshdeck/v1/${this.options.room}/${path.join('/')}`;
+    const family = this.families.find((f) => f.isParent(parentSoul));
     return new Promise((resolve) => {
       const chain = this.slotChain(gun, path).get(key);
       const settle = (value: unknown): void => {
@@ -257,9 +259,11 @@ class GunRendezvous implements Rendezvous {
       const timer = this.timers.timeout(cancel, ms);
       this.reads.add(cancel);
       // on(), not once(): once() answers undefined as soon as the local graph lacks the node, before
-      // a relay has had the chance to send it.
+      // a relay has had the chance to send it. GUN answers first from its own graph, which may hold a
+      // copy read long ago (a box key gone stale): only a value its family accepts now ends the read.
       chain.on((value) => {
-        if (value !== undefined && value !== null) settle(value);
+        if (!isRecord(value)) return;
+        if (!family || family.accepts(value, key, parentSoul, this.options.clock.now())) settle(value);
       });
     });
   }

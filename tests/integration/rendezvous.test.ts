@@ -12,7 +12,7 @@ import { installNodeWebRTC } from '../../server/node-webrtc';
 import { until } from '../support/until';
 import { signRecord } from '../../core/discovery/rendezvous-record';
 import { makeIdentity } from '../support/identities';
-import { junkRecords, openRoomWriter } from '../support/hostile-records';
+import { junkFileLists, junkRecords, openRoomWriter } from '../support/hostile-records';
 
 const signed = async () => signRecord((await makeIdentity()).identity, { signal: ['http://127.0.0.1:9/peerjs'], routing: true, neighbors: [] }, Date.now());
 
@@ -85,6 +85,50 @@ describe('GUN rendezvous', () => {
       } finally {
         writer.close();
         reader.stop();
+        await relay.close();
+      }
+    }, 60_000);
+  }
+  for (const screenRecords of [true, false]) {
+    it(`hands the files slot's readers only well-formed lists behind ${screenRecords ? "Meshdeck's relay" : 'a stock GUN relay'} (issue 23)`, async () => {
+      const relay = await startLocalServer({ port: 0, screenRecords });
+      const room = `files-${screenRecords}`;
+      const make = () => {
+        const r = createGunRendezvous({ relayUrls: [relay.relayUrl], room, clock: systemClock });
+        opened.push(r);
+        r.start();
+        return r;
+      };
+      const reader = make();
+      const lister = make();
+      const heard: { key: string; value: unknown }[] = [];
+      reader.events.on('slot:update', ({ path, key, value }) => {
+        if (path === 'files') heard.push({ key, value });
+      });
+      reader.watchSlots(['files']);
+      const writer = openRoomWriter(relay.relayUrl, room, 'files');
+      try {
+        const { identity } = await makeIdentity();
+        const list = { id: identity.nodeId, list: '[]', ts: Date.now(), sig: 's'.repeat(86) };
+        lister.putSlot(['files'], identity.nodeId, list);
+        await until(() => heard.some((h) => h.key === identity.nodeId), 10_000, 'the lister\'s list');
+        const junk = junkFileLists(200);
+        const { puts, acked } = await writer.put(junk, { batch: 50, ackTimeoutMs: 5000 });
+        if (screenRecords) expect(acked).toBeLessThan(puts);
+        await new Promise((r) => setTimeout(r, 3000));
+        // Only the well-shaped quarter (unsigned: the file sharing's signature check refuses them) may
+        // reach a reader, and only past a stock relay; nothing malformed ever does.
+        const keys = new Map(junk);
+        for (const { key, value } of heard) {
+          if (key === identity.nodeId) continue;
+          expect(keys.has(key)).toBe(true);
+          expect(value).toMatchObject({ id: key, list: (keys.get(key) as { list: string }).list });
+        }
+        expect(heard.filter((h) => h.key !== identity.nodeId).length).toBeLessThanOrEqual(junk.length / 4);
+      } finally {
+        writer.close();
+        reader.stop();
+        lister.stop();
         await relay.close();
       }
     }, 60_000);

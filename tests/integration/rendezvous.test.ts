@@ -113,8 +113,7 @@ describe('GUN rendezvous', () => {
         lister.putSlot(['files'], identity.nodeId, list);
         await until(() => heard.some((h) => h.key === identity.nodeId), 10_000, 'the lister\'s list');
         const junk = junkFileLists(200);
-        const { puts, acked } = await writer.put(junk, { batch: 50, ackTimeoutMs: 5000 });
-        if (screenRecords) expect(acked).toBeLessThan(puts);
+        await writer.put(junk, { batch: 50, ackTimeoutMs: 5000 });
         await new Promise((r) => setTimeout(r, 3000));
         // Only the well-shaped quarter (unsigned: the file sharing's signature check refuses them) may
         // reach a reader, and only past a stock relay; nothing malformed ever does.

@@ -9,10 +9,14 @@
  * written, GUN's state), and children are fetched by this reader: newest link first, at most
  * FETCHES_IN_FLIGHT at once, each once per write of its link. An honest writer rewrites its link with
  * each write, so it is read again then; a link not written for its family's freshness points at a
- * stale child and is not read at all. A writer already known (a node with a valid record) is read
- * before any stranger's link: a steady trickle of fresh junk links cannot keep known peers' writes
- * from being read. Among strangers the newest goes first, which a storm that has ended cannot hold
- * back, but one that never ends can (docs/protocol.md).
+ * stale child and is not read at all. Up to WATCHED_WRITERS writers already known (nodes with a valid
+ * record) are watched at their own souls, outside the fetch slots: a link under a known node's ID is
+ * anyone's to write, and links forged under known IDs, each fetch held for its full timeout, once kept
+ * known nodes' writes from being read (attacker read, issue 23). Among strangers the newest goes first,
+ * which a storm that has ended cannot hold back, but one that never ends can (docs/protocol.md).
+ *
+ * A child is always read at its canonical soul, `<parent>/<key>`, whatever the link says (graph-screen.ts
+ * refuses any other link): the link only says when its writer last wrote.
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { TimerGroup } from '../lib/clock';
@@ -27,6 +31,13 @@ export const FETCH_TIMEOUT_MS = 2000;
 export const LINKS_WAITING = 1024;
 /** Links remembered with the write that was read last, so a parent sent again costs nothing. */
 export const LINKS_READ_KEPT = 4096;
+/** Known writers watched at their own souls at once; more known ones are read through the fetch slots. */
+export const WATCHED_WRITERS = 64;
+/**
+ * Links GUN may hold in the parent it hands over, past which the oldest are pruned from it: GUN merges
+ * every message's links into that node, so a cap on one message alone let it grow without end.
+ */
+export const LINKS_HELD = 2048;
 /**
  * How much older than its link a child's newest field may be and still be that write: one put gives
  * the link and the child's fields the writer's clock of that moment, a few ms apart at most.
@@ -45,7 +56,7 @@ export interface ChildReaderDeps {
   /** The parent's soul (`meshdeck/v1/<room>/nodes`…) and its chain. */
   parentSoul: string;
   parent: ReaderChain;
-  /** The chain of a soul (a child the parent links to). */
+  /** The chain of a child's soul (`<parent>/<key>`). */
   chainOf(soul: string): ReaderChain;
   timers: TimerGroup;
   now(): number;
@@ -58,7 +69,7 @@ export interface ChildReaderDeps {
 interface Link {
   key: string;
   soul: string;
-  /** A node the node already knows: read before strangers. */
+  /** A node the node already knows, not watched (WATCHED_WRITERS reached): read before strangers. */
   known: boolean;
   /** When the link was last written (GUN's state: the writer's clock). */
   writtenAt: number;
@@ -70,6 +81,8 @@ export class ChildReader {
   private readonly read = new Map<string, number>();
   /** Souls being fetched → how to end that fetch. */
   private readonly inFlight = new Map<string, () => void>();
+  /** Known writers watched at their own souls → the chain, and the newest write handed on. */
+  private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
 
   constructor(private readonly deps: ChildReaderDeps) {}
@@ -89,7 +102,8 @@ export class ChildReader {
 
   /** Whether the child at `soul` is being read now (its answer may come in chunks). */
   isReading(soul: string): boolean {
-    return this.inFlight.has(soul);
+    const { parentSoul } = this.deps;
+    return this.inFlight.has(soul) || (soul.startsWith(`${parentSoul}/`) && this.watched.has(soul.slice(parentSoul.length + 1)));
   }
 
   /** The relay's answer for `soul` was refused by the screen: its slot is free at once. */
@@ -102,6 +116,7 @@ export class ChildReader {
     this.running = false;
     this.deps.parent.off();
     for (const end of [...this.inFlight.values()]) end();
+    for (const key of [...this.watched.keys()]) this.unwatch(key);
     this.waiting.clear();
     this.read.clear();
   }
@@ -111,15 +126,50 @@ export class ChildReader {
     const meta = node._;
     const states = isRecord(meta) && isRecord(meta['>']) ? meta['>'] : {};
     const now = this.deps.now();
+    const { family, parentSoul } = this.deps;
+    for (const key of [...this.watched.keys()]) if (!this.deps.knows(key)) this.unwatch(key);
+    const live: string[] = [];
     for (const key of Object.keys(node)) {
       const value = node[key];
       const writtenAt = states[key];
-      if (key === '_' || !NODE_ID_PATTERN.test(key) || !isRecord(value) || typeof value['#'] !== 'string' || typeof writtenAt !== 'number') continue;
-      if (now - writtenAt > this.deps.family.freshMs || writtenAt - now > DATED_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt) continue;
-      this.waiting.set(key, { key, soul: value['#'], writtenAt, known: this.deps.knows(key) });
+      if (key === '_') continue;
+      const soul = `${parentSoul}/${key}`;
+      const stale = typeof writtenAt !== 'number' || now - writtenAt > family.freshMs;
+      if (stale || !NODE_ID_PATTERN.test(key) || !isRecord(value) || value['#'] !== soul) {
+        if (stale) forget(node, states, key);
+        continue;
+      }
+      live.push(key);
+      if (writtenAt - now > DATED_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt || this.watched.has(key)) continue;
+      const known = this.deps.knows(key);
+      if (known && this.watched.size < WATCHED_WRITERS) this.watch(key, soul);
+      else this.waiting.set(key, { key, soul, writtenAt, known });
+    }
+    if (live.length > LINKS_HELD) {
+      live.sort((a, b) => (states[b] as number) - (states[a] as number));
+      for (const key of live.slice(LINKS_HELD)) forget(node, states, key);
     }
     this.dropOldestWaiting();
     this.pump();
+  }
+
+  /** Hands on every whole, well-formed write of a known writer's soul as it comes. */
+  private watch(key: string, soul: string): void {
+    const chain = this.deps.chainOf(soul);
+    const entry = { chain, newest: -Infinity };
+    this.watched.set(key, entry);
+    chain.on((data) => {
+      if (this.watched.get(key) !== entry || !isRecord(data)) return;
+      const written = newestWrite(data);
+      if (written <= entry.newest || !this.deps.family.accepts(data, key, this.deps.parentSoul, this.deps.now())) return;
+      entry.newest = written;
+      this.deps.onChild(key, data);
+    });
+  }
+
+  private unwatch(key: string): void {
+    this.watched.get(key)?.chain.off();
+    this.watched.delete(key);
   }
 
   private dropOldestWaiting(): void {
@@ -172,6 +222,15 @@ export class ChildReader {
       end();
     });
   }
+}
+
+/**
+ * Removes a link GUN holds in the parent it handed over (its own graph's node): a stale link will never
+ * be read, and GUN would keep it, and hand it over again, for as long as the node runs.
+ */
+function forget(node: Record<string, unknown>, states: Record<string, unknown>, key: string): void {
+  delete node[key];
+  delete states[key];
 }
 
 /** The newest of a GUN node's field states (when its fields were last written), or -Infinity. */

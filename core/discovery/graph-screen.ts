@@ -7,20 +7,22 @@
  * core for a minute (measured, bench/hostile.ts) before our record table could refuse any of them;
  * the rooms' file lists, box keys, signal slots and shared lists took junk just as well (issue 23).
  * Refused here, junk never enters GUN's graph. What passes is only what costs no cryptography to
- * judge (fields, sizes, not dated ahead, filed under its writer's ID); signatures are still checked
- * by each family's reader, which stays the authority.
+ * judge (fields, sizes, nothing dated ahead, filed under its writer's ID); signatures are still
+ * checked by each family's reader, which stays the authority.
  *
- * Layout: a family's children are linked from its parent soul, one link per writer's node ID. GUN files
- * a child at `<parent>/<key>` when the writer's chain was resolved, and under a random soul when it was
- * not (a writer that put before the relay answered), so the screen also learns the souls the parents
- * link to. GUN sends a write as a graph of souls: the parent and the children, in one message or several.
+ * Layout (docs/protocol.md): every soul has one canonical name. A family's parent links each writer's
+ * node ID to the child at `<parent>/<id>`, and the souls above the parents (`meshdeck/v1`, a room,
+ * `…/signals`, `meshdeck/v1/shared`) link each key to `<soul>/<key>`: what GUN makes of a writer's
+ * `gun.get(parent).get(id).put(…)` or of a chain from `meshdeck/v1` down. A link anywhere else is
+ * refused: one write to an ancestor that linked a room to another soul once moved every node that
+ * followed the chain to a room of the attacker's choosing. Nodes address parents by their soul and
+ * follow no link, so this is for other readers, and to keep junk off the relays. Any other soul is
+ * refused whole: GUN keeps every soul a message carries, asked for or not.
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import { isRecord } from '../control/protocol';
 import { DATED_AHEAD_MS, isChunkOf, type ChildFamily, type FamilyName } from './graph-families';
 
-/** Souls linked from a parent, remembered to screen a child that comes in a later message. */
-const LINKED_SOULS_KEPT = 4096;
 /**
  * Links of a parent let through in one message, the most recently written first. GUN fetches the child
  * of every link it holds (`map()`), each fetch a round trip the relay answers in order: a parent of
@@ -29,6 +31,8 @@ const LINKED_SOULS_KEPT = 4096;
  * link with each write, so the newest few hundred are the live ones.
  */
 export const LINKS_PER_MESSAGE = 256;
+/** Keys of the souls above the parents, whatever they link to: rooms, a room's slots, signal slots, channels. */
+const ANCESTORS: readonly RegExp[] = [/^meshdeck\/v1$/, /^meshdeck\/v1\/[^/]+$/, /^meshdeck\/v1\/[^/]+\/signals$/];
 
 export interface ScreenResult {
   /** The children refused (dropped from the graph), as they came, with their soul and family. */
@@ -39,7 +43,8 @@ export interface ScreenResult {
 
 export interface RefusedChild {
   soul: string;
-  family: FamilyName;
+  /** The family of a refused child; null for a soul that is no Meshdeck soul at all. */
+  family: FamilyName | null;
   child: unknown;
 }
 
@@ -51,39 +56,40 @@ interface Placement {
 }
 
 export class GraphScreen {
-  /** Child soul → where its parent files it; oldest first. */
-  private readonly linked = new Map<string, Placement>();
-
   constructor(private readonly families: readonly ChildFamily[]) {}
 
   /**
    * Removes from a GUN message's `put` graph, in place, every child that is not whole, well-formed and
-   * filed under its writer's ID, and the parents' links to them. Partial writes are refused too: honest
-   * nodes always write whole children, and a partial write is how a writer corrupts another's copy in
-   * the relay. An answer for a soul this instance is reading (`chunkedAnswer`, the souls of an answer
-   * message) may come in chunks (a relay's disk answers so): a chunk of the family's fields passes, and
-   * the child is judged once whole.
+   * at its writer's canonical soul, every link that does not point at its key's canonical soul, and
+   * every soul that is none of these. Partial writes are refused too: honest nodes always write whole
+   * children, and a partial write is how a writer corrupts another's copy in the relay. An answer for a
+   * soul this instance is reading (`chunkedAnswer`, the souls of an answer message) may come in chunks
+   * (a relay's disk answers so): a chunk of the family's fields passes, and the child is judged once whole.
    */
   screen(graph: Record<string, unknown>, now: number, chunkedAnswer: (soul: string) => boolean = () => false): ScreenResult {
-    for (const soul of Object.keys(graph)) {
-      const family = this.parentFamily(soul);
-      if (family) this.learnLinks(family, soul, graph[soul]);
-    }
     const refused: RefusedChild[] = [];
-    const refusedSouls = new Set<string>();
-    for (const soul of Object.keys(graph)) {
-      const placement = this.placementOf(soul);
-      if (placement === null) continue;
-      const child = graph[soul];
-      if (isRecord(child) && placement.family.accepts(child, placement.key, placement.parent, now)) continue;
-      if (chunkedAnswer(soul) && isChunkOf(placement.family, child)) continue;
-      refused.push({ soul, family: placement.family.name, child });
+    const refuse = (soul: string, family: FamilyName | null): void => {
+      refused.push({ soul, family, child: graph[soul] });
       delete graph[soul];
-      refusedSouls.add(soul);
-    }
+    };
+    const links: [soul: string, freshMs: number, nodeIds: boolean][] = [];
     for (const soul of Object.keys(graph)) {
+      const node = graph[soul];
       const family = this.parentFamily(soul);
-      if (family && !keepLinks(family, soul, graph[soul], refusedSouls, now, this.families)) delete graph[soul];
+      if (family) links.push([soul, family.freshMs, true]);
+      else if (ANCESTORS.some((pattern) => pattern.test(soul))) links.push([soul, Infinity, false]);
+      else {
+        const placement = ownPlacement(soul, this.families);
+        if (placement === null) refuse(soul, null);
+        else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkedAnswer(soul) && isChunkOf(placement.family, node))))) {
+          refuse(soul, placement.family.name);
+        }
+      }
+    }
+    // Then the links, so that none is left pointing at a child refused in this message.
+    const refusedSouls = new Set(refused.map((r) => r.soul));
+    for (const [soul, freshMs, nodeIds] of links) {
+      if (!keepLinks(soul, graph[soul], now, freshMs, nodeIds, refusedSouls)) delete graph[soul];
     }
     return { refused, empty: Object.keys(graph).length === 0 };
   }
@@ -91,30 +97,9 @@ export class GraphScreen {
   private parentFamily(soul: string): ChildFamily | null {
     return this.families.find((family) => family.isParent(soul)) ?? null;
   }
-
-  /**
-   * Where a soul is a child, or null if it is none of a family's. A soul of the form `<parent>/<key>` is
-   * that key's, whatever any link says: otherwise one forged link naming a node's own soul under
-   * another key made every later write of that node "filed under another ID".
-   */
-  private placementOf(soul: string): Placement | null {
-    return ownPlacement(soul, this.families) ?? this.linked.get(soul) ?? null;
-  }
-
-  private learnLinks(family: ChildFamily, parent: string, node: unknown): void {
-    if (!isRecord(node)) return;
-    for (const key of Object.keys(node)) {
-      const target = linkTarget(node[key]);
-      // A child's own soul is known by its path: only a random soul (a writer's unresolved chain) is learnt.
-      if (key === '_' || target === null || ownPlacement(target, this.families) !== null) continue;
-      this.linked.delete(target);
-      this.linked.set(target, { family, parent, key });
-      if (this.linked.size > LINKED_SOULS_KEPT) this.linked.delete(this.linked.keys().next().value!);
-    }
-  }
 }
 
-/** Where `soul` is a child by its own path (`<parent>/<key>`), or null. */
+/** Where `soul` is a child by its path (`<parent>/<key>`), or null. */
 function ownPlacement(soul: string, families: readonly ChildFamily[]): Placement | null {
   const cut = soul.lastIndexOf('/');
   if (cut <= 0) return null;
@@ -123,33 +108,35 @@ function ownPlacement(soul: string, families: readonly ChildFamily[]): Placement
   return family ? { family, parent, key: soul.slice(cut + 1) } : null;
 }
 
+/** Whether GUN's state of any field of `node` (the writer's clock, by which GUN settles conflicts) is ahead of `now`. */
+function statesAhead(node: Record<string, unknown>, now: number): boolean {
+  const states = isRecord(node._) && isRecord(node._['>']) ? node._['>'] : {};
+  return Object.values(states).some((state) => typeof state !== 'number' || state - now > DATED_AHEAD_MS);
+}
+
 /**
- * Drops a parent's links that cannot name a child, point at a refused one or at another child's own
- * soul, or were last written longer ago than its family's children stay fresh or further ahead than
- * anything may be dated; then keeps only the LINKS_PER_MESSAGE most recently written. False if none is left.
+ * Drops the links of `soul` that do not point at their key's canonical soul (`<soul>/<key>`), point at
+ * a child refused in the same message, or were last written longer ago than `freshMs` or further ahead than anything may be dated, and every
+ * value that is not a link; a parent's (`nodeIds`) also under keys that are not node IDs, and past the
+ * LINKS_PER_MESSAGE most recently written. False if nothing is left.
  */
-function keepLinks(family: ChildFamily, parent: string, node: unknown, refusedSouls: Set<string>, now: number, families: readonly ChildFamily[]): boolean {
+function keepLinks(soul: string, node: unknown, now: number, freshMs: number, nodeIds: boolean, refusedSouls: ReadonlySet<string>): boolean {
   if (!isPlainObject(node)) return false;
   const states = isRecord(node._) && isPlainObject(node._['>']) ? node._['>'] : null;
   const stateOf = (key: string): number => (typeof states?.[key] === 'number' ? (states[key] as number) : -Infinity);
   const kept: string[] = [];
   for (const key of Object.keys(node)) {
     if (key === '_') continue;
+    const live = now - stateOf(key) <= freshMs && stateOf(key) - now <= DATED_AHEAD_MS;
     const target = linkTarget(node[key]);
-    const live = states === null || (now - stateOf(key) <= family.freshMs && stateOf(key) - now <= DATED_AHEAD_MS);
-    if (NODE_ID_PATTERN.test(key) && target !== null && live && !refusedSouls.has(target) && !namesAnother(target, `${parent}/${key}`, families)) kept.push(key);
+    if (live && target === `${soul}/${key}` && !refusedSouls.has(target) && (!nodeIds || NODE_ID_PATTERN.test(key))) kept.push(key);
     else dropLink(node, states, key);
   }
-  if (kept.length > LINKS_PER_MESSAGE) {
+  if (nodeIds && kept.length > LINKS_PER_MESSAGE) {
     kept.sort((a, b) => stateOf(b) - stateOf(a));
     for (const key of kept.splice(LINKS_PER_MESSAGE)) dropLink(node, states, key);
   }
   return kept.length > 0;
-}
-
-/** Whether a link whose own soul is `own` points at another child's own soul (of any family). */
-function namesAnother(target: string, own: string, families: readonly ChildFamily[]): boolean {
-  return target !== own && ownPlacement(target, families) !== null;
 }
 
 function dropLink(node: Record<string, unknown>, states: Record<string, unknown> | null, key: string): void {

@@ -17,9 +17,12 @@ import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions
 
 export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
 
+const sharedSoul = (channel: string): string => `meshdeck/v1/shared/${channel}`;
+
 /** The slice of GUN's untyped chain API used here. */
 interface GunChain {
   get(key: string): GunChain;
+  /** A chain as the value writes a link to its soul. */
   put(value: object, ack?: (ack: { err?: unknown; ok?: unknown }) => void): GunChain;
   map(): GunChain;
   on(callback: (data: unknown, key: string) => void): GunChain;
@@ -54,6 +57,8 @@ const WEBSOCKET_OPEN = 1;
 const ANNOUNCE_ACK_MS = 2000;
 const ANNOUNCE_ATTEMPTS = 3;
 type GunFactory = (options: Record<string, unknown>) => GunRoot;
+/** Values one slot read checks at most (readSlot's `accept`). */
+const SLOT_READ_CHECKS = 8;
 
 /** A GUN client of the relays: records live on the relays only (nothing persisted here, no multicast, no AXE routing). */
 export function gunClientOptions(relayUrls: string[]): Record<string, unknown> {
@@ -113,8 +118,10 @@ class GunRendezvous implements Rendezvous {
       this.relayState(peer.url, 'closed');
       this.scheduleReattach(peer.url);
     });
-    this.nodes = gun.get('meshdeck/v1').get(this.options.room).get('nodes');
-    this.reader = this.startReader(gun, `meshdeck/v1/${this.options.room}/nodes`, this.nodes, (_key, data) => this.events.emit('record:update', data));
+    // Every parent by its soul, never by following links from `meshdeck/v1` down: one forged link in an
+    // ancestor would otherwise move the node to a room of a stranger's choosing (graph-screen.ts).
+    this.nodes = gun.get(this.roomSoul(['nodes']));
+    this.reader = this.startReader(gun, this.roomSoul(['nodes']), this.nodes, (_key, data) => this.events.emit('record:update', data));
   }
 
   /** Reads the children of `parent` (a soul of a family in graph-families.ts) until stopReader(). */
@@ -196,13 +203,26 @@ class GunRendezvous implements Rendezvous {
       this.announceRetry = null;
       if (!acked && this.nodes === nodes) this.write(record, attempt + 1);
     }, ANNOUNCE_ACK_MS) : null;
+    if (attempt === 1) this.linkAncestors();
     nodes.get(record.id).put({ ...record }, (ack) => {
       if (!ack.err) acked = true;
     });
   }
 
+  /**
+   * Links `meshdeck/v1` → room → `nodes` by their canonical souls, as a chain's put would: readers that
+   * follow the chain (docs/protocol-v2.md writes it `gun.get("meshdeck/v1").get(room).get("nodes")`)
+   * find this node's record. Written with every announce, so a link a stranger moved is moved back.
+   */
+  private linkAncestors(): void {
+    const gun = this.gun;
+    if (!gun) return;
+    gun.get('meshdeck/v1').get(this.options.room).put(gun.get(this.roomSoul([])));
+    gun.get(this.roomSoul([])).get('nodes').put(gun.get(this.roomSoul(['nodes'])));
+  }
+
   share(channel: string, key: string, value: Record<string, string | number>): void {
-    this.gun?.get('meshdeck/v1').get('shared').get(channel).get(key).put({ ...value });
+    this.gun?.get(sharedSoul(channel)).get(key).put({ ...value });
   }
 
   watchShared(channel: string | null): void {
@@ -211,26 +231,24 @@ class GunRendezvous implements Rendezvous {
     this.stopReader(this.shared?.reader);
     this.shared = null;
     if (!gun || !channel) return;
-    const chain = gun.get('meshdeck/v1').get('shared').get(channel);
-    const reader = this.startReader(gun, `meshdeck/v1/shared/${channel}`, chain, (_key, value) => this.events.emit('shared:update', { channel, value }));
+    const reader = this.startReader(gun, sharedSoul(channel), gun.get(sharedSoul(channel)), (_key, value) => this.events.emit('shared:update', { channel, value }));
     this.shared = { channel, reader };
   }
 
-  private slotChain(gun: GunRoot, path: readonly string[]): GunChain {
-    let chain = gun.get('meshdeck/v1').get(this.options.room);
-    for (const part of path) chain = chain.get(part);
-    return chain;
+  /** The soul of a slot of this room: `meshdeck/v1/<room>/<path…>`. */
+  private roomSoul(path: readonly string[]): string {
+    return ['meshdeck/v1', this.options.room, ...path].join('/');
   }
 
   putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void {
-    if (this.gun) this.slotChain(this.gun, path).get(key).put({ ...value });
+    this.gun?.get(this.roomSoul(path)).get(key).put({ ...value });
   }
 
   watchSlots(path: readonly string[]): void {
     const gun = this.gun;
     const joined = path.join('/');
     if (!gun || this.slots.has(joined)) return;
-    const reader = this.startReader(gun, `meshdeck/v1/${this.options.room}/${joined}`, this.slotChain(gun, path), (key, value) =>
+    const reader = this.startReader(gun, this.roomSoul(path), gun.get(this.roomSoul(path)), (key, value) =>
       this.events.emit('slot:update', { path: joined, key, value }),
     );
     this.slots.set(joined, reader);
@@ -242,13 +260,13 @@ class GunRendezvous implements Rendezvous {
     this.slots.delete(joined);
   }
 
-  readSlot(path: readonly string[], key: string, ms: number): Promise<unknown> {
+  readSlot(path: readonly string[], key: string, ms: number, accept: (value: unknown) => Promise<boolean> = async () => true): Promise<unknown> {
     const gun = this.gun;
     if (!gun) return Promise.resolve(undefined);
-    const parentSoul = `meshdeck/v1/${this.options.room}/${path.join('/')}`;
+    const parentSoul = this.roomSoul(path);
     const family = this.families.find((f) => f.isParent(parentSoul));
     return new Promise((resolve) => {
-      const chain = this.slotChain(gun, path).get(key);
+      const chain = gun.get(`${parentSoul}/${key}`);
       const settle = (value: unknown): void => {
         this.reads.delete(cancel);
         this.timers.cancel(timer);
@@ -261,9 +279,12 @@ class GunRendezvous implements Rendezvous {
       // on(), not once(): once() answers undefined as soon as the local graph lacks the node, before
       // a relay has had the chance to send it. GUN answers first from its own graph, which may hold a
       // copy read long ago (a box key gone stale): only a value its family accepts now ends the read.
+      let checks = 0;
       chain.on((value) => {
-        if (!isRecord(value)) return;
-        if (!family || family.accepts(value, key, parentSoul, this.options.clock.now())) settle(value);
+        if (!isRecord(value) || (family && !family.accepts(value, key, parentSoul, this.options.clock.now()))) return;
+        // Each check may cost a signature: a relay sending forgery after forgery gets a few, not one each.
+        if (++checks > SLOT_READ_CHECKS) return;
+        void accept(value).then((ok) => ok && settle(value), () => undefined);
       });
     });
   }

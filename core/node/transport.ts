@@ -136,8 +136,11 @@ export interface Rendezvous {
   /** Delivers every value under `path`, now and as they change, as 'slot:update', until unwatchSlots. Several paths may be watched. */
   watchSlots(path: readonly string[]): void;
   unwatchSlots(path: readonly string[]): void;
-  /** The value at `path`/`key` once a relay has one, or undefined after `ms`. */
-  readSlot(path: readonly string[], key: string, ms: number): Promise<unknown>;
+  /**
+   * The value at `path`/`key` once a relay has one that `accept` takes (its signature checked, say),
+   * or undefined after `ms`. A forged value does not end the read: the genuine one may come after it.
+   */
+  readSlot(path: readonly string[], key: string, ms: number, accept?: (value: unknown) => Promise<boolean>): Promise<unknown>;
 }
 
 export interface RendezvousOptions {

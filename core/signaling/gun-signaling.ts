@@ -22,7 +22,7 @@ import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed
 import type { FallbackSignaling, FallbackSignalingFactory, FallbackSignalingOptions, Rendezvous, SignalingEvents } from '../node/transport';
 import { ANNOUNCE_INTERVAL_MS } from '../discovery/rendezvous-record';
 import { RtcLink, RtcLinkSet, gatheringDone } from './rtc-link';
-import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signBox, type SealedSignal, type SignalBody } from './sealed-signal';
+import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signBox, SignalError, type SealedSignal, type SignalBody } from './sealed-signal';
 
 /** How long a dial waits for the target's box key, for its answer, and for its own ICE candidates. */
 export const BOX_READ_MS = 5000;
@@ -185,8 +185,18 @@ export class GunSignaling implements FallbackSignaling {
     if (this.state !== 'open') throw new Error('no relay is open');
     const nodeKey = this.options.nodeKeyOf(link.remoteId);
     if (!nodeKey) throw new Error(`${link.remoteId} has no valid record here`);
-    const raw = await this.options.board.readSlot(['boxes'], link.remoteId, BOX_READ_MS);
-    const { key: box, ts } = await openBox(raw, link.remoteId, nodeKey, this.options.clock.now(), this.newestBox.get(link.remoteId));
+    // A forged box key on a relay does not end the read (its signature is checked there): the genuine one may follow.
+    let opened: Awaited<ReturnType<typeof openBox>> | null = null;
+    let refusal: unknown = null;
+    const open = (raw: unknown) => openBox(raw, link.remoteId, nodeKey, this.options.clock.now(), this.newestBox.get(link.remoteId));
+    await this.options.board.readSlot(['boxes'], link.remoteId, BOX_READ_MS, (raw) =>
+      open(raw).then(
+        (box) => ((opened ??= box), true),
+        (error: unknown) => ((refusal = error), false),
+      ),
+    );
+    if (!opened) throw refusal ?? new SignalError('no box key of that node on the relays');
+    const { key: box, ts } = opened;
     if (ts > (this.newestBox.get(link.remoteId) ?? -Infinity)) remember(this.newestBox, link.remoteId, ts);
     if (link.isFinished) return;
     const { pc } = link;

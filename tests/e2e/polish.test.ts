@@ -23,10 +23,15 @@ interface Badge {
   title: string;
 }
 
-/** The toolbar button as the browser holds it, read in the service worker. */
-async function readBadge(extension: ExtensionBrowser): Promise<Badge> {
+/**
+ * The toolbar button as the browser holds it, read in the service worker; null while the worker's
+ * context has no extension bindings yet (a worker just (re)started answered "chrome is not defined"
+ * once in a fresh-clone run: read again, as waitFor does).
+ */
+async function readBadge(extension: ExtensionBrowser): Promise<Badge | null> {
   const worker = await extension.worker();
   return worker.evaluate(async () => {
+    if (typeof chrome === 'undefined' || !chrome.action) return null;
     const [text, rgba, title] = await Promise.all([chrome.action.getBadgeText({}), chrome.action.getBadgeBackgroundColor({}), chrome.action.getTitle({})]);
     const color = `#${[...rgba].slice(0, 3).map((c) => c.toString(16).padStart(2, '0')).join('')}`;
     return { text, color, title };
@@ -34,7 +39,7 @@ async function readBadge(extension: ExtensionBrowser): Promise<Badge> {
 }
 
 const badgeShows = (extension: ExtensionBrowser, text: string, color: string, what: string) =>
-  waitFor(() => readBadge(extension), (b) => b.text === text && b.color === color, 10_000, `the badge shows ${what}`);
+  waitFor(() => readBadge(extension), (b): b is Badge => b !== null && b.text === text && b.color === color, 10_000, `the badge shows ${what}`) as Promise<Badge>;
 
 const region = (page: Page, name: string) => page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`, { timeout: 10_000 }) as Promise<ElementHandle<HTMLElement>>;
 

@@ -234,8 +234,9 @@ export class FakeRendezvous implements Rendezvous {
     this.watchingSlots.delete(path.join('/'));
   }
 
-  async readSlot(path: readonly string[], key: string): Promise<unknown> {
-    return this.store.slots.get(path.join('/'))?.get(key);
+  async readSlot(path: readonly string[], key: string, _ms?: number, accept: (value: unknown) => Promise<boolean> = async () => true): Promise<unknown> {
+    const value = this.store.slots.get(path.join('/'))?.get(key);
+    return value !== undefined && (await accept(value)) ? value : undefined;
   }
 
   deliverSlot(path: string, key: string, value: unknown): void {

@@ -3,7 +3,7 @@
  * alone and its children are read newest link first, a few at a time, once per write of their link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, LINKS_HELD, type ReaderChain } from '../../../../core/discovery/child-reader';
 import { FILE_LIST_FRESH_MS, FILES_FAMILY, recordFamily, type ChildFamily } from '../../../../core/discovery/graph-families';
 import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';
@@ -160,5 +160,44 @@ describe('ChildReader', () => {
     expect(read).toEqual([]);
     child.emit(gunNode(`${files}/${writer}`, list, () => at));
     expect(read).toHaveLength(1);
+  });
+  it('watches known writers at their own souls, outside the fetch slots: links forged under their IDs hold none', async () => {
+    const { identity } = await makeIdentity();
+    const friendRecord = await signRecord(identity, { signal: ['http://127.0.0.1:9000/peerjs'], routing: true, neighbors: [] }, Date.UTC(2025, 0, 1));
+    const known = [friendRecord.id, ...Array.from({ length: 7 }, (_, i) => idOf(500 + i))];
+    const { clock, links, fetched, children, read } = setup(known);
+    const now = clock.now();
+    const strangers = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [idOf(i), now - i]));
+    links({ ...Object.fromEntries(known.map((id) => [id, now])), ...strangers });
+    // Every known writer watched, and still FETCHES_IN_FLIGHT strangers being read.
+    expect(fetched.filter((soul) => known.some((id) => soul.endsWith(id)))).toHaveLength(known.length);
+    expect(fetched.filter((soul) => !known.some((id) => soul.endsWith(id)))).toHaveLength(FETCHES_IN_FLIGHT);
+    // Forged rewrites of the known links: no new read, no slot.
+    await clock.advance(1000);
+    links({ ...Object.fromEntries(known.map((id) => [id, clock.now()])) });
+    expect(fetched).toHaveLength(known.length + FETCHES_IN_FLIGHT);
+    // The friend's own writes come as they are made, each once.
+    const soul = `${PARENT}/${friendRecord.id}`;
+    children.get(soul)!.emit(gunNode(soul, { ...friendRecord }, () => now));
+    children.get(soul)!.emit(gunNode(soul, { ...friendRecord }, () => now));
+    children.get(soul)!.emit(gunNode(soul, { ...friendRecord, ts: friendRecord.ts + 15_000 }, () => now + 15_000));
+    expect(read).toHaveLength(2);
+  });
+
+  it('reads a child at its own soul only, and prunes stale links from the parent GUN holds', () => {
+    const { clock, reader, fetched } = setup();
+    const now = clock.now();
+    // The parent object itself, as GUN hands over its graph's node: the reader trims it in place.
+    const onParent = (node: unknown) => (reader as unknown as { onParent(node: unknown): void }).onParent(node);
+    const parent = gunNode(PARENT, { [idOf(1)]: { '#': 'elsewhere' }, [idOf(2)]: { '#': `${PARENT}/${idOf(2)}` }, [idOf(3)]: { '#': `${PARENT}/${idOf(3)}` } }, (key) => (key === idOf(3) ? now - RECORD_STALE_MS - 1 : now));
+    onParent(parent);
+    expect(fetched).toEqual([`${PARENT}/${idOf(2)}`]);
+    expect(Object.keys(parent)).not.toContain(idOf(3));
+    expect(Object.keys(parent._['>'])).not.toContain(idOf(3));
+    // GUN's parent is held to LINKS_HELD live links, the most recently written.
+    const ids = Array.from({ length: LINKS_HELD + 5 }, (_, i) => idOf(i));
+    const many = gunNode(PARENT, Object.fromEntries(ids.map((id) => [id, { '#': `${PARENT}/${id}` }])), (key) => now - ids.indexOf(key));
+    onParent(many);
+    expect(Object.keys(many).filter((k) => k !== '_').sort()).toEqual(ids.slice(0, LINKS_HELD).sort());
   });
 });

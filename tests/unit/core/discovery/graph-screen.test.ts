@@ -117,24 +117,37 @@ describe('GraphScreen', () => {
     expect(newScreen().screen(graph, T)).toMatchObject({ refused: { length: 0 }, empty: true });
   });
 
-  it('screens a child filed under a random soul, learnt from the parent link in an earlier message', () => {
+  it('takes a child only at its canonical soul, and a parent\'s link only to it', () => {
     const screen = newScreen();
     const random = 'kq3x9ZrandomSoul';
     const parentOnly = { [PARENT]: meta(PARENT, { [other.nodeId]: link(random) }) };
-    expect(screen.screen(parentOnly, T).refused).toEqual([]);
-    // The child alone, later: the genuine record of `peer` filed under `other`'s key is refused.
-    const child: Record<string, unknown> = { [random]: meta(random, { ...genuine }) };
-    expect(screen.screen(child, T)).toMatchObject({ refused: { length: 1 }, empty: true });
-    const rightChild: Record<string, unknown> = { [random]: meta(random, { ...genuine, id: other.nodeId }) };
-    // Shape passes (the signature is the record table's to check).
-    expect(screen.screen(rightChild, T).refused).toEqual([]);
+    expect(screen.screen(parentOnly, T)).toMatchObject({ empty: true });
+    const child: Record<string, unknown> = { [random]: meta(random, { ...genuine, id: other.nodeId }) };
+    expect(screen.screen(child, T)).toMatchObject({ refused: [{ soul: random, family: null }], empty: true });
   });
 
-  it('leaves souls outside the rooms alone', () => {
-    const graph: Record<string, unknown> = { 'meshdeck/v1': meta('meshdeck/v1', { default: link('meshdeck/v1/default') }), elsewhere: meta('elsewhere', { x: 1 }) };
-    const before = structuredClone(graph);
-    expect(newScreen().screen(graph, T)).toMatchObject({ refused: { length: 0 }, empty: false });
-    expect(graph).toEqual(before);
+  it('refuses souls outside Meshdeck\'s layout, and any link above the parents that leads elsewhere (one write once moved a room)', () => {
+    const elsewhere: Record<string, unknown> = { elsewhere: meta('elsewhere', { x: 1 }) };
+    expect(newScreen().screen(elsewhere, T)).toMatchObject({ refused: [{ soul: 'elsewhere', family: null }], empty: true });
+    const canonical: Record<string, unknown> = {
+      'meshdeck/v1': meta('meshdeck/v1', { default: link('meshdeck/v1/default') }),
+      'meshdeck/v1/default': meta('meshdeck/v1/default', { nodes: link(PARENT), files: link('meshdeck/v1/default/files') }),
+    };
+    const before = structuredClone(canonical);
+    expect(newScreen().screen(canonical, T)).toMatchObject({ refused: [], empty: false });
+    expect(canonical).toEqual(before);
+    const moved: Record<string, unknown> = {
+      'meshdeck/v1': meta('meshdeck/v1', { default: link('evilroom') }),
+      'meshdeck/v1/default': meta('meshdeck/v1/default', { nodes: link('evilnodes'), note: 'text' }),
+      evilroom: meta('evilroom', { nodes: link('evilnodes') }),
+    };
+    expect(newScreen().screen(moved, T)).toMatchObject({ empty: true });
+  });
+
+  it('refuses a child whose fields GUN would date ahead (its state settles conflicts, and waits in a timer until then)', () => {
+    const soul = `${PARENT}/${peer.nodeId}`;
+    const graph: Record<string, unknown> = { [soul]: meta(soul, { ...genuine }, T + RECORD_AHEAD_MS + 1) };
+    expect(newScreen().screen(graph, T)).toMatchObject({ refused: { length: 1 }, empty: true });
   });
 
   it('applies a further check when given one', () => {

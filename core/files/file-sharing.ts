@@ -27,8 +27,10 @@ export const LIST_REFRESH_MS = 60_000;
 /** Another node's list older than this is no longer shown, and forgotten (three refreshes missed). */
 export const LIST_FRESH_MS = FILE_LIST_FRESH_MS;
 /**
- * Other nodes' lists held at once; past this the oldest-dated is forgotten. Each costs a walk at every
- * snapshot, and a room's signers are as many as anyone can mint keys: the table must not follow them.
+ * Other nodes' lists held at once. Each costs a walk at every snapshot, and a room's signers are as
+ * many as anyone can mint keys: the table must not follow them. Full, it takes a new signer's list
+ * only from a ready peer (in place of the oldest-dated list of a node that is not one): evicting the
+ * oldest-dated alone let Sybils re-signing at every turn push out every honest list (attacker read).
  */
 export const LISTS_KEPT = 256;
 const FILES_SLOT = ['files'] as const;
@@ -81,6 +83,8 @@ export interface FileSharingDeps {
   board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'unwatchSlots'>;
   /** The node key of a node with a fresh, valid record; null for any other. */
   nodeKeyOf(nodeId: string): CryptoKey | null;
+  /** Whether `nodeId` is a ready peer of this node (its list is taken even when the table is full). */
+  isPeer(nodeId: string): boolean;
   loadEngine: TorrentEngineLoader;
   engineOptions: TorrentEngineOptions;
 }
@@ -285,17 +289,23 @@ export class FileSharing {
     if (typeof opened === 'string' || now - opened.ts > LIST_FRESH_MS) return;
     const known = this.lists.get(nodeId);
     if (known && known.ts >= opened.ts) return;
-    this.lists.set(nodeId, opened);
     this.forgetStaleLists(now);
+    if (!known && this.lists.size >= LISTS_KEPT && !this.makeRoomFor(nodeId)) return;
+    this.lists.set(nodeId, opened);
     this.changed();
   }
 
-  /** Drops lists no longer fresh, then the oldest-dated past LISTS_KEPT. */
   private forgetStaleLists(now: number): void {
     for (const [nodeId, { ts }] of this.lists) if (now - ts > LIST_FRESH_MS) this.lists.delete(nodeId);
-    if (this.lists.size <= LISTS_KEPT) return;
-    const oldestFirst = [...this.lists.entries()].sort((a, b) => a[1].ts - b[1].ts);
-    for (const [nodeId] of oldestFirst.slice(0, this.lists.size - LISTS_KEPT)) this.lists.delete(nodeId);
+  }
+
+  /** For a ready peer only: drops the oldest-dated list of a node that is not one. */
+  private makeRoomFor(nodeId: string): boolean {
+    if (!this.deps.isPeer(nodeId)) return false;
+    let oldest: [string, number] | null = null;
+    for (const [id, { ts }] of this.lists) if (!this.deps.isPeer(id) && (!oldest || ts < oldest[1])) oldest = [id, ts];
+    if (oldest) this.lists.delete(oldest[0]);
+    return oldest !== null;
   }
 
   private recheckPending(): void {

@@ -511,6 +511,7 @@ export class MeshNode {
       clock: this.components.clock,
       board: rendezvous,
       nodeKeyOf: (id) => this.freshKeyOf(id),
+      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
       loadEngine: this.components.loadTorrentEngine!,
       engineOptions: { trackerUrls: settings.trackerUrls ?? [], iceServers: settings.iceServers as RTCIceServer[] },
     });

@@ -76,18 +76,20 @@ async function setUp() {
     const board = new FakeRendezvous(store);
     board.start();
     const keys = new Map<string, CryptoKey>();
+    const peers = new Set<string>();
     const files = new FileSharing({
       identity,
       clock,
       board,
       nodeKeyOf: (id) => keys.get(id) ?? null,
+      isPeer: (id) => peers.has(id),
       loadEngine: async () => {
         engine.loads++;
         return engine;
       },
       engineOptions: { trackerUrls: ['ws://127.0.0.1:9000/tracker'], iceServers: [] },
     });
-    return { identity, files, keys };
+    return { identity, files, keys, peers };
   };
   return { clock, store, engine, a: await make(), b: await make() };
 }
@@ -198,27 +200,33 @@ describe('FileSharing', () => {
     expect(clock.pending).toBeLessThan(waiting);
   });
 
-  it('forgets other nodes’ lists once stale, and holds at most LISTS_KEPT of them, the newest-dated', async () => {
+  it('forgets other nodes’ lists once stale, and holds at most LISTS_KEPT, taking a newcomer\'s past that only from a ready peer', async () => {
     const { clock, store, b } = await setUp();
     const lister = new FakeRendezvous(store);
-    const signers = await Promise.all(Array.from({ length: LISTS_KEPT + 20 }, () => makeIdentity()));
-    for (const [i, { identity }] of signers.entries()) {
+    const listFrom = async (identity: Identity, name: string, ts: number) => {
       b.keys.set(identity.nodeId, await nodeKey(identity));
-      const ih = i.toString(16).padStart(40, '0');
-      // Dated oldest first: the first 20 are the ones past the cap.
-      lister.putSlot(['files'], identity.nodeId, { ...(await signFileList(identity, [{ ih, name: `f${i}`, size: 1 }], clock.now() - 1000 + i)) });
-    }
+      lister.putSlot(['files'], identity.nodeId, { ...(await signFileList(identity, [{ ih: name.padStart(40, '0').replace(/[^0-9a-f]/g, 'a'), name, size: 1 }], ts)) });
+    };
+    const signers = await Promise.all(Array.from({ length: LISTS_KEPT + 20 }, () => makeIdentity()));
+    // The first LISTS_KEPT fill the table; the 20 after them, however newly dated (Sybils re-sign at will), find no room.
+    for (const [i, { identity }] of signers.entries()) await listFrom(identity, `f${i}`, clock.now() + (i < LISTS_KEPT ? 0 : 60_000));
     await new Promise((r) => setTimeout(r, 200));
-    const room = b.files.snapshot().room;
+    let room = b.files.snapshot().room;
     expect(room).toHaveLength(LISTS_KEPT);
-    expect(room.some((f) => f.name === 'f0' || f.name === 'f19')).toBe(false);
-    expect(room.some((f) => f.name === 'f20')).toBe(true);
+    expect(room.some((f) => f.name === `f${LISTS_KEPT}`)).toBe(false);
+    // A ready peer's list is taken in place of the oldest-dated list of a node that is not one.
+    const { identity: peer } = await makeIdentity();
+    b.peers.add(peer.nodeId);
+    await listFrom(peer, 'peer', clock.now());
+    await new Promise((r) => setTimeout(r, 50));
+    room = b.files.snapshot().room;
+    expect(room).toHaveLength(LISTS_KEPT);
+    expect(room.some((f) => f.name === 'peer')).toBe(true);
     await clock.advance(LIST_FRESH_MS + 1000);
     expect(b.files.snapshot().room).toEqual([]);
     // A list already stale when heard is not taken at all.
     const { identity: late } = await makeIdentity();
-    b.keys.set(late.nodeId, await nodeKey(late));
-    lister.putSlot(['files'], late.nodeId, { ...(await signFileList(late, [{ ih: IH, name: 'old', size: 1 }], clock.now() - LIST_FRESH_MS - 1)) });
+    await listFrom(late, 'old', clock.now() - LIST_FRESH_MS - 1);
     await new Promise((r) => setTimeout(r, 50));
     expect(b.files.snapshot().room).toEqual([]);
   });

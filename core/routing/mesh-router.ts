@@ -17,7 +17,12 @@ export const MAX_TTL = 8;
 export const MESH_PING_TIMEOUT_MS = 5000;
 /** docs/protocol.md §6: routes are de-duplicated by (src, id) for at least 5 minutes. */
 export const SEEN_FOR_MS = 5 * 60_000;
-/** Route keys remembered at most; under a flood past it the oldest go first (the budgets below bound floods). */
+/**
+ * Route keys remembered at most. Past it, the oldest key of the source holding the most goes first: a
+ * neighbour flooding its own signed messages once evicted everyone's keys, then replayed a node's
+ * recorded pings to spend that node's budgets (attacker read, issue 23). The wire carries no date to
+ * refuse a replay by; this keeps a flooder's keys from pushing out anyone else's.
+ */
 const SEEN_KEPT = 16_384;
 /** docs/protocol.md, Limits: route messages forwarded for one `src`, 20 a second. */
 export const FORWARD_RATE = { perSecond: 20, burst: 20 };
@@ -73,7 +78,8 @@ export interface RouterDeps {
   nextHop?(destination: string): string | null;
 }
 
-const seenKey = (message: Route): string => `${message.src}|${message.id}`;
+const seenKey = (message: Route): SeenKey => [message.src, message.id];
+type SeenKey = readonly [src: string, id: string];
 
 /**
  * What is wrong with a route message received from `from`, or null. An honest path starts at the
@@ -124,7 +130,9 @@ interface PendingPing {
 export class MeshRouter {
   readonly counters: RoutingSnapshot = { delivered: 0, forwarded: 0, dropped: 0, notForwarded: 0, directed: 0, flooded: 0 };
   /** `src|id` → when it may be forgotten (monotonic ms). Insertion order is age order. */
-  private readonly seen = new Map<string, number>();
+  /** Source → its route IDs seen, each with when it may be forgotten (in the order remembered). */
+  private readonly seen = new Map<string, Map<string, number>>();
+  private seenCount = 0;
   /** Per source: its unicast and broadcast forwarding budgets, and its budget of pings answered. */
   private readonly forwardBudgets = new TokenBuckets(FORWARD_RATE, SOURCE_BUDGETS_KEPT);
   private readonly broadcastBudgets = new TokenBuckets(BROADCAST_FORWARD_RATE, SOURCE_BUDGETS_KEPT);
@@ -287,19 +295,38 @@ export class MeshRouter {
     return answer;
   }
 
-  private isSeen(key: string): boolean {
-    const until = this.seen.get(key);
+  private isSeen([src, id]: SeenKey): boolean {
+    const until = this.seen.get(src)?.get(id);
     return until !== undefined && until > this.deps.clock.monotonic();
   }
 
-  private remember(key: string): void {
+  private remember([src, id]: SeenKey): void {
     const now = this.deps.clock.monotonic();
-    this.seen.delete(key);
-    this.seen.set(key, now + SEEN_FOR_MS);
-    for (const [old, until] of this.seen) {
-      if (until > now && this.seen.size <= SEEN_KEPT) break;
-      this.seen.delete(old);
+    let ids = this.seen.get(src);
+    if (!ids) this.seen.set(src, (ids = new Map()));
+    if (ids.delete(id)) this.seenCount--;
+    ids.set(id, now + SEEN_FOR_MS);
+    this.seenCount++;
+    this.forgetExpired(src, ids, now);
+    if (this.seenCount <= SEEN_KEPT) return;
+    for (const [other, otherIds] of this.seen) this.forgetExpired(other, otherIds, now);
+    while (this.seenCount > SEEN_KEPT) {
+      let largest: Map<string, number> | null = null;
+      for (const otherIds of this.seen.values()) if (!largest || otherIds.size > largest.size) largest = otherIds;
+      largest!.delete(largest!.keys().next().value!);
+      this.seenCount--;
     }
+    for (const [other, otherIds] of this.seen) if (otherIds.size === 0) this.seen.delete(other);
+  }
+
+  /** Drops the expired IDs of `src` (the oldest are first), and the source once it has none. */
+  private forgetExpired(src: string, ids: Map<string, number>, now: number): void {
+    for (const [id, until] of ids) {
+      if (until > now) break;
+      ids.delete(id);
+      this.seenCount--;
+    }
+    if (ids.size === 0) this.seen.delete(src);
   }
 
   /**

@@ -187,6 +187,20 @@ describe('MeshRouter', () => {
     expect(b!.router.counters.delivered).toBe(2);
   });
 
+  it('a flood of a neighbour\'s own messages cannot push another source\'s out of the seen keys, to replay it after', async () => {
+    const [a, b, c] = await mesh(3, [[0, 1], [1, 2]], { clock: stillClock });
+    const recorded = await signedRoute(c!, b!.identity.nodeId, { k: 'data' });
+    await b!.router.receive(recorded, c!.identity.nodeId);
+    expect(b!.router.counters.delivered).toBe(1);
+    // More of a's own messages than the seen keys hold (16,384), each valid and new.
+    for (let i = 0; i < 16_500; i++) {
+      const id = `F${String(i).padStart(15, '0')}`;
+      await b!.router.receive(await signedRoute(a!, b!.identity.nodeId, { k: 'data' }, { id }), a!.identity.nodeId);
+    }
+    await b!.router.receive(structuredClone(recorded), a!.identity.nodeId);
+    expect(b!.router.counters.delivered).toBe(1 + 16_500);
+  }, 120_000);
+
   it('forwards at most 20 route messages a second for one source', async () => {
     const [a, b] = await mesh(3, [[0, 1], [1, 2]], { clock: stillClock });
     const far = 'n' + 'f'.repeat(26);

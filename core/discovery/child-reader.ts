@@ -100,10 +100,18 @@ export class ChildReader {
     this.deps.parent.once((node) => this.onParent(node));
   }
 
-  /** Whether the child at `soul` is being read now (its answer may come in chunks). */
-  isReading(soul: string): boolean {
+  /**
+   * Whether this reader reads `soul`: its parent, or the child of a link it holds (being fetched, watched,
+   * waiting, or read before). A relay keeps sending a child once asked for it; GUN answers a later read
+   * from what it kept, so those writes must get in, and only those: at most the links held.
+   */
+  reads(soul: string): boolean {
     const { parentSoul } = this.deps;
-    return this.inFlight.has(soul) || (soul.startsWith(`${parentSoul}/`) && this.watched.has(soul.slice(parentSoul.length + 1)));
+    if (!this.running) return false;
+    if (soul === parentSoul) return true;
+    if (!soul.startsWith(`${parentSoul}/`)) return false;
+    const key = soul.slice(parentSoul.length + 1);
+    return this.inFlight.has(soul) || this.watched.has(key) || this.waiting.has(key) || this.read.has(key);
   }
 
   /** The relay's answer for `soul` was refused by the screen: its slot is free at once. */

@@ -114,9 +114,12 @@ export function allFamilies(alsoRequire?: (record: NodeRecord) => boolean): read
   return [recordFamily(alsoRequire), FILES_FAMILY, BOXES_FAMILY, SIGNALS_FAMILY, SHARED_FAMILY];
 }
 
-/** Whether `raw` could be part of a child of `family`: only its fields, each a string, number or boolean of bounded size. */
+/**
+ * Whether `raw` could be part of a child of `family`, and only part: some of its fields, not all, each a
+ * string, number or boolean of bounded size. A child with every field is whole, and judged whole.
+ */
 export function isChunkOf(family: ChildFamily, raw: unknown): boolean {
-  if (!isRecord(raw)) return false;
+  if (!isRecord(raw) || family.fields.every((field) => field in raw)) return false;
   return Object.keys(raw).every((key) => {
     if (key === '_') return true;
     const value = raw[key];

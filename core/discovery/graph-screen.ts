@@ -48,6 +48,17 @@ export interface RefusedChild {
   child: unknown;
 }
 
+export interface ScreenOptions {
+  /**
+   * A node's: whether it reads the child at `soul` now (fetches, watches, or writes it). Any other child
+   * is dropped unread, and not counted as refused; parents and the souls above them pass (screened),
+   * since GUN resolves a write's chain through them. A relay reads nothing and gives none.
+   */
+  reading?: (soul: string) => boolean;
+  /** The message answers a read (`@`): a child being read may come in chunks. */
+  answer?: boolean;
+}
+
 /** Where a child soul belongs: its family, its parent and the key it is filed under there. */
 interface Placement {
   family: ChildFamily;
@@ -63,10 +74,11 @@ export class GraphScreen {
    * at its writer's canonical soul, every link that does not point at its key's canonical soul, and
    * every soul that is none of these. Partial writes are refused too: honest nodes always write whole
    * children, and a partial write is how a writer corrupts another's copy in the relay. An answer for a
-   * soul this instance is reading (`chunkedAnswer`, the souls of an answer message) may come in chunks
-   * (a relay's disk answers so): a chunk of the family's fields passes, and the child is judged once whole.
+   * soul this instance is reading may come in chunks (a relay's disk answers so): a chunk of the
+   * family's fields passes, and the child is judged once whole.
    */
-  screen(graph: Record<string, unknown>, now: number, chunkedAnswer: (soul: string) => boolean = () => false): ScreenResult {
+  screen(graph: Record<string, unknown>, now: number, { reading, answer = false }: ScreenOptions = {}): ScreenResult {
+    const chunkedAnswer = (soul: string): boolean => answer && (reading?.(soul) ?? false);
     const refused: RefusedChild[] = [];
     const refuse = (soul: string, family: FamilyName | null): void => {
       refused.push({ soul, family, child: graph[soul] });
@@ -81,6 +93,8 @@ export class GraphScreen {
       else {
         const placement = ownPlacement(soul, this.families);
         if (placement === null) refuse(soul, null);
+        // A node's GUN keeps every child a message carries, asked for or not: only what it reads gets in.
+        else if (reading && !reading(soul)) delete graph[soul];
         else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkedAnswer(soul) && isChunkOf(placement.family, node))))) {
           refuse(soul, placement.family.name);
         }

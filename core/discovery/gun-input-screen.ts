@@ -27,17 +27,17 @@ export interface GunMeshLike {
 
 /**
  * @param families the souls screened (graph-families.ts: allFamilies()).
- * @param beingRead whether this instance is reading the child at a soul now (child-reader.ts): only an
- *   answer (`@`) for such a soul may carry a child in chunks. GUN takes a put with an `@` nobody waits
- *   for as a write, so a forged `@` on any other soul is only a partial write, and refused. A relay
- *   reads nothing: every write it hears must be whole.
+ * @param reading a node's: whether it reads a soul now (child-reader.ts). Only what it reads gets into
+ *   its GUN, and only an answer (`@`) for such a soul may carry a child in chunks: GUN takes a put with
+ *   an `@` nobody waits for as a write, so a forged `@` on any other soul is only a partial write, and
+ *   refused. A relay reads nothing (absent): every write it hears must be whole.
  */
 export function screenGunInput(
   mesh: GunMeshLike,
   now: () => number,
   onRefused: (refused: RefusedChild[]) => void,
   families: readonly ChildFamily[],
-  beingRead: (soul: string) => boolean = () => false,
+  reading?: (soul: string) => boolean,
 ): void {
   const screen = new GraphScreen(families);
   const hearOne = mesh.hear.one;
@@ -45,7 +45,7 @@ export function screenGunInput(
     if (isRecord(msg) && isRecord(msg.put)) {
       let result: ReturnType<GraphScreen['screen']>;
       try {
-        result = screen.screen(msg.put, now(), typeof msg['@'] === 'string' ? beingRead : undefined);
+        result = screen.screen(msg.put, now(), { reading, answer: typeof msg['@'] === 'string' });
       } catch {
         // Not a graph JSON could make: nothing of it goes on (fail closed).
         return;
@@ -53,7 +53,7 @@ export function screenGunInput(
       const { refused, empty } = result;
       if (refused.length) onRefused(refused);
       if (empty) {
-        if (typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not well-formed Meshdeck data' }, peer);
+        if (refused.length && typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not well-formed Meshdeck data' }, peer);
         return;
       }
     }

@@ -57,6 +57,8 @@ const WEBSOCKET_OPEN = 1;
 const ANNOUNCE_ACK_MS = 2000;
 const ANNOUNCE_ATTEMPTS = 3;
 type GunFactory = (options: Record<string, unknown>) => GunRoot;
+/** Children written lately that the node lets answers in for (signal slots of the peers it dials, its own box key…). */
+const WRITTEN_KEPT = 256;
 /** Values one slot read checks at most (readSlot's `accept`). */
 const SLOT_READ_CHECKS = 8;
 
@@ -89,8 +91,13 @@ class GunRendezvous implements Rendezvous {
   private shared: { channel: string; reader: ChildReader } | null = null;
   /** Watched slot paths (joined with "/") and their readers. */
   private readonly slots = new Map<string, ChildReader>();
-  /** Slot reads still waiting for a relay: each holds a timer and a subscription, released by stop(). */
-  private readonly reads = new Set<() => void>();
+  /**
+   * The WRITTEN_KEPT children this node wrote last: GUN asks the relays about a child it writes, and
+   * their answer must get in (graph-screen.ts lets in only what a node reads).
+   */
+  private readonly writing = new Set<string>();
+  /** Slot reads still waiting for a relay (how to end each → its soul): each holds a timer and a subscription, released by stop(). */
+  private readonly reads = new Map<() => void, string>();
 
   constructor(private readonly options: RendezvousOptions) {
     this.timers = new TimerGroup(options.clock);
@@ -107,7 +114,7 @@ class GunRendezvous implements Rendezvous {
       for (const { soul } of refused) for (const reader of this.readers) reader.refused(soul);
       const records = refused.filter((r) => r.family === 'records').map((r) => r.child);
       if (records.length) this.events.emit('records:refused', records);
-    }, this.families, (soul) => this.gun === gun && [...this.readers].some((reader) => reader.isReading(soul)));
+    }, this.families, (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.reads(soul))));
     gun.on('hi', (peer) => {
       if (!peer.url) return;
       this.cancelReattach(peer.url);
@@ -204,6 +211,7 @@ class GunRendezvous implements Rendezvous {
       if (!acked && this.nodes === nodes) this.write(record, attempt + 1);
     }, ANNOUNCE_ACK_MS) : null;
     if (attempt === 1) this.linkAncestors();
+    this.wrote(`${this.roomSoul(['nodes'])}/${record.id}`);
     nodes.get(record.id).put({ ...record }, (ack) => {
       if (!ack.err) acked = true;
     });
@@ -222,6 +230,7 @@ class GunRendezvous implements Rendezvous {
   }
 
   share(channel: string, key: string, value: Record<string, string | number>): void {
+    this.wrote(`${sharedSoul(channel)}/${key}`);
     this.gun?.get(sharedSoul(channel)).get(key).put({ ...value });
   }
 
@@ -241,7 +250,14 @@ class GunRendezvous implements Rendezvous {
   }
 
   putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void {
+    this.wrote(`${this.roomSoul(path)}/${key}`);
     this.gun?.get(this.roomSoul(path)).get(key).put({ ...value });
+  }
+
+  private wrote(soul: string): void {
+    this.writing.delete(soul);
+    this.writing.add(soul);
+    if (this.writing.size > WRITTEN_KEPT) this.writing.delete(this.writing.keys().next().value!);
   }
 
   watchSlots(path: readonly string[]): void {
@@ -265,9 +281,13 @@ class GunRendezvous implements Rendezvous {
     if (!gun) return Promise.resolve(undefined);
     const parentSoul = this.roomSoul(path);
     const family = this.families.find((f) => f.isParent(parentSoul));
+    const soul = `${parentSoul}/${key}`;
     return new Promise((resolve) => {
-      const chain = gun.get(`${parentSoul}/${key}`);
+      const chain = gun.get(soul);
+      let settled = false;
       const settle = (value: unknown): void => {
+        if (settled) return;
+        settled = true;
         this.reads.delete(cancel);
         this.timers.cancel(timer);
         chain.off();
@@ -275,7 +295,7 @@ class GunRendezvous implements Rendezvous {
       };
       const cancel = (): void => settle(undefined);
       const timer = this.timers.timeout(cancel, ms);
-      this.reads.add(cancel);
+      this.reads.set(cancel, soul);
       // on(), not once(): once() answers undefined as soon as the local graph lacks the node, before
       // a relay has had the chance to send it. GUN answers first from its own graph, which may hold a
       // copy read long ago (a box key gone stale): only a value its family accepts now ends the read.
@@ -305,7 +325,8 @@ class GunRendezvous implements Rendezvous {
     this.nodes = null;
     this.shared = null;
     this.slots.clear();
-    for (const cancel of [...this.reads]) cancel();
+    for (const cancel of [...this.reads.keys()]) cancel();
+    this.writing.clear();
     // Saying bye removes each relay from GUN's peer table first, so its socket's close does not
     // schedule a reconnect.
     const mesh = gun.back('opt.mesh') as GunMesh | undefined;

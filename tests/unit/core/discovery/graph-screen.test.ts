@@ -61,13 +61,27 @@ describe('GraphScreen', () => {
   it('takes a record in chunks in an answer to its own read (a relay\'s disk answers so), never in a write', () => {
     const soul = `${PARENT}/${peer.nodeId}`;
     const chunk = () => ({ [soul]: meta(soul, { id: genuine.id, pub: genuine.pub, ts: genuine.ts }) });
-    const reading = (read: string) => (at: string) => at === read;
-    expect(newScreen().screen(chunk(), T, reading(soul))).toMatchObject({ refused: { length: 0 }, empty: false });
-    // A write, or an answer for a soul not being read (a forged `@`), must be whole.
+    const reading = (read: string) => ({ reading: (at: string) => at === read });
+    expect(newScreen().screen(chunk(), T, { ...reading(soul), answer: true })).toMatchObject({ refused: { length: 0 }, empty: false });
+    // A write (to a relay, or to a node reading that soul) must be whole.
     expect(newScreen().screen(chunk(), T)).toMatchObject({ refused: { length: 1 }, empty: true });
-    expect(newScreen().screen(chunk(), T, reading(`${PARENT}/${other.nodeId}`))).toMatchObject({ refused: { length: 1 }, empty: true });
+    expect(newScreen().screen(chunk(), T, reading(soul))).toMatchObject({ refused: { length: 1 }, empty: true });
     const junk = { [soul]: meta(soul, { id: genuine.id, junk: 'x' }) };
-    expect(newScreen().screen(junk, T, reading(soul))).toMatchObject({ refused: { length: 1 }, empty: true });
+    expect(newScreen().screen(junk, T, { ...reading(soul), answer: true })).toMatchObject({ refused: { length: 1 }, empty: true });
+    // Every field there is a whole record, judged whole even in an answer: one dated ahead is refused.
+    const ahead = { [soul]: meta(soul, { ...genuine, ts: T + RECORD_AHEAD_MS + 1 }) };
+    expect(newScreen().screen(ahead, T, { ...reading(soul), answer: true })).toMatchObject({ refused: { length: 1 }, empty: true });
+  });
+
+  it('lets into a node only what it reads: anything else a relay sends is dropped unread, and not counted', () => {
+    const soul = `${PARENT}/${peer.nodeId}`;
+    const graph: Record<string, unknown> = {
+      [soul]: meta(soul, { ...genuine }),
+      [`${PARENT}/${other.nodeId}`]: meta(`${PARENT}/${other.nodeId}`, { ...genuine, id: other.nodeId }),
+      'meshdeck/v1/elsewhere/files': meta('meshdeck/v1/elsewhere/files', {}),
+    };
+    expect(newScreen().screen(graph, T, { reading: (at) => at === soul })).toMatchObject({ refused: [], empty: false });
+    expect(Object.keys(graph)).toEqual([soul]);
   });
 
   // A stock relay keeps and sends back every link it was ever sent: GUN fetches the child of each (issue 22).

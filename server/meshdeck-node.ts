@@ -158,7 +158,11 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
         resolve(1);
       }, SHUTDOWN_DEADLINE_MS).unref();
       running.stop().then(
-        () => resolve(0),
+        () => {
+          // The last line of a clean stop: a crash after it is in the process's exit, one before it in the stop.
+          io.out('stopped');
+          resolve(0);
+        },
         (error: unknown) => {
           io.err(`meshdeck-node: shutdown failed: ${errorText(error)}`);
           resolve(1);

@@ -30,6 +30,32 @@ export function closeWhenFlushed(channel: () => RTCDataChannel | undefined, cloc
   poll();
 }
 
+/** How long a connection waits for its closing data channel to say it is closed before it is closed anyway. */
+const CHANNEL_CLOSE_WAIT_MS = 200;
+
+/**
+ * Closes `channel`, then calls `closeConnection` once the channel is closed (or after
+ * CHANNEL_CLOSE_WAIT_MS). Why not both at once: Node's WebRTC (@roamhq/wrtc) cleans up a channel still
+ * open inside the connection's close, and crashed there natively (SIGSEGV) while the remote was closing
+ * the same channel: meshdeck-node processes stopping together died after their bye and before
+ * "stopped" (tests/integration/meshdeck-node.test.ts). A browser does the same either way.
+ */
+export function closeChannelFirst(channel: RTCDataChannel | undefined, clock: Clock, closeConnection: () => void): void {
+  if (channel && channel.readyState !== 'closed') channel.close();
+  if (!channel || channel.readyState === 'closed') return closeConnection();
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    clock.clearTimeout(timer);
+    // Nothing left holding the connection (Chromium counts it against its 500 until collected).
+    channel.onclose = null;
+    closeConnection();
+  };
+  const timer = clock.setTimeout(once, CHANNEL_CLOSE_WAIT_MS);
+  channel.onclose = once;
+}
+
 interface StatsEntry {
   type: string;
   id: string;

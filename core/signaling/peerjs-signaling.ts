@@ -13,7 +13,7 @@ import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } f
 import { textSerializers, type TextFrame } from './text-frames';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
 import { MAX_MESSAGE_BYTES } from '../session/wire';
-import { closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
+import { closeChannelFirst, closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
 import { errorText } from '../lib/error-text';
 
 /**
@@ -268,7 +268,8 @@ class PeerJsLink implements Link {
     if (!connection) return this.finish();
     this.closed = true;
     closeWhenFlushed(() => connection.dataChannel, this.clock, this.lastSentAt, () => {
-      connection.close();
+      // PeerJS closes only the RTCPeerConnection (its negotiator's cleanup): its channel first, here.
+      closeChannelFirst(connection.dataChannel, this.clock, () => connection.close());
       this.finish();
     });
   }

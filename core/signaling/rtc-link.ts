@@ -9,7 +9,9 @@ import type { Clock } from '../lib/clock';
 import type { Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection, SignalPath } from '../node/observed-state';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
-import { closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
+import { closeChannelFirst, closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
+
+const NOTHING_WATCHED = (): void => undefined;
 
 export const DATA_CHANNEL_LABEL = 'meshdeck';
 
@@ -30,7 +32,7 @@ export class RtcLink implements Link {
   private closing = false;
   private finished = false;
   private lastSentAt = -Infinity;
-  private unwatchIce: () => void = () => undefined;
+  private unwatchIce: () => void = NOTHING_WATCHED;
 
   constructor(
     readonly remoteId: string,
@@ -115,13 +117,13 @@ export class RtcLink implements Link {
     // renderer's 500 until it is collected (see PeerConnectionSource), and a finished link can outlive
     // its close in a session someone still holds.
     const { channel, connection } = this;
-    this.unwatchIce = () => undefined;
+    // A function made here would hold this scope, and with it the connection the close below captures.
+    this.unwatchIce = NOTHING_WATCHED;
     this.channel = undefined;
     this.connection = this.makeConnection = null;
     if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
     if (connection) connection.onconnectionstatechange = connection.ondatachannel = null;
-    channel?.close();
-    connection?.close();
+    closeChannelFirst(channel, this.clock, () => connection?.close());
     this.events.emit('close', undefined);
     this.events.clear();
   }

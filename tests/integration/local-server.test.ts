@@ -28,7 +28,7 @@ const require = createRequire(import.meta.url);
 /** The GUN client API used here (GUN's .d.ts declares globals, so it is not imported). */
 interface GunChain {
   get(key: string): GunChain;
-  put(data: Record<string, string>, ack: (ack: { err?: string; ok?: unknown }) => void): GunChain;
+  put(data: Record<string, string | number>, ack: (ack: { err?: string; ok?: unknown }) => void): GunChain;
   on(callback: (value: unknown) => void): GunChain;
   back(path: 'opt'): { peers: Record<string, { wire?: { close(): void } | null }> };
 }
@@ -115,10 +115,16 @@ function closeGun(gun: GunRoot): void {
 }
 
 /** Resolves once the relay acknowledges the write (it acks after radisk has written it). */
-function putAndAck(gun: GunRoot, soul: string, data: Record<string, string>): Promise<void> {
+function putAndAck(gun: GunRoot, soul: string, data: Record<string, string | number>): Promise<void> {
   return new Promise((resolve, reject) =>
     gun.get(soul).put(data, (ack) => (ack.err ? reject(new Error(ack.err)) : resolve())),
   );
+}
+
+/** A box key as a node writes it (core/discovery/graph-families.ts): the relay keeps only Meshdeck's souls. */
+function boxKey(box: string): { soul: string; data: Record<string, string | number> } {
+  const id = nodeId();
+  return { soul: `meshdeck/v1/test/boxes/${id}`, data: { id, box, ts: Date.now(), sig: 's'.repeat(86) } };
 }
 
 /** The first defined value of `soul.key`, as GUN delivers it (from the relay, for a fresh client). */
@@ -244,11 +250,14 @@ describe('local server', () => {
       connectGun(server.relayUrl),
       connectGun(server.relayUrl),
     ]);
-    const soul = `meshdeck-test/${nodeId()}`;
-    const text = `hello ${Date.now()}`;
+    const { soul, data } = boxKey(`hello${Date.now()}`);
+    await putAndAck(writer, soul, data);
+    expect(await readField(reader, soul, 'box')).toBe(data.box);
+  });
 
-    await putAndAck(writer, soul, { text });
-    expect(await readField(reader, soul, 'text')).toBe(text);
+  it('refuses a soul outside Meshdeck\'s layout with an error, and keeps none of it', async () => {
+    const { gun: writer } = await connectGun(server.relayUrl);
+    await expect(putAndAck(writer, `meshdeck-test/${nodeId()}`, { text: 'anything' })).rejects.toThrow(/refused/);
   });
 });
 
@@ -290,17 +299,17 @@ describe('local server lifecycle', () => {
   it('keeps relay data in a given dataDir across a restart', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'meshdeck-test-radata-'));
     try {
-      const soul = `meshdeck-test/${nodeId()}`;
+      const { soul, data } = boxKey('kept');
       const first = await startLocalServer({ port: 0, dataDir });
       const { gun: writer } = await connectGun(first.relayUrl);
-      await putAndAck(writer, soul, { text: 'kept' });
+      await putAndAck(writer, soul, data);
       closeGun(writer);
       await first.close();
 
       const second = await startLocalServer({ port: 0, dataDir });
       try {
         const { gun: reader } = await connectGun(second.relayUrl); // a fresh client: knows nothing yet
-        expect(await readField(reader, soul, 'text')).toBe('kept');
+        expect(await readField(reader, soul, 'box')).toBe('kept');
       } finally {
         await second.close();
       }

@@ -13,7 +13,15 @@ const fakes = await vi.hoisted(async () => {
   /** The slice of PeerJS's DataConnection the links use; close() drops the connection as PeerJS's does. */
   class FakeDataConnection extends Emitter {
     open = false;
-    dataChannel: { readyState: string; bufferedAmount: number } | null = { readyState: 'connecting', bufferedAmount: 0 };
+    dataChannel: { readyState: string; bufferedAmount: number; onclose: (() => void) | null; close(): void } | null = {
+      readyState: 'connecting',
+      bufferedAmount: 0,
+      onclose: null,
+      close() {
+        this.readyState = 'closed';
+        this.onclose?.();
+      },
+    };
     constructor(
       readonly peer: string,
       public peerConnection: { close(): void } | null,

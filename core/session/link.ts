@@ -28,6 +28,10 @@ export interface Traffic {
 
 export type Route = 'direct' | 'relay';
 
+export interface CloseOptions {
+  channelFirst?: boolean;
+}
+
 export interface Link {
   /** The node ID the transport says is on the other end (the PeerJS peer ID). */
   readonly remoteId: string;
@@ -36,8 +40,12 @@ export interface Link {
   readonly path: SignalPath;
   readonly events: Emitter<LinkEvents>;
   send(frame: string): void;
-  /** Closes the channel and its RTCPeerConnection after frames already sent went out. Idempotent. */
-  close(): void;
+  /**
+   * Closes the channel and its RTCPeerConnection after frames already sent went out. Idempotent.
+   * `channelFirst`: the connection only once its channel is closed (both ends closing together: see
+   * core/signaling/data-channel.ts closeChannelFirst).
+   */
+  close(options?: CloseOptions): void;
   /** Bytes carried so far, from the transport's own counters (getStats); null where it has none. */
   readTraffic(): Promise<Traffic | null>;
   /** The DTLS fingerprints of both ends as this side's session descriptions state them; null until known. */

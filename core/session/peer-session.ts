@@ -366,7 +366,9 @@ export class PeerSession {
       }
     }
     for (const unsubscribe of this.unsubscribeLink) unsubscribe();
-    this.link.close();
+    // Shutting down, both ends often close at once: Node's WebRTC then needs the channel closed first.
+    // Not otherwise: a flooding peer got the channel's close before its `bye limit` (bench/hostile.ts).
+    this.link.close({ channelFirst: reason === 'shutdown' || reason === 'remote:shutdown' });
     this.events.emit('session:close', { session: this, reason, error });
     this.events.clear();
   }

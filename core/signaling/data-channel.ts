@@ -35,10 +35,12 @@ const CHANNEL_CLOSE_WAIT_MS = 200;
 
 /**
  * Closes `channel`, then calls `closeConnection` once the channel is closed (or after
- * CHANNEL_CLOSE_WAIT_MS). Why not both at once: Node's WebRTC (@roamhq/wrtc) cleans up a channel still
- * open inside the connection's close, and crashed there natively (SIGSEGV) while the remote was closing
- * the same channel: meshdeck-node processes stopping together died after their bye and before
- * "stopped" (tests/integration/meshdeck-node.test.ts). A browser does the same either way.
+ * CHANNEL_CLOSE_WAIT_MS). Why, when both ends close together (a shutdown): Node's WebRTC (@roamhq/wrtc)
+ * cleans up a channel still open inside the connection's close, and crashed there natively (SIGSEGV)
+ * while the remote was closing the same channel: meshdeck-node processes stopping together died after
+ * their bye and before "stopped" (tests/integration/meshdeck-node.test.ts). Why not always: a peer
+ * flooding its own sends got the channel's close before the `bye limit` sent ahead of it, which closing
+ * the connection alone delivers first (bench/hostile.ts).
  */
 export function closeChannelFirst(channel: RTCDataChannel | undefined, clock: Clock, closeConnection: () => void): void {
   if (channel && channel.readyState !== 'closed') channel.close();

@@ -7,7 +7,7 @@ import { Backoff } from '../lib/backoff';
 import { TimerGroup } from '../lib/clock';
 import { peerServerOptions } from './peer-server-url';
 import { Emitter } from '../lib/events';
-import type { Link, LinkEvents, Traffic } from '../session/link';
+import type { CloseOptions, Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection, SignalPath } from '../node/observed-state';
 import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from '../node/transport';
 import { textSerializers, type TextFrame } from './text-frames';
@@ -262,14 +262,15 @@ class PeerJsLink implements Link {
     this.close();
   }
 
-  close(): void {
+  close({ channelFirst = false }: CloseOptions = {}): void {
     if (this.closed) return;
     const connection = this.connection;
     if (!connection) return this.finish();
     this.closed = true;
     closeWhenFlushed(() => connection.dataChannel, this.clock, this.lastSentAt, () => {
-      // PeerJS closes only the RTCPeerConnection (its negotiator's cleanup): its channel first, here.
-      closeChannelFirst(connection.dataChannel, this.clock, () => connection.close());
+      // PeerJS closes only the RTCPeerConnection (its negotiator's cleanup): the channel first is ours to do.
+      if (channelFirst) closeChannelFirst(connection.dataChannel, this.clock, () => connection.close());
+      else connection.close();
       this.finish();
     });
   }

@@ -6,7 +6,7 @@
 import { Emitter } from '../lib/events';
 import type { IceServer } from '../control/settings';
 import type { Clock } from '../lib/clock';
-import type { Link, LinkEvents, Traffic } from '../session/link';
+import type { CloseOptions, Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection, SignalPath } from '../node/observed-state';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
 import { closeChannelFirst, closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
@@ -30,6 +30,8 @@ export class RtcLink implements Link {
   private connection: RTCPeerConnection | null = null;
   private makeConnection: (() => RTCPeerConnection) | null = null;
   private closing = false;
+  /** close()'s option: the connection only once the channel is closed. */
+  private channelFirst = false;
   private finished = false;
   private lastSentAt = -Infinity;
   private unwatchIce: () => void = NOTHING_WATCHED;
@@ -103,9 +105,10 @@ export class RtcLink implements Link {
     this.close();
   }
 
-  close(): void {
+  close({ channelFirst = false }: CloseOptions = {}): void {
     if (this.closing) return;
     this.closing = true;
+    this.channelFirst = channelFirst;
     closeWhenFlushed(() => this.channel, this.clock, this.lastSentAt, () => this.finish());
   }
 
@@ -123,7 +126,11 @@ export class RtcLink implements Link {
     this.connection = this.makeConnection = null;
     if (channel) channel.onopen = channel.onmessage = channel.onclose = null;
     if (connection) connection.onconnectionstatechange = connection.ondatachannel = null;
-    closeChannelFirst(channel, this.clock, () => connection?.close());
+    if (this.channelFirst) closeChannelFirst(channel, this.clock, () => connection?.close());
+    else {
+      channel?.close();
+      connection?.close();
+    }
     this.events.emit('close', undefined);
     this.events.clear();
   }

@@ -64,6 +64,11 @@ export interface ChildReaderDeps {
   knows(nodeId: string): boolean;
   /** A whole, well-formed child as GUN delivered it, filed under `key`: its signature unverified. */
   onChild(key: string, data: Record<string, unknown>): void;
+  /**
+   * Removes the link under `key` from the parent GUN holds in its graph (the node `on()` hands over is
+   * a copy): a stale link will never be read, and GUN would keep it for as long as the node runs.
+   */
+  forgetLink(key: string): void;
 }
 
 interface Link {
@@ -144,7 +149,7 @@ export class ChildReader {
       const soul = `${parentSoul}/${key}`;
       const stale = typeof writtenAt !== 'number' || now - writtenAt > family.freshMs;
       if (stale || !NODE_ID_PATTERN.test(key) || !isRecord(value) || value['#'] !== soul) {
-        if (stale) forget(node, states, key);
+        if (stale) this.deps.forgetLink(key);
         continue;
       }
       live.push(key);
@@ -155,7 +160,7 @@ export class ChildReader {
     }
     if (live.length > LINKS_HELD) {
       live.sort((a, b) => (states[b] as number) - (states[a] as number));
-      for (const key of live.slice(LINKS_HELD)) forget(node, states, key);
+      for (const key of live.slice(LINKS_HELD)) this.deps.forgetLink(key);
     }
     this.dropOldestWaiting();
     this.pump();
@@ -163,6 +168,9 @@ export class ChildReader {
 
   /** Hands on every whole, well-formed write of a known writer's soul as it comes. */
   private watch(key: string, soul: string): void {
+    // GUN keeps one chain per soul, and a fetch that ended later would switch it off under the watch.
+    this.inFlight.get(soul)?.();
+    this.waiting.delete(key);
     const chain = this.deps.chainOf(soul);
     const entry = { chain, newest: -Infinity };
     this.watched.set(key, entry);
@@ -192,7 +200,7 @@ export class ChildReader {
       for (const entry of this.waiting) if (!newest || readFirst(entry[1], newest[1]) < 0) newest = entry;
       const [key, link] = newest!;
       this.waiting.delete(key);
-      if (this.inFlight.has(link.soul)) continue;
+      if (this.inFlight.has(link.soul) || this.watched.has(key)) continue;
       this.remember(key, link.writtenAt);
       this.fetch(link);
     }
@@ -230,15 +238,6 @@ export class ChildReader {
       end();
     });
   }
-}
-
-/**
- * Removes a link GUN holds in the parent it handed over (its own graph's node): a stale link will never
- * be read, and GUN would keep it, and hand it over again, for as long as the node runs.
- */
-function forget(node: Record<string, unknown>, states: Record<string, unknown>, key: string): void {
-  delete node[key];
-  delete states[key];
 }
 
 /** The newest of a GUN node's field states (when its fields were last written), or -Infinity. */

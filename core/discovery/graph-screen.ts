@@ -50,9 +50,9 @@ export interface RefusedChild {
 
 export interface ScreenOptions {
   /**
-   * A node's: whether it reads the child at `soul` now (fetches, watches, or writes it). Any other child
-   * is dropped unread, and not counted as refused; parents and the souls above them pass (screened),
-   * since GUN resolves a write's chain through them. A relay reads nothing and gives none.
+   * A node's: whether it reads or writes `soul` now (a parent it watches or writes under, a child it
+   * fetches, watches or wrote, an ancestor it links). Any other soul is dropped unread, and not counted
+   * as refused: a relay forwards every put to every client. A relay reads nothing and gives none.
    */
   reading?: (soul: string) => boolean;
   /** The message answers a read (`@`): a child being read may come in chunks. */
@@ -87,14 +87,17 @@ export class GraphScreen {
     const links: [soul: string, freshMs: number, nodeIds: boolean][] = [];
     for (const soul of Object.keys(graph)) {
       const node = graph[soul];
+      // A node's GUN keeps every soul a message carries, asked for or not: only what it reads or writes gets in.
+      if (reading && !reading(soul)) {
+        delete graph[soul];
+        continue;
+      }
       const family = this.parentFamily(soul);
       if (family) links.push([soul, family.freshMs, true]);
       else if (ANCESTORS.some((pattern) => pattern.test(soul))) links.push([soul, Infinity, false]);
       else {
         const placement = ownPlacement(soul, this.families);
         if (placement === null) refuse(soul, null);
-        // A node's GUN keeps every child a message carries, asked for or not: only what it reads gets in.
-        else if (reading && !reading(soul)) delete graph[soul];
         else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkedAnswer(soul) && isChunkOf(placement.family, node))))) {
           refuse(soul, placement.family.name);
         }

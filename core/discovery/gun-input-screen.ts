@@ -53,6 +53,12 @@ export function screenGunInput(
       const { refused, empty } = result;
       if (refused.length) onRefused(refused);
       if (empty) {
+        // An answer emptied is an answer of nothing: GUN must still hear it, or a write waiting for it
+        // to resolve its chain (a stale link of this node's on the relay) would never leave.
+        if (typeof msg['@'] === 'string') {
+          delete msg.put;
+          return hearOne.call(this, msg, peer, started);
+        }
         if (refused.length && typeof msg['#'] === 'string') mesh.say({ '@': msg['#'], err: 'refused: not well-formed Meshdeck data' }, peer);
         return;
       }

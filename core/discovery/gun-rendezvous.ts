@@ -92,8 +92,9 @@ class GunRendezvous implements Rendezvous {
   /** Watched slot paths (joined with "/") and their readers. */
   private readonly slots = new Map<string, ChildReader>();
   /**
-   * The WRITTEN_KEPT children this node wrote last: GUN asks the relays about a child it writes, and
-   * their answer must get in (graph-screen.ts lets in only what a node reads).
+   * The WRITTEN_KEPT souls this node wrote last (children, their parents, the ancestors it links): GUN
+   * asks the relays about what it writes, and their answer must get in (graph-screen.ts lets into a node
+   * only what it reads or writes).
    */
   private readonly writing = new Set<string>();
   /** Slot reads still waiting for a relay (how to end each → its soul): each holds a timer and a subscription, released by stop(). */
@@ -145,6 +146,13 @@ class GunRendezvous implements Rendezvous {
       knows: (nodeId) => this.options.knows?.(nodeId) ?? false,
       onChild: (key, data) => {
         if (this.gun === gun && this.readers.has(reader)) onChild(key, data);
+      },
+      forgetLink: (key) => {
+        const held = (gun as unknown as { _: { graph: Record<string, Record<string, unknown> | undefined> } })._.graph[parentSoul];
+        if (!held) return;
+        delete held[key];
+        const states = (held._ as { '>'?: Record<string, unknown> } | undefined)?.['>'];
+        if (states) delete states[key];
       },
     });
     this.readers.add(reader);
@@ -225,6 +233,8 @@ class GunRendezvous implements Rendezvous {
   private linkAncestors(): void {
     const gun = this.gun;
     if (!gun) return;
+    this.wrote(this.roomSoul([]));
+    this.wrote(this.roomSoul(['nodes']));
     gun.get('meshdeck/v1').get(this.options.room).put(gun.get(this.roomSoul([])));
     gun.get(this.roomSoul([])).get('nodes').put(gun.get(this.roomSoul(['nodes'])));
   }
@@ -254,10 +264,13 @@ class GunRendezvous implements Rendezvous {
     this.gun?.get(this.roomSoul(path)).get(key).put({ ...value });
   }
 
-  private wrote(soul: string): void {
-    this.writing.delete(soul);
-    this.writing.add(soul);
-    if (this.writing.size > WRITTEN_KEPT) this.writing.delete(this.writing.keys().next().value!);
+  /** A child written, with the parent GUN resolves it through. */
+  private wrote(childSoul: string): void {
+    for (const soul of [childSoul.slice(0, childSoul.lastIndexOf('/')), childSoul]) {
+      this.writing.delete(soul);
+      this.writing.add(soul);
+    }
+    while (this.writing.size > WRITTEN_KEPT) this.writing.delete(this.writing.keys().next().value!);
   }
 
   watchSlots(path: readonly string[]): void {

@@ -354,7 +354,7 @@ export class MeshNode {
   private goOnline(): void {
     const settings = this.settings!;
     const { clock, identity } = this.components;
-    const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock, knows: (nodeId) => this.records.get(nodeId) !== undefined });
+    const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock, knows: (nodeId) => this.freshKeyOf(nodeId) !== null });
     const primaries = signalingUrlsOf(settings).map((url) => this.components.createSignaling({ url, nodeId: identity.nodeId, iceServers: settings.iceServers, clock }));
     const fallbacks = this.components.createFallbackSignaling
       ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]

@@ -38,12 +38,13 @@ const gunNode = (soul: string, fields: Record<string, unknown>, writtenAt: (key:
   ...fields,
 });
 
-function setup(known: readonly string[] = [], family: ChildFamily = recordFamily(), parentSoul = PARENT) {
+function setup(known: string[] = [], family: ChildFamily = recordFamily(), parentSoul = PARENT) {
   const clock = new FakeClock();
   const parent = new FakeChain();
   const children = new Map<string, FakeChain>();
   const fetched: string[] = [];
   const read: unknown[] = [];
+  const graph: { parent: unknown } = { parent: null };
   const reader = new ChildReader({
     family,
     parentSoul,
@@ -58,13 +59,20 @@ function setup(known: readonly string[] = [], family: ChildFamily = recordFamily
     now: () => clock.now(),
     knows: (nodeId) => known.includes(nodeId),
     onChild: (_key, data) => read.push(data),
+    // GUN's graph node of the parent: here the last one the test handed over.
+    forgetLink: (key) => {
+      const held = graph.parent as (Record<string, unknown> & { _: { '>': Record<string, unknown> } }) | null;
+      if (!held) return;
+      delete held[key];
+      delete held._['>'][key];
+    },
   });
   reader.start();
   /** The parent as GUN holds it: a link per key, each written at its time. */
   const links = (written: Record<string, number>) =>
     parent.emit(gunNode(parentSoul, Object.fromEntries(Object.keys(written).map((key) => [key, { '#': `${parentSoul}/${key}` }])), (key) => written[key]!));
   const answer = (record: NodeRecord, writtenAt: number) => children.get(`${parentSoul}/${record.id}`)!.emit(gunNode(`${parentSoul}/${record.id}`, { ...record }, () => writtenAt));
-  return { clock, reader, links, answer, fetched, read, children };
+  return { clock, reader, links, answer, fetched, read, children, graph };
 }
 
 describe('ChildReader', () => {
@@ -185,10 +193,13 @@ describe('ChildReader', () => {
   });
 
   it('reads a child at its own soul only, and prunes stale links from the parent GUN holds', () => {
-    const { clock, reader, fetched } = setup();
+    const { clock, reader, fetched, graph } = setup();
     const now = clock.now();
-    // The parent object itself, as GUN hands over its graph's node: the reader trims it in place.
-    const onParent = (node: unknown) => (reader as unknown as { onParent(node: unknown): void }).onParent(node);
+    // The parent as GUN holds it in its graph: the reader trims it there.
+    const onParent = (node: unknown) => {
+      graph.parent = node;
+      (reader as unknown as { onParent(node: unknown): void }).onParent(structuredClone(node));
+    };
     const parent = gunNode(PARENT, { [idOf(1)]: { '#': 'elsewhere' }, [idOf(2)]: { '#': `${PARENT}/${idOf(2)}` }, [idOf(3)]: { '#': `${PARENT}/${idOf(3)}` } }, (key) => (key === idOf(3) ? now - RECORD_STALE_MS - 1 : now));
     onParent(parent);
     expect(fetched).toEqual([`${PARENT}/${idOf(2)}`]);
@@ -199,5 +210,21 @@ describe('ChildReader', () => {
     const many = gunNode(PARENT, Object.fromEntries(ids.map((id) => [id, { '#': `${PARENT}/${id}` }])), (key) => now - ids.indexOf(key));
     onParent(many);
     expect(Object.keys(many).filter((k) => k !== '_').sort()).toEqual(ids.slice(0, LINKS_HELD).sort());
+  });
+  it('a writer watched while its fetch runs: the fetch ends first, and its end never switches the watch off', async () => {
+    const known: string[] = [];
+    const { clock, links, children, answer } = setup(known);
+    const at = clock.now();
+    links({ [record.id]: at });
+    const fetching = children.get(`${PARENT}/${record.id}`)!;
+    known.push(record.id);
+    links({ [record.id]: at + 1 });
+    const watching = children.get(`${PARENT}/${record.id}`)!;
+    expect(watching).not.toBe(fetching);
+    expect(fetching.offs).toBe(1);
+    await clock.advance(FETCH_TIMEOUT_MS * 2);
+    expect(watching.offs).toBe(0);
+    expect(watching.listeners).toHaveLength(1);
+    answer(record, at + 1);
   });
 });

@@ -18,6 +18,7 @@ import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
 import { DialBudget } from './dial-budget';
+import { NewlyFound } from './newly-found';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
 import { RecordTable } from '../discovery/record-table';
@@ -52,8 +53,6 @@ export const DIAL_SWEEP_MS = 3000;
  * retried after the usual failure backoff.
  */
 export const STALLED_DIAL_MS = 2000;
-/** Newly found nodes remembered until dialled; the oldest are forgotten first (they join the random sweep). */
-const NEWLY_FOUND_KEPT = 8;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
@@ -112,8 +111,8 @@ export class MeshNode {
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly dialBudget: DialBudget;
-  /** Node IDs found for the first time and not dialled yet, latest last (maybeDial). */
-  private readonly newlyFound: string[] = [];
+  /** Nodes found for the first time and not dialled yet (maybeDial). */
+  private readonly newlyFound = new NewlyFound();
   private stallSweep: unknown = null;
   /** A sweep waiting for the budget of dials to strangers (dial-budget.ts). */
   private budgetSweep: unknown = null;
@@ -256,7 +255,7 @@ export class MeshNode {
     // Another room's records are of no use here, and would be dialled.
     if (previous && previous.room !== next.room) {
       this.records.clear();
-      this.newlyFound.length = 0;
+      this.newlyFound.clear();
     }
     if (!next.enabled) {
       if (this.isRunning) this.goOffline('shutdown');
@@ -436,7 +435,7 @@ export class MeshNode {
     this.timers.clear();
     this.stallSweep = null;
     this.budgetSweep = null;
-    this.newlyFound.length = 0;
+    this.newlyFound.clear();
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
   }
@@ -730,7 +729,14 @@ export class MeshNode {
         if (result === 'ignored') return;
         if (result === 'invalid') return this.publisher.changed(false);
         this.lastDiscoveryAt = this.components.clock.now();
-        this.maybeDial((raw as { id: string }).id, this.dialContext(), result === 'new');
+        const nodeId = (raw as { id: string }).id;
+        const known = this.records.get(nodeId);
+        if (result === 'new' && known) {
+          this.newlyFound.add(nodeId, known.record.ts);
+          this.dialNewlyFound(this.dialContext());
+        } else {
+          this.maybeDial(nodeId, this.dialContext());
+        }
         this.publisher.changed(false);
       },
       (error: unknown) => this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`),
@@ -738,54 +744,55 @@ export class MeshNode {
   }
 
   /**
-   * Dials discovered nodes until maxPeers connections exist: the latest newly found first (see
-   * maybeDial), then the rest in random order, so that the first records found (or the most numerous,
-   * a Sybil's) do not decide all of our neighbours (eclipse).
+   * Dials discovered nodes until maxPeers connections exist: the newly found first (dialNewlyFound),
+   * then the rest in random order, so that the first records found (or the most numerous, a Sybil's)
+   * do not decide all of our neighbours (eclipse).
    */
   private dialDiscovered(): void {
     const context = this.dialContext();
-    for (const id of [...this.newlyFound].reverse()) this.maybeDial(id, context, true);
+    this.dialNewlyFound(context);
     for (const id of shuffled(this.records.ids())) this.maybeDial(id, context);
   }
 
   /**
-   * Dials `nodeId` if the dial policy allows. A node found for the first time is remembered among the
-   * latest NEWLY_FOUND_KEPT until dialled; while every slot is taken, it may take the slot of a dial
-   * unanswered for STALLED_DIAL_MS. Otherwise validly signed records of nodes that never answer (a
-   * Sybil storm) hold every slot, and a real newcomer waits for a random sweep to pick it among
-   * hundreds. A storm can take only the slots of dials that are failing anyway, and only while it
-   * keeps writing new identities.
+   * Dials the nodes found for the first time, the latest signed first (newly-found.ts). While every
+   * slot is taken, each may take the slot of a dial unanswered for STALLED_DIAL_MS. Otherwise validly
+   * signed records of nodes that never answer (a Sybil storm) hold every slot, and a real newcomer
+   * waits for a random sweep to pick it among hundreds. A storm can take only the slots of dials that
+   * are failing anyway, and a slot freed goes to the latest signed, not to whichever record arrived
+   * last: a storm signed before the newcomer cannot take it.
    */
-  private maybeDial(nodeId: string, context: DialContext = this.dialContext(), newlyFound = false): void {
-    const known = this.records.get(nodeId);
-    if (newlyFound) this.rememberNewlyFound(nodeId);
-    if (newlyFound && context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId) === 0) {
-      const stalled = this.oldestStalledDial(context.now);
-      if (stalled) {
-        stalled.close('superseded');
-        context.sessionCount = this.sessions.size;
-      } else {
-        this.sweepWhenADialStalls(context.now);
+  private dialNewlyFound(context: DialContext): void {
+    for (const nodeId of this.newlyFound.latestFirst()) {
+      const known = this.records.get(nodeId);
+      if (!known || context.hasSession(nodeId)) {
+        this.newlyFound.remove(nodeId);
+        continue;
       }
+      if (context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId) === 0) {
+        const stalled = this.oldestStalledDial(context.now);
+        if (stalled) {
+          stalled.close('superseded');
+          context.sessionCount = this.sessions.size;
+        } else {
+          this.sweepWhenADialStalls(context.now);
+        }
+      }
+      if (this.maybeDial(nodeId, context)) this.newlyFound.remove(nodeId);
     }
-    if (!known || context.hasSession(nodeId)) this.forgetNewlyFound(nodeId);
-    if (!mayAutoDial(nodeId, known, context)) return;
-    if (!this.dialBudget.take(nodeId)) return this.sweepWhenBudgetAllows(nodeId);
+  }
+
+  /** Dials `nodeId` if the dial policy and the budget of dials to strangers allow; whether it did. */
+  private maybeDial(nodeId: string, context: DialContext = this.dialContext()): boolean {
+    if (!mayAutoDial(nodeId, this.records.get(nodeId), context)) return false;
+    if (!this.dialBudget.take(nodeId)) {
+      this.sweepWhenBudgetAllows(nodeId);
+      return false;
+    }
     this.dial(nodeId);
-    this.forgetNewlyFound(nodeId);
     // The dial added a session: the next candidate of the same sweep must count it.
     context.sessionCount = this.sessions.size;
-  }
-
-  private rememberNewlyFound(nodeId: string): void {
-    this.forgetNewlyFound(nodeId);
-    this.newlyFound.push(nodeId);
-    if (this.newlyFound.length > NEWLY_FOUND_KEPT) this.newlyFound.shift();
-  }
-
-  private forgetNewlyFound(nodeId: string): void {
-    const at = this.newlyFound.indexOf(nodeId);
-    if (at >= 0) this.newlyFound.splice(at, 1);
+    return true;
   }
 
   /** Sweeps again as soon as the oldest unanswered dial counts as stalled, not at the next periodic sweep. */

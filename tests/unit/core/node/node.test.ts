@@ -154,6 +154,21 @@ describe('MeshNode', () => {
       await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
     });
 
+    it('keeps a newcomer first while records signed before it keep arriving (a relay delivers a storm in its own order)', async () => {
+      const { clock, hub, store, a, newcomer } = await stalledBySybils(2);
+      const b = await newcomer();
+      await eventually(() => knows(a, b), 'the newcomer known');
+      // More late Sybils than the newly found list keeps, each signed before the newcomer announced.
+      for (let i = 0; i < 12; i++) {
+        const { identity: sybil } = await makeIdentity();
+        hub.unanswered.add(sybil.nodeId);
+        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now() - 30_000));
+      }
+      await eventually(() => a.snapshot().rendezvous.valid >= 15, 'the late Sybils known');
+      await clock.advance(STALLED_DIAL_MS);
+      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
+    });
+
     it('dials a node nobody answered again only once it signs a newer record (it costs its signer, not this node)', async () => {
       const { clock, hub, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 2 });
       const { identity: sybil } = await makeIdentity();

@@ -2,7 +2,8 @@
  * The extension's node against hostile peers, in real Chromium (loopback-only namespace). Each hostile
  * peer speaks wire protocol v2 by hand (tests/support/hostile-peer.ts), in a child process of its own
  * (tests/support/hostile-peer-process.ts: Node's WebRTC may crash natively there, and a crash is the
- * child's, reported as such, never this test worker's), or writes to the rendezvous
+ * child's, reported as such, never this test worker's; the storm's honest newcomer is a meshdeck-node
+ * process for the same reason), or writes to the rendezvous
  * mesh directly (tests/support/hostile-records.ts), and does what an honest node never would: floods,
  * oversize and binary frames, forged and padded routes, a replayed auth, a broadcast ping, a crowd of
  * silent diallers, a storm of junk and Sybil records through a stock GUN relay, a record dated a year ahead. Each attack must be
@@ -11,6 +12,9 @@
  * Bounds are generous (this machine is loaded) and only keep a broken build from hanging the suite;
  * measured figures are printed, never asserted.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
@@ -18,7 +22,7 @@ import type { NodeSnapshot } from '../../core/node/observed-state';
 import { describeClose } from '../../core/session/close-reason';
 import { MAX_UNAUTHENTICATED_INBOUND } from '../../core/node/inbound-gate';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { startNodePeer } from '../../server/node-peer';
+import { spawnMeshdeckNode } from '../../server/node-process';
 import { launchExtensionBrowser, readPopup, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { madeUpNodeId } from '../support/hostile-peer';
 import { startHostilePeers, type HostileConnectOptions, type HostilePeers, type RemoteHostileConnection, type RemoteSilentDialler } from '../support/hostile-peer-process';
@@ -531,10 +535,14 @@ describe('the extension under attack by hostile peers', () => {
     const { puts, acked } = await stormWriter.put(entries, { batch: 250, ackTimeoutMs: 500 });
     console.log(`hostile storm: ${entries.length} records put in ${Date.now() - started} ms (${acked} of ${puts} puts acknowledged by the relay)`);
 
+    // A meshdeck-node process: Node's WebRTC may crash natively when a connection closes while the
+    // remote closes it too, and a crash must be the newcomer's, never this test worker's. It dials no
+    // one (--max-peers 0): the node under test must find its record and dial it.
+    const newcomerDir = await mkdtemp(path.join(tmpdir(), 'meshdeck-newcomer-'));
+    const newcomerProcess = spawnMeshdeckNode(['--identity', path.join(newcomerDir, 'newcomer.json'), '--no-dashboard', '--max-peers', '0', '--signaling', server.signalingUrl, '--relay', relayUrl]);
+    track({ close: () => void newcomerProcess.stop().finally(() => rm(newcomerDir, { recursive: true, force: true })) });
+    const newcomer = { node: { nodeId: await newcomerProcess.started() } };
     const announcedAt = Date.now();
-    // It dials no one (maxPeers 0): the node under test must find its record and dial it.
-    const newcomer = await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [relayUrl], maxPeers: 0 });
-    track({ close: () => newcomer.node.stop() });
     try {
       // Generous: measured 2.7 s here (45 s before the node read the room itself, issue 22).
       let listedAfter: number | null = null;

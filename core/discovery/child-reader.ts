@@ -13,7 +13,10 @@
  * record) are watched at their own souls, outside the fetch slots: a link under a known node's ID is
  * anyone's to write, and links forged under known IDs, each fetch held for its full timeout, once kept
  * known nodes' writes from being read (attacker read, issue 23). Among strangers the newest goes first,
- * which a storm that has ended cannot hold back, but one that never ends can (docs/protocol.md).
+ * which a storm that has ended cannot hold back, but one that never ends can (docs/protocol.md). A
+ * link whose child no relay holds (links alone, the cheapest thing to write) frees its slot once every
+ * relay said so, NOT_FOUND_GRACE_MS later, not after FETCH_TIMEOUT_MS (gun-not-found.ts): a stream of
+ * such links must outpace FETCHES_IN_FLIGHT per NOT_FOUND_GRACE_MS, not per FETCH_TIMEOUT_MS.
  *
  * A child is always read at its canonical soul, `<parent>/<key>`, whatever the link says (graph-screen.ts
  * refuses any other link): the link only says when its writer last wrote.
@@ -27,6 +30,11 @@ import { DATED_AHEAD_MS, type ChildFamily } from './graph-families';
 export const FETCHES_IN_FLIGHT = 8;
 /** A child the relay does not send within this long frees its slot (the screen may have refused it). */
 export const FETCH_TIMEOUT_MS = 2000;
+/**
+ * How long a fetch waits on once every relay answered that it holds no such child (gun-not-found.ts):
+ * a relay passes on the answers of the relays it federates with under the same read, after its own.
+ */
+export const NOT_FOUND_GRACE_MS = 500;
 /** Links waiting to be read; past this the least recently written are dropped. */
 export const LINKS_WAITING = 1024;
 /** Links remembered with the write that was read last, so a parent sent again costs nothing. */
@@ -84,8 +92,8 @@ export class ChildReader {
   private readonly waiting = new Map<string, Link>();
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
-  /** Souls being fetched → how to end that fetch. */
-  private readonly inFlight = new Map<string, () => void>();
+  /** Souls being fetched → how to end that fetch, and to end it soon (every relay said not found). */
+  private readonly inFlight = new Map<string, { end(): void; notFound(): void }>();
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
@@ -119,16 +127,26 @@ export class ChildReader {
     return this.inFlight.has(soul) || this.watched.has(key) || this.waiting.has(key) || this.read.has(key);
   }
 
+  /** Whether `soul` is being fetched now. */
+  fetches(soul: string): boolean {
+    return this.inFlight.has(soul);
+  }
+
   /** The relay's answer for `soul` was refused by the screen: its slot is free at once. */
   refused(soul: string): void {
-    this.inFlight.get(soul)?.();
+    this.inFlight.get(soul)?.end();
+  }
+
+  /** Every relay asked answered that it holds nothing at `soul`: its fetch ends NOT_FOUND_GRACE_MS later. */
+  notFound(soul: string): void {
+    this.inFlight.get(soul)?.notFound();
   }
 
   stop(): void {
     if (!this.running) return;
     this.running = false;
     this.deps.parent.off();
-    for (const end of [...this.inFlight.values()]) end();
+    for (const fetch of [...this.inFlight.values()]) fetch.end();
     for (const key of [...this.watched.keys()]) this.unwatch(key);
     this.waiting.clear();
     this.read.clear();
@@ -169,7 +187,7 @@ export class ChildReader {
   /** Hands on every whole, well-formed write of a known writer's soul as it comes. */
   private watch(key: string, soul: string): void {
     // GUN keeps one chain per soul, and a fetch that ended later would switch it off under the watch.
-    this.inFlight.get(soul)?.();
+    this.inFlight.get(soul)?.end();
     this.waiting.delete(key);
     const chain = this.deps.chainOf(soul);
     const entry = { chain, newest: -Infinity };
@@ -221,21 +239,27 @@ export class ChildReader {
     const { family, parentSoul } = this.deps;
     const chain = this.deps.chainOf(soul);
     let timer: unknown = null;
-    const end = (): void => {
-      if (this.inFlight.get(soul) !== end) return;
-      this.inFlight.delete(soul);
-      this.deps.timers.cancel(timer);
-      chain.off();
-      this.pump();
+    const fetch = {
+      end: (): void => {
+        if (this.inFlight.get(soul) !== fetch) return;
+        this.inFlight.delete(soul);
+        this.deps.timers.cancel(timer);
+        chain.off();
+        this.pump();
+      },
+      notFound: (): void => {
+        this.deps.timers.cancel(timer);
+        timer = this.deps.timers.timeout(fetch.end, NOT_FOUND_GRACE_MS);
+      },
     };
-    this.inFlight.set(soul, end);
-    timer = this.deps.timers.timeout(end, FETCH_TIMEOUT_MS);
+    this.inFlight.set(soul, fetch);
+    timer = this.deps.timers.timeout(fetch.end, FETCH_TIMEOUT_MS);
     chain.on((data) => {
       // Chunks of the answer merge in GUN's graph: the child is read once whole and as new as its link.
-      if (this.inFlight.get(soul) !== end || !isRecord(data) || newestWrite(data) < writtenAt - SAME_WRITE_MS) return;
+      if (this.inFlight.get(soul) !== fetch || !isRecord(data) || newestWrite(data) < writtenAt - SAME_WRITE_MS) return;
       if (!family.accepts(data, key, parentSoul, this.deps.now())) return;
       this.deps.onChild(key, data);
-      end();
+      fetch.end();
     });
   }
 }

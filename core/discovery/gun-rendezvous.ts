@@ -11,6 +11,7 @@ import { Emitter } from '../lib/events';
 import { isRecord } from '../control/protocol';
 import type { NodeRecord } from './rendezvous-record';
 import { screenGunInput, type GunMeshLike } from './gun-input-screen';
+import { watchNotFound } from './gun-not-found';
 import { ChildReader, type ReaderChain } from './child-reader';
 import { allFamilies, type ChildFamily } from './graph-families';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from '../node/transport';
@@ -116,6 +117,9 @@ class GunRendezvous implements Rendezvous {
       const records = refused.filter((r) => r.family === 'records').map((r) => r.child);
       if (records.length) this.events.emit('records:refused', records);
     }, this.families, (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.reads(soul))));
+    watchNotFound(mesh, (soul) => [...this.readers].some((reader) => reader.fetches(soul)), (soul) => {
+      if (this.gun === gun) for (const reader of this.readers) reader.notFound(soul);
+    });
     gun.on('hi', (peer) => {
       if (!peer.url) return;
       this.cancelReattach(peer.url);

@@ -13,6 +13,8 @@ import { until } from '../support/until';
 import { signRecord } from '../../core/discovery/rendezvous-record';
 import { makeIdentity } from '../support/identities';
 import { junkFileLists, junkRecords, openRoomWriter } from '../support/hostile-records';
+import { madeUpNodeId } from '../support/hostile-peer';
+import { startStockGunRelay } from '../support/stock-gun-relay';
 
 const signed = async () => signRecord((await makeIdentity()).identity, { signal: ['http://127.0.0.1:9/peerjs'], routing: true, neighbors: [] }, Date.now());
 
@@ -89,6 +91,57 @@ describe('GUN rendezvous', () => {
       }
     }, 60_000);
   }
+  it('reads a newcomer through a stock GUN relay while links with no child keep coming, 8 a second (issue 23)', async () => {
+    // Links alone are the cheapest thing to write: before the reader learnt that the relay holds no
+    // child behind them, each held a fetch slot for its whole timeout, and 4 such links a second kept
+    // every slot busy.
+    installNodeWebRTC();
+    const stock = await startStockGunRelay(9012);
+    const room = 'links-stream';
+    const make = () => {
+      const r = createGunRendezvous({ relayUrls: [stock.relayUrl], room, clock: systemClock });
+      opened.push(r);
+      r.start();
+      return r;
+    };
+    const reader = make();
+    const seen: string[] = [];
+    reader.events.on('record:update', (data) => seen.push((data as { id: string }).id));
+    const first = await signed();
+    reader.announce(first);
+    const writer = openRoomWriter(stock.relayUrl, room);
+    let streaming = true;
+    let written = 0;
+    const stream = (async () => {
+      while (streaming) {
+        const links = Array.from({ length: 8 }, (): [string, object] => {
+          const key = madeUpNodeId();
+          return [key, { '#': `meshdeck/v1/${room}/nodes/${key}` }];
+        });
+        // A stock relay acknowledges no batch: the stream does not wait for one.
+        await writer.put(links, { batch: 8, ackTimeoutMs: 100 });
+        written += links.length;
+        await new Promise((r) => setTimeout(r, 900));
+      }
+    })();
+    const newcomer = make();
+    try {
+      await until(() => written >= 40, 15_000, 'a backlog of links');
+      const record = await signed();
+      const announcedAt = Date.now();
+      newcomer.announce(record);
+      await until(() => seen.includes(record.id), 8000, 'the newcomer read behind the stream of links');
+      console.log(`links with no child: the newcomer read ${Date.now() - announcedAt} ms after it announced; ${written} links written by then`);
+    } finally {
+      streaming = false;
+      await stream;
+      writer.close();
+      reader.stop();
+      newcomer.stop();
+      await stock.close();
+    }
+  }, 60_000);
+
   for (const screenRecords of [true, false]) {
     it(`hands the files slot's readers only well-formed lists behind ${screenRecords ? "Meshdeck's relay" : 'a stock GUN relay'} (issue 23)`, async () => {
       const relay = await startLocalServer({ port: 0, screenRecords });

@@ -3,7 +3,7 @@
  * alone and its children are read newest link first, a few at a time, once per write of their link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, LINKS_HELD, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, LINKS_HELD, NOT_FOUND_GRACE_MS, type ReaderChain } from '../../../../core/discovery/child-reader';
 import { FILE_LIST_FRESH_MS, FILES_FAMILY, recordFamily, type ChildFamily } from '../../../../core/discovery/graph-families';
 import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';
@@ -144,6 +144,23 @@ describe('ChildReader', () => {
     expect(children.get(fetched[0]!)!.offs).toBe(1);
     await clock.advance(FETCH_TIMEOUT_MS);
     expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 2);
+  });
+
+  it(`frees a slot ${NOT_FOUND_GRACE_MS} ms after every relay said it holds no such child, not after ${FETCH_TIMEOUT_MS} ms`, async () => {
+    const { clock, reader, links, fetched } = setup();
+    const now = clock.now();
+    links(Object.fromEntries(Array.from({ length: FETCHES_IN_FLIGHT + 1 }, (_, i) => [idOf(i), now - i])));
+    expect(reader.fetches(fetched[0]!)).toBe(true);
+    reader.notFound(fetched[0]!);
+    // A federated relay's answer may still come: the slot is held a little longer.
+    await clock.advance(NOT_FOUND_GRACE_MS - 1);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT);
+    await clock.advance(1);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 1);
+    expect(reader.fetches(`${PARENT}/${idOf(0)}`)).toBe(false);
+    // A soul not being fetched: nothing happens.
+    reader.notFound(`${PARENT}/${idOf(0)}`);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 1);
   });
 
   it('stop() ends every read and holds nothing', () => {

@@ -29,6 +29,7 @@ import { WebSocketServer } from 'ws';
 import TrackerServer from 'bittorrent-tracker/server';
 import { errorText } from '../core/lib/error-text';
 import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
+import { checkRecordsBeforeGun } from './relay-record-check';
 import { allFamilies } from '../core/discovery/graph-families';
 import type { NodeRecord } from '../core/discovery/rendezvous-record';
 import { fromBase64Url, toBase32 } from '../core/lib/encoding';
@@ -310,15 +311,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ws: { noServer: true, path: RELAY_PATH, web: gunWss },
     }) as { back(path: string): unknown };
     // The relay refuses malformed records, file lists, box keys, signals and shared lists before storing
-    // or forwarding them (graph-screen.ts); readers screen again, since other relays may not.
-    let refusedRecords = 0;
-    if (options.screenRecords !== false) screenGunInput(relay.back('opt.mesh') as GunMeshLike, Date.now, (refused) => {
-      const before = refusedRecords;
-      refusedRecords += refused.length;
-      if (Math.floor(before / RELAY_REFUSALS_LOGGED_EVERY) !== Math.floor(refusedRecords / RELAY_REFUSALS_LOGGED_EVERY) || before === 0) {
-        log?.(`relay: refused ${refusedRecords} malformed writes so far`);
+    // or forwarding them (graph-screen.ts), then records whose signature or date does not hold
+    // (relay-record-check.ts); readers screen and check again, since other relays may not.
+    let refusedWrites = 0;
+    const countRefused = (count: number, what: string) => {
+      const before = refusedWrites;
+      refusedWrites += count;
+      if (Math.floor(before / RELAY_REFUSALS_LOGGED_EVERY) !== Math.floor(refusedWrites / RELAY_REFUSALS_LOGGED_EVERY) || before === 0) {
+        log?.(`relay: refused ${refusedWrites} writes so far (the last: ${what})`);
       }
-    }, allFamilies(idsDeriveFromKeys));
+    };
+    if (options.screenRecords !== false) {
+      const mesh = relay.back('opt.mesh') as GunMeshLike;
+      // Installed first, so that it runs after the screen: only well-formed records cost a check.
+      checkRecordsBeforeGun(mesh, { monotonic: () => performance.now(), onRefused: (count, why) => countRefused(count, `a record: ${why}`) });
+      screenGunInput(mesh, Date.now, (refused) => countRefused(refused.length, 'malformed'), allFamilies(idsDeriveFromKeys));
+    }
     gunWss.on('connection', (client, req) => {
       const who = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
       log?.(`relay: ${who} connected`);

@@ -91,6 +91,42 @@ describe('GUN rendezvous', () => {
       }
     }, 60_000);
   }
+  it("keeps a node's newest genuine record on Meshdeck's relay: a forged copy or an older genuine one written after it is refused (issue 23)", async () => {
+    installNodeWebRTC();
+    const relay = await startLocalServer({ port: 0 });
+    const room = 'forged-copies';
+    const start = () => {
+      const r = createGunRendezvous({ relayUrls: [relay.relayUrl], room, clock: systemClock });
+      opened.push(r);
+      const seen: Record<string, unknown>[] = [];
+      r.events.on('record:update', (data) => seen.push(data as Record<string, unknown>));
+      r.start();
+      return { r, seen };
+    };
+    const victim = start();
+    const writer = openRoomWriter(relay.relayUrl, room);
+    try {
+      const { identity } = await makeIdentity();
+      const content = { signal: ['http://127.0.0.1:9/peerjs'], routing: true, neighbors: [] };
+      const older = await signRecord(identity, content, Date.now() - 5000);
+      const genuine = await signRecord(identity, content, Date.now());
+      victim.r.announce(genuine);
+      await until(() => victim.seen.some((r) => r.sig === genuine.sig), 5000, 'the genuine record on the relay');
+      // Well-shaped, IDs derived from the keys, the signature no longer holds; and the node's own older record.
+      const forged = { ...genuine, signal: JSON.stringify(['http://127.0.0.1:9/evil']), ts: genuine.ts + 1 };
+      expect((await writer.put([[genuine.id, forged]], { ackTimeoutMs: 5000 })).acked).toBe(0);
+      expect((await writer.put([[genuine.id, older]], { ackTimeoutMs: 5000 })).acked).toBe(0);
+      // A reader that comes later reads what the relay kept.
+      const later = start();
+      await until(() => later.seen.some((r) => r.id === genuine.id), 5000, 'the record read by a later reader');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(later.seen.filter((r) => r.id === genuine.id).map((r) => r.sig)).toEqual([genuine.sig]);
+    } finally {
+      writer.close();
+      await relay.close();
+    }
+  }, 60_000);
+
   it('reads a newcomer through a stock GUN relay while links with no child keep coming, 8 a second (issue 23)', async () => {
     // Links alone are the cheapest thing to write: before the reader learnt that the relay holds no
     // child behind them, each held a fetch slot for its whole timeout, and 4 such links a second kept

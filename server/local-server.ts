@@ -29,7 +29,7 @@ import { WebSocketServer } from 'ws';
 import TrackerServer from 'bittorrent-tracker/server';
 import { errorText } from '../core/lib/error-text';
 import { screenGunInput, type GunMeshLike } from '../core/discovery/gun-input-screen';
-import { checkRecordsBeforeGun } from './relay-record-check';
+import { checkSignaturesBeforeGun } from './relay-signature-check';
 import { allFamilies } from '../core/discovery/graph-families';
 import type { NodeRecord } from '../core/discovery/rendezvous-record';
 import { fromBase64Url, toBase32 } from '../core/lib/encoding';
@@ -311,8 +311,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ws: { noServer: true, path: RELAY_PATH, web: gunWss },
     }) as { back(path: string): unknown };
     // The relay refuses malformed records, file lists, box keys, signals and shared lists before storing
-    // or forwarding them (graph-screen.ts), then records whose signature or date does not hold
-    // (relay-record-check.ts); readers screen and check again, since other relays may not.
+    // or forwarding them (graph-screen.ts), then records, box keys, file lists and signals whose
+    // signature or date does not hold (relay-signature-check.ts); readers screen and check again,
+    // since other relays may not.
     let refusedWrites = 0;
     const countRefused = (count: number, what: string) => {
       const before = refusedWrites;
@@ -324,7 +325,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     if (options.screenRecords !== false) {
       const mesh = relay.back('opt.mesh') as GunMeshLike;
       // Installed first, so that it runs after the screen: only well-formed records cost a check.
-      checkRecordsBeforeGun(mesh, { monotonic: () => performance.now(), onRefused: (count, why) => countRefused(count, `a record: ${why}`) });
+      checkSignaturesBeforeGun(mesh, { monotonic: () => performance.now(), now: Date.now, onRefused: countRefused });
       screenGunInput(mesh, Date.now, (refused) => countRefused(refused.length, 'malformed'), allFamilies(idsDeriveFromKeys));
     }
     gunWss.on('connection', (client, req) => {

@@ -86,6 +86,8 @@ interface Link {
   known: boolean;
   /** When the link was last written (GUN's state: the writer's clock). */
   writtenAt: number;
+  /** Read once already and ended on "not found": not put back again. */
+  retried?: boolean;
 }
 
 export class ChildReader {
@@ -235,10 +237,12 @@ export class ChildReader {
    * (a relay sends a subscriber of the parent only the parent's change), then with each chunk of the
    * relay's answer merged: only a whole child as new as the link counts.
    */
-  private fetch({ key, soul, writtenAt }: Link): void {
+  private fetch(link: Link): void {
+    const { key, soul, writtenAt } = link;
     const { family, parentSoul } = this.deps;
     const chain = this.deps.chainOf(soul);
     let timer: unknown = null;
+    let endsAt = this.deps.now() + FETCH_TIMEOUT_MS;
     const fetch = {
       end: (): void => {
         if (this.inFlight.get(soul) !== fetch) return;
@@ -247,9 +251,17 @@ export class ChildReader {
         chain.off();
         this.pump();
       },
+      // Only ever sooner: an answer of nothing sent again cannot hold the slot past FETCH_TIMEOUT_MS.
       notFound: (): void => {
+        if (endsAt - this.deps.now() <= NOT_FOUND_GRACE_MS) return;
+        endsAt = this.deps.now() + NOT_FOUND_GRACE_MS;
         this.deps.timers.cancel(timer);
-        timer = this.deps.timers.timeout(fetch.end, NOT_FOUND_GRACE_MS);
+        timer = this.deps.timers.timeout(() => {
+          // Put back once, behind every link not read yet: another client of a relay may answer a read
+          // the relay passed it with nothing, before the relay's own answer, which a busy disk can hold back.
+          if (!link.retried && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
+          fetch.end();
+        }, NOT_FOUND_GRACE_MS);
       },
     };
     this.inFlight.set(soul, fetch);
@@ -271,8 +283,9 @@ function newestWrite(data: unknown): number {
   return Math.max(-Infinity, ...states.filter((state): state is number => typeof state === 'number'));
 }
 
-/** Negative when `a` is read before `b`: known nodes first, then the most recently written. */
+/** Negative when `a` is read before `b`: known nodes first, then the most recently written, links read once already last. */
 function readFirst(a: Link, b: Link): number {
+  if (Boolean(a.retried) !== Boolean(b.retried)) return a.retried ? 1 : -1;
   if (a.known !== b.known) return a.known ? -1 : 1;
   return b.writtenAt - a.writtenAt;
 }

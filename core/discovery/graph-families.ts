@@ -84,8 +84,17 @@ function family(name: FamilyName, parent: RegExp, fields: readonly string[], fie
 export function recordFamily(alsoRequire: (record: NodeRecord) => boolean = () => true): ChildFamily {
   // A record's longest field is its neighbour list: 64 IDs, ~1.8 KB.
   return family('records', new RegExp(`^meshdeck/v1/${ROOM}/nodes$`), RECORD_FIELDS, 4096, RECORD_STALE_MS, (child, key, _parent, now) => {
+    // Only its own fields: an extra one, written once beside a genuine record, stayed on the relay for
+    // good (honest writes rewrite only these) and made every chunk holding it fail a reader's screen.
     const record = readRecordFields(child);
-    return record !== null && record.id === key && recordBoundsProblem(record, now) === null && alsoRequire(record);
+    return (
+      record !== null &&
+      onlyFields(child, RECORD_FIELDS) &&
+      [record.pub, record.userPub, record.cert, record.sig].every((value) => value.length <= MAX_KEY_CHARS) &&
+      record.id === key &&
+      recordBoundsProblem(record, now) === null &&
+      alsoRequire(record)
+    );
   });
 }
 

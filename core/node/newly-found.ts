@@ -6,7 +6,8 @@
  * late one pushed the newcomer further down until it fell out, left to a random sweep among hundreds
  * (it waited 21 and 37 s in two of three hostile e2e runs). Records signed before the newcomer's now
  * rank below it; only a storm that keeps signing new identities can push it out, each one costing its
- * signer a key and a certificate.
+ * signer a key and a certificate. The caller caps a date at the time the record was found, so that
+ * records dated ahead (allowed for clock skew) cannot hold the top places.
  */
 export const NEWLY_FOUND_KEPT = 8;
 

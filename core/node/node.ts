@@ -732,7 +732,9 @@ export class MeshNode {
         const nodeId = (raw as { id: string }).id;
         const known = this.records.get(nodeId);
         if (result === 'new' && known) {
-          this.newlyFound.add(nodeId, known.record.ts);
+          // Ranked by the signed date, but never later than now: records may be dated up to 2 minutes
+          // ahead (clock skew), and Sybils dated ahead would otherwise outrank every newcomer.
+          this.newlyFound.add(nodeId, Math.min(known.record.ts, this.components.clock.now()));
           this.dialNewlyFound(this.dialContext());
         } else {
           this.maybeDial(nodeId, this.dialContext());

@@ -137,10 +137,15 @@ export function screenSignal(raw: unknown, ownId: string, slotKey: string, now: 
   return s;
 }
 
+/** Whether the sender's signature over `s` holds under its node key (a relay checks this alone: it cannot open the signal). */
+export function signalSignatureHolds(s: SealedSignal, senderKey: CryptoKey): Promise<boolean> {
+  const { sig, ...unsigned } = s;
+  return verifyText(senderKey, signedText(unsigned), sig);
+}
+
 /** Verifies the sender's signature with its node key, then decrypts with `ownKey` (box or reply key). */
 export async function openSignal(s: SealedSignal, senderKey: CryptoKey, ownKey: CryptoKey): Promise<SignalBody> {
-  const { sig, ...unsigned } = s;
-  if (!(await verifyText(senderKey, signedText(unsigned), sig))) throw new SignalError('signature does not verify');
+  if (!(await signalSignatureHolds(s, senderKey))) throw new SignalError('signature does not verify');
   let plain: ArrayBuffer;
   try {
     const key = await sealingKey(ownKey, await importBox(s.epk), s.from, s.to);

@@ -1,7 +1,9 @@
 /**
  * GUN fallback signaling against the real relay: two nodes whose PeerJS server is down meet through
  * the relay alone (sealed offer and answer, core/signaling/gun-signaling.ts), over @roamhq/wrtc; a
- * forged signal and a replayed one are refused. Runs inside a loopback-only network namespace.
+ * forged signal and a replayed one are refused: by Meshdeck's relay before any node sees them
+ * (server/relay-signature-check.ts), and past a stock GUN relay, which checks nothing, by the node
+ * itself. Runs inside a loopback-only network namespace.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
@@ -9,7 +11,8 @@ import { systemClock } from '../../core/lib/clock';
 import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
 import type { Rendezvous } from '../../core/node/transport';
 import { importBox, sealSignal } from '../../core/signaling/sealed-signal';
-import { startLocalServer, type LocalServer } from '../../server/local-server';
+import { startLocalServer } from '../../server/local-server';
+import { startStockGunRelay } from '../support/stock-gun-relay';
 import { startNodePeer } from '../../server/node-peer';
 import { makeIdentity } from '../support/identities';
 import { until } from '../support/until';
@@ -18,14 +21,14 @@ const ROOM = 'fallback';
 /** A loopback port nothing listens on: the PeerJS server is down. */
 const DEAD_SIGNALING = 'http://127.0.0.1:9/peerjs';
 
-describe('fallback signaling through the GUN relay, with the PeerJS server down', () => {
-  let server: LocalServer;
+for (const relayKind of ['meshdeck', 'stock'] as const) describe(`fallback signaling through ${relayKind === 'meshdeck' ? "Meshdeck's" : 'a stock'} GUN relay, with the PeerJS server down`, { timeout: 60_000 }, () => {
+  let server: { relayUrl: string; close(): Promise<void> };
   let a: MeshNode;
   let b: MeshNode;
   let attacker: Rendezvous;
 
   beforeAll(async () => {
-    server = await startLocalServer({ port: 0 });
+    server = relayKind === 'meshdeck' ? await startLocalServer({ port: 0 }) : await startStockGunRelay(9014);
     a = (await startNodePeer({ signalingUrl: DEAD_SIGNALING, relayUrls: [server.relayUrl], room: ROOM })).node;
     b = (await startNodePeer({ signalingUrl: DEAD_SIGNALING, relayUrls: [server.relayUrl], room: ROOM })).node;
     attacker = createGunRendezvous({ relayUrls: [server.relayUrl], room: ROOM, clock: systemClock });
@@ -41,9 +44,23 @@ describe('fallback signaling through the GUN relay, with the PeerJS server down'
 
   const readyWith = (node: MeshNode, other: MeshNode) => node.snapshot().peers.find((p) => p.nodeId === other.nodeId && p.state === 'ready');
   const refused = (node: MeshNode) => node.snapshot().signaling.fallbacks[0]?.refused ?? 0;
+  /**
+   * The signal written to a's slot was refused: past a stock relay by a itself, for `why`; by
+   * Meshdeck's relay before it reached a, whose count of refused signals then stays where it was.
+   */
+  const refusedBy = async (before: number, why: RegExp) => {
+    if (relayKind === 'stock') {
+      await until(() => refused(a) > before, 8000);
+      expect(a.snapshot().signaling.fallbacks[0]?.lastError).toMatch(why);
+    } else {
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(refused(a)).toBe(before);
+    }
+  };
 
   it('two fresh nodes become ready peers through the relay, and say so', async () => {
-    await until(() => Boolean(readyWith(a, b) && readyWith(b, a)), 20_000);
+    // Generous: through a stock relay, about one exchange in five is lost and retried 12 s later.
+    await until(() => Boolean(readyWith(a, b) && readyWith(b, a)), 45_000);
     for (const [node, other] of [[a, b], [b, a]] as const) {
       const snapshot = node.snapshot();
       expect(snapshot.signaling.state).not.toBe('open');
@@ -55,7 +72,9 @@ describe('fallback signaling through the GUN relay, with the PeerJS server down'
     await until(() => readyWith(a, b)?.rttMs != null, 8000);
   });
 
-  it('refuses a replayed signal: one not newer than the last taken from its sender', async () => {
+  // Past a stock relay, the node's own refusal of a replay is tested in gun-signaling.test.ts: through
+  // one, about one exchange in five is lost (the redial below then waits 12 s or more).
+  if (relayKind === 'meshdeck') it('refuses a replayed signal: one not newer than the last taken from its sender', async () => {
     // Read by a client of its own: the attacker's client must not hold it already, or GUN would not
     // send the same values again.
     const reader = createGunRendezvous({ relayUrls: [server.relayUrl], room: ROOM, clock: systemClock });
@@ -64,15 +83,15 @@ describe('fallback signaling through the GUN relay, with the PeerJS server down'
     const { _: _meta, ...old } = (await reader.readSlot(['signals', a.nodeId], b.nodeId, 5000)) as Record<string, string | number>;
     reader.stop();
     expect(old.from).toBe(b.nodeId);
-    // A newer signal from b: a dials again, b answers.
+    // A newer signal from b (a dials again, b answers): the relay refuses the older one, having
+    // verified a newer at that soul.
     a.disconnect(b.nodeId);
     await until(() => !readyWith(a, b), 8000);
     a.dial(b.nodeId, { userAsked: true });
     await until(() => Boolean(readyWith(a, b)), 20_000);
     const before = refused(a);
     attacker.putSlot(['signals', a.nodeId], b.nodeId, { ...old });
-    await until(() => refused(a) > before, 8000);
-    expect(a.snapshot().signaling.fallbacks[0]?.lastError).toMatch(/replayed/);
+    await refusedBy(before, /replayed/);
     expect(readyWith(a, b)).toBeTruthy();
   });
   it('refuses a signal that claims a sender whose key did not sign it', async () => {
@@ -82,8 +101,7 @@ describe('fallback signaling through the GUN relay, with the PeerJS server down'
     const { signal } = await sealSignal(forger.identity, a.nodeId, await importBox(box.box), { k: 'offer', sid: 'forged', sdp: 'v=0' }, Date.now());
     // Filed as if b sent it: a checks it against b's node key from b's record, and it does not verify.
     attacker.putSlot(['signals', a.nodeId], b.nodeId, { ...signal, from: b.nodeId });
-    await until(() => refused(a) > before, 8000);
-    expect(a.snapshot().signaling.fallbacks[0]?.lastError).toMatch(/signature does not verify/);
+    await refusedBy(before, /signature does not verify/);
     expect(a.snapshot().peers.filter((p) => p.nodeId === b.nodeId)).toHaveLength(1);
   });
 

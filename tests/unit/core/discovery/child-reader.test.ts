@@ -161,6 +161,24 @@ describe('ChildReader', () => {
     // A soul not being fetched: nothing happens.
     reader.notFound(`${PARENT}/${idOf(0)}`);
     expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 1);
+    // Put back once, behind every link not read yet: read again when the slots have nothing newer.
+    for (let i = 1; i <= FETCHES_IN_FLIGHT; i++) reader.refused(`${PARENT}/${idOf(i)}`);
+    expect(fetched.filter((soul) => soul === `${PARENT}/${idOf(0)}`)).toHaveLength(2);
+    reader.notFound(`${PARENT}/${idOf(0)}`);
+    await clock.advance(NOT_FOUND_GRACE_MS);
+    await clock.advance(FETCH_TIMEOUT_MS);
+    expect(fetched.filter((soul) => soul === `${PARENT}/${idOf(0)}`)).toHaveLength(2);
+  });
+
+  it('an answer of nothing only ever ends a fetch sooner: sent again, it cannot hold a slot past its timeout', async () => {
+    const { clock, reader, links, fetched } = setup();
+    links({ [idOf(0)]: clock.now(), [idOf(1)]: clock.now() - 1 });
+    expect(fetched).toHaveLength(2);
+    for (let t = 0; t < FETCH_TIMEOUT_MS; t += NOT_FOUND_GRACE_MS / 2) {
+      reader.notFound(fetched[0]!);
+      await clock.advance(NOT_FOUND_GRACE_MS / 2);
+    }
+    expect(reader.fetches(fetched[0]!)).toBe(false);
   });
 
   it('stop() ends every read and holds nothing', () => {

@@ -169,6 +169,21 @@ describe('MeshNode', () => {
       await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
     });
 
+    it('ranks records dated ahead no later than when they were found: Sybils signed in the future do not outrank a newcomer', async () => {
+      const { clock, hub, store, a, newcomer } = await stalledBySybils(2);
+      for (let i = 0; i < 10; i++) {
+        const { identity: sybil } = await makeIdentity();
+        hub.unanswered.add(sybil.nodeId);
+        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now() + 100_000));
+      }
+      await eventually(() => a.snapshot().rendezvous.valid >= 12, 'the Sybils dated ahead known');
+      await clock.advance(100);
+      const b = await newcomer();
+      await eventually(() => knows(a, b), 'the newcomer known');
+      await clock.advance(STALLED_DIAL_MS);
+      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
+    });
+
     it('dials a node nobody answered again only once it signs a newer record (it costs its signer, not this node)', async () => {
       const { clock, hub, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 2 });
       const { identity: sybil } = await makeIdentity();

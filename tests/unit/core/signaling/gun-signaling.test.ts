@@ -120,4 +120,22 @@ describe('GunSignaling and Chromium\'s RTCPeerConnection budget', () => {
     stop();
     expect(FakePeerConnection.made.every((pc) => pc.isClosed)).toBe(true);
   });
+
+  it('refuses a replayed signal: one not newer than the last taken from its sender (a relay that checks nothing delivers it)', async () => {
+    const { a, b, stop, store } = await twoNodes();
+    const inbound: Link[] = [];
+    b.gun.events.on('link:inbound', (link) => inbound.push(link));
+    const inbox = () => [...store.slots.entries()].find(([path]) => path.includes(b.id))!;
+    a.gun.dial(b.id);
+    await eventually(() => inbound.length === 1, 'the first offer reached B');
+    const [path, signals] = inbox();
+    const first = signals.get(a.id);
+    a.gun.dial(b.id);
+    await eventually(() => inbound.length === 2, 'a newer offer reached B');
+    store.putSlot(path, a.id, first);
+    await eventually(() => b.gun.snapshot().refused === 1, 'the replay refused');
+    expect(b.gun.snapshot().lastError).toMatch(/replayed/);
+    expect(inbound).toHaveLength(2);
+    stop();
+  });
 });

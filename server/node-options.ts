@@ -88,7 +88,7 @@ export const USAGE = `Usage: meshdeck-node [options]
 Runs a headless Meshdeck node (the extension's core/ over @roamhq/wrtc) until SIGINT or SIGTERM.
 
 Options:
-  --config <file>          JSON settings file (see README); flags override it
+  --config <file>          JSON settings file (see docs/meshdeck-node.md); flags override it
   --identity <file>        identity file, mode 0600 (default ~/.config/meshdeck/identity.json)
   --signaling <url>        PeerJS server; repeat for backups, the first is the primary
                            (default ${LOCAL_SERVER_DEFAULTS.signalingUrl})

@@ -58,7 +58,7 @@ export const HOST_ONLY_REQUESTS: ReadonlySet<Request['type']> = new Set([
 ]);
 
 /**
- * Requests a headless node refuses, and whose panels its dashboard leaves out (the README, "meshdeck-node"):
+ * Requests a headless node refuses, and whose panels its dashboard leaves out (docs/meshdeck-node.md):
  * pairing would re-certify the node in memory only (lost at the next start while the other browsers
  * believe they are paired) and seal the identity file's user key to whoever completes a code; sharing
  * files needs a browser's storage for the bytes.

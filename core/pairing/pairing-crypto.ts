@@ -9,7 +9,7 @@
  * them. A node that poses as the offering browser (a ground look-alike of the 40-bit ID prefix)
  * receives the joiner's proof and could test guesses offline; the key
  * derivation is PBKDF2 with PAIRING_KDF_ITERATIONS rounds to make 2^40 of them cost years, not the
- * code's 5 minutes. This is PAKE-style binding, not a PAKE (CPace, SPAKE2): see the README.
+ * code's 5 minutes. This is PAKE-style binding, not a PAKE (CPace, SPAKE2): see docs/pairing.md.
  */
 import { fromBase64Url, randomBytes, toBase64Url } from '../lib/encoding';
 

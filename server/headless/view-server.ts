@@ -170,7 +170,7 @@ async function answer(raw: unknown, handle: ViewServerOptions['handle']): Promis
     const request = parseRequest(raw);
     if (!request) throw new ProtocolError('not a request for the node');
     if (HOST_ONLY_REQUESTS.has(request.type)) throw new ProtocolError(`"${request.type}" is the node host's own request`);
-    if (BROWSER_ONLY_REQUESTS.has(request.type)) throw new ProtocolError(`"${request.type}": a headless node has no pairing or file sharing (meshdeck-node in the README)`);
+    if (BROWSER_ONLY_REQUESTS.has(request.type)) throw new ProtocolError(`"${request.type}": a headless node has no pairing or file sharing (docs/meshdeck-node.md)`);
     return okReply(await handle(request));
   } catch (error) {
     return errorReply(error);

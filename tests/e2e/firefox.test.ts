@@ -17,7 +17,7 @@ import { readPopup, waitFor } from '../support/extension-browser';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
 
-/** The one web-ext warning left, explained in the README: Preact's dangerouslySetInnerHTML path, which Meshdeck never uses. */
+/** The one web-ext warning left, explained in docs/firefox.md: Preact's dangerouslySetInnerHTML path, which Meshdeck never uses. */
 const EXPLAINED_WARNINGS = new Set(['UNSAFE_VAR_ASSIGNMENT']);
 
 const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
@@ -42,7 +42,7 @@ describe('Firefox', () => {
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  it('web-ext lint finds no error in the Firefox build, and no warning the README does not explain', async () => {
+  it('web-ext lint finds no error in the Firefox build, and no warning docs/firefox.md does not explain', async () => {
     const webExt = (await import('web-ext')).default;
     const result = await webExt.cmd.lint({ sourceDir: FIREFOX_EXTENSION_DIR, output: 'none' }, { shouldExitProgram: false });
     expect(result.errors.map((e) => `${e.code}: ${e.message}`)).toEqual([]);

@@ -97,9 +97,6 @@ export class GraphScreen {
       else if (ANCESTORS.some((pattern) => pattern.test(soul))) links.push([soul, Infinity, false]);
       else {
         const placement = ownPlacement(soul, this.families);
-        // A node reading an answer drops fields its family does not have, rather than the child: a
-        // relay that checks nothing keeps a field a stranger wrote beside a genuine child for good.
-        if (placement !== null && chunkedAnswer(soul) && isRecord(node)) dropForeignFields(node, placement.family.fields);
         if (placement === null) refuse(soul, null);
         else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkedAnswer(soul) && isChunkOf(placement.family, node))))) {
           refuse(soul, placement.family.name);
@@ -129,15 +126,6 @@ function ownPlacement(soul: string, families: readonly ChildFamily[]): Placement
 }
 
 /** Whether GUN's state of any field of `node` (the writer's clock, by which GUN settles conflicts) is ahead of `now`. */
-function dropForeignFields(node: Record<string, unknown>, fields: readonly string[]): void {
-  const states = isRecord(node._) && isRecord(node._['>']) ? node._['>'] : null;
-  for (const key of Object.keys(node)) {
-    if (key === '_' || fields.includes(key)) continue;
-    delete node[key];
-    if (states) delete states[key];
-  }
-}
-
 function statesAhead(node: Record<string, unknown>, now: number): boolean {
   const states = isRecord(node._) && isRecord(node._['>']) ? node._['>'] : {};
   return Object.values(states).some((state) => typeof state !== 'number' || state - now > DATED_AHEAD_MS);

@@ -1,9 +1,9 @@
 /**
  * GUN fallback signaling against the real relay: two nodes whose PeerJS server is down meet through
  * the relay alone (sealed offer and answer, core/signaling/gun-signaling.ts), over @roamhq/wrtc; a
- * forged signal and a replayed one are refused: by Meshdeck's relay before any node sees them
- * (server/relay-signature-check.ts), and past a stock GUN relay, which checks nothing, by the node
- * itself. Runs inside a loopback-only network namespace.
+ * forged signal and a replayed one are refused by Meshdeck's relay before any node sees them
+ * (server/relay-signature-check.ts; the node's own refusals: tests/unit/core/signaling/). Two nodes
+ * also meet through a stock GUN relay. Runs inside a loopback-only network namespace.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
@@ -44,18 +44,10 @@ for (const relayKind of ['meshdeck', 'stock'] as const) describe(`fallback signa
 
   const readyWith = (node: MeshNode, other: MeshNode) => node.snapshot().peers.find((p) => p.nodeId === other.nodeId && p.state === 'ready');
   const refused = (node: MeshNode) => node.snapshot().signaling.fallbacks[0]?.refused ?? 0;
-  /**
-   * The signal written to a's slot was refused: past a stock relay by a itself, for `why`; by
-   * Meshdeck's relay before it reached a, whose count of refused signals then stays where it was.
-   */
-  const refusedBy = async (before: number, why: RegExp) => {
-    if (relayKind === 'stock') {
-      await until(() => refused(a) > before, 8000);
-      expect(a.snapshot().signaling.fallbacks[0]?.lastError).toMatch(why);
-    } else {
-      await new Promise((r) => setTimeout(r, 3000));
-      expect(refused(a)).toBe(before);
-    }
+  /** The signal written to a's slot was refused by Meshdeck's relay: a never saw it, its count of refused signals stays. */
+  const refusedBy = async (before: number) => {
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(refused(a)).toBe(before);
   };
 
   it('two fresh nodes become ready peers through the relay, and say so', async () => {
@@ -72,8 +64,9 @@ for (const relayKind of ['meshdeck', 'stock'] as const) describe(`fallback signa
     await until(() => readyWith(a, b)?.rttMs != null, 8000);
   });
 
-  // Past a stock relay, the node's own refusal of a replay is tested in gun-signaling.test.ts: through
-  // one, about one exchange in five is lost (the redial below then waits 12 s or more).
+  // Through a stock relay only the meeting above runs: a stock relay loses about one slot write in
+  // five (the redial below then waits 12 s or more, and a forged signal may never arrive). The node's
+  // own refusals are tested in gun-signaling.test.ts.
   if (relayKind === 'meshdeck') it('refuses a replayed signal: one not newer than the last taken from its sender', async () => {
     // Read by a client of its own: the attacker's client must not hold it already, or GUN would not
     // send the same values again.
@@ -91,17 +84,17 @@ for (const relayKind of ['meshdeck', 'stock'] as const) describe(`fallback signa
     await until(() => Boolean(readyWith(a, b)), 20_000);
     const before = refused(a);
     attacker.putSlot(['signals', a.nodeId], b.nodeId, { ...old });
-    await refusedBy(before, /replayed/);
+    await refusedBy(before);
     expect(readyWith(a, b)).toBeTruthy();
   });
-  it('refuses a signal that claims a sender whose key did not sign it', async () => {
+  if (relayKind === 'meshdeck') it('refuses a signal that claims a sender whose key did not sign it', async () => {
     const before = refused(a);
     const forger = await makeIdentity();
     const box = (await attacker.readSlot(['boxes'], a.nodeId, 5000)) as { box: string };
     const { signal } = await sealSignal(forger.identity, a.nodeId, await importBox(box.box), { k: 'offer', sid: 'forged', sdp: 'v=0' }, Date.now());
     // Filed as if b sent it: a checks it against b's node key from b's record, and it does not verify.
     attacker.putSlot(['signals', a.nodeId], b.nodeId, { ...signal, from: b.nodeId });
-    await refusedBy(before, /signature does not verify/);
+    await refusedBy(before);
     expect(a.snapshot().peers.filter((p) => p.nodeId === b.nodeId)).toHaveLength(1);
   });
 

@@ -24,6 +24,7 @@
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { TimerGroup } from '../lib/clock';
 import { isRecord } from '../control/protocol';
+import { TokenBucket } from '../lib/token-bucket';
 import { DATED_AHEAD_MS, type ChildFamily } from './graph-families';
 
 /** Children fetched at once: a relay's queue holds at most this many of ours. */
@@ -35,6 +36,22 @@ export const FETCH_TIMEOUT_MS = 2000;
  * a relay passes on the answers of the relays it federates with under the same read, after its own.
  */
 export const NOT_FOUND_GRACE_MS = 500;
+/**
+ * Fetches of strangers' links (writers the node holds no valid record of) a second, and saved up: links
+ * written in the last FRESH_LINK_MS at FRESH_FETCHES, older ones at BACKLOG_FETCHES. An honest node
+ * rewrites its link every ANNOUNCE_INTERVAL_MS, so it is read fresh within that long whatever the
+ * backlog; the backlog holds what nobody rewrites: a storm that has ended, or a node gone. Each fetch
+ * costs the host a relay round trip through GUN, a few ms of its main thread all told (measured through
+ * a stock relay). Unpaced, the reader went through a stock relay's 10,000-link storm at close to 100
+ * fetches a second and held the host at 3–10 % of a core 40 s after the storm ended; at one pace of 16 a
+ * second for all links, the backlog alone kept it above 4 % (CPU profiles, issue 22). A stream of fresh
+ * links faster than FRESH_FETCHES, a storm that never ends, can still hold a newcomer back
+ * (docs/protocol.md).
+ */
+export const FRESH_FETCHES = { perSecond: 16, burst: 32 };
+export const BACKLOG_FETCHES = { perSecond: 2, burst: 128 };
+/** A link written this recently is read on FRESH_FETCHES. */
+export const FRESH_LINK_MS = 5000;
 /** Links waiting to be read; past this the least recently written are dropped. */
 export const LINKS_WAITING = 1024;
 /** Links remembered with the write that was read last, so a parent sent again costs nothing. */
@@ -99,8 +116,15 @@ export class ChildReader {
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
+  private readonly freshFetches: TokenBucket;
+  private readonly backlogFetches: TokenBucket;
+  /** A pump waiting for the pace of strangers' fetches. */
+  private pacedPump: unknown = null;
 
-  constructor(private readonly deps: ChildReaderDeps) {}
+  constructor(private readonly deps: ChildReaderDeps) {
+    this.freshFetches = new TokenBucket(FRESH_FETCHES.perSecond, FRESH_FETCHES.burst, deps.now());
+    this.backlogFetches = new TokenBucket(BACKLOG_FETCHES.perSecond, BACKLOG_FETCHES.burst, deps.now());
+  }
 
   start(): void {
     if (this.running) return;
@@ -150,6 +174,8 @@ export class ChildReader {
     this.deps.parent.off();
     for (const fetch of [...this.inFlight.values()]) fetch.end();
     for (const key of [...this.watched.keys()]) this.unwatch(key);
+    this.deps.timers.cancel(this.pacedPump);
+    this.pacedPump = null;
     this.waiting.clear();
     this.read.clear();
   }
@@ -219,11 +245,35 @@ export class ChildReader {
       let newest: [string, Link] | null = null;
       for (const entry of this.waiting) if (!newest || readFirst(entry[1], newest[1]) < 0) newest = entry;
       const [key, link] = newest!;
+      if (!link.known && !this.takeFetch(link)) return this.pumpWhenPaced(link);
       this.waiting.delete(key);
       if (this.inFlight.has(link.soul) || this.watched.has(key)) continue;
       this.remember(key, link.writtenAt);
       this.fetch(link);
     }
+  }
+
+  /**
+   * Spends a stranger's fetch of `link` from its budget, if there is one: a fresh link from
+   * FRESH_FETCHES, or once that is spent from BACKLOG_FETCHES; an older link from BACKLOG_FETCHES.
+   */
+  private takeFetch(link: Link): boolean {
+    const now = this.deps.now();
+    return (this.isFresh(link, now) && this.freshFetches.take(now)) || this.backlogFetches.take(now);
+  }
+
+  private pumpWhenPaced(link: Link): void {
+    if (this.pacedPump !== null) return;
+    const now = this.deps.now();
+    const backlog = this.backlogFetches.msUntil(now);
+    this.pacedPump = this.deps.timers.timeout(() => {
+      this.pacedPump = null;
+      this.pump();
+    }, this.isFresh(link, now) ? Math.min(backlog, this.freshFetches.msUntil(now)) : backlog);
+  }
+
+  private isFresh(link: Link, now: number): boolean {
+    return now - link.writtenAt <= FRESH_LINK_MS;
   }
 
   private remember(key: string, writtenAt: number): void {

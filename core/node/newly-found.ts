@@ -14,14 +14,32 @@ export const NEWLY_FOUND_KEPT = 8;
 export class NewlyFound {
   /** Ascending by signed date: the latest signed last. */
   private readonly entries: { nodeId: string; signedAt: number }[] = [];
+  /** The latest signed date of a newly found node that did not answer this node's dial. */
+  private unansweredUpTo = -Infinity;
 
-  /** Remembers `nodeId`, signed at `signedAt`, unless NEWLY_FOUND_KEPT later signed ones are held. */
+  /**
+   * Remembers `nodeId`, signed at `signedAt`, unless NEWLY_FOUND_KEPT later signed ones are held or a
+   * node signed at that date or later did not answer.
+   */
   add(nodeId: string, signedAt: number): void {
     this.remove(nodeId);
+    if (signedAt <= this.unansweredUpTo) return;
     let at = this.entries.length;
     while (at > 0 && this.entries[at - 1]!.signedAt > signedAt) at--;
     this.entries.splice(at, 0, { nodeId, signedAt });
     if (this.entries.length > NEWLY_FOUND_KEPT) this.entries.shift();
+  }
+
+  /**
+   * A dial of a node whose record was signed at `signedAt` went unanswered: nodes signed no later lose
+   * their place ahead of the sweep. A storm's Sybils are signed together, so once one of them failed to
+   * answer the rest wait for the sweep and its budget, while a newcomer signed after them keeps its
+   * place: a record that failed to answer costs its signer a new signature, not the newcomer a slot
+   * (issue 22). Nothing is forgotten: those nodes are still dialled, by the sweep.
+   */
+  unanswered(signedAt: number): void {
+    this.unansweredUpTo = Math.max(this.unansweredUpTo, signedAt);
+    while (this.entries.length > 0 && this.entries[0]!.signedAt <= this.unansweredUpTo) this.entries.shift();
   }
 
   remove(nodeId: string): void {
@@ -31,6 +49,7 @@ export class NewlyFound {
 
   clear(): void {
     this.entries.length = 0;
+    this.unansweredUpTo = -Infinity;
   }
 
   /** The node IDs held, the latest signed first. */

@@ -17,7 +17,7 @@ import type { NodeSnapshot, RelayState, SignalingState } from './observed-state'
 import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
-import { DialBudget } from './dial-budget';
+import { DialBudget, type DialKind } from './dial-budget';
 import { NewlyFound } from './newly-found';
 import { RedialPolicy } from './redial-policy';
 import type { MeshPingResult, RefreshResult } from '../control/protocol';
@@ -691,6 +691,13 @@ export class MeshNode {
     }
     const ourDial = session.link.direction === 'outbound' && session.link.path !== 'tracker';
     this.redial.closed(session.remoteId, reason, everReady, { ourDial, unanswered: this.wasUnanswered(session, reason) });
+    // A dial of ours that never opened, unanswered or given up as stalled, ranks the nodes signed no
+    // later behind the newly found (newly-found.ts) and spaces out the sweep's dials (dial-budget.ts).
+    if (ourDial && !everReady && !session.wasOpened && reason !== 'shutdown' && reason !== 'duplicate' && reason !== 'user-disconnect') {
+      this.dialBudget.unanswered(session.remoteId);
+      const known = this.records.get(session.remoteId);
+      if (known) this.newlyFound.unanswered(Math.min(known.record.ts, this.components.clock.now()));
+    }
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
     this.publisher.changed(true);
@@ -771,7 +778,7 @@ export class MeshNode {
         this.newlyFound.remove(nodeId);
         continue;
       }
-      if (context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId) === 0) {
+      if (context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId, 'newly-found') === 0) {
         const stalled = this.oldestStalledDial(context.now);
         if (stalled) {
           stalled.close('superseded');
@@ -780,15 +787,15 @@ export class MeshNode {
           this.sweepWhenADialStalls(context.now);
         }
       }
-      if (this.maybeDial(nodeId, context)) this.newlyFound.remove(nodeId);
+      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.remove(nodeId);
     }
   }
 
   /** Dials `nodeId` if the dial policy and the budget of dials to strangers allow; whether it did. */
-  private maybeDial(nodeId: string, context: DialContext = this.dialContext()): boolean {
+  private maybeDial(nodeId: string, context: DialContext = this.dialContext(), kind: DialKind = 'sweep'): boolean {
     if (!mayAutoDial(nodeId, this.records.get(nodeId), context)) return false;
-    if (!this.dialBudget.take(nodeId)) {
-      this.sweepWhenBudgetAllows(nodeId);
+    if (!this.dialBudget.take(nodeId, kind)) {
+      this.sweepWhenBudgetAllows(nodeId, kind);
       return false;
     }
     this.dial(nodeId);
@@ -812,12 +819,12 @@ export class MeshNode {
   }
 
   /** Sweeps again once a dial to a stranger may start, rather than at the next periodic sweep. */
-  private sweepWhenBudgetAllows(nodeId: string): void {
+  private sweepWhenBudgetAllows(nodeId: string, kind: DialKind): void {
     if (this.budgetSweep !== null) return;
     this.budgetSweep = this.timers.timeout(() => {
       this.budgetSweep = null;
       this.dialDiscovered();
-    }, this.dialBudget.msUntil(nodeId));
+    }, this.dialBudget.msUntil(nodeId, kind));
   }
 
   private oldestStalledDial(now: number): PeerSession | null {

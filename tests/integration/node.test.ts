@@ -31,7 +31,8 @@ describe('node over the real PeerJS server and GUN relay', () => {
   const ready = (node: MeshNode) => node.snapshot().totals.peers;
 
   it('three nodes find each other through GUN and become authenticated peers', async () => {
-    await until(() => nodes.every((n) => ready(n) === 2), 15_000);
+    // Ready with both and holding both records: a node dialled first may read its dialler's record later.
+    await until(() => nodes.every((n) => ready(n) === 2 && n.snapshot().rendezvous.valid >= 2), 15_000);
     for (const node of nodes) {
       const snapshot = node.snapshot();
       expect(snapshot.signaling.state).toBe('open');

@@ -3,7 +3,7 @@
  * alone and its children are read newest link first, a few at a time, once per write of their link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, LINKS_HELD, NOT_FOUND_GRACE_MS, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { BACKLOG_FETCHES, ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, FRESH_FETCHES, FRESH_LINK_MS, LINKS_HELD, NOT_FOUND_GRACE_MS, type ReaderChain } from '../../../../core/discovery/child-reader';
 import { FILE_LIST_FRESH_MS, FILES_FAMILY, recordFamily, type ChildFamily } from '../../../../core/discovery/graph-families';
 import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';
@@ -261,5 +261,48 @@ describe('ChildReader', () => {
     expect(watching.offs).toBe(0);
     expect(watching.listeners).toHaveLength(1);
     answer(record, at + 1);
+  });
+  /** Advances the clock by `ms` in steps of 50, the relay answering every fetch at once with nothing the screen lets through. */
+  async function answeringNothing(clock: FakeClock, reader: ChildReader, fetched: string[], ms: number): Promise<void> {
+    for (let t = 0; t < ms; t += 50) {
+      for (const soul of fetched) reader.refused(soul);
+      await clock.advance(50);
+    }
+  }
+
+  it(`reads strangers' older links at ${BACKLOG_FETCHES.perSecond} a second once the saved-up ${BACKLOG_FETCHES.burst} are spent, and a link written now at once`, async () => {
+    const { clock, links, fetched, reader } = setup();
+    const now = clock.now();
+    // A storm that ended: 1,000 links, all written more than FRESH_LINK_MS ago.
+    const backlog = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [idOf(i), now - FRESH_LINK_MS - 1000 + i]));
+    links(backlog);
+    await answeringNothing(clock, reader, fetched, 10_000);
+    // Every fetch was answered at once, so the slots were free: the budget decided.
+    expect(fetched.length).toBeGreaterThanOrEqual(BACKLOG_FETCHES.burst + 9 * BACKLOG_FETCHES.perSecond);
+    expect(fetched.length).toBeLessThanOrEqual(BACKLOG_FETCHES.burst + 10 * BACKLOG_FETCHES.perSecond + 1);
+    // A node announcing now is read within one fresh fetch's pace, not behind the backlog.
+    const newcomer = idOf(5000);
+    links({ ...backlog, [newcomer]: clock.now() });
+    await answeringNothing(clock, reader, fetched, Math.ceil(1000 / FRESH_FETCHES.perSecond) + 50);
+    expect(fetched).toContain(`${PARENT}/${newcomer}`);
+    reader.stop();
+    const atStop = fetched.length;
+    await clock.advance(10_000);
+    expect(fetched).toHaveLength(atStop);
+  });
+
+  it(`a stream of fresh links below ${FRESH_FETCHES.perSecond} a second is read whole: a newcomer among it is not held back`, async () => {
+    const { clock, links, fetched, reader } = setup();
+    const written: Record<string, number> = {};
+    const newcomer = idOf(9999);
+    for (let tick = 0; tick < 200; tick++) {
+      // One junk link every 100 ms (10 a second) for 20 s, the newcomer's after 12 s of it.
+      written[idOf(tick)] = clock.now();
+      if (tick === 120) written[newcomer] = clock.now() - 1;
+      links({ ...written });
+      await answeringNothing(clock, reader, fetched, 100);
+    }
+    expect(fetched).toContain(`${PARENT}/${newcomer}`);
+    expect(new Set(fetched).size).toBe(201);
   });
 });

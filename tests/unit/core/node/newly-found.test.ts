@@ -32,4 +32,21 @@ describe('NewlyFound', () => {
     found.clear();
     expect(found.latestFirst()).toEqual([]);
   });
+
+  it('once a node signed at some date did not answer, nodes signed no later lose their place and later ones keep it', () => {
+    const found = new NewlyFound();
+    for (let i = 0; i < 6; i++) found.add(`sybil${i}`, 1000 + i);
+    found.unanswered(1005);
+    expect(found.latestFirst()).toEqual([]);
+    found.add('sybil-late', 1003);
+    found.add('newcomer', 2000);
+    expect(found.latestFirst()).toEqual(['newcomer']);
+    found.add('other', 1900);
+    found.unanswered(1950);
+    expect(found.latestFirst()).toEqual(['newcomer']);
+    found.clear();
+    found.add('after-restart', 10);
+    expect(found.latestFirst()).toEqual(['after-restart']);
+  });
 });
+

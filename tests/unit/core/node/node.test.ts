@@ -201,6 +201,24 @@ describe('MeshNode', () => {
       await eventually(() => dialsOf() === 2, 'dialled again on the newer record');
     });
 
+    it('spaces the sweep out while nobody answers: 40 Sybils cost a few dials once they failed, and a newcomer is still dialled at once', async () => {
+      const { clock, hub, store, dials } = await mesh(1, { maxPeers: 64 });
+      for (let i = 0; i < 40; i++) {
+        const { identity: sybil } = await makeIdentity();
+        hub.unanswered.add(sybil.nodeId);
+        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
+      }
+      await eventually(() => dials.length >= STRANGER_DIALS.burst, 'the burst dialled');
+      // Until the records go stale: at the plain budget, the burst and one every 2 s (35 dials).
+      const fresh = RECORD_STALE_MS - 5000;
+      for (let t = 0; t < fresh; t += 1000) await clock.advance(1000);
+      await settle();
+      expect(dials.length).toBeLessThanOrEqual(STRANGER_DIALS.burst + 12);
+      const { identity: newcomer } = await makeIdentity();
+      store.put(newcomer.nodeId, await signRecord(newcomer, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
+      await eventually(() => dials.some((d) => d.to === newcomer.nodeId), 'the newcomer dialled at once');
+    });
+
     it('dials strangers on a budget: a room of records nobody answers costs a few dials a second, the first eight at once', async () => {
       const { clock, hub, store, dials } = await mesh(1, { maxPeers: 64 });
       for (let i = 0; i < 30; i++) {

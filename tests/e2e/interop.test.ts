@@ -12,7 +12,7 @@ import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from 
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';
 import type { Page } from 'puppeteer';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
-import { confirmDialog } from '../support/ui';
+import { confirmDialog, waitInPage } from '../support/ui';
 import { startNodePeer } from '../../server/node-peer';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import type { MeshNode } from '../../core/node/node';
@@ -83,7 +83,7 @@ describe('Chrome and Firefox', () => {
     await box!.type(code);
     await (await firefoxDashboard.waitForSelector('::-p-aria([name="Join with a code"][role="button"])'))!.click();
     await confirmDialog(firefoxDashboard);
-    await firefoxDashboard.waitForFunction(() => /Joined: this browser is now user/.test(document.body.textContent ?? ''), { timeout: 30_000 });
+    await waitInPage(firefoxDashboard, () => /Joined: this browser is now user/.test(document.body.textContent ?? ''), 30_000, 'Firefox says it joined');
 
     await waitFor(() => firefox.snapshot(), (s) => s.userId === chromeUser, 20_000, 'Firefox re-certified under Chrome’s user key');
     const firefoxList = await firefox.request<BlockListState>({ type: 'block:list' });
@@ -106,7 +106,7 @@ describe('Chrome and Firefox', () => {
 
     const dashboard = await firefox.openDashboard();
     await (await dashboard.waitForSelector('::-p-aria([name="Unpair"][role="button"])'))!.click();
-    await dashboard.waitForFunction(() => /Unpaired/.test(document.body.textContent ?? ''), { timeout: 10_000 });
+    await waitInPage(dashboard, () => /Unpaired/.test(document.body.textContent ?? ''), 10_000, 'Firefox says it unpaired');
     const later = 'n' + 'l'.repeat(26);
     await request(chromePopup, { type: 'block:add', id: later });
     // A block would arrive within a second or two (the one above did); this one must not come.

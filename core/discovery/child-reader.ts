@@ -29,6 +29,8 @@ import { DATED_AHEAD_MS, type ChildFamily } from './graph-families';
 
 /** Children fetched at once: a relay's queue holds at most this many of ours. */
 export const FETCHES_IN_FLIGHT = 8;
+/** Of those, the slots known writers' links never take: forged rewrites of them cannot hold every slot. */
+export const STRANGER_SLOTS = 2;
 /** A child the relay does not send within this long frees its slot (the screen may have refused it). */
 export const FETCH_TIMEOUT_MS = 2000;
 /**
@@ -49,6 +51,12 @@ export const NOT_FOUND_GRACE_MS = 500;
  * (docs/protocol.md).
  */
 export const FRESH_FETCHES = { perSecond: 16, burst: 32 };
+/**
+ * Fetches of known writers' links (those not watched: WATCHED_WRITERS reached) a second: read before
+ * strangers', but paced on their own, since a link under a known ID is anyone's to write. An honest
+ * known node rewrites its link every 15 s: this reads 240 of them in that time.
+ */
+export const KNOWN_FETCHES = { perSecond: 16, burst: 64 };
 export const BACKLOG_FETCHES = { perSecond: 2, burst: 128 };
 /** A link written this recently is read on FRESH_FETCHES. */
 export const FRESH_LINK_MS = 5000;
@@ -112,16 +120,18 @@ export class ChildReader {
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
   /** Souls being fetched → how to end that fetch, and to end it soon (every relay said not found). */
-  private readonly inFlight = new Map<string, { end(): void; notFound(): void }>();
+  private readonly inFlight = new Map<string, { known: boolean; end(): void; notFound(): void }>();
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
+  private readonly knownFetches: TokenBucket;
   private readonly freshFetches: TokenBucket;
   private readonly backlogFetches: TokenBucket;
-  /** A pump waiting for the pace of strangers' fetches. */
+  /** A pump waiting for the pace of the fetches. */
   private pacedPump: unknown = null;
 
   constructor(private readonly deps: ChildReaderDeps) {
+    this.knownFetches = new TokenBucket(KNOWN_FETCHES.perSecond, KNOWN_FETCHES.burst, deps.now());
     this.freshFetches = new TokenBucket(FRESH_FETCHES.perSecond, FRESH_FETCHES.burst, deps.now());
     this.backlogFetches = new TokenBucket(BACKLOG_FETCHES.perSecond, BACKLOG_FETCHES.burst, deps.now());
   }
@@ -242,38 +252,54 @@ export class ChildReader {
 
   private pump(): void {
     while (this.running && this.inFlight.size < FETCHES_IN_FLIGHT && this.waiting.size > 0) {
-      let newest: [string, Link] | null = null;
-      for (const entry of this.waiting) if (!newest || readFirst(entry[1], newest[1]) < 0) newest = entry;
-      const [key, link] = newest!;
-      if (!link.known && !this.takeFetch(link)) return this.pumpWhenPaced(link);
+      const next = this.nextFetch();
+      if (typeof next === 'number') return this.pumpIn(next);
+      const [key, link] = next;
       this.waiting.delete(key);
-      if (this.inFlight.has(link.soul) || this.watched.has(key)) continue;
       this.remember(key, link.writtenAt);
       this.fetch(link);
     }
   }
 
   /**
-   * Spends a stranger's fetch of `link` from its budget, if there is one: a fresh link from
-   * FRESH_FETCHES, or once that is spent from BACKLOG_FETCHES; an older link from BACKLOG_FETCHES.
+   * The link to read next, its budget spent: the first to read (readFirst) among known writers' links,
+   * then among strangers' fresh ones, then among their older ones, of those whose budget allows one
+   * now. Otherwise the ms until one does. Each lane is paced on its own, so that no lane, however
+   * busy, holds back the others: links under known IDs are anyone's to write, and a stream of forged
+   * rewrites of them, read first and unpaced, starved every stranger (attacker read, issue 22).
    */
-  private takeFetch(link: Link): boolean {
+  private nextFetch(): [string, Link] | number {
     const now = this.deps.now();
-    return (this.isFresh(link, now) && this.freshFetches.take(now)) || this.backlogFetches.take(now);
+    const best: Record<'known' | 'fresh' | 'backlog', [string, Link] | null> = { known: null, fresh: null, backlog: null };
+    for (const entry of this.waiting) {
+      const [key, link] = entry;
+      if (this.inFlight.has(link.soul) || this.watched.has(key)) {
+        this.waiting.delete(key);
+        continue;
+      }
+      const lane = link.known ? 'known' : now - link.writtenAt <= FRESH_LINK_MS ? 'fresh' : 'backlog';
+      const held = best[lane];
+      if (!held || readFirst(link, held[1]) < 0) best[lane] = entry;
+    }
+    const knownInFlight = [...this.inFlight.values()].filter((fetch) => fetch.known).length;
+    if (best.known && knownInFlight < FETCHES_IN_FLIGHT - STRANGER_SLOTS && this.knownFetches.take(now)) return best.known;
+    // A fresh link may spend the backlog's budget too, once its own is spent.
+    if (best.fresh && (this.freshFetches.take(now) || this.backlogFetches.take(now))) return best.fresh;
+    if (best.backlog && this.backlogFetches.take(now)) return best.backlog;
+    const waits = [
+      best.known && knownInFlight < FETCHES_IN_FLIGHT - STRANGER_SLOTS ? this.knownFetches.msUntil(now) : Infinity,
+      best.fresh ? Math.min(this.freshFetches.msUntil(now), this.backlogFetches.msUntil(now)) : Infinity,
+      best.backlog ? this.backlogFetches.msUntil(now) : Infinity,
+    ];
+    return Math.min(...waits);
   }
 
-  private pumpWhenPaced(link: Link): void {
-    if (this.pacedPump !== null) return;
-    const now = this.deps.now();
-    const backlog = this.backlogFetches.msUntil(now);
+  private pumpIn(ms: number): void {
+    if (this.pacedPump !== null || ms === Infinity) return;
     this.pacedPump = this.deps.timers.timeout(() => {
       this.pacedPump = null;
       this.pump();
-    }, this.isFresh(link, now) ? Math.min(backlog, this.freshFetches.msUntil(now)) : backlog);
-  }
-
-  private isFresh(link: Link, now: number): boolean {
-    return now - link.writtenAt <= FRESH_LINK_MS;
+    }, ms);
   }
 
   private remember(key: string, writtenAt: number): void {
@@ -294,6 +320,7 @@ export class ChildReader {
     let timer: unknown = null;
     let endsAt = this.deps.now() + FETCH_TIMEOUT_MS;
     const fetch = {
+      known: link.known,
       end: (): void => {
         if (this.inFlight.get(soul) !== fetch) return;
         this.inFlight.delete(soul);

@@ -10,7 +10,7 @@
  *
  * Strangers picked by the sweep (any known record, at random) are further spaced out while they fail
  * to answer: each unanswered dial doubles the gap before the next, up to SWEEP_GAP_MAX_MS, and each
- * stranger ready with this node halves it (under SWEEP_GAP_MIN_MS it closes). After a storm of 500 Sybils the sweep dialled one
+ * stranger this node dialled that answers halves it (under SWEEP_GAP_MIN_MS it closes). After a storm of 500 Sybils the sweep dialled one
  * every 2 s for as long as the records stayed fresh, half a percent to a percent of a core for minutes
  * (issue 22); spaced out, a room of records nobody answers costs a dial every 16 s. Newly found nodes
  * (newly-found.ts) keep the plain budget: a newcomer is dialled at once whatever the sweep met before.
@@ -44,13 +44,18 @@ export class DialBudget {
     this.strangers = new TokenBucket(rate.perSecond, rate.burst, clock.monotonic());
   }
 
-  /** A connection with `nodeId` became ready: its later dials are not budgeted, and the sweep's gap halves. */
-  met(nodeId: string): void {
+  /**
+   * A connection with `nodeId` became ready: its later dials are not budgeted. A stranger this node
+   * dialled answering halves the sweep's gap; a node met before, or one that dialled in (anyone can
+   * make those), does not.
+   */
+  met(nodeId: string, { ourDial = false }: { ourDial?: boolean } = {}): void {
+    const stranger = !this.metIds.has(nodeId);
     this.metIds.delete(nodeId);
     this.metIds.add(nodeId);
     if (this.metIds.size > MET_KEPT) this.metIds.delete(this.metIds.keys().next().value!);
     // Halved, not closed: one newcomer ready amid a storm's Sybils let the sweep's whole burst at them.
-    this.sweepGapMs = this.sweepGapMs / 2 < SWEEP_GAP_MIN_MS ? 0 : this.sweepGapMs / 2;
+    if (stranger && ourDial) this.sweepGapMs = this.sweepGapMs / 2 < SWEEP_GAP_MIN_MS ? 0 : this.sweepGapMs / 2;
   }
 
   /** A dial of this node's to a stranger never opened: the sweep's next dial waits longer. */

@@ -114,8 +114,8 @@ export class MeshNode {
   /** Nodes found for the first time and not dialled yet (maybeDial). */
   private readonly newlyFound = new NewlyFound();
   private stallSweep: unknown = null;
-  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts). */
-  private budgetSweep: unknown = null;
+  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts), and when it is due (monotonic). */
+  private budgetSweep: { timer: unknown; at: number } | null = null;
   private readonly timers: TimerGroup;
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
@@ -656,7 +656,8 @@ export class MeshNode {
       old?.close('duplicate');
     }
     this.redial.clear(session.remoteId);
-    this.dialBudget.met(session.remoteId);
+    this.dialBudget.met(session.remoteId, { ourDial: session.link.direction === 'outbound' });
+    this.newlyFound.answered(session.remoteId);
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
@@ -695,8 +696,7 @@ export class MeshNode {
     // later behind the newly found (newly-found.ts) and spaces out the sweep's dials (dial-budget.ts).
     if (ourDial && !everReady && !session.wasOpened && reason !== 'shutdown' && reason !== 'duplicate' && reason !== 'user-disconnect') {
       this.dialBudget.unanswered(session.remoteId);
-      const known = this.records.get(session.remoteId);
-      if (known) this.newlyFound.unanswered(Math.min(known.record.ts, this.components.clock.now()));
+      this.newlyFound.unanswered(session.remoteId);
     }
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
@@ -787,7 +787,7 @@ export class MeshNode {
           this.sweepWhenADialStalls(context.now);
         }
       }
-      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.remove(nodeId);
+      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.dialled(nodeId);
     }
   }
 
@@ -820,11 +820,18 @@ export class MeshNode {
 
   /** Sweeps again once a dial to a stranger may start, rather than at the next periodic sweep. */
   private sweepWhenBudgetAllows(nodeId: string, kind: DialKind): void {
-    if (this.budgetSweep !== null) return;
-    this.budgetSweep = this.timers.timeout(() => {
+    const wait = this.dialBudget.msUntil(nodeId, kind);
+    const at = this.components.clock.monotonic() + wait;
+    // The earlier of two: a newly found node's dial must not wait out the sweep's longer gap.
+    if (this.budgetSweep !== null) {
+      if (this.budgetSweep.at <= at) return;
+      this.timers.cancel(this.budgetSweep.timer);
+    }
+    const timer = this.timers.timeout(() => {
       this.budgetSweep = null;
       this.dialDiscovered();
-    }, this.dialBudget.msUntil(nodeId, kind));
+    }, wait);
+    this.budgetSweep = { timer, at };
   }
 
   private oldestStalledDial(now: number): PeerSession | null {

@@ -305,4 +305,23 @@ describe('ChildReader', () => {
     expect(fetched).toContain(`${PARENT}/${newcomer}`);
     expect(new Set(fetched).size).toBe(201);
   });
+
+  it('forged rewrites of known writers\' links, unanswered, cannot starve a stranger: known links are paced and leave strangers slots of their own', async () => {
+    const known = Array.from({ length: 100 }, (_, i) => idOf(i));
+    const { clock, links, fetched, reader } = setup(known);
+    const newcomer = idOf(5000);
+    // The first 64 known writers are watched at their own souls; the rest are read through the slots.
+    const written: Record<string, number> = Object.fromEntries(known.slice(0, 64).map((id) => [id, clock.now() - 10_000]));
+    links({ ...written });
+    for (let tick = 0; tick < 120; tick++) {
+      // Eight forged rewrites a second of known, unwatched IDs; nobody answers them.
+      written[known[64 + (tick % 36)]!] = clock.now();
+      if (tick === 40) written[newcomer] = clock.now() - 1;
+      links({ ...written });
+      await clock.advance(125);
+    }
+    expect(fetched).toContain(`${PARENT}/${newcomer}`);
+    reader.stop();
+  });
 });
+

@@ -44,13 +44,16 @@ describe('DialBudget', () => {
     expect(budget.take('next')).toBe(true);
     expect(budget.take('next2')).toBe(false);
     expect(budget.take('newcomer', 'newly-found')).toBe(true);
-    // A stranger ready halves the gap; halved under the least gap, it closes.
-    budget.met('newcomer');
+    // A stranger this node dialled that answers halves the gap (under the least gap it closes); one
+    // that dialled in, or a node met before, does not.
+    budget.met('inbound');
+    budget.met('newcomer', { ourDial: true });
+    budget.met('newcomer', { ourDial: true });
     await clock.advance(SWEEP_GAP_MAX_MS);
     expect(budget.take('a')).toBe(true);
     expect(budget.msUntil('b')).toBe(SWEEP_GAP_MAX_MS / 2);
     // 8 s → 4 s → 2 s → closed.
-    for (let i = 0; i < 3; i++) budget.met(`friend${i}`);
+    for (let i = 0; i < 3; i++) budget.met(`friend${i}`, { ourDial: true });
     await clock.advance(SWEEP_GAP_MAX_MS);
     expect(budget.take('b')).toBe(true);
     expect(budget.take('c')).toBe(true);

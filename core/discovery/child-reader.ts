@@ -51,12 +51,6 @@ export const NOT_FOUND_GRACE_MS = 500;
  * (docs/protocol.md).
  */
 export const FRESH_FETCHES = { perSecond: 16, burst: 32 };
-/**
- * Fetches of known writers' links (those not watched: WATCHED_WRITERS reached) a second: read before
- * strangers', but paced on their own, since a link under a known ID is anyone's to write. An honest
- * known node rewrites its link every 15 s: this reads 240 of them in that time.
- */
-export const KNOWN_FETCHES = { perSecond: 16, burst: 64 };
 export const BACKLOG_FETCHES = { perSecond: 2, burst: 128 };
 /** A link written this recently is read on FRESH_FETCHES. */
 export const FRESH_LINK_MS = 5000;
@@ -124,14 +118,12 @@ export class ChildReader {
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
-  private readonly knownFetches: TokenBucket;
   private readonly freshFetches: TokenBucket;
   private readonly backlogFetches: TokenBucket;
   /** A pump waiting for the pace of the fetches. */
-  private pacedPump: unknown = null;
+  private pacedPump: { timer: unknown; at: number } | null = null;
 
   constructor(private readonly deps: ChildReaderDeps) {
-    this.knownFetches = new TokenBucket(KNOWN_FETCHES.perSecond, KNOWN_FETCHES.burst, deps.now());
     this.freshFetches = new TokenBucket(FRESH_FETCHES.perSecond, FRESH_FETCHES.burst, deps.now());
     this.backlogFetches = new TokenBucket(BACKLOG_FETCHES.perSecond, BACKLOG_FETCHES.burst, deps.now());
   }
@@ -184,7 +176,7 @@ export class ChildReader {
     this.deps.parent.off();
     for (const fetch of [...this.inFlight.values()]) fetch.end();
     for (const key of [...this.watched.keys()]) this.unwatch(key);
-    this.deps.timers.cancel(this.pacedPump);
+    if (this.pacedPump) this.deps.timers.cancel(this.pacedPump.timer);
     this.pacedPump = null;
     this.waiting.clear();
     this.read.clear();
@@ -263,10 +255,12 @@ export class ChildReader {
 
   /**
    * The link to read next, its budget spent: the first to read (readFirst) among known writers' links,
-   * then among strangers' fresh ones, then among their older ones, of those whose budget allows one
-   * now. Otherwise the ms until one does. Each lane is paced on its own, so that no lane, however
-   * busy, holds back the others: links under known IDs are anyone's to write, and a stream of forged
-   * rewrites of them, read first and unpaced, starved every stranger (attacker read, issue 22).
+   * while they hold fewer than all but STRANGER_SLOTS of the slots, then among strangers' fresh links,
+   * then among their older ones, of those whose budget allows one now. Otherwise the ms until one does
+   * (Infinity: only a fetch ending frees what is waited for). Known writers' links are not paced: an
+   * honest room of 500 rewrites about 30 a second past the watched 64, and a pace of 16 let a third of
+   * them go stale (attacker read, issue 22). But a link under a known ID is anyone's to write, and
+   * forged rewrites of them, each holding a slot for its whole timeout, once held every slot.
    */
   private nextFetch(): [string, Link] | number {
     const now = this.deps.now();
@@ -282,24 +276,30 @@ export class ChildReader {
       if (!held || readFirst(link, held[1]) < 0) best[lane] = entry;
     }
     const knownInFlight = [...this.inFlight.values()].filter((fetch) => fetch.known).length;
-    if (best.known && knownInFlight < FETCHES_IN_FLIGHT - STRANGER_SLOTS && this.knownFetches.take(now)) return best.known;
+    if (best.known && knownInFlight < FETCHES_IN_FLIGHT - STRANGER_SLOTS) return best.known;
     // A fresh link may spend the backlog's budget too, once its own is spent.
     if (best.fresh && (this.freshFetches.take(now) || this.backlogFetches.take(now))) return best.fresh;
     if (best.backlog && this.backlogFetches.take(now)) return best.backlog;
     const waits = [
-      best.known && knownInFlight < FETCHES_IN_FLIGHT - STRANGER_SLOTS ? this.knownFetches.msUntil(now) : Infinity,
       best.fresh ? Math.min(this.freshFetches.msUntil(now), this.backlogFetches.msUntil(now)) : Infinity,
       best.backlog ? this.backlogFetches.msUntil(now) : Infinity,
     ];
     return Math.min(...waits);
   }
 
+  /** Pumps again in `ms`, unless a pump is due sooner already. */
   private pumpIn(ms: number): void {
-    if (this.pacedPump !== null || ms === Infinity) return;
-    this.pacedPump = this.deps.timers.timeout(() => {
+    if (ms === Infinity) return;
+    const at = this.deps.now() + ms;
+    if (this.pacedPump !== null) {
+      if (this.pacedPump.at <= at) return;
+      this.deps.timers.cancel(this.pacedPump.timer);
+    }
+    const timer = this.deps.timers.timeout(() => {
       this.pacedPump = null;
       this.pump();
     }, ms);
+    this.pacedPump = { timer, at };
   }
 
   private remember(key: string, writtenAt: number): void {

@@ -656,8 +656,8 @@ export class MeshNode {
       old?.close('duplicate');
     }
     this.redial.clear(session.remoteId);
-    this.dialBudget.met(session.remoteId, { ourDial: session.link.direction === 'outbound' });
-    this.newlyFound.answered(session.remoteId);
+    // A tracker's link is outbound but answered by whoever the swarm sent: not this node's dial.
+    this.dialBudget.met(session.remoteId, { ourDial: session.link.direction === 'outbound' && session.link.path !== 'tracker' });
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
@@ -692,11 +692,10 @@ export class MeshNode {
     }
     const ourDial = session.link.direction === 'outbound' && session.link.path !== 'tracker';
     this.redial.closed(session.remoteId, reason, everReady, { ourDial, unanswered: this.wasUnanswered(session, reason) });
-    // A dial of ours that never opened, unanswered or given up as stalled, ranks the nodes signed no
-    // later behind the newly found (newly-found.ts) and spaces out the sweep's dials (dial-budget.ts).
-    if (ourDial && !everReady && !session.wasOpened && reason !== 'shutdown' && reason !== 'duplicate' && reason !== 'user-disconnect') {
+    // A dial of ours that never opened spaces out the sweep's dials (dial-budget.ts); not one this node
+    // gave up itself (superseded by a newly found node), which says nothing of the room.
+    if (ourDial && !everReady && !session.wasOpened && !['shutdown', 'duplicate', 'user-disconnect', 'superseded'].includes(reason)) {
       this.dialBudget.unanswered(session.remoteId);
-      this.newlyFound.unanswered(session.remoteId);
     }
     if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
     this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
@@ -787,7 +786,7 @@ export class MeshNode {
           this.sweepWhenADialStalls(context.now);
         }
       }
-      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.dialled(nodeId);
+      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.remove(nodeId);
     }
   }
 

@@ -306,7 +306,7 @@ describe('ChildReader', () => {
     expect(new Set(fetched).size).toBe(201);
   });
 
-  it('forged rewrites of known writers\' links, unanswered, cannot starve a stranger: known links are paced and leave strangers slots of their own', async () => {
+  it('forged rewrites of known writers\' links, unanswered, cannot starve a stranger: known links never take the strangers\' last slots', async () => {
     const known = Array.from({ length: 100 }, (_, i) => idOf(i));
     const { clock, links, fetched, reader } = setup(known);
     const newcomer = idOf(5000);

@@ -32,35 +32,4 @@ describe('NewlyFound', () => {
     found.clear();
     expect(found.latestFirst()).toEqual([]);
   });
-
-  it('once a node dialled from the list did not answer, nodes ranked no higher lose their place and later ones keep it', () => {
-    const found = new NewlyFound();
-    for (let i = 0; i < 6; i++) found.add(`sybil${i}`, 1000 + i);
-    found.dialled('sybil5');
-    found.unanswered('sybil5');
-    expect(found.latestFirst()).toEqual([]);
-    found.add('sybil-late', 1003);
-    found.add('newcomer', 2000);
-    expect(found.latestFirst()).toEqual(['newcomer']);
-    found.clear();
-    found.add('after-restart', 10);
-    expect(found.latestFirst()).toEqual(['after-restart']);
-  });
-
-  it('the bar is the rank the node was dialled at: a record re-signed or dated ahead since cannot raise it', () => {
-    const found = new NewlyFound();
-    found.add('sybil', 1000);
-    found.dialled('sybil');
-    // Found meanwhile, signed after the Sybil: keeps its place whatever the Sybil re-signs.
-    found.add('newcomer', 1500);
-    found.unanswered('sybil');
-    expect(found.latestFirst()).toEqual(['newcomer']);
-    // A dial not made from the list (the sweep's), or one answered, sets no bar.
-    found.unanswered('someone-else');
-    found.dialled('newcomer');
-    found.answered('newcomer');
-    found.unanswered('newcomer');
-    found.add('next', 1200);
-    expect(found.latestFirst()).toEqual(['next']);
-  });
 });

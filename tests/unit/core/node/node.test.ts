@@ -201,14 +201,21 @@ describe('MeshNode', () => {
       await eventually(() => dialsOf() === 2, 'dialled again on the newer record');
     });
 
-    it('spaces the sweep out while nobody answers: 40 Sybils cost a few dials once they failed, and a newcomer is still dialled at once', async () => {
-      const { clock, hub, store, dials } = await mesh(1, { maxPeers: 64 });
-      for (let i = 0; i < 40; i++) {
+    /** One node with room for 64 peers, and `count` validly signed records of nodes nobody answers for, its first burst of dials made. */
+    async function roomOfSybils(count: number) {
+      const made = await mesh(1, { maxPeers: 64 });
+      const { clock, hub, store, dials } = made;
+      for (let i = 0; i < count; i++) {
         const { identity: sybil } = await makeIdentity();
         hub.unanswered.add(sybil.nodeId);
         store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
       }
       await eventually(() => dials.length >= STRANGER_DIALS.burst, 'the burst dialled');
+      return made;
+    }
+
+    it('spaces the sweep out while nobody answers: 40 Sybils cost a few dials once they failed, and a newcomer is still dialled at once', async () => {
+      const { clock, store, dials } = await roomOfSybils(40);
       // Until the records go stale: at the plain budget, the burst and one every 2 s (35 dials).
       const fresh = RECORD_STALE_MS - 5000;
       for (let t = 0; t < fresh; t += 1000) await clock.advance(1000);
@@ -220,13 +227,7 @@ describe('MeshNode', () => {
     });
 
     it('dials strangers on a budget: a room of records nobody answers costs a few dials a second, the first eight at once', async () => {
-      const { clock, hub, store, dials } = await mesh(1, { maxPeers: 64 });
-      for (let i = 0; i < 30; i++) {
-        const { identity: sybil } = await makeIdentity();
-        hub.unanswered.add(sybil.nodeId);
-        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
-      }
-      await eventually(() => dials.length >= STRANGER_DIALS.burst, 'the burst dialled');
+      const { clock, dials } = await roomOfSybils(30);
       await clock.advance(100);
       expect(dials.length).toBe(STRANGER_DIALS.burst);
       await clock.advance(10_000);

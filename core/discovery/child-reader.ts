@@ -24,6 +24,7 @@
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { TimerGroup } from '../lib/clock';
 import { isRecord } from '../control/protocol';
+import { EarliestTimeout } from '../lib/earliest-timeout';
 import { TokenBucket } from '../lib/token-bucket';
 import { DATED_AHEAD_MS, type ChildFamily } from './graph-families';
 
@@ -121,9 +122,10 @@ export class ChildReader {
   private readonly freshFetches: TokenBucket;
   private readonly backlogFetches: TokenBucket;
   /** A pump waiting for the pace of the fetches. */
-  private pacedPump: { timer: unknown; at: number } | null = null;
+  private readonly pacedPump: EarliestTimeout;
 
   constructor(private readonly deps: ChildReaderDeps) {
+    this.pacedPump = new EarliestTimeout(deps.timers, deps.now, () => this.pump());
     this.freshFetches = new TokenBucket(FRESH_FETCHES.perSecond, FRESH_FETCHES.burst, deps.now());
     this.backlogFetches = new TokenBucket(BACKLOG_FETCHES.perSecond, BACKLOG_FETCHES.burst, deps.now());
   }
@@ -176,8 +178,7 @@ export class ChildReader {
     this.deps.parent.off();
     for (const fetch of [...this.inFlight.values()]) fetch.end();
     for (const key of [...this.watched.keys()]) this.unwatch(key);
-    if (this.pacedPump) this.deps.timers.cancel(this.pacedPump.timer);
-    this.pacedPump = null;
+    this.pacedPump.cancel();
     this.waiting.clear();
     this.read.clear();
   }
@@ -245,7 +246,7 @@ export class ChildReader {
   private pump(): void {
     while (this.running && this.inFlight.size < FETCHES_IN_FLIGHT && this.waiting.size > 0) {
       const next = this.nextFetch();
-      if (typeof next === 'number') return this.pumpIn(next);
+      if (typeof next === 'number') return next === Infinity ? undefined : this.pacedPump.within(next);
       const [key, link] = next;
       this.waiting.delete(key);
       this.remember(key, link.writtenAt);
@@ -285,21 +286,6 @@ export class ChildReader {
       best.backlog ? this.backlogFetches.msUntil(now) : Infinity,
     ];
     return Math.min(...waits);
-  }
-
-  /** Pumps again in `ms`, unless a pump is due sooner already. */
-  private pumpIn(ms: number): void {
-    if (ms === Infinity) return;
-    const at = this.deps.now() + ms;
-    if (this.pacedPump !== null) {
-      if (this.pacedPump.at <= at) return;
-      this.deps.timers.cancel(this.pacedPump.timer);
-    }
-    const timer = this.deps.timers.timeout(() => {
-      this.pacedPump = null;
-      this.pump();
-    }, ms);
-    this.pacedPump = { timer, at };
   }
 
   private remember(key: string, writtenAt: number): void {

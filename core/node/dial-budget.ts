@@ -10,8 +10,8 @@
  *
  * Strangers picked by the sweep (any known record, at random) are further spaced out while they fail
  * to answer: each unanswered dial doubles the gap before the next, up to SWEEP_GAP_MAX_MS, and each
- * stranger this node dialled that answers halves it (under SWEEP_GAP_MIN_MS it closes). After a storm of 500 Sybils the sweep dialled one
- * every 2 s for as long as the records stayed fresh, half a percent to a percent of a core for minutes
+ * stranger this node dialled that answers halves it (under SWEEP_GAP_MIN_MS it closes). After a storm
+ * of 500 Sybils the sweep dialled one every 2 s for as long as the records stayed fresh, half a percent to a percent of a core for minutes
  * (issue 22); spaced out, a room of records nobody answers costs a dial every 16 s. Newly found nodes
  * (newly-found.ts) keep the plain budget: a newcomer is dialled at once whatever the sweep met before.
  */

@@ -6,6 +6,7 @@
  * (dial-policy.ts, redial-policy.ts), its announces (announcer.ts) and its snapshot (snapshot.ts).
  */
 import { TimerGroup, type Clock } from '../lib/clock';
+import { EarliestTimeout } from '../lib/earliest-timeout';
 import { describeClose } from '../session/close-reason';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
@@ -114,8 +115,8 @@ export class MeshNode {
   /** Nodes found for the first time and not dialled yet (maybeDial). */
   private readonly newlyFound = new NewlyFound();
   private stallSweep: unknown = null;
-  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts), and when it is due (monotonic). */
-  private budgetSweep: { timer: unknown; at: number } | null = null;
+  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts). */
+  private readonly budgetSweep: EarliestTimeout;
   private readonly timers: TimerGroup;
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
@@ -136,6 +137,7 @@ export class MeshNode {
   constructor(private readonly components: NodeComponents) {
     const { clock, identity } = components;
     this.timers = new TimerGroup(clock);
+    this.budgetSweep = new EarliestTimeout(this.timers, () => clock.monotonic(), () => this.dialDiscovered());
     this.beats = new BeatPacer(clock);
     this.redial = new RedialPolicy(clock);
     this.dialBudget = new DialBudget(clock);
@@ -434,7 +436,7 @@ export class MeshNode {
     this.announcedUrls = null;
     this.timers.clear();
     this.stallSweep = null;
-    this.budgetSweep = null;
+    this.budgetSweep.cancel();
     this.newlyFound.clear();
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
@@ -656,8 +658,7 @@ export class MeshNode {
       old?.close('duplicate');
     }
     this.redial.clear(session.remoteId);
-    // A tracker's link is outbound but answered by whoever the swarm sent: not this node's dial.
-    this.dialBudget.met(session.remoteId, { ourDial: session.link.direction === 'outbound' && session.link.path !== 'tracker' });
+    this.dialBudget.met(session.remoteId, { ourDial: isOurDial(session) });
     this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
     this.events.emit('peer:ready', session);
     this.publisher.changed(true);
@@ -690,7 +691,7 @@ export class MeshNode {
     if (everReady && (reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
       this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
     }
-    const ourDial = session.link.direction === 'outbound' && session.link.path !== 'tracker';
+    const ourDial = isOurDial(session);
     this.redial.closed(session.remoteId, reason, everReady, { ourDial, unanswered: this.wasUnanswered(session, reason) });
     // A dial of ours that never opened spaces out the sweep's dials (dial-budget.ts); not one this node
     // gave up itself (superseded by a newly found node), which says nothing of the room.
@@ -819,18 +820,8 @@ export class MeshNode {
 
   /** Sweeps again once a dial to a stranger may start, rather than at the next periodic sweep. */
   private sweepWhenBudgetAllows(nodeId: string, kind: DialKind): void {
-    const wait = this.dialBudget.msUntil(nodeId, kind);
-    const at = this.components.clock.monotonic() + wait;
     // The earlier of two: a newly found node's dial must not wait out the sweep's longer gap.
-    if (this.budgetSweep !== null) {
-      if (this.budgetSweep.at <= at) return;
-      this.timers.cancel(this.budgetSweep.timer);
-    }
-    const timer = this.timers.timeout(() => {
-      this.budgetSweep = null;
-      this.dialDiscovered();
-    }, wait);
-    this.budgetSweep = { timer, at };
+    this.budgetSweep.within(this.dialBudget.msUntil(nodeId, kind));
   }
 
   private oldestStalledDial(now: number): PeerSession | null {
@@ -956,4 +947,9 @@ export class NodeOfflineError extends Error {
   constructor() {
     super('the node is disabled: enable the P2P network first');
   }
+}
+
+/** A dial this node made to an ID it chose: a tracker's link is outbound too, but answered by whoever the swarm sent. */
+function isOurDial(session: PeerSession): boolean {
+  return session.link.direction === 'outbound' && session.link.path !== 'tracker';
 }

@@ -54,9 +54,9 @@ interface GunMesh extends GunMeshLike {
  */
 const REATTACH_BACKOFF = { baseMs: 1000, capMs: 30_000 };
 const WEBSOCKET_OPEN = 1;
-/** An announce no relay acknowledged within this long is written again, up to ANNOUNCE_ATTEMPTS in all. */
-const ANNOUNCE_ACK_MS = 2000;
-const ANNOUNCE_ATTEMPTS = 3;
+/** A write no relay acknowledged within this long is written again, up to WRITE_ATTEMPTS in all. */
+const WRITE_ACK_MS = 2000;
+const WRITE_ATTEMPTS = 3;
 type GunFactory = (options: Record<string, unknown>) => GunRoot;
 /** Children written lately that the node lets answers in for (signal slots of the peers it dials, its own box key…). */
 const WRITTEN_KEPT = 256;
@@ -88,7 +88,8 @@ class GunRendezvous implements Rendezvous {
   private readonly families = allFamilies();
   private readonly timers: TimerGroup;
   private readonly reattach = new Map<string, { backoff: Backoff; timer: unknown }>();
-  private announceRetry: unknown = null;
+  /** Child soul → the timer that writes it again unless a relay acknowledged its last write (putAcked). */
+  private readonly unacked = new Map<string, unknown>();
   private shared: { channel: string; reader: ChildReader } | null = null;
   /** Watched slot paths (joined with "/") and their readers. */
   private readonly slots = new Map<string, ChildReader>();
@@ -204,27 +205,39 @@ class GunRendezvous implements Rendezvous {
     // If this attempt fails GUN says 'bye' again, which schedules the next one.
   }
 
-  /**
-   * Writes the record, and writes it again if no relay acknowledged it within ANNOUNCE_ACK_MS: GUN
-   * drops a put made while its socket to a busy relay is not yet usable (seen after a record storm),
-   * and the next announce is 15 s away, which a newcomer should not have to wait.
-   */
   announce(record: NodeRecord): void {
-    this.write(record, 1);
-  }
-
-  private write(record: NodeRecord, attempt: number): void {
     const nodes = this.nodes;
     if (!nodes) return;
-    if (this.announceRetry !== null) this.timers.cancel(this.announceRetry);
+    this.linkAncestors();
+    this.putAcked(`${this.roomSoul(['nodes'])}/${record.id}`, () => (this.nodes === nodes ? nodes.get(record.id) : null), { ...record });
+  }
+
+  /**
+   * Writes a child, and writes it again if no relay acknowledged it within WRITE_ACK_MS, up to
+   * WRITE_ATTEMPTS in all (a newer write of the same child replaces the retry). GUN drops a put made
+   * while its socket to a relay is not yet usable, as at start-up or after a record storm, and a stock
+   * relay loses some: a box key written at start-up was missing from the relay until its rewrite 15 s
+   * later, and every GUN-signaled dial to that node failed meanwhile. `chain` gives the GUN chain to
+   * write through at each attempt, or null once the instance it belonged to is gone.
+   */
+  private putAcked(childSoul: string, chain: () => GunChain | null | undefined, value: object, attempt = 1): void {
+    const retry = this.unacked.get(childSoul);
+    if (retry !== undefined) this.timers.cancel(retry);
+    this.unacked.delete(childSoul);
+    const target = chain();
+    if (!target) return;
     let acked = false;
-    this.announceRetry = attempt < ANNOUNCE_ATTEMPTS ? this.timers.timeout(() => {
-      this.announceRetry = null;
-      if (!acked && this.nodes === nodes) this.write(record, attempt + 1);
-    }, ANNOUNCE_ACK_MS) : null;
-    if (attempt === 1) this.linkAncestors();
-    this.wrote(`${this.roomSoul(['nodes'])}/${record.id}`);
-    nodes.get(record.id).put({ ...record }, (ack) => {
+    if (attempt < WRITE_ATTEMPTS) {
+      this.unacked.set(
+        childSoul,
+        this.timers.timeout(() => {
+          this.unacked.delete(childSoul);
+          if (!acked) this.putAcked(childSoul, chain, value, attempt + 1);
+        }, WRITE_ACK_MS),
+      );
+    }
+    this.wrote(childSoul);
+    target.put({ ...value }, (ack) => {
       if (!ack.err) acked = true;
     });
   }
@@ -244,8 +257,8 @@ class GunRendezvous implements Rendezvous {
   }
 
   share(channel: string, key: string, value: Record<string, string | number>): void {
-    this.wrote(`${sharedSoul(channel)}/${key}`);
-    this.gun?.get(sharedSoul(channel)).get(key).put({ ...value });
+    const gun = this.gun;
+    this.putAcked(`${sharedSoul(channel)}/${key}`, () => (this.gun === gun ? gun?.get(sharedSoul(channel)).get(key) : null), value);
   }
 
   watchShared(channel: string | null): void {
@@ -264,8 +277,8 @@ class GunRendezvous implements Rendezvous {
   }
 
   putSlot(path: readonly string[], key: string, value: Record<string, string | number>): void {
-    this.wrote(`${this.roomSoul(path)}/${key}`);
-    this.gun?.get(this.roomSoul(path)).get(key).put({ ...value });
+    const gun = this.gun;
+    this.putAcked(`${this.roomSoul(path)}/${key}`, () => (this.gun === gun ? gun?.get(this.roomSoul(path)).get(key) : null), value);
   }
 
   /** A child written, with the parent GUN resolves it through. */
@@ -335,7 +348,7 @@ class GunRendezvous implements Rendezvous {
     if (!gun) return;
     this.gun = null;
     this.timers.clear();
-    this.announceRetry = null;
+    this.unacked.clear();
     this.reattach.clear();
     for (const reader of [...this.readers]) this.stopReader(reader);
     this.reader = null;

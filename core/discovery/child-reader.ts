@@ -67,7 +67,7 @@ export const WATCHED_WRITERS = 64;
  */
 export const LINKS_HELD = 2048;
 /**
- * How much older than its link a child's newest field may be and still be that write: one put gives
+ * How far apart a child's field states, and its link's, may be and still be one write: one put gives
  * the link and the child's fields the writer's clock of that moment, a few ms apart at most.
  */
 const SAME_WRITE_MS = 1000;
@@ -225,8 +225,8 @@ export class ChildReader {
     this.watched.set(key, entry);
     chain.on((data) => {
       if (this.watched.get(key) !== entry || !isRecord(data)) return;
-      const written = newestWrite(data);
-      if (written <= entry.newest || !this.deps.family.accepts(data, key, this.deps.parentSoul, this.deps.now())) return;
+      const written = oneWriteAt(data, this.deps.family.fields);
+      if (written === null || written <= entry.newest || !this.deps.family.accepts(data, key, this.deps.parentSoul, this.deps.now())) return;
       entry.newest = written;
       this.deps.onChild(key, data);
     });
@@ -330,8 +330,10 @@ export class ChildReader {
     this.inFlight.set(soul, fetch);
     timer = this.deps.timers.timeout(fetch.end, FETCH_TIMEOUT_MS);
     chain.on((data) => {
-      // Chunks of the answer merge in GUN's graph: the child is read once whole and as new as its link.
-      if (this.inFlight.get(soul) !== fetch || !isRecord(data) || newestWrite(data) < writtenAt - SAME_WRITE_MS) return;
+      // Chunks merge in GUN's graph: the child is read once whole, of one write, and as new as its link.
+      if (this.inFlight.get(soul) !== fetch || !isRecord(data)) return;
+      const written = oneWriteAt(data, family.fields);
+      if (written === null || written < writtenAt - SAME_WRITE_MS) return;
       if (!family.accepts(data, key, parentSoul, this.deps.now())) return;
       this.deps.onChild(key, data);
       fetch.end();
@@ -339,11 +341,24 @@ export class ChildReader {
   }
 }
 
-/** The newest of a GUN node's field states (when its fields were last written), or -Infinity. */
-function newestWrite(data: unknown): number {
-  const meta = isRecord(data) ? data._ : undefined;
-  const states = isRecord(meta) && isRecord(meta['>']) ? Object.values(meta['>']) : [];
-  return Math.max(-Infinity, ...states.filter((state): state is number => typeof state === 'number'));
+/**
+ * When a child GUN holds was written, if it is one write: every field of its family there, each
+ * written within SAME_WRITE_MS of the newest (one put dates all its fields alike). Otherwise null: GUN
+ * merges what it hears field by field, and a relay passes a write on in chunks of 9 fields, so its copy
+ * can hold a newer write's first chunk beside an older write's other fields, which no signature covers.
+ */
+function oneWriteAt(data: Record<string, unknown>, fields: readonly string[]): number | null {
+  const meta = data._;
+  const states = isRecord(meta) && isRecord(meta['>']) ? meta['>'] : {};
+  let newest = -Infinity;
+  let oldest = Infinity;
+  for (const field of fields) {
+    const state = states[field];
+    if (typeof state !== 'number') return null;
+    newest = Math.max(newest, state);
+    oldest = Math.min(oldest, state);
+  }
+  return newest - oldest <= SAME_WRITE_MS ? newest : null;
 }
 
 /** Negative when `a` is read before `b`: known nodes first, then the most recently written, links read once already last. */

@@ -55,8 +55,6 @@ export interface ScreenOptions {
    * as refused: a relay forwards every put to every client. A relay reads nothing and gives none.
    */
   reading?: (soul: string) => boolean;
-  /** The message answers a read (`@`): a child being read may come in chunks. */
-  answer?: boolean;
 }
 
 /** Where a child soul belongs: its family, its parent and the key it is filed under there. */
@@ -72,13 +70,16 @@ export class GraphScreen {
   /**
    * Removes from a GUN message's `put` graph, in place, every child that is not whole, well-formed and
    * at its writer's canonical soul, every link that does not point at its key's canonical soul, and
-   * every soul that is none of these. Partial writes are refused too: honest nodes always write whole
-   * children, and a partial write is how a writer corrupts another's copy in the relay. An answer for a
-   * soul this instance is reading may come in chunks (a relay's disk answers so): a chunk of the
-   * family's fields passes, and the child is judged once whole.
+   * every soul that is none of these. A relay refuses partial writes: honest nodes always write whole
+   * children, and a partial write is how a writer corrupts another's copy in the relay. A node takes a
+   * chunk of the family's fields for a soul it reads: a relay answers a read in chunks of 9 fields, and
+   * a stock relay passes a write on in such chunks too. Refused, such a chunk took its link with it, and
+   * the reader missed a fifth of a slot's rewrites through a stock relay (measured, issue 23). The reader
+   * takes a child only once it is whole and of one write (child-reader.ts); a forged chunk can do no
+   * more there than a forged whole child, which passes this screen too: signatures are the reader's.
    */
-  screen(graph: Record<string, unknown>, now: number, { reading, answer = false }: ScreenOptions = {}): ScreenResult {
-    const chunkedAnswer = (soul: string): boolean => answer && (reading?.(soul) ?? false);
+  screen(graph: Record<string, unknown>, now: number, { reading }: ScreenOptions = {}): ScreenResult {
+    const chunkOfRead = (soul: string): boolean => reading?.(soul) ?? false;
     const refused: RefusedChild[] = [];
     const refuse = (soul: string, family: FamilyName | null): void => {
       refused.push({ soul, family, child: graph[soul] });
@@ -98,7 +99,7 @@ export class GraphScreen {
       else {
         const placement = ownPlacement(soul, this.families);
         if (placement === null) refuse(soul, null);
-        else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkedAnswer(soul) && isChunkOf(placement.family, node))))) {
+        else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkOfRead(soul) && isChunkOf(placement.family, node))))) {
           refuse(soul, placement.family.name);
         }
       }

@@ -28,9 +28,8 @@ export interface GunMeshLike {
 /**
  * @param families the souls screened (graph-families.ts: allFamilies()).
  * @param reading a node's: whether it reads a soul now (child-reader.ts). Only what it reads gets into
- *   its GUN, and only an answer (`@`) for such a soul may carry a child in chunks: GUN takes a put with
- *   an `@` nobody waits for as a write, so a forged `@` on any other soul is only a partial write, and
- *   refused. A relay reads nothing (absent): every write it hears must be whole.
+ *   its GUN, and a child it reads may come in chunks (graph-screen.ts). A relay reads nothing (absent):
+ *   every write it hears must be whole.
  */
 export function screenGunInput(
   mesh: GunMeshLike,
@@ -45,7 +44,7 @@ export function screenGunInput(
     if (isRecord(msg) && isRecord(msg.put)) {
       let result: ReturnType<GraphScreen['screen']>;
       try {
-        result = screen.screen(msg.put, now(), { reading, answer: typeof msg['@'] === 'string' });
+        result = screen.screen(msg.put, now(), { reading });
       } catch {
         // Not a graph JSON could make: nothing of it goes on (fail closed).
         return;

@@ -178,6 +178,41 @@ describe('GUN rendezvous', () => {
     }
   }, 60_000);
 
+  it('hands a slot\'s watcher every rewrite through a stock GUN relay, which passes a write on in chunks (issue 23)', async () => {
+    installNodeWebRTC();
+    const stock = await startStockGunRelay(9032);
+    const room = 'rewrites';
+    const make = () => {
+      const r = createGunRendezvous({ relayUrls: [stock.relayUrl], room, clock: systemClock });
+      opened.push(r);
+      r.start();
+      return r;
+    };
+    const [to, from] = [madeUpNodeId(), madeUpNodeId()];
+    const writer = make();
+    const reader = make();
+    try {
+      const heard = new Set<number>();
+      reader.events.on('slot:update', ({ value }) => heard.add((value as { ts: number }).ts));
+      reader.watchSlots(['signals', to]);
+      await new Promise((r) => setTimeout(r, 1000));
+      // A signal's shape (the reader checks no signature); a rewrite every 1.5 s, as a node's dials may.
+      // Before: the stock relay passed each write on in two chunks, the screen refused the first with
+      // its link, and 2 to 5 of 12 rewrites never reached the reader.
+      const sent: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const ts = Date.now();
+        sent.push(ts);
+        writer.putSlot(['signals', to], from, { from, to, ts, epk: `epk${i}`, iv: `iv${i}`, ct: `ct${i}`, sig: `sig${i}` });
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await until(() => sent.every((ts) => heard.has(ts)), 5000, 'every rewrite heard').catch(() => undefined);
+      expect(sent.filter((ts) => !heard.has(ts))).toEqual([]);
+    } finally {
+      await stock.close();
+    }
+  }, 60_000);
+
   for (const screenRecords of [true, false]) {
     it(`hands the files slot's readers only well-formed lists behind ${screenRecords ? "Meshdeck's relay" : 'a stock GUN relay'} (issue 23)`, async () => {
       const relay = await startLocalServer({ port: 0, screenRecords });

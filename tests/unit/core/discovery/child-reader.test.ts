@@ -134,6 +134,28 @@ describe('ChildReader', () => {
     expect(read).toHaveLength(1);
   });
 
+  it("takes no copy that mixes two writes (a newer write's first chunk beside an older write's other fields), fetched or watched", async () => {
+    // GUN merges what it hears field by field, and a relay passes a write on in chunks of 9 fields.
+    const mixed = (soul: string, older: number, newer: number) => gunNode(soul, { ...record }, (field) => (field === 'cert' ? newer : older));
+    const fetching = setup();
+    const at = fetching.clock.now();
+    fetching.links({ [record.id]: at });
+    const soul = `${PARENT}/${record.id}`;
+    fetching.children.get(soul)!.emit(mixed(soul, at - 15_000, at));
+    expect(fetching.read).toEqual([]);
+    fetching.answer(record, at);
+    expect(fetching.read).toHaveLength(1);
+
+    const watching = setup([record.id]);
+    watching.links({ [record.id]: at });
+    const watch = watching.children.get(soul)!;
+    watch.emit(gunNode(soul, { ...record }, () => at - 15_000));
+    watch.emit(mixed(soul, at - 15_000, at));
+    // Then the rest of that write: taken once whole, though its newest field state was seen before.
+    watch.emit(gunNode(soul, { ...record }, () => at));
+    expect(watching.read).toHaveLength(2);
+  });
+
   it('frees a slot when an answer does not come in time or the screen refused it', async () => {
     const { clock, reader, links, fetched, children } = setup();
     const now = clock.now();

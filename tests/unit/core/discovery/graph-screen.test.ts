@@ -58,22 +58,27 @@ describe('GraphScreen', () => {
     expect(Object.keys(parent._['>'])).toEqual([peer.nodeId]);
   });
 
-  it('takes a record in chunks in an answer to its own read (a relay\'s disk answers so), never in a write', () => {
+  it('takes a record in chunks in a node that reads it (relays answer and pass writes on in chunks of 9 fields), never in a relay', () => {
     const soul = `${PARENT}/${peer.nodeId}`;
     const chunk = () => ({ [soul]: meta(soul, { id: genuine.id, pub: genuine.pub, ts: genuine.ts }) });
     const reading = (read: string) => ({ reading: (at: string) => at === read });
-    expect(newScreen().screen(chunk(), T, { ...reading(soul), answer: true })).toMatchObject({ refused: { length: 0 }, empty: false });
-    // A write (to a relay, or to a node reading that soul) must be whole.
+    expect(newScreen().screen(chunk(), T, reading(soul))).toMatchObject({ refused: { length: 0 }, empty: false });
+    // A chunk with its link, as a stock relay passes a write on: the link stays (refused, it went with
+    // the chunk, and the reader never heard of that write).
+    const withLink = { ...put({ [peer.nodeId]: genuine }), ...chunk() };
+    const reads = (at: string) => at === soul || at === PARENT;
+    expect(newScreen().screen(withLink, T, { reading: reads })).toMatchObject({ refused: { length: 0 }, empty: false });
+    expect(Object.keys(withLink[PARENT] as object)).toContain(peer.nodeId);
+    // A write to a relay must be whole.
     expect(newScreen().screen(chunk(), T)).toMatchObject({ refused: { length: 1 }, empty: true });
-    expect(newScreen().screen(chunk(), T, reading(soul))).toMatchObject({ refused: { length: 1 }, empty: true });
     const junk = { [soul]: meta(soul, { id: genuine.id, junk: 'x' }) };
-    expect(newScreen().screen(junk, T, { ...reading(soul), answer: true })).toMatchObject({ refused: { length: 1 }, empty: true });
+    expect(newScreen().screen(junk, T, reading(soul))).toMatchObject({ refused: { length: 1 }, empty: true });
     // A record with a field of its own choosing is refused whole (one extra field beside a genuine
     // record stayed on a relay for good, since honest writes rewrite only their own fields).
     expect(newScreen().screen({ [soul]: meta(soul, { ...genuine, junk: 'x' }) }, T).refused).toHaveLength(1);
     // Every field there is a whole record, judged whole even in an answer: one dated ahead is refused.
     const ahead = { [soul]: meta(soul, { ...genuine, ts: T + RECORD_AHEAD_MS + 1 }) };
-    expect(newScreen().screen(ahead, T, { ...reading(soul), answer: true })).toMatchObject({ refused: { length: 1 }, empty: true });
+    expect(newScreen().screen(ahead, T, reading(soul))).toMatchObject({ refused: { length: 1 }, empty: true });
   });
 
   it('lets into a node only what it reads: anything else a relay sends is dropped unread, and not counted', () => {

@@ -87,7 +87,10 @@ export interface ChildReaderDeps {
   /** The chain of a child's soul (`<parent>/<key>`). */
   chainOf(soul: string): ReaderChain;
   timers: TimerGroup;
+  /** Wall-clock time in ms, for the dates links and children carry. */
   now(): number;
+  /** A monotonic clock in ms, for the fetches' pace and timeouts: a clock stepped back must not stall them. */
+  monotonic(): number;
   /** Whether the node holds a valid record of `nodeId` (its writes are read first). */
   knows(nodeId: string): boolean;
   /** A whole, well-formed child as GUN delivered it, filed under `key`: its signature unverified. */
@@ -125,9 +128,9 @@ export class ChildReader {
   private readonly pacedPump: EarliestTimeout;
 
   constructor(private readonly deps: ChildReaderDeps) {
-    this.pacedPump = new EarliestTimeout(deps.timers, deps.now, () => this.pump());
-    this.freshFetches = new TokenBucket(FRESH_FETCHES.perSecond, FRESH_FETCHES.burst, deps.now());
-    this.backlogFetches = new TokenBucket(BACKLOG_FETCHES.perSecond, BACKLOG_FETCHES.burst, deps.now());
+    this.pacedPump = new EarliestTimeout(deps.timers, deps.monotonic, () => this.pump());
+    this.freshFetches = new TokenBucket(FRESH_FETCHES.perSecond, FRESH_FETCHES.burst, deps.monotonic());
+    this.backlogFetches = new TokenBucket(BACKLOG_FETCHES.perSecond, BACKLOG_FETCHES.burst, deps.monotonic());
   }
 
   start(): void {
@@ -278,12 +281,13 @@ export class ChildReader {
     }
     const knownInFlight = [...this.inFlight.values()].filter((fetch) => fetch.known).length;
     if (best.known && knownInFlight < FETCHES_IN_FLIGHT - STRANGER_SLOTS) return best.known;
+    const tick = this.deps.monotonic();
     // A fresh link may spend the backlog's budget too, once its own is spent.
-    if (best.fresh && (this.freshFetches.take(now) || this.backlogFetches.take(now))) return best.fresh;
-    if (best.backlog && this.backlogFetches.take(now)) return best.backlog;
+    if (best.fresh && (this.freshFetches.take(tick) || this.backlogFetches.take(tick))) return best.fresh;
+    if (best.backlog && this.backlogFetches.take(tick)) return best.backlog;
     const waits = [
-      best.fresh ? Math.min(this.freshFetches.msUntil(now), this.backlogFetches.msUntil(now)) : Infinity,
-      best.backlog ? this.backlogFetches.msUntil(now) : Infinity,
+      best.fresh ? Math.min(this.freshFetches.msUntil(tick), this.backlogFetches.msUntil(tick)) : Infinity,
+      best.backlog ? this.backlogFetches.msUntil(tick) : Infinity,
     ];
     return Math.min(...waits);
   }
@@ -304,7 +308,7 @@ export class ChildReader {
     const { family, parentSoul } = this.deps;
     const chain = this.deps.chainOf(soul);
     let timer: unknown = null;
-    let endsAt = this.deps.now() + FETCH_TIMEOUT_MS;
+    let endsAt = this.deps.monotonic() + FETCH_TIMEOUT_MS;
     const fetch = {
       known: link.known,
       end: (): void => {
@@ -316,8 +320,8 @@ export class ChildReader {
       },
       // Only ever sooner: an answer of nothing sent again cannot hold the slot past FETCH_TIMEOUT_MS.
       notFound: (): void => {
-        if (endsAt - this.deps.now() <= NOT_FOUND_GRACE_MS) return;
-        endsAt = this.deps.now() + NOT_FOUND_GRACE_MS;
+        if (endsAt - this.deps.monotonic() <= NOT_FOUND_GRACE_MS) return;
+        endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
         this.deps.timers.cancel(timer);
         timer = this.deps.timers.timeout(() => {
           // Put back once, behind every link not read yet: another client of a relay may answer a read

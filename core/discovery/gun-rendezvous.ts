@@ -148,6 +148,7 @@ class GunRendezvous implements Rendezvous {
       chainOf: (soul) => gun.get(soul),
       timers: this.timers,
       now: () => this.options.clock.now(),
+      monotonic: () => this.options.clock.monotonic(),
       knows: (nodeId) => this.options.knows?.(nodeId) ?? false,
       onChild: (key, data) => {
         if (this.gun === gun && this.readers.has(reader)) onChild(key, data);

@@ -57,6 +57,7 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
     },
     timers: new TimerGroup(clock),
     now: () => clock.now(),
+    monotonic: () => clock.monotonic(),
     knows: (nodeId) => known.includes(nodeId),
     onChild: (_key, data) => read.push(data),
     // GUN's graph node of the parent: here the last one the test handed over.
@@ -311,6 +312,20 @@ describe('ChildReader', () => {
     const atStop = fetched.length;
     await clock.advance(10_000);
     expect(fetched).toHaveLength(atStop);
+  });
+
+  it('keeps its pace when the wall clock steps: the budgets run on the monotonic clock', async () => {
+    const { clock, links, fetched, reader } = setup();
+    const now = clock.now();
+    const backlog = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [idOf(i), now - FRESH_LINK_MS - 1000 + i]));
+    links(backlog);
+    // The saved-up budget spent.
+    await answeringNothing(clock, reader, fetched, 2000);
+    const before = fetched.length;
+    // An hour ahead (a clock set right, a laptop waking): on the wall clock, every budget was full again.
+    clock.stepWall(3_600_000);
+    await answeringNothing(clock, reader, fetched, 1000);
+    expect(fetched.length - before).toBeLessThanOrEqual(BACKLOG_FETCHES.perSecond + 1);
   });
 
   it(`a stream of fresh links below ${FRESH_FETCHES.perSecond} a second is read whole: a newcomer among it is not held back`, async () => {

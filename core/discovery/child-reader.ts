@@ -118,7 +118,7 @@ export class ChildReader {
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
   /** Souls being fetched → how to end that fetch, and to end it soon (every relay said not found). */
-  private readonly inFlight = new Map<string, { known: boolean; end(): void; notFound(): void }>();
+  private readonly inFlight = new Map<string, { known: boolean; end(): void; notFound(): void; refused(): void }>();
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
@@ -165,9 +165,9 @@ export class ChildReader {
     return this.inFlight.has(soul);
   }
 
-  /** The relay's answer for `soul` was refused by the screen: its slot is free at once. */
+  /** An answer for `soul` was refused by the screen: its fetch ends NOT_FOUND_GRACE_MS later, unless a whole child comes first. */
   refused(soul: string): void {
-    this.inFlight.get(soul)?.end();
+    this.inFlight.get(soul)?.refused();
   }
 
   /** Every relay asked answered that it holds nothing at `soul`: its fetch ends NOT_FOUND_GRACE_MS later. */
@@ -319,17 +319,21 @@ export class ChildReader {
         this.pump();
       },
       // Only ever sooner: an answer of nothing sent again cannot hold the slot past FETCH_TIMEOUT_MS.
-      notFound: (): void => {
-        if (endsAt - this.deps.monotonic() <= NOT_FOUND_GRACE_MS) return;
-        endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
-        this.deps.timers.cancel(timer);
-        timer = this.deps.timers.timeout(() => {
-          // Put back once, behind every link not read yet: another client of a relay may answer a read
-          // the relay passed it with nothing, before the relay's own answer, which a busy disk can hold back.
-          if (!link.retried && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
-          fetch.end();
-        }, NOT_FOUND_GRACE_MS);
-      },
+      // Put back once, behind every link not read yet: another client of a relay may answer a read
+      // the relay passed it with nothing, before the relay's own answer, which a busy disk can hold back.
+      notFound: (): void => endSoon(true),
+      // Not at once: a relay passes a read on to its other clients, and one of them answered it with
+      // junk before the relay's own answer came, which then found no fetch left to take it.
+      refused: (): void => endSoon(false),
+    };
+    const endSoon = (putBack: boolean): void => {
+      if (endsAt - this.deps.monotonic() <= NOT_FOUND_GRACE_MS) return;
+      endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
+      this.deps.timers.cancel(timer);
+      timer = this.deps.timers.timeout(() => {
+        if (putBack && !link.retried && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
+        fetch.end();
+      }, NOT_FOUND_GRACE_MS);
     };
     this.inFlight.set(soul, fetch);
     timer = this.deps.timers.timeout(fetch.end, FETCH_TIMEOUT_MS);

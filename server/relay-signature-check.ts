@@ -22,7 +22,7 @@
  * carries) are not checked.
  */
 import { createHash } from 'node:crypto';
-import { isRecord } from '../core/control/protocol';
+import { isRecord } from '../core/lib/is-record';
 import { BOXES_FAMILY, FILES_FAMILY, recordFamily, SIGNALS_FAMILY, type ChildFamily } from '../core/discovery/graph-families';
 import type { GunMeshLike } from '../core/discovery/gun-input-screen';
 import { readRecordFields, verifyRecord } from '../core/discovery/rendezvous-record';

@@ -15,13 +15,13 @@
  */
 import {
   envelope,
-  isRecord,
   observePortName,
   type ObserveScope,
   type Reply,
   type ReplyValues,
   type Request,
 } from '../../core/control/protocol';
+import { isRecord } from '../../core/lib/is-record';
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
 import type { EndpointTrial } from '../../core/control/endpoint-trial';

@@ -12,7 +12,7 @@ import type { NodeKeyStore } from '../identity/node-key-store';
 import { fromBase64Url } from '../lib/encoding';
 import { keyValueStore, type KeyValueStore, type StorageArea } from '../lib/storage';
 import type { StatsPoint } from '../node/observed-state';
-import type { HostConfig, NodeAction, PairingCommand, ReplyValues, Request } from './protocol';
+import type { HostConfig, ReplyValues, Request } from './protocol';
 import { isNodeAction } from './protocol-guard';
 import { PairingControl } from './pairing-control';
 import { applySettingsPatch, validateSettings, type IceServer, type Settings } from './settings';
@@ -23,6 +23,7 @@ import { HostWatchdog } from './host-watchdog';
 import type { LogLevel } from '../node/observed-state';
 import { errorText } from '../lib/error-text';
 import type { Toolbar } from './toolbar-badge';
+import type { BackgroundLogLine, HostHandle } from './host-handle';
 
 export const SETTINGS_STORAGE = 'meshdeck:settings';
 /** The last settings that validated, kept beside them: a corrupted copy never flips the user's choices. */
@@ -30,30 +31,6 @@ export const LAST_GOOD_SETTINGS_STORAGE = 'meshdeck:settings:last-good';
 /** Background log lines kept for a host that cannot hear them now. */
 const PENDING_LOG_LIMIT = 50;
 export const HISTORY_STORAGE = 'meshdeck:history';
-
-/** The node host as the background sees it (an offscreen document, or Firefox's background page). */
-export interface HostHandle {
-  /** Makes sure a host exists, creating it if it is gone. */
-  ensure(): Promise<void>;
-  exists(): Promise<boolean>;
-  /** Closes the host (a stuck one), so that ensure() creates a fresh one. */
-  close(): Promise<void>;
-  /**
-   * Hands the running host new configuration and resolves once it applied it; rejects with the host's
-   * error when it could not. Resolves quietly when no host is listening yet (it asks on boot).
-   */
-  configure(config: HostConfig): Promise<void>;
-  /** Adds the background's own lines to the host's event log, which every view shows. */
-  log(entries: BackgroundLogLine[]): Promise<void>;
-  /** Passes an action (or a pairing step) to the running host and resolves with its reply's value. */
-  request<A extends NodeAction | PairingCommand>(action: A): Promise<ReplyValues[A['type']]>;
-}
-
-export interface BackgroundLogLine {
-  level: LogLevel;
-  type: string;
-  message: string;
-}
 
 export interface ControllerDeps {
   local: StorageArea;

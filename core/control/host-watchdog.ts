@@ -5,7 +5,7 @@
  */
 import { Backoff } from '../lib/backoff';
 import { HOST_HEARTBEAT_MS } from './protocol';
-import type { HostHandle } from './controller';
+import type { HostHandle } from './host-handle';
 
 /** Two beats missed (and a margin for a busy machine) make a host dead. */
 export const HOST_SILENCE_MS = 2.5 * HOST_HEARTBEAT_MS;

@@ -18,7 +18,7 @@ import { MAX_SHARED_LIST_CHARS } from '../discovery/graph-families';
 import { SerialQueue } from '../lib/serial-queue';
 import { encodeEntries, type BlockEntry } from '../blocklist/block-list';
 import type { Pair } from '../session/wire';
-import type { HostHandle } from './controller';
+import type { HostHandle } from './host-handle';
 import type { ReplyValues } from './protocol';
 
 export interface PairingControlDeps {

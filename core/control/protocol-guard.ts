@@ -5,7 +5,8 @@
  */
 import { describeValue } from '../lib/error-text';
 import { MAX_BADGE_TEXT, MAX_BADGE_TITLE } from './toolbar-badge';
-import { isRecord, PROTOCOL_VERSION, type HostCommand, type NodeAction, type PairingCommand, type Request } from './protocol';
+import { PROTOCOL_VERSION, type HostCommand, type NodeAction, type PairingCommand, type Request } from './protocol';
+import { isRecord } from '../lib/is-record';
 
 export const NODE_ACTIONS = new Set<NodeAction['type']>([
   'node:refresh', 'node:disconnect', 'node:ping', 'node:dial', 'node:retry-signaling', 'diagnostics:export',

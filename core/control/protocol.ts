@@ -266,6 +266,3 @@ export function errorReply(error: unknown): Reply<never> {
   return { ok: false, error: { name: e.name, message: e.message, ...(typeof field === 'string' ? { field } : {}) } };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -14,7 +14,8 @@
  * a browser cannot set headers on a WebSocket, and a token in the URL would end up in histories.
  */
 import { IMPORT_MAX_BYTES } from '../blocklist/block-list';
-import { isRecord, type Request } from './protocol';
+import { type Request } from './protocol';
+import { isRecord } from '../lib/is-record';
 
 export const VIEW_SOCKET_PATH = '/view';
 export const VIEW_SOCKET_PROTOCOL = 'meshdeck-view.v1';

@@ -23,7 +23,7 @@
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { TimerGroup } from '../lib/clock';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { EarliestTimeout } from '../lib/earliest-timeout';
 import { TokenBucket } from '../lib/token-bucket';
 import { DATED_AHEAD_MS, type ChildFamily } from './graph-families';

@@ -15,7 +15,7 @@
  * fields, types, sizes, the key matching the writer, dates; signatures stay with each family's reader.
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { readRecordFields, RECORD_AHEAD_MS, RECORD_FIELDS, RECORD_STALE_MS, recordBoundsProblem, type NodeRecord } from './rendezvous-record';
 
 /** Anything dated (or a link written) further ahead than this is refused: clock skew allowed. */

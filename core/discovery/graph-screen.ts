@@ -20,7 +20,7 @@
  * refused whole: GUN keeps every soul a message carries, asked for or not.
  */
 import { NODE_ID_PATTERN } from '../identity/identity';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { DATED_AHEAD_MS, isChunkOf, type ChildFamily, type FamilyName } from './graph-families';
 
 /**

@@ -7,7 +7,7 @@
  * GUN has no hook ahead of its own input handling (its root 'in' handler stores a put and stops), so
  * this wraps the mesh's `hear.one`, which GUN looks up at every message (gun 0.2020.1241, gun.js Mesh).
  */
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { GraphScreen, type RefusedChild } from './graph-screen';
 import type { ChildFamily } from './graph-families';
 

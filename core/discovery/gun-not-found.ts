@@ -11,7 +11,7 @@
  * match their answers by the read's ID. An answer that carries the soul counts as found; the soul is
  * reported only when every relay the read went to answered with nothing.
  */
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import type { GunMeshLike } from './gun-input-screen';
 
 /** Reads waiting for their answers; past this the oldest are forgotten (they are then never reported). */

@@ -8,13 +8,13 @@ import Gun from 'gun/gun';
 import { Backoff } from '../lib/backoff';
 import { TimerGroup } from '../lib/clock';
 import { Emitter } from '../lib/events';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import type { NodeRecord } from './rendezvous-record';
 import { screenGunInput, type GunMeshLike } from './gun-input-screen';
 import { watchNotFound } from './gun-not-found';
 import { ChildReader, type ReaderChain } from './child-reader';
 import { allFamilies, type ChildFamily } from './graph-families';
-import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from '../node/transport';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from './rendezvous';
 
 export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
 

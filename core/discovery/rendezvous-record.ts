@@ -1,7 +1,7 @@
 /** The signed node record of the rendezvous mesh (docs/protocol.md "Rendezvous mesh"). */
 import { canonical } from '../lib/encoding';
 import { NODE_ID_PATTERN as NODE_ID, USER_ID_PATTERN as USER_ID, verifyText, type Identity, type IdentityVerifier } from '../identity/identity';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 
 export const ANNOUNCE_INTERVAL_MS = 15_000;
 export const RECORD_STALE_MS = 60_000;

@@ -6,7 +6,7 @@
  * mutable: a reader takes a list only if the node key of that node's fresh, valid record verifies it.
  */
 import { canonical } from '../lib/encoding';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { verifyText, type Identity } from '../identity/identity';
 import { DATED_AHEAD_MS, MAX_FILE_LIST_CHARS, MAX_LISTED, MAX_NAME_CHARS } from '../discovery/graph-families';
 

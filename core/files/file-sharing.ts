@@ -12,7 +12,7 @@ import { Emitter } from '../lib/events';
 import { TimerGroup, type Clock } from '../lib/clock';
 import { errorText } from '../lib/error-text';
 import type { Identity } from '../identity/identity';
-import type { Rendezvous } from '../node/transport';
+import type { Rendezvous } from '../discovery/rendezvous';
 import { FILE_LIST_FRESH_MS } from '../discovery/graph-families';
 import { INFO_HASH, MAX_LISTED, MAX_NAME_CHARS, openFileList, signFileList, type ListedFile } from './file-list';
 import type { TorrentEngine, TorrentEngineLoader, TorrentEngineOptions, Transfer } from './torrent-engine';

@@ -3,7 +3,7 @@
  * controller and the host call each other directly. Every message is cloned on the way, as runtime
  * messaging would: neither side can change an object the other holds.
  */
-import type { HostHandle } from '../control/controller';
+import type { HostHandle } from '../control/host-handle';
 import type { HostCommand } from '../control/protocol';
 import type { HostChannel } from './node-host';
 import { createHostChannel, type AskController, type CommandListener, type ObserverSource } from './host-channel';

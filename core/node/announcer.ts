@@ -6,7 +6,7 @@
 import type { Clock, TimerGroup } from '../lib/clock';
 import type { Identity } from '../identity/identity';
 import { ANNOUNCE_INTERVAL_MS, signRecord, type RecordContent } from '../discovery/rendezvous-record';
-import type { Rendezvous } from './transport';
+import type { Rendezvous } from '../discovery/rendezvous';
 
 export const NEIGHBOUR_ANNOUNCE_MIN_MS = 1000;
 

@@ -3,13 +3,13 @@
  * `runtime` messaging unchanged.
  */
 import type { FilesSnapshot } from '../files/file-sharing';
-import type { Route } from '../session/link';
+import type { ConnectionDirection, Route, SignalPath } from '../session/link';
+import type { FallbackSignalingSnapshot, SignalingState } from '../signaling/signaling';
+import type { RelayState } from '../discovery/rendezvous';
 
-export type SignalingState = 'stopped' | 'connecting' | 'open' | 'disconnected' | 'error';
-export type RelayState = 'connecting' | 'open' | 'closed';
-export type ConnectionDirection = 'inbound' | 'outbound';
-/** What set a connection up: the PeerJS server, the GUN relays (fallback signaling), or a WebTorrent tracker. */
-export type SignalPath = 'peerjs' | 'gun' | 'tracker';
+// The snapshot's words, defined by the layers that produce them: the views read them here.
+export type { ConnectionDirection, FallbackSignalingSnapshot, RelayState, SignalingState, SignalPath };
+
 export type ConnectionState = 'connecting' | 'handshaking' | 'ready' | 'closed';
 /** 0 = unusable … 4 = excellent; see core/session/strength.ts for how it is scored. */
 export type Strength = 0 | 1 | 2 | 3 | 4;
@@ -120,18 +120,6 @@ export interface SignalingSnapshot {
 export interface SignalingEndpointSnapshot {
   url: string;
   state: SignalingState;
-  lastError: string | null;
-}
-
-/** A fallback signaling path (the GUN relays) as the Signaling endpoint panel and Diagnostics show it. */
-export interface FallbackSignalingSnapshot {
-  path: SignalPath;
-  /** `open`: it can set connections up now (a relay is open and its box key is out). */
-  state: SignalingState;
-  /** Connections it set up since the node went online. */
-  setUp: number;
-  /** Signals it refused: forged, replayed, stale, malformed, from an unknown node or over budget. */
-  refused: number;
   lastError: string | null;
 }
 

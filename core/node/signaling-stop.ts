@@ -4,7 +4,7 @@
  */
 import type { Clock, TimerGroup } from '../lib/clock';
 import type { SignalingStop } from '../control/settings';
-import type { Signaling } from './transport';
+import type { Signaling } from '../signaling/signaling';
 
 export interface SignalingStopDeps {
   clock: Clock;

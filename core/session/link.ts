@@ -4,7 +4,10 @@
  */
 import type { Emitter } from '../lib/events';
 import type { Fingerprints } from './fingerprint';
-import type { ConnectionDirection, SignalPath } from '../node/observed-state';
+
+export type ConnectionDirection = 'inbound' | 'outbound';
+/** What set a connection up: the PeerJS server, the GUN relays (fallback signaling), or a WebTorrent tracker. */
+export type SignalPath = 'peerjs' | 'gun' | 'tracker';
 
 export interface LinkEvents {
   /** The channel can carry frames. */

@@ -1,5 +1,5 @@
 /** Data-connection messages of docs/protocol.md, and their parsing at the boundary. */
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { utf8Length } from '../lib/encoding';
 
 export const WIRE_VERSION = 2;

@@ -9,7 +9,7 @@ import { peerServerOptions } from './peer-server-url';
 import { Emitter } from '../lib/events';
 import type { CloseOptions, Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection, SignalPath } from '../node/observed-state';
-import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from '../node/transport';
+import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from './signaling';
 import { textSerializers, type TextFrame } from './text-frames';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
 import { MAX_MESSAGE_BYTES } from '../session/wire';

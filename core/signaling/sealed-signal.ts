@@ -8,7 +8,7 @@
  */
 import { canonical, fromBase64Url, randomBytes, toBase64Url, utf8 } from '../lib/encoding';
 import { NODE_ID_PATTERN, verifyText, type Identity } from '../identity/identity';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { BOX_FRESH_MS, DATED_AHEAD_MS, MAX_SIGNAL_CHARS, SIGNAL_FRESH_MS } from '../discovery/graph-families';
 
 const ECDH: EcKeyImportParams = { name: 'ECDH', namedCurve: 'P-256' };

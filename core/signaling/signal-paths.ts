@@ -15,7 +15,7 @@ import { Emitter } from '../lib/events';
 import type { Clock } from '../lib/clock';
 import type { Link } from '../session/link';
 import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../node/observed-state';
-import type { DialTarget, FallbackSignaling, MeetingSignaling, Signaling, SignalingEvents } from '../node/transport';
+import type { DialTarget, FallbackSignaling, MeetingSignaling, Signaling, SignalingEvents } from './signaling';
 
 /** How long a target whose PeerJS dial failed is dialled through a fallback instead. */
 export const PRIMARY_AVOID_MS = 60_000;

@@ -18,10 +18,10 @@ import { TimerGroup } from '../lib/clock';
 import { TokenBucket } from '../lib/token-bucket';
 import { randomBytes, utf8 } from '../lib/encoding';
 import { errorText } from '../lib/error-text';
-import { isRecord } from '../control/protocol';
+import { isRecord } from '../lib/is-record';
 import { NODE_ID_PATTERN } from '../identity/identity';
 import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
-import type { MeetingSignaling, MeetingSignalingFactory, MeetingSignalingOptions, SignalingEvents } from '../node/transport';
+import type { MeetingSignaling, MeetingSignalingFactory, MeetingSignalingOptions, SignalingEvents } from './signaling';
 import { RtcLink, RtcLinkSet, gatheringDone, openDataChannel } from './rtc-link';
 import { MAX_SIGNAL_CHARS } from './sealed-signal';
 

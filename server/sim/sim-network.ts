@@ -12,14 +12,8 @@
 import { Emitter } from '../../core/lib/events';
 import type { Link, LinkEvents, Traffic } from '../../core/session/link';
 import type { ConnectionDirection } from '../../core/node/observed-state';
-import type {
-  Rendezvous,
-  RendezvousEvents,
-  RendezvousFactory,
-  Signaling,
-  SignalingEvents,
-  SignalingFactory,
-} from '../../core/node/transport';
+import type { Signaling, SignalingEvents, SignalingFactory } from '../../core/signaling/signaling';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory } from '../../core/discovery/rendezvous';
 import type { NodeRecord } from '../../core/discovery/rendezvous-record';
 import type { VirtualClock } from './virtual-clock';
 import { SeededRandom } from './seeded-random';

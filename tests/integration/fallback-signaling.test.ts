@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { systemClock } from '../../core/lib/clock';
 import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
-import type { Rendezvous } from '../../core/node/transport';
+import type { Rendezvous } from '../../core/discovery/rendezvous';
 import { importBox, sealSignal } from '../../core/signaling/sealed-signal';
 import { startLocalServer } from '../../server/local-server';
 import { startStockGunRelay } from '../support/stock-gun-relay';

@@ -11,7 +11,7 @@ import { systemClock } from '../../core/lib/clock';
 import { Identity } from '../../core/identity/identity';
 import { defaultSettings, validateSettings } from '../../core/control/settings';
 import type { MeshNode } from '../../core/node/node';
-import type { SignalingFactory } from '../../core/node/transport';
+import type { SignalingFactory } from '../../core/signaling/signaling';
 import type { CloseReason } from '../../core/session/peer-session';
 import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { startLocalServer, type LocalServer } from '../../server/local-server';

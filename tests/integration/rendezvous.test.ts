@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/lib/clock';
 import { createGunRendezvous } from '../../core/discovery/gun-rendezvous';
-import type { Rendezvous } from '../../core/node/transport';
+import type { Rendezvous } from '../../core/discovery/rendezvous';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { until } from '../support/until';

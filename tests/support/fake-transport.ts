@@ -4,7 +4,8 @@ import type { Link, LinkEvents, Traffic } from '../../core/session/link';
 import type { Fingerprints } from '../../core/session/fingerprint';
 import type { ConnectionDirection, SignalPath } from '../../core/node/observed-state';
 import type { NodeRecord } from '../../core/discovery/rendezvous-record';
-import type { Rendezvous, RendezvousEvents, RendezvousFactory, Signaling, SignalingEvents, SignalingFactory } from '../../core/node/transport';
+import type { Signaling, SignalingEvents, SignalingFactory } from '../../core/signaling/signaling';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory } from '../../core/discovery/rendezvous';
 
 export class FakeLink implements Link {
   readonly events = new Emitter<LinkEvents>();

@@ -5,7 +5,7 @@
  */
 // First: its instruments (test builds) must load before PeerJS and GUN.
 import { startNodeHost } from './start-node-host';
-import type { HostHandle } from '../../../core/control/controller';
+import type { HostHandle } from '../../../core/control/host-handle';
 import { createInProcessHost } from '../../../core/host/in-process-host';
 import type { AskController } from '../../../core/host/host-channel';
 import { observersOverRuntime } from './host-channel';

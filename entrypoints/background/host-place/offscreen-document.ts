@@ -4,7 +4,7 @@
  * (wxt.config.ts); nothing else knows which browser it runs in.
  */
 import browser from 'webextension-polyfill';
-import type { HostHandle } from '../../../core/control/controller';
+import type { HostHandle } from '../../../core/control/host-handle';
 import { envelope, type HostCommand, type Reply } from '../../../core/control/protocol';
 import type { AskController } from '../../../core/host/host-channel';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { BlockEntry } from '../../../../core/blocklist/block-list';
 import { BlockListStore } from '../../../../core/blocklist/block-list-store';
 import { PairingControl, PAIRED_STORAGE, SHARED_HEARD_STORAGE, SHARED_SENDERS_KEPT } from '../../../../core/control/pairing-control';
-import type { HostHandle } from '../../../../core/control/controller';
+import type { HostHandle } from '../../../../core/control/host-handle';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
 import { USER_KEY_STORAGE, type StoredUserKey } from '../../../../core/identity/identity-store';
 import type { KeyValueStore } from '../../../../core/lib/storage';

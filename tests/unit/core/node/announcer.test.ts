@@ -3,7 +3,7 @@ import { Announcer, NEIGHBOUR_ANNOUNCE_MIN_MS, type AnnouncerDeps } from '../../
 import { ANNOUNCE_INTERVAL_MS, type NodeRecord, type RecordContent } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';
 import type { Identity } from '../../../../core/identity/identity';
-import type { Rendezvous } from '../../../../core/node/transport';
+import type { Rendezvous } from '../../../../core/discovery/rendezvous';
 import { FakeRendezvous, FakeRendezvousStore } from '../../../support/fake-transport';
 import { FakeClock, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';

@@ -12,7 +12,7 @@ import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { STRANGER_DIALS } from '../../../../core/node/dial-budget';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Settings } from '../../../../core/control/settings';
-import type { SignalingFactory } from '../../../../core/node/transport';
+import type { SignalingFactory } from '../../../../core/signaling/signaling';
 import { FakeRendezvousStore, FakeSignalingHub, linkPair, type FakeLink } from '../../../support/fake-transport';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Emitter } from '../../../../core/lib/events';
 import { SignalPaths, PRIMARY_AVOID_MS } from '../../../../core/signaling/signal-paths';
-import type { FallbackSignaling, Signaling, SignalingEvents } from '../../../../core/node/transport';
+import type { FallbackSignaling, Signaling, SignalingEvents } from '../../../../core/signaling/signaling';
 import type { SignalingState } from '../../../../core/node/observed-state';
 import { FakeLink } from '../../../support/fake-transport';
 import { FakeClock } from '../../../support/fake-clock';

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTrackerSignaling, MAX_OFFERS_OUT, roomInfoHash } from '../../../../core/signaling/tracker-signaling';
-import type { MeetingSignaling } from '../../../../core/node/transport';
+import type { MeetingSignaling } from '../../../../core/signaling/signaling';
 import type { Link } from '../../../../core/session/link';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
 import { FakePeerConnection, installFakePeerConnections, openConnections } from '../../../support/fake-peer-connection';

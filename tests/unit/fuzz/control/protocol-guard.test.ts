@@ -5,7 +5,8 @@
  */
 import { describe, expect } from 'vitest';
 import { fc, it } from '@fast-check/vitest';
-import { PROTOCOL_VERSION, isRecord } from '../../../../core/control/protocol';
+import { PROTOCOL_VERSION } from '../../../../core/control/protocol';
+import { isRecord } from '../../../../core/lib/is-record';
 import { NODE_ACTIONS, parseHostCommand, parseRequest, ProtocolError } from '../../../../core/control/protocol-guard';
 import { decode, fuzzTally } from '../../../support/fuzz-tally';
 import { hostileString, hostileValue, idLike, mutate, mutation, type Mutation } from '../../../support/fuzz-arbitraries';

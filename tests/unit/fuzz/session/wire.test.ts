@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect } from 'vitest';
 import { fc, it } from '@fast-check/vitest';
 import { BYE_REASONS, parseWireMessage, WireError, type WireMessage } from '../../../../core/session/wire';
-import { isRecord } from '../../../../core/control/protocol';
+import { isRecord } from '../../../../core/lib/is-record';
 import { decode, fuzzTally } from '../../../support/fuzz-tally';
 import {
   applyTextEdit, deepSpec, deepText, FRAME_LIMIT, hostileString, hostileValue, hugeSpec, hugeText, idLike, jsonText, jsonToken, mutate, mutation,

@@ -1,10 +1,49 @@
 /**
- * The source's dependency rules, checked in `npm test` (tests/unit/architecture/dependencies.test.ts)
- * and by `npx depcruise --config .dependency-cruiser.cjs core server components entrypoints scripts bench tests`.
- * Type-only imports count: a cycle through types still ties the files' meaning together.
+ * The source's dependency rules, the order of core/'s layers among them (README, Layout). Checked in
+ * `npm test` (tests/unit/architecture/dependencies.test.ts), and by hand with
+ * `npx depcruise --config .dependency-cruiser.cjs core server components entrypoints scripts bench tests`.
+ * Type-only imports count: a cycle or an upward import through types still ties the files' meaning together.
  */
+/**
+ * core/'s folders, lowest first: a folder imports only from its own layer and those below. Folders of
+ * one layer may import each other (never in a cycle).
+ */
+const CORE_LAYERS = [
+  ['lib'],
+  ['settings'],
+  ['identity'],
+  ['session'],
+  ['signaling', 'discovery', 'routing', 'files', 'blocklist'],
+  ['node'],
+  ['pairing'],
+  ['host', 'control'],
+];
+
+const upwardImports = CORE_LAYERS.flatMap((layer, i) => {
+  const above = CORE_LAYERS.slice(i + 1).flat();
+  return above.length === 0
+    ? []
+    : [
+        {
+          name: `core-layers: ${layer.join('/')}`,
+          comment: `core/${layer.join(', core/')} import nothing from the layers above: ${above.join(', ')}.`,
+          severity: 'error',
+          from: { path: `^core/(${layer.join('|')})/` },
+          to: { path: `^core/(${above.join('|')})/` },
+        },
+      ];
+});
+
 module.exports = {
   forbidden: [
+    ...upwardImports,
+    {
+      name: 'core-layers: every folder placed',
+      comment: 'A new folder of core/ takes its place in CORE_LAYERS before anything imports it.',
+      severity: 'error',
+      from: { path: '^core/' },
+      to: { path: `^core/(?!(${CORE_LAYERS.flat().join('|')})/)[^/]+/` },
+    },
     {
       name: 'no-circular',
       comment: 'No import cycle anywhere: each module can be understood, and tested, from the ones below it.',

@@ -20,7 +20,7 @@ const ICON_SIZES = [16, 32, 48, 128];
 const ICONS = Object.fromEntries(ICON_SIZES.map((size) => [String(size), `icons/${size}.png`]));
 
 // Endpoints come from WXT_SIGNALING_URL, WXT_RELAY_URLS, WXT_TRACKER_URLS, WXT_ROOM and WXT_ICE_SERVERS at build time
-// (read in core/control/settings.ts through import.meta.env); with none set the build points at the local
+// (read in core/settings/settings.ts through import.meta.env); with none set the build points at the local
 // server on 127.0.0.1:9000. No public server is ever a default.
 export default defineConfig({
   // Benchmarks build the store flavour (no test instruments) beside the test build to measure it.

@@ -26,7 +26,7 @@ export function buildExtension(env = LOOPBACK_BUILD_ENV) {
 
 /**
  * The build-time variables a store build may take from the environment: where its node meets others
- * (core/control/settings.ts). Unset, they are the local server's loopback defaults.
+ * (core/settings/settings.ts). Unset, they are the local server's loopback defaults.
  */
 export const STORE_BUILD_VARIABLES = ['WXT_SIGNALING_URL', 'WXT_RELAY_URLS', 'WXT_TRACKER_URLS', 'WXT_ROOM', 'WXT_ICE_SERVERS'];
 

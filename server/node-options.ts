@@ -14,7 +14,7 @@ import {
   validateSettings,
   type IceServer,
   type Settings,
-} from '../core/control/settings';
+} from '../core/settings/settings';
 import { errorText } from '../core/lib/error-text';
 import { SETTING_KEYS, type OperatorSource, type SettingSources } from './setting-sources';
 

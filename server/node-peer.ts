@@ -9,7 +9,7 @@ import { loadOrCreateIdentity } from '../core/identity/identity-store';
 import { memoryNodeKeyStore, type NodeKeyStore } from '../core/identity/node-key-store';
 import { memoryKeyValueStore } from '../core/lib/storage';
 import type { MeshNode } from '../core/node/node';
-import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/control/settings';
+import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } from '../core/settings/settings';
 import { installNodeWebRTC } from './node-webrtc';
 import { requireGun } from './quiet-gun';
 

@@ -3,7 +3,7 @@
  * server stays unreachable (and a note when it is back). Pure functions of NodeSnapshots and time,
  * so the unit tests feed them snapshots.
  */
-import type { Settings } from '../core/control/settings';
+import type { Settings } from '../core/settings/settings';
 import type { NodeSnapshot } from '../core/node/observed-state';
 import { sameValue, SETTING_KEYS, SETTING_LABELS, type SettingSources } from './setting-sources';
 

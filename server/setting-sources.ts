@@ -16,7 +16,7 @@
  * is never rewritten (a service's /etc is read-only to it); the changes live in the state file.
  * A new built-in default is not the operator's word: it never drops a dashboard change.
  */
-import type { Settings } from '../core/control/settings';
+import type { Settings } from '../core/settings/settings';
 
 /** What the operator gave at start: nothing (the default), the config file, or a flag. */
 export type OperatorSource = 'default' | 'config' | 'flag';

@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { Dashboard } from '../../components/dashboard/Dashboard';
 import { createDashboardModel, type DashboardClient } from '../../components/dashboard/dashboard-model';
-import { defaultSettings, type Settings } from '../../core/control/settings';
+import { defaultSettings, type Settings } from '../../core/settings/settings';
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
 import { createFeed } from './feed';
 import { fakeId } from '../../tests/support/view-fixtures';

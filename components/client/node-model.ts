@@ -8,7 +8,7 @@
  */
 import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import type { NodeSnapshot } from '../../core/node/observed-state';
-import type { Settings, SignalingStop } from '../../core/control/settings';
+import type { Settings, SignalingStop } from '../../core/settings/settings';
 import type { ViewClient } from './view-client';
 
 export type NodeClient = Pick<ViewClient, 'request' | 'onState' | 'onReachable'>;

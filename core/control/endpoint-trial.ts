@@ -3,7 +3,7 @@
  * back to the previous one if the node cannot connect within 15 s, unless the user keeps it. Every
  * configuration that worked joins a short history the user can restore from.
  */
-import type { Settings } from './settings';
+import type { Settings } from '../settings/settings';
 import type { KeyValueStore } from '../lib/storage';
 
 export const TRIAL_MS = 15_000;

@@ -3,7 +3,7 @@
  * of it, and what the browser's host (an offscreen document, Firefox's background page) and the
  * headless node's in-process host provide.
  */
-import type { LogLevel } from '../node/observed-state';
+import type { LogLevel } from '../lib/event-log';
 import type { HostConfig, NodeAction, PairingCommand, ReplyValues } from './protocol';
 
 /** The node host as the background sees it (an offscreen document, or Firefox's background page). */

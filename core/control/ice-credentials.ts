@@ -5,7 +5,7 @@
  * entry, never crosses to a view again, and the host's diagnostics mark it hidden (node-host.ts).
  */
 import type { EndpointTrial, WorkingEndpoints } from './endpoint-trial';
-import { SettingsError, type IceServer, type Settings } from './settings';
+import { SettingsError, type IceServer, type Settings } from '../settings/settings';
 
 const keyOf = (server: IceServer): string => `${[server.urls].flat().join(' ')}\n${server.username ?? ''}`;
 

@@ -11,7 +11,7 @@ import { deriveId } from '../identity/identity';
 import { USER_KEY_STORAGE, type StoredUserKey } from '../identity/identity-store';
 import { fromBase64Url } from '../lib/encoding';
 import type { KeyValueStore } from '../lib/storage';
-import type { LogLevel } from '../node/observed-state';
+import type { LogLevel } from '../lib/event-log';
 import { answerJoin, joinWithCode, PairingOffers, type PairingOfferView } from '../pairing/pairing-exchange';
 import { listDateRefusal, openList, sealList, sharedListKeys, type SharedListKeys } from '../pairing/shared-list';
 import { MAX_SHARED_LIST_CHARS } from '../discovery/graph-families';

@@ -9,8 +9,11 @@
  * that a view left open across an extension update is told instead of misread.
  */
 import type { ToolbarBadge } from './toolbar-badge';
-import type { LogEntry, LogLevel, NodeSnapshot, StatsPoint } from '../node/observed-state';
-import type { Settings } from './settings';
+import type { NodeSnapshot, StatsPoint } from '../node/observed-state';
+import type { LogEntry, LogLevel } from '../lib/event-log';
+import type { MeshPingResult } from '../routing/routing-reports';
+import type { RefreshResult } from '../node/refresh-result';
+import type { Settings } from '../settings/settings';
 import type { StoredIdentity } from '../identity/identity';
 import type { BlockEntry } from '../blocklist/block-list';
 import type { BlockListState } from '../blocklist/block-list-store';
@@ -142,19 +145,6 @@ export interface HostConfig {
   trial: EndpointTrial | null;
   /** What is wrong with the desired state as stored (invalid settings), in words, for Diagnostics. */
   problems: string[];
-}
-
-export interface RefreshResult {
-  /** Valid, fresh nodes the re-read found that were not known before. */
-  found: number;
-  /** Dials started by the refresh. */
-  dialling: number;
-}
-
-export interface MeshPingResult {
-  rttMs: number;
-  /** The route the ping took, source first, destination last. */
-  path: string[];
 }
 
 export interface DiagnosticsReport {

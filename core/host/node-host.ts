@@ -13,7 +13,7 @@ import { MeshNode, NodeOfflineError } from '../node/node';
 import type { StatsPoint, Totals } from '../node/observed-state';
 import { HOST_HEARTBEAT_MS, SUMMARY_OMITS, type ObserveScope, type DiagnosticsReport, type HostCommand, type HostConfig, type NodeAction, type PairingCommand, type ReplyValues, type StateMessage } from '../control/protocol';
 import { TRIAL_MS } from '../control/endpoint-trial';
-import type { IceServer } from '../control/settings';
+import type { IceServer } from '../settings/settings';
 import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
 import type { TorrentEngineLoader } from '../files/torrent-engine';

@@ -6,9 +6,22 @@
  */
 import type { Clock } from './clock';
 import { Emitter } from './events';
-import type { LogEntry, LogLevel } from '../node/observed-state';
 import { RingBuffer } from './ring-buffer';
 import { TokenBucket } from './token-bucket';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One structured event of the node's log (a bounded ring buffer). */
+export interface LogEntry {
+  seq: number;
+  at: number;
+  level: LogLevel;
+  /** `noun:verb`, e.g. `peer:ready`, `peer:close`, `handshake:refused`, `signaling:error`, `control:routing`. */
+  type: string;
+  message: string;
+  /** The peer the event is about, if any. */
+  nodeId?: string;
+}
 
 export const LOG_CAPACITY = 500;
 export const LINE_MAX_LENGTH = 400;

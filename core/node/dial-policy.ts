@@ -6,8 +6,8 @@
  * rules allow.
  */
 import { isStale, type VerifiedRecord } from '../discovery/rendezvous-record';
-import type { Settings } from '../control/settings';
-import type { SignalingState } from './observed-state';
+import type { Settings } from '../settings/settings';
+import type { SignalingState } from '../signaling/signaling';
 import type { RedialPolicy } from './redial-policy';
 
 export interface DialContext {

@@ -4,8 +4,8 @@
  * than connections that quietly never set up.
  */
 import type { Clock } from '../lib/clock';
-import type { IceServer } from '../control/settings';
-import type { IceServerCheck } from './observed-state';
+import type { IceServer } from '../settings/settings';
+import type { IceServerCheck } from '../signaling/ice-check';
 import { firstUrl } from '../signaling/ice-check';
 
 /** Checks one server (core/signaling/ice-check.ts); `signal` ends the check and closes its connection at once. */

@@ -3,46 +3,16 @@
  * `runtime` messaging unchanged.
  */
 import type { FilesSnapshot } from '../files/file-sharing';
-import type { ConnectionDirection, Route, SignalPath } from '../session/link';
-import type { FallbackSignalingSnapshot, SignalingState } from '../signaling/signaling';
+import type { ConnectionDirection, SignalPath } from '../session/link';
+import type { ConnectionState, PeerSnapshot, Strength } from '../session/peer-snapshot';
+import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../signaling/signaling';
+import type { IceServerCheck } from '../signaling/ice-check';
 import type { RelayState } from '../discovery/rendezvous';
+import type { RoutingSnapshot } from '../routing/routing-reports';
+import type { LogEntry, LogLevel } from '../lib/event-log';
 
-// The snapshot's words, defined by the layers that produce them: the views read them here.
-export type { ConnectionDirection, FallbackSignalingSnapshot, RelayState, SignalingState, SignalPath };
-
-export type ConnectionState = 'connecting' | 'handshaking' | 'ready' | 'closed';
-/** 0 = unusable … 4 = excellent; see core/session/strength.ts for how it is scored. */
-export type Strength = 0 | 1 | 2 | 3 | 4;
-
-export interface PeerSnapshot {
-  nodeId: string;
-  /** Known once the peer's hello verified. */
-  userId: string | null;
-  direction: ConnectionDirection;
-  path: SignalPath;
-  state: ConnectionState;
-  strength: Strength;
-  /** Median heartbeat round trip over the recent window, ms; null before the first pong. */
-  rttMs: number | null;
-  /** Share (0–1) of the last 30 pings not answered within 5 s. */
-  loss: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Bytes per second over the last stats interval. */
-  rateIn: number;
-  rateOut: number;
-  openedAt: number;
-  /** When the last hello/auth exchange verified (ms since epoch). */
-  lastHandshakeAt: number | null;
-  lastError: string | null;
-  /** Its peer score (0 is clean; see core/node/peer-scores.ts) and why it last lost points. */
-  score: number;
-  lastPenalty: string | null;
-  /** `relay` when the connection goes through a TURN server; null until its first stats sample. */
-  route: Route | null;
-  /** On the trust list by node or user ID, or one of this user's own browsers (core/node/trust-policy.ts). */
-  trusted: boolean;
-}
+// The snapshot's parts, each defined by the layer that produces it: the views read them all here.
+export type { ConnectionDirection, ConnectionState, FallbackSignalingSnapshot, IceServerCheck, LogEntry, LogLevel, PeerSnapshot, RelayState, RoutingSnapshot, SignalingEndpointSnapshot, SignalingState, SignalPath, Strength };
 
 /** A connection that ended recently, kept so its error stays pinned to it (newest first, 2 min). */
 export interface ClosedPeerSnapshot {
@@ -82,23 +52,6 @@ export interface ControlsSnapshot {
   trusted: string[];
 }
 
-/** Route messages this node handled (docs/protocol.md §6). */
-export interface RoutingSnapshot {
-  delivered: number;
-  forwarded: number;
-  /** Dropped: bad signature, unknown source key, blocked source, malformed path. */
-  dropped: number;
-  /** Dropped because routing is off here. */
-  notForwarded: number;
-  /**
-   * Copies of unicast routes (sent from here or forwarded) that went to one neighbour: the destination
-   * itself or the next hop of a shortest known path (core/routing/route-graph.ts).
-   */
-  directed: number;
-  /** Copies sent by flooding: broadcasts, and unicast routes with no known path (to a few random neighbours). */
-  flooded: number;
-}
-
 export interface SignalingSnapshot {
   url: string;
   state: SignalingState;
@@ -114,13 +67,6 @@ export interface SignalingSnapshot {
   endpoints: SignalingEndpointSnapshot[];
   /** The fallback paths beside the PeerJS servers, for targets they cannot reach. */
   fallbacks: FallbackSignalingSnapshot[];
-}
-
-/** One PeerJS server of the settings' list, as the node sees it. */
-export interface SignalingEndpointSnapshot {
-  url: string;
-  state: SignalingState;
-  lastError: string | null;
 }
 
 export interface RendezvousSnapshot {
@@ -174,15 +120,6 @@ export interface NodeSnapshot {
   ice?: IceServerCheck[];
 }
 
-export interface IceServerCheck {
-  /** The server's first URL: credentials never appear here. */
-  url: string;
-  state: 'checking' | 'ok' | 'failed';
-  /** Why it failed, in words. */
-  error: string | null;
-  at: number;
-}
-
 /** One point of the networking history: a second (last 5 minutes) or a minute (last 24 hours). */
 export interface StatsPoint {
   /** Start of the interval (ms since epoch). */
@@ -195,16 +132,3 @@ export interface StatsPoint {
   loss: number;
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** One structured event of the node's log (a bounded ring buffer). */
-export interface LogEntry {
-  seq: number;
-  at: number;
-  level: LogLevel;
-  /** `noun:verb`, e.g. `peer:ready`, `peer:close`, `handshake:refused`, `signaling:error`, `control:routing`. */
-  type: string;
-  message: string;
-  /** The peer the event is about, if any. */
-  nodeId?: string;
-}

@@ -3,7 +3,7 @@
  * open connection stays, and resumes by itself when a stop with an end time runs out.
  */
 import type { Clock, TimerGroup } from '../lib/clock';
-import type { SignalingStop } from '../control/settings';
+import type { SignalingStop } from '../settings/settings';
 import type { Signaling } from '../signaling/signaling';
 
 export interface SignalingStopDeps {

@@ -1,16 +1,12 @@
 /** Builds the node's observed state from its parts: a pure function of what the node holds now. */
 import { median } from '../session/heartbeat';
 import { isStale, type VerifiedRecord } from '../discovery/rendezvous-record';
-import type { Settings } from '../control/settings';
-import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot,
-  ClosedPeerSnapshot,
-  DiscoveredNode,
-  NodeSnapshot,
-  RelayState,
-  RoutingSnapshot,
-  SignalingState,
-  Strength,
-} from './observed-state';
+import type { Settings } from '../settings/settings';
+import type { ClosedPeerSnapshot, DiscoveredNode, NodeSnapshot } from './observed-state';
+import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../signaling/signaling';
+import type { RelayState } from '../discovery/rendezvous';
+import type { RoutingSnapshot } from '../routing/routing-reports';
+import type { Strength } from '../session/peer-snapshot';
 import type { PeerSession } from '../session/peer-session';
 import type { PeerScore } from './peer-scores';
 import { isTrustedPeer } from './trust-policy';

@@ -35,9 +35,6 @@ export function isStranger(rule: TrustRule, nodeId: string, userId: string | nul
   return rule.trustedOnly && !isTrustedPeer(rule, nodeId, userId);
 }
 
-/** Why a stranger's connection closed, in the connection list and the event log. */
-export const STRANGER_REFUSED = 'not a trusted peer (Trusted peers only is on)';
-
 /** A dial the user asked for, of a peer trusted-only mode turns away. */
 export class NotTrustedError extends Error {
   override name = 'NotTrustedError';

@@ -17,15 +17,6 @@ export const PAIRING_KDF_ITERATIONS = 200_000;
 
 export type PairingRole = 'join' | 'offer';
 
-/** One side of a ready connection, as its channel binding names it. */
-export interface BindingPart {
-  nodeId: string;
-  /** The nonce of that side's hello. */
-  nonce: string;
-  /** That side's own DTLS fingerprint (its local description's). */
-  fingerprint: string;
-}
-
 export interface PairingKeys {
   mac: CryptoKey;
   enc: CryptoKey;
@@ -37,13 +28,6 @@ export interface Sealed {
 }
 
 const encoder = new TextEncoder();
-
-/** The same text on both sides: the two parts in node ID order. */
-export function channelBinding(a: BindingPart, b: BindingPart): string {
-  const [first, second] = [a, b].sort((x, y) => (x.nodeId < y.nodeId ? -1 : 1));
-  const line = (part: BindingPart) => `${part.nodeId} ${part.nonce} ${part.fingerprint}`;
-  return `meshdeck/pair/v1\n${line(first!)}\n${line(second!)}`;
-}
 
 export async function pairingKeys(secret: string, binding: string): Promise<PairingKeys> {
   const password = await crypto.subtle.importKey('raw', encoder.encode(secret), 'PBKDF2', false, ['deriveBits']);

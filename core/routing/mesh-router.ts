@@ -7,8 +7,8 @@
 import type { Clock } from '../lib/clock';
 import { canonical, randomBytes, toBase64Url } from '../lib/encoding';
 import { NODE_ID_PATTERN as NODE_ID, verifyText, type Identity } from '../identity/identity';
-import type { MeshPingResult } from '../control/protocol';
-import type { RoutingSnapshot } from '../node/observed-state';
+import type { MeshPingResult } from './routing-reports';
+import type { RoutingSnapshot } from './routing-reports';
 import { TokenBucket, TokenBuckets } from '../lib/token-bucket';
 import type { Route } from '../session/wire';
 import { errorText } from '../lib/error-text';

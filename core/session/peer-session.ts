@@ -12,12 +12,12 @@ import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
 import { BeatPacer } from './beat-pacer';
 import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from '../identity/identity';
 import type { Link, Traffic } from './link';
-import type { ConnectionState, PeerSnapshot } from '../node/observed-state';
+import type { ConnectionState, PeerSnapshot } from './peer-snapshot';
 import { strengthScore } from './strength';
 import { authText, MAX_MESSAGE_BYTES, parseWireMessage, WIRE_VERSION, type ByeReason, type Hello, type Pair, type Route, type WireMessage } from './wire';
-import { channelBinding } from '../pairing/pairing-crypto';
+import { channelBinding } from './channel-binding';
 import { errorText } from '../lib/error-text';
-import { STRANGER_REFUSED } from '../node/trust-policy';
+import { STRANGER_REFUSED, type SessionPolicy } from './session-policy';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** docs/protocol.md, Limits: messages from one connection, 200 a second with a burst of 400. */
@@ -49,18 +49,6 @@ export interface SessionEvents {
   'session:pair': { session: PeerSession; message: Pair };
   /** Handling a frame failed on our side (a listener threw): the session goes on with the next frame. */
   'session:fault': { session: PeerSession; error: unknown };
-}
-
-export interface SessionPolicy {
-  /** Consulted on hello: a blocked peer is closed without being told why. */
-  isBlocked(nodeId: string, userId: string): boolean;
-  /**
-   * Consulted on hello after isBlocked (core/node/trust-policy.ts): a peer trusted-only mode turns
-   * away is told so with bye `blocked` (before ready: no redial hold). Absent: nobody is a stranger.
-   */
-  isStranger?(nodeId: string, userId: string): boolean;
-  app: string;
-  caps: string[];
 }
 
 export class PeerSession {

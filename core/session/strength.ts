@@ -8,7 +8,7 @@
  * - One missed ping (answer late by a full interval) takes a point off.
  * - A ready connection never scores below 1: 0 means "not usable".
  */
-import type { Strength } from '../node/observed-state';
+import type { Strength } from './peer-snapshot';
 
 export interface StrengthInputs {
   ready: boolean;

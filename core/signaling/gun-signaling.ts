@@ -18,7 +18,7 @@ import { randomBytes, toBase64Url } from '../lib/encoding';
 import { isRecord } from '../lib/is-record';
 import { errorText } from '../lib/error-text';
 import type { Link } from '../session/link';
-import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
+import type { FallbackSignalingSnapshot, SignalingState } from './signaling';
 import type { FallbackSignaling, FallbackSignalingFactory, FallbackSignalingOptions, SignalingEvents } from './signaling';
 import type { Rendezvous } from '../discovery/rendezvous';
 import { ANNOUNCE_INTERVAL_MS } from '../discovery/rendezvous-record';

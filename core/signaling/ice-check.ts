@@ -5,8 +5,16 @@
  * wrong credential) or silence becomes a sentence for the Network settings panel.
  */
 import type { Clock } from '../lib/clock';
-import type { IceServer } from '../control/settings';
-import type { IceServerCheck } from '../node/observed-state';
+import type { IceServer } from '../settings/settings';
+
+export interface IceServerCheck {
+  /** The server's first URL: credentials never appear here. */
+  url: string;
+  state: 'checking' | 'ok' | 'failed';
+  /** Why it failed, in words. */
+  error: string | null;
+  at: number;
+}
 
 export const ICE_CHECK_MS = 5000;
 

@@ -8,7 +8,7 @@ import { TimerGroup } from '../lib/clock';
 import { peerServerOptions } from './peer-server-url';
 import { Emitter } from '../lib/events';
 import type { CloseOptions, Link, LinkEvents, Traffic } from '../session/link';
-import type { ConnectionDirection, SignalPath } from '../node/observed-state';
+import type { ConnectionDirection, SignalPath } from '../session/link';
 import type { Signaling, SignalingEvents, SignalingFactory, SignalingOptions } from './signaling';
 import { textSerializers, type TextFrame } from './text-frames';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';

@@ -4,10 +4,10 @@
  * as a PeerJS `raw` connection: one JSON text message per frame.
  */
 import { Emitter } from '../lib/events';
-import type { IceServer } from '../control/settings';
+import type { IceServer } from '../settings/settings';
 import type { Clock } from '../lib/clock';
 import type { CloseOptions, Link, LinkEvents, Traffic } from '../session/link';
-import type { ConnectionDirection, SignalPath } from '../node/observed-state';
+import type { ConnectionDirection, SignalPath } from '../session/link';
 import { fingerprintsOf, type Fingerprints } from '../session/fingerprint';
 import { closeChannelFirst, closeWhenFlushed, readDataChannelTraffic, watchIceSuspect } from './data-channel';
 

@@ -14,7 +14,7 @@
 import { Emitter } from '../lib/events';
 import type { Clock } from '../lib/clock';
 import type { Link } from '../session/link';
-import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../node/observed-state';
+import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from './signaling';
 import type { DialTarget, FallbackSignaling, MeetingSignaling, Signaling, SignalingEvents } from './signaling';
 
 /** How long a target whose PeerJS dial failed is dialled through a fallback instead. */

@@ -6,10 +6,17 @@ import type { Clock } from '../lib/clock';
 import type { Emitter } from '../lib/events';
 import type { Link, SignalPath } from '../session/link';
 import type { Identity } from '../identity/identity';
-import type { IceServer } from '../control/settings';
+import type { IceServer } from '../settings/settings';
 import type { Rendezvous } from '../discovery/rendezvous';
 
 export type SignalingState = 'stopped' | 'connecting' | 'open' | 'disconnected' | 'error';
+
+/** One PeerJS server of the settings' list, as the node sees it. */
+export interface SignalingEndpointSnapshot {
+  url: string;
+  state: SignalingState;
+  lastError: string | null;
+}
 
 /** A fallback signaling path (the GUN relays) as the Signaling endpoint panel and Diagnostics show it. */
 export interface FallbackSignalingSnapshot {

@@ -20,7 +20,7 @@ import { randomBytes, utf8 } from '../lib/encoding';
 import { errorText } from '../lib/error-text';
 import { isRecord } from '../lib/is-record';
 import { NODE_ID_PATTERN } from '../identity/identity';
-import type { FallbackSignalingSnapshot, SignalingState } from '../node/observed-state';
+import type { FallbackSignalingSnapshot, SignalingState } from './signaling';
 import type { MeetingSignaling, MeetingSignalingFactory, MeetingSignalingOptions, SignalingEvents } from './signaling';
 import { RtcLink, RtcLinkSet, gatheringDone, openDataChannel } from './rtc-link';
 import { MAX_SIGNAL_CHARS } from './sealed-signal';

@@ -10,7 +10,7 @@ import { USER_KEY_STORAGE } from '../../core/identity/identity-store';
 import { indexedDbNodeKeyStore } from '../../core/identity/node-key-store';
 import { errorReply, HOST_CHECK_MS, okReply, type Reply, type Request } from '../../core/control/protocol';
 import { parseRequest } from '../../core/control/protocol-guard';
-import { defaultSettings, type BuildEnvironment } from '../../core/control/settings';
+import { defaultSettings, type BuildEnvironment } from '../../core/settings/settings';
 import { countFaults } from '../../core/lib/fault-counter';
 // The offscreen document (Chrome) or this very page (Firefox): chosen by the build, in wxt.config.ts.
 import { createNodeHostPlace } from '#node-host-place';

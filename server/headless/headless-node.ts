@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { Controller, SETTINGS_STORAGE } from '../../core/control/controller';
 import { errorReply, okReply } from '../../core/control/protocol';
-import type { Settings } from '../../core/control/settings';
+import type { Settings } from '../../core/settings/settings';
 import { createInProcessHost } from '../../core/host/in-process-host';
 import { NodeHost } from '../../core/host/node-host';
 import { NODE_KEY_STORAGE, USER_KEY_STORAGE } from '../../core/identity/identity-store';

@@ -14,7 +14,7 @@
  */
 import { SETTINGS_STORAGE } from '../../core/control/controller';
 import { TRIAL_STORAGE, type EndpointTrial } from '../../core/control/endpoint-trial';
-import { SettingsError, validateSettings, type Settings } from '../../core/control/settings';
+import { SettingsError, validateSettings, type Settings } from '../../core/settings/settings';
 import { errorText } from '../../core/lib/error-text';
 import { SerialQueue } from '../../core/lib/serial-queue';
 import type { StorageArea } from '../../core/lib/storage';

@@ -7,7 +7,7 @@ import { Identity } from '../../core/identity/identity';
 import { loadOrCreateIdentity } from '../../core/identity/identity-store';
 import { memoryNodeKeyStore } from '../../core/identity/node-key-store';
 import { memoryKeyValueStore } from '../../core/lib/storage';
-import { defaultSettings, type Settings } from '../../core/control/settings';
+import { defaultSettings, type Settings } from '../../core/settings/settings';
 import { VirtualClock } from './virtual-clock';
 import { DEFAULT_CONDITIONS, SimNetwork, type NetworkConditions } from './sim-network';
 import { HostileNode } from './hostile-node';

@@ -6,7 +6,7 @@
  * until `Unpair`; and a block made in Firefox closes the connection on the Chrome side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeshPingResult } from '../../core/control/protocol';
+import type { MeshPingResult } from '../../core/routing/routing-reports';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';

@@ -15,7 +15,7 @@ import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
 import { startTurnServer, type TurnServer } from '../support/turn-server';
 import { toggleP2P } from '../support/ui';
-import type { Settings } from '../../core/control/settings';
+import type { Settings } from '../../core/settings/settings';
 
 interface Badge {
   text: string;

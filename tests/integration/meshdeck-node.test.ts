@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { envelope, type Reply, type Request } from '../../core/control/protocol';
-import type { Settings } from '../../core/control/settings';
+import type { Settings } from '../../core/settings/settings';
 import { parseNodeFrame, tokenProtocol, VIEW_SOCKET_PATH, VIEW_SOCKET_PROTOCOL } from '../../core/control/view-socket';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { until } from '../support/until';

@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/lib/clock';
 import { Identity } from '../../core/identity/identity';
-import { defaultSettings, validateSettings } from '../../core/control/settings';
+import { defaultSettings, validateSettings } from '../../core/settings/settings';
 import type { MeshNode } from '../../core/node/node';
 import type { SignalingFactory } from '../../core/signaling/signaling';
 import type { CloseReason } from '../../core/session/peer-session';

@@ -5,7 +5,7 @@
 import { describeClose } from '../../core/session/close-reason';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
-import { defaultSettings } from '../../core/control/settings';
+import { defaultSettings } from '../../core/settings/settings';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { sendForgedHello } from '../support/forged-peer';

@@ -4,7 +4,7 @@
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { DiscoveredNode } from '../../../core/node/observed-state';
-import type { MeshPingResult } from '../../../core/control/protocol';
+import type { MeshPingResult } from '../../../core/routing/routing-reports';
 import { runAction, type ActionStatus } from '../../ui/action-status';
 import { formatMs, shortId } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';

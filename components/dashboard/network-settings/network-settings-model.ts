@@ -6,7 +6,7 @@
  * credential never comes back from the background: its field stays empty and says it is saved.
  */
 import { batch, effect, signal, type ReadonlySignal } from '@preact/signals';
-import { validateSettings, type IceServer, type IceServerFault, type Settings } from '../../../core/control/settings';
+import { validateSettings, type IceServer, type IceServerFault, type Settings } from '../../../core/settings/settings';
 import { sameEndpoints } from '../../../core/control/endpoint-trial';
 import type { ActionStatus } from '../../ui/action-status';
 import { describeError, type NodeModel } from '../../client/node-model';

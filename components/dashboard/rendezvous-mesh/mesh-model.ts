@@ -4,7 +4,7 @@
  * `Refresh peers` action.
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { RefreshResult } from '../../../core/control/protocol';
+import type { RefreshResult } from '../../../core/node/refresh-result';
 import { runAction, type ActionStatus } from '../../ui/action-status';
 import { countOf } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';

@@ -1,11 +1,11 @@
 /**
  * The `Change endpoint` form of the Signaling endpoint panel: the signaling URL and the relay list.
- * Checked here with the very rules the background applies (core/control/settings.ts validateSettings), so a
+ * Checked here with the very rules the background applies (core/settings/settings.ts validateSettings), so a
  * malformed URL is refused at its field and nothing is sent; a refusal from the background (it names
  * the field too) lands at the same place.
  */
 import { batch, signal, type ReadonlySignal } from '@preact/signals';
-import { validateSettings, type Settings } from '../../../core/control/settings';
+import { validateSettings, type Settings } from '../../../core/settings/settings';
 import type { ActionStatus } from '../../ui/action-status';
 import { describeError, type NodeModel } from '../../client/node-model';
 

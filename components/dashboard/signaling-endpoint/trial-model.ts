@@ -6,7 +6,7 @@
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import { endpointsOf, sameEndpoints, TRIAL_MS, type EndpointTrial, type Endpoints, type WorkingEndpoints } from '../../../core/control/endpoint-trial';
-import type { Settings } from '../../../core/control/settings';
+import type { Settings } from '../../../core/settings/settings';
 import { runAction, type ActionStatus } from '../../ui/action-status';
 import { describeError, type NodeModel } from '../../client/node-model';
 import { formatDuration } from '../../ui/format';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_SERVER_DEFAULTS } from '../../../core/control/settings';
+import { LOCAL_SERVER_DEFAULTS } from '../../../core/settings/settings';
 import { parseCommand, parseFlags, parseIceServerFlag, UsageError, type NodeOptions } from '../../../server/node-options';
 
 let dir: string;

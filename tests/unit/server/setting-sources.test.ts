@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../../core/control/settings';
+import type { Settings } from '../../../core/settings/settings';
 import { nodeDefaults } from '../../../server/node-options';
 import { applicableChanges, changesOf, sameValue, SETTING_KEYS, sourcesOf, type OperatorSource, type SettingSources } from '../../../server/setting-sources';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SETTINGS_STORAGE } from '../../../core/control/controller';
 import { TRIAL_STORAGE } from '../../../core/control/endpoint-trial';
-import type { Settings } from '../../../core/control/settings';
+import type { Settings } from '../../../core/settings/settings';
 import { openStateFile, STATE_FILE_MAX_BYTES } from '../../../server/headless/state-file';
 import { nodeDefaults } from '../../../server/node-options';
 import { SETTING_KEYS, type OperatorSource, type SettingSources } from '../../../server/setting-sources';

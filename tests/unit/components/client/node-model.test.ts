@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultSettings, type Settings } from '../../../../core/control/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import type { NodeSnapshot } from '../../../../core/node/observed-state';
 import { createNodeModel, describeError, nodeTransition, stopInForce, type NodeClient } from '../../../../components/client/node-model';
 import { fakeSnapshot, SELF_NODE } from '../../../support/view-fixtures';

@@ -7,7 +7,7 @@ import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
 import { fromBase64Url } from '../../../../core/lib/encoding';
 import { memoryStore } from '../../../support/memory-store';
 import type { HostConfig } from '../../../../core/control/protocol';
-import { defaultSettings } from '../../../../core/control/settings';
+import { defaultSettings } from '../../../../core/settings/settings';
 import { memoryArea } from '../../../support/memory-store';
 import { until } from '../../../support/until';
 import { fakeId } from '../../../support/ids';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EndpointTrials, ENDPOINT_HISTORY_LIMIT, TRIAL_MS } from '../../../../core/control/endpoint-trial';
-import { defaultSettings } from '../../../../core/control/settings';
+import { defaultSettings } from '../../../../core/settings/settings';
 import { memoryStore } from '../../../support/memory-store';
 
 const base = defaultSettings();

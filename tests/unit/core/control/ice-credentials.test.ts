@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactHistory, redactIceServers, redactTrial, restoreCredentials } from '../../../../core/control/ice-credentials';
-import { defaultSettings, validateSettings } from '../../../../core/control/settings';
+import { defaultSettings, validateSettings } from '../../../../core/settings/settings';
 
 const TURN = 'turn:127.0.0.1:3478';
 const saved = [{ urls: TURN, username: 'me', credential: 's3cret' }];

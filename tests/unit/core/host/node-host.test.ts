@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NodeHost, type HostChannel, type HostHealth, type NodeHostDeps, type Observer } from '../../../../core/host/node-host';
 import type { HostCommand, HostConfig, StateMessage } from '../../../../core/control/protocol';
 import type { EndpointTrial } from '../../../../core/control/endpoint-trial';
-import { defaultSettings } from '../../../../core/control/settings';
+import { defaultSettings } from '../../../../core/settings/settings';
 import { HOST_HEARTBEAT_MS } from '../../../../core/control/protocol';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
 import { FakeClock } from '../../../support/fake-clock';

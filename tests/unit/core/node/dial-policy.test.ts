@@ -4,7 +4,7 @@ import { RedialPolicy } from '../../../../core/node/redial-policy';
 import { isStranger } from '../../../../core/node/trust-policy';
 import { RECORD_STALE_MS, signRecord, verifyRecord, type VerifiedRecord } from '../../../../core/discovery/rendezvous-record';
 import { IdentityVerifier } from '../../../../core/identity/identity';
-import type { Settings } from '../../../../core/control/settings';
+import type { Settings } from '../../../../core/settings/settings';
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 import { fakeId } from '../../../support/ids';

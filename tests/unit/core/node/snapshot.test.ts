@@ -3,7 +3,7 @@ import { buildSnapshot, type SnapshotInput } from '../../../../core/node/snapsho
 import { RECORD_STALE_MS, type NodeRecord, type VerifiedRecord } from '../../../../core/discovery/rendezvous-record';
 import type { PeerSnapshot } from '../../../../core/node/observed-state';
 import type { PeerSession } from '../../../../core/session/peer-session';
-import type { Settings } from '../../../../core/control/settings';
+import type { Settings } from '../../../../core/settings/settings';
 import { fakeId } from '../../../support/ids';
 
 const NOW = Date.UTC(2025, 0, 1);

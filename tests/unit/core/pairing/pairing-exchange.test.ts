@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
-import { channelBinding, pairingKeys, pairingProof, seal } from '../../../../core/pairing/pairing-crypto';
+import { pairingKeys, pairingProof, seal } from '../../../../core/pairing/pairing-crypto';
+import { channelBinding } from '../../../../core/session/channel-binding';
 import { answerJoin, isWellFormedJoin, joinWithCode, PAIRING_ATTEMPTS, PairingOffers, type PairingLink } from '../../../../core/pairing/pairing-exchange';
 import { parsePairingCode } from '../../../../core/pairing/pairing-code';
 import type { Pair } from '../../../../core/session/wire';

@@ -4,7 +4,7 @@
  * connection, and the sealed messages travel both ways.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../core/control/settings';
+import type { Settings } from '../../../../core/settings/settings';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
 import { MeshNode } from '../../../../core/node/node';
 import { answerJoin, joinWithCode, PairingOffers } from '../../../../core/pairing/pairing-exchange';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BlockEntry } from '../../../../core/blocklist/block-list';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
 import { formatPairingCode, newPairingCode, PAIRING_TTL_MS, parsePairingCode, PairingCodeError } from '../../../../core/pairing/pairing-code';
-import { channelBinding, checkPairingProof, open, pairingKeys, pairingProof, seal, PairingOpenError } from '../../../../core/pairing/pairing-crypto';
+import { checkPairingProof, open, pairingKeys, pairingProof, seal, PairingOpenError } from '../../../../core/pairing/pairing-crypto';
+import { channelBinding } from '../../../../core/session/channel-binding';
 import { answerJoin, joinWithCode, PairingError, PairingOffers, type PairingLink } from '../../../../core/pairing/pairing-exchange';
 import type { Pair } from '../../../../core/session/wire';
 

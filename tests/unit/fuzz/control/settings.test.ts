@@ -1,12 +1,12 @@
 /**
- * Fuzzing validateSettings (core/control/settings.ts) the way the controller calls it: on whatever
+ * Fuzzing validateSettings (core/settings/settings.ts) the way the controller calls it: on whatever
  * storage.local held, spread over the defaults, and on a view's patch over the current settings. It
  * returns clean settings (every field of its declared type and range) or throws SettingsError naming
  * a field.
  */
 import { describe, expect } from 'vitest';
 import { fc, it } from '@fast-check/vitest';
-import { applySettingsPatch, defaultSettings, SettingsError, validateSettings, type Settings } from '../../../../core/control/settings';
+import { applySettingsPatch, defaultSettings, SettingsError, validateSettings, type Settings } from '../../../../core/settings/settings';
 import { decode, fuzzTally } from '../../../support/fuzz-tally';
 import { hostileField, hostileString, hostileValue, mutate, mutation, type Mutation } from '../../../support/fuzz-arbitraries';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, type Settings } from '../../../../../core/control/settings';
+import { defaultSettings, type Settings } from '../../../../../core/settings/settings';
 import { createNetworkSettingsModel } from '../../../../../components/dashboard/network-settings/network-settings-model';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { fakeViewClient, flush } from '../../../../support/fake-view-client';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '../../../../../core/control/settings';
+import { defaultSettings } from '../../../../../core/settings/settings';
 import { checkEndpoint, createEndpointModel, parseRelayLines } from '../../../../../components/dashboard/signaling-endpoint/endpoint-model';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { fakeViewClient, flush } from '../../../../support/fake-view-client';

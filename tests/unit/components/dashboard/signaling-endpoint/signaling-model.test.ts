@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { defaultSettings } from '../../../../../core/control/settings';
+import { defaultSettings } from '../../../../../core/settings/settings';
 import type { SignalingSnapshot } from '../../../../../core/node/observed-state';
 import { createConfirmModel } from '../../../../../components/ui/confirm-model';
 import { createNodeModel } from '../../../../../components/client/node-model';

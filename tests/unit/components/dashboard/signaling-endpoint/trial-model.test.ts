@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EndpointTrial, WorkingEndpoints } from '../../../../../core/control/endpoint-trial';
-import { defaultSettings } from '../../../../../core/control/settings';
+import { defaultSettings } from '../../../../../core/settings/settings';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { createTrialModel, trialText } from '../../../../../components/dashboard/signaling-endpoint/trial-model';
 import { fakeViewClient, flush } from '../../../../support/fake-view-client';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySettingsPatch, defaultSettings, MAX_SIGNALING_STOP_MS, validateSettings, type Settings } from '../../../../core/control/settings';
+import { applySettingsPatch, defaultSettings, MAX_SIGNALING_STOP_MS, validateSettings, type Settings } from '../../../../core/settings/settings';
 
 const valid = defaultSettings();
 const withField = (patch: Record<string, unknown>) => ({ ...valid, ...patch }) as Settings;

@@ -1,0 +1,7 @@
+/** What `Refresh peers` did (MeshNode.refresh): the nodes it newly found, and the dials it started. */
+export interface RefreshResult {
+  /** Valid, fresh nodes the re-read found that were not known before. */
+  found: number;
+  /** Dials started by the refresh. */
+  dialling: number;
+}

@@ -318,20 +318,21 @@ export class ChildReader {
         chain.off();
         this.pump();
       },
-      // Only ever sooner: an answer of nothing sent again cannot hold the slot past FETCH_TIMEOUT_MS.
-      // Put back once, behind every link not read yet: another client of a relay may answer a read
-      // the relay passed it with nothing, before the relay's own answer, which a busy disk can hold back.
-      notFound: (): void => endSoon(true),
-      // Not at once: a relay passes a read on to its other clients, and one of them answered it with
-      // junk before the relay's own answer came, which then found no fetch left to take it.
-      refused: (): void => endSoon(false),
+      notFound: (): void => endSoon(),
+      refused: (): void => endSoon(),
     };
-    const endSoon = (putBack: boolean): void => {
+    /**
+     * Ends the fetch NOT_FOUND_GRACE_MS from now, and puts its link back once, behind every link not
+     * read yet: a relay passes a read on to its other clients, and one of them may answer it with
+     * nothing, or with junk, before the relay's own answer (which a busy disk can hold back). Only ever
+     * sooner: an answer of nothing sent again cannot hold the slot past FETCH_TIMEOUT_MS.
+     */
+    const endSoon = (): void => {
       if (endsAt - this.deps.monotonic() <= NOT_FOUND_GRACE_MS) return;
       endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
       this.deps.timers.cancel(timer);
       timer = this.deps.timers.timeout(() => {
-        if (putBack && !link.retried && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
+        if (!link.retried && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
         fetch.end();
       }, NOT_FOUND_GRACE_MS);
     };

@@ -221,25 +221,27 @@ class GunRendezvous implements Rendezvous {
    * later, and every GUN-signaled dial to that node failed meanwhile. `chain` gives the GUN chain to
    * write through at each attempt, or null once the instance it belonged to is gone.
    */
-  private putAcked(childSoul: string, chain: () => GunChain | null | undefined, value: object, attempt = 1): void {
+  private putAcked(childSoul: string, chain: () => GunChain | null | undefined, value: object, write = { attempt: 1, acked: false }): void {
     const retry = this.unacked.get(childSoul);
     if (retry !== undefined) this.timers.cancel(retry);
     this.unacked.delete(childSoul);
     const target = chain();
     if (!target) return;
-    let acked = false;
-    if (attempt < WRITE_ATTEMPTS) {
+    if (write.attempt < WRITE_ATTEMPTS) {
       this.unacked.set(
         childSoul,
         this.timers.timeout(() => {
           this.unacked.delete(childSoul);
-          if (!acked) this.putAcked(childSoul, chain, value, attempt + 1);
+          if (write.acked) return;
+          write.attempt++;
+          this.putAcked(childSoul, chain, value, write);
         }, WRITE_ACK_MS),
       );
     }
     this.wrote(childSoul);
+    // One flag for every attempt of this write: an ack of an earlier attempt that came late counts.
     target.put({ ...value }, (ack) => {
-      if (!ack.err) acked = true;
+      if (!ack.err) write.acked = true;
     });
   }
 

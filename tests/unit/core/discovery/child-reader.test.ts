@@ -157,17 +157,18 @@ describe('ChildReader', () => {
     expect(watching.read).toHaveLength(2);
   });
 
-  it(`frees a slot when an answer does not come in time, or ${NOT_FOUND_GRACE_MS} ms after the screen refused one`, async () => {
+  it(`frees a slot when an answer does not come in time, or ${NOT_FOUND_GRACE_MS} ms after the screen refused one, and reads that link once more last`, async () => {
     const { clock, reader, links, fetched, children } = setup();
     const now = clock.now();
     links(Object.fromEntries(Array.from({ length: FETCHES_IN_FLIGHT + 2 }, (_, i) => [idOf(i), now - i])));
     expect(fetched).toHaveLength(FETCHES_IN_FLIGHT);
-    reader.refused(fetched[0]!);
+    const first = fetched[0]!;
+    reader.refused(first);
     await clock.advance(NOT_FOUND_GRACE_MS);
     expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 1);
-    expect(children.get(fetched[0]!)!.offs).toBe(1);
+    expect(children.get(first)!.offs).toBe(1);
     await clock.advance(FETCH_TIMEOUT_MS);
-    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT + 2);
+    expect(fetched.slice(FETCHES_IN_FLIGHT + 1)).toEqual([`${PARENT}/${idOf(FETCHES_IN_FLIGHT + 1)}`, first]);
   });
 
   it('takes the relay\'s answer after junk answered first: another client of a stock relay answers the reads it passes on', async () => {

@@ -165,6 +165,12 @@ export class ChildReader {
     return this.inFlight.has(soul);
   }
 
+  /** Whether `soul` is a known writer's, watched at its own soul. */
+  watches(soul: string): boolean {
+    const { parentSoul } = this.deps;
+    return this.running && soul.startsWith(`${parentSoul}/`) && this.watched.has(soul.slice(parentSoul.length + 1));
+  }
+
   /** An answer for `soul` was refused by the screen: its fetch ends NOT_FOUND_GRACE_MS later, unless a whole child comes first. */
   refused(soul: string): void {
     this.inFlight.get(soul)?.refused();

@@ -55,6 +55,11 @@ export interface ScreenOptions {
    * as refused: a relay forwards every put to every client. A relay reads nothing and gives none.
    */
   reading?: (soul: string) => boolean;
+  /**
+   * A node's: whether a chunk of a child at `soul` may come in now (a child being fetched, watched or
+   * read by a slot read, or written): far fewer souls than `reading`, each of which GUN keeps in full.
+   */
+  chunks?: (soul: string) => boolean;
 }
 
 /** Where a child soul belongs: its family, its parent and the key it is filed under there. */
@@ -72,14 +77,15 @@ export class GraphScreen {
    * at its writer's canonical soul, every link that does not point at its key's canonical soul, and
    * every soul that is none of these. A relay refuses partial writes: honest nodes always write whole
    * children, and a partial write is how a writer corrupts another's copy in the relay. A node takes a
-   * chunk of the family's fields for a soul it reads: a relay answers a read in chunks of 9 fields, and
+   * chunk of the family's fields for a soul it fetches or watches now (`chunks`; for another soul it
+   * reads, the chunk is set aside and its link kept): a relay answers a read in chunks of 9 fields, and
    * a stock relay passes a write on in such chunks too. Refused, such a chunk took its link with it, and
    * the reader missed a fifth of a slot's rewrites through a stock relay (measured, issue 23). The reader
    * takes a child only once it is whole and of one write (child-reader.ts); a forged chunk can do no
    * more there than a forged whole child, which passes this screen too: signatures are the reader's.
    */
-  screen(graph: Record<string, unknown>, now: number, { reading }: ScreenOptions = {}): ScreenResult {
-    const chunkOfRead = (soul: string): boolean => reading?.(soul) ?? false;
+  screen(graph: Record<string, unknown>, now: number, { reading, chunks }: ScreenOptions = {}): ScreenResult {
+    const chunkOfRead = (soul: string): boolean => chunks?.(soul) ?? false;
     const refused: RefusedChild[] = [];
     const refuse = (soul: string, family: FamilyName | null): void => {
       refused.push({ soul, family, child: graph[soul] });
@@ -99,9 +105,12 @@ export class GraphScreen {
       else {
         const placement = ownPlacement(soul, this.families);
         if (placement === null) refuse(soul, null);
-        else if (!(isRecord(node) && !statesAhead(node, now) && (placement.family.accepts(node, placement.key, placement.parent, now) || (chunkOfRead(soul) && isChunkOf(placement.family, node))))) {
-          refuse(soul, placement.family.name);
-        }
+        else if (!isRecord(node) || statesAhead(node, now)) refuse(soul, placement.family.name);
+        else if (placement.family.accepts(node, placement.key, placement.parent, now)) continue;
+        else if (!(reading && isChunkOf(placement.family, node))) refuse(soul, placement.family.name);
+        // A chunk of a child read but not being fetched now is set aside, its link kept: the reader
+        // fetches the child whole on that link, and chunks come in only then.
+        else if (!chunkOfRead(soul)) delete graph[soul];
       }
     }
     // Then the links, so that none is left pointing at a child refused in this message.

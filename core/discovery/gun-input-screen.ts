@@ -8,7 +8,7 @@
  * this wraps the mesh's `hear.one`, which GUN looks up at every message (gun 0.2020.1241, gun.js Mesh).
  */
 import { isRecord } from '../lib/is-record';
-import { GraphScreen, type RefusedChild } from './graph-screen';
+import { GraphScreen, type RefusedChild, type ScreenOptions } from './graph-screen';
 import type { ChildFamily } from './graph-families';
 
 interface GunMessage {
@@ -27,16 +27,16 @@ export interface GunMeshLike {
 
 /**
  * @param families the souls screened (graph-families.ts: allFamilies()).
- * @param reading a node's: whether it reads a soul now (child-reader.ts). Only what it reads gets into
- *   its GUN, and a child it reads may come in chunks (graph-screen.ts). A relay reads nothing (absent):
- *   every write it hears must be whole.
+ * @param node a node's: the souls it reads, and those whose children may come in chunks (ScreenOptions,
+ *   child-reader.ts). Only what it reads gets into its GUN. A relay reads nothing (absent): every write
+ *   it hears must be whole.
  */
 export function screenGunInput(
   mesh: GunMeshLike,
   now: () => number,
   onRefused: (refused: RefusedChild[]) => void,
   families: readonly ChildFamily[],
-  reading?: (soul: string) => boolean,
+  node: ScreenOptions = {},
 ): void {
   const screen = new GraphScreen(families);
   const hearOne = mesh.hear.one;
@@ -44,7 +44,7 @@ export function screenGunInput(
     if (isRecord(msg) && isRecord(msg.put)) {
       let result: ReturnType<GraphScreen['screen']>;
       try {
-        result = screen.screen(msg.put, now(), { reading });
+        result = screen.screen(msg.put, now(), node);
       } catch {
         // Not a graph JSON could make: nothing of it goes on (fail closed).
         return;

@@ -117,7 +117,10 @@ class GunRendezvous implements Rendezvous {
       for (const { soul } of refused) for (const reader of this.readers) reader.refused(soul);
       const records = refused.filter((r) => r.family === 'records').map((r) => r.child);
       if (records.length) this.events.emit('records:refused', records);
-    }, this.families, (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.reads(soul))));
+    }, this.families, {
+      reading: (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.reads(soul))),
+      chunks: (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.fetches(soul) || reader.watches(soul))),
+    });
     watchNotFound(mesh, (soul) => [...this.readers].some((reader) => reader.fetches(soul)), (soul) => {
       if (this.gun === gun) for (const reader of this.readers) reader.notFound(soul);
     });

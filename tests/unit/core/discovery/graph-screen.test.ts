@@ -58,17 +58,25 @@ describe('GraphScreen', () => {
     expect(Object.keys(parent._['>'])).toEqual([peer.nodeId]);
   });
 
-  it('takes a record in chunks in a node that reads it (relays answer and pass writes on in chunks of 9 fields), never in a relay', () => {
+  it('takes a record in chunks in a node fetching or watching it (relays answer and pass writes on in chunks of 9 fields), never in a relay', () => {
     const soul = `${PARENT}/${peer.nodeId}`;
     const chunk = () => ({ [soul]: meta(soul, { id: genuine.id, pub: genuine.pub, ts: genuine.ts }) });
-    const reading = (read: string) => ({ reading: (at: string) => at === read });
+    const reading = (read: string) => ({ reading: (at: string) => at === read, chunks: (at: string) => at === read });
     expect(newScreen().screen(chunk(), T, reading(soul))).toMatchObject({ refused: { length: 0 }, empty: false });
     // A chunk with its link, as a stock relay passes a write on: the link stays (refused, it went with
     // the chunk, and the reader never heard of that write).
     const withLink = { ...put({ [peer.nodeId]: genuine }), ...chunk() };
     const reads = (at: string) => at === soul || at === PARENT;
-    expect(newScreen().screen(withLink, T, { reading: reads })).toMatchObject({ refused: { length: 0 }, empty: false });
+    expect(newScreen().screen(withLink, T, { reading: reads, chunks: (at) => at === soul })).toMatchObject({ refused: { length: 0 }, empty: false });
     expect(Object.keys(withLink[PARENT] as object)).toContain(peer.nodeId);
+    // A soul read but not being fetched now (a link waiting, or read before) takes whole children only
+    // (GUN keeps every child it takes, and a chunk lets each field be as long as the family's longest):
+    // the chunk is set aside, not refused, and the link beside it stays, so the reader fetches it whole.
+    expect(newScreen().screen(chunk(), T, { reading: (at) => at === soul })).toMatchObject({ refused: { length: 0 }, empty: true });
+    const asidePush = { ...put({ [peer.nodeId]: genuine }), ...chunk() };
+    expect(newScreen().screen(asidePush, T, { reading: reads })).toMatchObject({ refused: { length: 0 }, empty: false });
+    expect(Object.keys(asidePush)).toEqual([PARENT]);
+    expect(Object.keys(asidePush[PARENT] as object)).toContain(peer.nodeId);
     // A write to a relay must be whole.
     expect(newScreen().screen(chunk(), T)).toMatchObject({ refused: { length: 1 }, empty: true });
     const junk = { [soul]: meta(soul, { id: genuine.id, junk: 'x' }) };

@@ -117,8 +117,8 @@ export class ChildReader {
   private readonly waiting = new Map<string, Link>();
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
-  /** Souls being fetched → how to end that fetch, and to end it soon (every relay said not found). */
-  private readonly inFlight = new Map<string, { known: boolean; end(): void; notFound(): void; refused(): void }>();
+  /** Souls being fetched → how to end that fetch, and to end it soon (nothing, or junk, answered). */
+  private readonly inFlight = new Map<string, { known: boolean; end(): void; endSoon(): void }>();
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
@@ -173,12 +173,12 @@ export class ChildReader {
 
   /** An answer for `soul` was refused by the screen: its fetch ends NOT_FOUND_GRACE_MS later, unless a whole child comes first. */
   refused(soul: string): void {
-    this.inFlight.get(soul)?.refused();
+    this.inFlight.get(soul)?.endSoon();
   }
 
   /** Every relay asked answered that it holds nothing at `soul`: its fetch ends NOT_FOUND_GRACE_MS later. */
   notFound(soul: string): void {
-    this.inFlight.get(soul)?.notFound();
+    this.inFlight.get(soul)?.endSoon();
   }
 
   stop(): void {
@@ -324,8 +324,7 @@ export class ChildReader {
         chain.off();
         this.pump();
       },
-      notFound: (): void => endSoon(),
-      refused: (): void => endSoon(),
+      endSoon: (): void => endSoon(),
     };
     /**
      * Ends the fetch NOT_FOUND_GRACE_MS from now, and puts its link back once, behind every link not

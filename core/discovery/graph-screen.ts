@@ -85,7 +85,7 @@ export class GraphScreen {
    * more there than a forged whole child, which passes this screen too: signatures are the reader's.
    */
   screen(graph: Record<string, unknown>, now: number, { reading, chunks }: ScreenOptions = {}): ScreenResult {
-    const chunkOfRead = (soul: string): boolean => chunks?.(soul) ?? false;
+    const takesChunk = (soul: string): boolean => chunks?.(soul) ?? false;
     const refused: RefusedChild[] = [];
     const refuse = (soul: string, family: FamilyName | null): void => {
       refused.push({ soul, family, child: graph[soul] });
@@ -110,7 +110,7 @@ export class GraphScreen {
         else if (!(reading && isChunkOf(placement.family, node))) refuse(soul, placement.family.name);
         // A chunk of a child read but not being fetched now is set aside, its link kept: the reader
         // fetches the child whole on that link, and chunks come in only then.
-        else if (!chunkOfRead(soul)) delete graph[soul];
+        else if (!takesChunk(soul)) delete graph[soul];
       }
     }
     // Then the links, so that none is left pointing at a child refused in this message.

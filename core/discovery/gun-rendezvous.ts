@@ -118,8 +118,8 @@ class GunRendezvous implements Rendezvous {
       const records = refused.filter((r) => r.family === 'records').map((r) => r.child);
       if (records.length) this.events.emit('records:refused', records);
     }, this.families, {
-      reading: (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.reads(soul))),
-      chunks: (soul) => this.gun === gun && (this.writing.has(soul) || [...this.reads.values()].includes(soul) || [...this.readers].some((reader) => reader.fetches(soul) || reader.watches(soul))),
+      reading: (soul) => this.gun === gun && (this.writesOrReadsSlot(soul) || [...this.readers].some((reader) => reader.reads(soul))),
+      chunks: (soul) => this.gun === gun && (this.writesOrReadsSlot(soul) || [...this.readers].some((reader) => reader.fetches(soul) || reader.watches(soul))),
     });
     watchNotFound(mesh, (soul) => [...this.readers].some((reader) => reader.fetches(soul)), (soul) => {
       if (this.gun === gun) for (const reader of this.readers) reader.notFound(soul);
@@ -138,6 +138,11 @@ class GunRendezvous implements Rendezvous {
     // ancestor would otherwise move the node to a room of a stranger's choosing (graph-screen.ts).
     this.nodes = gun.get(this.roomSoul(['nodes']));
     this.reader = this.startReader(gun, this.roomSoul(['nodes']), this.nodes, (_key, data) => this.events.emit('record:update', data));
+  }
+
+  /** Whether `soul` is one this node wrote lately (or its parent), or a slot read waits on. */
+  private writesOrReadsSlot(soul: string): boolean {
+    return this.writing.has(soul) || [...this.reads.values()].includes(soul);
   }
 
   /** Reads the children of `parent` (a soul of a family in graph-families.ts) until stopReader(). */

@@ -211,8 +211,7 @@ export class Controller {
       case 'pairing:unpair':
         return (await this.pairing.unpair()) as Out;
       case 'pairing:list-heard':
-        await this.pairing.listHeard(request.value, await this.ownNodeId());
-        return null as Out;
+        return (await this.pairing.listHeard(request.value, await this.ownNodeId())) as Out;
       case 'history:append':
         await this.writes.run(async () => {
           const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];

@@ -139,26 +139,30 @@ export class PairingControl {
 
   /**
    * Merges another paired browser's list heard on the channel; anything not sealed by the user key is
-   * dropped, and so is a list dated ahead or older than the newest taken from its sender.
+   * dropped, and so is a list dated ahead or older than the newest taken from its sender. Resolves
+   * with whether the value was genuine (rendezvous.ts, Verdict); unpaired, it cannot be judged.
    */
-  listHeard(value: unknown, ownNodeId: string): Promise<void> {
+  listHeard(value: unknown, ownNodeId: string): Promise<boolean> {
     return this.hearing.run(async () => {
-      if (!(await this.state()).paired) return;
+      if (!(await this.state()).paired) return true;
       const keys = await this.keysNow();
-      const list = keys && (await openList(keys, value));
-      if (!list || list.from === ownNodeId) return;
+      if (!keys) return true;
+      const list = await openList(keys, value);
+      if (!list) return false;
+      if (list.from === ownNodeId) return true;
       const newest = await this.newestHeard();
       const refusal = listDateRefusal(list.at, newest[list.from], this.deps.now());
       if (refusal) {
         // Debug: relays deliver a value again as they sync, so a replay may come by often.
         this.deps.report('debug', 'pairing', `a block list from paired browser ${list.from} was not merged: ${refusal}`);
-        return;
+        return false;
       }
       const changed = await this.deps.blockList.mergeFrom(list.entries);
       await this.rememberHeard(newest, list.from, list.at);
-      if (changed === 0) return;
+      if (changed === 0) return true;
       this.deps.report('info', 'pairing', `${changed} block list ${changed === 1 ? 'entry' : 'entries'} from paired browser ${list.from}`);
       await this.deps.listChanged();
+      return true;
     });
   }
 

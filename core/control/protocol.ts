@@ -237,7 +237,8 @@ export interface ReplyValues {
   'pairing:heard': Pair;
   'pairing:state': { paired: boolean; since: number | null };
   'pairing:unpair': { paired: boolean; since: number | null };
-  'pairing:list-heard': null;
+  /** Whether the list was genuine (or could not be judged here): false for a forged, stale or dated-ahead one. */
+  'pairing:list-heard': boolean;
   'pair:connect': PairingLink;
   'pair:exchange': Pair;
 }

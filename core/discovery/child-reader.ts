@@ -66,6 +66,8 @@ export const WATCHED_WRITERS = 64;
  * every message's links into that node, so a cap on one message alone let it grow without end.
  */
 export const LINKS_HELD = 2048;
+/** Children one fetch hands on for a verdict at most (ChildReaderDeps.onChild). */
+export const CHECKS_PER_FETCH = 4;
 /**
  * How far apart a child's field states, and its link's, may be and still be one write: one put gives
  * the link and the child's fields the writer's clock of that moment, a few ms apart at most.
@@ -93,8 +95,11 @@ export interface ChildReaderDeps {
   monotonic(): number;
   /** Whether the node holds a valid record of `nodeId` (its writes are read first). */
   knows(nodeId: string): boolean;
-  /** A whole, well-formed child as GUN delivered it, filed under `key`: its signature unverified. */
-  onChild(key: string, data: Record<string, unknown>): void;
+  /**
+   * A whole, well-formed child as GUN delivered it, filed under `key`, its signature unverified; resolves
+   * with its consumer's verdict (rendezvous.ts, Verdict): false for a forged or stale one.
+   */
+  onChild(key: string, data: Record<string, unknown>): Promise<boolean>;
   /**
    * Removes the link under `key` from the parent GUN holds in its graph (the node `on()` hands over is
    * a copy): a stale link will never be read, and GUN would keep it for as long as the node runs.
@@ -237,7 +242,7 @@ export class ChildReader {
       const written = oneWriteAt(data, this.deps.family.fields);
       if (written === null || written <= entry.newest || !this.deps.family.accepts(data, key, this.deps.parentSoul, this.deps.now())) return;
       entry.newest = written;
-      this.deps.onChild(key, data);
+      void this.deps.onChild(key, data);
     });
   }
 
@@ -307,7 +312,8 @@ export class ChildReader {
   /**
    * Reads the child of `link`. GUN answers first from its own graph, which may hold an earlier write
    * (a relay sends a subscriber of the parent only the parent's change), then with each chunk of the
-   * relay's answer merged: only a whole child as new as the link counts.
+   * relay's answer merged: only a whole child as new as the link counts, and the fetch ends once its
+   * consumer found one genuine (or when it times out).
    */
   private fetch(link: Link): void {
     const { key, soul, writtenAt } = link;
@@ -333,7 +339,7 @@ export class ChildReader {
      * sooner: an answer of nothing sent again cannot hold the slot past FETCH_TIMEOUT_MS.
      */
     const endSoon = (): void => {
-      if (endsAt - this.deps.monotonic() <= NOT_FOUND_GRACE_MS) return;
+      if (this.inFlight.get(soul) !== fetch || endsAt - this.deps.monotonic() <= NOT_FOUND_GRACE_MS) return;
       endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
       this.deps.timers.cancel(timer);
       timer = this.deps.timers.timeout(() => {
@@ -343,14 +349,22 @@ export class ChildReader {
     };
     this.inFlight.set(soul, fetch);
     timer = this.deps.timers.timeout(fetch.end, FETCH_TIMEOUT_MS);
+    let checks = 0;
     chain.on((data) => {
       // Chunks merge in GUN's graph: the child is read once whole, of one write, and as new as its link.
       if (this.inFlight.get(soul) !== fetch || !isRecord(data)) return;
       const written = oneWriteAt(data, family.fields);
       if (written === null || written < writtenAt - SAME_WRITE_MS) return;
       if (!family.accepts(data, key, parentSoul, this.deps.now())) return;
-      this.deps.onChild(key, data);
-      fetch.end();
+      // Each check may cost the consumer a signature: answers forged one after another get a few.
+      if (++checks > CHECKS_PER_FETCH) return;
+      // The fetch ends on a child its consumer found genuine, not on the first well-formed one: through
+      // a stock relay, which passes each read on to its other clients, a forged answer came first and
+      // kept the genuine one out until its writer's next write (attacker read, issue 23).
+      this.deps.onChild(key, data).then(
+        (genuine) => (genuine ? fetch.end() : endSoon()),
+        () => endSoon(),
+      );
     });
   }
 }

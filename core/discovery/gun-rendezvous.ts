@@ -14,7 +14,7 @@ import { screenGunInput, type GunMeshLike } from './gun-input-screen';
 import { watchNotFound } from './gun-not-found';
 import { ChildReader, type ReaderChain } from './child-reader';
 import { allFamilies, type ChildFamily } from './graph-families';
-import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions } from './rendezvous';
+import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions, Verdict } from './rendezvous';
 
 export const createGunRendezvous: RendezvousFactory = (options) => new GunRendezvous(options);
 
@@ -137,7 +137,7 @@ class GunRendezvous implements Rendezvous {
     // Every parent by its soul, never by following links from `meshdeck/v1` down: one forged link in an
     // ancestor would otherwise move the node to a room of a stranger's choosing (graph-screen.ts).
     this.nodes = gun.get(this.roomSoul(['nodes']));
-    this.reader = this.startReader(gun, this.roomSoul(['nodes']), this.nodes, (_key, data) => this.events.emit('record:update', data));
+    this.reader = this.startReader(gun, this.roomSoul(['nodes']), this.nodes, (_key, value, verdict) => this.events.emit('record:update', { value, verdict }));
   }
 
   /** Whether `soul` is one this node wrote lately (or its parent), or a slot read waits on. */
@@ -146,7 +146,7 @@ class GunRendezvous implements Rendezvous {
   }
 
   /** Reads the children of `parent` (a soul of a family in graph-families.ts) until stopReader(). */
-  private startReader(gun: GunRoot, parentSoul: string, parent: GunChain, onChild: (key: string, data: Record<string, unknown>) => void): ChildReader {
+  private startReader(gun: GunRoot, parentSoul: string, parent: GunChain, onChild: (key: string, data: Record<string, unknown>, verdict: Verdict) => void): ChildReader {
     const family: ChildFamily | undefined = this.families.find((f) => f.isParent(parentSoul));
     if (!family) throw new Error(`no family of GUN souls has ${parentSoul} for a parent`);
     const reader = new ChildReader({
@@ -158,9 +158,12 @@ class GunRendezvous implements Rendezvous {
       now: () => this.options.clock.now(),
       monotonic: () => this.options.clock.monotonic(),
       knows: (nodeId) => this.options.knows?.(nodeId) ?? false,
-      onChild: (key, data) => {
-        if (this.gun === gun && this.readers.has(reader)) onChild(key, data);
-      },
+      onChild: (key, data) =>
+        new Promise<boolean>((resolve) => {
+          // A reader stopped meanwhile has no consumer left to answer: its fetches have ended.
+          if (this.gun !== gun || !this.readers.has(reader)) return resolve(true);
+          onChild(key, data, resolve);
+        }),
       forgetLink: (key) => {
         const held = (gun as unknown as { _: { graph: Record<string, Record<string, unknown> | undefined> } })._.graph[parentSoul];
         if (!held) return;
@@ -278,7 +281,7 @@ class GunRendezvous implements Rendezvous {
     this.stopReader(this.shared?.reader);
     this.shared = null;
     if (!gun || !channel) return;
-    const reader = this.startReader(gun, sharedSoul(channel), gun.get(sharedSoul(channel)), (_key, value) => this.events.emit('shared:update', { channel, value }));
+    const reader = this.startReader(gun, sharedSoul(channel), gun.get(sharedSoul(channel)), (_key, value, verdict) => this.events.emit('shared:update', { channel, value, verdict }));
     this.shared = { channel, reader };
   }
 
@@ -305,8 +308,8 @@ class GunRendezvous implements Rendezvous {
     const gun = this.gun;
     const joined = path.join('/');
     if (!gun || this.slots.has(joined)) return;
-    const reader = this.startReader(gun, this.roomSoul(path), gun.get(this.roomSoul(path)), (key, value) =>
-      this.events.emit('slot:update', { path: joined, key, value }),
+    const reader = this.startReader(gun, this.roomSoul(path), gun.get(this.roomSoul(path)), (key, value, verdict) =>
+      this.events.emit('slot:update', { path: joined, key, value, verdict }),
     );
     this.slots.set(joined, reader);
   }

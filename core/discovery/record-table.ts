@@ -24,7 +24,8 @@ export const PENDING_KEPT = 1024;
 /** Signature checks a second (each is a few ECDSA verifications), with a burst. */
 export const VERIFY_RATE = { perSecond: 400, burst: 800 };
 
-export type IngestResult = 'new' | 'updated' | 'ignored' | 'invalid';
+/** 'stale': older than the record held (a replay, say); 'ignored': not news, or not checked. */
+export type IngestResult = 'new' | 'updated' | 'ignored' | 'stale' | 'invalid';
 
 export interface RecordTableLimits {
   recordsKept: number;
@@ -121,7 +122,9 @@ export class RecordTable {
       // Partial writes and foreign data in the room: not a node record, nothing to count.
       return Promise.resolve('ignored');
     }
-    if (record.id === this.selfId || !this.isNewer(record.id, record.ts)) return Promise.resolve('ignored');
+    if (record.id === this.selfId) return Promise.resolve('ignored');
+    if ((this.records.get(record.id)?.record.ts ?? -Infinity) > record.ts) return Promise.resolve('stale');
+    if (!this.isNewer(record.id, record.ts)) return Promise.resolve('ignored');
     const version = versionOf(record);
     if (this.invalidVersions.has(version)) return Promise.resolve('ignored');
     try {

@@ -8,16 +8,24 @@ import type { NodeRecord } from './rendezvous-record';
 
 export type RelayState = 'connecting' | 'open' | 'closed';
 
+/**
+ * A consumer's word on a value handed on: true when it is genuine (its signature held), or when it
+ * cannot be judged yet; false when it is forged, malformed or older than one already taken. A read
+ * ends on a genuine value and waits on for another after a false one (child-reader.ts); the first
+ * word counts. Exactly one consumer answers each value.
+ */
+export type Verdict = (genuine: boolean) => void;
+
 export interface RendezvousEvents {
   /** A node record as the store returned it: unverified, possibly partial or forged. */
-  'record:update': unknown;
+  'record:update': { value: unknown; verdict: Verdict };
   'relay:state': { url: string; state: RelayState };
   /** Writes refused before GUN took them in (graph-screen.ts: records, file lists, signals…), as they came. */
   'records:refused': unknown[];
   /** A value of the watched shared channel (a paired browser's sealed block list): unverified. */
-  'shared:update': { channel: string; value: unknown };
+  'shared:update': { channel: string; value: unknown; verdict: Verdict };
   /** A value under a watched slot path (watchSlots; `path` joined with "/"), filed under `key`: unverified. */
-  'slot:update': { path: string; key: string; value: unknown };
+  'slot:update': { path: string; key: string; value: unknown; verdict: Verdict };
 }
 
 export interface Rendezvous {

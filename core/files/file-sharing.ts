@@ -118,8 +118,8 @@ export class FileSharing {
 
   constructor(private readonly deps: FileSharingDeps) {
     this.timers = new TimerGroup(deps.clock);
-    this.unsubscribe = deps.board.events.on('slot:update', ({ path, key, value }) => {
-      if (path === FILES_SLOT.join('/')) void this.heard(key, value);
+    this.unsubscribe = deps.board.events.on('slot:update', ({ path, key, value, verdict }) => {
+      if (path === FILES_SLOT.join('/')) void this.heard(key, value).then(verdict, () => verdict(true));
     });
     deps.board.watchSlots(FILES_SLOT);
     this.timers.interval(() => this.publish(), LIST_REFRESH_MS);
@@ -274,25 +274,30 @@ export class FileSharing {
     this.changed();
   }
 
-  private async heard(nodeId: string, value: unknown): Promise<void> {
-    if (nodeId === this.deps.identity.nodeId) return;
+  /**
+   * Takes a file list heard under `nodeId`; resolves with whether it was genuine (rendezvous.ts,
+   * Verdict): false for a forged, stale or replayed one, true when its signer's key is not known yet.
+   */
+  private async heard(nodeId: string, value: unknown): Promise<boolean> {
+    if (nodeId === this.deps.identity.nodeId) return true;
     const nodeKey = this.deps.nodeKeyOf(nodeId);
     if (!nodeKey) {
       this.pending.delete(nodeId);
       this.pending.set(nodeId, value);
       if (this.pending.size > PENDING_KEPT) this.pending.delete(this.pending.keys().next().value!);
       this.recheckTimer ??= this.timers.interval(() => this.recheckPending(), PENDING_RECHECK_MS);
-      return;
+      return true;
     }
     const now = this.deps.clock.now();
     const opened = await openFileList(value, nodeId, nodeKey, now);
-    if (typeof opened === 'string' || now - opened.ts > LIST_FRESH_MS) return;
+    if (typeof opened === 'string' || now - opened.ts > LIST_FRESH_MS) return false;
     const known = this.lists.get(nodeId);
-    if (known && known.ts >= opened.ts) return;
+    if (known && known.ts >= opened.ts) return known.ts === opened.ts;
     this.forgetStaleLists(now);
-    if (!known && this.lists.size >= LISTS_KEPT && !this.makeRoomFor(nodeId)) return;
+    if (!known && this.lists.size >= LISTS_KEPT && !this.makeRoomFor(nodeId)) return true;
     this.lists.set(nodeId, opened);
     this.changed();
+    return true;
   }
 
   private forgetStaleLists(now: number): void {

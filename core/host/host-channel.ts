@@ -44,9 +44,7 @@ export function createHostChannel(ask: AskController, onCommand: (listener: Comm
       await askValue({ type: 'host:alive', failure });
     },
     answerPairing: ({ nodeId, binding, message }) => askValue({ type: 'pairing:heard', nodeId, binding, message }),
-    async sharedListHeard(value) {
-      await askValue({ type: 'pairing:list-heard', value });
-    },
+    sharedListHeard: (value) => askValue<boolean>({ type: 'pairing:list-heard', value }),
     async showBadge(badge) {
       await askValue({ type: 'host:badge', badge });
     },

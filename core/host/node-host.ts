@@ -63,8 +63,11 @@ export interface HostChannel {
   beat(health: HostHealth): Promise<void>;
   /** A peer sent a pairing `join`: the background (which holds the secret) says what to send back. */
   answerPairing(heard: { nodeId: string; binding: string; message: Pair }): Promise<Pair>;
-  /** A value of the shared channel arrived: the background (which holds the user key) opens and merges it. */
-  sharedListHeard(value: unknown): Promise<void>;
+  /**
+   * A value of the shared channel arrived: the background (which holds the user key) opens and merges
+   * it, and says whether it was genuine (false: forged, stale or dated ahead).
+   */
+  sharedListHeard(value: unknown): Promise<boolean>;
   /** The toolbar badge changed (sent only on a change). */
   showBadge(badge: ToolbarBadge): Promise<void>;
 }
@@ -295,8 +298,11 @@ export class NodeHost {
     this.lastTotals = null;
     const node = new MeshNode({ ...this.deps, identity, log: this.log });
     this.sharedKey = null;
-    node.events.on('shared:heard', (value) => {
-      this.deps.channel.sharedListHeard(value).catch((error: unknown) => this.log.add('warn', 'pairing', `a shared block list was not merged: ${errorText(error)}`));
+    node.events.on('shared:heard', ({ value, verdict }) => {
+      this.deps.channel.sharedListHeard(value).then(verdict, (error: unknown) => {
+        verdict(true);
+        this.log.add('warn', 'pairing', `a shared block list was not merged: ${errorText(error)}`);
+      });
     });
     node.events.on('peer:pair', ({ session, message }) => this.onPair(session, message));
     node.events.on('state:change', (snapshot) => {

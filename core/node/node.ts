@@ -30,7 +30,7 @@ import { isStale } from '../discovery/rendezvous-record';
 import { signalingUrlsOf, type Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, SignalingFactory } from '../signaling/signaling';
-import type { Rendezvous, RendezvousFactory } from '../discovery/rendezvous';
+import type { Rendezvous, RendezvousFactory, Verdict } from '../discovery/rendezvous';
 import { SignalPaths } from '../signaling/signal-paths';
 import { FileSharing } from '../files/file-sharing';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
@@ -87,8 +87,8 @@ export interface NodeEvents {
   'peer:close': { nodeId: string; reason: CloseReason; error: string | null };
   /** A pairing message from a ready peer (core/pairing). */
   'peer:pair': { session: PeerSession; message: Pair };
-  /** A value of the shared channel set by setShared (a paired browser's sealed list): unverified. */
-  'shared:heard': unknown;
+  /** A value of the shared channel set by setShared (a paired browser's sealed list), unverified: whoever merges it gives the verdict. */
+  'shared:heard': { value: unknown; verdict: Verdict };
 }
 
 export class MeshNode {
@@ -392,14 +392,15 @@ export class MeshNode {
       signaling.events.on('link:inbound', (link) => this.onInbound(link)),
       signaling.events.on('link:met', (link) => this.onMet(link)),
       signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
-      rendezvous.events.on('record:update', (raw) => this.onRecord(raw)),
+      rendezvous.events.on('record:update', ({ value, verdict }) => this.onRecord(value, verdict)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
       rendezvous.events.on('records:refused', (refused) => {
         for (const raw of refused) this.records.countScreened(raw);
         this.publisher.changed(false);
       }),
-      rendezvous.events.on('shared:update', ({ channel, value }) => {
-        if (this.shared?.channel === channel) this.events.emit('shared:heard', value);
+      rendezvous.events.on('shared:update', ({ channel, value, verdict }) => {
+        if (this.shared?.channel === channel) this.events.emit('shared:heard', { value, verdict });
+        else verdict(true);
       }),
     );
     if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
@@ -735,10 +736,11 @@ export class MeshNode {
     });
   }
 
-  private onRecord(raw: unknown): void {
+  private onRecord(raw: unknown, verdict: Verdict): void {
     this.records.ingest(raw).then(
       (result) => {
-        if (result === 'ignored') return;
+        verdict(result !== 'invalid' && result !== 'stale');
+        if (result === 'ignored' || result === 'stale') return;
         if (result === 'invalid') return this.publisher.changed(false);
         this.lastDiscoveryAt = this.components.clock.now();
         const nodeId = (raw as { id: string }).id;
@@ -753,7 +755,10 @@ export class MeshNode {
         }
         this.publisher.changed(false);
       },
-      (error: unknown) => this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`),
+      (error: unknown) => {
+        verdict(true);
+        this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`);
+      },
     );
   }
 

@@ -20,7 +20,7 @@ import { errorText } from '../lib/error-text';
 import type { Link } from '../session/link';
 import type { FallbackSignalingSnapshot, SignalingState } from './signaling';
 import type { FallbackSignaling, FallbackSignalingFactory, FallbackSignalingOptions, SignalingEvents } from './signaling';
-import type { Rendezvous } from '../discovery/rendezvous';
+import type { Rendezvous, Verdict } from '../discovery/rendezvous';
 import { ANNOUNCE_INTERVAL_MS } from '../discovery/rendezvous-record';
 import { RtcLink, RtcLinkSet, gatheringDone } from './rtc-link';
 import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signBox, SignalError, type SealedSignal, type SignalBody } from './sealed-signal';
@@ -74,8 +74,8 @@ export class GunSignaling implements FallbackSignaling {
    * run, issue 23, item 7). In memory only: across a restart of this node, BOX_FRESH_MS bounds the age.
    */
   private readonly newestBox = new Map<string, number>();
-  /** Slot key → the signature of the last value heard there, taken or refused. */
-  private readonly lastHeard = new Map<string, string>();
+  /** Slot key → the date and signature of the last value heard there, and the verdict on it (GUN delivers a slot again). */
+  private readonly lastHeard = new Map<string, { sig: string; genuine: Promise<boolean> }>();
   private readonly checks = new SerialQueue();
   private readonly budget: TokenBucket;
   private queued = 0;
@@ -98,8 +98,8 @@ export class GunSignaling implements FallbackSignaling {
         if (state === 'open') this.publishBox();
         this.stateMaybeChanged(before);
       }),
-      options.board.events.on('slot:update', ({ path, key, value }) => {
-        if (path === this.inbox.join('/')) this.heard(key, value);
+      options.board.events.on('slot:update', ({ path, key, value, verdict }) => {
+        if (path === this.inbox.join('/')) this.heard(key, value, verdict);
       }),
     );
   }
@@ -225,32 +225,55 @@ export class GunSignaling implements FallbackSignaling {
     return this.lastTs;
   }
 
-  private heard(key: string, value: unknown): void {
-    if (!this.running || this.paused) return;
+  /**
+   * Judges a signal heard in this node's inbox, and gives the reader its verdict (rendezvous.ts): false
+   * for a forged, malformed or replayed one, so that the read waits on for the genuine signal; true
+   * once it opened, or when it cannot be judged (no record of its sender yet, over the budget).
+   */
+  private heard(key: string, value: unknown, verdict: Verdict): void {
+    if (!this.running || this.paused) return verdict(true);
     // GUN delivers a slot again, whole or field by field, as relays sync: each signal is judged once.
-    const sig = isRecord(value) && typeof value.sig === 'string' ? value.sig : null;
-    if (sig !== null && this.lastHeard.get(key) === sig) return;
-    if (sig !== null) remember(this.lastHeard, key, sig);
+    // By its date and signature together: an old signature under a new date is judged, and refused.
+    const sig = isRecord(value) && typeof value.sig === 'string' ? `${String(value.ts)}:${value.sig}` : null;
+    const judged = this.lastHeard.get(key);
+    if (sig !== null && judged?.sig === sig) return void judged.genuine.then(verdict);
+    let answer!: Verdict;
+    const genuine = new Promise<boolean>((resolve) => (answer = resolve));
+    void genuine.then(verdict);
+    if (sig !== null) remember(this.lastHeard, key, { sig, genuine });
+    const refuse = (reason: string): void => {
+      answer(false);
+      this.refuse(key, reason);
+    };
     const screened = screenSignal(value, this.ownId, key, this.options.clock.now());
-    if (typeof screened === 'string') return this.refuse(key, screened);
+    if (typeof screened === 'string') return refuse(screened);
     const last = this.lastTaken.get(screened.from);
-    if (last !== undefined && screened.ts <= last) return this.refuse(key, 'replayed (not newer than the last signal taken from its sender)');
+    if (last !== undefined && screened.ts <= last) return refuse('replayed (not newer than the last signal taken from its sender)');
     const nodeKey = this.options.nodeKeyOf(screened.from);
-    if (!nodeKey) return this.refuse(key, 'from a node with no valid record here');
-    if (this.queued >= SIGNAL_QUEUE_MAX || !this.budget.take(this.options.clock.monotonic())) return this.refuse(key, 'over the signal budget');
+    if (!nodeKey) {
+      answer(true);
+      return this.refuse(key, 'from a node with no valid record here');
+    }
+    if (this.queued >= SIGNAL_QUEUE_MAX || !this.budget.take(this.options.clock.monotonic())) {
+      answer(true);
+      return this.refuse(key, 'over the signal budget');
+    }
     this.queued++;
     this.checks.add(async () => {
       try {
-        await this.take(screened, nodeKey);
+        await this.take(screened, nodeKey, answer);
       } catch (error) {
+        answer(false);
         this.refuse(screened.from, errorText(error));
       } finally {
+        answer(true);
         this.queued--;
       }
     });
   }
 
-  private async take(signal: SealedSignal, nodeKey: CryptoKey): Promise<void> {
+  /** Opens `signal` and acts on it; `opened` hears true as soon as it opened and is newer than the last taken from its sender. */
+  private async take(signal: SealedSignal, nodeKey: CryptoKey, opened: Verdict): Promise<void> {
     if (!this.running || !this.boxKeys) return;
     const pending = this.pending.get(signal.from);
     // An answer is sealed to its offer's one-use key; an offer to this run's box key.
@@ -260,6 +283,7 @@ export class GunSignaling implements FallbackSignaling {
     });
     const last = this.lastTaken.get(signal.from);
     if (last !== undefined && signal.ts <= last) throw new Error('replayed (not newer than the last signal taken from its sender)');
+    opened(true);
     remember(this.lastTaken, signal.from, signal.ts);
     if (body.k === 'answer') return this.answered(signal.from, body);
     await this.answer(signal, body);

@@ -415,14 +415,14 @@ export class SimRendezvous implements Rendezvous {
   }
 
   deliver(record: unknown): void {
-    if (this.started) this.events.emit('record:update', record);
+    if (this.started) this.events.emit('record:update', { value: record, verdict: () => undefined });
   }
 
   deliverShared(channel: string, value: unknown): void {
-    if (this.started && this.watchingShared === channel) this.events.emit('shared:update', { channel, value });
+    if (this.started && this.watchingShared === channel) this.events.emit('shared:update', { channel, value, verdict: () => undefined });
   }
 
   deliverSlot(path: string, key: string, value: unknown): void {
-    if (this.started && this.watchingSlots.has(path)) this.events.emit('slot:update', { path, key, value });
+    if (this.started && this.watchingSlots.has(path)) this.events.emit('slot:update', { path, key, value, verdict: () => undefined });
   }
 }

@@ -35,7 +35,7 @@ describe('GUN rendezvous', () => {
       const r = createGunRendezvous({ relayUrls: [relayUrl], room: 'reattach', clock: systemClock });
       const state = { relay: 'connecting', records: [] as unknown[] };
       r.events.on('relay:state', ({ state: s }) => (state.relay = s));
-      r.events.on('record:update', (data) => state.records.push(data));
+      r.events.on('record:update', ({ value }) => state.records.push(value));
       r.start();
       opened.push(r);
       return { r, state };
@@ -64,7 +64,7 @@ describe('GUN rendezvous', () => {
       opened.push(reader);
       const seen: unknown[] = [];
       let refused = 0;
-      reader.events.on('record:update', (data) => seen.push(data));
+      reader.events.on('record:update', ({ value }) => seen.push(value));
       reader.events.on('records:refused', (records) => (refused += records.length));
       reader.start();
       const writer = openRoomWriter(relay.relayUrl, room);
@@ -99,7 +99,7 @@ describe('GUN rendezvous', () => {
       const r = createGunRendezvous({ relayUrls: [relay.relayUrl], room, clock: systemClock });
       opened.push(r);
       const seen: Record<string, unknown>[] = [];
-      r.events.on('record:update', (data) => seen.push(data as Record<string, unknown>));
+      r.events.on('record:update', ({ value }) => seen.push(value as Record<string, unknown>));
       r.start();
       return { r, seen };
     };
@@ -142,7 +142,7 @@ describe('GUN rendezvous', () => {
     };
     const reader = make();
     const seen: string[] = [];
-    reader.events.on('record:update', (data) => seen.push((data as { id: string }).id));
+    reader.events.on('record:update', ({ value }) => seen.push((value as { id: string }).id));
     const first = await signed();
     reader.announce(first);
     const writer = openRoomWriter(stock.relayUrl, room);

@@ -132,6 +132,8 @@ export class FakeSignaling implements Signaling {
 /** A rendezvous store in memory shared by every node of a test. */
 export class FakeRendezvousStore {
   readonly records = new Map<string, unknown>();
+  /** Each record delivered → the verdict its node gave on it (rendezvous.ts, Verdict). */
+  readonly verdicts = new Map<unknown, boolean>();
   /** Shared channels: channel → key → value. */
   readonly shared = new Map<string, Map<string, unknown>>();
   private readonly members = new Set<FakeRendezvous>();
@@ -191,7 +193,7 @@ export class FakeRendezvous implements Rendezvous {
   }
 
   deliver(record: unknown): void {
-    this.events.emit('record:update', record);
+    this.events.emit('record:update', { value: record, verdict: (genuine) => this.store.verdicts.set(record, genuine) });
   }
 
   announce(record: NodeRecord): void {
@@ -212,7 +214,7 @@ export class FakeRendezvous implements Rendezvous {
   }
 
   deliverShared(channel: string, value: unknown): void {
-    if (this.watching === channel) this.events.emit('shared:update', { channel, value });
+    if (this.watching === channel) this.events.emit('shared:update', { channel, value, verdict: () => undefined });
   }
 
   reread(): void {
@@ -241,6 +243,6 @@ export class FakeRendezvous implements Rendezvous {
   }
 
   deliverSlot(path: string, key: string, value: unknown): void {
-    if (this.watchingSlots.has(path)) this.events.emit('slot:update', { path, key, value });
+    if (this.watchingSlots.has(path)) this.events.emit('slot:update', { path, key, value, verdict: () => undefined });
   }
 }

@@ -51,14 +51,15 @@ describe('PairingControl: shared block lists heard (issue 23, item 7)', () => {
     const liftedList = await sealList(keys, OTHER, [entry(T0 + 5_000, true)], T0 + 5_000);
 
     const first = background(userKey, local, () => now);
-    await first.control.listHeard(liftedList, OWN);
+    expect(await first.control.listHeard(liftedList, OWN)).toBe(true);
     expect(await first.blockList.ids()).toEqual([]);
 
     // Later, the tombstone is gone here (dropped after TOMBSTONE_TTL_MS, or this browser's list was
     // cleared), and the background restarted; a relay replays the earlier list.
     now += 60_000;
     const later = background(userKey, local, () => now);
-    await later.control.listHeard(blockedList, OWN);
+    // Its verdict false: the reader waits on for a newer list rather than end on this one.
+    expect(await later.control.listHeard(blockedList, OWN)).toBe(false);
     expect(await later.blockList.ids()).toEqual([]);
     expect(later.reports.at(-1)).toMatch(/not merged: older than the last list/);
     // The same list again, or a newer one, is taken.
@@ -76,7 +77,10 @@ describe('PairingControl: shared block lists heard (issue 23, item 7)', () => {
     await local.set(PAIRED_STORAGE, { since: T0 });
     const now = T0 + 10_000;
     const { control, blockList } = background(userKey, local, () => now);
-    await control.listHeard(await sealList(keys, OTHER, [entry(now, false)], now + SHARED_LIST_AHEAD_MS + 1), OWN);
+    expect(await control.listHeard(await sealList(keys, OTHER, [entry(now, false)], now + SHARED_LIST_AHEAD_MS + 1), OWN)).toBe(false);
+    // Sealed by another user key: forged.
+    const stranger = await sharedListKeys((await generateExportableKeyPair()) as StoredUserKey);
+    expect(await control.listHeard(await sealList({ ...stranger, channel: keys.channel }, OTHER, [], now), OWN)).toBe(false);
     expect(await blockList.ids()).toEqual([]);
     expect(await local.get(SHARED_HEARD_STORAGE)).toBeUndefined();
 

@@ -3,7 +3,7 @@
  * alone and its children are read newest link first, a few at a time, once per write of their link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKLOG_FETCHES, ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, FRESH_FETCHES, FRESH_LINK_MS, LINKS_HELD, NOT_FOUND_GRACE_MS, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { BACKLOG_FETCHES, CHECKS_PER_FETCH, ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, FRESH_FETCHES, FRESH_LINK_MS, LINKS_HELD, NOT_FOUND_GRACE_MS, type ReaderChain } from '../../../../core/discovery/child-reader';
 import { FILE_LIST_FRESH_MS, FILES_FAMILY, recordFamily, type ChildFamily } from '../../../../core/discovery/graph-families';
 import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';
@@ -45,6 +45,8 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
   const fetched: string[] = [];
   const read: unknown[] = [];
   const graph: { parent: unknown } = { parent: null };
+  /** The consumer's verdict on each child handed on (true: genuine). */
+  const judge = { genuine: (_data: unknown): boolean => true };
   const reader = new ChildReader({
     family,
     parentSoul,
@@ -59,7 +61,10 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
     now: () => clock.now(),
     monotonic: () => clock.monotonic(),
     knows: (nodeId) => known.includes(nodeId),
-    onChild: (_key, data) => read.push(data),
+    onChild: (_key, data) => {
+      read.push(data);
+      return Promise.resolve(judge.genuine(data));
+    },
     // GUN's graph node of the parent: here the last one the test handed over.
     forgetLink: (key) => {
       const held = graph.parent as (Record<string, unknown> & { _: { '>': Record<string, unknown> } }) | null;
@@ -73,7 +78,7 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
   const links = (written: Record<string, number>) =>
     parent.emit(gunNode(parentSoul, Object.fromEntries(Object.keys(written).map((key) => [key, { '#': `${parentSoul}/${key}` }])), (key) => written[key]!));
   const answer = (record: NodeRecord, writtenAt: number) => children.get(`${parentSoul}/${record.id}`)!.emit(gunNode(`${parentSoul}/${record.id}`, { ...record }, () => writtenAt));
-  return { clock, reader, links, answer, fetched, read, children, graph };
+  return { clock, reader, links, answer, fetched, read, children, graph, judge };
 }
 
 describe('ChildReader', () => {
@@ -179,6 +184,41 @@ describe('ChildReader', () => {
     await clock.advance(10);
     answer(record, at);
     expect(read).toHaveLength(1);
+  });
+
+  it('reads on past a well-formed answer its consumer found forged, and takes the genuine one that follows', async () => {
+    // Through a stock relay another client answers the reads it passes on: a forged child, well formed
+    // and as new as its link, once ended the fetch, and the genuine child was not read until its next write.
+    const { clock, reader, links, children, read, judge } = setup();
+    const at = clock.now();
+    const soul = `${PARENT}/${record.id}`;
+    const forged = { ...record, sig: record.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
+    judge.genuine = (data) => (data as { sig: string }).sig === record.sig;
+    links({ [record.id]: at });
+    children.get(soul)!.emit(gunNode(soul, forged, () => at));
+    await clock.advance(10);
+    expect(reader.fetches(soul)).toBe(true);
+    children.get(soul)!.emit(gunNode(soul, { ...record }, () => at));
+    await clock.advance(0);
+    expect(read.map((data) => (data as { sig: string }).sig)).toEqual([forged.sig, record.sig]);
+    expect(reader.fetches(soul)).toBe(false);
+  });
+
+  it(`hands one fetch's answers on for a verdict ${CHECKS_PER_FETCH} times at most, and ends it ${NOT_FOUND_GRACE_MS} ms after a forged one`, async () => {
+    const { clock, reader, links, children, read, judge, fetched } = setup();
+    const at = clock.now();
+    const soul = `${PARENT}/${record.id}`;
+    judge.genuine = () => false;
+    links({ [record.id]: at });
+    const first = children.get(soul)!;
+    for (let i = 0; i < 3 * CHECKS_PER_FETCH; i++) first.emit(gunNode(soul, { ...record, ts: record.ts + i }, () => at));
+    await clock.advance(0);
+    expect(read).toHaveLength(CHECKS_PER_FETCH);
+    expect(reader.fetches(soul)).toBe(true);
+    await clock.advance(NOT_FOUND_GRACE_MS);
+    // Ended, and its link put back once, as after an answer the screen refused.
+    expect(first.offs).toBe(1);
+    expect(fetched).toEqual([soul, soul]);
   });
 
   it(`frees a slot ${NOT_FOUND_GRACE_MS} ms after every relay said it holds no such child, not after ${FETCH_TIMEOUT_MS} ms`, async () => {

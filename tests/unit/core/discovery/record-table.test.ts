@@ -45,7 +45,7 @@ describe('RecordTable.ingest', () => {
     const newer = await record(peer, T + 10);
     await records.ingest(newer);
     expect(await records.ingest(newer)).toBe('ignored');
-    expect(await records.ingest(await record(peer, T, { routing: false }))).toBe('ignored');
+    expect(await records.ingest(await record(peer, T, { routing: false }))).toBe('stale');
     expect(records.get(peer.nodeId)!.record).toEqual(newer);
   });
 

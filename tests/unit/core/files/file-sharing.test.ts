@@ -89,7 +89,7 @@ async function setUp() {
       },
       engineOptions: { trackerUrls: ['ws://127.0.0.1:9000/tracker'], iceServers: [] },
     });
-    return { identity, files, keys, peers };
+    return { identity, files, keys, peers, board };
   };
   return { clock, store, engine, a: await make(), b: await make() };
 }
@@ -180,6 +180,18 @@ describe('FileSharing', () => {
     await clock.advance(2000);
     await new Promise((r) => setTimeout(r, 50));
     expect(b.files.snapshot().room.map((f) => f.ih)).toEqual([ih]);
+  });
+
+  it('gives the reader its verdict on each list: false for a forged or older one, true for a genuine one or one it cannot check yet', async () => {
+    const { clock, a, b } = await setUp();
+    const verdictOn = (value: unknown) => new Promise<boolean>((resolve) => b.board.events.emit('slot:update', { path: 'files', key: a.identity.nodeId, value, verdict: resolve }));
+    const files = [{ ih: IH, name: 'notes.txt', size: 12 }];
+    const list = await signFileList(a.identity, files, clock.now());
+    expect(await verdictOn(list)).toBe(true);
+    b.keys.set(a.identity.nodeId, await nodeKey(a.identity));
+    expect(await verdictOn(list)).toBe(true);
+    expect(await verdictOn({ ...list, list: list.list.replace('12', '13') })).toBe(false);
+    expect(await verdictOn(await signFileList(a.identity, files, clock.now() - 1000))).toBe(false);
   });
 
   it('wakes for nothing while idle: the progress and recheck timers run only while there is work', async () => {

@@ -39,7 +39,7 @@ async function setup(channelParts: Partial<HostChannel> = {}, deps: Partial<Node
     reportTrial: async (id, ok) => void trials.push([id, ok]),
     beat: async (health) => void beats.push(health),
     answerPairing: async () => ({ t: 'pair', step: 'refused' }),
-    sharedListHeard: async () => undefined,
+    sharedListHeard: async () => true,
     showBadge: async (badge) => void badges.push(badge),
     ...channelParts,
   };

@@ -101,16 +101,20 @@ describe('MeshNode', () => {
     await eventually(() => [a, b, c].every((n) => readyCount(n!) === 2), 'all connected again');
   });
 
-  it('counts records that fail verification and never dials them', async () => {
+  it('counts records that fail verification, says they are forged (the reader waits on for the genuine one) and never dials them', async () => {
     const { clock, store, dials, nodes: [a] } = await mesh(1);
     const { identity: forger } = await makeIdentity();
     const { identity: victim } = await makeIdentity();
     const genuine = await signRecord(forger, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now());
-    store.put(victim.nodeId, { ...genuine, id: victim.nodeId });
+    const forged = { ...genuine, id: victim.nodeId };
+    store.put(victim.nodeId, forged);
     await eventually(() => a!.snapshot().rendezvous.invalid === 1, 'the forged record counted');
+    expect(store.verdicts.get(forged)).toBe(false);
     await clock.advance(2 * DIAL_SWEEP_MS);
     expect(a!.snapshot().peers).toHaveLength(0);
     expect(dials).toEqual([]);
+    store.put(forger.nodeId, genuine);
+    await eventually(() => store.verdicts.get(genuine) === true, 'the genuine record found so');
   });
 
   describe('a newly found node and dials nobody answers (a Sybil storm)', () => {

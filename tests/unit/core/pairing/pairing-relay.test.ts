@@ -128,7 +128,7 @@ describe('MeshNode.setShared', () => {
     }
     const [a, b] = made as [MeshNode, MeshNode];
     const heardByB: unknown[] = [];
-    b.events.on('shared:heard', (value) => heardByB.push(value));
+    b.events.on('shared:heard', ({ value }) => heardByB.push(value));
     b.setShared({ channel: 'chan', value: { from: b.nodeId, n: 1 } });
     a.setShared({ channel: 'chan', value: { from: a.nodeId, n: 1 } });
     await eventually(() => heardByB.some((v) => (v as { from: string }).from === a.nodeId), 'b hears a');

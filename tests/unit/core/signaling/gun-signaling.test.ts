@@ -138,4 +138,23 @@ describe('GunSignaling and Chromium\'s RTCPeerConnection budget', () => {
     expect(inbound).toHaveLength(2);
     stop();
   });
+
+  it("gives the reader its verdict on each signal: false for a forged or replayed one, so that the read waits on for the genuine one", async () => {
+    const { a, b, stop, store } = await twoNodes();
+    const inbound: Link[] = [];
+    b.gun.events.on('link:inbound', (link) => inbound.push(link));
+    a.gun.dial(b.id);
+    await eventually(() => inbound.length === 1, 'the first offer reached B');
+    const [path, signals] = [...store.slots.entries()].find(([slot]) => slot.includes(b.id))!;
+    const first = signals.get(a.id) as { ts: number };
+    const verdictOn = (value: unknown) => new Promise<boolean>((resolve) => b.board.events.emit('slot:update', { path, key: a.id, value, verdict: resolve }));
+    // Delivered again (relays sync): the verdict it had.
+    expect(await verdictOn(first)).toBe(true);
+    // Well formed, newer, from a node B knows, but not signed so: forged.
+    expect(await verdictOn({ ...first, ts: first.ts + 1 })).toBe(false);
+    a.gun.dial(b.id);
+    await eventually(() => inbound.length === 2, 'a newer offer reached B');
+    expect(await verdictOn(first)).toBe(false);
+    stop();
+  });
 });

@@ -22,7 +22,7 @@ const tally = fuzzTally(__filename);
 const ASYNC_CASE_MS = 10_000;
 /** The fake clock's start: records are dated from it, so none is stale or ahead. */
 const T = Date.UTC(2025, 0, 1);
-const RESULTS = ['new', 'updated', 'ignored', 'invalid'];
+const RESULTS = ['new', 'updated', 'ignored', 'stale', 'invalid'];
 /** Versions signed of each genuine source: ts T, T + 1000, … */
 const VERSIONS = 4;
 

@@ -114,6 +114,11 @@ interface Link {
   known: boolean;
   /** When the link was last written (GUN's state: the writer's clock). */
   writtenAt: number;
+  /**
+   * Its rank among links, newest first: when it was written, but never later than when it was heard.
+   * Links dated ahead (up to DATED_AHEAD_MS, for clock skew) once outranked every link written now.
+   */
+  rankedAt: number;
   /** Read once already and ended on "not found": not put back again. */
   retried?: boolean;
 }
@@ -219,7 +224,7 @@ export class ChildReader {
       if (writtenAt - now > DATED_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt || this.watched.has(key)) continue;
       const known = this.deps.knows(key);
       if (known && this.watched.size < WATCHED_WRITERS) this.watch(key, soul);
-      else this.waiting.set(key, { key, soul, writtenAt, known });
+      else this.waiting.set(key, { key, soul, writtenAt, rankedAt: Math.min(writtenAt, now), known });
     }
     if (live.length > LINKS_HELD) {
       live.sort((a, b) => (states[b] as number) - (states[a] as number));
@@ -286,7 +291,9 @@ export class ChildReader {
         this.waiting.delete(key);
         continue;
       }
-      const lane = link.known ? 'known' : now - link.writtenAt <= FRESH_LINK_MS ? 'fresh' : 'backlog';
+      // Fresh: written within FRESH_LINK_MS of now, either way. A link dated further ahead waits with
+      // the backlog: a burst of them once stayed "fresh" for the whole 2 minutes a date may run ahead.
+      const lane = link.known ? 'known' : Math.abs(now - link.writtenAt) <= FRESH_LINK_MS ? 'fresh' : 'backlog';
       const held = best[lane];
       if (!held || readFirst(link, held[1]) < 0) best[lane] = entry;
     }
@@ -393,5 +400,5 @@ function oneWriteAt(data: Record<string, unknown>, fields: readonly string[]): n
 function readFirst(a: Link, b: Link): number {
   if (Boolean(a.retried) !== Boolean(b.retried)) return a.retried ? 1 : -1;
   if (a.known !== b.known) return a.known ? -1 : 1;
-  return b.writtenAt - a.writtenAt;
+  return b.rankedAt - a.rankedAt;
 }

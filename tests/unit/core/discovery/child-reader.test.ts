@@ -112,6 +112,16 @@ describe('ChildReader', () => {
     expect(fetched).toEqual([]);
   });
 
+  it(`reads a link written now before a burst dated ahead: those wait with the backlog, ranked as if written when heard`, () => {
+    const { clock, links, fetched } = setup();
+    const now = clock.now();
+    const ahead = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [idOf(i + 1), now + 60_000 + i]));
+    links({ ...ahead, [record.id]: now });
+    // Before: dated ahead, each outranked the newcomer, and stayed "fresh" for up to 2 minutes.
+    expect(fetched[0]).toBe(`${PARENT}/${record.id}`);
+    expect(fetched).toHaveLength(FETCHES_IN_FLIGHT);
+  });
+
   it('reads a child once per write of its link, and never a link older than a fresh record', async () => {
     const { clock, links, answer, fetched, read } = setup();
     const at = clock.now();

@@ -356,7 +356,8 @@ export class ChildReader {
     };
     this.inFlight.set(soul, fetch);
     timer = this.deps.timers.timeout(fetch.end, FETCH_TIMEOUT_MS);
-    let checks = 0;
+    /** The children handed on for a verdict, by their fields: GUN hands the same one on again as chunks merge. */
+    const handedOn = new Set<string>();
     chain.on((data) => {
       // Chunks merge in GUN's graph: the child is read once whole, of one write, and as new as its link.
       if (this.inFlight.get(soul) !== fetch || !isRecord(data)) return;
@@ -364,7 +365,9 @@ export class ChildReader {
       if (written === null || written < writtenAt - SAME_WRITE_MS) return;
       if (!family.accepts(data, key, parentSoul, this.deps.now())) return;
       // Each check may cost the consumer a signature: answers forged one after another get a few.
-      if (++checks > CHECKS_PER_FETCH) return;
+      const child = JSON.stringify(family.fields.map((field) => data[field]));
+      if (handedOn.has(child) || handedOn.size >= CHECKS_PER_FETCH) return;
+      handedOn.add(child);
       // The fetch ends on a child its consumer found genuine, not on the first well-formed one: through
       // a stock relay, which passes each read on to its other clients, a forged answer came first and
       // kept the genuine one out until its writer's next write (attacker read, issue 23).

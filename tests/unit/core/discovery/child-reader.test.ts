@@ -214,6 +214,16 @@ describe('ChildReader', () => {
     expect(reader.fetches(soul)).toBe(false);
   });
 
+  it('hands the same child on once per fetch, however often GUN delivers it while its verdict is awaited', async () => {
+    const { clock, links, children, read } = setup();
+    const at = clock.now();
+    const soul = `${PARENT}/${record.id}`;
+    links({ [record.id]: at });
+    for (let i = 0; i < 3; i++) children.get(soul)!.emit(gunNode(soul, { ...record }, () => at));
+    await clock.advance(0);
+    expect(read).toHaveLength(1);
+  });
+
   it(`hands one fetch's answers on for a verdict ${CHECKS_PER_FETCH} times at most, and ends it ${NOT_FOUND_GRACE_MS} ms after a forged one`, async () => {
     const { clock, reader, links, children, read, judge, fetched } = setup();
     const at = clock.now();

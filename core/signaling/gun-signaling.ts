@@ -145,11 +145,22 @@ export class GunSignaling implements FallbackSignaling {
     if (this.state !== before) this.events.emit('signaling:state', { state: this.state, error: null });
   }
 
+  /** Box key signings started, and the last of them written: signings may finish out of order. */
+  private boxSignings = 0;
+  private boxWritten = 0;
+
   private publishBox(): void {
     const keys = this.boxKeys;
     if (!keys || !this.running) return;
+    const signing = ++this.boxSignings;
     signBox(this.options.identity, keys, this.options.clock.now()).then(
-      (box) => this.running && this.options.board.putSlot(['boxes'], this.ownId, { ...box }),
+      (box) => {
+        // An earlier signing that finished last would overwrite the newer box key, and be retried
+        // (putAcked) while relays that check dates refuse it as older (attacker read, issue 23).
+        if (!this.running || signing < this.boxWritten) return;
+        this.boxWritten = signing;
+        this.options.board.putSlot(['boxes'], this.ownId, { ...box });
+      },
       (error: unknown) => this.noteError(`box key not signed: ${errorText(error)}`),
     );
   }

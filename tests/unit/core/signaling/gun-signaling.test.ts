@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GunSignaling } from '../../../../core/signaling/gun-signaling';
+import { ANNOUNCE_INTERVAL_MS } from '../../../../core/discovery/rendezvous-record';
 import { importPublicKey } from '../../../../core/identity/identity';
 import { fromBase64Url } from '../../../../core/lib/encoding';
 import type { Link } from '../../../../core/session/link';
@@ -50,6 +51,28 @@ function failure(link: Link): Promise<string> {
 }
 
 describe('GunSignaling box keys (issue 23, item 7)', () => {
+  it('writes the newest box key signed, when an earlier signing finishes last', async () => {
+    const clock = new FakeClock();
+    const store = new FakeRendezvousStore();
+    const { identity } = await makeIdentity();
+    let signings = 0;
+    // The first box key's signature takes longer than the next one's.
+    const slowFirst = Object.create(identity, {
+      sign: { value: async (text: string) => ((++signings === 1 ? await new Promise((r) => setTimeout(r, 100)) : undefined), identity.sign(text)) },
+    }) as typeof identity;
+    const board = store.factory({ relayUrls: ['relay'], room: 'room', clock });
+    const gun = new GunSignaling({ identity: slowFirst, iceServers: [], clock, board, nodeKeyOf: () => null });
+    board.start();
+    gun.start();
+    await eventually(() => signings >= 1, 'the first signing started');
+    await clock.advance(ANNOUNCE_INTERVAL_MS);
+    await eventually(() => signings >= 2, 'a later signing started');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((store.slots.get('boxes')!.get(identity.nodeId) as { ts: number }).ts).toBe(clock.now());
+    gun.stop();
+    board.stop();
+  });
+
   it('refuses a box key from an earlier run of the target: too old, or older than one taken since', async () => {
     const { a, b, stop, clock, store, node } = await twoNodes();
     const boxOfB = () => store.slots.get('boxes')!.get(b.id) as { ts: number };

@@ -101,6 +101,12 @@ export interface ChildReaderDeps {
    */
   onChild(key: string, data: Record<string, unknown>): Promise<boolean>;
   /**
+   * Removes the child at `soul` from GUN's graph: GUN keeps, field by field, the write with the newest
+   * states it heard, so a forged answer dated a little after the genuine child made GUN drop the
+   * genuine one when it came (attacker read, issue 23). With the forgery gone, it merges.
+   */
+  forgetChild(soul: string): void;
+  /**
    * Removes the link under `key` from the parent GUN holds in its graph (the node `on()` hands over is
    * a copy): a stale link will never be read, and GUN would keep it for as long as the node runs.
    */
@@ -119,7 +125,7 @@ interface Link {
    * Links dated ahead (up to DATED_AHEAD_MS, for clock skew) once outranked every link written now.
    */
   rankedAt: number;
-  /** Read once already and ended on "not found": not put back again. */
+  /** Not put back again when its read ends without news: read once already, or read again by reread(). */
   retried?: boolean;
 }
 
@@ -153,7 +159,8 @@ export class ChildReader {
   reread(): void {
     if (!this.running) return;
     this.read.clear();
-    this.deps.parent.once((node) => this.onParent(node));
+    // Read once more, not put back again: most children are held already, and no news ends no read.
+    this.deps.parent.once((node) => this.onParent(node, { again: true }));
   }
 
   /**
@@ -202,7 +209,7 @@ export class ChildReader {
     this.read.clear();
   }
 
-  private onParent(node: unknown): void {
+  private onParent(node: unknown, { again = false } = {}): void {
     if (!this.running || !isRecord(node)) return;
     const meta = node._;
     const states = isRecord(meta) && isRecord(meta['>']) ? meta['>'] : {};
@@ -228,7 +235,7 @@ export class ChildReader {
         // Ranked when this write of the link was first heard: heard again, a link dated ahead is not news again.
         const held = this.waiting.get(key);
         const rankedAt = held?.writtenAt === writtenAt ? held.rankedAt : Math.min(writtenAt, now);
-        this.waiting.set(key, { key, soul, writtenAt, rankedAt, known });
+        this.waiting.set(key, { key, soul, writtenAt, rankedAt, known, retried: again || undefined });
       }
     }
     if (live.length > LINKS_HELD) {
@@ -359,15 +366,31 @@ export class ChildReader {
       endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
       this.deps.timers.cancel(timer);
       timer = this.deps.timers.timeout(() => {
-        const newer = (this.waiting.get(key)?.writtenAt ?? -Infinity) > writtenAt;
-        if (!link.retried && !newer && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
+        putBack();
         fetch.end();
       }, NOT_FOUND_GRACE_MS);
     };
+    /** Puts the link back once, unless a newer write of it waits already. */
+    const putBack = (): void => {
+      const newer = (this.waiting.get(key)?.writtenAt ?? -Infinity) > writtenAt;
+      if (!link.retried && !newer && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
+    };
+    /** Children handed on whose verdict has not come yet. */
+    let judging = 0;
     this.inFlight.set(soul, fetch);
-    timer = this.deps.timers.timeout(fetch.end, FETCH_TIMEOUT_MS);
+    timer = this.deps.timers.timeout(() => {
+      // Timed out while its consumer still judged an answer (a backed-up check queue): read once more.
+      if (judging > 0) putBack();
+      fetch.end();
+    }, FETCH_TIMEOUT_MS);
     /** The children handed on for a verdict, by their fields: GUN hands the same one on again as chunks merge. */
     const handedOn = new Set<string>();
+    /** No news: GUN must not keep it over a genuine child that comes later; a few moments more for that one. */
+    const noNews = (): void => {
+      if (this.inFlight.get(soul) !== fetch) return;
+      this.deps.forgetChild(soul);
+      endSoon();
+    };
     chain.on((data) => {
       // Chunks merge in GUN's graph: the child is read once whole, of one write, and as new as its link.
       if (this.inFlight.get(soul) !== fetch || !isRecord(data)) return;
@@ -385,9 +408,17 @@ export class ChildReader {
       // The fetch ends on a child its consumer found genuine, not on the first well-formed one: through
       // a stock relay, which passes each read on to its other clients, a forged answer came first and
       // kept the genuine one out until its writer's next write (attacker read, issue 23).
+      judging++;
       this.deps.onChild(key, data).then(
-        (genuine) => (genuine ? fetch.end() : endSoon()),
-        () => endSoon(),
+        (news) => {
+          judging--;
+          if (news) fetch.end();
+          else noNews();
+        },
+        () => {
+          judging--;
+          noNews();
+        },
       );
     });
   }

@@ -164,6 +164,9 @@ class GunRendezvous implements Rendezvous {
           if (this.gun !== gun || !this.readers.has(reader)) return resolve(true);
           onChild(key, data, resolve);
         }),
+      forgetChild: (soul) => {
+        delete (gun as unknown as { _: { graph: Record<string, unknown> } })._.graph[soul];
+      },
       forgetLink: (key) => {
         const held = (gun as unknown as { _: { graph: Record<string, Record<string, unknown> | undefined> } })._.graph[parentSoul];
         if (!held) return;

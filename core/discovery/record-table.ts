@@ -53,6 +53,8 @@ const VERSIONS_WAITING_PER_NODE = 4;
 export class RecordTable {
   private readonly records = new Map<string, VerifiedRecord>();
   private readonly invalidVersions = new Set<string>();
+  /** Versions the rendezvous screened out, counted once each, never a verdict on the version. */
+  private readonly screenedVersions = new Set<string>();
   /** Per node, the versions waiting for a check, newest first; insertion order is queue order. */
   private readonly pending = new Map<string, Pending[]>();
   /** Versions being checked now (at most the verify budget's burst): a delivery of one again hears its result. */
@@ -87,13 +89,19 @@ export class RecordTable {
 
   /**
    * Counts a delivery the rendezvous refused before it reached the table, once per version as a
-   * refusal here is; what is not a record at all is not counted, as here.
+   * refusal here is; what is not a record at all is not counted, as here. Counted only: the screen
+   * refuses a child for where and how it was written (under another node's key, beside an extra field),
+   * and a genuine record copied there is still genuine where its writer put it. Taken as a verdict, one
+   * such copy of a node's fresh record kept every reader from taking it (attacker read, issue 23).
    */
   countScreened(raw: unknown): void {
     const record = readRecordFields(raw);
     if (!record) return;
     const version = versionOf(record);
-    if (!this.invalidVersions.has(version)) this.rememberInvalid(version);
+    if (this.invalidVersions.has(version) || this.screenedVersions.has(version)) return;
+    this.refused++;
+    this.screenedVersions.add(version);
+    if (this.screenedVersions.size > INVALID_KEPT) this.screenedVersions.delete(this.screenedVersions.values().next().value!);
   }
 
   /** Nodes with a delivery waiting for its signature check. */
@@ -168,6 +176,7 @@ export class RecordTable {
     this.records.clear();
     this.changes++;
     this.invalidVersions.clear();
+    this.screenedVersions.clear();
     this.refused = 0;
   }
 

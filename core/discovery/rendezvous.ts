@@ -9,9 +9,10 @@ import type { NodeRecord } from './rendezvous-record';
 export type RelayState = 'connecting' | 'open' | 'closed';
 
 /**
- * A consumer's word on a value handed on: true when it is genuine (its signature held), or when it
- * cannot be judged yet; false when it is forged, malformed or older than one already taken. A read
- * ends on a genuine value and waits on for another after a false one (child-reader.ts); the first
+ * A consumer's word on a value handed on: true when it took it as news (signed by its writer, newer
+ * than the last taken from it), or when nothing better can come by waiting (this node's own write);
+ * false for anything else: forged, malformed, a replay, the value already held, one it cannot judge
+ * yet. A read ends on news, and after anything else waits on for another (child-reader.ts); the first
  * word counts. Exactly one consumer answers each value.
  */
 export type Verdict = (genuine: boolean) => void;

@@ -14,6 +14,8 @@ import { errorText } from '../lib/error-text';
 import type { Identity } from '../identity/identity';
 import type { Rendezvous } from '../discovery/rendezvous';
 import { FILE_LIST_FRESH_MS } from '../discovery/graph-families';
+import { CHECKS_PER_FETCH } from '../discovery/child-reader';
+import { isRecord } from '../lib/is-record';
 import { INFO_HASH, MAX_LISTED, MAX_NAME_CHARS, openFileList, signFileList, type ListedFile } from './file-list';
 import type { TorrentEngine, TorrentEngineLoader, TorrentEngineOptions, Transfer } from './torrent-engine';
 
@@ -37,10 +39,11 @@ const FILES_SLOT = ['files'] as const;
 /** Nodes whose record is not known yet with lists heard from them, kept to be judged once it is. */
 const PENDING_KEPT = 256;
 /**
- * Lists kept per such node, the last heard: a relay's other clients answer reads too, and a forged
- * list heard after the genuine one must not push it out.
+ * Lists kept per such node, the last heard (as many as one read hands on, CHECKS_PER_FETCH): a
+ * relay's other clients answer reads too, and forged lists heard after the genuine one must not push
+ * it out. At most 16 files a list, so a few KB each.
  */
-const PENDING_PER_NODE = 3;
+const PENDING_PER_NODE = CHECKS_PER_FETCH;
 const PENDING_RECHECK_MS = 2000;
 /** While a download runs, its progress is published this often (the engine reports none by itself). */
 const PROGRESS_MS = 500;
@@ -124,7 +127,7 @@ export class FileSharing {
   constructor(private readonly deps: FileSharingDeps) {
     this.timers = new TimerGroup(deps.clock);
     this.unsubscribe = deps.board.events.on('slot:update', ({ path, key, value, verdict }) => {
-      if (path === FILES_SLOT.join('/')) void this.heard(key, value).then(verdict, () => verdict(true));
+      if (path === FILES_SLOT.join('/')) void this.heard(key, value).then(verdict, () => verdict(false));
     });
     deps.board.watchSlots(FILES_SLOT);
     this.timers.interval(() => this.publish(), LIST_REFRESH_MS);
@@ -289,7 +292,10 @@ export class FileSharing {
     if (nodeId === this.deps.identity.nodeId) return true;
     const nodeKey = this.deps.nodeKeyOf(nodeId);
     if (!nodeKey) {
-      const kept = (this.pending.get(nodeId) ?? []).filter((v) => v !== value).concat([value]).slice(-PENDING_PER_NODE);
+      // A copy of its fields: GUN hands on one object per soul and updates it in place as writes merge.
+      const copy = isRecord(value) ? { id: value.id, list: value.list, ts: value.ts, sig: value.sig } : value;
+      const text = JSON.stringify(copy);
+      const kept = (this.pending.get(nodeId) ?? []).filter((v) => JSON.stringify(v) !== text).concat([copy]).slice(-PENDING_PER_NODE);
       this.pending.delete(nodeId);
       this.pending.set(nodeId, kept);
       if (this.pending.size > PENDING_KEPT) this.pending.delete(this.pending.keys().next().value!);

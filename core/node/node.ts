@@ -739,8 +739,9 @@ export class MeshNode {
   private onRecord(raw: unknown, verdict: Verdict): void {
     this.records.ingest(raw).then(
       (result) => {
-        // Only news ends the read: a copy of the record held, or one not checked, may stand in front of a newer write.
-        verdict(result === 'new' || result === 'updated');
+        // Only news ends the read: a copy of the record held, or one not checked, may stand in front of a
+        // newer write. This node's own record is no news, and nothing better will come by waiting.
+        verdict(result === 'new' || result === 'updated' || (raw as { id?: unknown } | null)?.id === this.nodeId);
         if (result === 'ignored' || result === 'stale') return;
         if (result === 'invalid') return this.publisher.changed(false);
         this.lastDiscoveryAt = this.components.clock.now();

@@ -45,6 +45,8 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
   const fetched: string[] = [];
   const read: unknown[] = [];
   const graph: { parent: unknown } = { parent: null };
+  /** Child souls dropped from GUN's graph after a verdict of no news. */
+  const forgotten: string[] = [];
   /** The consumer's verdict on each child handed on (true: genuine). */
   const judge = { genuine: (_data: unknown): boolean => true };
   const reader = new ChildReader({
@@ -65,6 +67,7 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
       read.push(data);
       return Promise.resolve(judge.genuine(data));
     },
+    forgetChild: (soul) => forgotten.push(soul),
     // GUN's graph node of the parent: here the last one the test handed over.
     forgetLink: (key) => {
       const held = graph.parent as (Record<string, unknown> & { _: { '>': Record<string, unknown> } }) | null;
@@ -78,7 +81,7 @@ function setup(known: string[] = [], family: ChildFamily = recordFamily(), paren
   const links = (written: Record<string, number>) =>
     parent.emit(gunNode(parentSoul, Object.fromEntries(Object.keys(written).map((key) => [key, { '#': `${parentSoul}/${key}` }])), (key) => written[key]!));
   const answer = (record: NodeRecord, writtenAt: number) => children.get(`${parentSoul}/${record.id}`)!.emit(gunNode(`${parentSoul}/${record.id}`, { ...record }, () => writtenAt));
-  return { clock, reader, links, answer, fetched, read, children, graph, judge };
+  return { clock, reader, links, answer, fetched, read, children, graph, judge, forgotten };
 }
 
 describe('ChildReader', () => {
@@ -199,7 +202,7 @@ describe('ChildReader', () => {
   it('reads on past a well-formed answer its consumer found forged, and takes the genuine one that follows', async () => {
     // Through a stock relay another client answers the reads it passes on: a forged child, well formed
     // and as new as its link, once ended the fetch, and the genuine child was not read until its next write.
-    const { clock, reader, links, children, read, judge } = setup();
+    const { clock, reader, links, children, read, judge, forgotten } = setup();
     const at = clock.now();
     const soul = `${PARENT}/${record.id}`;
     const forged = { ...record, sig: record.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
@@ -208,6 +211,8 @@ describe('ChildReader', () => {
     children.get(soul)!.emit(gunNode(soul, forged, () => at));
     await clock.advance(10);
     expect(reader.fetches(soul)).toBe(true);
+    // Dropped from GUN's graph, so that a genuine child with older states than the forgery's can merge.
+    expect(forgotten).toEqual([soul]);
     children.get(soul)!.emit(gunNode(soul, { ...record }, () => at));
     await clock.advance(0);
     expect(read.map((data) => (data as { sig: string }).sig)).toEqual([forged.sig, record.sig]);

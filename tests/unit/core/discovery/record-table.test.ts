@@ -97,6 +97,15 @@ describe('RecordTable.ingest', () => {
     expect(await records.ingest(aheadOfTime)).toBe('invalid');
   });
 
+  it('takes a genuine record whose copy the rendezvous screened out elsewhere: a refused copy counts, and judges nothing', async () => {
+    const records = table();
+    const genuine = await record(peer, T);
+    // A stranger put the peer's fresh record under its own key: the screen refused that copy.
+    records.countScreened({ ...genuine, _: { '#': `meshdeck/v1/default/nodes/${other.nodeId}` } });
+    expect(records.invalidCount).toBe(1);
+    expect(await records.ingest(genuine)).toBe('new');
+  });
+
   it('never lets a forged newer record replace a valid one', async () => {
     const records = table();
     const genuine = await record(peer, T);

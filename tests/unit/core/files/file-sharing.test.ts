@@ -201,8 +201,11 @@ describe('FileSharing', () => {
     const { clock, a, b } = await setUp();
     const deliver = (value: unknown) => b.board.events.emit('slot:update', { path: 'files', key: a.identity.nodeId, value, verdict: () => undefined });
     const list = await signFileList(a.identity, [{ ih: IH, name: 'notes.txt', size: 12 }], clock.now());
-    deliver(list);
-    deliver({ ...list, list: list.list.replace('12', '13') });
+    // GUN hands on one object per soul, and merges a later write into it in place.
+    const live: Record<string, unknown> = { ...list };
+    deliver(live);
+    live.list = list.list.replace('12', '13');
+    deliver(live);
     b.keys.set(a.identity.nodeId, await nodeKey(a.identity));
     await clock.advance(2000);
     await new Promise((r) => setTimeout(r, 50));

@@ -3,10 +3,10 @@
  * authenticated peer sessions, and reports observed state. The parts live beside it: the user's
  * signaling stop (signaling-stop.ts), which inbound connections it takes (inbound-gate.ts), its
  * sessions (session-table.ts), the room's records (discovery/record-table.ts), whom it dials
- * (dial-policy.ts, redial-policy.ts), its announces (announcer.ts) and its snapshot (snapshot.ts).
+ * (auto-dialler.ts, dial-policy.ts, redial-policy.ts), the block and trust lists (access-lists.ts),
+ * its announces (announcer.ts) and its snapshot (snapshot.ts).
  */
 import { TimerGroup, type Clock } from '../lib/clock';
-import { EarliestTimeout } from '../lib/earliest-timeout';
 import { describeClose } from '../session/close-reason';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
@@ -20,8 +20,10 @@ import type { SignalingState } from '../signaling/signaling';
 import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
-import { DialBudget, type DialKind } from './dial-budget';
-import { NewlyFound } from './newly-found';
+import { DialBudget } from './dial-budget';
+import { AutoDialler } from './auto-dialler';
+import { AccessLists } from './access-lists';
+import { BlockedPeerError, NodeOfflineError, PausedError } from './node-errors';
 import { RedialPolicy } from './redial-policy';
 import type { RefreshResult } from './refresh-result';
 import type { MeshPingResult } from '../routing/routing-reports';
@@ -37,8 +39,8 @@ import type { TorrentEngineLoader } from '../files/torrent-engine';
 import { SignalingStopSchedule } from './signaling-stop';
 import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
 import { SessionTable } from './session-table';
-import { mayAutoDial, type DialContext } from './dial-policy';
-import { isStranger, NotTrustedError } from './trust-policy';
+import type { DialContext } from './dial-policy';
+import { NotTrustedError } from './trust-policy';
 import { STRANGER_REFUSED } from '../session/session-policy';
 import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
@@ -52,13 +54,6 @@ import { IceChecks, type IceServerChecker } from './ice-checks';
  */
 const STATS_INTERVAL_MS = 2000;
 export const DIAL_SWEEP_MS = 3000;
-/**
- * An outbound dial unanswered this long may give way to a newly found node (maybeDial). A handshake
- * takes tens of ms on loopback and a LAN, and about a second with STUN; a PeerJS server reports a
- * peer that is not registered only after its expire timeout (5 s by default). The dial given up is
- * retried after the usual failure backoff.
- */
-export const STALLED_DIAL_MS = 2000;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
@@ -99,9 +94,8 @@ export class MeshNode {
   /** Shortest known paths through the room's records, for directed routing (issue 14). */
   private readonly routes: RouteCache;
   private settings: Settings | null = null;
-  private blocked = new Set<string>();
-  /** The trust list (node and user IDs): with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
-  private trusted = new Set<string>();
+  /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
+  private readonly access: AccessLists;
   private shared: { channel: string; value: Record<string, string | number> } | null = null;
   private dialCount = 0;
   private signaling: SignalPaths | null = null;
@@ -117,11 +111,7 @@ export class MeshNode {
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly dialBudget: DialBudget;
-  /** Nodes found for the first time and not dialled yet (maybeDial). */
-  private readonly newlyFound = new NewlyFound();
-  private stallSweep: unknown = null;
-  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts). */
-  private readonly budgetSweep: EarliestTimeout;
+  private readonly dialler: AutoDialler;
   private readonly timers: TimerGroup;
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
@@ -142,12 +132,22 @@ export class MeshNode {
   constructor(private readonly components: NodeComponents) {
     const { clock, identity } = components;
     this.timers = new TimerGroup(clock);
-    this.budgetSweep = new EarliestTimeout(this.timers, () => clock.monotonic(), () => this.dialDiscovered());
     this.beats = new BeatPacer(clock);
     this.redial = new RedialPolicy(clock);
     this.dialBudget = new DialBudget(clock);
     this.log = components.log ?? new EventLog(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
+    this.access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => this.settings?.trustedOnly ?? false, log: this.log });
+    this.dialler = new AutoDialler({
+      timers: this.timers,
+      monotonic: () => clock.monotonic(),
+      records: this.records,
+      sessions: this.sessions,
+      budget: this.dialBudget,
+      context: () => this.dialContext(),
+      dial: (nodeId) => this.dial(nodeId),
+      random: Math.random,
+    });
     this.scores = new PeerScores(() => clock.monotonic());
     this.signalingState = { state: 'stopped', since: clock.now(), error: null };
     this.publisher = new SnapshotPublisher(
@@ -204,7 +204,7 @@ export class MeshNode {
       now: () => clock.monotonic(),
       revision: () => this.records.revision,
       // setBlocked replaces the set, so a new block list is a new item.
-      context: () => [this.sessions.readyIds().join(), this.blocked],
+      context: () => [this.sessions.readyIds().join(), this.access.blocked],
       input: () => ({
         self: identity.nodeId,
         neighbours: this.sessions.readyIds(),
@@ -262,7 +262,7 @@ export class MeshNode {
     // Another room's records are of no use here, and would be dialled.
     if (previous && previous.room !== next.room) {
       this.records.clear();
-      this.newlyFound.clear();
+      this.dialler.stop();
     }
     if (!next.enabled) {
       if (this.isRunning) this.goOffline('shutdown');
@@ -272,7 +272,7 @@ export class MeshNode {
       this.goOffline('shutdown');
       this.goOnline();
     } else {
-      this.dialDiscovered();
+      this.dialler.sweep();
     }
     this.signalingStop.reconcile(next.signalingStop, this.signaling);
     this.publisher.changed(true);
@@ -300,17 +300,14 @@ export class MeshNode {
    * `blocked`, they are no longer dialled, their hellos are refused and their route messages dropped.
    */
   setBlocked(ids: readonly string[]): void {
-    const next = new Set(ids);
-    for (const id of next) if (!this.blocked.has(id)) this.log.add('info', 'control:block', `blocked ${id}`, id.startsWith('n') ? id : undefined);
-    for (const id of this.blocked) if (!next.has(id)) this.log.add('info', 'control:block', `unblocked ${id}`, id.startsWith('n') ? id : undefined);
-    this.blocked = next;
+    this.access.setBlocked(ids);
     this.closeRefused();
-    this.dialDiscovered();
+    this.dialler.sweep();
     this.publisher.changed(true);
   }
 
   isBlocked(nodeId: string, userId: string | null): boolean {
-    return this.blocked.has(nodeId) || (userId !== null && this.blocked.has(userId));
+    return this.access.isBlocked(nodeId, userId);
   }
 
   /**
@@ -318,22 +315,18 @@ export class MeshNode {
    * peers no longer trusted close with bye `blocked`, and newly trusted nodes are dialled.
    */
   setTrusted(ids: readonly string[]): void {
-    const next = new Set(ids);
-    const added = new Set([...next].filter((id) => !this.trusted.has(id)));
-    for (const id of added) this.log.add('info', 'control:trust', `trusted ${id}`, id.startsWith('n') ? id : undefined);
-    for (const id of this.trusted) if (!next.has(id)) this.log.add('info', 'control:trust', `untrusted ${id}`, id.startsWith('n') ? id : undefined);
-    this.trusted = next;
+    const added = this.access.setTrusted(ids);
     // Trusting is the user's word, as a dial they ask for: a node refused as a stranger a moment ago
     // (its failure backoff running) is dialled at once.
     for (const known of this.records.all()) if (added.has(known.record.id) || added.has(known.userId)) this.redial.clear(known.record.id);
     this.closeRefused();
-    this.dialDiscovered();
+    this.dialler.sweep();
     this.publisher.changed(true);
   }
 
   /** Whether trusted-only mode turns this peer away (core/node/trust-policy.ts); false while the mode is off. */
   isStranger(nodeId: string, userId: string | null): boolean {
-    return isStranger({ trustedOnly: this.settings?.trustedOnly ?? false, trusted: this.trusted, selfUserId: this.components.identity.userId }, nodeId, userId);
+    return this.access.isStranger(nodeId, userId);
   }
 
   /**
@@ -382,7 +375,7 @@ export class MeshNode {
         : [];
     const signaling = new SignalPaths(primaries, fallbacks, meetings, clock, () => {
       this.publisher.changed(true);
-      this.dialDiscovered();
+      this.dialler.sweep();
     });
     this.signaling = signaling;
     this.rendezvous = rendezvous;
@@ -417,7 +410,7 @@ export class MeshNode {
     this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
     this.timers.interval(() => {
       this.redial.prune();
-      this.dialDiscovered();
+      this.dialler.sweep();
     }, DIAL_SWEEP_MS);
   }
 
@@ -441,9 +434,7 @@ export class MeshNode {
     this.announcer.stop();
     this.announcedUrls = null;
     this.timers.clear();
-    this.stallSweep = null;
-    this.budgetSweep.cancel();
-    this.newlyFound.clear();
+    this.dialler.stop();
     this.relayStates.clear();
     this.setSignalingState('stopped', null);
   }
@@ -476,7 +467,7 @@ export class MeshNode {
       this.announcedUrls = announced;
       this.announcer.now();
     }
-    if (state === 'open') this.dialDiscovered();
+    if (state === 'open') this.dialler.sweep();
   }
 
   private setSignalingState(state: SignalingState, error: string | null): void {
@@ -536,8 +527,8 @@ export class MeshNode {
     const existing = this.sessions.get(nodeId);
     if (existing) return existing;
     if (userAsked) this.redial.clear(nodeId);
-    if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
-    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
+    if (this.settings?.pauseOutgoing) throw new PausedError();
+    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new BlockedPeerError(nodeId);
     if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
     this.dialCount++;
     const known = this.records.get(nodeId);
@@ -748,10 +739,9 @@ export class MeshNode {
         if (result === 'new' && known) {
           // Ranked by the signed date, but never later than now: records may be dated up to 2 minutes
           // ahead (clock skew), and Sybils dated ahead would otherwise outrank every newcomer.
-          this.newlyFound.add(nodeId, Math.min(known.record.ts, this.components.clock.now()));
-          this.dialNewlyFound(this.dialContext());
+          this.dialler.found(nodeId, Math.min(known.record.ts, this.components.clock.now()));
         } else {
-          this.maybeDial(nodeId, this.dialContext());
+          this.dialler.changed(nodeId);
         }
         this.publisher.changed(false);
       },
@@ -760,87 +750,6 @@ export class MeshNode {
         this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`);
       },
     );
-  }
-
-  /**
-   * Dials discovered nodes until maxPeers connections exist: the newly found first (dialNewlyFound),
-   * then the rest in random order, so that the first records found (or the most numerous, a Sybil's)
-   * do not decide all of our neighbours (eclipse).
-   */
-  private dialDiscovered(): void {
-    const context = this.dialContext();
-    this.dialNewlyFound(context);
-    for (const id of shuffled(this.records.ids())) this.maybeDial(id, context);
-  }
-
-  /**
-   * Dials the nodes found for the first time, the latest signed first (newly-found.ts). While every
-   * slot is taken, each may take the slot of a dial unanswered for STALLED_DIAL_MS. Otherwise validly
-   * signed records of nodes that never answer (a Sybil storm) hold every slot, and a real newcomer
-   * waits for a random sweep to pick it among hundreds. A storm can take only the slots of dials that
-   * are failing anyway, and a slot freed goes to the latest signed, not to whichever record arrived
-   * last: a storm signed before the newcomer cannot take it.
-   */
-  private dialNewlyFound(context: DialContext): void {
-    for (const nodeId of this.newlyFound.latestFirst()) {
-      const known = this.records.get(nodeId);
-      if (!known || context.hasSession(nodeId)) {
-        this.newlyFound.remove(nodeId);
-        continue;
-      }
-      if (context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId, 'newly-found') === 0) {
-        const stalled = this.oldestStalledDial(context.now);
-        if (stalled) {
-          stalled.close('superseded');
-          context.sessionCount = this.sessions.size;
-        } else {
-          this.sweepWhenADialStalls(context.now);
-        }
-      }
-      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.remove(nodeId);
-    }
-  }
-
-  /** Dials `nodeId` if the dial policy and the budget of dials to strangers allow; whether it did. */
-  private maybeDial(nodeId: string, context: DialContext = this.dialContext(), kind: DialKind = 'sweep'): boolean {
-    if (!mayAutoDial(nodeId, this.records.get(nodeId), context)) return false;
-    if (!this.dialBudget.take(nodeId, kind)) {
-      this.sweepWhenBudgetAllows(nodeId, kind);
-      return false;
-    }
-    this.dial(nodeId);
-    // The dial added a session: the next candidate of the same sweep must count it.
-    context.sessionCount = this.sessions.size;
-    return true;
-  }
-
-  /** Sweeps again as soon as the oldest unanswered dial counts as stalled, not at the next periodic sweep. */
-  private sweepWhenADialStalls(now: number): void {
-    if (this.stallSweep !== null) return;
-    let first = Infinity;
-    for (const session of this.sessions.all()) {
-      if (session.link.direction === 'outbound' && !session.isReady) first = Math.min(first, session.openedAt + STALLED_DIAL_MS);
-    }
-    if (first === Infinity) return;
-    this.stallSweep = this.timers.timeout(() => {
-      this.stallSweep = null;
-      this.dialDiscovered();
-    }, Math.max(0, first - now));
-  }
-
-  /** Sweeps again once a dial to a stranger may start, rather than at the next periodic sweep. */
-  private sweepWhenBudgetAllows(nodeId: string, kind: DialKind): void {
-    // The earlier of two: a newly found node's dial must not wait out the sweep's longer gap.
-    this.budgetSweep.within(this.dialBudget.msUntil(nodeId, kind));
-  }
-
-  private oldestStalledDial(now: number): PeerSession | null {
-    let oldest: PeerSession | null = null;
-    for (const session of this.sessions.all()) {
-      if (session.link.direction !== 'outbound' || session.isReady || now - session.openedAt < STALLED_DIAL_MS) continue;
-      if (!oldest || session.openedAt < oldest.openedAt) oldest = session;
-    }
-    return oldest;
   }
 
   /** What the dial policy reads, taken once per sweep rather than once per record. */
@@ -868,7 +777,7 @@ export class MeshNode {
     const before = new Set(this.records.ids());
     const dialsBefore = this.dialCount;
     this.rendezvous.reread();
-    this.dialDiscovered();
+    this.dialler.sweep();
     await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
     const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
     const result = { found, dialling: this.dialCount - dialsBefore };
@@ -928,34 +837,13 @@ export class MeshNode {
       relayStates: this.relayStates,
       lastAnnounceAt: this.lastAnnounceAt,
       lastDiscoveryAt: this.lastDiscoveryAt,
-      blocked: this.blocked,
-      trusted: this.trusted,
+      blocked: this.access.blocked,
+      trusted: this.access.trusted,
       routing: this.router.counters,
       handshakesRefused: this.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
     return { ...built, files: this.fileSharing?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
-  }
-}
-
-/** A copy of `items` in random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-export class PausedError extends Error {
-  override name = 'PausedError';
-}
-
-export class NodeOfflineError extends Error {
-  override name = 'NodeOfflineError';
-  constructor() {
-    super('the node is disabled: enable the P2P network first');
   }
 }
 

@@ -140,17 +140,21 @@ export class PairingControl {
   /**
    * Merges another paired browser's list heard on the channel; anything not sealed by the user key is
    * dropped, and so is a list dated ahead or older than the newest taken from its sender. Resolves
-   * with whether the value was genuine (rendezvous.ts, Verdict); unpaired, it cannot be judged.
+   * with whether the value was news (rendezvous.ts, Verdict): a list sealed by the user key, newer than
+   * the last taken from its sender. Anything else is false, so that the read waits on for another.
    */
   listHeard(value: unknown, ownNodeId: string): Promise<boolean> {
     return this.hearing.run(async () => {
-      if (!(await this.state()).paired) return true;
+      if (!(await this.state()).paired) return false;
       const keys = await this.keysNow();
-      if (!keys) return true;
+      if (!keys) return false;
       const list = await openList(keys, value);
       if (!list) return false;
+      // This browser's own list: nothing to wait for.
       if (list.from === ownNodeId) return true;
       const newest = await this.newestHeard();
+      // The list taken last, heard again: no news, and nothing to merge.
+      if (newest[list.from] === list.at) return false;
       const refusal = listDateRefusal(list.at, newest[list.from], this.deps.now());
       if (refusal) {
         // Debug: relays deliver a value again as they sync, so a replay may come by often.

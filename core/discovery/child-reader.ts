@@ -128,7 +128,7 @@ export class ChildReader {
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
   /** Souls being fetched → how to end that fetch, and to end it soon (nothing, or junk, answered). */
-  private readonly inFlight = new Map<string, { known: boolean; end(): void; endSoon(): void }>();
+  private readonly inFlight = new Map<string, { known: boolean; writtenAt: number; end(): void; endSoon(): void }>();
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
@@ -224,7 +224,12 @@ export class ChildReader {
       if (writtenAt - now > DATED_AHEAD_MS || (this.read.get(key) ?? -Infinity) >= writtenAt || this.watched.has(key)) continue;
       const known = this.deps.knows(key);
       if (known && this.watched.size < WATCHED_WRITERS) this.watch(key, soul);
-      else this.waiting.set(key, { key, soul, writtenAt, rankedAt: Math.min(writtenAt, now), known });
+      else {
+        // Ranked when this write of the link was first heard: heard again, a link dated ahead is not news again.
+        const held = this.waiting.get(key);
+        const rankedAt = held?.writtenAt === writtenAt ? held.rankedAt : Math.min(writtenAt, now);
+        this.waiting.set(key, { key, soul, writtenAt, rankedAt, known });
+      }
     }
     if (live.length > LINKS_HELD) {
       live.sort((a, b) => (states[b] as number) - (states[a] as number));
@@ -287,13 +292,16 @@ export class ChildReader {
     const best: Record<'known' | 'fresh' | 'backlog', [string, Link] | null> = { known: null, fresh: null, backlog: null };
     for (const entry of this.waiting) {
       const [key, link] = entry;
-      if (this.inFlight.has(link.soul) || this.watched.has(key)) {
+      const fetching = this.inFlight.get(link.soul);
+      // A newer write of a link being fetched waits for that fetch to end: it may end on the older child.
+      if (fetching && link.writtenAt > fetching.writtenAt) continue;
+      if (fetching || this.watched.has(key)) {
         this.waiting.delete(key);
         continue;
       }
-      // Fresh: written within FRESH_LINK_MS of now, either way. A link dated further ahead waits with
-      // the backlog: a burst of them once stayed "fresh" for the whole 2 minutes a date may run ahead.
-      const lane = link.known ? 'known' : Math.abs(now - link.writtenAt) <= FRESH_LINK_MS ? 'fresh' : 'backlog';
+      // Fresh: written, or (dated ahead) first heard, within FRESH_LINK_MS. A burst dated ahead once
+      // stayed "fresh" for the whole 2 minutes a date may run ahead.
+      const lane = link.known ? 'known' : now - link.rankedAt <= FRESH_LINK_MS ? 'fresh' : 'backlog';
       const held = best[lane];
       if (!held || readFirst(link, held[1]) < 0) best[lane] = entry;
     }
@@ -330,6 +338,7 @@ export class ChildReader {
     let endsAt = this.deps.monotonic() + FETCH_TIMEOUT_MS;
     const fetch = {
       known: link.known,
+      writtenAt,
       end: (): void => {
         if (this.inFlight.get(soul) !== fetch) return;
         this.inFlight.delete(soul);
@@ -350,7 +359,8 @@ export class ChildReader {
       endsAt = this.deps.monotonic() + NOT_FOUND_GRACE_MS;
       this.deps.timers.cancel(timer);
       timer = this.deps.timers.timeout(() => {
-        if (!link.retried && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
+        const newer = (this.waiting.get(key)?.writtenAt ?? -Infinity) > writtenAt;
+        if (!link.retried && !newer && this.inFlight.get(soul) === fetch) this.waiting.set(key, { ...link, retried: true });
         fetch.end();
       }, NOT_FOUND_GRACE_MS);
     };
@@ -364,9 +374,13 @@ export class ChildReader {
       const written = oneWriteAt(data, family.fields);
       if (written === null || written < writtenAt - SAME_WRITE_MS) return;
       if (!family.accepts(data, key, parentSoul, this.deps.now())) return;
-      // Each check may cost the consumer a signature: answers forged one after another get a few.
-      const child = JSON.stringify(family.fields.map((field) => data[field]));
-      if (handedOn.has(child) || handedOn.size >= CHECKS_PER_FETCH) return;
+      // Each check may cost the consumer a signature: answers forged one after another get a few, then
+      // the fetch ends soon and is put back, to read first what GUN's graph holds by then.
+      if (handedOn.size >= CHECKS_PER_FETCH) return endSoon();
+      // A child GUN hands on again (chunks merging) is handed on once. Known by its whole content: a
+      // forged copy with the genuine child's states, lengths and signature must not stand for it.
+      const child = childKey(data, family.fields);
+      if (handedOn.has(child)) return;
       handedOn.add(child);
       // The fetch ends on a child its consumer found genuine, not on the first well-formed one: through
       // a stock relay, which passes each read on to its other clients, a forged answer came first and
@@ -399,9 +413,17 @@ function oneWriteAt(data: Record<string, unknown>, fields: readonly string[]): n
   return newest - oldest <= SAME_WRITE_MS ? newest : null;
 }
 
+/** A child as one write of it: each field's GUN state and value (the screen bounds their size). */
+function childKey(data: Record<string, unknown>, fields: readonly string[]): string {
+  const meta = data._;
+  const states = isRecord(meta) && isRecord(meta['>']) ? meta['>'] : {};
+  return fields.map((field) => `${String(states[field])}\u0000${String(data[field])}`).join('\u0001');
+}
+
 /** Negative when `a` is read before `b`: known nodes first, then the most recently written, links read once already last. */
 function readFirst(a: Link, b: Link): number {
   if (Boolean(a.retried) !== Boolean(b.retried)) return a.retried ? 1 : -1;
   if (a.known !== b.known) return a.known ? -1 : 1;
-  return b.rankedAt - a.rankedAt;
+  // Of two ranked alike, the one not dated ahead.
+  return b.rankedAt - a.rankedAt || a.writtenAt - b.writtenAt;
 }

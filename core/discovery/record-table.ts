@@ -24,7 +24,10 @@ export const PENDING_KEPT = 1024;
 /** Signature checks a second (each is a few ECDSA verifications), with a burst. */
 export const VERIFY_RATE = { perSecond: 400, burst: 800 };
 
-/** 'stale': older than the record held (a replay, say); 'ignored': not news, or not checked. */
+/**
+ * 'stale': not newer than the record held (a replay, a copy of it, or another version at its date);
+ * 'ignored': not a record of another node, or not checked (a newer version came first, the queue was full).
+ */
 export type IngestResult = 'new' | 'updated' | 'ignored' | 'stale' | 'invalid';
 
 export interface RecordTableLimits {
@@ -52,6 +55,8 @@ export class RecordTable {
   private readonly invalidVersions = new Set<string>();
   /** Per node, the versions waiting for a check, newest first; insertion order is queue order. */
   private readonly pending = new Map<string, Pending[]>();
+  /** Versions being checked now (at most the verify budget's burst): a delivery of one again hears its result. */
+  private readonly checking = new Map<string, Pending>();
   private readonly budget: TokenBucket;
   private drainTimer: unknown = null;
   private refused = 0;
@@ -123,10 +128,10 @@ export class RecordTable {
       return Promise.resolve('ignored');
     }
     if (record.id === this.selfId) return Promise.resolve('ignored');
-    if ((this.records.get(record.id)?.record.ts ?? -Infinity) > record.ts) return Promise.resolve('stale');
-    if (!this.isNewer(record.id, record.ts)) return Promise.resolve('ignored');
+    if (!this.isNewer(record.id, record.ts)) return Promise.resolve('stale');
     const version = versionOf(record);
-    if (this.invalidVersions.has(version)) return Promise.resolve('ignored');
+    // Found forged before: forged again, without a second check or a second count.
+    if (this.invalidVersions.has(version)) return Promise.resolve('invalid');
     try {
       checkRecordBounds(record, this.clock.now());
     } catch {
@@ -135,7 +140,16 @@ export class RecordTable {
     }
     return new Promise((resolve) => {
       const waiting = this.pending.get(record.id) ?? [];
-      if (waiting.some((w) => versionOf(w.record) === version)) return resolve('ignored');
+      const same = this.checking.get(version) ?? waiting.find((w) => versionOf(w.record) === version);
+      if (same) {
+        // Delivered again while its check waits: it hears that check's result.
+        const first = same.resolve;
+        same.resolve = (result) => {
+          first(result);
+          resolve(result);
+        };
+        return;
+      }
       const versions = [...waiting, { record, resolve }].sort((a, b) => b.record.ts - a.record.ts);
       for (const dropped of versions.splice(VERSIONS_WAITING_PER_NODE)) dropped.resolve('ignored');
       this.pending.set(record.id, versions);
@@ -172,12 +186,18 @@ export class RecordTable {
       const [next, ...rest] = versions;
       // The older versions wait at the back of the queue: they count only if this one fails.
       if (rest.length) this.pending.set(nodeId, rest);
+      const version = versionOf(next!.record);
+      this.checking.set(version, next!);
+      const done = (result: IngestResult) => {
+        this.checking.delete(version);
+        next!.resolve(result);
+      };
       this.verify(next!.record).then(
         (result) => {
-          next!.resolve(result);
+          done(result);
           if (result === 'new' || result === 'updated') this.dropWaitingOlderThan(nodeId, next!.record.ts);
         },
-        () => next!.resolve('invalid'),
+        () => done('invalid'),
       );
     }
     if (this.pending.size && this.drainTimer === null) {
@@ -197,7 +217,7 @@ export class RecordTable {
       return 'invalid';
     }
     // Another delivery of a newer version may have verified first.
-    if (!this.isNewer(record.id, record.ts)) return 'ignored';
+    if (!this.isNewer(record.id, record.ts)) return 'stale';
     const known = this.records.has(record.id);
     this.records.delete(record.id);
     this.records.set(record.id, verified);
@@ -225,7 +245,7 @@ export class RecordTable {
     const versions = this.pending.get(nodeId);
     if (!versions) return;
     const kept = versions.filter((v) => v.record.ts > ts);
-    for (const v of versions) if (v.record.ts <= ts) v.resolve('ignored');
+    for (const v of versions) if (v.record.ts <= ts) v.resolve('stale');
     if (kept.length) this.pending.set(nodeId, kept);
     else this.pending.delete(nodeId);
   }

@@ -34,8 +34,13 @@ export const LIST_FRESH_MS = FILE_LIST_FRESH_MS;
  */
 export const LISTS_KEPT = 256;
 const FILES_SLOT = ['files'] as const;
-/** Lists heard from nodes whose record is not known yet, kept to be judged once it is (the newest per node). */
+/** Nodes whose record is not known yet with lists heard from them, kept to be judged once it is. */
 const PENDING_KEPT = 256;
+/**
+ * Lists kept per such node, the last heard: a relay's other clients answer reads too, and a forged
+ * list heard after the genuine one must not push it out.
+ */
+const PENDING_PER_NODE = 3;
 const PENDING_RECHECK_MS = 2000;
 /** While a download runs, its progress is published this often (the engine reports none by itself). */
 const PROGRESS_MS = 500;
@@ -110,7 +115,7 @@ export class FileSharing {
   private readonly lists = new Map<string, { files: ListedFile[]; ts: number }>();
   private readonly timers: TimerGroup;
   private readonly unsubscribe: () => void;
-  private readonly pending = new Map<string, unknown>();
+  private readonly pending = new Map<string, unknown[]>();
   private listTs = 0;
   /** Run only while there is something to do: an idle node wakes for nothing here. */
   private progressTimer: unknown = null;
@@ -275,25 +280,29 @@ export class FileSharing {
   }
 
   /**
-   * Takes a file list heard under `nodeId`; resolves with whether it was genuine (rendezvous.ts,
-   * Verdict): false for a forged, stale or replayed one, true when its signer's key is not known yet.
+   * Takes a file list heard under `nodeId`; resolves with whether it was news (rendezvous.ts, Verdict):
+   * a list its writer signed, newer than the one held. Anything else (forged, stale, the list held
+   * again, one whose signer's key is not known yet) is false, so that the read waits on for another.
    */
   private async heard(nodeId: string, value: unknown): Promise<boolean> {
+    // This node's own list: nothing to wait for.
     if (nodeId === this.deps.identity.nodeId) return true;
     const nodeKey = this.deps.nodeKeyOf(nodeId);
     if (!nodeKey) {
+      const kept = (this.pending.get(nodeId) ?? []).filter((v) => v !== value).concat([value]).slice(-PENDING_PER_NODE);
       this.pending.delete(nodeId);
-      this.pending.set(nodeId, value);
+      this.pending.set(nodeId, kept);
       if (this.pending.size > PENDING_KEPT) this.pending.delete(this.pending.keys().next().value!);
       this.recheckTimer ??= this.timers.interval(() => this.recheckPending(), PENDING_RECHECK_MS);
-      return true;
+      return false;
     }
     const now = this.deps.clock.now();
     const opened = await openFileList(value, nodeId, nodeKey, now);
     if (typeof opened === 'string' || now - opened.ts > LIST_FRESH_MS) return false;
     const known = this.lists.get(nodeId);
-    if (known && known.ts >= opened.ts) return known.ts === opened.ts;
+    if (known && known.ts >= opened.ts) return false;
     this.forgetStaleLists(now);
+    // Genuine and newer, but no room for it: nothing better will come by waiting.
     if (!known && this.lists.size >= LISTS_KEPT && !this.makeRoomFor(nodeId)) return true;
     this.lists.set(nodeId, opened);
     this.changed();
@@ -314,10 +323,10 @@ export class FileSharing {
   }
 
   private recheckPending(): void {
-    for (const [nodeId, value] of this.pending) {
+    for (const [nodeId, values] of this.pending) {
       if (!this.deps.nodeKeyOf(nodeId)) continue;
       this.pending.delete(nodeId);
-      void this.heard(nodeId, value);
+      for (const value of values) void this.heard(nodeId, value);
     }
     if (this.pending.size === 0 && this.recheckTimer !== null) {
       this.timers.cancel(this.recheckTimer);

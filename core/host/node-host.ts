@@ -300,8 +300,9 @@ export class NodeHost {
     const node = new MeshNode({ ...this.deps, identity, log: this.log });
     this.sharedKey = null;
     node.events.on('shared:heard', ({ value, verdict }) => {
-      this.deps.channel.sharedListHeard(value).then(verdict, (error: unknown) => {
-        verdict(true);
+      // A background that answers no verdict (an older one) is taken at its word that it merged the list.
+      this.deps.channel.sharedListHeard(value).then((news) => verdict(news !== false), (error: unknown) => {
+        verdict(false);
         this.log.add('warn', 'pairing', `a shared block list was not merged: ${errorText(error)}`);
       });
     });

@@ -730,7 +730,8 @@ export class MeshNode {
   private onRecord(raw: unknown, verdict: Verdict): void {
     this.records.ingest(raw).then(
       (result) => {
-        verdict(result !== 'invalid' && result !== 'stale');
+        // Only news ends the read: a copy of the record held, or one not checked, may stand in front of a newer write.
+        verdict(result === 'new' || result === 'updated');
         if (result === 'ignored' || result === 'stale') return;
         if (result === 'invalid') return this.publisher.changed(false);
         this.lastDiscoveryAt = this.components.clock.now();
@@ -746,7 +747,7 @@ export class MeshNode {
         this.publisher.changed(false);
       },
       (error: unknown) => {
-        verdict(true);
+        verdict(false);
         this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`);
       },
     );

@@ -23,7 +23,7 @@ import type { FallbackSignaling, FallbackSignalingFactory, FallbackSignalingOpti
 import type { Rendezvous, Verdict } from '../discovery/rendezvous';
 import { ANNOUNCE_INTERVAL_MS } from '../discovery/rendezvous-record';
 import { RtcLink, RtcLinkSet, gatheringDone } from './rtc-link';
-import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signBox, SignalError, type SealedSignal, type SignalBody } from './sealed-signal';
+import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signalSignatureHolds, signBox, SignalError, type SealedSignal, type SignalBody } from './sealed-signal';
 
 /** How long a dial waits for the target's box key, for its answer, and for its own ICE candidates. */
 export const BOX_READ_MS = 5000;
@@ -67,15 +67,13 @@ export class GunSignaling implements FallbackSignaling {
   private readonly openRelays = new Set<string>();
   private readonly pending = new Map<string, PendingDial>();
   private readonly links: RtcLinkSet;
-  /** Sender → the date of the last signal taken from it (replay guard). */
-  private readonly lastTaken = new Map<string, number>();
+  /** Sender → the date and signature of the last signal taken from it (replay guard). */
+  private readonly lastTaken = new Map<string, { ts: number; sig: string }>();
   /**
    * Node → the date of the newest box key of it taken (replay guard: an older one is from an earlier
    * run, issue 23, item 7). In memory only: across a restart of this node, BOX_FRESH_MS bounds the age.
    */
   private readonly newestBox = new Map<string, number>();
-  /** Slot key → the date and signature of the last value heard there, and the verdict on it (GUN delivers a slot again). */
-  private readonly lastHeard = new Map<string, { sig: string; genuine: Promise<boolean> }>();
   private readonly checks = new SerialQueue();
   private readonly budget: TokenBucket;
   private queued = 0;
@@ -237,54 +235,49 @@ export class GunSignaling implements FallbackSignaling {
   }
 
   /**
-   * Judges a signal heard in this node's inbox, and gives the reader its verdict (rendezvous.ts): false
-   * for a forged, malformed or replayed one, so that the read waits on for the genuine signal; true
-   * once it opened, or when it cannot be judged (no record of its sender yet, over the budget).
+   * Judges a signal heard in this node's inbox, and gives the reader its verdict (rendezvous.ts): true
+   * only for a signal its sender signed that is newer than the last taken from it; false for anything
+   * else, so that the read waits on for the genuine signal (a relay's other clients answer reads too).
+   * The verdict comes from the signature alone, before the signal waits its turn behind answers being
+   * made (each may gather ICE candidates for seconds) while its read holds a slot.
    */
   private heard(key: string, value: unknown, verdict: Verdict): void {
-    if (!this.running || this.paused) return verdict(true);
-    // GUN delivers a slot again, whole or field by field, as relays sync: each signal is judged once.
-    // By its date and signature together: an old signature under a new date is judged, and refused.
-    const sig = isRecord(value) && typeof value.sig === 'string' ? `${String(value.ts)}:${value.sig}` : null;
-    const judged = this.lastHeard.get(key);
-    if (sig !== null && judged?.sig === sig) return void judged.genuine.then(verdict);
-    let answer!: Verdict;
-    const genuine = new Promise<boolean>((resolve) => (answer = resolve));
-    void genuine.then(verdict);
-    if (sig !== null) remember(this.lastHeard, key, { sig, genuine });
-    const refuse = (reason: string): void => {
-      answer(false);
-      this.refuse(key, reason);
-    };
+    if (!this.running || this.paused) return verdict(false);
     const screened = screenSignal(value, this.ownId, key, this.options.clock.now());
-    if (typeof screened === 'string') return refuse(screened);
+    if (typeof screened === 'string') {
+      verdict(false);
+      return this.refuse(key, screened);
+    }
     const last = this.lastTaken.get(screened.from);
-    if (last !== undefined && screened.ts <= last) return refuse('replayed (not newer than the last signal taken from its sender)');
+    if (last !== undefined && screened.ts <= last.ts) {
+      verdict(false);
+      // The signal taken last, delivered again (a relay syncing, a write repeated): not a replay.
+      if (screened.ts === last.ts && screened.sig === last.sig) return;
+      return this.refuse(key, 'replayed (not newer than the last signal taken from its sender)');
+    }
     const nodeKey = this.options.nodeKeyOf(screened.from);
     if (!nodeKey) {
-      answer(true);
+      verdict(false);
       return this.refuse(key, 'from a node with no valid record here');
     }
     if (this.queued >= SIGNAL_QUEUE_MAX || !this.budget.take(this.options.clock.monotonic())) {
-      answer(true);
+      verdict(false);
       return this.refuse(key, 'over the signal budget');
     }
+    signalSignatureHolds(screened, nodeKey).then(verdict, () => verdict(false));
     this.queued++;
     this.checks.add(async () => {
       try {
-        await this.take(screened, nodeKey, answer);
+        await this.take(screened, nodeKey);
       } catch (error) {
-        answer(false);
         this.refuse(screened.from, errorText(error));
       } finally {
-        answer(true);
         this.queued--;
       }
     });
   }
 
-  /** Opens `signal` and acts on it; `opened` hears true as soon as it opened and is newer than the last taken from its sender. */
-  private async take(signal: SealedSignal, nodeKey: CryptoKey, opened: Verdict): Promise<void> {
+  private async take(signal: SealedSignal, nodeKey: CryptoKey): Promise<void> {
     if (!this.running || !this.boxKeys) return;
     const pending = this.pending.get(signal.from);
     // An answer is sealed to its offer's one-use key; an offer to this run's box key.
@@ -293,9 +286,8 @@ export class GunSignaling implements FallbackSignaling {
       return openSignal(signal, nodeKey, this.boxKeys!.privateKey);
     });
     const last = this.lastTaken.get(signal.from);
-    if (last !== undefined && signal.ts <= last) throw new Error('replayed (not newer than the last signal taken from its sender)');
-    opened(true);
-    remember(this.lastTaken, signal.from, signal.ts);
+    if (last !== undefined && signal.ts <= last.ts) throw new Error('replayed (not newer than the last signal taken from its sender)');
+    remember(this.lastTaken, signal.from, { ts: signal.ts, sig: signal.sig });
     if (body.k === 'answer') return this.answered(signal.from, body);
     await this.answer(signal, body);
   }

@@ -40,12 +40,14 @@ describe('RecordTable.ingest', () => {
     expect(records.get(peer.nodeId)!.record.ts).toBe(T + 1);
   });
 
-  it('ignores the same version again and an older one, keeping the newest', async () => {
+  it('finds the same version again, an older one and another at the same date stale, keeping the newest', async () => {
     const records = table();
     const newer = await record(peer, T + 10);
     await records.ingest(newer);
-    expect(await records.ingest(newer)).toBe('ignored');
+    expect(await records.ingest(newer)).toBe('stale');
     expect(await records.ingest(await record(peer, T, { routing: false }))).toBe('stale');
+    // Another version dated as the one held: not news either (a signer dates each write).
+    expect(await records.ingest({ ...newer, routing: !newer.routing })).toBe('stale');
     expect(records.get(peer.nodeId)!.record).toEqual(newer);
   });
 
@@ -72,12 +74,12 @@ describe('RecordTable.ingest', () => {
     expect(records.get(peer.nodeId)!.record).toEqual(signed);
   });
 
-  it('counts a forged record invalid once per version, and never for a re-delivery', async () => {
+  it('counts a forged record invalid once per version, and finds a re-delivery invalid without a second count', async () => {
     const records = table();
     // The peer's genuine record under another node's ID: the ID is not derived from the key.
     const forged: NodeRecord = { ...(await record(peer, T)), id: other.nodeId };
     expect(await records.ingest(forged)).toBe('invalid');
-    expect(await records.ingest(forged)).toBe('ignored');
+    expect(await records.ingest(forged)).toBe('invalid');
     expect(records.invalidCount).toBe(1);
     expect(records.size).toBe(0);
     // Another version of the forgery is another failure.
@@ -92,7 +94,7 @@ describe('RecordTable.ingest', () => {
     records.countScreened(aheadOfTime);
     records.countScreened({ junk: 1 });
     expect(records.invalidCount).toBe(1);
-    expect(await records.ingest(aheadOfTime)).toBe('ignored');
+    expect(await records.ingest(aheadOfTime)).toBe('invalid');
   });
 
   it('never lets a forged newer record replace a valid one', async () => {
@@ -121,8 +123,19 @@ describe('RecordTable.ingest', () => {
     verifier.waiting[1]!();
     expect(await second).toBe('new');
     verifier.waiting[0]!();
-    expect(await first).toBe('ignored');
+    expect(await first).toBe('stale');
     expect(records.get(peer.nodeId)!.record).toEqual(newer);
+  });
+
+  it('a version delivered again while its check waits hears that check\'s result, not an early answer', async () => {
+    const verifier = new GatedVerifier();
+    const records = new RecordTable(self.nodeId, verifier, systemClock);
+    const forged: NodeRecord = { ...(await record(peer, T)), id: other.nodeId };
+    const first = records.ingest(forged);
+    const again = records.ingest(forged);
+    expect(verifier.waiting).toHaveLength(1);
+    verifier.waiting[0]!();
+    expect([await first, await again]).toEqual(['invalid', 'invalid']);
   });
 
   it('lists as fresh only the records not yet stale', async () => {

@@ -182,16 +182,31 @@ describe('FileSharing', () => {
     expect(b.files.snapshot().room.map((f) => f.ih)).toEqual([ih]);
   });
 
-  it('gives the reader its verdict on each list: false for a forged or older one, true for a genuine one or one it cannot check yet', async () => {
+  it('gives the reader its verdict on each list: true only for a genuine list newer than the one held', async () => {
     const { clock, a, b } = await setUp();
     const verdictOn = (value: unknown) => new Promise<boolean>((resolve) => b.board.events.emit('slot:update', { path: 'files', key: a.identity.nodeId, value, verdict: resolve }));
     const files = [{ ih: IH, name: 'notes.txt', size: 12 }];
     const list = await signFileList(a.identity, files, clock.now());
-    expect(await verdictOn(list)).toBe(true);
+    // Its signer's key not known yet: kept to be judged later, and the read waits on.
+    expect(await verdictOn(list)).toBe(false);
     b.keys.set(a.identity.nodeId, await nodeKey(a.identity));
-    expect(await verdictOn(list)).toBe(true);
     expect(await verdictOn({ ...list, list: list.list.replace('12', '13') })).toBe(false);
+    expect(await verdictOn(list)).toBe(true);
+    // Held now: the same list again, or an older one, is no news.
+    expect(await verdictOn(list)).toBe(false);
     expect(await verdictOn(await signFileList(a.identity, files, clock.now() - 1000))).toBe(false);
+  });
+
+  it('keeps the genuine list of a node not known yet when a forged one is heard after it', async () => {
+    const { clock, a, b } = await setUp();
+    const deliver = (value: unknown) => b.board.events.emit('slot:update', { path: 'files', key: a.identity.nodeId, value, verdict: () => undefined });
+    const list = await signFileList(a.identity, [{ ih: IH, name: 'notes.txt', size: 12 }], clock.now());
+    deliver(list);
+    deliver({ ...list, list: list.list.replace('12', '13') });
+    b.keys.set(a.identity.nodeId, await nodeKey(a.identity));
+    await clock.advance(2000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.files.snapshot().room.map((f) => f.ih)).toEqual([IH]);
   });
 
   it('wakes for nothing while idle: the progress and recheck timers run only while there is work', async () => {

@@ -171,12 +171,14 @@ describe('GunSignaling and Chromium\'s RTCPeerConnection budget', () => {
     const [path, signals] = [...store.slots.entries()].find(([slot]) => slot.includes(b.id))!;
     const first = signals.get(a.id) as { ts: number };
     const verdictOn = (value: unknown) => new Promise<boolean>((resolve) => b.board.events.emit('slot:update', { path, key: a.id, value, verdict: resolve }));
-    // Delivered again (relays sync): the verdict it had.
-    expect(await verdictOn(first)).toBe(true);
+    // Taken already: delivered again, it is no news, and a read does not end on it.
+    expect(await verdictOn(first)).toBe(false);
     // Well formed, newer, from a node B knows, but not signed so: forged.
-    expect(await verdictOn({ ...first, ts: first.ts + 1 })).toBe(false);
+    const tampered = { ...first, ts: first.ts + 1 };
+    expect(await verdictOn(tampered)).toBe(false);
     a.gun.dial(b.id);
     await eventually(() => inbound.length === 2, 'a newer offer reached B');
+    // The earlier signal replayed in front of the newer one: no news.
     expect(await verdictOn(first)).toBe(false);
     stop();
   });

@@ -37,7 +37,8 @@ import { SignalPaths } from '../signaling/signal-paths';
 import { FileSharing } from '../files/file-sharing';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
 import { SignalingStopSchedule } from './signaling-stop';
-import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
+import { SessionAdmission } from './session-admission';
+import { NetworkStatus } from './network-status';
 import { SessionTable } from './session-table';
 import type { DialContext } from './dial-policy';
 import { NotTrustedError } from './trust-policy';
@@ -102,11 +103,8 @@ export class MeshNode {
   private rendezvous: Rendezvous | null = null;
   private fileSharing: FileSharing | null = null;
   private readonly sessions = new SessionTable();
-  /** Inbound links turned away and waiting for the dialler's hello: closed when the node goes offline. */
-  private readonly refused = new Set<Link>();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
   private readonly replacements = new Map<string, PeerSession>();
-  private inboundDropped = 0;
   private readonly scores: PeerScores;
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
@@ -119,8 +117,8 @@ export class MeshNode {
   private readonly signalingStop: SignalingStopSchedule;
   private readonly announcer: Announcer;
   private readonly iceChecks: IceChecks | null;
-  private signalingState: { state: SignalingState; since: number; error: string | null };
-  private readonly relayStates = new Map<string, RelayState>();
+  private readonly network: NetworkStatus;
+  private readonly admission: SessionAdmission;
   private lastAnnounceAt: number | null = null;
   /** The endpoints the records list, joined (null while offline): a change announces at once. */
   private announcedUrls: string | null = null;
@@ -149,7 +147,19 @@ export class MeshNode {
       random: Math.random,
     });
     this.scores = new PeerScores(() => clock.monotonic());
-    this.signalingState = { state: 'stopped', since: clock.now(), error: null };
+    this.network = new NetworkStatus({ clock, log: this.log });
+    this.admission = new SessionAdmission({
+      selfId: identity.nodeId,
+      settings: () => this.settings,
+      sessions: this.sessions,
+      replacements: this.replacements,
+      access: this.access,
+      userIdOf: (nodeId) => this.records.get(nodeId)?.userId ?? null,
+      reachesTargets: () => !this.signaling || this.signaling.reachesTargets,
+      adopt: (link, options) => this.adopt(link, options),
+      timers: this.timers,
+      log: this.log,
+    });
     this.publisher = new SnapshotPublisher(
       clock,
       () => this.snapshot(),
@@ -235,7 +245,7 @@ export class MeshNode {
 
   /** Timers and transport listeners the node holds: all 0 after stop(). */
   get resourceCount(): { timers: number; sessions: number; listeners: number; refused: number } {
-    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.refused.size };
+    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.admission.refusedCount };
   }
 
   /** The settings the node runs with (null before the first configure()). */
@@ -368,8 +378,8 @@ export class MeshNode {
               nodeId: identity.nodeId,
               iceServers: settings.iceServers,
               clock,
-              offersWanted: () => this.trackerOffersWanted(),
-              holds: (nodeId) => this.holds(nodeId),
+              offersWanted: () => this.admission.trackerOffersWanted(),
+              holds: (nodeId) => this.admission.holds(nodeId),
             }),
           ]
         : [];
@@ -379,11 +389,13 @@ export class MeshNode {
     });
     this.signaling = signaling;
     this.rendezvous = rendezvous;
-    for (const url of settings.relayUrls) this.relayStates.set(url, 'connecting');
+    this.network.connecting(settings.relayUrls);
     this.unsubscribers.push(
       signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
-      signaling.events.on('link:inbound', (link) => this.onInbound(link)),
-      signaling.events.on('link:met', (link) => this.onMet(link)),
+      signaling.events.on('link:inbound', (link) => this.admission.inbound(link)),
+      signaling.events.on('link:met', (link) => {
+        if (this.admission.met(link)) this.dialCount++;
+      }),
       signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
       rendezvous.events.on('record:update', ({ value, verdict }) => this.onRecord(value, verdict)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
@@ -418,8 +430,7 @@ export class MeshNode {
     for (const session of [...this.sessions.all(), ...this.replacements.values()]) session.close(reason);
     this.sessions.clear();
     this.replacements.clear();
-    for (const link of [...this.refused]) link.close();
-    this.refused.clear();
+    this.admission.closeRefused();
     this.records.stop();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
@@ -435,32 +446,27 @@ export class MeshNode {
     this.announcedUrls = null;
     this.timers.clear();
     this.dialler.stop();
-    this.relayStates.clear();
-    this.setSignalingState('stopped', null);
+    this.network.offline();
+    this.publisher.changed(true);
   }
 
   private onRelayState(url: string, state: RelayState): void {
-    const previous = this.relayStates.get(url);
-    if (previous !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
-    this.relayStates.set(url, state);
+    const { back, lostOne } = this.network.relayChanged(url, state);
     // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
     // and the network is back, so signaling need not wait out its backoff either.
-    if (state === 'open' && previous === 'closed') {
+    if (back) {
       this.announcer.now();
       this.signaling?.retryNow();
     }
     // A relay lost while others stay: announce through them at once, so that a node reading the room
     // through another relay (or one peered with the lost one) finds this node fresh there now.
-    if (state === 'closed' && previous === 'open' && [...this.relayStates.values()].includes('open')) this.announcer.now();
+    if (lostOne) this.announcer.now();
     this.publisher.changed(true);
   }
 
   private onSignalingState(state: SignalingState, error: string | null): void {
-    if (state !== this.signalingState.state || error) {
-      const level = state === 'error' ? 'warn' : 'info';
-      this.log.add(level, `signaling:${state}`, error ? `signaling ${state}: ${error}` : `signaling ${state}`);
-    }
-    this.setSignalingState(state, error);
+    this.network.signalingChanged(state, error);
+    this.publisher.changed(true);
     // The record lists the endpoints this node is registered on: say so as soon as that changes.
     const announced = this.signaling?.announcedUrls().join() ?? '';
     if (this.announcedUrls !== null && announced !== this.announcedUrls) {
@@ -471,17 +477,10 @@ export class MeshNode {
   }
 
   private setSignalingState(state: SignalingState, error: string | null): void {
-    // The last error stays visible while the node retries; only success or a stop clears it.
-    const lastError = error ?? (state === 'open' || state === 'stopped' ? null : this.signalingState.error);
-    const since = this.signalingState.state === state ? this.signalingState.since : this.components.clock.now();
-    this.signalingState = { state, since, error: lastError };
+    this.network.setSignaling(state, error);
     this.publisher.changed(true);
   }
 
-  /**
-   * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
-   * hold after the user disconnected it).
-   */
   /**
    * Watches a shared channel and writes this node's value there (paired browsers' sealed block lists,
    * core/pairing/shared-list.ts), now and whenever the node is online; null stops both.
@@ -522,6 +521,10 @@ export class MeshNode {
     return this.sessions.all().filter((session) => session.isReady);
   }
 
+  /**
+   * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
+   * hold after the user disconnected it).
+   */
   dial(nodeId: string, { userAsked = false } = {}): PeerSession {
     if (!this.signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
@@ -538,82 +541,6 @@ export class MeshNode {
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
   disconnect(nodeId: string, reason: CloseReason = 'user-disconnect'): void {
     this.sessions.get(nodeId)?.close(reason);
-  }
-
-  private onInbound(link: Link): void {
-    const verdict = judgeInbound(link, {
-      selfId: this.nodeId,
-      pauseIncoming: this.settings?.pauseIncoming ?? false,
-      existing: this.sessions.get(link.remoteId),
-      // Links being refused count too: each holds an RTCPeerConnection as a handshaking one does.
-      unauthenticatedInbound: this.sessions.all().filter((s) => s.link.direction === 'inbound' && !s.isReady).length + this.replacements.size + this.refused.size,
-      sessions: this.sessions.size,
-      maxSessions: (this.settings?.maxPeers ?? 0) + INBOUND_MARGIN,
-    });
-    switch (verdict.kind) {
-      case 'drop':
-        this.inboundDropped++;
-        this.log.add('warn', 'peer:dropped', `dropped a connection from ${link.remoteId}: ${verdict.why}`, link.remoteId);
-        return link.close();
-      case 'replace-when-ready':
-        this.replacements.get(link.remoteId)?.close('duplicate');
-        this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: it replaces the ready one once it is ready`, link.remoteId);
-        this.adopt(link, { replacing: true });
-        return;
-      case 'refuse':
-        this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
-        this.refused.add(link);
-        link.events.on('close', () => this.refused.delete(link));
-        return refuseLink(link, verdict.reason, this.timers);
-      case 'keep-existing':
-        this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the existing one`, link.remoteId);
-        return link.close();
-      case 'adopt':
-        if (verdict.replaces) {
-          this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the new one`, link.remoteId);
-          verdict.replaces.close('duplicate');
-        }
-        this.adopt(link);
-    }
-  }
-
-  /**
-   * Offers the trackers should have out: none while a PeerJS server or a relay reaches the node's
-   * peers (they are found and dialled by ID then), while outgoing connections are paused, or once
-   * maxPeers connections exist.
-   */
-  private trackerOffersWanted(): number {
-    const settings = this.settings;
-    if (!this.signaling || !settings || this.signaling.reachesTargets || settings.pauseOutgoing) return 0;
-    return Math.max(0, settings.maxPeers - this.sessions.size);
-  }
-
-  /** A node answered one of the trackers' offers: taken as a dial of ours, under the same rules. */
-  /** Whether a session (ready, in its handshake, or replacing one) with `nodeId` exists. */
-  private holds(nodeId: string): boolean {
-    return this.sessions.get(nodeId) !== undefined || this.replacements.has(nodeId);
-  }
-
-  /** Why a connection the tracker set up with `nodeId` is not taken, or null when it is. */
-  private refusalOfMet(nodeId: string): string | null {
-    const settings = this.settings;
-    const userId = this.records.get(nodeId)?.userId ?? null;
-    if (!settings || settings.pauseOutgoing) return 'outgoing connections are paused';
-    if (this.isBlocked(nodeId, userId)) return 'it is blocked';
-    if (this.isStranger(nodeId, userId)) return 'it is not a trusted peer';
-    if (this.holds(nodeId)) return 'a connection to it exists';
-    if (this.sessions.size >= settings.maxPeers) return `${settings.maxPeers} connections exist`;
-    return null;
-  }
-
-  private onMet(link: Link): void {
-    const why = this.refusalOfMet(link.remoteId);
-    if (why) {
-      this.log.add('debug', 'peer:met', `not taking the tracker's connection to ${link.remoteId}: ${why}`, link.remoteId);
-      return link.close();
-    }
-    this.dialCount++;
-    this.adopt(link);
   }
 
   private adopt(link: Link, { replacing = false } = {}): PeerSession {
@@ -757,7 +684,7 @@ export class MeshNode {
   private dialContext(): DialContext {
     return {
       settings: this.settings,
-      signalingState: this.signaling ? this.signalingState.state : 'stopped',
+      signalingState: this.signaling ? this.network.signaling.state : 'stopped',
       canReach: (known) => this.signaling?.canReach({ signal: known.signal }) ?? false,
       selfId: this.nodeId,
       now: this.components.clock.now(),
@@ -829,13 +756,13 @@ export class MeshNode {
       invalidRecords: this.records.invalidCount,
       closed: this.sessions.recentlyClosed(now),
       signaling: {
-        ...this.signalingState,
+        ...this.network.signaling,
         attempts: this.signaling?.attempts ?? 0,
         stoppedByUser: this.signalingStop.isPaused,
         endpoints: this.signaling?.endpointSnapshots() ?? signalingUrlsOf(this.settings ?? { signalingUrl: '' }).filter(Boolean).map((url) => ({ url, state: 'stopped', lastError: null })),
         fallbacks: this.signaling?.fallbackSnapshots() ?? [],
       },
-      relayStates: this.relayStates,
+      relayStates: this.network.relayStates,
       lastAnnounceAt: this.lastAnnounceAt,
       lastDiscoveryAt: this.lastDiscoveryAt,
       blocked: this.access.blocked,

@@ -7,11 +7,9 @@
  * its announces (announcer.ts) and its snapshot (snapshot.ts).
  */
 import { TimerGroup, type Clock } from '../lib/clock';
-import { describeClose } from '../session/close-reason';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
 import { IdentityVerifier, type Identity } from '../identity/identity';
-import type { Link } from '../session/link';
 import { MeshRouter } from '../routing/mesh-router';
 import { RouteCache } from '../routing/route-graph';
 import type { NodeSnapshot } from './observed-state';
@@ -39,6 +37,7 @@ import type { TorrentEngineLoader } from '../files/torrent-engine';
 import { SignalingStopSchedule } from './signaling-stop';
 import { SessionAdmission } from './session-admission';
 import { NetworkStatus } from './network-status';
+import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
 import type { DialContext } from './dial-policy';
 import { NotTrustedError } from './trust-policy';
@@ -119,11 +118,11 @@ export class MeshNode {
   private readonly iceChecks: IceChecks | null;
   private readonly network: NetworkStatus;
   private readonly admission: SessionAdmission;
+  private readonly lifecycle: SessionLifecycle;
   private lastAnnounceAt: number | null = null;
   /** The endpoints the records list, joined (null while offline): a change announces at once. */
   private announcedUrls: string | null = null;
   private lastDiscoveryAt: number | null = null;
-  private handshakesRefused = 0;
   private unsubscribers: (() => void)[] = [];
   private stopped = false;
 
@@ -148,6 +147,26 @@ export class MeshNode {
     });
     this.scores = new PeerScores(() => clock.monotonic());
     this.network = new NetworkStatus({ clock, log: this.log });
+    this.lifecycle = new SessionLifecycle({
+      identity,
+      verifier: this.verifier,
+      app: components.app,
+      clock,
+      beats: this.beats,
+      sessions: this.sessions,
+      replacements: this.replacements,
+      access: this.access,
+      redial: this.redial,
+      dialBudget: this.dialBudget,
+      scores: this.scores,
+      log: this.log,
+      route: (message, from) => this.router.receive(message, from),
+      ready: (session) => this.events.emit('peer:ready', session),
+      closed: (close) => this.events.emit('peer:close', close),
+      pair: (session, message) => this.events.emit('peer:pair', { session, message }),
+      changed: () => this.publisher.changed(true),
+      neighboursChanged: () => this.announcer.neighboursChanged(),
+    });
     this.admission = new SessionAdmission({
       selfId: identity.nodeId,
       settings: () => this.settings,
@@ -156,7 +175,7 @@ export class MeshNode {
       access: this.access,
       userIdOf: (nodeId) => this.records.get(nodeId)?.userId ?? null,
       reachesTargets: () => !this.signaling || this.signaling.reachesTargets,
-      adopt: (link, options) => this.adopt(link, options),
+      adopt: (link, options) => this.lifecycle.adopt(link, options),
       timers: this.timers,
       log: this.log,
     });
@@ -535,123 +554,12 @@ export class MeshNode {
     if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
     this.dialCount++;
     const known = this.records.get(nodeId);
-    return this.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
+    return this.lifecycle.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
   }
 
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
   disconnect(nodeId: string, reason: CloseReason = 'user-disconnect'): void {
     this.sessions.get(nodeId)?.close(reason);
-  }
-
-  private adopt(link: Link, { replacing = false } = {}): PeerSession {
-    const session = new PeerSession(
-      link,
-      this.components.identity,
-      this.verifier,
-      {
-        isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId),
-        isStranger: (nodeId, userId) => this.isStranger(nodeId, userId),
-        app: this.components.app,
-        caps: ['route'],
-      },
-      this.components.clock,
-      this.beats,
-    );
-    if (replacing) this.replacements.set(link.remoteId, session);
-    else this.sessions.add(session);
-    session.events.on('session:ready', () => this.onReady(session));
-    session.events.on('session:close', ({ reason, error }) => this.onClose(session, reason, error));
-    session.events.on('session:fault', ({ error }) =>
-      this.log.add('error', 'session:fault', `a frame was not handled: ${errorText(error)}`, session.remoteId),
-    );
-    session.events.on('session:pair', ({ message }) => this.events.emit('peer:pair', { session, message }));
-    session.events.on('session:route', ({ message }) => {
-      this.router.receive(message, session.remoteId).catch((error: unknown) =>
-        this.log.add('warn', 'mesh:route', `route message not handled: ${errorText(error)}`, session.remoteId),
-      );
-    });
-    this.publisher.changed(true);
-    return session;
-  }
-
-  private onReady(session: PeerSession): void {
-    if (this.replacements.get(session.remoteId) === session) {
-      this.replacements.delete(session.remoteId);
-      const old = this.sessions.get(session.remoteId);
-      this.sessions.add(session);
-      old?.close('duplicate');
-    }
-    this.redial.clear(session.remoteId);
-    this.dialBudget.met(session.remoteId, { ourDial: isOurDial(session) });
-    this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
-    this.events.emit('peer:ready', session);
-    this.publisher.changed(true);
-    this.announcer.neighboursChanged();
-  }
-
-  private onClose(session: PeerSession, reason: CloseReason, error: string | null): void {
-    if (this.replacements.get(session.remoteId) === session) {
-      // A replacement that never became ready: the ready session it meant to replace goes on.
-      this.replacements.delete(session.remoteId);
-      this.log.add('debug', 'peer:duplicate', `the second connection from ${session.remoteId} ended before it was ready: ${describeClose(reason)}`, session.remoteId);
-      return;
-    }
-    const wasHeld = this.sessions.get(session.remoteId) === session;
-    this.sessions.remove(session);
-    // The session a replacement was to supersede is gone: the replacement stands for the peer now. Left
-    // aside, a later dial from the peer found no session, was adopted beside it, and was closed as a
-    // duplicate when the replacement became ready, before its offer was answered (the leak test's
-    // unanswered offers, seen under load).
-    const pending = this.replacements.get(session.remoteId);
-    if (wasHeld && pending) {
-      this.replacements.delete(session.remoteId);
-      this.sessions.add(pending);
-    }
-    if (reason === 'handshake-refused') this.handshakesRefused++;
-    // Only a handshake proves who the peer is: before it, the ID is the signaling path's claim, and a
-    // stranger misbehaving in a node's name must not cost that node its score (issue 23).
-    const everReady = session.lastHandshakeAt !== null;
-    // Closed for its own misconduct: the score remembers it across reconnects.
-    if (everReady && (reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
-      this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
-    }
-    const ourDial = isOurDial(session);
-    this.redial.closed(session.remoteId, reason, everReady, { ourDial, unanswered: this.wasUnanswered(session, reason) });
-    // A dial of ours that never opened spaces out the sweep's dials (dial-budget.ts); not one this node
-    // gave up itself (superseded by a newly found node), which says nothing of the room.
-    if (ourDial && !everReady && !session.wasOpened && !['shutdown', 'duplicate', 'user-disconnect', 'superseded'].includes(reason)) {
-      this.dialBudget.unanswered(session.remoteId);
-    }
-    if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
-    this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
-    this.publisher.changed(true);
-    if (everReady) this.announcer.neighboursChanged();
-  }
-
-  /**
-   * Whether `session` was a PeerJS dial of ours to a target from a signed record that nobody answered
-   * (its transport never opened): then the target is dialled again only on a newer record, and the
-   * next dial within 60 s goes through GUN. Not a GUN dial (a signal through busy relays can be late
-   * for an honest node: it retried 15 s later instead of 1 s, seen in the fallback e2e), not a
-   * tracker's link (its ID is a swarm member's claim), not one this node gave up itself (`superseded`).
-   */
-  private wasUnanswered(session: PeerSession, reason: CloseReason): boolean {
-    return session.link.direction === 'outbound' && !session.wasOpened && reason !== 'superseded' && session.link.path === 'peerjs';
-  }
-
-  private rememberClosed(session: PeerSession, reason: CloseReason, error: string | null): void {
-    const words = describeClose(reason);
-    const refused = reason === 'handshake-refused' || reason === 'protocol-error';
-    const level = refused || reason === 'dead' || reason === 'handshake-timeout' ? 'warn' : 'info';
-    this.log.add(level, refused ? 'handshake:refused' : 'peer:close', error ? `${words}: ${error}` : words, session.remoteId);
-    this.sessions.rememberClosed({
-      nodeId: session.remoteId,
-      userId: session.peer?.userId ?? null,
-      direction: session.link.direction,
-      closedAt: this.components.clock.now(),
-      reason: words,
-      lastError: error ?? session.lastError,
-    });
   }
 
   private onRecord(raw: unknown, verdict: Verdict): void {
@@ -768,14 +676,9 @@ export class MeshNode {
       blocked: this.access.blocked,
       trusted: this.access.trusted,
       routing: this.router.counters,
-      handshakesRefused: this.handshakesRefused,
+      handshakesRefused: this.lifecycle.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
     return { ...built, files: this.fileSharing?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
   }
-}
-
-/** A dial this node made to an ID it chose: a tracker's link is outbound too, but answered by whoever the swarm sent. */
-function isOurDial(session: PeerSession): boolean {
-  return session.link.direction === 'outbound' && session.link.path !== 'tracker';
 }

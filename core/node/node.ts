@@ -32,7 +32,8 @@ import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, SignalingFactory } from '../signaling/signaling';
 import type { Rendezvous, RendezvousFactory, Verdict } from '../discovery/rendezvous';
 import { SignalPaths } from '../signaling/signal-paths';
-import { FileSharing } from '../files/file-sharing';
+import type { FileSharing } from '../files/file-sharing';
+import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
 import { SignalingStopSchedule } from './signaling-stop';
 import { SessionAdmission } from './session-admission';
@@ -96,11 +97,10 @@ export class MeshNode {
   private settings: Settings | null = null;
   /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
   private readonly access: AccessLists;
-  private shared: { channel: string; value: Record<string, string | number> } | null = null;
   private dialCount = 0;
   private signaling: SignalPaths | null = null;
   private rendezvous: Rendezvous | null = null;
-  private fileSharing: FileSharing | null = null;
+  private readonly room: RoomServices;
   private readonly sessions = new SessionTable();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
   private readonly replacements = new Map<string, PeerSession>();
@@ -147,6 +147,15 @@ export class MeshNode {
     });
     this.scores = new PeerScores(() => clock.monotonic());
     this.network = new NetworkStatus({ clock, log: this.log });
+    this.room = new RoomServices({
+      identity,
+      clock,
+      loadTorrentEngine: components.loadTorrentEngine,
+      nodeKeyOf: (id) => this.freshKeyOf(id),
+      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
+      heard: (value, verdict) => this.events.emit('shared:heard', { value, verdict }),
+      changed: () => this.publisher.changed(false),
+    });
     this.lifecycle = new SessionLifecycle({
       identity,
       verifier: this.verifier,
@@ -423,8 +432,7 @@ export class MeshNode {
         this.publisher.changed(false);
       }),
       rendezvous.events.on('shared:update', ({ channel, value, verdict }) => {
-        if (this.shared?.channel === channel) this.events.emit('shared:heard', { value, verdict });
-        else verdict(true);
+        this.room.heard(channel, value, verdict);
       }),
     );
     if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
@@ -433,9 +441,8 @@ export class MeshNode {
       signaling.start();
     }
     rendezvous.start();
-    if (this.components.loadTorrentEngine) this.startFileSharing(rendezvous, settings);
+    this.room.start(rendezvous, settings);
     this.iceChecks?.start(settings.iceServers);
-    if (this.shared) this.applyShared(rendezvous, this.shared);
     this.announcer.start();
     this.announcedUrls = signaling.announcedUrls().join();
     this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
@@ -453,8 +460,7 @@ export class MeshNode {
     this.records.stop();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
-    this.fileSharing?.stop();
-    this.fileSharing = null;
+    this.room.stop();
     this.iceChecks?.stop();
     this.signaling?.stop();
     this.rendezvous?.stop();
@@ -504,35 +510,13 @@ export class MeshNode {
    * Watches a shared channel and writes this node's value there (paired browsers' sealed block lists,
    * core/pairing/shared-list.ts), now and whenever the node is online; null stops both.
    */
-  setShared(shared: { channel: string; value: Record<string, string | number> } | null): void {
-    this.shared = shared;
-    if (!this.rendezvous) return;
-    if (shared) this.applyShared(this.rendezvous, shared);
-    else this.rendezvous.watchShared(null);
-  }
-
-  private applyShared(rendezvous: Rendezvous, shared: { channel: string; value: Record<string, string | number> }): void {
-    rendezvous.watchShared(shared.channel);
-    rendezvous.share(shared.channel, this.components.identity.nodeId, shared.value);
+  setShared(shared: SharedChannel | null): void {
+    this.room.setShared(shared);
   }
 
   /** File sharing in the room while the node is online (null offline, or without a torrent engine). */
   get files(): FileSharing | null {
-    return this.fileSharing;
-  }
-
-  private startFileSharing(rendezvous: Rendezvous, settings: Settings): void {
-    const files = new FileSharing({
-      identity: this.components.identity,
-      clock: this.components.clock,
-      board: rendezvous,
-      nodeKeyOf: (id) => this.freshKeyOf(id),
-      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
-      loadEngine: this.components.loadTorrentEngine!,
-      engineOptions: { trackerUrls: settings.trackerUrls ?? [], iceServers: settings.iceServers as RTCIceServer[] },
-    });
-    files.events.on('files:change', () => this.publisher.changed(false));
-    this.fileSharing = files;
+    return this.room.files;
   }
 
   /** The ready connections. */
@@ -679,6 +663,6 @@ export class MeshNode {
       handshakesRefused: this.lifecycle.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
-    return { ...built, files: this.fileSharing?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
+    return { ...built, files: this.room.files?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
   }
 }

@@ -10,8 +10,7 @@ import { TimerGroup, type Clock } from '../lib/clock';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
 import { IdentityVerifier, type Identity } from '../identity/identity';
-import { MeshRouter } from '../routing/mesh-router';
-import { RouteCache } from '../routing/route-graph';
+import { MeshRouting } from './mesh-routing';
 import type { NodeSnapshot } from './observed-state';
 import type { RelayState } from '../discovery/rendezvous';
 import type { SignalingState } from '../signaling/signaling';
@@ -45,7 +44,7 @@ import { NotTrustedError } from './trust-policy';
 import { STRANGER_REFUSED } from '../session/session-policy';
 import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
-import { PeerScores, SCORE_DISCONNECT_AT, SCORE_PENALTIES } from './peer-scores';
+import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
 import { errorText } from '../lib/error-text';
 import { IceChecks, type IceServerChecker } from './ice-checks';
 
@@ -91,9 +90,7 @@ export class MeshNode {
   readonly events = new Emitter<NodeEvents>();
   readonly verifier = new IdentityVerifier();
   readonly log: EventLog;
-  private readonly router: MeshRouter;
-  /** Shortest known paths through the room's records, for directed routing (issue 14). */
-  private readonly routes: RouteCache;
+  private readonly routing: MeshRouting;
   private settings: Settings | null = null;
   /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
   private readonly access: AccessLists;
@@ -169,7 +166,7 @@ export class MeshNode {
       dialBudget: this.dialBudget,
       scores: this.scores,
       log: this.log,
-      route: (message, from) => this.router.receive(message, from),
+      route: (message, from) => this.routing.receive(message, from),
       ready: (session) => this.events.emit('peer:ready', session),
       closed: (close) => this.events.emit('peer:close', close),
       pair: (session, message) => this.events.emit('peer:pair', { session, message }),
@@ -226,32 +223,15 @@ export class MeshNode {
           this.publisher.changed(true);
         })
       : null;
-    this.router = new MeshRouter({
+    this.routing = new MeshRouting({
       identity,
       clock,
-      readyNeighbours: () => this.sessions.readyIds(),
-      sendTo: (nodeId, message) => this.sessions.get(nodeId)?.send(message),
-      keyOf: (nodeId) => this.keyOf(nodeId),
-      isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
+      sessions: this.sessions,
+      records: this.records,
+      access: this.access,
       routingEnabled: () => this.settings?.routing ?? false,
-      log: (level, type, message, nodeId) => this.log.add(level, type, message, nodeId),
-      penalize: (nodeId, why) => this.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
-      nextHop: (destination) => this.routes.nextHop(destination),
-    });
-    this.routes = new RouteCache({
-      now: () => clock.monotonic(),
-      revision: () => this.records.revision,
-      // setBlocked replaces the set, so a new block list is a new item.
-      context: () => [this.sessions.readyIds().join(), this.access.blocked],
-      input: () => ({
-        self: identity.nodeId,
-        neighbours: this.sessions.readyIds(),
-        records: this.records
-          .all()
-          .filter((known) => !isStale(known.record, clock.now()))
-          .map((known) => ({ id: known.record.id, neighbors: known.neighbors, routing: known.record.routing })),
-        isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
-      }),
+      log: this.log,
+      penalize: (nodeId, points, why) => this.penalize(nodeId, points, why),
     });
   }
 
@@ -383,7 +363,7 @@ export class MeshNode {
   stop(): void {
     if (this.isRunning) this.goOffline('shutdown');
     this.stopped = true;
-    this.router.stop();
+    this.routing.stop();
     this.publisher.stop();
     this.events.clear();
   }
@@ -609,7 +589,7 @@ export class MeshNode {
   async meshPing(nodeId: string): Promise<MeshPingResult> {
     if (!this.isRunning) throw new NodeOfflineError();
     try {
-      const result = await this.router.ping(nodeId);
+      const result = await this.routing.ping(nodeId);
       this.log.add('info', 'mesh:ping', `mesh ping ${Math.round(result.rttMs)} ms via ${result.path.join(' → ')}`, nodeId);
       return result;
     } catch (error) {
@@ -622,10 +602,6 @@ export class MeshNode {
   private freshKeyOf(nodeId: string): CryptoKey | null {
     const known = this.records.get(nodeId);
     return known && !isStale(known.record, this.components.clock.now()) ? known.nodeKey : null;
-  }
-
-  private keyOf(nodeId: string): CryptoKey | null {
-    return this.sessions.get(nodeId)?.peer?.nodeKey ?? this.records.get(nodeId)?.nodeKey ?? null;
   }
 
   private sampleStats(): void {
@@ -659,7 +635,7 @@ export class MeshNode {
       lastDiscoveryAt: this.lastDiscoveryAt,
       blocked: this.access.blocked,
       trusted: this.access.trusted,
-      routing: this.router.counters,
+      routing: this.routing.counters,
       handshakesRefused: this.lifecycle.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });

@@ -6,10 +6,10 @@
  * (auto-dialler.ts, dial-policy.ts, redial-policy.ts), the block and trust lists (access-lists.ts),
  * its announces (announcer.ts) and its snapshot (snapshot.ts).
  */
-import { TimerGroup, type Clock } from '../lib/clock';
+import { TimerGroup } from '../lib/clock';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
-import { IdentityVerifier, type Identity } from '../identity/identity';
+import { IdentityVerifier } from '../identity/identity';
 import { MeshRouting } from './mesh-routing';
 import type { NodeSnapshot } from './observed-state';
 import type { RelayState } from '../discovery/rendezvous';
@@ -28,9 +28,10 @@ import { RecordTable } from '../discovery/record-table';
 import { isStale } from '../discovery/rendezvous-record';
 import { signalingUrlsOf, type Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
-import type { FallbackSignalingFactory, MeetingSignalingFactory, SignalingFactory } from '../signaling/signaling';
-import type { Rendezvous, RendezvousFactory, Verdict } from '../discovery/rendezvous';
-import { SignalPaths } from '../signaling/signal-paths';
+import type { Rendezvous, Verdict } from '../discovery/rendezvous';
+import type { SignalPaths } from '../signaling/signal-paths';
+import { openTransports, type TransportFactories } from './node-transports';
+import { controlChanges } from './control-changes';
 import type { FileSharing } from '../files/file-sharing';
 import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
@@ -57,17 +58,10 @@ export const DIAL_SWEEP_MS = 3000;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
-export interface NodeComponents {
-  identity: Identity;
-  clock: Clock;
-  createSignaling: SignalingFactory;
-  /** Signaling paths beside PeerJS (the GUN relays); none when absent. */
-  createFallbackSignaling?: FallbackSignalingFactory;
-  /** Where the node meets the room when it reaches no PeerJS server and no relay (the trackers); none when absent. */
-  createMeetingSignaling?: MeetingSignalingFactory;
+/** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
+export interface NodeComponents extends TransportFactories {
   /** Loads the torrent engine for file sharing when it is first used (core/files); no file sharing when absent. */
   loadTorrentEngine?: TorrentEngineLoader;
-  createRendezvous: RendezvousFactory;
   /** Checks each STUN/TURN server when the node goes online with it (core/signaling/ice-check.ts); none when absent. */
   checkIceServer?: IceServerChecker;
   /** `meshdeck/<version>`, sent in hello. */
@@ -269,7 +263,7 @@ export class MeshNode {
     if (this.stopped) return;
     const previous = this.settings;
     this.settings = next;
-    this.logControlChanges(previous, next);
+    for (const { type, message } of controlChanges(previous, next)) this.log.add('info', type, message);
     if (next.trustedOnly && !previous?.trustedOnly) this.closeRefused();
     const endpointsChanged =
       !previous ||
@@ -299,18 +293,6 @@ export class MeshNode {
   /** `Retry now`: skips the signaling reconnect backoff. */
   retrySignaling(): void {
     this.signaling?.retryNow();
-  }
-
-  private logControlChanges(previous: Settings | null, next: Settings): void {
-    const say = (type: string, message: string) => this.log.add('info', type, message);
-    if (previous?.enabled !== next.enabled) say('control:enabled', next.enabled ? 'P2P network enabled' : 'P2P network disabled');
-    if (!previous) return;
-    if (previous.routing !== next.routing) say('control:routing', `mesh routing ${next.routing ? 'on' : 'off'}`);
-    if (previous.pauseIncoming !== next.pauseIncoming) say('control:pause', `incoming connections ${next.pauseIncoming ? 'paused' : 'resumed'}`);
-    if (previous.pauseOutgoing !== next.pauseOutgoing) say('control:pause', `outgoing connections ${next.pauseOutgoing ? 'paused' : 'resumed'}`);
-    if (previous.trustedOnly !== next.trustedOnly) say('control:trust', next.trustedOnly ? 'trusted peers only: other connections close' : 'any peer accepted again, not only trusted ones');
-    if (previous.signalingUrl !== next.signalingUrl) say('control:endpoint', `signaling endpoint changed to ${next.signalingUrl}`);
-    if (previous.relayUrls.join() !== next.relayUrls.join()) say('control:endpoint', `relays changed to ${next.relayUrls.join(', ')}`);
   }
 
   /**
@@ -370,30 +352,14 @@ export class MeshNode {
 
   private goOnline(): void {
     const settings = this.settings!;
-    const { clock, identity } = this.components;
-    const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock, knows: (nodeId) => this.freshKeyOf(nodeId) !== null });
-    const primaries = signalingUrlsOf(settings).map((url) => this.components.createSignaling({ url, nodeId: identity.nodeId, iceServers: settings.iceServers, clock }));
-    const fallbacks = this.components.createFallbackSignaling
-      ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]
-      : [];
-    const trackerUrls = settings.trackerUrls ?? [];
-    const meetings =
-      this.components.createMeetingSignaling && trackerUrls.length > 0
-        ? [
-            this.components.createMeetingSignaling({
-              urls: trackerUrls,
-              room: settings.room,
-              nodeId: identity.nodeId,
-              iceServers: settings.iceServers,
-              clock,
-              offersWanted: () => this.admission.trackerOffersWanted(),
-              holds: (nodeId) => this.admission.holds(nodeId),
-            }),
-          ]
-        : [];
-    const signaling = new SignalPaths(primaries, fallbacks, meetings, clock, () => {
-      this.publisher.changed(true);
-      this.dialler.sweep();
+    const { signaling, rendezvous } = openTransports(this.components, settings, {
+      freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
+      offersWanted: () => this.admission.trackerOffersWanted(),
+      holds: (nodeId) => this.admission.holds(nodeId),
+      pathsChanged: () => {
+        this.publisher.changed(true);
+        this.dialler.sweep();
+      },
     });
     this.signaling = signaling;
     this.rendezvous = rendezvous;

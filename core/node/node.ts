@@ -3,25 +3,24 @@
  * authenticated peer sessions, and reports observed state. The parts live beside it: the user's
  * signaling stop (signaling-stop.ts), which inbound connections it takes (inbound-gate.ts), its
  * sessions (session-table.ts), the room's records (discovery/record-table.ts), whom it dials
- * (dial-policy.ts, redial-policy.ts), its announces (announcer.ts) and its snapshot (snapshot.ts).
+ * (auto-dialler.ts, dial-policy.ts, redial-policy.ts), the block and trust lists (access-lists.ts),
+ * its announces (announcer.ts) and its snapshot (snapshot.ts).
  */
-import { TimerGroup, type Clock } from '../lib/clock';
-import { EarliestTimeout } from '../lib/earliest-timeout';
-import { describeClose } from '../session/close-reason';
+import { TimerGroup } from '../lib/clock';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
-import { IdentityVerifier, type Identity } from '../identity/identity';
-import type { Link } from '../session/link';
-import { MeshRouter } from '../routing/mesh-router';
-import { RouteCache } from '../routing/route-graph';
+import { IdentityVerifier } from '../identity/identity';
+import { MeshRouting } from './mesh-routing';
 import type { NodeSnapshot } from './observed-state';
 import type { RelayState } from '../discovery/rendezvous';
 import type { SignalingState } from '../signaling/signaling';
 import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
-import { DialBudget, type DialKind } from './dial-budget';
-import { NewlyFound } from './newly-found';
+import { DialBudget } from './dial-budget';
+import { AutoDialler } from './auto-dialler';
+import { AccessLists } from './access-lists';
+import { BlockedPeerError, NodeOfflineError, PausedError } from './node-errors';
 import { RedialPolicy } from './redial-policy';
 import type { RefreshResult } from './refresh-result';
 import type { MeshPingResult } from '../routing/routing-reports';
@@ -29,20 +28,24 @@ import { RecordTable } from '../discovery/record-table';
 import { isStale } from '../discovery/rendezvous-record';
 import { signalingUrlsOf, type Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
-import type { FallbackSignalingFactory, MeetingSignalingFactory, SignalingFactory } from '../signaling/signaling';
-import type { Rendezvous, RendezvousFactory, Verdict } from '../discovery/rendezvous';
-import { SignalPaths } from '../signaling/signal-paths';
-import { FileSharing } from '../files/file-sharing';
+import type { Rendezvous, Verdict } from '../discovery/rendezvous';
+import type { SignalPaths } from '../signaling/signal-paths';
+import { openTransports, type TransportFactories } from './node-transports';
+import { controlChanges } from './control-changes';
+import type { FileSharing } from '../files/file-sharing';
+import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
 import { SignalingStopSchedule } from './signaling-stop';
-import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
+import { SessionAdmission } from './session-admission';
+import { NetworkStatus } from './network-status';
+import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
-import { mayAutoDial, type DialContext } from './dial-policy';
-import { isStranger, NotTrustedError } from './trust-policy';
+import type { DialContext } from './dial-policy';
+import { NotTrustedError } from './trust-policy';
 import { STRANGER_REFUSED } from '../session/session-policy';
 import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
-import { PeerScores, SCORE_DISCONNECT_AT, SCORE_PENALTIES } from './peer-scores';
+import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
 import { errorText } from '../lib/error-text';
 import { IceChecks, type IceServerChecker } from './ice-checks';
 
@@ -52,27 +55,13 @@ import { IceChecks, type IceServerChecker } from './ice-checks';
  */
 const STATS_INTERVAL_MS = 2000;
 export const DIAL_SWEEP_MS = 3000;
-/**
- * An outbound dial unanswered this long may give way to a newly found node (maybeDial). A handshake
- * takes tens of ms on loopback and a LAN, and about a second with STUN; a PeerJS server reports a
- * peer that is not registered only after its expire timeout (5 s by default). The dial given up is
- * retried after the usual failure backoff.
- */
-export const STALLED_DIAL_MS = 2000;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
-export interface NodeComponents {
-  identity: Identity;
-  clock: Clock;
-  createSignaling: SignalingFactory;
-  /** Signaling paths beside PeerJS (the GUN relays); none when absent. */
-  createFallbackSignaling?: FallbackSignalingFactory;
-  /** Where the node meets the room when it reaches no PeerJS server and no relay (the trackers); none when absent. */
-  createMeetingSignaling?: MeetingSignalingFactory;
+/** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
+export interface NodeComponents extends TransportFactories {
   /** Loads the torrent engine for file sharing when it is first used (core/files); no file sharing when absent. */
   loadTorrentEngine?: TorrentEngineLoader;
-  createRendezvous: RendezvousFactory;
   /** Checks each STUN/TURN server when the node goes online with it (core/signaling/ice-check.ts); none when absent. */
   checkIceServer?: IceServerChecker;
   /** `meshdeck/<version>`, sent in hello. */
@@ -95,33 +84,22 @@ export class MeshNode {
   readonly events = new Emitter<NodeEvents>();
   readonly verifier = new IdentityVerifier();
   readonly log: EventLog;
-  private readonly router: MeshRouter;
-  /** Shortest known paths through the room's records, for directed routing (issue 14). */
-  private readonly routes: RouteCache;
+  private readonly routing: MeshRouting;
   private settings: Settings | null = null;
-  private blocked = new Set<string>();
-  /** The trust list (node and user IDs): with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
-  private trusted = new Set<string>();
-  private shared: { channel: string; value: Record<string, string | number> } | null = null;
+  /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
+  private readonly access: AccessLists;
   private dialCount = 0;
   private signaling: SignalPaths | null = null;
   private rendezvous: Rendezvous | null = null;
-  private fileSharing: FileSharing | null = null;
+  private readonly room: RoomServices;
   private readonly sessions = new SessionTable();
-  /** Inbound links turned away and waiting for the dialler's hello: closed when the node goes offline. */
-  private readonly refused = new Set<Link>();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
   private readonly replacements = new Map<string, PeerSession>();
-  private inboundDropped = 0;
   private readonly scores: PeerScores;
   private readonly records: RecordTable;
   private readonly redial: RedialPolicy;
   private readonly dialBudget: DialBudget;
-  /** Nodes found for the first time and not dialled yet (maybeDial). */
-  private readonly newlyFound = new NewlyFound();
-  private stallSweep: unknown = null;
-  /** A sweep waiting for the budget of dials to strangers (dial-budget.ts). */
-  private readonly budgetSweep: EarliestTimeout;
+  private readonly dialler: AutoDialler;
   private readonly timers: TimerGroup;
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
@@ -129,27 +107,78 @@ export class MeshNode {
   private readonly signalingStop: SignalingStopSchedule;
   private readonly announcer: Announcer;
   private readonly iceChecks: IceChecks | null;
-  private signalingState: { state: SignalingState; since: number; error: string | null };
-  private readonly relayStates = new Map<string, RelayState>();
+  private readonly network: NetworkStatus;
+  private readonly admission: SessionAdmission;
+  private readonly lifecycle: SessionLifecycle;
   private lastAnnounceAt: number | null = null;
   /** The endpoints the records list, joined (null while offline): a change announces at once. */
   private announcedUrls: string | null = null;
   private lastDiscoveryAt: number | null = null;
-  private handshakesRefused = 0;
   private unsubscribers: (() => void)[] = [];
   private stopped = false;
 
   constructor(private readonly components: NodeComponents) {
     const { clock, identity } = components;
     this.timers = new TimerGroup(clock);
-    this.budgetSweep = new EarliestTimeout(this.timers, () => clock.monotonic(), () => this.dialDiscovered());
     this.beats = new BeatPacer(clock);
     this.redial = new RedialPolicy(clock);
     this.dialBudget = new DialBudget(clock);
     this.log = components.log ?? new EventLog(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
+    this.access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => this.settings?.trustedOnly ?? false, log: this.log });
+    this.dialler = new AutoDialler({
+      timers: this.timers,
+      monotonic: () => clock.monotonic(),
+      records: this.records,
+      sessions: this.sessions,
+      budget: this.dialBudget,
+      context: () => this.dialContext(),
+      dial: (nodeId) => this.dial(nodeId),
+      random: Math.random,
+    });
     this.scores = new PeerScores(() => clock.monotonic());
-    this.signalingState = { state: 'stopped', since: clock.now(), error: null };
+    this.network = new NetworkStatus({ clock, log: this.log });
+    this.room = new RoomServices({
+      identity,
+      clock,
+      loadTorrentEngine: components.loadTorrentEngine,
+      nodeKeyOf: (id) => this.freshKeyOf(id),
+      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
+      heard: (value, verdict) => this.events.emit('shared:heard', { value, verdict }),
+      changed: () => this.publisher.changed(false),
+    });
+    this.lifecycle = new SessionLifecycle({
+      identity,
+      verifier: this.verifier,
+      app: components.app,
+      clock,
+      beats: this.beats,
+      sessions: this.sessions,
+      replacements: this.replacements,
+      access: this.access,
+      redial: this.redial,
+      dialBudget: this.dialBudget,
+      scores: this.scores,
+      log: this.log,
+      route: (message, from) => this.routing.receive(message, from),
+      ready: (session) => this.events.emit('peer:ready', session),
+      closed: (close) => this.events.emit('peer:close', close),
+      pair: (session, message) => this.events.emit('peer:pair', { session, message }),
+      changed: () => this.publisher.changed(true),
+      neighboursChanged: () => this.announcer.neighboursChanged(),
+    });
+    this.admission = new SessionAdmission({
+      selfId: identity.nodeId,
+      settings: () => this.settings,
+      sessions: this.sessions,
+      replacements: this.replacements,
+      access: this.access,
+      userIdOf: (nodeId) => this.records.get(nodeId)?.userId ?? null,
+      reachesTargets: () => !this.signaling || this.signaling.reachesTargets,
+      adopt: (link, options) => this.lifecycle.adopt(link, options),
+      timers: this.timers,
+      log: this.log,
+    });
     this.publisher = new SnapshotPublisher(
       clock,
       () => this.snapshot(),
@@ -188,32 +217,15 @@ export class MeshNode {
           this.publisher.changed(true);
         })
       : null;
-    this.router = new MeshRouter({
+    this.routing = new MeshRouting({
       identity,
       clock,
-      readyNeighbours: () => this.sessions.readyIds(),
-      sendTo: (nodeId, message) => this.sessions.get(nodeId)?.send(message),
-      keyOf: (nodeId) => this.keyOf(nodeId),
-      isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
+      sessions: this.sessions,
+      records: this.records,
+      access: this.access,
       routingEnabled: () => this.settings?.routing ?? false,
-      log: (level, type, message, nodeId) => this.log.add(level, type, message, nodeId),
-      penalize: (nodeId, why) => this.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
-      nextHop: (destination) => this.routes.nextHop(destination),
-    });
-    this.routes = new RouteCache({
-      now: () => clock.monotonic(),
-      revision: () => this.records.revision,
-      // setBlocked replaces the set, so a new block list is a new item.
-      context: () => [this.sessions.readyIds().join(), this.blocked],
-      input: () => ({
-        self: identity.nodeId,
-        neighbours: this.sessions.readyIds(),
-        records: this.records
-          .all()
-          .filter((known) => !isStale(known.record, clock.now()))
-          .map((known) => ({ id: known.record.id, neighbors: known.neighbors, routing: known.record.routing })),
-        isBlocked: (nodeId) => this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null),
-      }),
+      log: this.log,
+      penalize: (nodeId, points, why) => this.penalize(nodeId, points, why),
     });
   }
 
@@ -235,7 +247,7 @@ export class MeshNode {
 
   /** Timers and transport listeners the node holds: all 0 after stop(). */
   get resourceCount(): { timers: number; sessions: number; listeners: number; refused: number } {
-    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.refused.size };
+    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.admission.refusedCount };
   }
 
   /** The settings the node runs with (null before the first configure()). */
@@ -251,7 +263,7 @@ export class MeshNode {
     if (this.stopped) return;
     const previous = this.settings;
     this.settings = next;
-    this.logControlChanges(previous, next);
+    for (const { type, message } of controlChanges(previous, next)) this.log.add('info', type, message);
     if (next.trustedOnly && !previous?.trustedOnly) this.closeRefused();
     const endpointsChanged =
       !previous ||
@@ -262,7 +274,7 @@ export class MeshNode {
     // Another room's records are of no use here, and would be dialled.
     if (previous && previous.room !== next.room) {
       this.records.clear();
-      this.newlyFound.clear();
+      this.dialler.stop();
     }
     if (!next.enabled) {
       if (this.isRunning) this.goOffline('shutdown');
@@ -272,7 +284,7 @@ export class MeshNode {
       this.goOffline('shutdown');
       this.goOnline();
     } else {
-      this.dialDiscovered();
+      this.dialler.sweep();
     }
     this.signalingStop.reconcile(next.signalingStop, this.signaling);
     this.publisher.changed(true);
@@ -283,34 +295,19 @@ export class MeshNode {
     this.signaling?.retryNow();
   }
 
-  private logControlChanges(previous: Settings | null, next: Settings): void {
-    const say = (type: string, message: string) => this.log.add('info', type, message);
-    if (previous?.enabled !== next.enabled) say('control:enabled', next.enabled ? 'P2P network enabled' : 'P2P network disabled');
-    if (!previous) return;
-    if (previous.routing !== next.routing) say('control:routing', `mesh routing ${next.routing ? 'on' : 'off'}`);
-    if (previous.pauseIncoming !== next.pauseIncoming) say('control:pause', `incoming connections ${next.pauseIncoming ? 'paused' : 'resumed'}`);
-    if (previous.pauseOutgoing !== next.pauseOutgoing) say('control:pause', `outgoing connections ${next.pauseOutgoing ? 'paused' : 'resumed'}`);
-    if (previous.trustedOnly !== next.trustedOnly) say('control:trust', next.trustedOnly ? 'trusted peers only: other connections close' : 'any peer accepted again, not only trusted ones');
-    if (previous.signalingUrl !== next.signalingUrl) say('control:endpoint', `signaling endpoint changed to ${next.signalingUrl}`);
-    if (previous.relayUrls.join() !== next.relayUrls.join()) say('control:endpoint', `relays changed to ${next.relayUrls.join(', ')}`);
-  }
-
   /**
    * Applies the block list (node and user IDs): open connections to blocked nodes close with bye
    * `blocked`, they are no longer dialled, their hellos are refused and their route messages dropped.
    */
   setBlocked(ids: readonly string[]): void {
-    const next = new Set(ids);
-    for (const id of next) if (!this.blocked.has(id)) this.log.add('info', 'control:block', `blocked ${id}`, id.startsWith('n') ? id : undefined);
-    for (const id of this.blocked) if (!next.has(id)) this.log.add('info', 'control:block', `unblocked ${id}`, id.startsWith('n') ? id : undefined);
-    this.blocked = next;
+    this.access.setBlocked(ids);
     this.closeRefused();
-    this.dialDiscovered();
+    this.dialler.sweep();
     this.publisher.changed(true);
   }
 
   isBlocked(nodeId: string, userId: string | null): boolean {
-    return this.blocked.has(nodeId) || (userId !== null && this.blocked.has(userId));
+    return this.access.isBlocked(nodeId, userId);
   }
 
   /**
@@ -318,22 +315,18 @@ export class MeshNode {
    * peers no longer trusted close with bye `blocked`, and newly trusted nodes are dialled.
    */
   setTrusted(ids: readonly string[]): void {
-    const next = new Set(ids);
-    const added = new Set([...next].filter((id) => !this.trusted.has(id)));
-    for (const id of added) this.log.add('info', 'control:trust', `trusted ${id}`, id.startsWith('n') ? id : undefined);
-    for (const id of this.trusted) if (!next.has(id)) this.log.add('info', 'control:trust', `untrusted ${id}`, id.startsWith('n') ? id : undefined);
-    this.trusted = next;
+    const added = this.access.setTrusted(ids);
     // Trusting is the user's word, as a dial they ask for: a node refused as a stranger a moment ago
     // (its failure backoff running) is dialled at once.
     for (const known of this.records.all()) if (added.has(known.record.id) || added.has(known.userId)) this.redial.clear(known.record.id);
     this.closeRefused();
-    this.dialDiscovered();
+    this.dialler.sweep();
     this.publisher.changed(true);
   }
 
   /** Whether trusted-only mode turns this peer away (core/node/trust-policy.ts); false while the mode is off. */
   isStranger(nodeId: string, userId: string | null): boolean {
-    return isStranger({ trustedOnly: this.settings?.trustedOnly ?? false, trusted: this.trusted, selfUserId: this.components.identity.userId }, nodeId, userId);
+    return this.access.isStranger(nodeId, userId);
   }
 
   /**
@@ -352,45 +345,31 @@ export class MeshNode {
   stop(): void {
     if (this.isRunning) this.goOffline('shutdown');
     this.stopped = true;
-    this.router.stop();
+    this.routing.stop();
     this.publisher.stop();
     this.events.clear();
   }
 
   private goOnline(): void {
     const settings = this.settings!;
-    const { clock, identity } = this.components;
-    const rendezvous = this.components.createRendezvous({ relayUrls: settings.relayUrls, room: settings.room, clock, knows: (nodeId) => this.freshKeyOf(nodeId) !== null });
-    const primaries = signalingUrlsOf(settings).map((url) => this.components.createSignaling({ url, nodeId: identity.nodeId, iceServers: settings.iceServers, clock }));
-    const fallbacks = this.components.createFallbackSignaling
-      ? [this.components.createFallbackSignaling({ identity, iceServers: settings.iceServers, clock, board: rendezvous, nodeKeyOf: (id) => this.freshKeyOf(id) })]
-      : [];
-    const trackerUrls = settings.trackerUrls ?? [];
-    const meetings =
-      this.components.createMeetingSignaling && trackerUrls.length > 0
-        ? [
-            this.components.createMeetingSignaling({
-              urls: trackerUrls,
-              room: settings.room,
-              nodeId: identity.nodeId,
-              iceServers: settings.iceServers,
-              clock,
-              offersWanted: () => this.trackerOffersWanted(),
-              holds: (nodeId) => this.holds(nodeId),
-            }),
-          ]
-        : [];
-    const signaling = new SignalPaths(primaries, fallbacks, meetings, clock, () => {
-      this.publisher.changed(true);
-      this.dialDiscovered();
+    const { signaling, rendezvous } = openTransports(this.components, settings, {
+      freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
+      offersWanted: () => this.admission.trackerOffersWanted(),
+      holds: (nodeId) => this.admission.holds(nodeId),
+      pathsChanged: () => {
+        this.publisher.changed(true);
+        this.dialler.sweep();
+      },
     });
     this.signaling = signaling;
     this.rendezvous = rendezvous;
-    for (const url of settings.relayUrls) this.relayStates.set(url, 'connecting');
+    this.network.connecting(settings.relayUrls);
     this.unsubscribers.push(
       signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
-      signaling.events.on('link:inbound', (link) => this.onInbound(link)),
-      signaling.events.on('link:met', (link) => this.onMet(link)),
+      signaling.events.on('link:inbound', (link) => this.admission.inbound(link)),
+      signaling.events.on('link:met', (link) => {
+        if (this.admission.met(link)) this.dialCount++;
+      }),
       signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
       rendezvous.events.on('record:update', ({ value, verdict }) => this.onRecord(value, verdict)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
@@ -399,8 +378,7 @@ export class MeshNode {
         this.publisher.changed(false);
       }),
       rendezvous.events.on('shared:update', ({ channel, value, verdict }) => {
-        if (this.shared?.channel === channel) this.events.emit('shared:heard', { value, verdict });
-        else verdict(true);
+        this.room.heard(channel, value, verdict);
       }),
     );
     if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
@@ -409,15 +387,14 @@ export class MeshNode {
       signaling.start();
     }
     rendezvous.start();
-    if (this.components.loadTorrentEngine) this.startFileSharing(rendezvous, settings);
+    this.room.start(rendezvous, settings);
     this.iceChecks?.start(settings.iceServers);
-    if (this.shared) this.applyShared(rendezvous, this.shared);
     this.announcer.start();
     this.announcedUrls = signaling.announcedUrls().join();
     this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
     this.timers.interval(() => {
       this.redial.prune();
-      this.dialDiscovered();
+      this.dialler.sweep();
     }, DIAL_SWEEP_MS);
   }
 
@@ -425,13 +402,11 @@ export class MeshNode {
     for (const session of [...this.sessions.all(), ...this.replacements.values()]) session.close(reason);
     this.sessions.clear();
     this.replacements.clear();
-    for (const link of [...this.refused]) link.close();
-    this.refused.clear();
+    this.admission.closeRefused();
     this.records.stop();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
-    this.fileSharing?.stop();
-    this.fileSharing = null;
+    this.room.stop();
     this.iceChecks?.stop();
     this.signaling?.stop();
     this.rendezvous?.stop();
@@ -441,89 +416,53 @@ export class MeshNode {
     this.announcer.stop();
     this.announcedUrls = null;
     this.timers.clear();
-    this.stallSweep = null;
-    this.budgetSweep.cancel();
-    this.newlyFound.clear();
-    this.relayStates.clear();
-    this.setSignalingState('stopped', null);
+    this.dialler.stop();
+    this.network.offline();
+    this.publisher.changed(true);
   }
 
   private onRelayState(url: string, state: RelayState): void {
-    const previous = this.relayStates.get(url);
-    if (previous !== state) this.log.add(state === 'open' ? 'info' : 'warn', `relay:${state}`, `relay ${url} ${state}`);
-    this.relayStates.set(url, state);
+    const { back, lostOne } = this.network.relayChanged(url, state);
     // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
     // and the network is back, so signaling need not wait out its backoff either.
-    if (state === 'open' && previous === 'closed') {
+    if (back) {
       this.announcer.now();
       this.signaling?.retryNow();
     }
     // A relay lost while others stay: announce through them at once, so that a node reading the room
     // through another relay (or one peered with the lost one) finds this node fresh there now.
-    if (state === 'closed' && previous === 'open' && [...this.relayStates.values()].includes('open')) this.announcer.now();
+    if (lostOne) this.announcer.now();
     this.publisher.changed(true);
   }
 
   private onSignalingState(state: SignalingState, error: string | null): void {
-    if (state !== this.signalingState.state || error) {
-      const level = state === 'error' ? 'warn' : 'info';
-      this.log.add(level, `signaling:${state}`, error ? `signaling ${state}: ${error}` : `signaling ${state}`);
-    }
-    this.setSignalingState(state, error);
+    this.network.signalingChanged(state, error);
+    this.publisher.changed(true);
     // The record lists the endpoints this node is registered on: say so as soon as that changes.
     const announced = this.signaling?.announcedUrls().join() ?? '';
     if (this.announcedUrls !== null && announced !== this.announcedUrls) {
       this.announcedUrls = announced;
       this.announcer.now();
     }
-    if (state === 'open') this.dialDiscovered();
+    if (state === 'open') this.dialler.sweep();
   }
 
   private setSignalingState(state: SignalingState, error: string | null): void {
-    // The last error stays visible while the node retries; only success or a stop clears it.
-    const lastError = error ?? (state === 'open' || state === 'stopped' ? null : this.signalingState.error);
-    const since = this.signalingState.state === state ? this.signalingState.since : this.components.clock.now();
-    this.signalingState = { state, since, error: lastError };
+    this.network.setSignaling(state, error);
     this.publisher.changed(true);
   }
 
   /**
-   * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
-   * hold after the user disconnected it).
-   */
-  /**
    * Watches a shared channel and writes this node's value there (paired browsers' sealed block lists,
    * core/pairing/shared-list.ts), now and whenever the node is online; null stops both.
    */
-  setShared(shared: { channel: string; value: Record<string, string | number> } | null): void {
-    this.shared = shared;
-    if (!this.rendezvous) return;
-    if (shared) this.applyShared(this.rendezvous, shared);
-    else this.rendezvous.watchShared(null);
-  }
-
-  private applyShared(rendezvous: Rendezvous, shared: { channel: string; value: Record<string, string | number> }): void {
-    rendezvous.watchShared(shared.channel);
-    rendezvous.share(shared.channel, this.components.identity.nodeId, shared.value);
+  setShared(shared: SharedChannel | null): void {
+    this.room.setShared(shared);
   }
 
   /** File sharing in the room while the node is online (null offline, or without a torrent engine). */
   get files(): FileSharing | null {
-    return this.fileSharing;
-  }
-
-  private startFileSharing(rendezvous: Rendezvous, settings: Settings): void {
-    const files = new FileSharing({
-      identity: this.components.identity,
-      clock: this.components.clock,
-      board: rendezvous,
-      nodeKeyOf: (id) => this.freshKeyOf(id),
-      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
-      loadEngine: this.components.loadTorrentEngine!,
-      engineOptions: { trackerUrls: settings.trackerUrls ?? [], iceServers: settings.iceServers as RTCIceServer[] },
-    });
-    files.events.on('files:change', () => this.publisher.changed(false));
-    this.fileSharing = files;
+    return this.room.files;
   }
 
   /** The ready connections. */
@@ -531,209 +470,26 @@ export class MeshNode {
     return this.sessions.all().filter((session) => session.isReady);
   }
 
+  /**
+   * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
+   * hold after the user disconnected it).
+   */
   dial(nodeId: string, { userAsked = false } = {}): PeerSession {
     if (!this.signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
     if (existing) return existing;
     if (userAsked) this.redial.clear(nodeId);
-    if (this.settings?.pauseOutgoing) throw new PausedError('outgoing connections are paused');
-    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new PausedError(`${nodeId} is blocked`);
+    if (this.settings?.pauseOutgoing) throw new PausedError();
+    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new BlockedPeerError(nodeId);
     if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
     this.dialCount++;
     const known = this.records.get(nodeId);
-    return this.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
+    return this.lifecycle.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
   }
 
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
   disconnect(nodeId: string, reason: CloseReason = 'user-disconnect'): void {
     this.sessions.get(nodeId)?.close(reason);
-  }
-
-  private onInbound(link: Link): void {
-    const verdict = judgeInbound(link, {
-      selfId: this.nodeId,
-      pauseIncoming: this.settings?.pauseIncoming ?? false,
-      existing: this.sessions.get(link.remoteId),
-      // Links being refused count too: each holds an RTCPeerConnection as a handshaking one does.
-      unauthenticatedInbound: this.sessions.all().filter((s) => s.link.direction === 'inbound' && !s.isReady).length + this.replacements.size + this.refused.size,
-      sessions: this.sessions.size,
-      maxSessions: (this.settings?.maxPeers ?? 0) + INBOUND_MARGIN,
-    });
-    switch (verdict.kind) {
-      case 'drop':
-        this.inboundDropped++;
-        this.log.add('warn', 'peer:dropped', `dropped a connection from ${link.remoteId}: ${verdict.why}`, link.remoteId);
-        return link.close();
-      case 'replace-when-ready':
-        this.replacements.get(link.remoteId)?.close('duplicate');
-        this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: it replaces the ready one once it is ready`, link.remoteId);
-        this.adopt(link, { replacing: true });
-        return;
-      case 'refuse':
-        this.log.add('info', 'peer:refused', `refused a connection from ${link.remoteId}: incoming connections are paused`, link.remoteId);
-        this.refused.add(link);
-        link.events.on('close', () => this.refused.delete(link));
-        return refuseLink(link, verdict.reason, this.timers);
-      case 'keep-existing':
-        this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the existing one`, link.remoteId);
-        return link.close();
-      case 'adopt':
-        if (verdict.replaces) {
-          this.log.add('debug', 'peer:duplicate', `second connection from ${link.remoteId}: keeping the new one`, link.remoteId);
-          verdict.replaces.close('duplicate');
-        }
-        this.adopt(link);
-    }
-  }
-
-  /**
-   * Offers the trackers should have out: none while a PeerJS server or a relay reaches the node's
-   * peers (they are found and dialled by ID then), while outgoing connections are paused, or once
-   * maxPeers connections exist.
-   */
-  private trackerOffersWanted(): number {
-    const settings = this.settings;
-    if (!this.signaling || !settings || this.signaling.reachesTargets || settings.pauseOutgoing) return 0;
-    return Math.max(0, settings.maxPeers - this.sessions.size);
-  }
-
-  /** A node answered one of the trackers' offers: taken as a dial of ours, under the same rules. */
-  /** Whether a session (ready, in its handshake, or replacing one) with `nodeId` exists. */
-  private holds(nodeId: string): boolean {
-    return this.sessions.get(nodeId) !== undefined || this.replacements.has(nodeId);
-  }
-
-  /** Why a connection the tracker set up with `nodeId` is not taken, or null when it is. */
-  private refusalOfMet(nodeId: string): string | null {
-    const settings = this.settings;
-    const userId = this.records.get(nodeId)?.userId ?? null;
-    if (!settings || settings.pauseOutgoing) return 'outgoing connections are paused';
-    if (this.isBlocked(nodeId, userId)) return 'it is blocked';
-    if (this.isStranger(nodeId, userId)) return 'it is not a trusted peer';
-    if (this.holds(nodeId)) return 'a connection to it exists';
-    if (this.sessions.size >= settings.maxPeers) return `${settings.maxPeers} connections exist`;
-    return null;
-  }
-
-  private onMet(link: Link): void {
-    const why = this.refusalOfMet(link.remoteId);
-    if (why) {
-      this.log.add('debug', 'peer:met', `not taking the tracker's connection to ${link.remoteId}: ${why}`, link.remoteId);
-      return link.close();
-    }
-    this.dialCount++;
-    this.adopt(link);
-  }
-
-  private adopt(link: Link, { replacing = false } = {}): PeerSession {
-    const session = new PeerSession(
-      link,
-      this.components.identity,
-      this.verifier,
-      {
-        isBlocked: (nodeId, userId) => this.isBlocked(nodeId, userId),
-        isStranger: (nodeId, userId) => this.isStranger(nodeId, userId),
-        app: this.components.app,
-        caps: ['route'],
-      },
-      this.components.clock,
-      this.beats,
-    );
-    if (replacing) this.replacements.set(link.remoteId, session);
-    else this.sessions.add(session);
-    session.events.on('session:ready', () => this.onReady(session));
-    session.events.on('session:close', ({ reason, error }) => this.onClose(session, reason, error));
-    session.events.on('session:fault', ({ error }) =>
-      this.log.add('error', 'session:fault', `a frame was not handled: ${errorText(error)}`, session.remoteId),
-    );
-    session.events.on('session:pair', ({ message }) => this.events.emit('peer:pair', { session, message }));
-    session.events.on('session:route', ({ message }) => {
-      this.router.receive(message, session.remoteId).catch((error: unknown) =>
-        this.log.add('warn', 'mesh:route', `route message not handled: ${errorText(error)}`, session.remoteId),
-      );
-    });
-    this.publisher.changed(true);
-    return session;
-  }
-
-  private onReady(session: PeerSession): void {
-    if (this.replacements.get(session.remoteId) === session) {
-      this.replacements.delete(session.remoteId);
-      const old = this.sessions.get(session.remoteId);
-      this.sessions.add(session);
-      old?.close('duplicate');
-    }
-    this.redial.clear(session.remoteId);
-    this.dialBudget.met(session.remoteId, { ourDial: isOurDial(session) });
-    this.log.add('info', 'peer:ready', `${session.link.direction} connection ready (user ${session.peer?.userId})`, session.remoteId);
-    this.events.emit('peer:ready', session);
-    this.publisher.changed(true);
-    this.announcer.neighboursChanged();
-  }
-
-  private onClose(session: PeerSession, reason: CloseReason, error: string | null): void {
-    if (this.replacements.get(session.remoteId) === session) {
-      // A replacement that never became ready: the ready session it meant to replace goes on.
-      this.replacements.delete(session.remoteId);
-      this.log.add('debug', 'peer:duplicate', `the second connection from ${session.remoteId} ended before it was ready: ${describeClose(reason)}`, session.remoteId);
-      return;
-    }
-    const wasHeld = this.sessions.get(session.remoteId) === session;
-    this.sessions.remove(session);
-    // The session a replacement was to supersede is gone: the replacement stands for the peer now. Left
-    // aside, a later dial from the peer found no session, was adopted beside it, and was closed as a
-    // duplicate when the replacement became ready, before its offer was answered (the leak test's
-    // unanswered offers, seen under load).
-    const pending = this.replacements.get(session.remoteId);
-    if (wasHeld && pending) {
-      this.replacements.delete(session.remoteId);
-      this.sessions.add(pending);
-    }
-    if (reason === 'handshake-refused') this.handshakesRefused++;
-    // Only a handshake proves who the peer is: before it, the ID is the signaling path's claim, and a
-    // stranger misbehaving in a node's name must not cost that node its score (issue 23).
-    const everReady = session.lastHandshakeAt !== null;
-    // Closed for its own misconduct: the score remembers it across reconnects.
-    if (everReady && (reason === 'limit' || reason === 'protocol-error') && !error?.startsWith('peer score')) {
-      this.scores.penalize(session.remoteId, SCORE_PENALTIES.closedForMisconduct, error ?? describeClose(reason));
-    }
-    const ourDial = isOurDial(session);
-    this.redial.closed(session.remoteId, reason, everReady, { ourDial, unanswered: this.wasUnanswered(session, reason) });
-    // A dial of ours that never opened spaces out the sweep's dials (dial-budget.ts); not one this node
-    // gave up itself (superseded by a newly found node), which says nothing of the room.
-    if (ourDial && !everReady && !session.wasOpened && !['shutdown', 'duplicate', 'user-disconnect', 'superseded'].includes(reason)) {
-      this.dialBudget.unanswered(session.remoteId);
-    }
-    if (reason !== 'duplicate') this.rememberClosed(session, reason, error);
-    this.events.emit('peer:close', { nodeId: session.remoteId, reason, error });
-    this.publisher.changed(true);
-    if (everReady) this.announcer.neighboursChanged();
-  }
-
-  /**
-   * Whether `session` was a PeerJS dial of ours to a target from a signed record that nobody answered
-   * (its transport never opened): then the target is dialled again only on a newer record, and the
-   * next dial within 60 s goes through GUN. Not a GUN dial (a signal through busy relays can be late
-   * for an honest node: it retried 15 s later instead of 1 s, seen in the fallback e2e), not a
-   * tracker's link (its ID is a swarm member's claim), not one this node gave up itself (`superseded`).
-   */
-  private wasUnanswered(session: PeerSession, reason: CloseReason): boolean {
-    return session.link.direction === 'outbound' && !session.wasOpened && reason !== 'superseded' && session.link.path === 'peerjs';
-  }
-
-  private rememberClosed(session: PeerSession, reason: CloseReason, error: string | null): void {
-    const words = describeClose(reason);
-    const refused = reason === 'handshake-refused' || reason === 'protocol-error';
-    const level = refused || reason === 'dead' || reason === 'handshake-timeout' ? 'warn' : 'info';
-    this.log.add(level, refused ? 'handshake:refused' : 'peer:close', error ? `${words}: ${error}` : words, session.remoteId);
-    this.sessions.rememberClosed({
-      nodeId: session.remoteId,
-      userId: session.peer?.userId ?? null,
-      direction: session.link.direction,
-      closedAt: this.components.clock.now(),
-      reason: words,
-      lastError: error ?? session.lastError,
-    });
   }
 
   private onRecord(raw: unknown, verdict: Verdict): void {
@@ -750,10 +506,9 @@ export class MeshNode {
         if (result === 'new' && known) {
           // Ranked by the signed date, but never later than now: records may be dated up to 2 minutes
           // ahead (clock skew), and Sybils dated ahead would otherwise outrank every newcomer.
-          this.newlyFound.add(nodeId, Math.min(known.record.ts, this.components.clock.now()));
-          this.dialNewlyFound(this.dialContext());
+          this.dialler.found(nodeId, Math.min(known.record.ts, this.components.clock.now()));
         } else {
-          this.maybeDial(nodeId, this.dialContext());
+          this.dialler.changed(nodeId);
         }
         this.publisher.changed(false);
       },
@@ -764,92 +519,11 @@ export class MeshNode {
     );
   }
 
-  /**
-   * Dials discovered nodes until maxPeers connections exist: the newly found first (dialNewlyFound),
-   * then the rest in random order, so that the first records found (or the most numerous, a Sybil's)
-   * do not decide all of our neighbours (eclipse).
-   */
-  private dialDiscovered(): void {
-    const context = this.dialContext();
-    this.dialNewlyFound(context);
-    for (const id of shuffled(this.records.ids())) this.maybeDial(id, context);
-  }
-
-  /**
-   * Dials the nodes found for the first time, the latest signed first (newly-found.ts). While every
-   * slot is taken, each may take the slot of a dial unanswered for STALLED_DIAL_MS. Otherwise validly
-   * signed records of nodes that never answer (a Sybil storm) hold every slot, and a real newcomer
-   * waits for a random sweep to pick it among hundreds. A storm can take only the slots of dials that
-   * are failing anyway, and a slot freed goes to the latest signed, not to whichever record arrived
-   * last: a storm signed before the newcomer cannot take it.
-   */
-  private dialNewlyFound(context: DialContext): void {
-    for (const nodeId of this.newlyFound.latestFirst()) {
-      const known = this.records.get(nodeId);
-      if (!known || context.hasSession(nodeId)) {
-        this.newlyFound.remove(nodeId);
-        continue;
-      }
-      if (context.sessionCount >= (context.settings?.maxPeers ?? 0) && mayAutoDial(nodeId, known, { ...context, sessionCount: 0 }) && this.dialBudget.msUntil(nodeId, 'newly-found') === 0) {
-        const stalled = this.oldestStalledDial(context.now);
-        if (stalled) {
-          stalled.close('superseded');
-          context.sessionCount = this.sessions.size;
-        } else {
-          this.sweepWhenADialStalls(context.now);
-        }
-      }
-      if (this.maybeDial(nodeId, context, 'newly-found')) this.newlyFound.remove(nodeId);
-    }
-  }
-
-  /** Dials `nodeId` if the dial policy and the budget of dials to strangers allow; whether it did. */
-  private maybeDial(nodeId: string, context: DialContext = this.dialContext(), kind: DialKind = 'sweep'): boolean {
-    if (!mayAutoDial(nodeId, this.records.get(nodeId), context)) return false;
-    if (!this.dialBudget.take(nodeId, kind)) {
-      this.sweepWhenBudgetAllows(nodeId, kind);
-      return false;
-    }
-    this.dial(nodeId);
-    // The dial added a session: the next candidate of the same sweep must count it.
-    context.sessionCount = this.sessions.size;
-    return true;
-  }
-
-  /** Sweeps again as soon as the oldest unanswered dial counts as stalled, not at the next periodic sweep. */
-  private sweepWhenADialStalls(now: number): void {
-    if (this.stallSweep !== null) return;
-    let first = Infinity;
-    for (const session of this.sessions.all()) {
-      if (session.link.direction === 'outbound' && !session.isReady) first = Math.min(first, session.openedAt + STALLED_DIAL_MS);
-    }
-    if (first === Infinity) return;
-    this.stallSweep = this.timers.timeout(() => {
-      this.stallSweep = null;
-      this.dialDiscovered();
-    }, Math.max(0, first - now));
-  }
-
-  /** Sweeps again once a dial to a stranger may start, rather than at the next periodic sweep. */
-  private sweepWhenBudgetAllows(nodeId: string, kind: DialKind): void {
-    // The earlier of two: a newly found node's dial must not wait out the sweep's longer gap.
-    this.budgetSweep.within(this.dialBudget.msUntil(nodeId, kind));
-  }
-
-  private oldestStalledDial(now: number): PeerSession | null {
-    let oldest: PeerSession | null = null;
-    for (const session of this.sessions.all()) {
-      if (session.link.direction !== 'outbound' || session.isReady || now - session.openedAt < STALLED_DIAL_MS) continue;
-      if (!oldest || session.openedAt < oldest.openedAt) oldest = session;
-    }
-    return oldest;
-  }
-
   /** What the dial policy reads, taken once per sweep rather than once per record. */
   private dialContext(): DialContext {
     return {
       settings: this.settings,
-      signalingState: this.signaling ? this.signalingState.state : 'stopped',
+      signalingState: this.signaling ? this.network.signaling.state : 'stopped',
       canReach: (known) => this.signaling?.canReach({ signal: known.signal }) ?? false,
       selfId: this.nodeId,
       now: this.components.clock.now(),
@@ -870,7 +544,7 @@ export class MeshNode {
     const before = new Set(this.records.ids());
     const dialsBefore = this.dialCount;
     this.rendezvous.reread();
-    this.dialDiscovered();
+    this.dialler.sweep();
     await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
     const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
     const result = { found, dialling: this.dialCount - dialsBefore };
@@ -882,7 +556,7 @@ export class MeshNode {
   async meshPing(nodeId: string): Promise<MeshPingResult> {
     if (!this.isRunning) throw new NodeOfflineError();
     try {
-      const result = await this.router.ping(nodeId);
+      const result = await this.routing.ping(nodeId);
       this.log.add('info', 'mesh:ping', `mesh ping ${Math.round(result.rttMs)} ms via ${result.path.join(' → ')}`, nodeId);
       return result;
     } catch (error) {
@@ -895,10 +569,6 @@ export class MeshNode {
   private freshKeyOf(nodeId: string): CryptoKey | null {
     const known = this.records.get(nodeId);
     return known && !isStale(known.record, this.components.clock.now()) ? known.nodeKey : null;
-  }
-
-  private keyOf(nodeId: string): CryptoKey | null {
-    return this.sessions.get(nodeId)?.peer?.nodeKey ?? this.records.get(nodeId)?.nodeKey ?? null;
   }
 
   private sampleStats(): void {
@@ -921,47 +591,21 @@ export class MeshNode {
       invalidRecords: this.records.invalidCount,
       closed: this.sessions.recentlyClosed(now),
       signaling: {
-        ...this.signalingState,
+        ...this.network.signaling,
         attempts: this.signaling?.attempts ?? 0,
         stoppedByUser: this.signalingStop.isPaused,
         endpoints: this.signaling?.endpointSnapshots() ?? signalingUrlsOf(this.settings ?? { signalingUrl: '' }).filter(Boolean).map((url) => ({ url, state: 'stopped', lastError: null })),
         fallbacks: this.signaling?.fallbackSnapshots() ?? [],
       },
-      relayStates: this.relayStates,
+      relayStates: this.network.relayStates,
       lastAnnounceAt: this.lastAnnounceAt,
       lastDiscoveryAt: this.lastDiscoveryAt,
-      blocked: this.blocked,
-      trusted: this.trusted,
-      routing: this.router.counters,
-      handshakesRefused: this.handshakesRefused,
+      blocked: this.access.blocked,
+      trusted: this.access.trusted,
+      routing: this.routing.counters,
+      handshakesRefused: this.lifecycle.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
-    return { ...built, files: this.fileSharing?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
+    return { ...built, files: this.room.files?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
   }
-}
-
-/** A copy of `items` in random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-export class PausedError extends Error {
-  override name = 'PausedError';
-}
-
-export class NodeOfflineError extends Error {
-  override name = 'NodeOfflineError';
-  constructor() {
-    super('the node is disabled: enable the P2P network first');
-  }
-}
-
-/** A dial this node made to an ID it chose: a tracker's link is outbound too, but answered by whoever the swarm sent. */
-function isOurDial(session: PeerSession): boolean {
-  return session.link.direction === 'outbound' && session.link.path !== 'tracker';
 }

@@ -1,23 +1,22 @@
 /**
- * One connection's life after the transport opened it: the hello/auth handshake (nothing else is
- * accepted before it), heartbeat, traffic accounting, limits, and the single teardown path.
+ * One connection's life after the transport opened it: the hello/auth handshake (handshake.ts; nothing
+ * else is accepted before it), heartbeat, traffic accounting, limits, and the single teardown path.
  */
 import { TimerGroup, type Clock } from '../lib/clock';
-import { randomBytes, toBase64Url } from '../lib/encoding';
 import { Emitter } from '../lib/events';
 import { SerialQueue } from '../lib/serial-queue';
 import { TokenBucket } from '../lib/token-bucket';
 import { utf8Length } from '../lib/encoding';
 import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
 import { BeatPacer } from './beat-pacer';
-import { verifyText, type Identity, type IdentityVerifier, type VerifiedPeer } from '../identity/identity';
+import type { Identity, IdentityVerifier, VerifiedPeer } from '../identity/identity';
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from './peer-snapshot';
 import { strengthScore } from './strength';
-import { authText, MAX_MESSAGE_BYTES, parseWireMessage, WIRE_VERSION, type ByeReason, type Hello, type Pair, type Route, type WireMessage } from './wire';
-import { channelBinding } from './channel-binding';
+import { MAX_MESSAGE_BYTES, parseWireMessage, type ByeReason, type Pair, type Route, type WireMessage } from './wire';
+import { Handshake } from './handshake';
 import { errorText } from '../lib/error-text';
-import { STRANGER_REFUSED, type SessionPolicy } from './session-policy';
+import type { SessionPolicy } from './session-policy';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** docs/protocol.md, Limits: messages from one connection, 200 a second with a burst of 400. */
@@ -62,9 +61,7 @@ export class PeerSession {
 
   private readonly timers: TimerGroup;
   private readonly heartbeat = new Heartbeat();
-  private readonly nonce = toBase64Url(randomBytes(16));
-  /** The nonce of the peer's hello, for the channel binding. */
-  private peerNonce: string | null = null;
+  private readonly handshake: Handshake;
   private readonly unsubscribeLink: (() => void)[];
   /** Frames are handled strictly in order: an async signature check must not let a later frame overtake it. */
   private readonly inbox = new SerialQueue((error) => this.fault(error));
@@ -78,14 +75,15 @@ export class PeerSession {
 
   constructor(
     readonly link: Link,
-    private readonly identity: Identity,
-    private readonly verifier: IdentityVerifier,
-    private readonly policy: SessionPolicy,
+    identity: Identity,
+    verifier: IdentityVerifier,
+    policy: SessionPolicy,
     private readonly clock: Clock,
     /** Shared by a node's sessions, so that their heartbeats share one timer; a lone session has its own. */
     private readonly pacer: BeatPacer = new BeatPacer(clock),
   ) {
     this.timers = new TimerGroup(clock);
+    this.handshake = new Handshake(link, identity, verifier, policy);
     this.openedAt = clock.now();
     this.messageBudget = new TokenBucket(MESSAGE_RATE.perSecond, MESSAGE_RATE.burst, clock.monotonic());
     this.byteBudget = new TokenBucket(BYTE_RATE.perSecond, BYTE_RATE.burst, clock.monotonic());
@@ -122,12 +120,7 @@ export class PeerSession {
    * DTLS fingerprints, the same text on both sides. Null before the connection is ready.
    */
   channelBinding(): string | null {
-    const fingerprints = this.link.fingerprints();
-    if (!this.isReady || !this.peer || !this.peerNonce || !fingerprints) return null;
-    return channelBinding(
-      { nodeId: this.identity.nodeId, nonce: this.nonce, fingerprint: fingerprints.local },
-      { nodeId: this.peer.nodeId, nonce: this.peerNonce, fingerprint: fingerprints.remote },
-    );
+    return this.isReady ? this.handshake.binding() : null;
   }
 
   /** Timers this session still holds; 0 once closed (checked by teardown tests). */
@@ -153,17 +146,7 @@ export class PeerSession {
   private sendHello(): void {
     if (this.sentHello || this.state === 'closed') return;
     this.sentHello = true;
-    const hello: Hello = {
-      t: 'hello',
-      v: WIRE_VERSION,
-      node: { id: this.identity.nodeId, pub: this.identity.nodePub },
-      user: { id: this.identity.userId, pub: this.identity.userPub },
-      cert: { at: this.identity.cert.at, sig: this.identity.cert.sig },
-      nonce: this.nonce,
-      caps: this.policy.caps,
-      app: this.policy.app,
-    };
-    this.send(hello);
+    this.send(this.handshake.hello());
   }
 
   send(message: WireMessage): void {
@@ -238,50 +221,23 @@ export class PeerSession {
   }
 
   private async handleHandshake(message: WireMessage | null): Promise<void> {
-    // A node that refuses us before the handshake (incoming paused) says why with a bye.
-    if (message?.t === 'bye') return this.close(`remote:${message.reason}`);
-    if (message?.t === 'hello' && !this.peer) {
-      if (message.v !== WIRE_VERSION) return this.refuse(`unsupported protocol version ${message.v}`);
-      if (message.node.id !== this.link.remoteId) return this.refuse('hello node ID is not the connection\'s peer ID');
-      let peer: VerifiedPeer;
-      try {
-        peer = await this.verifier.verify({
-          nodeId: message.node.id,
-          nodePub: message.node.pub,
-          userId: message.user.id,
-          userPub: message.user.pub,
-          certAt: message.cert.at,
-          certSig: message.cert.sig,
-        });
-      } catch (error) {
-        return this.refuse(errorText(error));
-      }
-      if (this.state === 'closed') return;
-      if (this.policy.isBlocked(peer.nodeId, peer.userId)) return this.refuse('blocked');
-      if (this.policy.isStranger?.(peer.nodeId, peer.userId)) {
+    const step = await this.handshake.step(message);
+    if (this.state === 'closed') return;
+    switch (step.kind) {
+      case 'bye':
+        return this.close(`remote:${step.reason}`);
+      case 'refuse':
+        return this.refuse(step.why);
+      case 'stranger':
         // Its user ID stays on the closed connection, so the user can see whom to trust.
-        this.peer = peer;
-        return this.close('blocked', STRANGER_REFUSED);
-      }
-      const fingerprints = this.link.fingerprints();
-      if (!fingerprints) return this.refuse('the connection states no DTLS fingerprints');
-      this.peer = peer;
-      this.peerNonce = message.nonce;
-      const text = authText(message.nonce, this.identity.nodeId, peer.nodeId, fingerprints.local, fingerprints.remote);
-      this.send({ t: 'auth', sig: await this.identity.sign(text) });
-      return;
+        this.peer = step.peer;
+        return this.close('blocked', step.why);
+      case 'auth':
+        this.peer = step.peer;
+        return this.send(step.message);
+      case 'ready':
+        return this.becomeReady();
     }
-    if (message?.t === 'auth' && this.peer) {
-      const fingerprints = this.link.fingerprints();
-      if (!fingerprints) return this.refuse('the connection states no DTLS fingerprints');
-      // The signer's own fingerprint is our remote one, and its peer's is our local one.
-      const text = authText(this.nonce, this.peer.nodeId, this.identity.nodeId, fingerprints.remote, fingerprints.local);
-      if (!(await verifyText(this.peer.nodeKey, text, message.sig))) return this.refuse('auth signature does not verify (or the connection is relayed by a party in the middle)');
-      if (this.state === 'closed') return;
-      this.becomeReady();
-      return;
-    }
-    this.refuse(message ? `"${message.t}" before the handshake completed` : 'unknown message before the handshake completed');
   }
 
   /**

@@ -1,0 +1,16 @@
+/** What the user changed between two applied settings, as the event log says it (type, message). */
+import type { Settings } from '../settings/settings';
+
+export function controlChanges(previous: Settings | null, next: Settings): { type: string; message: string }[] {
+  const changes: { type: string; message: string }[] = [];
+  const say = (type: string, message: string) => changes.push({ type, message });
+  if (previous?.enabled !== next.enabled) say('control:enabled', next.enabled ? 'P2P network enabled' : 'P2P network disabled');
+  if (!previous) return changes;
+  if (previous.routing !== next.routing) say('control:routing', `mesh routing ${next.routing ? 'on' : 'off'}`);
+  if (previous.pauseIncoming !== next.pauseIncoming) say('control:pause', `incoming connections ${next.pauseIncoming ? 'paused' : 'resumed'}`);
+  if (previous.pauseOutgoing !== next.pauseOutgoing) say('control:pause', `outgoing connections ${next.pauseOutgoing ? 'paused' : 'resumed'}`);
+  if (previous.trustedOnly !== next.trustedOnly) say('control:trust', next.trustedOnly ? 'trusted peers only: other connections close' : 'any peer accepted again, not only trusted ones');
+  if (previous.signalingUrl !== next.signalingUrl) say('control:endpoint', `signaling endpoint changed to ${next.signalingUrl}`);
+  if (previous.relayUrls.join() !== next.relayUrls.join()) say('control:endpoint', `relays changed to ${next.relayUrls.join(', ')}`);
+  return changes;
+}

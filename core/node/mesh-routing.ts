@@ -1,0 +1,85 @@
+/**
+ * The node's mesh routing (core/routing, issue 14): the router that forwards, answers and sends route
+ * messages among ready neighbours, fed by the shortest known paths through the room's fresh records,
+ * blocked nodes left out. A neighbour that sends what does not verify loses score (peer-scores.ts).
+ */
+import type { Clock } from '../lib/clock';
+import type { EventLog } from '../lib/event-log';
+import type { Identity } from '../identity/identity';
+import type { RecordTable } from '../discovery/record-table';
+import { isStale } from '../discovery/rendezvous-record';
+import { MeshRouter } from '../routing/mesh-router';
+import { RouteCache } from '../routing/route-graph';
+import type { MeshPingResult, RoutingSnapshot } from '../routing/routing-reports';
+import type { Route } from '../session/wire';
+import type { AccessLists } from './access-lists';
+import { SCORE_PENALTIES } from './peer-scores';
+import type { SessionTable } from './session-table';
+
+export interface MeshRoutingDeps {
+  identity: Identity;
+  clock: Clock;
+  sessions: SessionTable;
+  records: RecordTable;
+  access: AccessLists;
+  /** The `Mesh routing` setting now. */
+  routingEnabled(): boolean;
+  log: EventLog;
+  /** Lowers a neighbour's score by `points` (the node disconnects it at the threshold). */
+  penalize(nodeId: string, points: number, why: string): void;
+}
+
+export class MeshRouting {
+  private readonly router: MeshRouter;
+  /** Shortest known paths through the room's records, for directed routing. */
+  private readonly routes: RouteCache;
+
+  constructor(deps: MeshRoutingDeps) {
+    const { identity, clock, sessions, records, access } = deps;
+    const isBlocked = (nodeId: string) => access.isBlocked(nodeId, records.get(nodeId)?.userId ?? null);
+    this.router = new MeshRouter({
+      identity,
+      clock,
+      readyNeighbours: () => sessions.readyIds(),
+      sendTo: (nodeId, message) => sessions.get(nodeId)?.send(message),
+      keyOf: (nodeId) => sessions.get(nodeId)?.peer?.nodeKey ?? records.get(nodeId)?.nodeKey ?? null,
+      isBlocked,
+      routingEnabled: () => deps.routingEnabled(),
+      log: (level, type, message, nodeId) => deps.log.add(level, type, message, nodeId),
+      penalize: (nodeId, why) => deps.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
+      nextHop: (destination) => this.routes.nextHop(destination),
+    });
+    this.routes = new RouteCache({
+      now: () => clock.monotonic(),
+      revision: () => records.revision,
+      // setBlocked replaces the set, so a new block list is a new item.
+      context: () => [sessions.readyIds().join(), access.blocked],
+      input: () => ({
+        self: identity.nodeId,
+        neighbours: sessions.readyIds(),
+        records: records
+          .all()
+          .filter((known) => !isStale(known.record, clock.now()))
+          .map((known) => ({ id: known.record.id, neighbors: known.neighbors, routing: known.record.routing })),
+        isBlocked,
+      }),
+    });
+  }
+
+  get counters(): RoutingSnapshot {
+    return this.router.counters;
+  }
+
+  /** A route message from the ready neighbour `from`. */
+  receive(message: Route, from: string): Promise<void> {
+    return this.router.receive(message, from);
+  }
+
+  ping(nodeId: string): Promise<MeshPingResult> {
+    return this.router.ping(nodeId);
+  }
+
+  stop(): void {
+    this.router.stop();
+  }
+}

@@ -175,12 +175,8 @@ async function toLoaded(file: string, contents: IdentityFileContents): Promise<O
   } catch (error) {
     throw bad(errorText(error));
   }
-  const keys: NodeKeyStore = {
-    load: async () => pair,
-    save: async () => {
-      throw new IdentityFileError('the headless node key lives in its identity file and is not replaced');
-    },
-  };
+  // The headless node key lives in its identity file: held from the start, never replaced.
+  const keys: NodeKeyStore = { load: async () => pair, keepFirst: async () => pair };
   const userKey: StoredUserKey = { pub: contents.user.pub, priv: contents.user.priv, createdAt: contents.user.createdAt ?? contents.cert.at };
   return { stored: { node: { pub: contents.node.pub }, user: { pub: contents.user.pub }, cert: contents.cert }, keys, nodeId, userId, userKey };
 }

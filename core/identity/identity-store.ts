@@ -108,12 +108,12 @@ async function loadOrCreateNodeKey(stores: IdentityStores): Promise<{ nodePub: s
       publicKey: await importPublicKey(fromBase64Url(saved.pub)),
       privateKey: await crypto.subtle.importKey('jwk', saved.priv, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']),
     };
-    await stores.keys.save(pair);
-    return { nodePub: saved.pub, saved: await withoutJwk(saved) };
+    const kept = await stores.keys.keepFirst(pair);
+    // The imported public key is not extractable; a key another context kept meanwhile is.
+    return { nodePub: kept === pair ? saved.pub : await exportPublicKey(kept.publicKey), saved: await withoutJwk(saved) };
   }
-  const pair = await generateNodeKeyPair();
-  await stores.keys.save(pair);
-  return { nodePub: await exportPublicKey(pair.publicKey), saved };
+  const kept = await stores.keys.keepFirst(await generateNodeKeyPair());
+  return { nodePub: await exportPublicKey(kept.publicKey), saved };
 }
 
 /**

@@ -3,7 +3,7 @@ import { Controller, LAST_GOOD_SETTINGS_STORAGE, SETTINGS_STORAGE } from '../../
 import type { BackgroundLogLine, HostHandle } from '../../../../core/control/host-handle';
 import { deriveId } from '../../../../core/identity/identity';
 import { loadOrCreateIdentity, USER_KEY_STORAGE, type SyncArrivals } from '../../../../core/identity/identity-store';
-import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
+import { memoryNodeKeyStore, type NodeKeyStore } from '../../../../core/identity/node-key-store';
 import { fromBase64Url } from '../../../../core/lib/encoding';
 import { memoryStore } from '../../../support/memory-store';
 import type { HostConfig } from '../../../../core/control/protocol';
@@ -347,7 +347,9 @@ describe('Controller', () => {
   });
 
   it('re-certifies the key the profile holds when the host refuses a configuration for holding another', async () => {
-    const keys = memoryNodeKeyStore();
+    // A store whose key the test replaces, as an older build's second service worker did.
+    let heldPair: CryptoKeyPair | undefined;
+    const keys: NodeKeyStore = { load: async () => heldPair, keepFirst: async (pair) => (heldPair ??= pair) };
     const configured: HostConfig[] = [];
     const host = fakeHost({
       configure: async (config) => {
@@ -361,7 +363,7 @@ describe('Controller', () => {
     await controller.ensureHost();
     expect(configured).toHaveLength(1);
     // The profile's key store now holds another key than the one the controller certified.
-    await keys.save((await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair);
+    heldPair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
     await controller.ensureHost().catch(() => undefined);
     await controller.handle({ type: 'host:alive', failure: 'the node key held here is not the one certified' });
     await controller.checkHost();

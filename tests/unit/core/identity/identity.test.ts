@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase32 } from '../../../../core/lib/encoding';
+import { fromBase64Url, toBase32, toBase64Url } from '../../../../core/lib/encoding';
 import {
   deriveId,
   Identity,
@@ -101,6 +101,18 @@ describe('identity', () => {
     expect(stored.node.pub).toBe(pub);
     expect(local.values.get(NODE_KEY_STORAGE)).not.toHaveProperty('priv');
     expect((await keys.load())?.privateKey.extractable).toBe(false);
+  });
+
+  it('two loads at once in two contexts (two service worker starts) settle on one node key, the one the host will hold', async () => {
+    const local = memoryStore();
+    const sync = memoryStore();
+    const keys = memoryNodeKeyStore();
+    const [a, b] = await Promise.all([load(local, sync, keys), load(local, sync, keys)]);
+    const held = await keys.load();
+    const heldPub = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', held!.publicKey)));
+    expect([a.node.pub, b.node.pub]).toEqual([heldPub, heldPub]);
+    // Whichever certificate was stored last names the key held.
+    expect(((await local.get(NODE_KEY_STORAGE)) as { pub: string }).pub).toBe(heldPub);
   });
 
   it('settles two user keys on the older one, whichever order they meet in', () => {

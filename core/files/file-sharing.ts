@@ -14,7 +14,7 @@ import { errorText } from '../lib/error-text';
 import type { Identity } from '../identity/identity';
 import type { Rendezvous } from '../discovery/rendezvous';
 import { FILE_LIST_FRESH_MS } from '../discovery/graph-families';
-import { CHECKS_PER_FETCH } from '../discovery/child-reader';
+import { CHECKS_PER_FETCH } from '../discovery/child-reading';
 import { isRecord } from '../lib/is-record';
 import { INFO_HASH, MAX_LISTED, MAX_NAME_CHARS, openFileList, signFileList, type ListedFile } from './file-list';
 import type { TorrentEngine, TorrentEngineLoader, TorrentEngineOptions, Transfer } from './torrent-engine';

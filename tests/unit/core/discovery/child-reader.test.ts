@@ -3,7 +3,8 @@
  * alone and its children are read newest link first, a few at a time, once per write of their link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKLOG_FETCHES, CHECKS_PER_FETCH, ChildReader, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, FRESH_FETCHES, FRESH_LINK_MS, LINKS_HELD, NOT_FOUND_GRACE_MS, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { ChildReader, type ReaderChain } from '../../../../core/discovery/child-reader';
+import { BACKLOG_FETCHES, CHECKS_PER_FETCH, FETCH_TIMEOUT_MS, FETCHES_IN_FLIGHT, FRESH_FETCHES, FRESH_LINK_MS, LINKS_HELD, NOT_FOUND_GRACE_MS } from '../../../../core/discovery/child-reading';
 import { FILE_LIST_FRESH_MS, FILES_FAMILY, recordFamily, type ChildFamily } from '../../../../core/discovery/graph-families';
 import { RECORD_STALE_MS, signRecord, type NodeRecord } from '../../../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../../../core/lib/clock';

@@ -15,7 +15,8 @@ import type { StatsPoint } from '../node/observed-state';
 import type { HostConfig, ReplyValues, Request } from './protocol';
 import { isNodeAction } from './protocol-guard';
 import { PairingControl } from './pairing-control';
-import { applySettingsPatch, validateSettings, type IceServer, type Settings } from '../settings/settings';
+import { applySettingsPatch, type IceServer, type Settings } from '../settings/settings';
+import { SettingsStore } from './settings-store';
 import { redactHistory, redactIceServers, redactTrial, restoreCredentials } from './ice-credentials';
 import { DAILY_POINTS } from '../host/stats-history';
 import { SerialQueue } from '../lib/serial-queue';
@@ -23,13 +24,9 @@ import { HostWatchdog } from './host-watchdog';
 import type { LogLevel } from '../lib/event-log';
 import { errorText } from '../lib/error-text';
 import type { Toolbar } from './toolbar-badge';
-import type { BackgroundLogLine, HostHandle } from './host-handle';
+import type { HostHandle } from './host-handle';
+import { BackgroundLog } from './background-log';
 
-export const SETTINGS_STORAGE = 'meshdeck:settings';
-/** The last settings that validated, kept beside them: a corrupted copy never flips the user's choices. */
-export const LAST_GOOD_SETTINGS_STORAGE = 'meshdeck:settings:last-good';
-/** Background log lines kept for a host that cannot hear them now. */
-const PENDING_LOG_LIMIT = 50;
 export const HISTORY_STORAGE = 'meshdeck:history';
 
 export interface ControllerDeps {
@@ -52,9 +49,8 @@ export class Controller {
   private readonly writes = new SerialQueue();
   readonly watchdog: HostWatchdog;
   private revision = 0;
-  private pendingLog: BackgroundLogLine[] = [];
-  /** Why the stored settings were not used, or null: shown in Diagnostics. */
-  private settingsProblem: string | null = null;
+  private readonly log: BackgroundLog;
+  private readonly settingsStore: SettingsStore;
   /**
    * One identity load at a time: on first run the host's boot request and the start-up push both ask
    * for the identity, and two concurrent loads would each mint a key pair (the node ID would change
@@ -72,10 +68,18 @@ export class Controller {
   private readonly sync: KeyValueStore;
 
   constructor(private readonly deps: ControllerDeps) {
+    this.log = new BackgroundLog((lines) => deps.host.log(lines));
     this.blockList = new BlockListStore(deps.sync, deps.local, deps.clock);
     this.trustList = new IdListStore(deps.sync, deps.local, deps.clock, TRUST_LIST_STORAGE);
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
+    this.settingsStore = new SettingsStore({
+      local: this.local,
+      area: deps.local,
+      defaults: deps.defaults,
+      now: this.now,
+      warn: (message) => this.report('warn', 'background:settings', message),
+    });
     this.pairing = new PairingControl({
       host: deps.host,
       blockList: this.blockList,
@@ -234,82 +238,23 @@ export class Controller {
     return this.watchdog.check();
   }
 
-  /**
-   * The desired settings. Stored settings that fail validation (a bug, a downgrade, a hand edit) are
-   * not used: the last settings that validated are, and the reason is reported in Diagnostics. Never
-   * the defaults in their place: the default is `enabled: true`, which would switch on a node the
-   * user switched off.
-   */
-  async settings(): Promise<Settings> {
-    const stored = await this.local.get(SETTINGS_STORAGE);
-    if (!stored) return this.deps.defaults;
-    try {
-      // Fields added by a newer build take their defaults.
-      const settings = validateSettings({ ...this.deps.defaults, ...(stored as Partial<Settings>) }, this.now());
-      this.settingsProblem = null;
-      return settings;
-    } catch (error) {
-      return this.fallBackFrom(stored, error);
-    }
-  }
-
-  private async fallBackFrom(stored: unknown, error: unknown): Promise<Settings> {
-    const field = (error as { field?: unknown }).field;
-    const reason = typeof field === 'string' ? `${field}: ${errorText(error)}` : errorText(error);
-    const lastGood = await this.lastGoodSettings();
-    const enabled = (stored as Partial<Settings> | null)?.enabled;
-    // Nothing valid to go back to: the defaults, but the user's on/off choice is never guessed on.
-    const fallback = lastGood ?? { ...this.deps.defaults, enabled: typeof enabled === 'boolean' ? enabled : false };
-    const source = lastGood
-      ? 'the last settings that validated are used'
-      : typeof enabled === 'boolean'
-        ? 'defaults are used, with your on/off choice kept'
-        : 'defaults are used, with P2P off';
-    const problem = `stored settings are invalid (${reason}): ${source}`;
-    if (problem !== this.settingsProblem) this.report('warn', 'background:settings', problem);
-    this.settingsProblem = problem;
-    return fallback;
-  }
-
-  private async lastGoodSettings(): Promise<Settings | null> {
-    const lastGood = await this.local.get(LAST_GOOD_SETTINGS_STORAGE);
-    if (!lastGood) return null;
-    try {
-      return validateSettings({ ...this.deps.defaults, ...(lastGood as Partial<Settings>) }, this.now());
-    } catch {
-      return null;
-    }
+  /** The desired settings (SettingsStore: the last good ones when what is stored no longer validates). */
+  settings(): Promise<Settings> {
+    return this.settingsStore.current();
   }
 
   /** Desired state as the background found it: problems the user should see in Diagnostics. */
   problems(): string[] {
-    return this.settingsProblem ? [this.settingsProblem] : [];
+    return this.settingsStore.problems();
   }
 
   private storeSettings(settings: Settings): Promise<void> {
-    return this.deps.local.set({ [SETTINGS_STORAGE]: settings, [LAST_GOOD_SETTINGS_STORAGE]: settings });
+    return this.settingsStore.store(settings);
   }
 
-  /**
-   * A line of the background's own for the event log (the host keeps the log the views show). Lines
-   * wait, bounded, while no host hears them, and go with the next delivery.
-   */
+  /** A line of the background's own for the event log (BackgroundLog: it waits while no host hears it). */
   report(level: LogLevel, type: string, message: string): void {
-    (level === 'error' ? console.error : console.warn)(`meshdeck: ${message}`);
-    this.pendingLog = [...this.pendingLog, { level, type, message }].slice(-PENDING_LOG_LIMIT);
-    this.flushLog().catch(() => undefined);
-  }
-
-  private async flushLog(): Promise<void> {
-    if (this.pendingLog.length === 0) return;
-    const lines = this.pendingLog;
-    this.pendingLog = [];
-    try {
-      await this.deps.host.log(lines);
-    } catch (error) {
-      this.pendingLog = [...lines, ...this.pendingLog].slice(-PENDING_LOG_LIMIT);
-      throw error;
-    }
+    this.log.report(level, type, message);
   }
 
   /** Every ICE server whose credential a view may keep: in the settings, the trial and the history. */
@@ -437,7 +382,7 @@ export class Controller {
     }
     this.watchdog.succeeded();
     // Lines that waited for a host go now; a failure keeps them for the next delivery.
-    await this.flushLog().catch(() => undefined);
+    await this.log.flush().catch(() => undefined);
   }
 
   /** Pushes the configuration without waiting; a failure is logged and counted by the watchdog. */

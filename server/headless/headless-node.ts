@@ -7,7 +7,8 @@
  * through the view server.
  */
 import { randomBytes } from 'node:crypto';
-import { Controller, SETTINGS_STORAGE } from '../../core/control/controller';
+import { Controller } from '../../core/control/controller';
+import { SETTINGS_STORAGE } from '../../core/control/settings-store';
 import { errorReply, okReply } from '../../core/control/protocol';
 import type { Settings } from '../../core/settings/settings';
 import { createInProcessHost } from '../../core/host/in-process-host';

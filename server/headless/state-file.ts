@@ -12,7 +12,7 @@
  * the file holds the endpoints that last worked, so a restart during a trial never keeps endpoints
  * that had not proved themselves, as the trial would not have either.
  */
-import { SETTINGS_STORAGE } from '../../core/control/controller';
+import { SETTINGS_STORAGE } from '../../core/control/settings-store';
 import { TRIAL_STORAGE, type EndpointTrial } from '../../core/control/endpoint-trial';
 import { SettingsError, validateSettings, type Settings } from '../../core/settings/settings';
 import { errorText } from '../../core/lib/error-text';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SETTINGS_STORAGE } from '../../../core/control/controller';
+import { SETTINGS_STORAGE } from '../../../core/control/settings-store';
 import { TRIAL_STORAGE } from '../../../core/control/endpoint-trial';
 import type { Settings } from '../../../core/settings/settings';
 import { openStateFile, STATE_FILE_MAX_BYTES } from '../../../server/headless/state-file';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Controller, LAST_GOOD_SETTINGS_STORAGE, SETTINGS_STORAGE } from '../../../../core/control/controller';
+import { Controller } from '../../../../core/control/controller';
+import { LAST_GOOD_SETTINGS_STORAGE, SETTINGS_STORAGE } from '../../../../core/control/settings-store';
 import type { BackgroundLogLine, HostHandle } from '../../../../core/control/host-handle';
 import { deriveId } from '../../../../core/identity/identity';
 import { loadOrCreateIdentity, USER_KEY_STORAGE, type SyncArrivals } from '../../../../core/identity/identity-store';

@@ -19,7 +19,7 @@ import { SerialQueue } from '../lib/serial-queue';
 import { StatsHistory } from './stats-history';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
 import type { BlobStore } from '../files/blob-store';
-import { FileSharingError } from '../files/file-sharing';
+import { doFileAction } from './file-actions';
 import type { FallbackSignalingFactory, MeetingSignalingFactory, SignalingFactory } from '../signaling/signaling';
 import type { RendezvousFactory } from '../discovery/rendezvous';
 import { errorText } from '../lib/error-text';
@@ -200,37 +200,9 @@ export class NodeHost {
       case 'files:download':
       case 'files:cancel':
       case 'files:save':
-        return (await this.actOnFiles(node, action)) as Out;
+        return (await doFileAction(node.files, this.deps.blobs, action)) as Out;
     }
     throw new Error(`unhandled action ${(action as NodeAction).type}`);
-  }
-
-  private async actOnFiles(node: MeshNode, action: Extract<NodeAction, { type: `files:${string}` }>): Promise<unknown> {
-    const { files } = node;
-    const blobs = this.deps.blobs;
-    if (!files || !blobs) throw new FileSharingError('file sharing is not available while the node is offline');
-    switch (action.type) {
-      case 'files:share': {
-        const blob = await blobs.take(action.blobKey);
-        if (!blob) throw new FileSharingError('the file did not reach the node host: choose it again');
-        return { ih: await files.share(blob, action.name) };
-      }
-      case 'files:stop':
-        files.stopSharing(action.ih);
-        return null;
-      case 'files:download':
-        await files.download(action.ih);
-        return null;
-      case 'files:cancel':
-        files.cancel(action.ih);
-        return null;
-      case 'files:save': {
-        const blob = await files.downloaded(action.ih);
-        const blobKey = `download:${action.ih}`;
-        await blobs.put(blobKey, blob);
-        return { blobKey, name: files.snapshot().downloads.find((d) => d.ih === action.ih)?.name ?? action.ih };
-      }
-    }
   }
 
   /**

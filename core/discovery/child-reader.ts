@@ -42,6 +42,7 @@ import {
   oneWriteAt,
   readFirst,
   SAME_WRITE_MS,
+  snapshotChild,
   STRANGER_SLOTS,
   WATCHED_WRITERS,
   type Link,
@@ -92,7 +93,8 @@ export class ChildReader {
   /** Node ID → the write of its link read last; oldest first. */
   private readonly read = new Map<string, number>();
   /** Souls being fetched → how to end that fetch, and to end it soon (nothing, or junk, answered). */
-  private readonly inFlight = new Map<string, { known: boolean; writtenAt: number; end(): void; endSoon(): void }>();
+  /** Souls being fetched → how to end that fetch (and start the next, unless told not to), and to end it soon. */
+  private readonly inFlight = new Map<string, { known: boolean; writtenAt: number; end(next?: boolean): void; endSoon(): void }>();
   /** Known writers watched at their own souls → the chain, and the newest write handed on. */
   private readonly watched = new Map<string, { chain: ReaderChain; newest: number }>();
   private running = false;
@@ -207,8 +209,10 @@ export class ChildReader {
   /** Hands on every whole, well-formed write of a known writer's soul as it comes. */
   private watch(key: string, soul: string): void {
     // GUN keeps one chain per soul, and a fetch that ended later would switch it off under the watch.
-    this.inFlight.get(soul)?.end();
+    // Ended without starting the next: that could be a newer write of this very soul, fetched on the
+    // chain the watch is about to share, and its end would switch the watch off (attacker read).
     this.waiting.delete(key);
+    this.inFlight.get(soul)?.end(false);
     const chain = this.deps.chainOf(soul);
     const entry = { chain, newest: -Infinity };
     this.watched.set(key, entry);
@@ -217,7 +221,7 @@ export class ChildReader {
       const written = oneWriteAt(data, this.deps.family.fields);
       if (written === null || written <= entry.newest || !this.deps.family.accepts(data, key, this.deps.parentSoul, this.deps.now())) return;
       entry.newest = written;
-      void this.deps.onChild(key, data);
+      void this.deps.onChild(key, snapshotChild(data, this.deps.family.fields));
     });
   }
 
@@ -304,12 +308,12 @@ export class ChildReader {
     const fetch = {
       known: link.known,
       writtenAt,
-      end: (): void => {
+      end: (next = true): void => {
         if (this.inFlight.get(soul) !== fetch) return;
         this.inFlight.delete(soul);
         this.deps.timers.cancel(timer);
         chain.off();
-        this.pump();
+        if (next) this.pump();
       },
       endSoon: (): void => endSoon(),
     };
@@ -367,7 +371,7 @@ export class ChildReader {
       // a stock relay, which passes each read on to its other clients, a forged answer came first and
       // kept the genuine one out until its writer's next write (attacker read, issue 23).
       judging++;
-      this.deps.onChild(key, data).then(
+      this.deps.onChild(key, snapshotChild(data, family.fields)).then(
         (news) => {
           judging--;
           if (news) fetch.end();

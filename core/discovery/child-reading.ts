@@ -88,6 +88,20 @@ export function oneWriteAt(data: Record<string, unknown>, fields: readonly strin
   return newest - oldest <= SAME_WRITE_MS ? newest : null;
 }
 
+/**
+ * A copy of a child GUN delivered: its family's fields and their states. GUN hands every listener of a
+ * soul the same object and merges later writes into it in place, a field at a time: a consumer that
+ * checked a signature and read a field after an await read what a later chunk had put there (a forged
+ * file list taken as signed, a box key other than the one verified: attacker read, issue 23).
+ */
+export function snapshotChild(data: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const meta = isRecord(data._) ? data._ : {};
+  const states = isRecord(meta['>']) ? meta['>'] : {};
+  const copy: Record<string, unknown> = { _: { '#': meta['#'], '>': Object.fromEntries(fields.filter((f) => f in states).map((f) => [f, states[f]])) } };
+  for (const field of fields) if (field in data) copy[field] = data[field];
+  return copy;
+}
+
 /** A child as one write of it: each field's GUN state and value (the screen bounds their size). */
 export function childKey(data: Record<string, unknown>, fields: readonly string[]): string {
   const meta = data._;

@@ -13,6 +13,7 @@ import type { NodeRecord } from './rendezvous-record';
 import { screenGunInput, type GunMeshLike } from './gun-input-screen';
 import { watchNotFound } from './gun-not-found';
 import { ChildReader, type ReaderChain } from './child-reader';
+import { snapshotChild } from './child-reading';
 import { allFamilies, type ChildFamily } from './graph-families';
 import type { Rendezvous, RendezvousEvents, RendezvousFactory, RendezvousOptions, Verdict } from './rendezvous';
 
@@ -348,10 +349,12 @@ class GunRendezvous implements Rendezvous {
       // copy read long ago (a box key gone stale): only a value its family accepts now ends the read.
       let checks = 0;
       chain.on((value) => {
-        if (!isRecord(value) || (family && !family.accepts(value, key, parentSoul, this.options.clock.now()))) return;
+        if (!isRecord(value) || !family || !family.accepts(value, key, parentSoul, this.options.clock.now())) return;
         // Each check may cost a signature: a relay sending forgery after forgery gets a few, not one each.
         if (++checks > SLOT_READ_CHECKS) return;
-        void accept(value).then((ok) => ok && settle(value), () => undefined);
+        // A copy: GUN merges later writes into the object it handed over, and the check awaits.
+        const child = snapshotChild(value, family.fields);
+        void accept(child).then((ok) => ok && settle(child), () => undefined);
       });
     });
   }

@@ -47,13 +47,15 @@ function listedFile(value: unknown): ListedFile | null {
 /** The files `nodeId` lists, from what a relay returned, or why it was refused. */
 export async function openFileList(raw: unknown, nodeId: string, nodeKey: CryptoKey, now: number): Promise<{ files: ListedFile[]; ts: number } | string> {
   if (!isRecord(raw) || raw.id !== nodeId || typeof raw.list !== 'string' || typeof raw.sig !== 'string' || !Number.isSafeInteger(raw.ts)) return 'not a file list';
+  // Read once, before the await: what is parsed is what was verified, whatever happens to `raw` meanwhile.
+  const { list, sig } = raw;
   const ts = raw.ts as number;
   if (ts > now + DATED_AHEAD_MS) return 'dated ahead';
-  if (raw.list.length > MAX_FILE_LIST_CHARS) return 'too long';
-  if (!(await verifyText(nodeKey, listText(nodeId, raw.list, ts), raw.sig))) return 'its signature does not verify';
+  if (list.length > MAX_FILE_LIST_CHARS) return 'too long';
+  if (!(await verifyText(nodeKey, listText(nodeId, list, ts), sig))) return 'its signature does not verify';
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.list);
+    parsed = JSON.parse(list);
   } catch {
     return 'its list is not JSON';
   }

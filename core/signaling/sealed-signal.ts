@@ -70,12 +70,14 @@ export async function openBox(raw: unknown, nodeId: string, nodeKey: CryptoKey, 
   if (!isRecord(raw) || raw.id !== nodeId || typeof raw.box !== 'string' || typeof raw.sig !== 'string' || !Number.isFinite(raw.ts)) {
     throw new SignalError('no box key of that node on the relays');
   }
+  // Read once, before the await: the key imported is the key verified, whatever happens to `raw` meanwhile.
+  const { box, sig } = raw;
   const ts = raw.ts as number;
   if (ts > now + SIGNAL_AHEAD_MS) throw new SignalError('box key dated ahead');
   if (now - ts > BOX_FRESH_MS) throw new SignalError(`box key stale (written ${Math.round((now - ts) / 1000)} s ago: not by a run of its node that is still on)`);
   if (newestTs !== undefined && ts < newestTs) throw new SignalError('box key older than one of that node taken before (replayed)');
-  if (!(await verifyText(nodeKey, boxText(nodeId, raw.box, ts), raw.sig))) throw new SignalError('box key signature does not verify');
-  return { key: await importBox(raw.box), ts };
+  if (!(await verifyText(nodeKey, boxText(nodeId, box, ts), sig))) throw new SignalError('box key signature does not verify');
+  return { key: await importBox(box), ts };
 }
 
 /** A box key (or an offer's one-use key) as sent: raw P-256, base64url. */

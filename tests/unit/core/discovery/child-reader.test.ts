@@ -220,6 +220,17 @@ describe('ChildReader', () => {
     expect(reader.fetches(soul)).toBe(false);
   });
 
+  it('hands its consumer a copy: a later chunk GUN merges into the object it handed over changes nothing already handed on', async () => {
+    const { clock, links, children, read } = setup();
+    const at = clock.now();
+    const soul = `${PARENT}/${record.id}`;
+    links({ [record.id]: at });
+    const live = gunNode(soul, { ...record }, () => at) as Record<string, unknown>;
+    children.get(soul)!.emit(live);
+    live.signal = JSON.stringify(['http://127.0.0.1:9/evil']);
+    expect((read[0] as { signal: string }).signal).toBe(record.signal);
+  });
+
   it('hands the same child on once per fetch, however often GUN delivers it while its verdict is awaited', async () => {
     const { clock, links, children, read } = setup();
     const at = clock.now();

@@ -103,6 +103,15 @@ describe('file lists', () => {
     const record = await signFileList(identity, [{ ih: IH, name: 'notes.txt', size: 12 }], 1000);
     expect(await openFileList(record, identity.nodeId, await nodeKey(identity), 1000)).toEqual({ files: [{ ih: IH, name: 'notes.txt', size: 12 }], ts: 1000 });
     expect(await openFileList(record, identity.nodeId, await nodeKey(other), 1000)).toMatch(/signature/);
+    // GUN merges a later chunk into the object it handed over, while the check awaits: what is parsed
+    // must be what was verified. Here the object's list changes after it is first read.
+    const evil = JSON.stringify([{ ih: 'b'.repeat(40), name: 'evil.exe', size: 12 }]);
+    let merged = false;
+    const shifting = { ...record, get list() { return merged ? evil : record.list; } };
+    const key = await nodeKey(identity);
+    // The chunk lands as soon as the check first awaits.
+    queueMicrotask(() => (merged = true));
+    expect(await openFileList(shifting, identity.nodeId, key, 1000)).toEqual({ files: [{ ih: IH, name: 'notes.txt', size: 12 }], ts: 1000 });
     expect(await openFileList({ ...record, list: record.list.replace('12', '13') }, identity.nodeId, await nodeKey(identity), 1000)).toMatch(/signature/);
     expect(await openFileList(record, other.nodeId, await nodeKey(identity), 1000)).toMatch(/not a file list/);
     expect(await openFileList(record, identity.nodeId, await nodeKey(identity), 1000 - 10 * 60_000)).toMatch(/ahead/);

@@ -79,6 +79,20 @@ describe('sealed signals', () => {
     await expect(openBox({ ...evesBox, id: alice.identity.nodeId }, alice.identity.nodeId, await keyOf(alice), NOW)).rejects.toThrow(/signature/);
     await expect(openBox(box, alice.identity.nodeId, await keyOf(alice), NOW - SIGNAL_AHEAD_MS - 1)).rejects.toThrow(/ahead/);
     await expect(openBox(undefined, alice.identity.nodeId, await keyOf(alice), NOW)).rejects.toThrow(/no box key/);
+    // GUN merges a later chunk into the object it handed over, while the signature check awaits: the key
+    // imported must be the key verified. Here the object's box changes after it is first read.
+    const evesKeys = await newBoxKeys();
+    const evesPoint = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', evesKeys.publicKey)));
+    let merged = false;
+    const shifting = { ...box, get box() { return merged ? evesPoint : box.box; } };
+    const aliceKey = await keyOf(alice);
+    // The chunk lands as soon as the check first awaits.
+    queueMicrotask(() => (merged = true));
+    const opened = await openBox(shifting, alice.identity.nodeId, aliceKey, NOW);
+    // The key imported agrees with Alice's box key, not Eve's: same shared secret with a third key.
+    const probe = await newBoxKeys();
+    const secretWith = async (key: CryptoKey) => toBase64Url(new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: key }, probe.privateKey, 256)));
+    expect(await secretWith(opened.key)).toBe(await secretWith(keys.publicKey));
   });
 
   it('a box key from an earlier run is refused: one older than its node rewrites it within, or than one taken before (issue 23, item 7)', async () => {

@@ -14,10 +14,8 @@
  *     "user": { "pub": …, "priv": <JWK>, "createdAt": <ms> },
  *     "cert": { "at": <ms>, "sig": <base64url> } }
  */
-import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { link, open, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { open } from 'node:fs/promises';
 import {
   deriveId,
   generateExportableKeyPair,
@@ -36,7 +34,7 @@ import type { NodeKeyStore } from '../core/identity/node-key-store';
 import type { StoredUserKey } from '../core/identity/identity-store';
 import { fromBase64Url } from '../core/lib/encoding';
 import { errorText } from '../core/lib/error-text';
-import { makeDirectory, syncDirectory } from './directory-sync';
+import { createPrivateFile } from './private-file';
 
 /** The identity file is missing a part, malformed, too widely readable, or not ours. */
 export class IdentityFileError extends Error {
@@ -44,8 +42,6 @@ export class IdentityFileError extends Error {
 }
 
 export const IDENTITY_FILE_VERSION = 1;
-/** Owner read/write only. */
-export const IDENTITY_FILE_MODE = 0o600;
 
 interface IdentityFileContents {
   version: number;
@@ -72,7 +68,7 @@ export async function loadOrCreateIdentityFile(file: string, { now = Date.now }:
   if (existing) return existing;
   const contents = await mintIdentity(now());
   try {
-    await writeNewFile(file, JSON.stringify(contents, null, 2) + '\n');
+    await createPrivateFile(file, JSON.stringify(contents, null, 2) + '\n');
   } catch (error) {
     // Another process made it between our read and our write: use theirs, so both agree.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
@@ -179,33 +175,4 @@ async function toLoaded(file: string, contents: IdentityFileContents): Promise<O
   const keys: NodeKeyStore = { load: async () => pair, keepFirst: async () => pair };
   const userKey: StoredUserKey = { pub: contents.user.pub, priv: contents.user.priv, createdAt: contents.user.createdAt ?? contents.cert.at };
   return { stored: { node: { pub: contents.node.pub }, user: { pub: contents.user.pub }, cert: contents.cert }, keys, nodeId, userId, userKey };
-}
-
-/**
- * Writes `text` to a new file `file` with mode 0600, atomically and without replacing one that exists:
- * into a temporary file opened with O_EXCL and that mode, then hard-linked to its name (link fails with
- * EEXIST if the name is taken), so no reader ever sees a half-written file; then the directory is
- * synced, so the name outlives a power cut.
- */
-async function writeNewFile(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  await makeDirectory(dir, 0o700);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, IDENTITY_FILE_MODE);
-  try {
-    // The umask can only narrow the mode; set it anyway in case the file system ignored it.
-    await handle.chmod(IDENTITY_FILE_MODE);
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-  // Until the directory is synced the new name may not survive a power cut, and the next start
-  // would mint another node ID (directory-sync.ts).
-  await syncDirectory(dir);
 }

@@ -5,14 +5,14 @@
  * the identity's entries) lives as long as the process, but for the settings the dashboard changed,
  * which the state file keeps (state-file.ts), and the identity, which lives in its own file.
  *
- * The file is replaced atomically and read with care (private-file.ts): a crash leaves the old lists
+ * The file is replaced atomically and read with care (server/private-file.ts): a crash leaves the old lists
  * or the new ones, never half of either. Format: { "version": 1, "sync": {…}, "local": {…} }.
  */
 import { isIdListKey } from '../../core/blocklist/block-list';
 import type { StorageArea } from '../../core/lib/storage';
 import { SerialQueue } from '../../core/lib/serial-queue';
 import { errorText } from '../../core/lib/error-text';
-import { PrivateFileError, readPrivateFile, replacePrivateFile } from './private-file';
+import { PrivateFileError, readPrivateFile, replacePrivateFile } from '../private-file';
 
 export const LISTS_FILE_VERSION = 1;
 /** Far above any real lists (an import takes at most 5,000 entries of about 300 bytes), yet bounded. */

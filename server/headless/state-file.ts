@@ -3,7 +3,7 @@
  * outlive a restart, as Syncthing's GUI writes its config. It holds only those changes, each with the
  * value it replaced, which decides whether it still wins over the config file and flags
  * (setting-sources.ts). Beside the lists file by default; mode 0600, replaced atomically and read with
- * care (private-file.ts). A file or entry that cannot be used is reported and ignored, never a reason
+ * care (server/private-file.ts). A file or entry that cannot be used is reported and ignored, never a reason
  * not to start: the node then runs on the config file and flags.
  *
  * Format: { "version": 1, "settings": { "<setting>": { "value": …, "replaced": … }, … } }
@@ -28,7 +28,7 @@ import {
   type OperatorSource,
   type SettingSources,
 } from '../setting-sources';
-import { readPrivateFile, replacePrivateFile } from './private-file';
+import { readPrivateFile, replacePrivateFile } from '../private-file';
 
 export const STATE_FILE_VERSION = 1;
 /** Thirteen settings, with at most 8 ICE servers: a few KiB. */

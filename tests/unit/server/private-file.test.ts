@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, symlink, writeFile }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PrivateFileError, readPrivateFile, replacePrivateFile } from '../../../server/headless/private-file';
+import { PrivateFileError, readPrivateFile, replacePrivateFile } from '../../../server/private-file';
 
 /** The calls that make a write durable, in order: a seam over node:fs/promises that still does the real thing. */
 const durable = vi.hoisted(() => [] as string[]);

@@ -1,17 +1,15 @@
 /**
- * How meshdeck-node keeps the files it rewrites while it runs (the lists file, the state file): read
- * with care at start, replaced atomically on each change, readable by their owner only.
- *
- * The identity file is not one of them (server/identity-file.ts): it is written once and must never
- * be overwritten, so it is hard-linked into place (link fails if the name is taken), where these are
- * renamed over the old file on purpose.
+ * How meshdeck-node keeps its files: read with care, written atomically, readable by their owner
+ * only. The files it rewrites while it runs (the lists file, the state file) are replaced
+ * (replacePrivateFile); the identity file is written once and must never be overwritten
+ * (createPrivateFile). Both go through one atomic write: a temporary file, synced, then put in place.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { errorText } from '../../core/lib/error-text';
-import { makeDirectory, syncDirectory } from '../directory-sync';
+import { errorText } from '../core/lib/error-text';
+import { makeDirectory, syncDirectory } from './directory-sync';
 
 /** Owner read/write only: the state file may hold TURN credentials, the lists whom the operator watches. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -69,26 +67,46 @@ export async function readPrivateFile(file: string, maxBytes: number): Promise<s
 }
 
 /**
- * Replaces `file` with `text`, atomically: a new temporary file (O_EXCL, O_NOFOLLOW, mode 0600)
- * written and synced, then renamed over the name, and the directory synced. A crash leaves the old
- * text or the new, never half of either; a link at the name is replaced, never written through.
+ * Replaces `file` with `text`, atomically: a crash leaves the old text or the new, never half of
+ * either; a link at the name is replaced, never written through.
  */
 export async function replacePrivateFile(file: string, text: string): Promise<void> {
-  await makeDirectory(path.dirname(file), 0o700);
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeAtomically(file, text, 'replace');
+}
+
+/**
+ * Writes `text` to a new file `file`, atomically and without replacing one that exists: fails with
+ * EEXIST if the name is taken, so two processes making the file at once agree on one of them.
+ */
+export async function createPrivateFile(file: string, text: string): Promise<void> {
+  await writeAtomically(file, text, 'create');
+}
+
+/**
+ * The one atomic write: into a new temporary file (O_EXCL, O_NOFOLLOW, mode 0600), synced, then
+ * renamed over the name ('replace') or hard-linked to it ('create': link fails if the name is taken),
+ * so no reader ever sees a half-written file; then the directory is synced, as the new name is only
+ * in the directory's entries until they are (directory-sync.ts).
+ */
+async function writeAtomically(file: string, text: string, mode: 'replace' | 'create'): Promise<void> {
+  const dir = path.dirname(file);
+  await makeDirectory(dir, 0o700);
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
   try {
+    // The umask can only narrow the mode; set it anyway in case the file system ignored it.
+    await handle.chmod(PRIVATE_FILE_MODE);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();
   }
   try {
-    await rename(temp, file);
-  } catch (error) {
+    if (mode === 'replace') await rename(temp, file);
+    else await link(temp, file);
+  } finally {
+    // After a rename the temporary name is gone already; after a link, or a failure, it is removed.
     await unlink(temp).catch(() => undefined);
-    throw error;
   }
-  // The rename is only in the directory's entries until they are synced (directory-sync.ts).
-  await syncDirectory(path.dirname(file));
+  await syncDirectory(dir);
 }

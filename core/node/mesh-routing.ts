@@ -11,7 +11,7 @@ import { isStale } from '../discovery/rendezvous-record';
 import { MeshRouter } from '../routing/mesh-router';
 import { RouteCache } from '../routing/route-graph';
 import type { MeshPingResult, RoutingSnapshot } from '../routing/routing-reports';
-import type { Route } from '../session/wire';
+import type { RoutedMessage } from '../session/wire';
 import type { AccessLists } from './access-lists';
 import { SCORE_PENALTIES } from './peer-scores';
 import type { SessionTable } from './session-table';
@@ -71,7 +71,7 @@ export class MeshRouting {
   }
 
   /** A route message from the ready neighbour `from`. */
-  receive(message: Route, from: string): Promise<void> {
+  receive(message: RoutedMessage, from: string): Promise<void> {
     return this.router.receive(message, from);
   }
 

@@ -11,7 +11,7 @@ import type { BeatPacer } from '../session/beat-pacer';
 import { describeClose } from '../session/close-reason';
 import type { Link } from '../session/link';
 import { PeerSession, type CloseReason } from '../session/peer-session';
-import type { Pair, Route } from '../session/wire';
+import type { Pair, RoutedMessage } from '../session/wire';
 import type { AccessLists } from './access-lists';
 import type { DialBudget } from './dial-budget';
 import { SCORE_PENALTIES, type PeerScores } from './peer-scores';
@@ -34,7 +34,7 @@ export interface SessionLifecycleDeps {
   scores: PeerScores;
   log: EventLog;
   /** A route message from a ready peer (core/routing). */
-  route(message: Route, from: string): Promise<void>;
+  route(message: RoutedMessage, from: string): Promise<void>;
   ready(session: PeerSession): void;
   closed(close: { nodeId: string; reason: CloseReason; error: string | null }): void;
   pair(session: PeerSession, message: Pair): void;

@@ -10,7 +10,7 @@ import { NODE_ID_PATTERN as NODE_ID, verifyText, type Identity } from '../identi
 import type { MeshPingResult } from './routing-reports';
 import type { RoutingSnapshot } from './routing-reports';
 import { TokenBucket, TokenBuckets } from '../lib/token-bucket';
-import type { Route } from '../session/wire';
+import type { RoutedMessage } from '../session/wire';
 import { errorText } from '../lib/error-text';
 
 export const MAX_TTL = 8;
@@ -18,7 +18,7 @@ export const MESH_PING_TIMEOUT_MS = 5000;
 /** docs/protocol.md §6: routes are de-duplicated by (src, id) for at least 5 minutes. */
 export const SEEN_FOR_MS = 5 * 60_000;
 /**
- * Route keys remembered at most. Past it, the oldest key of the source holding the most goes first: a
+ * Routed-message keys remembered at most. Past it, the oldest key of the source holding the most goes first: a
  * neighbour flooding its own signed messages once evicted everyone's keys, then replayed a node's
  * recorded pings to spend that node's budgets (attacker read, issue 23). The wire carries no date to
  * refuse a replay by; this keeps a flooder's keys from pushing out anyone else's.
@@ -61,7 +61,7 @@ export interface RouterDeps {
   clock: Clock;
   /** Node IDs of ready neighbours. */
   readyNeighbours(): string[];
-  sendTo(nodeId: string, message: Route): void;
+  sendTo(nodeId: string, message: RoutedMessage): void;
   /** The verified node key of `nodeId` (from its rendezvous record or a session), or null. */
   keyOf(nodeId: string): CryptoKey | null;
   isBlocked(nodeId: string): boolean;
@@ -78,7 +78,7 @@ export interface RouterDeps {
   nextHop?(destination: string): string | null;
 }
 
-const seenKey = (message: Route): SeenKey => [message.src, message.id];
+const seenKey = (message: RoutedMessage): SeenKey => [message.src, message.id];
 type SeenKey = readonly [src: string, id: string];
 
 /**
@@ -86,7 +86,7 @@ type SeenKey = readonly [src: string, id: string];
  * source, ends with the neighbour that sent it, never holds this node or a node twice, and grows by
  * one hop as the ttl falls by one, so a path padded with extra hops is refused.
  */
-function malformation(message: Route, from: string, self: string): string | null {
+function malformation(message: RoutedMessage, from: string, self: string): string | null {
   const { ttl, path } = message;
   if (!ROUTE_ID.test(message.id)) return 'id is not 12 bytes of base64url';
   if (!NODE_ID.test(message.src) || !(message.dst === '*' || NODE_ID.test(message.dst))) return 'src or dst is not a node ID';
@@ -158,13 +158,13 @@ export class MeshRouter {
     const { identity } = this.deps;
     const id = toBase64Url(randomBytes(12));
     const sig = await identity.sign(canonical({ id, src: identity.nodeId, dst, body }));
-    const message: Route = { t: 'route', id, src: identity.nodeId, dst, ttl: MAX_TTL, path: [identity.nodeId], body, sig };
+    const message: RoutedMessage = { t: 'route', id, src: identity.nodeId, dst, ttl: MAX_TTL, path: [identity.nodeId], body, sig };
     this.remember(seenKey(message));
     return this.pass(message, null) > 0;
   }
 
   /** Handles a route message received from the ready neighbour `from`. */
-  async receive(message: Route, from: string): Promise<void> {
+  async receive(message: RoutedMessage, from: string): Promise<void> {
     const self = this.deps.identity.nodeId;
     const key = seenKey(message);
     if (this.isSeen(key)) return;
@@ -207,7 +207,7 @@ export class MeshRouter {
    * at most FLOOD_FANOUT random ready neighbours not on the path; a broadcast to every ready neighbour
    * not on the path. Returns the number of copies sent.
    */
-  private pass(message: Route, from: string | null): number {
+  private pass(message: RoutedMessage, from: string | null): number {
     const neighbours = this.deps.readyNeighbours();
     if (neighbours.includes(message.dst)) return this.direct(message, message.dst);
     const open = neighbours.filter((id) => id !== from && !message.path.includes(id));
@@ -218,19 +218,19 @@ export class MeshRouter {
     return this.flood(message, pickAtRandom(open, FLOOD_FANOUT));
   }
 
-  private direct(message: Route, to: string): number {
+  private direct(message: RoutedMessage, to: string): number {
     this.deps.sendTo(to, message);
     this.counters.directed++;
     return 1;
   }
 
-  private flood(message: Route, targets: readonly string[]): number {
+  private flood(message: RoutedMessage, targets: readonly string[]): number {
     for (const id of targets) this.deps.sendTo(id, message);
     this.counters.flooded += targets.length;
     return targets.length;
   }
 
-  private onDelivered(message: Route): void {
+  private onDelivered(message: RoutedMessage): void {
     const { body } = message;
     // A ping to "*" is never answered: every node of the room answering one message is amplification.
     if (body.k === 'ping' && typeof body.ts === 'number' && message.dst === this.deps.identity.nodeId) {

@@ -13,7 +13,7 @@ import type { Identity, IdentityVerifier, VerifiedPeer } from '../identity/ident
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from './peer-snapshot';
 import { strengthScore } from './strength';
-import { MAX_MESSAGE_BYTES, parseWireMessage, type ByeReason, type Pair, type Route, type WireMessage } from './wire';
+import { MAX_MESSAGE_BYTES, parseWireMessage, type ByeReason, type Pair, type RoutedMessage, type WireMessage } from './wire';
 import { Handshake } from './handshake';
 import { errorText } from '../lib/error-text';
 import type { SessionPolicy } from './session-policy';
@@ -43,7 +43,7 @@ export interface SessionEvents {
   'session:ready': PeerSession;
   'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
   /** A route message from this ready neighbour (mesh routing). */
-  'session:route': { session: PeerSession; message: Route };
+  'session:route': { session: PeerSession; message: RoutedMessage };
   /** A pairing message from this ready neighbour. */
   'session:pair': { session: PeerSession; message: Pair };
   /** Handling a frame failed on our side (a listener threw): the session goes on with the next frame. */

@@ -44,7 +44,7 @@ export interface Bye {
   t: 'bye';
   reason: ByeReason;
 }
-export interface Route {
+export interface RoutedMessage {
   t: 'route';
   id: string;
   src: string;
@@ -68,7 +68,7 @@ export interface Pair {
   box?: string;
 }
 
-export type WireMessage = Hello | Auth | Ping | Pong | Bye | Route | Pair;
+export type WireMessage = Hello | Auth | Ping | Pong | Bye | RoutedMessage | Pair;
 
 export class WireError extends Error {
   override name = 'WireError';
@@ -144,7 +144,7 @@ export function parseWireMessage(frame: unknown): WireMessage | null {
       ) {
         throw new WireError('malformed route');
       }
-      return m as unknown as Route;
+      return m as unknown as RoutedMessage;
     case 'pair':
       if (!PAIR_STEPS.includes(m.step as PairStep) || !(['proof', 'iv', 'box'] as const).every((k) => m[k] === undefined || isString(m[k]))) {
         throw new WireError('malformed pair');

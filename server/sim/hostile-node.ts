@@ -9,7 +9,7 @@ import type { Identity } from '../../core/identity/identity';
 import { MAX_TTL } from '../../core/routing/mesh-router';
 import { ANNOUNCE_INTERVAL_MS, MAX_NEIGHBORS, signRecord, type NodeRecord } from '../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../core/lib/clock';
-import type { Route } from '../../core/session/wire';
+import type { RoutedMessage } from '../../core/session/wire';
 import type { SimLink, SimNetwork } from './sim-network';
 import type { SeededRandom } from './seeded-random';
 
@@ -47,16 +47,16 @@ export class HostileNode {
 
   /** Swallows route messages for others and answers each with a pong that claims to be from its destination. */
   private onFrame(frame: string, link: SimLink): boolean {
-    let message: Partial<Route>;
+    let message: Partial<RoutedMessage>;
     try {
-      message = JSON.parse(frame) as Partial<Route>;
+      message = JSON.parse(frame) as Partial<RoutedMessage>;
     } catch {
       return false;
     }
     if (message.t !== 'route' || message.dst === this.identity.nodeId || typeof message.src !== 'string' || typeof message.dst !== 'string') return false;
     this.counters.swallowed++;
     if (message.dst !== '*' && message.body?.k === 'ping') {
-      const forged: Route = {
+      const forged: RoutedMessage = {
         t: 'route',
         id: toBase64Url(randomBytes(12)),
         src: message.dst,
@@ -77,7 +77,7 @@ export class HostileNode {
     for (const link of this.network.linksOf(this.identity.nodeId)) {
       for (let i = 0; i < JUNK_PER_TICK; i++) {
         const src = ids[Math.floor(this.random.next() * ids.length)] ?? this.identity.nodeId;
-        const junk: Route = {
+        const junk: RoutedMessage = {
           t: 'route',
           id: toBase64Url(randomBytes(12)),
           src,
@@ -98,7 +98,7 @@ export class HostileNode {
     const body = { k: 'junk', pad: toBase64Url(randomBytes(48)) };
     const src = this.identity.nodeId;
     const sig = await this.identity.sign(canonical({ id, src, dst: '*', body }));
-    const message: Route = { t: 'route', id, src, dst: '*', ttl: MAX_TTL, path: [src], body, sig };
+    const message: RoutedMessage = { t: 'route', id, src, dst: '*', ttl: MAX_TTL, path: [src], body, sig };
     this.counters.broadcasts++;
     for (const link of this.network.linksOf(src)) this.sendOn(link, message);
   }
@@ -121,7 +121,7 @@ export class HostileNode {
     this.counters.junkRecords += genuine ? 3 : 2;
   }
 
-  private sendOn(link: SimLink, message: Route): void {
+  private sendOn(link: SimLink, message: RoutedMessage): void {
     if (link.isOpen) link.send(JSON.stringify(message));
   }
 }

@@ -4,7 +4,7 @@ import { canonical } from '../../../../core/lib/encoding';
 import type { Identity } from '../../../../core/identity/identity';
 import { ANSWER_RESERVE, BROADCAST_FORWARD_RATE, FLOOD_FANOUT, FORWARD_RATE, MeshRouter, PING_ANSWER_RATE, SEND_RATE, SendBudgetError } from '../../../../core/routing/mesh-router';
 import { shortestPaths } from '../../../../core/routing/route-graph';
-import type { Route } from '../../../../core/session/wire';
+import type { RoutedMessage } from '../../../../core/session/wire';
 import { makeIdentity } from '../../../support/identities';
 
 interface Hop {
@@ -12,7 +12,7 @@ interface Hop {
   router: MeshRouter;
   routing: boolean;
   neighbours: string[];
-  received: Route[];
+  received: RoutedMessage[];
   blocked: Set<string>;
   penalties: [string, string][];
   /** Whom this router sent each copy to, in order. */
@@ -150,7 +150,7 @@ describe('MeshRouter', () => {
     await expect(pending).rejects.toThrow('stopped');
   });
 
-  const signedRoute = async (from: Hop, dst: string, body: Record<string, unknown>, extra: Partial<Route> = {}): Promise<Route> => {
+  const signedRoute = async (from: Hop, dst: string, body: Record<string, unknown>, extra: Partial<RoutedMessage> = {}): Promise<RoutedMessage> => {
     const id = extra.id ?? 'RouteIdRouteId12';
     const src = from.identity.nodeId;
     const sig = await from.identity.sign(canonical({ id, src, dst, body }));

@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect } from 'vitest';
 import { fc, it } from '@fast-check/vitest';
 import { MeshRouter, MAX_TTL } from '../../../../core/routing/mesh-router';
-import { parseWireMessage, WireError, type Route } from '../../../../core/session/wire';
+import { parseWireMessage, WireError, type RoutedMessage } from '../../../../core/session/wire';
 import { importPublicKey, verifyText, type Identity } from '../../../../core/identity/identity';
 import { canonical, fromBase64Url } from '../../../../core/lib/encoding';
 import { FakeClock, settle } from '../../../support/fake-clock';
@@ -27,13 +27,13 @@ const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
 const NODE_ID = /^n[a-z2-7]{26}$/;
 
 interface Seed {
-  message: Route;
+  message: RoutedMessage;
   from: string;
 }
 
 interface Sent {
   to: string;
-  message: Route;
+  message: RoutedMessage;
 }
 
 describe('MeshRouter.receive under fuzzing', () => {
@@ -49,17 +49,17 @@ describe('MeshRouter.receive under fuzzing', () => {
   beforeAll(async () => {
     [self, a, c, n1, n2] = (await Promise.all(Array.from({ length: 5 }, () => makeIdentity()))).map((m) => m.identity) as Identity[] as [Identity, Identity, Identity, Identity, Identity];
     for (const identity of [a, c, n1, n2]) keys.set(identity.nodeId, await importPublicKey(fromBase64Url(identity.nodePub)));
-    const via = (route: Record<string, unknown>, hop: Identity): Route => ({ ...route, ttl: 7, path: [...(route.path as string[]), hop.nodeId] }) as Route;
+    const via = (route: Record<string, unknown>, hop: Identity): RoutedMessage => ({ ...route, ttl: 7, path: [...(route.path as string[]), hop.nodeId] }) as RoutedMessage;
     seeds = [
-      { message: (await signedRoute(a, self.nodeId, { k: 'ping', ts: 1 }, 'AAAAAAAAAAAAAAAA')) as unknown as Route, from: a.nodeId },
+      { message: (await signedRoute(a, self.nodeId, { k: 'ping', ts: 1 }, 'AAAAAAAAAAAAAAAA')) as unknown as RoutedMessage, from: a.nodeId },
       { message: via(await signedRoute(a, '*', { k: 'ping', ts: 2 }, 'AAAAAAAAAAAAAAAB'), n1), from: n1.nodeId },
-      { message: (await signedRoute(a, '*', { k: 'data', n: 1 }, 'AAAAAAAAAAAAAAAC')) as unknown as Route, from: a.nodeId },
+      { message: (await signedRoute(a, '*', { k: 'data', n: 1 }, 'AAAAAAAAAAAAAAAC')) as unknown as RoutedMessage, from: a.nodeId },
       { message: via(await signedRoute(a, n2.nodeId, { k: 'data', deep: { x: [1, 2, { y: 'z' }] } }, 'AAAAAAAAAAAAAAAD'), n1), from: n1.nodeId },
       { message: via(await signedRoute(c, self.nodeId, { k: 'pong', ts: 3, path: [] }, 'AAAAAAAAAAAAAAAE'), n1), from: n1.nodeId },
     ];
     neighbourIds = [a.nodeId, n1.nodeId, n2.nodeId];
     // The independent implementation's route, signed by its node key.
-    const vectors = readVectors() as { node: { pub: string; id: string }; route: { message: Route } };
+    const vectors = readVectors() as { node: { pub: string; id: string }; route: { message: RoutedMessage } };
     keys.set(vectors.node.id, await importPublicKey(fromBase64Url(vectors.node.pub)));
     seeds.push({ message: vectors.route.message, from: vectors.node.id });
     neighbourIds.push(vectors.node.id, vectors.route.message.dst);
@@ -82,7 +82,7 @@ describe('MeshRouter.receive under fuzzing', () => {
   }
 
   /** Whether `m` passes every check of §6 as received from `from`, its signature included. */
-  async function acceptable(m: Route, from: string): Promise<boolean> {
+  async function acceptable(m: RoutedMessage, from: string): Promise<boolean> {
     const path = m.path;
     const shapeOk =
       ROUTE_ID.test(m.id) && NODE_ID.test(m.src) && (m.dst === '*' || NODE_ID.test(m.dst)) && Number.isInteger(m.ttl) && m.ttl >= 1 && m.ttl <= MAX_TTL &&
@@ -96,7 +96,7 @@ describe('MeshRouter.receive under fuzzing', () => {
    * Receives `m` from `from` on `r` and checks everything it did. Returns whether it was taken
    * (delivered or forwarded).
    */
-  async function receiveAndCheck(ctx: ReturnType<typeof router>, m: Route, from: string, routing = true): Promise<boolean> {
+  async function receiveAndCheck(ctx: ReturnType<typeof router>, m: RoutedMessage, from: string, routing = true): Promise<boolean> {
     const before = { ...ctx.router.counters, sent: ctx.sent.length };
     const outcome = await decodeAsync('MeshRouter.receive', [], () => ctx.router.receive(m, from));
     if ('error' in outcome) expect.fail('receive rejected');
@@ -123,7 +123,7 @@ describe('MeshRouter.receive under fuzzing', () => {
   }
 
   /** A frame through the wire decoder: the route it yields, or null. */
-  function routeOf(frame: string): Route | null {
+  function routeOf(frame: string): RoutedMessage | null {
     const outcome = decode('parseWireMessage', [WireError], () => parseWireMessage(frame));
     return 'value' in outcome && outcome.value?.t === 'route' ? outcome.value : null;
   }

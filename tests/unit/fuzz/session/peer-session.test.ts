@@ -14,7 +14,7 @@ import { fc, it } from '@fast-check/vitest';
 import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
 import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from '../../../../core/session/peer-session';
 import type { SessionPolicy } from '../../../../core/session/session-policy';
-import { BYE_REASONS, type Route } from '../../../../core/session/wire';
+import { BYE_REASONS, type RoutedMessage } from '../../../../core/session/wire';
 import { randomBytes, toBase64Url } from '../../../../core/lib/encoding';
 import { linkPair, type FakeLink } from '../../../support/fake-transport';
 import { FakeClock, settle } from '../../../support/fake-clock';
@@ -71,12 +71,12 @@ describe('PeerSession handshake under fuzzing', () => {
   let a: Identity;
   let b: Identity;
   let c: Identity;
-  let route: Route;
+  let route: RoutedMessage;
   const verifier = new IdentityVerifier();
 
   beforeAll(async () => {
     [a, b, c] = (await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()])).map((m) => m.identity) as [Identity, Identity, Identity];
-    route = (await signedRoute(a, '*', { k: 'data' }, 'AAAAAAAAAAAAAAAA')) as unknown as Route;
+    route = (await signedRoute(a, '*', { k: 'data' }, 'AAAAAAAAAAAAAAAA')) as unknown as RoutedMessage;
   });
 
   /** `b`'s session on the dialled end of a fresh link pair, with everything it does recorded. */

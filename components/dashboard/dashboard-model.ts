@@ -6,7 +6,7 @@
 import { createBlockListModel, type BlockListModel } from './block-list/block-list-model';
 import { createBlockModel, type BlockModel } from './node-controls/block-box-model';
 import { createConfirmModel, type ConfirmModel } from '../ui/confirm-model';
-import { createControlsModel, type ControlsModel } from './node-controls/switch-undo-model';
+import { createControlsModel, type ControlsModel } from './node-controls/controls-model';
 import { createConnectionsModel, type ConnectionsModel } from './connections/connections-model';
 import { createCopyModel, type CopyModel } from '../ui/copy-model';
 import { createDiagnosticsModel, type DiagnosticsModel, type SaveFile } from './diagnostics/diagnostics-model';

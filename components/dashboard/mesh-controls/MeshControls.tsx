@@ -1,4 +1,4 @@
-import type { ControlsModel } from '../node-controls/switch-undo-model';
+import type { ControlsModel } from '../node-controls/controls-model';
 import type { MeshModel } from '../rendezvous-mesh/mesh-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { Panel } from '../../ui/Panel';

@@ -1,5 +1,5 @@
 import type { BlockModel } from './block-box-model';
-import type { ControlsModel } from './switch-undo-model';
+import type { ControlsModel } from './controls-model';
 import { BlockBox } from './BlockBox';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { Panel } from '../../ui/Panel';

@@ -19,7 +19,7 @@ import { stableComputed } from '../../ui/stable';
 import type { UndoSlot } from '../../ui/undo-model';
 import type { ViewClient } from '../../client/view-client';
 import type { DashboardNodeModel } from '../snapshot-parts';
-import type { ControlsModel } from '../node-controls/switch-undo-model';
+import type { ControlsModel } from '../node-controls/controls-model';
 import { createIdBoxModel, type IdBoxModel } from '../node-controls/id-box-model';
 import { removeWithUndo } from '../../ui/removal';
 

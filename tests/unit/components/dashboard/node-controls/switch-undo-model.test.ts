@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createControlsModel, switchChangeText } from '../../../../../components/dashboard/node-controls/switch-undo-model';
+import { createControlsModel, switchChangeText } from '../../../../../components/dashboard/node-controls/controls-model';
 
 describe('createControlsModel', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -3,7 +3,7 @@ import type { BlockEntry } from '../../../../../core/blocklist/block-list';
 import type { IdListState } from '../../../../../core/blocklist/block-list-store';
 import { createTrustModel, EMPTY_TRUST_WARNING } from '../../../../../components/dashboard/trusted-peers/trust-model';
 import { createConfirmModel } from '../../../../../components/ui/confirm-model';
-import { createControlsModel } from '../../../../../components/dashboard/node-controls/switch-undo-model';
+import { createControlsModel } from '../../../../../components/dashboard/node-controls/controls-model';
 import { createNodeModel } from '../../../../../components/client/node-model';
 import { withSnapshotParts } from '../../../../../components/dashboard/snapshot-parts';
 import { fakeViewClient, flush } from '../../../../support/fake-view-client';

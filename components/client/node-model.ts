@@ -76,7 +76,7 @@ export interface NodeModel {
 export interface NodeModelOptions {
   /** How often `now` ticks; 0 disables the timer. */
   tickMs?: number;
-  clock?: () => number;
+  now?: () => number;
 }
 
 /** What a failed optimistic change was trying to do, for "Could not … : reason." */
@@ -103,7 +103,7 @@ function observedSwitch(snapshot: NodeSnapshot | null, field: SwitchSetting): bo
 type Pending = Partial<Pick<Settings, OptimisticSetting>>;
 
 export function createNodeModel(client: NodeClient, options: NodeModelOptions = {}): NodeModel {
-  const clock = options.clock ?? Date.now;
+  const readNow = options.now ?? Date.now;
   const tickMs = options.tickMs ?? 1000;
 
   const snapshot = signal<NodeSnapshot | null>(null);
@@ -115,7 +115,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
   const hostReachable = signal(false);
   const hostError = signal<string | null>(null);
   const lastError = signal<string | null>(null);
-  const now = signal(clock());
+  const now = signal(readNow());
 
   const settings = computed<Settings | null>(() => {
     const base = confirmed.value;
@@ -236,7 +236,7 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
     client.onState((next) => {
       batch(() => {
         snapshot.value = next;
-        snapshotReceivedAt.value = clock();
+        snapshotReceivedAt.value = readNow();
       });
     }),
     client.onReachable((reachable, error) => {
@@ -264,13 +264,13 @@ export function createNodeModel(client: NodeClient, options: NodeModelOptions = 
       const desired = confirmed.peek();
       if (first || updatesInFlight > 0 || !desired) return;
       const differs = SWITCH_SETTINGS.some((field, i) => observed[i] !== null && observed[i] !== desired[field]);
-      const stopDiffers = stopped !== undefined && stopped !== stopInForce(desired.signalingStop, clock());
+      const stopDiffers = stopped !== undefined && stopped !== stopInForce(desired.signalingStop, readNow());
       if (differs || stopDiffers || (s.signaling?.url && s.signaling.url !== desired.signalingUrl)) void loadSettings();
     }),
   ];
   if (tickMs > 0) {
     const timer = setInterval(() => {
-      now.value = clock();
+      now.value = readNow();
     }, tickMs);
     disposers.push(() => clearInterval(timer));
   }

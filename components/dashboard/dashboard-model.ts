@@ -63,7 +63,7 @@ export interface DashboardModel {
 export interface DashboardModelOptions {
   /** How often the clock for "12 s ago" texts ticks; 0 disables it. */
   tickMs?: number;
-  clock?: () => number;
+  now?: () => number;
   saveFile?: SaveFile;
   writeClipboard?: (text: string) => Promise<void>;
   /** Where files cross to the node host (IndexedDB in the extension; memory when absent). */
@@ -74,8 +74,8 @@ export interface DashboardModelOptions {
 }
 
 export function createDashboardModel(client: DashboardClient, options: DashboardModelOptions = {}): DashboardModel {
-  const node = withSnapshotParts(createNodeModel(client, { tickMs: options.tickMs, clock: options.clock }));
-  const history = createHistoryModel(client, { clock: options.clock });
+  const node = withSnapshotParts(createNodeModel(client, { tickMs: options.tickMs, now: options.now }));
+  const history = createHistoryModel(client, { now: options.now });
   const confirm = createConfirmModel();
   const controls = createControlsModel(node);
   const models = {
@@ -89,16 +89,16 @@ export function createDashboardModel(client: DashboardClient, options: Dashboard
     ping: createPingModel(node, client),
     files: options.headless ? null : createFilesModel(node, client, { blobs: options.blobs ?? memoryBlobStore(), save: options.saveBlob ?? saveBlobAsDownload }),
     block: createBlockModel(node, client, confirm),
-    blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, clock: options.clock }),
+    blockList: createBlockListModel(node, client, confirm, { save: options.saveFile, now: options.now }),
     trust: createTrustModel(node, client, confirm, controls),
     endpoint: createEndpointModel(node),
-    signaling: createSignalingModel(node, client, confirm, { clock: options.clock }),
+    signaling: createSignalingModel(node, client, confirm, { now: options.now }),
     trial: createTrialModel(node, client),
     controls,
     confirm,
-    diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, clock: options.clock }),
+    diagnostics: createDiagnosticsModel(node, history.lastTickAt, client, { save: options.saveFile, now: options.now }),
     copy: createCopyModel(node, options.writeClipboard),
-    pairing: options.headless ? null : createPairingModel(node, client, confirm, { clock: options.clock }),
+    pairing: options.headless ? null : createPairingModel(node, client, confirm, { now: options.now }),
   };
   return {
     ...models,

@@ -39,7 +39,7 @@ export interface ControllerDeps {
   arrivals?: SyncArrivals;
   /** Build-time defaults, used until the user changes something. */
   defaults: Settings;
-  clock?: () => number;
+  now?: () => number;
   /** The toolbar button (its badge and title); none in a headless node. */
   toolbar?: Toolbar;
 }
@@ -69,8 +69,8 @@ export class Controller {
 
   constructor(private readonly deps: ControllerDeps) {
     this.log = new BackgroundLog((lines) => deps.host.log(lines));
-    this.blockList = new BlockListStore(deps.sync, deps.local, deps.clock);
-    this.trustList = new IdListStore(deps.sync, deps.local, deps.clock, TRUST_LIST_STORAGE);
+    this.blockList = new BlockListStore(deps.sync, deps.local, deps.now);
+    this.trustList = new IdListStore(deps.sync, deps.local, deps.now, TRUST_LIST_STORAGE);
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
     this.settingsStore = new SettingsStore({
@@ -94,7 +94,7 @@ export class Controller {
       listChanged: async () => void (await this.blockListChanged()),
       report: (level, type, message) => this.report(level, type, message),
     });
-    this.trials = new EndpointTrials(this.local, deps.clock);
+    this.trials = new EndpointTrials(this.local, deps.now);
     this.watchdog = new HostWatchdog({
       host: deps.host,
       now: this.now,
@@ -109,7 +109,7 @@ export class Controller {
     });
   }
 
-  private readonly now = (): number => (this.deps.clock ?? Date.now)();
+  private readonly now = (): number => (this.deps.now ?? Date.now)();
 
   async handle<R extends Request>(request: R): Promise<ReplyValues[R['type']]> {
     type Out = ReplyValues[R['type']];

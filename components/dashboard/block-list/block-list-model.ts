@@ -57,7 +57,7 @@ export interface BlockListModel {
 
 export interface BlockListModelOptions {
   save?: SaveFile;
-  clock?: () => number;
+  now?: () => number;
 }
 
 /** "meshdeck-block-list-2026-05-01.json" (UTC date). */
@@ -93,7 +93,7 @@ export function createBlockListModel(
   options: BlockListModelOptions = {},
 ): BlockListModel {
   const save = options.save ?? saveWithLink;
-  const clock = options.clock ?? Date.now;
+  const now = options.now ?? Date.now;
   /** The list as the node host or the background last reported it. */
   const reported = signal<BlockListState | null>(null);
   /** IDs unblocked by requests still on their way. */
@@ -201,7 +201,7 @@ export function createBlockListModel(
     },
     exportFile() {
       const entries = state.peek()?.entries ?? [];
-      const at = clock();
+      const at = now();
       const name = blockListFilename(at);
       try {
         save(name, exportBlockList(entries, at));
@@ -216,7 +216,7 @@ export function createBlockListModel(
       let incoming: BlockEntry[];
       try {
         text = await file.text();
-        incoming = parseBlockListFile(text, clock());
+        incoming = parseBlockListFile(text, now());
       } catch (error) {
         if (scope.signal.aborted) return;
         // ImportError's message is the reason ("the file is not JSON (…)", "entry 3: …").

@@ -74,13 +74,13 @@ export function createDiagnosticsModel(
   node: Pick<DashboardNodeModel, 'signaling' | 'rendezvous' | 'totals' | 'enabled' | 'hostReachable' | 'snapshotReceivedAt' | 'now'>,
   lastTickAt: ReadonlySignal<number | null>,
   client: Pick<ViewClient, 'request' | 'onProblems'>,
-  options: { save?: SaveFile; clock?: () => number } = {},
+  options: { save?: SaveFile; now?: () => number } = {},
 ): DiagnosticsModel {
   /** Null until the node host told us: the background's verdict on the stored desired state. */
   const problems = signal<readonly string[] | null>(null);
   const stopProblems = client.onProblems((list) => (problems.value = list));
   const save = options.save ?? saveWithLink;
-  const clock = options.clock ?? Date.now;
+  const readNow = options.now ?? Date.now;
   const exportStatus = signal<ActionStatus | null>(null);
   /** Aborted by dispose(): replies still on their way then write nothing. */
   const scope = new AbortController();
@@ -91,7 +91,7 @@ export function createDiagnosticsModel(
     if (!totals) return;
     const last = samples[samples.length - 1];
     if (last && last[1] === totals.handshakesRefused) return;
-    const at = clock();
+    const at = readNow();
     samples.push([at, totals.handshakesRefused]);
     // Keep one sample older than the window as the baseline for the first change within it.
     const cut = samples.findIndex(([t]) => t > at - REFUSAL_WINDOW_MS);
@@ -175,7 +175,7 @@ export function createDiagnosticsModel(
         { action: 'export the diagnostics', pending: 'Collecting the diagnostics…', done: (filename) => `Saved ${filename}.`, signal: scope.signal },
         async () => {
           const report: DiagnosticsReport = await client.request({ type: 'diagnostics:export' }, { signal: scope.signal });
-          const filename = diagnosticsFilename(clock());
+          const filename = diagnosticsFilename(readNow());
           save(filename, `${JSON.stringify(report, null, 2)}\n`);
           return filename;
         },

@@ -36,8 +36,8 @@ export interface HistoryModel {
   dispose(): void;
 }
 
-export function createHistoryModel(client: HistoryClient, options: { clock?: () => number } = {}): HistoryModel {
-  const clock = options.clock ?? Date.now;
+export function createHistoryModel(client: HistoryClient, options: { now?: () => number } = {}): HistoryModel {
+  const now = options.now ?? Date.now;
   const recent = signal<readonly StatsPoint[]>([]);
   const daily = signal<readonly StatsPoint[]>([]);
   const range = signal<HistoryRange>('recent');
@@ -55,7 +55,7 @@ export function createHistoryModel(client: HistoryClient, options: { clock?: () 
       batch(() => {
         recent.value = appendPoint(recent.peek(), second, RECENT_WINDOW_MS, RECENT_CAPACITY);
         if (minute) daily.value = appendPoint(daily.peek(), minute, DAILY_WINDOW_MS, DAILY_CAPACITY);
-        lastTickAt.value = clock();
+        lastTickAt.value = now();
       });
     }),
   ];

@@ -38,7 +38,7 @@ export interface PairingModel {
 }
 
 export interface PairingModelOptions {
-  clock?: () => number;
+  now?: () => number;
 }
 
 export function createPairingModel(
@@ -47,7 +47,7 @@ export function createPairingModel(
   confirm: ConfirmModel,
   options: PairingModelOptions = {},
 ): PairingModel {
-  const now = options.clock ?? Date.now;
+  const now = options.now ?? Date.now;
   const offer = signal<PairingOfferView | null>(null);
   const tick = signal(now());
   const offerStatus = signal<ActionStatus | null>(null);

@@ -56,9 +56,9 @@ export function createSignalingModel(
   node: Pick<DashboardNodeModel, 'signaling' | 'signalingStop' | 'setSignalingStop' | 'hostReachable' | 'enabled' | 'now'>,
   client: Pick<ViewClient, 'request'>,
   confirm: Pick<ConfirmModel, 'ask'>,
-  options: { clock?: () => number } = {},
+  options: { now?: () => number } = {},
 ): SignalingModel {
-  const clock = options.clock ?? Date.now;
+  const readNow = options.now ?? Date.now;
   const status = signal<ActionStatus | null>(null);
   /** Aborted by dispose(): replies still on their way then write nothing. */
   const scope = new AbortController();
@@ -101,7 +101,7 @@ export function createSignalingModel(
       });
       if (!answer.confirmed || scope.signal.aborted) return false;
       status.value = null;
-      await node.setSignalingStop(stopFor((answer.choice ?? '15m') as StopChoice, clock()));
+      await node.setSignalingStop(stopFor((answer.choice ?? '15m') as StopChoice, readNow()));
       return true;
     },
     async resume() {

@@ -295,7 +295,7 @@ describe('createNodeModel', () => {
     vi.useFakeTimers();
     try {
       const fake = fakeClient();
-      const model = createNodeModel(fake.client, { tickMs: 1000, clock: () => Date.now() });
+      const model = createNodeModel(fake.client, { tickMs: 1000, now: () => Date.now() });
       const start = model.now.value;
       await vi.advanceTimersByTimeAsync(1000);
       expect(model.now.value).toBe(start + 1000);

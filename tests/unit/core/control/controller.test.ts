@@ -333,7 +333,7 @@ describe('Controller', () => {
         throw Object.assign(new Error('the node key is not the one certified'), { name: 'IdentityError' });
       },
     });
-    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), clock: () => now });
+    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), now: () => now });
     for (let i = 0; i < 3; i++) await controller.ensureHost().catch(() => undefined);
     await controller.checkHost();
     expect(closed).toBe(1);
@@ -377,7 +377,7 @@ describe('Controller', () => {
     let now = 1_000_000;
     let closed = 0;
     const host = fakeHost({ close: async () => void closed++ });
-    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), clock: () => now });
+    const controller = new Controller({ local: memoryArea(), sync: memoryArea(), host, keys: memoryNodeKeyStore(), defaults: defaultSettings(), now: () => now });
     now += 20_000;
     await controller.handle({ type: 'host:alive', failure: null });
     now += 40_000;

@@ -36,7 +36,7 @@ function setup() {
   fake.calls.length = 0;
   const confirm = createConfirmModel();
   const saved: [string, string][] = [];
-  const model = createBlockListModel(node, fake.client, confirm, { clock: () => NOW, save: (name, text) => saved.push([name, text]) });
+  const model = createBlockListModel(node, fake.client, confirm, { now: () => NOW, save: (name, text) => saved.push([name, text]) });
   return { fake, node, confirm, model, saved };
 }
 

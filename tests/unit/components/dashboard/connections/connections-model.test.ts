@@ -9,7 +9,7 @@ import { fakePeer, fakeSnapshot } from '../../../../support/view-fixtures';
 function setup() {
   const fake = fakeViewClient();
   let now = 10_000;
-  const node = createNodeModel(fake.client, { tickMs: 0, clock: () => now });
+  const node = createNodeModel(fake.client, { tickMs: 0, now: () => now });
   fake.calls.length = 0; // settings:get, unanswered
   const confirm = createConfirmModel();
   const model = createConnectionsModel(node, fake.client, confirm);

@@ -9,12 +9,12 @@ import { fakeSnapshot } from '../../../../support/view-fixtures';
 function setup() {
   const fake = fakeViewClient();
   let now = 1_000_000;
-  const clock = () => now;
-  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0, clock }));
+  const readNow = () => now;
+  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0, now: readNow }));
   fake.calls.length = 0;
   const lastTickAt = signal<number | null>(null);
   const saved: [string, string][] = [];
-  const model = createDiagnosticsModel(node, lastTickAt, fake.client, { clock, save: (name, text) => saved.push([name, text]) });
+  const model = createDiagnosticsModel(node, lastTickAt, fake.client, { now: readNow, save: (name, text) => saved.push([name, text]) });
   return { fake, node, model, lastTickAt, saved, setNow: (t: number) => (now = t) };
 }
 

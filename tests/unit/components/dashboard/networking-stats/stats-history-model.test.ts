@@ -36,7 +36,7 @@ describe('createHistoryModel', () => {
   it('takes the whole history on connect, then ticks; the range picks the points', () => {
     const fake = fakeViewClient();
     let now = 42;
-    const model = createHistoryModel(fake.client, { clock: () => now });
+    const model = createHistoryModel(fake.client, { now: () => now });
     // Unsorted, with a duplicate and more than a day of minutes: sorted, deduplicated, bounded.
     const daily = Array.from({ length: DAILY_CAPACITY + 100 }, (_, i) => fakePoint(i * 60_000));
     fake.history([fakePoint(3000), fakePoint(1000), fakePoint(2000), fakePoint(2000)], [...daily].reverse());

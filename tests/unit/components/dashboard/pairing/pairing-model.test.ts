@@ -13,7 +13,7 @@ function setup() {
   fake.calls.length = 0;
   const confirm = createConfirmModel();
   let now = 1_000_000;
-  const model = createPairingModel(node, fake.client, confirm, { clock: () => now });
+  const model = createPairingModel(node, fake.client, confirm, { now: () => now });
   // The model asks whether this browser is paired as it starts.
   expect(fake.calls[0]!.request).toEqual({ type: 'pairing:state' });
   fake.calls[0]!.resolve({ paired: false, since: null });

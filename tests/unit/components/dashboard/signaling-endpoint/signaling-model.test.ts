@@ -13,9 +13,9 @@ const T0 = 1_000_000;
 function setup() {
   const fake = fakeViewClient();
   let now = T0;
-  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0, clock: () => now }));
+  const node = withSnapshotParts(createNodeModel(fake.client, { tickMs: 0, now: () => now }));
   const confirm = createConfirmModel();
-  const model = createSignalingModel(node, fake.client, confirm, { clock: () => now });
+  const model = createSignalingModel(node, fake.client, confirm, { now: () => now });
   const signaling = (patch: Partial<SignalingSnapshot> = {}) => fake.push(fakeSnapshot({ signaling: { ...fakeSnapshot().signaling, ...patch } }));
   return { fake, node, confirm, model, signaling, setNow: (t: number) => (now = t) };
 }

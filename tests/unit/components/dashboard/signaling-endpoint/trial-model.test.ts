@@ -11,7 +11,7 @@ const NEW = { ...OLD, signalingUrl: 'http://127.0.0.1:9001/peerjs' };
 function setup() {
   const fake = fakeViewClient();
   let now = 100_000;
-  const node = createNodeModel(fake.client, { tickMs: 10, clock: () => now });
+  const node = createNodeModel(fake.client, { tickMs: 10, now: () => now });
   const model = createTrialModel(node, fake.client);
   return { fake, node, model, setNow: (t: number) => (now = t) };
 }

@@ -6,6 +6,7 @@ import type { BlockListModel } from './block-list-model';
 import type { CopyModel } from '../../ui/copy-model';
 import { CopyButton } from '../../ui/CopyButton';
 import { countOf, formatBytes, formatRelativeTime, shortId } from '../../ui/format';
+import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import { UndoStatus } from '../../ui/UndoStatus';
@@ -45,18 +46,19 @@ export function BlockList({ blockList, node, copy }: BlockListProps) {
           browser only.
         </p>
       )}
-      <div class="field">
-        <label for={`${id}-filter`}>Filter block list</label>
-        <input
-          id={`${id}-filter`}
-          type="text"
-          autoComplete="off"
-          spellcheck={false}
-          placeholder="ID, note or label"
-          value={filter}
-          onInput={(event) => blockList.setFilter((event.currentTarget as HTMLInputElement).value)}
-        />
-      </div>
+      <FormField label="Filter block list">
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            autoComplete="off"
+            spellcheck={false}
+            placeholder="ID, note or label"
+            value={filter}
+            onInput={(event) => blockList.setFilter((event.currentTarget as HTMLInputElement).value)}
+          />
+        )}
+      </FormField>
       <div class="table-scroll" tabIndex={0}>
         <table class="connections block-list" aria-labelledby={`${id}-heading`} aria-describedby={`${id}-count`}>
           <thead>

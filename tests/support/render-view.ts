@@ -19,3 +19,11 @@ export function renderView(view: ComponentChild): RenderedView {
   render(view, root);
   return { root, rerender: (next) => render(next, root) };
 }
+
+/**
+ * An attribute by its HTML name. A browser lowercases the names Preact sets (`tabIndex`, `colSpan`);
+ * linkedom keeps their case, so getAttribute('tabindex') would miss them there.
+ */
+export function attribute(el: Element, name: string): string | null {
+  return [...el.attributes].find((a) => a.name.toLowerCase() === name)?.value ?? null;
+}

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import './data-table.css';
 
 /** A column whose header is more than its text, or whose width is fixed. */
 export interface DataColumn {

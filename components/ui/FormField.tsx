@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
+import './form-field.css';
 
 /** What the field's control spreads on itself: the id its label names, and its ties to the hint and error. */
 export interface FieldControl {

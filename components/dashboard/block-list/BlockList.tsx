@@ -11,6 +11,7 @@ import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import { UndoStatus } from '../../ui/UndoStatus';
+import './block-list.css';
 
 export interface BlockListProps {
   blockList: BlockListModel;

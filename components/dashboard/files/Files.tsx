@@ -5,6 +5,7 @@ import { StatusLine } from '../../ui/StatusLine';
 import { formatBytes, formatLimit, formatRate, shortId } from '../../ui/format';
 import type { DownloadSnapshot } from '../../../core/files/file-sharing';
 import type { FilesModel } from './files-model';
+import './files.css';
 
 export interface FilesProps {
   files: FilesModel;

@@ -4,6 +4,7 @@ import { Panel } from '../../ui/Panel';
 import type { PingModel } from './ping-model';
 import { StatusLine } from '../../ui/StatusLine';
 import { shortId } from '../../ui/format';
+import './mesh-controls.css';
 
 export interface MeshPingProps {
   ping: PingModel;

@@ -5,6 +5,7 @@ import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import type { IcePart, IceServerRow, NetworkSettingsModel } from './network-settings-model';
+import './network-settings.css';
 
 export interface NetworkSettingsProps {
   settings: NetworkSettingsModel;

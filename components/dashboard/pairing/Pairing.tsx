@@ -4,6 +4,7 @@ import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import { PairingQr } from './PairingQr';
 import type { PairingModel } from './pairing-model';
+import './pairing.css';
 
 export interface PairingProps {
   pairing: PairingModel;

@@ -10,6 +10,8 @@ import { SettingSwitch } from '../../ui/SettingSwitch';
 import { StatusLine } from '../../ui/StatusLine';
 import type { TrustModel } from './trust-model';
 import { UndoStatus } from '../../ui/UndoStatus';
+// Its table wears the block list's look (class `block-list`).
+import '../block-list/block-list.css';
 
 export interface TrustedPeersProps {
   trust: TrustModel;

@@ -6,7 +6,7 @@
 import { parseHTML } from 'linkedom';
 import { render, type ComponentChild } from 'preact';
 
-export interface RenderedView {
+interface RenderedView {
   /** The element the view was rendered into. */
   root: HTMLElement;
   /** Renders `view` again into the same root: Preact diffs it against the last render. */

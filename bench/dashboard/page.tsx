@@ -3,6 +3,9 @@
  * serves it on loopback; it is never part of the extension): the real Dashboard component and models,
  * fed by a fake view client that the benchmark drives through `window.meshdeckBench`.
  */
+// The sheets first: each view's own styles, imported with it, come after them and may refine them.
+import '../../assets/meshdeck.css';
+import '../../assets/dashboard.css';
 import { render } from 'preact';
 import { Dashboard } from '../../components/dashboard/Dashboard';
 import { createDashboardModel, type DashboardClient } from '../../components/dashboard/dashboard-model';
@@ -11,8 +14,6 @@ import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observe
 import { createFeed } from './feed';
 import { fakeId } from '../../tests/support/view-fixtures';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
-import '../../assets/meshdeck.css';
-import '../../assets/dashboard.css';
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 

@@ -1,4 +1,5 @@
 import type { CopyModel } from './copy-model';
+import './copy-button.css';
 
 export interface CopyButtonProps {
   copy: CopyModel;

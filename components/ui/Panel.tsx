@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
+import './panel.css';
 
 export interface PanelProps {
   /** The heading, which is also the region's accessible name (docs/ui-contract.md): keep it exact. */
   title: string;
-  /** The dashboard grid area the panel sits in (assets/meshdeck.css). */
+  /** Which panel: its section id (the section navigation's target) and its class `panel-<area>`. */
   area: string;
   /** The heading's id, when something inside refers to it (a table named by it). */
   headingId?: string;

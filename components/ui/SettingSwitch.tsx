@@ -1,6 +1,7 @@
 import { useId } from 'preact/hooks';
 import type { NodeModel, SwitchSetting } from '../client/node-model';
 import { Switch } from './Switch';
+import './setting-switch.css';
 
 export interface SettingSwitchProps {
   model: Pick<NodeModel, 'switches' | 'observedSwitches' | 'hostReachable'>;

@@ -1,5 +1,6 @@
 import type { ReadonlySignal } from '@preact/signals';
 import type { ActionStatus } from './action-status';
+import './status-line.css';
 
 export interface StatusLineProps {
   status: ReadonlySignal<ActionStatus | null>;

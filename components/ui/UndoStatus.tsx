@@ -1,5 +1,6 @@
 import { useRef } from 'preact/hooks';
 import type { UndoSlot } from './undo-model';
+import './undo-status.css';
 
 export interface UndoStatusProps {
   slot: Pick<UndoSlot, 'offer' | 'undo'>;

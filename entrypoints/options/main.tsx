@@ -1,3 +1,6 @@
+// The sheets first: each view's own styles, imported with it, come after them and may refine them.
+import '../../assets/meshdeck.css';
+import '../../assets/dashboard.css';
 import { browser } from 'wxt/browser';
 import { dashboardSections } from '../../components/dashboard/overview/SectionNav';
 import { effect } from '@preact/signals';
@@ -8,8 +11,6 @@ import { createViewClient, firstHeard } from '../../components/client/view-clien
 import { pageSocketRuntime } from '../../components/client/socket-runtime';
 import { countFaults } from '../../core/lib/fault-counter';
 import { indexedDbBlobStore } from '../../core/files/blob-store';
-import '../../assets/meshdeck.css';
-import '../../assets/dashboard.css';
 
 // Test builds count what escaped every handler here (the e2e suites fail on any).
 if (import.meta.env.WXT_INSTRUMENT === '1') Object.assign(globalThis, { meshdeckFaults: countFaults(globalThis) });

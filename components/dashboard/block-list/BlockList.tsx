@@ -5,10 +5,13 @@ import { NOTE_MAX_LENGTH, type BlockEntry } from '../../../core/blocklist/block-
 import type { BlockListModel } from './block-list-model';
 import type { CopyModel } from '../../ui/copy-model';
 import { CopyButton } from '../../ui/CopyButton';
+import { DataTable } from '../../ui/DataTable';
 import { countOf, formatBytes, formatRelativeTime, shortId } from '../../ui/format';
+import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import { UndoStatus } from '../../ui/UndoStatus';
+import './block-list.css';
 
 export interface BlockListProps {
   blockList: BlockListModel;
@@ -45,46 +48,34 @@ export function BlockList({ blockList, node, copy }: BlockListProps) {
           browser only.
         </p>
       )}
-      <div class="field">
-        <label for={`${id}-filter`}>Filter block list</label>
-        <input
-          id={`${id}-filter`}
-          type="text"
-          autoComplete="off"
-          spellcheck={false}
-          placeholder="ID, note or label"
-          value={filter}
-          onInput={(event) => blockList.setFilter((event.currentTarget as HTMLInputElement).value)}
-        />
-      </div>
-      <div class="table-scroll" tabIndex={0}>
-        <table class="connections block-list" aria-labelledby={`${id}-heading`} aria-describedby={`${id}-count`}>
-          <thead>
-            <tr>
-              <th scope="col">ID</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Blocked</th>
-              <th scope="col">Note</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.length > 0 ? (
-              shown.map((entry) => <BlockRow key={entry.id} entry={entry} uid={id} blockList={blockList} copy={copy} now={node.now} />)
-            ) : (
-              <tr>
-                <td colSpan={5} class="empty">
-                  {state === null
-                    ? 'Loading the block list…'
-                    : total === 0
-                      ? 'Nothing is blocked. Block a node or user ID in Node controls, or a peer from its row in Connections.'
-                      : `No blocked ID, note or label matches “${filter.trim()}”.`}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <FormField label="Filter block list">
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            autoComplete="off"
+            spellcheck={false}
+            placeholder="ID, note or label"
+            value={filter}
+            onInput={(event) => blockList.setFilter((event.currentTarget as HTMLInputElement).value)}
+          />
+        )}
+      </FormField>
+      <DataTable
+        class="connections block-list"
+        labelledBy={`${id}-heading`}
+        describedBy={`${id}-count`}
+        columns={['ID', 'Kind', 'Blocked', 'Note', 'Actions']}
+        rows={shown}
+        renderRow={(entry) => <BlockRow key={entry.id} entry={entry} uid={id} blockList={blockList} copy={copy} now={node.now} />}
+        empty={
+          state === null
+            ? 'Loading the block list…'
+            : total === 0
+              ? 'Nothing is blocked. Block a node or user ID in Node controls, or a peer from its row in Connections.'
+              : `No blocked ID, note or label matches “${filter.trim()}”.`
+        }
+      />
       {matches.length > limit && (
         <div class="panel-actions">
           <button type="button" class="button button-small" onClick={() => blockList.showMore()}>

@@ -2,6 +2,7 @@ import { useId } from 'preact/hooks';
 import { describeClose } from '../../../core/session/close-reason';
 import { CLOSED_KEPT_MS } from '../../../core/node/session-table';
 import type { ConnectionsModel } from './connections-model';
+import { DataTable } from '../../ui/DataTable';
 import { formatPeriod, formatRelativeTime, shortId } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';
 
@@ -29,45 +30,30 @@ export function ClosedPeers({ node, connections }: ClosedPeersProps) {
       {closed.length === 0 ? (
         <p class="muted">No connection closed in the last {formatPeriod(CLOSED_KEPT_MS)}.</p>
       ) : (
-        <div class="table-scroll" tabIndex={0}>
-          <table class="connections closed" aria-labelledby={`${id}-heading`}>
-            <thead>
-              <tr>
-                <th scope="col">Peer</th>
-                <th scope="col">Direction</th>
-                <th scope="col">Closed</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Last error</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {closed.map((peer) => (
-                <tr key={`${peer.nodeId} ${peer.closedAt}`} data-closed-node-id={peer.nodeId}>
-                  <th scope="row">
-                    <code title={peer.nodeId}>{shortId(peer.nodeId)}</code>
-                  </th>
-                  <td>{peer.direction}</td>
-                  <td>{formatRelativeTime(peer.closedAt, now)}</td>
-                  <td>{peer.reason}</td>
-                  <td class="error-cell">{peer.lastError ?? '—'}</td>
-                  <td>
-                    {peer.reason === BY_YOU && (
-                      <button
-                        type="button"
-                        class="button button-small"
-                        aria-label={`Reconnect ${peer.nodeId}`}
-                        onClick={() => void connections.reconnect(peer.nodeId)}
-                      >
-                        Reconnect
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          class="connections closed"
+          labelledBy={`${id}-heading`}
+          columns={['Peer', 'Direction', 'Closed', 'Reason', 'Last error', 'Actions']}
+          rows={closed}
+          renderRow={(peer) => (
+            <tr key={`${peer.nodeId} ${peer.closedAt}`} data-closed-node-id={peer.nodeId}>
+              <th scope="row">
+                <code title={peer.nodeId}>{shortId(peer.nodeId)}</code>
+              </th>
+              <td>{peer.direction}</td>
+              <td>{formatRelativeTime(peer.closedAt, now)}</td>
+              <td>{peer.reason}</td>
+              <td class="error-cell">{peer.lastError ?? '—'}</td>
+              <td>
+                {peer.reason === BY_YOU && (
+                  <button type="button" class="button button-small" aria-label={`Reconnect ${peer.nodeId}`} onClick={() => void connections.reconnect(peer.nodeId)}>
+                    Reconnect
+                  </button>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       )}
     </div>
   );

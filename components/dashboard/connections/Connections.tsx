@@ -6,6 +6,7 @@ import type { CopyModel } from '../../ui/copy-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
+import './connections.css';
 
 export interface ConnectionsProps {
   node: Pick<DashboardNodeModel, 'closedPeers' | 'now'>;

@@ -3,6 +3,7 @@ import { Component } from 'preact';
 import type { ConnectionsModel, PeerRowModel } from './connections-model';
 import type { CopyModel } from '../../ui/copy-model';
 import { CopyButton } from '../../ui/CopyButton';
+import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { NO_PEERS_TEXT } from '../../ui/NodeStatus';
 import type { SortKey } from './peer-sort';
 
@@ -32,7 +33,6 @@ const COLUMNS: { key: SortKey; label: string; width: number; numeric?: boolean }
   { key: 'traffic', label: 'Traffic', width: 5.5, numeric: true },
 ];
 const ACTIONS_WIDTH = 15;
-const TABLE_WIDTH = COLUMNS.reduce((sum, c) => sum + c.width, ACTIONS_WIDTH);
 
 /**
  * The live connections, one row per peer (`data-node-id` holds its full node ID, for tests). Column
@@ -43,46 +43,33 @@ export function ConnectionsTable({ connections, copy, labelledBy }: ConnectionsT
   const rows = connections.rows.value;
   const loaded = connections.loaded.value;
   const sort = connections.sort.value;
+  const columns: DataColumn[] = COLUMNS.map((column) => {
+    const sorted = sort?.key === column.key ? sort.direction : undefined;
+    return {
+      key: column.key,
+      numeric: column.numeric,
+      sort: sorted,
+      width: column.width,
+      label: (
+        <button type="button" class="sort-button" onClick={() => connections.sortBy(column.key)}>
+          {column.label}
+          <span class="sort-arrow" aria-hidden="true">
+            {sorted === 'ascending' ? '▲' : sorted === 'descending' ? '▼' : '↕'}
+          </span>
+        </button>
+      ),
+    };
+  });
   return (
-    <div class="table-scroll" tabIndex={0}>
-      <table class="connections connections-live" aria-labelledby={labelledBy} style={{ minWidth: `${TABLE_WIDTH}rem` }}>
-        <colgroup>
-          {COLUMNS.map((column) => (
-            <col key={column.key} style={{ width: `${column.width}rem` }} />
-          ))}
-          <col style={{ width: `${ACTIONS_WIDTH}rem` }} />
-        </colgroup>
-        <thead>
-          <tr>
-            {COLUMNS.map((column) => {
-              const sorted = sort?.key === column.key ? sort.direction : undefined;
-              return (
-                <th key={column.key} scope="col" aria-sort={sorted} class={column.numeric ? 'num' : undefined}>
-                  <button type="button" class="sort-button" onClick={() => connections.sortBy(column.key)}>
-                    {column.label}
-                    <span class="sort-arrow" aria-hidden="true">
-                      {sorted === 'ascending' ? '▲' : sorted === 'descending' ? '▼' : '↕'}
-                    </span>
-                  </button>
-                </th>
-              );
-            })}
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        {rows.length > 0 ? (
-          rows.map((row) => <PeerRow key={row.nodeId} row={row} connections={connections} copy={copy} />)
-        ) : (
-          <tbody>
-            <tr>
-              <td colSpan={COLUMNS.length + 1} class="empty">
-                {loaded ? NO_PEERS_TEXT : 'Connecting to the node…'}
-              </td>
-            </tr>
-          </tbody>
-        )}
-      </table>
-    </div>
+    <DataTable
+      class="connections connections-live"
+      labelledBy={labelledBy}
+      columns={[...columns, { key: 'actions', label: 'Actions', width: ACTIONS_WIDTH }]}
+      rows={rows}
+      rowBodies
+      renderRow={(row) => <PeerRow key={row.nodeId} row={row} connections={connections} copy={copy} />}
+      empty={loaded ? NO_PEERS_TEXT : 'Connecting to the node…'}
+    />
   );
 }
 

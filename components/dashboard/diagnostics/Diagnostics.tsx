@@ -4,6 +4,7 @@ import { HealthList } from './HealthList';
 import type { LogModel } from './log-model';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
+import './diagnostics.css';
 
 export interface DiagnosticsProps {
   diagnostics: DiagnosticsModel;

@@ -2,6 +2,7 @@ import { Component } from 'preact';
 import { useId } from 'preact/hooks';
 import type { LogEntry } from '../../../core/node/observed-state';
 import { countOf, shortId } from '../../ui/format';
+import { DataTable } from '../../ui/DataTable';
 import { LEVEL_FILTERS, LOG_LIMIT, type LevelFilter, type LogModel } from './log-model';
 
 export interface EventLogProps {
@@ -36,23 +37,15 @@ export function EventLog({ log }: EventLogProps) {
       {visible.length === 0 ? (
         <p class="muted">{total === 0 ? 'No events yet: connections, refusals, errors and your actions appear here.' : 'No event at this level: choose All levels to see the others.'}</p>
       ) : (
-        <div class="table-scroll log-scroll" tabIndex={0} role="group" aria-labelledby={`${id}-heading`}>
-          <table class="log-table" aria-labelledby={`${id}-heading`}>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Level</th>
-                <th scope="col">Event</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {visible.map((entry) => (
-                <LogRow key={entry.seq} entry={entry} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          class="log-table"
+          scrollClass="log-scroll"
+          scrollNamed
+          labelledBy={`${id}-heading`}
+          columns={['Time', 'Level', 'Event', 'Message']}
+          rows={visible}
+          renderRow={(entry) => <LogRow key={entry.seq} entry={entry} />}
+        />
       )}
     </div>
   );

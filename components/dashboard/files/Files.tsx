@@ -1,9 +1,11 @@
-import { useId, useRef } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
+import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import { formatBytes, formatLimit, formatRate, shortId } from '../../ui/format';
 import type { DownloadSnapshot } from '../../../core/files/file-sharing';
 import type { FilesModel } from './files-model';
+import './files.css';
 
 export interface FilesProps {
   files: FilesModel;
@@ -38,7 +40,6 @@ function DownloadLine({ download }: { download: DownloadSnapshot }) {
  * its progress, `Cancel` while it runs and `Save` once it is here.
  */
 export function Files({ files }: FilesProps) {
-  const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const limit = files.limitBytes.value;
   const available = files.available.value;
@@ -48,25 +49,27 @@ export function Files({ files }: FilesProps) {
   return (
     <Panel title="Files" area="files">
       <StatusLine status={files.status} />
-      <div class="field">
-        <label for={`${id}-file`}>Share a file</label>
-        <input
-          id={`${id}-file`}
-          ref={input}
-          type="file"
-          disabled={!available}
-          aria-describedby={`${id}-hint`}
-          onChange={(event) => {
-            const picked = (event.currentTarget as HTMLInputElement).files?.[0];
-            if (picked) void files.share(picked).then(() => input.current && (input.current.value = ''));
-          }}
-        />
-        <p id={`${id}-hint`} class="hint">
-          {available
+      <FormField
+        label="Share a file"
+        hint={
+          available
             ? `Shared with the room through WebTorrent, up to ${formatLimit(limit ?? 0)} a file, while the P2P network is on.`
-            : 'File sharing works while the P2P network is on.'}
-        </p>
-      </div>
+            : 'File sharing works while the P2P network is on.'
+        }
+      >
+        {(control) => (
+          <input
+            {...control}
+            ref={input}
+            type="file"
+            disabled={!available}
+            onChange={(event) => {
+              const picked = (event.currentTarget as HTMLInputElement).files?.[0];
+              if (picked) void files.share(picked).then(() => input.current && (input.current.value = ''));
+            }}
+          />
+        )}
+      </FormField>
 
       <h3>Shared by this node</h3>
       {shared.length === 0 ? (

@@ -1,8 +1,10 @@
-import { useId, useRef } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
+import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import type { PingModel } from './ping-model';
 import { StatusLine } from '../../ui/StatusLine';
 import { shortId } from '../../ui/format';
+import './mesh-controls.css';
 
 export interface MeshPingProps {
   ping: PingModel;
@@ -13,7 +15,6 @@ export interface MeshPingProps {
  * the path ("23 ms via nA… → nB… → nC…"), or what failed.
  */
 export function MeshPing({ ping }: MeshPingProps) {
-  const id = useId();
   const select = useRef<HTMLSelectElement>(null);
   const targets = ping.targets.value;
   const target = ping.target.value;
@@ -33,17 +34,18 @@ export function MeshPing({ ping }: MeshPingProps) {
           });
         }}
       >
-        <div class="field">
-          <label for={`${id}-node`}>Node</label>
-          <div class="field-row">
-            <select
-              id={`${id}-node`}
-              ref={select}
-              value={target}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${id}-error ${id}-hint` : `${id}-hint`}
-              onChange={(event) => ping.setTarget((event.currentTarget as HTMLSelectElement).value)}
-            >
+        <FormField
+          label="Node"
+          hint="The ping travels over ready connections; nodes further away answer when routing is on along the way."
+          error={error}
+          action={
+            <button type="submit" class="button">
+              Ping
+            </button>
+          }
+        >
+          {(control) => (
+            <select {...control} ref={select} value={target} onChange={(event) => ping.setTarget((event.currentTarget as HTMLSelectElement).value)}>
               <option value="">{targets.length ? 'Choose a node…' : 'No node discovered yet'}</option>
               {targets.map((t) => (
                 <option key={t.nodeId} value={t.nodeId}>
@@ -52,19 +54,8 @@ export function MeshPing({ ping }: MeshPingProps) {
               ))}
               {gone && <option value={target}>{`${shortId(target)} — no longer announced`}</option>}
             </select>
-            <button type="submit" class="button">
-              Ping
-            </button>
-          </div>
-          <p id={`${id}-hint`} class="hint">
-            The ping travels over ready connections; nodes further away answer when routing is on along the way.
-          </p>
-          {error && (
-            <p id={`${id}-error`} class="field-error">
-              {error}
-            </p>
           )}
-        </div>
+        </FormField>
       </form>
     </Panel>
   );

@@ -1,9 +1,11 @@
 import { useId, useRef } from 'preact/hooks';
 import type { IceServerCheck, NodeSnapshot } from '../../../core/node/observed-state';
 import type { ReadonlySignal } from '@preact/signals';
+import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import type { IcePart, IceServerRow, NetworkSettingsModel } from './network-settings-model';
+import './network-settings.css';
 
 export interface NetworkSettingsProps {
   settings: NetworkSettingsModel;
@@ -30,33 +32,26 @@ export function NetworkSettings({ settings, node }: NetworkSettingsProps) {
     form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }
 
-  const described = (id: string, error: string | undefined, hint = true) => ({
-    'aria-invalid': error ? true : undefined,
-    'aria-describedby': [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined,
-  });
-
   return (
     <Panel title="Network settings" area="netset">
       <form ref={form} class="network-form" noValidate aria-label="Network settings" onSubmit={(event) => void submit(event)}>
-        <div class="field">
-          <label for={`${uid}-room`}>Room</label>
-          <input id={`${uid}-room`} type="text" autoComplete="off" spellcheck={false} value={settings.room.value} onInput={(e) => settings.setRoom(e.currentTarget.value)} {...described(`${uid}-room`, errors.room)} />
-          <p id={`${uid}-room-hint`} class="hint">Nodes meet only nodes of the same room: 1–64 letters, digits, ".", "_" or "-".</p>
-          <FieldError id={`${uid}-room-error`} text={errors.room} />
-        </div>
-        <div class="field">
-          <label for={`${uid}-max`}>Maximum peers</label>
-          <input id={`${uid}-max`} type="number" min={0} max={64} step={1} inputMode="numeric" value={settings.maxPeers.value} onInput={(e) => settings.setMaxPeers(e.currentTarget.value)} {...described(`${uid}-max`, errors.maxPeers)} />
-          <p id={`${uid}-max-hint`} class="hint">The node stops dialling at this many connections (0–64).</p>
-          <FieldError id={`${uid}-max-error`} text={errors.maxPeers} />
-        </div>
+        <FormField label="Room" hint={'Nodes meet only nodes of the same room: 1–64 letters, digits, ".", "_" or "-".'} error={errors.room}>
+          {(control) => <input {...control} type="text" autoComplete="off" spellcheck={false} value={settings.room.value} onInput={(e) => settings.setRoom(e.currentTarget.value)} />}
+        </FormField>
+        <FormField label="Maximum peers" hint="The node stops dialling at this many connections (0–64)." error={errors.maxPeers}>
+          {(control) => <input {...control} type="number" min={0} max={64} step={1} inputMode="numeric" value={settings.maxPeers.value} onInput={(e) => settings.setMaxPeers(e.currentTarget.value)} />}
+        </FormField>
         <fieldset class="ice-servers">
           <legend>ICE servers</legend>
           <p class="hint">STUN finds this node's public address; TURN relays connections that cannot go direct (behind strict NAT). None by default: no public server is ever used unless you add it.</p>
           {rows.map((row, i) => (
-            <IceServerFields key={row.key} uid={`${uid}-ice-${row.key}`} row={row} index={i} settings={settings} errors={errors.ice?.[row.key] ?? {}} check={checks.find((c) => [row.urls.split(/[\r\n,]+/)[0]?.trim()].includes(c.url))} />
+            <IceServerFields key={row.key} row={row} index={i} settings={settings} errors={errors.ice?.[row.key] ?? {}} check={checks.find((c) => [row.urls.split(/[\r\n,]+/)[0]?.trim()].includes(c.url))} />
           ))}
-          <FieldError id={`${uid}-ice-error`} text={errors.iceList} />
+          {errors.iceList && (
+            <p id={`${uid}-ice-error`} class="field-error">
+              {errors.iceList}
+            </p>
+          )}
           <button type="button" class="button" onClick={() => settings.addServer()}>
             Add ICE server
           </button>
@@ -79,7 +74,6 @@ export function NetworkSettings({ settings, node }: NetworkSettingsProps) {
 }
 
 interface IceServerFieldsProps {
-  uid: string;
   row: IceServerRow;
   index: number;
   settings: NetworkSettingsModel;
@@ -87,32 +81,23 @@ interface IceServerFieldsProps {
   check: IceServerCheck | undefined;
 }
 
-function IceServerFields({ uid, row, index, settings, errors, check }: IceServerFieldsProps) {
+function IceServerFields({ row, index, settings, errors, check }: IceServerFieldsProps) {
   const name = `ICE server ${index + 1}`;
-  const input = (part: IcePart) => ({
-    id: `${uid}-${part}`,
-    'aria-invalid': errors[part] ? true : undefined,
-    'aria-describedby': errors[part] ? `${uid}-${part}-error` : undefined,
-    onInput: (e: Event) => settings.setServer(row.key, part, (e.currentTarget as HTMLInputElement).value),
-  });
+  const edit = (part: IcePart) => (e: Event) => settings.setServer(row.key, part, (e.currentTarget as HTMLInputElement).value);
   return (
     <fieldset class="ice-server" data-ice-server={index}>
       <legend>{name}</legend>
-      <div class="field">
-        <label for={`${uid}-urls`}>URLs of {name}</label>
-        <textarea rows={1} autoComplete="off" spellcheck={false} placeholder="turn:<host>:3478" value={row.urls} {...input('urls')} />
-        <FieldError id={`${uid}-urls-error`} text={errors.urls} />
-      </div>
-      <div class="field">
-        <label for={`${uid}-username`}>Username of {name}</label>
-        <input type="text" autoComplete="off" spellcheck={false} value={row.username} {...input('username')} />
-        <FieldError id={`${uid}-username-error`} text={errors.username} />
-      </div>
-      <div class="field">
-        <label for={`${uid}-credential`}>Credential of {name}</label>
-        <input type="password" autoComplete="new-password" value={row.credential} placeholder={row.hasCredential ? 'saved — leave empty to keep it' : ''} {...input('credential')} />
-        <FieldError id={`${uid}-credential-error`} text={errors.credential} />
-      </div>
+      <FormField label={`URLs of ${name}`} error={errors.urls}>
+        {(control) => <textarea {...control} rows={1} autoComplete="off" spellcheck={false} placeholder="turn:<host>:3478" value={row.urls} onInput={edit('urls')} />}
+      </FormField>
+      <FormField label={`Username of ${name}`} error={errors.username}>
+        {(control) => <input {...control} type="text" autoComplete="off" spellcheck={false} value={row.username} onInput={edit('username')} />}
+      </FormField>
+      <FormField label={`Credential of ${name}`} error={errors.credential}>
+        {(control) => (
+          <input {...control} type="password" autoComplete="new-password" value={row.credential} placeholder={row.hasCredential ? 'saved — leave empty to keep it' : ''} onInput={edit('credential')} />
+        )}
+      </FormField>
       {check && (
         <p class={`ice-check ice-check-${check.state}`} data-ice-check={check.state}>
           {CHECK_WORDS[check.state]}
@@ -124,12 +109,4 @@ function IceServerFields({ uid, row, index, settings, errors, check }: IceServer
       </button>
     </fieldset>
   );
-}
-
-function FieldError({ id, text }: { id: string; text: string | undefined }) {
-  return text ? (
-    <p id={id} class="field-error">
-      {text}
-    </p>
-  ) : null;
 }

@@ -15,6 +15,7 @@ import {
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { Panel } from '../../ui/Panel';
 import { StatsChart, type ChartSeries } from './StatsChart';
+import './networking-stats.css';
 
 export interface NetworkingStatsProps {
   node: Pick<DashboardNodeModel, 'totals'>;

@@ -8,7 +8,7 @@ import { chartColumns, type ChartMetric } from './stats-history-model';
 export interface ChartSeries {
   metric: ChartMetric;
   label: string;
-  /** Which theme colour (assets/meshdeck.css --series-N). */
+  /** Which theme colour (assets/dashboard.css --series-N). */
   color: 1 | 2;
   /** A dash pattern, so that two lines differ by more than colour. */
   dash?: number[];

@@ -2,6 +2,7 @@ import type { BlockModel } from './block-box-model';
 import { countOf } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { IdBox } from './IdBox';
+import './node-controls.css';
 
 export interface BlockBoxProps {
   block: BlockModel;

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { useId, useRef } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
 import type { IdBoxModel } from './id-box-model';
+import { FormField } from '../../ui/FormField';
 import { StatusLine } from '../../ui/StatusLine';
 
 export interface IdBoxProps {
@@ -19,7 +20,6 @@ export interface IdBoxProps {
  * the focus stays there; the outcome is announced below.
  */
 export function IdBox({ box, label, action, hint, class: className }: IdBoxProps) {
-  const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const error = box.fieldError.value;
   return (
@@ -33,34 +33,29 @@ export function IdBox({ box, label, action, hint, class: className }: IdBoxProps
         });
       }}
     >
-      <div class="field">
-        <label for={`${id}-input`}>{label}</label>
-        <div class="field-row">
+      <FormField
+        label={label}
+        hint={hint}
+        error={error}
+        action={
+          <button type="submit" class="button">
+            {action}
+          </button>
+        }
+      >
+        {(control) => (
           <input
-            id={`${id}-input`}
+            {...control}
             ref={input}
             type="text"
             autoComplete="off"
             spellcheck={false}
             placeholder="n… or u…"
             value={box.draft.value}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error ${id}-hint` : `${id}-hint`}
             onInput={(event) => box.setDraft((event.currentTarget as HTMLInputElement).value)}
           />
-          <button type="submit" class="button">
-            {action}
-          </button>
-        </div>
-        <p id={`${id}-hint`} class="hint">
-          {hint}
-        </p>
-        {error && (
-          <p id={`${id}-error`} class="field-error">
-            {error}
-          </p>
         )}
-      </div>
+      </FormField>
       <StatusLine status={box.status} />
     </form>
   );

@@ -2,6 +2,7 @@ import type { HealthFix } from '../../../core/node/node-health';
 import { Panel } from '../../ui/Panel';
 import { HEALTH_WORDS, type OverviewModel } from './overview-model';
 import { SectionLink } from './SectionNav';
+import './overview.css';
 
 export interface OverviewProps {
   overview: OverviewModel;

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { sectionId } from '../../ui/Panel';
+import './overview.css';
 
 /** The dashboard's sections in page order: the navigation under the overview. */
 export const SECTIONS: readonly { title: string; area: string }[] = [

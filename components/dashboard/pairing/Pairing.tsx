@@ -1,8 +1,10 @@
-import { useId, useRef } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
+import { FormField } from '../../ui/FormField';
 import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import { PairingQr } from './PairingQr';
 import type { PairingModel } from './pairing-model';
+import './pairing.css';
 
 export interface PairingProps {
   pairing: PairingModel;
@@ -14,7 +16,6 @@ export interface PairingProps {
  * the browser showing one.
  */
 export function Pairing({ pairing }: PairingProps) {
-  const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const offer = pairing.offer.value;
   const error = pairing.draftError.value;
@@ -64,34 +65,29 @@ export function Pairing({ pairing }: PairingProps) {
           });
         }}
       >
-        <div class="field">
-          <label for={`${id}-code`}>Pairing code</label>
-          <div class="field-row">
+        <FormField
+          label="Pairing code"
+          hint="The code from the other browser’s Pair a browser. Both must be on, in the same room."
+          error={error}
+          action={
+            <button type="submit" class="button">
+              Join with a code
+            </button>
+          }
+        >
+          {(control) => (
             <input
-              id={`${id}-code`}
+              {...control}
               ref={input}
               type="text"
               autoComplete="off"
               spellcheck={false}
               placeholder="abcd-efgh-ijkl-mnop"
               value={pairing.draft.value}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${id}-error ${id}-hint` : `${id}-hint`}
               onInput={(event) => pairing.setDraft((event.currentTarget as HTMLInputElement).value)}
             />
-            <button type="submit" class="button">
-              Join with a code
-            </button>
-          </div>
-          <p id={`${id}-hint`} class="hint">
-            The code from the other browser’s Pair a browser. Both must be on, in the same room.
-          </p>
-          {error && (
-            <p id={`${id}-error`} class="field-error">
-              {error}
-            </p>
           )}
-        </div>
+        </FormField>
         <StatusLine status={pairing.joinStatus} />
       </form>
     </Panel>

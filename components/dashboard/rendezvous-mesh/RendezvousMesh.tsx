@@ -4,6 +4,7 @@ import type { MeshModel } from './mesh-model';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import { Panel } from '../../ui/Panel';
 import { TopologyPicture } from './TopologyPicture';
+import './rendezvous-mesh.css';
 
 export interface RendezvousMeshProps {
   node: Pick<DashboardNodeModel, 'rendezvous' | 'now'>;

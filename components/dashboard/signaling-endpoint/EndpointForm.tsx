@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { FormField } from '../../ui/FormField';
 import type { EndpointField, EndpointModel } from './endpoint-model';
 
 export interface EndpointFormProps {
@@ -11,7 +12,6 @@ export interface EndpointFormProps {
  * message tied with aria-describedby) and the focus moves there; nothing is saved. Escape cancels.
  */
 export function EndpointForm({ id, endpoint }: EndpointFormProps) {
-  const uid = useId();
   const urlInput = useRef<HTMLInputElement>(null);
   const backupInput = useRef<HTMLTextAreaElement>(null);
   const relayInput = useRef<HTMLTextAreaElement>(null);
@@ -30,11 +30,7 @@ export function EndpointForm({ id, endpoint }: EndpointFormProps) {
     else if (bad.relayUrls) relayInput.current?.focus();
   }
 
-  const field = (name: EndpointField) => ({
-    'aria-invalid': errors[name] ? true : undefined,
-    'aria-describedby': errors[name] ? `${uid}-${name}-error ${uid}-${name}-hint` : `${uid}-${name}-hint`,
-    onInput: (event: Event) => endpoint.setField(name, (event.currentTarget as HTMLInputElement).value),
-  });
+  const edit = (name: EndpointField) => (event: Event) => endpoint.setField(name, (event.currentTarget as HTMLInputElement).value);
 
   return (
     <form
@@ -47,68 +43,55 @@ export function EndpointForm({ id, endpoint }: EndpointFormProps) {
         if (event.key === 'Escape') endpoint.cancel();
       }}
     >
-      <div class="field">
-        <label for={`${uid}-signalingUrl`}>Signaling URL</label>
-        <input
-          id={`${uid}-signalingUrl`}
-          ref={urlInput}
-          type="text"
-          inputMode="url"
-          autoComplete="off"
-          spellcheck={false}
-          value={endpoint.signalingUrl.value}
-          {...field('signalingUrl')}
-        />
-        <p id={`${uid}-signalingUrl-hint`} class="hint">
-          The PeerJS server, for example http://127.0.0.1:9000/peerjs
-        </p>
-        {errors.signalingUrl && (
-          <p id={`${uid}-signalingUrl-error`} class="field-error">
-            {errors.signalingUrl}
-          </p>
+      <FormField label="Signaling URL" hint="The PeerJS server, for example http://127.0.0.1:9000/peerjs" error={errors.signalingUrl}>
+        {(control) => (
+          <input
+            {...control}
+            ref={urlInput}
+            type="text"
+            inputMode="url"
+            autoComplete="off"
+            spellcheck={false}
+            value={endpoint.signalingUrl.value}
+            onInput={edit('signalingUrl')}
+          />
         )}
-      </div>
-      <div class="field">
-        <label for={`${uid}-backupSignalingUrls`}>More signaling URLs</label>
-        <textarea
-          id={`${uid}-backupSignalingUrls`}
-          ref={backupInput}
-          rows={2}
-          autoComplete="off"
-          spellcheck={false}
-          value={endpoint.backupSignalingUrls.value}
-          {...field('backupSignalingUrls')}
-        />
-        <p id={`${uid}-backupSignalingUrls-hint`} class="hint">
-          Optional: up to 3 more PeerJS servers, one URL a line. The node registers on every one; a peer
-          reaches it through any server you both use, and a server that goes down leaves the others.
-        </p>
-        {errors.backupSignalingUrls && (
-          <p id={`${uid}-backupSignalingUrls-error`} class="field-error">
-            {errors.backupSignalingUrls}
-          </p>
+      </FormField>
+      <FormField
+        label="More signaling URLs"
+        hint={
+          <>
+            Optional: up to 3 more PeerJS servers, one URL a line. The node registers on every one; a peer
+            reaches it through any server you both use, and a server that goes down leaves the others.
+          </>
+        }
+        error={errors.backupSignalingUrls}
+      >
+        {(control) => (
+          <textarea
+            {...control}
+            ref={backupInput}
+            rows={2}
+            autoComplete="off"
+            spellcheck={false}
+            value={endpoint.backupSignalingUrls.value}
+            onInput={edit('backupSignalingUrls')}
+          />
         )}
-      </div>
-      <div class="field">
-        <label for={`${uid}-relayUrls`}>Relay URLs</label>
-        <textarea
-          id={`${uid}-relayUrls`}
-          ref={relayInput}
-          rows={3}
-          autoComplete="off"
-          spellcheck={false}
-          value={endpoint.relayUrls.value}
-          {...field('relayUrls')}
-        />
-        <p id={`${uid}-relayUrls-hint`} class="hint">
-          GUN relays of the rendezvous mesh, one URL a line.
-        </p>
-        {errors.relayUrls && (
-          <p id={`${uid}-relayUrls-error`} class="field-error">
-            {errors.relayUrls}
-          </p>
+      </FormField>
+      <FormField label="Relay URLs" hint="GUN relays of the rendezvous mesh, one URL a line." error={errors.relayUrls}>
+        {(control) => (
+          <textarea
+            {...control}
+            ref={relayInput}
+            rows={3}
+            autoComplete="off"
+            spellcheck={false}
+            value={endpoint.relayUrls.value}
+            onInput={edit('relayUrls')}
+          />
         )}
-      </div>
+      </FormField>
       <p role="status" class="action-status action-pending">
         {saving ? 'Saving…' : ''}
       </p>

@@ -15,6 +15,7 @@ import type { TrialModel } from './trial-model';
 import { TrialPrompt } from './TrialPrompt';
 import { FALLBACK_NAMES } from '../connections/connections-model';
 import type { FallbackSignalingSnapshot } from '../../../core/node/observed-state';
+import './signaling-endpoint.css';
 
 export interface SignalingEndpointProps {
   node: Pick<DashboardNodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;

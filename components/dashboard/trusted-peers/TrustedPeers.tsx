@@ -2,6 +2,7 @@ import { useId } from 'preact/hooks';
 import type { DashboardNodeModel } from '../snapshot-parts';
 import type { CopyModel } from '../../ui/copy-model';
 import { CopyButton } from '../../ui/CopyButton';
+import { DataTable } from '../../ui/DataTable';
 import { countOf, shortId } from '../../ui/format';
 import { IdBox } from '../node-controls/IdBox';
 import { Panel } from '../../ui/Panel';
@@ -9,6 +10,8 @@ import { SettingSwitch } from '../../ui/SettingSwitch';
 import { StatusLine } from '../../ui/StatusLine';
 import type { TrustModel } from './trust-model';
 import { UndoStatus } from '../../ui/UndoStatus';
+// Its table wears the block list's look (class `block-list`).
+import '../block-list/block-list.css';
 
 export interface TrustedPeersProps {
   trust: TrustModel;
@@ -39,45 +42,31 @@ export function TrustedPeers({ trust, node, copy }: TrustedPeersProps) {
       <p class="hint" id={`${id}-count`}>
         {rows === null ? 'Loading the trust list…' : `${countOf(rows.length, 'ID')} trusted. The trust list syncs to your other browsers.`}
       </p>
-      <div class="table-scroll" tabIndex={0}>
-        <table class="connections block-list trust-list" aria-labelledby={`${id}-heading`} aria-describedby={`${id}-count`}>
-          <thead>
-            <tr>
-              <th scope="col">ID</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows && rows.length > 0 ? (
-              rows.map((row) => (
-                <tr key={row.id} data-trust-id={row.id}>
-                  <th scope="row">
-                    <span class="peer-cell">
-                      <code title={row.id}>{shortId(row.id)}</code>
-                      <CopyButton copy={copy} text={row.id} copyKey={`trust ${row.id}`} label="Copy" ariaLabel={`Copy ID ${row.id}`} />
-                    </span>
-                  </th>
-                  <td>{row.kind}</td>
-                  <td>{row.connected ? 'connected' : 'not connected'}</td>
-                  <td>
-                    <button type="button" class="button button-small" aria-label={`Untrust ${row.id}`} onClick={() => void trust.untrust(row.id)}>
-                      Untrust
-                    </button>
-                  </td>
-                </tr>
-              ))
-            ) : (
-              <tr>
-                <td colSpan={4} class="empty">
-                  {rows === null ? 'Loading the trust list…' : 'Nobody is trusted yet. Your own browsers are trusted without being listed.'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        class="connections block-list trust-list"
+        labelledBy={`${id}-heading`}
+        describedBy={`${id}-count`}
+        columns={['ID', 'Kind', 'Connection', 'Actions']}
+        rows={rows ?? []}
+        renderRow={(row) => (
+          <tr key={row.id} data-trust-id={row.id}>
+            <th scope="row">
+              <span class="peer-cell">
+                <code title={row.id}>{shortId(row.id)}</code>
+                <CopyButton copy={copy} text={row.id} copyKey={`trust ${row.id}`} label="Copy" ariaLabel={`Copy ID ${row.id}`} />
+              </span>
+            </th>
+            <td>{row.kind}</td>
+            <td>{row.connected ? 'connected' : 'not connected'}</td>
+            <td>
+              <button type="button" class="button button-small" aria-label={`Untrust ${row.id}`} onClick={() => void trust.untrust(row.id)}>
+                Untrust
+              </button>
+            </td>
+          </tr>
+        )}
+        empty={rows === null ? 'Loading the trust list…' : 'Nobody is trusted yet. Your own browsers are trusted without being listed.'}
+      />
       <StatusLine status={trust.status} />
       <IdBox
         box={trust.box}

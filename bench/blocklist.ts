@@ -10,12 +10,11 @@
  */
 import type { ElementHandle, Page } from 'puppeteer';
 import { layOut, type BlockEntry } from '../core/blocklist/block-list';
-import { median } from '../core/session/heartbeat';
 import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
 import { launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 type Hook = { meshdeck: { host: { node: MeshNode } } };
@@ -98,11 +97,11 @@ async function main(): Promise<void> {
 
     await writeResult('blocklist', {
       runs: RUNS,
-      block_to_close_ms_median: Number(median(times)!.toFixed(1)),
+      block_to_close_ms_median: round(median(times)!),
       storage_writes_per_block: median(writes)!,
       entries_fit_in_sync: fit,
       sync_bytes_in_use_at_fit: accepted.bytes,
-      samples: { block_to_close_ms: times.map((t) => Number(t.toFixed(1))), storage_writes: writes },
+      samples: { block_to_close_ms: times.map((t) => round(t)), storage_writes: writes },
       notes: 'entries_fit_in_sync: a third of the entries carry a 28-character note; the layout was accepted by the real chrome.storage.sync',
     });
   } finally {

@@ -16,7 +16,6 @@
  */
 import webExt from 'web-ext';
 import type { MeshNode } from '../core/node/node';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
@@ -24,7 +23,7 @@ import { FIREFOX_EXTENSION_DIR } from '../scripts/firefox-extension';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { measureRawOpen, measureReady } from './support/ready-time';
 import { launchFirefoxExtension, readyHandshakes, settledConnections, type FirefoxExtensionBrowser } from '../tests/support/firefox-browser';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const IDLE_MS = Number(process.env.BENCH_FIREFOX_IDLE_MS ?? 5 * 60_000);
@@ -32,7 +31,6 @@ const IDLE_PEERS = 3;
 const PAIRING_RUNS = 5;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
 
 async function main(): Promise<void> {

@@ -6,11 +6,10 @@
  * two offscreen documents, so machine noise hits both alike. Times are taken in the pages with
  * `performance.timeOrigin + performance.now()`: both browsers share the machine's clock.
  */
-import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { measureRawOpen, measureReady } from './support/ready-time';
-import { writeResult } from './result';
+import { median, pageNow, round, writeResult } from './support/result';
 import { pageGzipBytes } from './support/bundle-size';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
             });
           }),
       );
-      const enabledAt = await popupA.evaluate(() => performance.timeOrigin + performance.now());
+      const enabledAt = await pageNow(popupA);
       await request(popupA, { type: 'settings:update', patch: { enabled: true } });
       enableTimes.push((await firstReady) - enabledAt);
     }
@@ -105,6 +104,5 @@ async function main(): Promise<void> {
   }
 }
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 await main();

@@ -28,7 +28,6 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'puppeteer';
 import type { MeshNode } from '../core/node/node';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
@@ -38,7 +37,7 @@ import { madeUpNodeId } from '../tests/support/hostile-peer';
 import { startHostilePeers, type RemoteHostileConnection } from '../tests/support/hostile-peer-process';
 import { startStockGunRelay } from '../tests/support/stock-gun-relay';
 import { measureRawOpen, measureReady } from './support/ready-time';
-import { writeResult } from './result';
+import { heapAfterGc, median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_WINDOW_MS = 60_000;
@@ -54,7 +53,6 @@ const STOCK_RELAY_PORT = 9101;
 const AFTER_SETTLE_WINDOW_MS = 20_000;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** The host page's busy time so far (s), for a CPU share over an interval. */
 async function busySeconds(host: Page): Promise<number> {
@@ -67,13 +65,6 @@ async function cpuPctOver(host: Page, ms: number): Promise<number> {
   const start = await busySeconds(host);
   await new Promise((r) => setTimeout(r, ms));
   return ((await busySeconds(host)) - start) / (ms / 1000) * 100;
-}
-
-async function heapAfterGc(host: Page): Promise<number> {
-  return host.evaluate(() => {
-    (globalThis as unknown as { gc: () => void }).gc();
-    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
-  });
 }
 
 /**

@@ -11,13 +11,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { launchExtensionBrowser, nextPeerEvent, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { pageGzipBytes } from './support/bundle-size';
 import { measureFirstRender } from './dashboard';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 import { version } from '../package.json';
 import { buildExtension } from '../scripts/build-extension.mjs';
 
@@ -81,7 +80,6 @@ function measureZips(): { chrome: number; firefox: number } {
   return { chrome: size('chrome'), firefox: size('firefox') };
 }
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
   const popup = await pageGzipBytes('popup.html');

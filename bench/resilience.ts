@@ -25,20 +25,18 @@
  */
 import type { Page } from 'puppeteer';
 import type { MeshNode } from '../core/node/node';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startFederation } from '../server/federation';
 import { startNodePeer } from '../server/node-peer';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { chunkGzipBytes, pageGzipBytes } from './support/bundle-size';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /** A loopback port nothing listens on: the second node's PeerJS server is down. */
 const DEAD_SIGNALING = 'http://127.0.0.1:9/peerjs';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Dials `peer` from the extension's node; ms from dial() until both sides reported ready. Then tears down. */
 async function measureReadyWith(host: Page, browser: ExtensionBrowser, peer: MeshNode, path: string): Promise<number> {

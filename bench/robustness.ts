@@ -13,13 +13,11 @@
  *   (kMaxPeerConnections, closed ones counted until collected; core/signaling/rtc-link.ts) in mixed
  *   cycles (dial and close, ICE server check, refused inbound dial), with no forced GC: each must work.
  */
-import type { Page } from 'puppeteer';
-import { median } from '../core/session/heartbeat';
 import type { MeshNode } from '../core/node/node';
 import type { checkIceServer } from '../core/signaling/ice-check';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
-import { writeResult } from './result';
+import { heapAfterGc, median, pageNow, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /** How long to wait for the browser's ICE `disconnected` after the kill (it comes after ~5 s). */
@@ -36,7 +34,6 @@ type Hook = {
     checkIceServer: typeof checkIceServer;
   };
 };
-const now = (page: Page) => page.evaluate(() => performance.timeOrigin + performance.now());
 
 
 async function deadPeer(): Promise<{ ours: number; disconnected: number | null }> {
@@ -85,7 +82,7 @@ async function deadPeer(): Promise<{ ours: number; disconnected: number | null }
     );
     // Kill at a random point of the 2 s heartbeat cycle, not right after a pong.
     await new Promise((r) => setTimeout(r, Math.random() * 2000));
-    const killedAt = await now(hostA);
+    const killedAt = await pageNow(hostA);
     B.browser.process()!.kill('SIGKILL');
     const droppedAt = await dropped;
     // The node closes the connection when it declares B dead, which ends its ICE states: the
@@ -129,7 +126,7 @@ async function main(): Promise<void> {
       await server.close();
       await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), (all) => all.every((s) => s.signaling.state !== 'open'), 10_000, 'signaling lost');
       await new Promise((r) => setTimeout(r, 1000));
-      const backAt = await now(hostA);
+      const backAt = await pageNow(hostA);
       server = await startLocalServer({ port: 9000 });
       const registered = await Promise.all(
         [hostA, hostB].map((host) =>
@@ -149,10 +146,10 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A ready before closing its host');
       const worker = await A.worker();
-      const closedAt = await now(hostB);
+      const closedAt = await pageNow(hostB);
       await worker.evaluate(() => chrome.offscreen.closeDocument());
       await waitFor(() => A.snapshot().catch(() => null), (s) => s !== null && s.totals.peers === 1, 20_000, 'A ready again');
-      recover.push((await now(hostB)) - closedAt);
+      recover.push((await pageNow(hostB)) - closedAt);
     }
 
     // 4. Connect/disconnect cycles with auto-dial off.
@@ -163,13 +160,8 @@ async function main(): Promise<void> {
       await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), other);
     }
     await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), ([a, b]) => a.peers.length === 0 && b.peers.length === 0, 10_000, 'idle');
-    const heap = (host: Page) =>
-      host.evaluate(() => {
-        (globalThis as unknown as { gc: () => void }).gc();
-        return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
-      });
     await new Promise((r) => setTimeout(r, 2000));
-    const heapBefore = await heap(hostA2);
+    const heapBefore = await heapAfterGc(hostA2);
     await hostA2.evaluate(
       async (id, cycles) => {
         const { node } = (globalThis as unknown as Hook).meshdeck.host;
@@ -198,7 +190,7 @@ async function main(): Promise<void> {
       CYCLES,
     );
     await new Promise((r) => setTimeout(r, 3000));
-    const heapAfter = await heap(hostA2);
+    const heapAfter = await heapAfterGc(hostA2);
     const open = await Promise.all([hostA2, hostB].map((h) => h.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.open)));
 
     // 5. pc cycles (issue 22): in A's host, dial and close B, check an ICE server, and turn away a
@@ -316,12 +308,11 @@ async function main(): Promise<void> {
     const deadMedian = median(dead)!;
     const iceMedian = median(iceDisconnected);
     if (iceMedian === null) throw new Error(`the browser reported no ICE disconnected within ${ICE_VERDICT_WAIT_MS} ms in any run`);
-    const round = (v: number) => Number(v.toFixed(1));
     await writeResult('robustness', {
       runs: RUNS,
       dead_peer_detect_ms_median: round(deadMedian),
       browser_ice_disconnected_ms_median: round(iceMedian),
-      dead_peer_ratio: Number((deadMedian / iceMedian).toFixed(3)),
+      dead_peer_ratio: round(deadMedian / iceMedian, 3),
       browser_ice_disconnected_seen: iceDisconnected.length,
       reregister_ms_median: round(median(reregister)!),
       host_recover_ms_median: round(median(recover)!),
@@ -333,7 +324,7 @@ async function main(): Promise<void> {
       pc_cycle_connections_made: pcAfter.created - pcMadeBefore,
       pc_cycle_uncollected_max: pcCycles.uncollectedMax,
       pc_cycle_open_after: pcAfter.open,
-      samples: { dead_peer_detect_ms: dead.map(round), browser_ice_disconnected_ms: iceDisconnected.map(round), reregister_ms: reregister.map(round), host_recover_ms: recover.map(round) },
+      samples: { dead_peer_detect_ms: dead.map((v) => round(v)), browser_ice_disconnected_ms: iceDisconnected.map((v) => round(v)), reregister_ms: reregister.map((v) => round(v)), host_recover_ms: recover.map((v) => round(v)) },
       notes: `the kill lands at a random point of the 2 s heartbeat cycle; ICE disconnected seen in ${iceDisconnected.length} of ${RUNS} runs; heap measured in the dialling node host after gc() (--js-flags=--expose-gc); RTCPeerConnections counted by the test build's instrumented constructor on both sides; pc cycles in A's host with no gc() (uncollected = made − collected, the count Chromium holds against its 500), first failures: ${pcCycles.firstFailures.join(' | ') || 'none'}`,
     });
   } finally {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { startLocalServer } from '../server/local-server';
 import { spawnMeshdeckNode, type NodeProcess } from '../server/node-process';
 import { readyWithout, startFailoverMesh, type NodeState } from '../tests/support/failover-mesh';
-import { mergeResult } from './result';
+import { mergeResult } from './support/result';
 
 const PEERS = 8;
 const IDLE_WINDOW_S = Number(process.env.BENCH_IDLE_S ?? 60);

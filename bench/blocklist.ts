@@ -13,7 +13,8 @@ import { layOut, type BlockEntry } from '../core/blocklist/block-list';
 import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
-import { launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, nextPeerEvent, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     const times: number[] = [];
     const writes: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      await waitFor(() => A.snapshot(), (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready'), 20_000, 'A and B ready');
+      await until(() => A.snapshot(), 20_000, 'A and B ready', (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready'));
       const closedAtA = nextPeerEvent(hostA, 'peer:close', bId);
       const closedAtB = nextPeerEvent(hostB, 'peer:close', aId);
       await box.click({ count: 3 });

@@ -24,7 +24,8 @@ import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { chromiumPath } from '../scripts/chromium-extension';
-import { launchExtensionBrowser, waitFor } from '../tests/support/extension-browser';
+import { launchExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { median, percentile, round, writeResult } from './support/result';
 
 const CONNECTIONS = 200;
@@ -115,7 +116,7 @@ export async function measureFirstRender(): Promise<number[]> {
   const extension = await launchExtensionBrowser();
   try {
     for (let i = 0; i < 2; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
-    await waitFor(() => extension.snapshot(), (s) => s.totals.peers === 2, 30_000, 'the extension has the two demo peers');
+    await until(() => extension.snapshot(), 30_000, 'the extension has the two demo peers', (s) => s.totals.peers === 2);
     const times: number[] = [];
     for (let run = 0; run < FIRST_RENDER_RUNS; run++) {
       const page = await extension.browser.newPage();

@@ -16,7 +16,8 @@
 import type { MeshNode } from '../core/node/node';
 import type { checkIceServer } from '../core/signaling/ice-check';
 import { startLocalServer, type LocalServer } from '../server/local-server';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { heapAfterGc, median, pageNow, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -42,7 +43,7 @@ async function deadPeer(): Promise<{ ours: number; disconnected: number | null }
   try {
     const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
     const bId = (await B.snapshot()).nodeId;
-    await waitFor(() => A.snapshot(), (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready' && p.rttMs !== null), 20_000, 'A–B ready');
+    await until(() => A.snapshot(), 20_000, 'A–B ready', (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready' && p.rttMs !== null));
     // The browser's own verdict needs a connection nobody tears down: a raw PeerJS one beside ours.
     const options = { host: '127.0.0.1', port: 9000, path: '/peerjs/', key: 'peerjs', debug: 0, config: { iceServers: [] } };
     const rawB = `rawb${Date.now().toString(36)}`;
@@ -91,7 +92,7 @@ async function deadPeer(): Promise<{ ours: number; disconnected: number | null }
       const states = await hostA.evaluate((c) => (globalThis as unknown as Hook).meshdeck.instruments.iceStates.filter((s) => s.connection === c), connection);
       return states.find((s) => s.state === 'disconnected')?.at ?? null;
     };
-    const seen = await waitFor(verdict, (v) => v !== null, ICE_VERDICT_WAIT_MS, 'ICE disconnected').catch(() => null);
+    const seen = await until(verdict, ICE_VERDICT_WAIT_MS, 'ICE disconnected', (v) => v !== null).catch(() => null);
     return { ours: droppedAt - killedAt, disconnected: seen === null ? null : seen - killedAt };
   } finally {
     await A.close();
@@ -118,13 +119,13 @@ async function main(): Promise<void> {
     const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
     const aId = (await A.snapshot()).nodeId;
     const bId = (await B.snapshot()).nodeId;
-    await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A–B ready');
+    await until(() => A.snapshot(), 20_000, 'A–B ready', (s) => s.totals.peers === 1);
 
     // 2. Re-registration after the server comes back from 1 s down.
     const reregister: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       await server.close();
-      await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), (all) => all.every((s) => s.signaling.state !== 'open'), 10_000, 'signaling lost');
+      await until(() => Promise.all([A.snapshot(), B.snapshot()]), 10_000, 'signaling lost', (all) => all.every((s) => s.signaling.state !== 'open'));
       await new Promise((r) => setTimeout(r, 1000));
       const backAt = await pageNow(hostA);
       server = await startLocalServer({ port: 9000 });
@@ -144,11 +145,11 @@ async function main(): Promise<void> {
     // 3. Host recovery: close the offscreen document; time until the new host has a ready peer.
     const recover: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A ready before closing its host');
+      await until(() => A.snapshot(), 20_000, 'A ready before closing its host', (s) => s.totals.peers === 1);
       const worker = await A.worker();
       const closedAt = await pageNow(hostB);
       await worker.evaluate(() => chrome.offscreen.closeDocument());
-      await waitFor(() => A.snapshot().catch(() => null), (s) => s !== null && s.totals.peers === 1, 20_000, 'A ready again');
+      await until(() => A.snapshot().catch(() => null), 20_000, 'A ready again', (s) => s !== null && s.totals.peers === 1);
       recover.push((await pageNow(hostB)) - closedAt);
     }
 
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     for (const [host, other] of [[hostA2, bId], [hostB, aId]] as const) {
       await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), other);
     }
-    await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), ([a, b]) => a.peers.length === 0 && b.peers.length === 0, 10_000, 'idle');
+    await until(() => Promise.all([A.snapshot(), B.snapshot()]), 10_000, 'idle', ([a, b]) => a.peers.length === 0 && b.peers.length === 0);
     await new Promise((r) => setTimeout(r, 2000));
     const heapBefore = await heapAfterGc(hostA2);
     await hostA2.evaluate(
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
     //    dial from a raw PeerJS peer in the same document (A's incoming paused: it answers bye
     //    `paused`), in turn. A cycle fails if it throws, times out, or ends otherwise than it should.
     await request(popups[0]!, { type: 'settings:update', patch: { pauseIncoming: true } });
-    await waitFor(() => hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.appliedSettings?.pauseIncoming === true), (paused) => paused, 10_000, 'A pauses incoming');
+    await until(() => hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.appliedSettings?.pauseIncoming === true), 10_000, 'A pauses incoming', (paused) => paused);
     const pcMadeBefore = await hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.created);
     // In chunks: one evaluate for 2,000 cycles outlasts puppeteer's protocol timeout (180 s).
     const pcCycles = { failures: 0, firstFailures: [] as string[], uncollectedMax: 0 };

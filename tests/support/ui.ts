@@ -5,6 +5,7 @@
  */
 import type { ElementHandle, Page } from 'puppeteer';
 import type { ExtensionBrowser } from './extension-browser';
+import { until } from './until';
 
 export const P2P_SWITCH = '::-p-aria([name="Enable P2P network"][role="switch"])';
 
@@ -58,18 +59,8 @@ async function pressInDialog(page: Page, name: 'Confirm' | 'Cancel', timeoutMs: 
   const dialog = await openDialog(page, timeoutMs);
   const button = (await dialog.waitForSelector(`::-p-aria([name="${name}"][role="button"])`, { timeout: timeoutMs }))!;
   await button.click();
-  await waitInPage(page, () => !document.querySelector('dialog[open]'), timeoutMs, 'the dialog closes');
-}
-
-/**
- * Waits until `predicate` holds in `page`, asking it every 50 ms. Not page.waitForFunction, which a
- * Firefox extension page refuses: over WebDriver BiDi puppeteer builds its poller in the page with
- * Function(), and the extension's CSP blocks it ("call to Function() blocked by CSP", Firefox 140 ESR).
- */
-export async function waitInPage(page: Page, predicate: () => unknown, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await page.evaluate(predicate))) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Asked from here, not with page.waitForFunction, which a Firefox extension page refuses: over
+  // WebDriver BiDi puppeteer builds its poller in the page with Function(), and the extension's CSP
+  // blocks it ("call to Function() blocked by CSP", Firefox 140 ESR).
+  await until(() => page.evaluate(() => !document.querySelector('dialog[open]')), timeoutMs, 'the dialog closes');
 }

@@ -451,7 +451,7 @@ describe('MeshNode', () => {
     // b itself is dialled as soon as the failure backoff allows (not 5 minutes later), with a clean score.
     a!.configure({ ...settings, pauseOutgoing: false });
     await clock.advance(2 * DIAL_SWEEP_MS);
-    await eventually(() => readyCount(a!) === 1, 'a dialled b', 2000);
+    await eventually(() => readyCount(a!) === 1, 'a dialled b');
     expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, score: 0, lastPenalty: null });
   });
 

@@ -12,7 +12,7 @@ import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { STRANGER_DIALS } from '../../../../core/node/dial-budget';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
-import type { Settings } from '../../../../core/settings/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import type { SignalingFactory } from '../../../../core/signaling/signaling';
 import { FakeRendezvousStore, FakeSignalingHub, linkPair, type FakeLink } from '../../../support/fake-transport';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
@@ -24,19 +24,7 @@ import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
 import { memoryStore } from '../../../support/memory-store';
 
 
-const settings: Settings = {
-  enabled: true,
-  signalingUrl: 'http://127.0.0.1:9000/peerjs',
-  relayUrls: ['http://127.0.0.1:9000/gun'],
-  room: 'default',
-  iceServers: [],
-  maxPeers: 8,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+const settings = defaultSettings();
 
 describe('MeshNode', () => {
   const nodes: MeshNode[] = [];

@@ -4,7 +4,7 @@
  * connection, and the sealed messages travel both ways.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../core/settings/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
 import { MeshNode } from '../../../../core/node/node';
 import { answerJoin, joinWithCode, PairingOffers } from '../../../../core/pairing/pairing-exchange';
@@ -13,20 +13,8 @@ import { FakeClock, eventually } from '../../../support/fake-clock';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
 import { makeIdentity } from '../../../support/identities';
 
-const settings: Settings = {
-  enabled: true,
-  signalingUrl: 'http://127.0.0.1:9000/peerjs',
-  relayUrls: ['http://127.0.0.1:9000/gun'],
-  room: 'default',
-  iceServers: [],
-  // No automatic dialling: the pairing makes the connection.
-  maxPeers: 0,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+// No automatic dialling: the pairing makes the connection.
+const settings: Settings = { ...defaultSettings(), maxPeers: 0 };
 
 describe('PairingRelay', () => {
   const nodes: MeshNode[] = [];

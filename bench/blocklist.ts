@@ -14,6 +14,7 @@ import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
 import { launchExtensionBrowser, nextPeerEvent, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { openDashboard } from '../tests/support/ui';
 import { until } from '../tests/support/until';
 import { median, round, writeResult } from './support/result';
 
@@ -48,8 +49,7 @@ async function main(): Promise<void> {
     const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
     const aId = (await A.snapshot()).nodeId;
     const bId = (await B.snapshot()).nodeId;
-    const dashboard = await A.browser.newPage();
-    await dashboard.goto(`chrome-extension://${A.extensionId}/options.html`);
+    const dashboard = await openDashboard(A, { viewport: null });
     const controls = (await dashboard.waitForSelector('::-p-aria([name="Node controls"][role="region"])'))!;
     const box = (await controls.waitForSelector('::-p-aria([name="Node or user ID"][role="textbox"])')) as ElementHandle<HTMLInputElement>;
     const button = (await controls.waitForSelector('::-p-aria([name="Block"][role="button"])'))!;

@@ -25,6 +25,7 @@ import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { chromiumPath } from '../scripts/chromium-extension';
 import { launchExtensionBrowser } from '../tests/support/extension-browser';
+import { openDashboard } from '../tests/support/ui';
 import { until } from '../tests/support/until';
 import { median, percentile, round, writeResult } from './support/result';
 
@@ -119,10 +120,8 @@ export async function measureFirstRender(): Promise<number[]> {
     await until(() => extension.snapshot(), 30_000, 'the extension has the two demo peers', (s) => s.totals.peers === 2);
     const times: number[] = [];
     for (let run = 0; run < FIRST_RENDER_RUNS; run++) {
-      const page = await extension.browser.newPage();
-      await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
-      const at = await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000 });
-      times.push(Number(await at.jsonValue()));
+      const page = await openDashboard(extension, { viewport: null });
+      times.push(Number(await page.evaluate(() => document.documentElement.dataset.firstRenderAt)));
       await page.close();
     }
     return times;

@@ -32,6 +32,7 @@ import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
 import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { openDashboard } from '../tests/support/ui';
 import { until } from '../tests/support/until';
 import { junkFileLists, junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
 import { madeUpNodeId } from '../tests/support/hostile-peer';
@@ -162,8 +163,7 @@ async function main(): Promise<void> {
     await until(() => A.snapshot(), 30_000, 'idle peers gone', (s) => s.peers.length === 0);
 
     // 3. Flood cut-off, and a control applied during a flood.
-    const dashboard = await A.browser.newPage();
-    await dashboard.goto(`chrome-extension://${A.extensionId}/options.html`);
+    const dashboard = await openDashboard(A, { viewport: null });
     await dashboard.waitForSelector('::-p-aria([name="Mesh routing"][role="switch"])', { timeout: 20_000 });
     const cutoff: number[] = [];
     const control: number[] = [];

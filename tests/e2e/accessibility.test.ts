@@ -16,7 +16,7 @@ import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
 import { until } from '../support/until';
-import { cancelDialog, confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
+import { cancelDialog, confirmDialog, openDashboard, openDialog, P2P_SWITCH } from '../support/ui';
 import { exportBlockList } from '../../core/blocklist/block-list';
 import type { ElementHandle } from 'puppeteer';
 
@@ -96,10 +96,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
   });
 
   it('the dashboard has no violations, with every panel showing live data', async () => {
-    dashboard = await extension.browser.newPage();
-    await dashboard.setViewport({ width: 1280, height: 900 });
-    await dashboard.goto(`chrome-extension://${extension.extensionId}/options.html`);
-    await dashboard.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000, polling: 50 });
+    dashboard = await openDashboard(extension, { viewport: { width: 1280, height: 900 } });
     await dashboard.waitForFunction(() => document.querySelectorAll('.connections tr[data-node-id]').length === 2, { timeout: 10_000, polling: 50 });
     // The live parts: a point of history on the charts and the log's first entries.
     await dashboard.waitForFunction(() => !document.querySelector('.chart-empty') && document.querySelector('.log-table tbody tr'), { timeout: 10_000, polling: 50 });

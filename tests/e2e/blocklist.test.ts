@@ -10,16 +10,9 @@ import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
 import { until } from '../support/until';
 import { DIAL_SWEEP_MS } from '../../core/node/node';
-import { confirmDialog } from '../support/ui';
+import { confirmDialog, openDashboard } from '../support/ui';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-
-async function openDashboard(node: ExtensionBrowser): Promise<Page> {
-  const page = await node.browser.newPage();
-  await page.setViewport({ width: 1280, height: 1000 });
-  await page.goto(`chrome-extension://${node.extensionId}/options.html`);
-  return page;
-}
 
 async function blockFromDashboard(page: Page, id: string): Promise<void> {
   const controls = await page.waitForSelector('::-p-aria([name="Node controls"][role="region"])');

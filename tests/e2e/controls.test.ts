@@ -29,7 +29,7 @@ const DIAL_SWEEPS_MS = 2 * DIAL_SWEEP_MS + 1000;
 /** With a margin, the longest a heartbeat takes to declare a silent peer dead (3.5 s, core/session/heartbeat.ts). */
 const HEARTBEAT_DEATH_MAX_MS = 5000;
 
-const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, 1400);
+const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, { viewport: { width: 1400, height: 1000 } });
 
 const region = async (page: Page, name: string) => (await page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`))!;
 const button = async (scope: Page | ElementHandle, name: string) => (await scope.waitForSelector(`::-p-aria([name="${name}"][role="button"])`))!;

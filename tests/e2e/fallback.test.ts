@@ -9,6 +9,7 @@ import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
 import { until } from '../support/until';
 
 describe('GUN fallback signaling, with the PeerJS server down', () => {
@@ -42,8 +43,7 @@ describe('GUN fallback signaling, with the PeerJS server down', () => {
   });
 
   it('the dashboard shows the path of the connection and the fallback with its state', async () => {
-    const page = await browser.browser.newPage();
-    await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    const page = await openDashboard(browser);
     const region = await page.waitForSelector('::-p-aria([name="Connections"][role="region"])');
     await until(
       () => region!.evaluate((el, id) => el.querySelector(`tr[data-node-id="${id}"]`)?.textContent ?? '', peer.nodeId),

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilesSnapshot } from '../../core/files/file-sharing';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
 import { until } from '../support/until';
 
 const SIZE = 5 * 1024 * 1024;
@@ -45,9 +46,7 @@ describe('sharing a file in the room through WebTorrent', () => {
 
   let folder = '';
   const dashboard = async (node: ExtensionBrowser) => {
-    const page = await node.browser.newPage();
-    await page.setViewport({ width: 1280, height: 1000 });
-    await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+    const page = await openDashboard(node);
     return { page, region: (await page.waitForSelector('::-p-aria([name="Files"][role="region"])'))! };
   };
   /** The file input, found by its label (Chromium names a file input after its button too). */

@@ -24,6 +24,7 @@ import { MAX_UNAUTHENTICATED_INBOUND } from '../../core/node/inbound-gate';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { spawnMeshdeckNode } from '../../server/node-process';
 import { launchExtensionBrowser, readPopup, request, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
 import { until } from '../support/until';
 import { madeUpNodeId } from '../support/hostile-peer';
 import { startHostilePeers, type HostileConnectOptions, type HostilePeers, type RemoteHostileConnection, type RemoteSilentDialler } from '../support/hostile-peer-process';
@@ -163,9 +164,7 @@ describe('the extension under attack by hostile peers', () => {
     popup = await extension.openPopup();
     // A window of its own: a tab behind another is hidden, gets no animation frames, and puppeteer's
     // selectors (which poll on them) would wait forever for the popup.
-    dashboard = await extension.browser.newPage({ type: 'window' });
-    await dashboard.setViewport({ width: 1400, height: 1000 });
-    await dashboard.goto(`chrome-extension://${extension.extensionId}/options.html`);
+    dashboard = await openDashboard(extension, { type: 'window', viewport: { width: 1400, height: 1000 } });
     for (const page of [popup, dashboard]) expect(await page.evaluate(() => document.visibilityState)).toBe('visible');
     const snapshot = await until(
       () => extension.snapshot(),

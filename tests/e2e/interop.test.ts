@@ -13,7 +13,7 @@ import { until } from '../support/until';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';
 import type { Page } from 'puppeteer';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
-import { confirmDialog } from '../support/ui';
+import { confirmDialog, openDashboard } from '../support/ui';
 import { startNodePeer } from '../../server/node-peer';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import type { MeshNode } from '../../core/node/node';
@@ -71,8 +71,7 @@ describe('Chrome and Firefox', () => {
     const chromeUser = (await chrome.snapshot()).userId;
     expect((await firefox.snapshot()).userId).not.toBe(chromeUser);
 
-    const chromeDashboard = await chrome.browser.newPage();
-    await chromeDashboard.goto(`chrome-extension://${chrome.extensionId}/options.html`);
+    const chromeDashboard = await openDashboard(chrome);
     await (await chromeDashboard.waitForSelector('::-p-aria([name="Pair a browser"][role="button"])'))!.click();
     const shown = await chromeDashboard.waitForSelector('::-p-aria([name="Code to type in the other browser"])');
     const code = await shown!.evaluate((el) => el.textContent ?? '');

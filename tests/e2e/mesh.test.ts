@@ -10,6 +10,7 @@ import type { MeshNode } from '../../core/node/node';
 import type { NodeSnapshot } from '../../core/node/observed-state';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, request, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
 import { until } from '../support/until';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
@@ -33,9 +34,7 @@ describe('the Node Dashboard on a line of four nodes', () => {
     server = await startLocalServer({ port: 9000 });
     for (let i = 0; i < 4; i++) nodes.push(await launchExtensionBrowser());
     for (const node of nodes) {
-      const page = await node.browser.newPage();
-      await page.setViewport({ width: 1280, height: 1000 });
-      await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+      const page = await openDashboard(node);
       await request(page, { type: 'settings:update', patch: { maxPeers: 0 } });
       dashboards.push(page);
       ids.push((await node.snapshot()).nodeId);

@@ -15,7 +15,7 @@ import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, request, type ExtensionBrowser } from '../support/extension-browser';
 import { until } from '../support/until';
 import { startTurnServer, type TurnServer } from '../support/turn-server';
-import { toggleP2P } from '../support/ui';
+import { openDashboard as openDashboardTab, toggleP2P } from '../support/ui';
 import type { Settings } from '../../core/settings/settings';
 
 interface Badge {
@@ -44,13 +44,7 @@ const badgeShows = (extension: ExtensionBrowser, text: string, color: string, wh
 
 const region = (page: Page, name: string) => page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`, { timeout: 10_000 }) as Promise<ElementHandle<HTMLElement>>;
 
-async function openDashboard(extension: ExtensionBrowser): Promise<Page> {
-  const page = await extension.browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
-  await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000, polling: 50 });
-  return page;
-}
+const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, { viewport: { width: 1280, height: 900 } });
 
 /** Replaces a field's text as a user would: select all, type. */
 async function typeInto(page: Page, selector: string, text: string): Promise<void> {

@@ -10,6 +10,7 @@ import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
 import { until } from '../support/until';
 
 type Reached = { webSockets: string[]; iceServers: string[] };
@@ -47,8 +48,7 @@ describe('meeting through the tracker, with PeerJS and GUN down', () => {
   });
 
   it('the dashboard shows the tracker path on the connection and the tracker fallback with its state', async () => {
-    const page = await browser.browser.newPage();
-    await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    const page = await openDashboard(browser);
     const region = await page.waitForSelector('::-p-aria([name="Connections"][role="region"])');
     await until(
       () => region!.evaluate((el, id) => el.querySelector(`tr[data-node-id="${id}"]`)?.textContent ?? '', peer.nodeId),

@@ -9,10 +9,24 @@ import { until } from './until';
 
 export const P2P_SWITCH = '::-p-aria([name="Enable P2P network"][role="switch"])';
 
-/** Opens the Node Dashboard of `extension` in a new tab `width` px wide; resolves once it rendered. */
-export async function openDashboard(extension: ExtensionBrowser, width = 1280): Promise<Page> {
-  const page = await extension.browser.newPage();
-  await page.setViewport({ width, height: 1000 });
+export interface DashboardOptions {
+  /**
+   * The page's viewport: 1280 × 1000 unless given; null keeps the browser's own (800 × 600 headless),
+   * which the benchmarks measured with.
+   */
+  viewport?: { width: number; height: number } | null;
+  /**
+   * `window` opens it in a window of its own, where it stays visible while another page is opened: a
+   * tab behind another is hidden, gets no animation frames, and puppeteer's selectors (which poll on
+   * them) would wait forever there.
+   */
+  type?: 'tab' | 'window';
+}
+
+/** Opens the Node Dashboard of `extension` in a new tab (or window); resolves once its first snapshot is on screen in every panel. */
+export async function openDashboard(extension: ExtensionBrowser, { viewport = { width: 1280, height: 1000 }, type = 'tab' }: DashboardOptions = {}): Promise<Page> {
+  const page = await extension.browser.newPage(type === 'window' ? { type: 'window' } : undefined);
+  if (viewport) await page.setViewport(viewport);
   await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
   await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 15_000, polling: 50 });
   return page;

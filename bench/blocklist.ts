@@ -10,12 +10,13 @@
  */
 import type { ElementHandle, Page } from 'puppeteer';
 import { layOut, type BlockEntry } from '../core/blocklist/block-list';
-import { median } from '../core/session/heartbeat';
 import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
-import { launchExtensionBrowser, nextPeerEvent, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
-import { writeResult } from './result';
+import { launchExtensionBrowser, nextPeerEvent, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { openDashboard } from '../tests/support/ui';
+import { until } from '../tests/support/until';
+import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 type Hook = { meshdeck: { host: { node: MeshNode } } };
@@ -48,8 +49,7 @@ async function main(): Promise<void> {
     const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
     const aId = (await A.snapshot()).nodeId;
     const bId = (await B.snapshot()).nodeId;
-    const dashboard = await A.browser.newPage();
-    await dashboard.goto(`chrome-extension://${A.extensionId}/options.html`);
+    const dashboard = await openDashboard(A, { viewport: null });
     const controls = (await dashboard.waitForSelector('::-p-aria([name="Node controls"][role="region"])'))!;
     const box = (await controls.waitForSelector('::-p-aria([name="Node or user ID"][role="textbox"])')) as ElementHandle<HTMLInputElement>;
     const button = (await controls.waitForSelector('::-p-aria([name="Block"][role="button"])'))!;
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const times: number[] = [];
     const writes: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      await waitFor(() => A.snapshot(), (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready'), 20_000, 'A and B ready');
+      await until(() => A.snapshot(), 20_000, 'A and B ready', (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready'));
       const closedAtA = nextPeerEvent(hostA, 'peer:close', bId);
       const closedAtB = nextPeerEvent(hostB, 'peer:close', aId);
       await box.click({ count: 3 });
@@ -98,11 +98,11 @@ async function main(): Promise<void> {
 
     await writeResult('blocklist', {
       runs: RUNS,
-      block_to_close_ms_median: Number(median(times)!.toFixed(1)),
+      block_to_close_ms_median: round(median(times)!),
       storage_writes_per_block: median(writes)!,
       entries_fit_in_sync: fit,
       sync_bytes_in_use_at_fit: accepted.bytes,
-      samples: { block_to_close_ms: times.map((t) => Number(t.toFixed(1))), storage_writes: writes },
+      samples: { block_to_close_ms: times.map((t) => round(t)), storage_writes: writes },
       notes: 'entries_fit_in_sync: a third of the entries carry a 28-character note; the layout was accepted by the real chrome.storage.sync',
     });
   } finally {

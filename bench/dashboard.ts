@@ -20,13 +20,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import puppeteer, { type Page } from 'puppeteer';
-import { median } from '../core/session/heartbeat';
 import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { chromiumPath } from '../scripts/chromium-extension';
-import { launchExtensionBrowser, waitFor } from '../tests/support/extension-browser';
-import { writeResult } from './result';
+import { launchExtensionBrowser } from '../tests/support/extension-browser';
+import { openDashboard } from '../tests/support/ui';
+import { until } from '../tests/support/until';
+import { median, percentile, round, writeResult } from './support/result';
 
 const CONNECTIONS = 200;
 const WARMUP = 20;
@@ -83,11 +84,6 @@ async function measureUpdates(page: Page, count: number, warmup: number, sortKey
   ) as Promise<UpdateSample[]>;
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 export async function measureUpdateCost(): Promise<{ unsorted: UpdateSample[]; sorted: UpdateSample[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'meshdeck-bench-dashboard-'));
   await bundlePage(dir);
@@ -121,13 +117,11 @@ export async function measureFirstRender(): Promise<number[]> {
   const extension = await launchExtensionBrowser();
   try {
     for (let i = 0; i < 2; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
-    await waitFor(() => extension.snapshot(), (s) => s.totals.peers === 2, 30_000, 'the extension has the two demo peers');
+    await until(() => extension.snapshot(), 30_000, 'the extension has the two demo peers', (s) => s.totals.peers === 2);
     const times: number[] = [];
     for (let run = 0; run < FIRST_RENDER_RUNS; run++) {
-      const page = await extension.browser.newPage();
-      await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
-      const at = await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000 });
-      times.push(Number(await at.jsonValue()));
+      const page = await openDashboard(extension, { viewport: null });
+      times.push(Number(await page.evaluate(() => document.documentElement.dataset.firstRenderAt)));
       await page.close();
     }
     return times;
@@ -138,27 +132,25 @@ export async function measureFirstRender(): Promise<number[]> {
   }
 }
 
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
 async function main(): Promise<void> {
   const { unsorted, sorted } = await measureUpdateCost();
   const firstRender = await measureFirstRender();
   const pick = (samples: UpdateSample[], key: keyof UpdateSample) => samples.map((s) => s[key]);
   await writeResult('dashboard', {
     runs: unsorted.length,
-    update_ms_p50_200_connections: round(percentile(pick(unsorted, 'script'), 50)),
-    update_ms_p95_200_connections: round(percentile(pick(unsorted, 'script'), 95)),
+    update_ms_p50_200_connections: round(percentile(pick(unsorted, 'script'), 50), 2),
+    update_ms_p95_200_connections: round(percentile(pick(unsorted, 'script'), 95), 2),
     dashboard_first_render_ms_median: round(median(firstRender)!, 1),
-    update_with_layout_ms_p50_200_connections: round(percentile(pick(unsorted, 'layout'), 50)),
-    update_with_layout_ms_p95_200_connections: round(percentile(pick(unsorted, 'layout'), 95)),
-    charts_frame_ms_p50: round(percentile(pick(unsorted, 'frame'), 50)),
-    charts_frame_ms_p95: round(percentile(pick(unsorted, 'frame'), 95)),
+    update_with_layout_ms_p50_200_connections: round(percentile(pick(unsorted, 'layout'), 50), 2),
+    update_with_layout_ms_p95_200_connections: round(percentile(pick(unsorted, 'layout'), 95), 2),
+    charts_frame_ms_p50: round(percentile(pick(unsorted, 'frame'), 50), 2),
+    charts_frame_ms_p95: round(percentile(pick(unsorted, 'frame'), 95), 2),
     sorted_runs: sorted.length,
-    update_ms_p50_200_connections_sorted_by_latency: round(percentile(pick(sorted, 'script'), 50)),
-    update_ms_p95_200_connections_sorted_by_latency: round(percentile(pick(sorted, 'script'), 95)),
+    update_ms_p50_200_connections_sorted_by_latency: round(percentile(pick(sorted, 'script'), 50), 2),
+    update_ms_p95_200_connections_sorted_by_latency: round(percentile(pick(sorted, 'script'), 95), 2),
     first_render_runs: firstRender.length,
     samples: {
-      update_ms: pick(unsorted, 'script').map((v) => round(v)),
+      update_ms: pick(unsorted, 'script').map((v) => round(v, 2)),
       dashboard_first_render_ms: firstRender.map((v) => round(v, 1)),
     },
     notes:

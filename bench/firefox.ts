@@ -16,15 +16,15 @@
  */
 import webExt from 'web-ext';
 import type { MeshNode } from '../core/node/node';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
 import { FIREFOX_EXTENSION_DIR } from '../scripts/firefox-extension';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { measureRawOpen, measureReady } from './support/ready-time';
 import { launchFirefoxExtension, readyHandshakes, settledConnections, type FirefoxExtensionBrowser } from '../tests/support/firefox-browser';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const IDLE_MS = Number(process.env.BENCH_FIREFOX_IDLE_MS ?? 5 * 60_000);
@@ -32,7 +32,6 @@ const IDLE_PEERS = 3;
 const PAIRING_RUNS = 5;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
 
 async function main(): Promise<void> {
@@ -60,9 +59,9 @@ async function main(): Promise<void> {
       });
     }
     for (const peer of (await F.snapshot()).peers) await F.callNode('disconnect', peer.nodeId, 'shutdown');
-    await waitFor(() => A.snapshot(), (s) => s.peers.length === 0, 10_000, 'A alone');
-    await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 10_000, 'B alone');
-    await waitFor(() => F.snapshot(), (s) => s.peers.length === 0, 10_000, 'F alone');
+    await until(() => A.snapshot(), 10_000, 'A alone', (s) => s.peers.length === 0);
+    await until(() => B.snapshot(), 10_000, 'B alone', (s) => s.peers.length === 0);
+    await until(() => F.snapshot(), 10_000, 'F alone', (s) => s.peers.length === 0);
 
     const chromeChrome: number[] = [];
     const chromeFirefox: number[] = [];
@@ -85,9 +84,9 @@ async function main(): Promise<void> {
       await F.request({ type: 'pairing:join', code: offer.value.code });
       pairing.push(Date.now() - started);
       // The first pairing re-certifies Firefox's node, which restarts and (maxPeers 0) dials nobody.
-      const after = await waitFor(() => F.snapshot(), (s) => s.userId === aUser, 20_000, 'Firefox under Chrome’s user key');
+      const after = await until(() => F.snapshot(), 20_000, 'Firefox under Chrome’s user key', (s) => s.userId === aUser);
       if (after.peers.length) await F.callNode('disconnect', aId, 'shutdown');
-      await waitFor(() => A.snapshot(), (s) => s.peers.length === 0, 10_000, 'A forgets F');
+      await until(() => A.snapshot(), 10_000, 'A forgets F', (s) => s.peers.length === 0);
     }
     for (const chrome of chromes.splice(0)) await chrome.close();
 

@@ -6,11 +6,11 @@
  * two offscreen documents, so machine noise hits both alike. Times are taken in the pages with
  * `performance.timeOrigin + performance.now()`: both browsers share the machine's clock.
  */
-import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { measureRawOpen, measureReady } from './support/ready-time';
-import { writeResult } from './result';
+import { median, pageNow, round, writeResult } from './support/result';
 import { pageGzipBytes } from './support/bundle-size';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -35,13 +35,13 @@ async function main(): Promise<void> {
     const [popupA] = await Promise.all([A.openPopup(), B.openPopup()]);
     const aId = (await A.snapshot()).nodeId;
     const bId = (await B.snapshot()).nodeId;
-    await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A and B connected');
+    await until(() => A.snapshot(), 20_000, 'A and B connected', (s) => s.totals.peers === 1);
 
     // 1. Enabling a node whose peer is already up → its first ready peer, found through GUN.
     const enableTimes: number[] = [];
     for (let run = 0; run < Math.min(RUNS, 10); run++) {
       await request(popupA, { type: 'settings:update', patch: { enabled: false } });
-      await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 10_000, 'B drops A');
+      await until(() => B.snapshot(), 10_000, 'B drops A', (s) => s.peers.length === 0);
       const firstReady = hostA.evaluate(
         () =>
           new Promise<number>((resolve) => {
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
             });
           }),
       );
-      const enabledAt = await popupA.evaluate(() => performance.timeOrigin + performance.now());
+      const enabledAt = await pageNow(popupA);
       await request(popupA, { type: 'settings:update', patch: { enabled: true } });
       enableTimes.push((await firstReady) - enabledAt);
     }
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const [popupB] = await B.browser.pages().then((pages) => pages.filter((p) => p.url().endsWith('popup.html')));
     await request(popupB!, { type: 'settings:update', patch: { maxPeers: 0 } });
     await hostA.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
-    await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 5000, 'B forgets A');
+    await until(() => B.snapshot(), 5000, 'B forgets A', (s) => s.peers.length === 0);
     const ready: number[] = [];
     const raw: number[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 
     // 4. Heartbeat round trip on a ready connection, after ten heartbeats.
     await hostA.evaluate((id) => void (globalThis as unknown as Hook).meshdeck.host.node.dial(id), bId);
-    await waitFor(() => A.snapshot(), (s) => s.peers[0]?.rttMs !== null && s.peers[0] !== undefined, 10_000, 'first pong');
+    await until(() => A.snapshot(), 10_000, 'first pong', (s) => s.peers[0]?.rttMs !== null && s.peers[0] !== undefined);
     await new Promise((r) => setTimeout(r, 20_000));
     const rttMs = (await A.snapshot()).peers[0]!.rttMs!;
 
@@ -105,6 +105,5 @@ async function main(): Promise<void> {
   }
 }
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 await main();

@@ -28,17 +28,18 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'puppeteer';
 import type { MeshNode } from '../core/node/node';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
 import { installNodeWebRTC } from '../server/node-webrtc';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { openDashboard } from '../tests/support/ui';
+import { until } from '../tests/support/until';
 import { junkFileLists, junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
 import { madeUpNodeId } from '../tests/support/hostile-peer';
 import { startHostilePeers, type RemoteHostileConnection } from '../tests/support/hostile-peer-process';
 import { startStockGunRelay } from '../tests/support/stock-gun-relay';
 import { measureRawOpen, measureReady } from './support/ready-time';
-import { writeResult } from './result';
+import { heapAfterGc, median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_WINDOW_MS = 60_000;
@@ -54,7 +55,6 @@ const STOCK_RELAY_PORT = 9101;
 const AFTER_SETTLE_WINDOW_MS = 20_000;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** The host page's busy time so far (s), for a CPU share over an interval. */
 async function busySeconds(host: Page): Promise<number> {
@@ -67,13 +67,6 @@ async function cpuPctOver(host: Page, ms: number): Promise<number> {
   const start = await busySeconds(host);
   await new Promise((r) => setTimeout(r, ms));
   return ((await busySeconds(host)) - start) / (ms / 1000) * 100;
-}
-
-async function heapAfterGc(host: Page): Promise<number> {
-  return host.evaluate(() => {
-    (globalThis as unknown as { gc: () => void }).gc();
-    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
-  });
 }
 
 /**
@@ -132,16 +125,16 @@ async function main(): Promise<void> {
     for (const popup of [popupA, popupB]) await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
     // Two nodes that found each other at once may hold a second, duplicate link for a moment: each
     // side ends whatever link it still holds until neither holds one.
-    await waitFor(
+    await until(
       async () => {
         await hostA.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
         await hostB.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), aId);
         await new Promise((r) => setTimeout(r, 1000));
         return [await A.snapshot(), await B.snapshot()];
       },
-      (both) => both.every((s) => s.peers.length === 0),
       30_000,
       'A and B forget each other',
+      (both) => both.every((s) => s.peers.length === 0),
     );
     const ready: number[] = [];
     const raw: number[] = [];
@@ -155,7 +148,7 @@ async function main(): Promise<void> {
 
     // 2. Idle with 8 ready peers.
     for (let i = 0; i < 8; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
-    await waitFor(() => A.snapshot(), (s) => s.totals.peers === 8, 60_000, '8 ready peers');
+    await until(() => A.snapshot(), 60_000, '8 ready peers', (s) => s.totals.peers === 8);
     // Every page of the extension runs on one renderer main thread, so an open popup's rendering
     // counts in the host's TaskDuration: the node alone is measured with no view open (a popup
     // closes as soon as it loses focus), then again with the popup open.
@@ -167,11 +160,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 5_000));
     const idleCpuPctPopupOpen = await cpuPctOver(hostA, IDLE_WINDOW_MS / 2);
     for (const peer of peers.splice(0)) peer.stop();
-    await waitFor(() => A.snapshot(), (s) => s.peers.length === 0, 30_000, 'idle peers gone');
+    await until(() => A.snapshot(), 30_000, 'idle peers gone', (s) => s.peers.length === 0);
 
     // 3. Flood cut-off, and a control applied during a flood.
-    const dashboard = await A.browser.newPage();
-    await dashboard.goto(`chrome-extension://${A.extensionId}/options.html`);
+    const dashboard = await openDashboard(A, { viewport: null });
     await dashboard.waitForSelector('::-p-aria([name="Mesh routing"][role="switch"])', { timeout: 20_000 });
     const cutoff: number[] = [];
     const control: number[] = [];
@@ -206,7 +198,7 @@ async function main(): Promise<void> {
       try {
         for (const peer of peers.splice(0)) peer.stop();
         await request(popupOpen, { type: 'settings:update', patch: { relayUrls: [stockRelay.relayUrl] } });
-        await waitFor(() => A.snapshot(), (s) => s.rendezvous.relays.some((r) => r.url === stockRelay.relayUrl && r.state === 'open') && s.peers.length === 0, 60_000, 'on the stock relay, the last newcomer gone');
+        await until(() => A.snapshot(), 60_000, 'on the stock relay, the last newcomer gone', (s) => s.rendezvous.relays.some((r) => r.url === stockRelay.relayUrl && r.state === 'open') && s.peers.length === 0);
         stockStorms.push(await stormThenNewcomer(A, hostA, server, stockRelay.relayUrl, peers, 500));
         console.log(`stock relay storm ${k + 1}/${STOCK_STORMS}: newcomer ready after ${round(stockStorms.at(-1)!.newcomerReadyMs)} ms, settled after ${round(stockStorms.at(-1)!.settleMs)} ms, then ${round(stockStorms.at(-1)!.afterSettleCpuPct, 2)} % of a core`);
         if (k === STOCK_STORMS - 1) stockFilesStorm = await filesStormOn(hostA, stockRelay.relayUrl, 500);
@@ -300,7 +292,7 @@ async function stormThenNewcomer(A: ExtensionBrowser, hostA: Page, server: Local
   peers.push(newcomer);
   // The host may be too busy to answer an evaluate for a while: a read that fails is a read of nothing.
   const snapshotOrNull = () => A.snapshot().catch(() => null);
-  await waitFor(snapshotOrNull, (s) => !!s?.peers.some((p) => p.nodeId === newcomer.nodeId && p.state === 'ready'), 180_000, 'newcomer ready after the storm');
+  await until(snapshotOrNull, 180_000, 'newcomer ready after the storm', (s) => !!s?.peers.some((p) => p.nodeId === newcomer.nodeId && p.state === 'ready'));
   const newcomerReadyMs = performance.now() - stormEnded;
   const settleMs = await cpuSettles(hostA, stormEnded);
   // One quiet second is what "settled" asks; this says whether it stays so.

@@ -11,13 +11,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer } from '../server/local-server';
 import { startNodePeer } from '../server/node-peer';
-import { launchExtensionBrowser, nextPeerEvent, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, nextPeerEvent, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { pageGzipBytes } from './support/bundle-size';
 import { measureFirstRender } from './dashboard';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 import { version } from '../package.json';
 import { buildExtension } from '../scripts/build-extension.mjs';
 
@@ -46,7 +46,7 @@ async function measureBadge(): Promise<number[]> {
   const extension = await launchExtensionBrowser();
   try {
     const host = await extension.host();
-    await waitFor(() => extension.snapshot(), (s) => s.signaling.state === 'open', 20_000, 'signaling open');
+    await until(() => extension.snapshot(), 20_000, 'signaling open', (s) => s.signaling.state === 'open');
     const times: number[] = [];
     for (let run = 0; run < BADGE_RUNS; run++) {
       const ready = startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] });
@@ -81,7 +81,6 @@ function measureZips(): { chrome: number; firefox: number } {
   return { chrome: size('chrome'), firefox: size('firefox') };
 }
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
   const popup = await pageGzipBytes('popup.html');

@@ -25,20 +25,19 @@
  */
 import type { Page } from 'puppeteer';
 import type { MeshNode } from '../core/node/node';
-import { median } from '../core/session/heartbeat';
 import { startLocalServer, type LocalServer } from '../server/local-server';
 import { startFederation } from '../server/federation';
 import { startNodePeer } from '../server/node-peer';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
 import { chunkGzipBytes, pageGzipBytes } from './support/bundle-size';
-import { writeResult } from './result';
+import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /** A loopback port nothing listens on: the second node's PeerJS server is down. */
 const DEAD_SIGNALING = 'http://127.0.0.1:9/peerjs';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Dials `peer` from the extension's node; ms from dial() until both sides reported ready. Then tears down. */
 async function measureReadyWith(host: Page, browser: ExtensionBrowser, peer: MeshNode, path: string): Promise<number> {
@@ -67,8 +66,8 @@ async function measureReadyWith(host: Page, browser: ExtensionBrowser, peer: Mes
   const readyPeer = await readyAtPeer;
   if (usedPath !== path) throw new Error(`the dial went through ${usedPath}, not ${path}`);
   await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), peer.nodeId);
-  await waitFor(async () => peer.snapshot().peers.length, (n) => n === 0, 5000, 'the peer forgets the extension');
-  await waitFor(() => browser.snapshot(), (s) => s.peers.length === 0, 5000, 'the extension forgets the peer');
+  await until(async () => peer.snapshot().peers.length, 5000, 'the peer forgets the extension', (n) => n === 0);
+  await until(() => browser.snapshot(), 5000, 'the extension forgets the peer', (s) => s.peers.length === 0);
   return Math.max(readyAtBrowser, readyPeer) - startedAt;
 }
 
@@ -77,11 +76,11 @@ const DEAD_RELAY = 'http://127.0.0.1:9/gun';
 /** The extension alone in the tracker's swarm, with PeerJS and GUN down; each run a fresh node meets it there. */
 async function trackerReady(browser: ExtensionBrowser, popup: Page, trackerUrl: string): Promise<number[]> {
   await request(popup, { type: 'settings:update', patch: { maxPeers: 8 } });
-  await waitFor(
+  await until(
     () => browser.snapshot(),
-    (s) => s.signaling.fallbacks.some((f) => f.path === 'tracker' && f.state === 'open') && s.rendezvous.relays.every((r) => r.state !== 'open') && s.signaling.state !== 'open',
     30_000,
     'the extension on the tracker alone',
+    (s) => s.signaling.fallbacks.some((f) => f.path === 'tracker' && f.state === 'open') && s.rendezvous.relays.every((r) => r.state !== 'open') && s.signaling.state !== 'open',
   );
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -94,7 +93,7 @@ async function trackerReady(browser: ExtensionBrowser, popup: Page, trackerUrl: 
           resolve(performance.timeOrigin + performance.now());
         });
       });
-      const snapshot = await waitFor(() => browser.snapshot(), (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'), 20_000, 'ready through the tracker');
+      const snapshot = await until(() => browser.snapshot(), 20_000, 'ready through the tracker', (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'));
       const path = snapshot.peers.find((p) => p.nodeId === peer.nodeId)!.path;
       if (path !== 'tracker') throw new Error(`the connection went through ${path}, not the tracker`);
       // The extension's side is polled: its own stamp of the handshake says when it became ready.
@@ -103,7 +102,7 @@ async function trackerReady(browser: ExtensionBrowser, popup: Page, trackerUrl: 
     } finally {
       peer.stop();
     }
-    await waitFor(() => browser.snapshot(), (s) => s.peers.length === 0, 10_000, 'the extension forgets the peer');
+    await until(() => browser.snapshot(), 10_000, 'the extension forgets the peer', (s) => s.peers.length === 0);
   }
   await request(popup, { type: 'settings:update', patch: { maxPeers: 0 } });
   return times;
@@ -205,12 +204,12 @@ async function relayFailover(): Promise<number[]> {
     const [x, y] = nodes as [MeshNode, MeshNode];
     const times: number[] = [];
     for (let run = 0; run < FAILOVER_RUNS; run++) {
-      await waitFor(async () => nodes.every((n) => n.snapshot().rendezvous.relays.every((r) => r.state === 'open')), Boolean, 60_000, 'both nodes on both relays');
-      await waitFor(async () => x.snapshot().discovered.some((d) => d.nodeId === y.nodeId), Boolean, 20_000, 'x knows y');
+      await until(async () => nodes.every((n) => n.snapshot().rendezvous.relays.every((r) => r.state === 'open')), 60_000, 'both nodes on both relays', Boolean);
+      await until(async () => x.snapshot().discovered.some((d) => d.nodeId === y.nodeId), 20_000, 'x knows y', Boolean);
       const killedAt = Date.now();
       const port = servers[1]!.port;
       await servers[1]!.close();
-      await waitFor(async () => x.snapshot().discovered.find((d) => d.nodeId === y.nodeId)?.announcedAt ?? 0, (at) => at >= killedAt, 30_000, 'x hears y through the relay left');
+      await until(async () => x.snapshot().discovered.find((d) => d.nodeId === y.nodeId)?.announcedAt ?? 0, 30_000, 'x hears y through the relay left', (at) => at >= killedAt);
       times.push(Date.now() - killedAt);
       servers[1] = await startLocalServer({ port, signaling: false, relayPeers: [relays[0]!] });
     }
@@ -232,12 +231,12 @@ async function signalingFailover(): Promise<number[]> {
     const [x, y] = nodes as [MeshNode, MeshNode];
     const times: number[] = [];
     for (let run = 0; run < FAILOVER_RUNS; run++) {
-      await waitFor(async () => nodes.every((n) => n.snapshot().signaling.endpoints.every((e) => e.state === 'open')), Boolean, 60_000, 'both nodes on both servers');
-      await waitFor(async () => y.snapshot().discovered.some((d) => d.nodeId === x.nodeId), Boolean, 20_000, 'y knows x');
+      await until(async () => nodes.every((n) => n.snapshot().signaling.endpoints.every((e) => e.state === 'open')), 60_000, 'both nodes on both servers', Boolean);
+      await until(async () => y.snapshot().discovered.some((d) => d.nodeId === x.nodeId), 20_000, 'y knows x', Boolean);
       const port = servers[1]!.port;
       const killedAt = Date.now();
       await servers[1]!.close();
-      await waitFor(async () => y.snapshot().signaling.endpoints[0]!.state, (state) => state !== 'open', 10_000, 'y sees the server gone');
+      await until(async () => y.snapshot().signaling.endpoints[0]!.state, 10_000, 'y sees the server gone', (state) => state !== 'open');
       const ready = new Promise<void>((resolve) => {
         const off = y.events.on('peer:ready', (session) => {
           if (session.remoteId !== x.nodeId) return;
@@ -250,7 +249,7 @@ async function signalingFailover(): Promise<number[]> {
       times.push(Date.now() - killedAt);
       if (y.readySessions()[0]?.link.path !== 'peerjs') throw new Error('the failover dial did not go through PeerJS');
       y.disconnect(x.nodeId, 'shutdown');
-      await waitFor(async () => x.snapshot().peers.length + y.snapshot().peers.length, (n) => n === 0, 5000, 'both forget the connection');
+      await until(async () => x.snapshot().peers.length + y.snapshot().peers.length, 5000, 'both forget the connection', (n) => n === 0);
       servers[1] = await startLocalServer({ port, relay: false });
     }
     return times;
@@ -274,13 +273,13 @@ async function main(): Promise<void> {
     const viaPeerJs = (await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl], maxPeers: 0 })).node;
     const viaGun = (await startNodePeer({ signalingUrl: DEAD_SIGNALING, relayUrls: [server.relayUrl], maxPeers: 0 })).node;
     peers.push(viaPeerJs, viaGun);
-    await waitFor(
+    await until(
       () => browser!.snapshot(),
-      (s) => s.signaling.state === 'open' && s.signaling.fallbacks[0]?.state === 'open' && peers.every((p) => s.discovered.some((d) => d.nodeId === p.nodeId && d.status === 'known')),
       30_000,
       'the extension registered, its fallback open, both peers discovered',
+      (s) => s.signaling.state === 'open' && s.signaling.fallbacks[0]?.state === 'open' && peers.every((p) => s.discovered.some((d) => d.nodeId === p.nodeId && d.status === 'known')),
     );
-    await waitFor(() => browser!.snapshot(), (s) => s.peers.length === 0, 10_000, 'no connection before the runs');
+    await until(() => browser!.snapshot(), 10_000, 'no connection before the runs', (s) => s.peers.length === 0);
 
     const peerjs: number[] = [];
     const gun: number[] = [];

@@ -13,13 +13,12 @@
  *   (kMaxPeerConnections, closed ones counted until collected; core/signaling/rtc-link.ts) in mixed
  *   cycles (dial and close, ICE server check, refused inbound dial), with no forced GC: each must work.
  */
-import type { Page } from 'puppeteer';
-import { median } from '../core/session/heartbeat';
 import type { MeshNode } from '../core/node/node';
 import type { checkIceServer } from '../core/signaling/ice-check';
 import { startLocalServer, type LocalServer } from '../server/local-server';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../tests/support/extension-browser';
-import { writeResult } from './result';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
+import { until } from '../tests/support/until';
+import { heapAfterGc, median, pageNow, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /** How long to wait for the browser's ICE `disconnected` after the kill (it comes after ~5 s). */
@@ -36,7 +35,6 @@ type Hook = {
     checkIceServer: typeof checkIceServer;
   };
 };
-const now = (page: Page) => page.evaluate(() => performance.timeOrigin + performance.now());
 
 
 async function deadPeer(): Promise<{ ours: number; disconnected: number | null }> {
@@ -45,7 +43,7 @@ async function deadPeer(): Promise<{ ours: number; disconnected: number | null }
   try {
     const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
     const bId = (await B.snapshot()).nodeId;
-    await waitFor(() => A.snapshot(), (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready' && p.rttMs !== null), 20_000, 'A–B ready');
+    await until(() => A.snapshot(), 20_000, 'A–B ready', (s) => s.peers.some((p) => p.nodeId === bId && p.state === 'ready' && p.rttMs !== null));
     // The browser's own verdict needs a connection nobody tears down: a raw PeerJS one beside ours.
     const options = { host: '127.0.0.1', port: 9000, path: '/peerjs/', key: 'peerjs', debug: 0, config: { iceServers: [] } };
     const rawB = `rawb${Date.now().toString(36)}`;
@@ -85,7 +83,7 @@ async function deadPeer(): Promise<{ ours: number; disconnected: number | null }
     );
     // Kill at a random point of the 2 s heartbeat cycle, not right after a pong.
     await new Promise((r) => setTimeout(r, Math.random() * 2000));
-    const killedAt = await now(hostA);
+    const killedAt = await pageNow(hostA);
     B.browser.process()!.kill('SIGKILL');
     const droppedAt = await dropped;
     // The node closes the connection when it declares B dead, which ends its ICE states: the
@@ -94,7 +92,7 @@ async function deadPeer(): Promise<{ ours: number; disconnected: number | null }
       const states = await hostA.evaluate((c) => (globalThis as unknown as Hook).meshdeck.instruments.iceStates.filter((s) => s.connection === c), connection);
       return states.find((s) => s.state === 'disconnected')?.at ?? null;
     };
-    const seen = await waitFor(verdict, (v) => v !== null, ICE_VERDICT_WAIT_MS, 'ICE disconnected').catch(() => null);
+    const seen = await until(verdict, ICE_VERDICT_WAIT_MS, 'ICE disconnected', (v) => v !== null).catch(() => null);
     return { ours: droppedAt - killedAt, disconnected: seen === null ? null : seen - killedAt };
   } finally {
     await A.close();
@@ -121,15 +119,15 @@ async function main(): Promise<void> {
     const [hostA, hostB] = await Promise.all([A.host(), B.host()]);
     const aId = (await A.snapshot()).nodeId;
     const bId = (await B.snapshot()).nodeId;
-    await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A–B ready');
+    await until(() => A.snapshot(), 20_000, 'A–B ready', (s) => s.totals.peers === 1);
 
     // 2. Re-registration after the server comes back from 1 s down.
     const reregister: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       await server.close();
-      await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), (all) => all.every((s) => s.signaling.state !== 'open'), 10_000, 'signaling lost');
+      await until(() => Promise.all([A.snapshot(), B.snapshot()]), 10_000, 'signaling lost', (all) => all.every((s) => s.signaling.state !== 'open'));
       await new Promise((r) => setTimeout(r, 1000));
-      const backAt = await now(hostA);
+      const backAt = await pageNow(hostA);
       server = await startLocalServer({ port: 9000 });
       const registered = await Promise.all(
         [hostA, hostB].map((host) =>
@@ -147,12 +145,12 @@ async function main(): Promise<void> {
     // 3. Host recovery: close the offscreen document; time until the new host has a ready peer.
     const recover: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      await waitFor(() => A.snapshot(), (s) => s.totals.peers === 1, 20_000, 'A ready before closing its host');
+      await until(() => A.snapshot(), 20_000, 'A ready before closing its host', (s) => s.totals.peers === 1);
       const worker = await A.worker();
-      const closedAt = await now(hostB);
+      const closedAt = await pageNow(hostB);
       await worker.evaluate(() => chrome.offscreen.closeDocument());
-      await waitFor(() => A.snapshot().catch(() => null), (s) => s !== null && s.totals.peers === 1, 20_000, 'A ready again');
-      recover.push((await now(hostB)) - closedAt);
+      await until(() => A.snapshot().catch(() => null), 20_000, 'A ready again', (s) => s !== null && s.totals.peers === 1);
+      recover.push((await pageNow(hostB)) - closedAt);
     }
 
     // 4. Connect/disconnect cycles with auto-dial off.
@@ -162,14 +160,9 @@ async function main(): Promise<void> {
     for (const [host, other] of [[hostA2, bId], [hostB, aId]] as const) {
       await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), other);
     }
-    await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), ([a, b]) => a.peers.length === 0 && b.peers.length === 0, 10_000, 'idle');
-    const heap = (host: Page) =>
-      host.evaluate(() => {
-        (globalThis as unknown as { gc: () => void }).gc();
-        return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
-      });
+    await until(() => Promise.all([A.snapshot(), B.snapshot()]), 10_000, 'idle', ([a, b]) => a.peers.length === 0 && b.peers.length === 0);
     await new Promise((r) => setTimeout(r, 2000));
-    const heapBefore = await heap(hostA2);
+    const heapBefore = await heapAfterGc(hostA2);
     await hostA2.evaluate(
       async (id, cycles) => {
         const { node } = (globalThis as unknown as Hook).meshdeck.host;
@@ -198,14 +191,14 @@ async function main(): Promise<void> {
       CYCLES,
     );
     await new Promise((r) => setTimeout(r, 3000));
-    const heapAfter = await heap(hostA2);
+    const heapAfter = await heapAfterGc(hostA2);
     const open = await Promise.all([hostA2, hostB].map((h) => h.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.open)));
 
     // 5. pc cycles (issue 22): in A's host, dial and close B, check an ICE server, and turn away a
     //    dial from a raw PeerJS peer in the same document (A's incoming paused: it answers bye
     //    `paused`), in turn. A cycle fails if it throws, times out, or ends otherwise than it should.
     await request(popups[0]!, { type: 'settings:update', patch: { pauseIncoming: true } });
-    await waitFor(() => hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.appliedSettings?.pauseIncoming === true), (paused) => paused, 10_000, 'A pauses incoming');
+    await until(() => hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.appliedSettings?.pauseIncoming === true), 10_000, 'A pauses incoming', (paused) => paused);
     const pcMadeBefore = await hostA2.evaluate(() => (globalThis as unknown as Hook).meshdeck.instruments.peerConnections.created);
     // In chunks: one evaluate for 2,000 cycles outlasts puppeteer's protocol timeout (180 s).
     const pcCycles = { failures: 0, firstFailures: [] as string[], uncollectedMax: 0 };
@@ -316,12 +309,11 @@ async function main(): Promise<void> {
     const deadMedian = median(dead)!;
     const iceMedian = median(iceDisconnected);
     if (iceMedian === null) throw new Error(`the browser reported no ICE disconnected within ${ICE_VERDICT_WAIT_MS} ms in any run`);
-    const round = (v: number) => Number(v.toFixed(1));
     await writeResult('robustness', {
       runs: RUNS,
       dead_peer_detect_ms_median: round(deadMedian),
       browser_ice_disconnected_ms_median: round(iceMedian),
-      dead_peer_ratio: Number((deadMedian / iceMedian).toFixed(3)),
+      dead_peer_ratio: round(deadMedian / iceMedian, 3),
       browser_ice_disconnected_seen: iceDisconnected.length,
       reregister_ms_median: round(median(reregister)!),
       host_recover_ms_median: round(median(recover)!),
@@ -333,7 +325,7 @@ async function main(): Promise<void> {
       pc_cycle_connections_made: pcAfter.created - pcMadeBefore,
       pc_cycle_uncollected_max: pcCycles.uncollectedMax,
       pc_cycle_open_after: pcAfter.open,
-      samples: { dead_peer_detect_ms: dead.map(round), browser_ice_disconnected_ms: iceDisconnected.map(round), reregister_ms: reregister.map(round), host_recover_ms: recover.map(round) },
+      samples: { dead_peer_detect_ms: dead.map((v) => round(v)), browser_ice_disconnected_ms: iceDisconnected.map((v) => round(v)), reregister_ms: reregister.map((v) => round(v)), host_recover_ms: recover.map((v) => round(v)) },
       notes: `the kill lands at a random point of the 2 s heartbeat cycle; ICE disconnected seen in ${iceDisconnected.length} of ${RUNS} runs; heap measured in the dialling node host after gc() (--js-flags=--expose-gc); RTCPeerConnections counted by the test build's instrumented constructor on both sides; pc cycles in A's host with no gc() (uncollected = made − collected, the count Chromium holds against its 500), first failures: ${pcCycles.firstFailures.join(' | ') || 'none'}`,
     });
   } finally {

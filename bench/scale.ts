@@ -17,7 +17,8 @@ import path from 'node:path';
 import { startLocalServer } from '../server/local-server';
 import { spawnMeshdeckNode, type NodeProcess } from '../server/node-process';
 import { readyWithout, startFailoverMesh, type NodeState } from '../tests/support/failover-mesh';
-import { mergeResult } from './result';
+import { until } from '../tests/support/until';
+import { mergeResult } from './support/result';
 
 const PEERS = 8;
 const IDLE_WINDOW_S = Number(process.env.BENCH_IDLE_S ?? 60);
@@ -41,13 +42,8 @@ async function measureFailover(): Promise<number> {
   const mesh = await startFailoverMesh({ nodes: 20, browsers: 2 });
   try {
     const [first] = mesh.servers;
-    const everyNode = async (accept: (state: NodeState) => boolean, ms: number, what: string) => {
-      const end = Date.now() + ms;
-      while (!(await mesh.states()).every(accept)) {
-        if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const everyNode = (accept: (state: NodeState) => boolean, ms: number, what: string) =>
+      until(() => mesh.states(), ms, what, (states) => states.every(accept), { everyMs: 100 });
     await everyNode((s) => s.ready >= 2 && s.signalingOpen.length === 2 && s.relaysOpen.length === 2, 150_000, 'every node on both servers');
     const killedAt = performance.now();
     await first!.close();
@@ -74,11 +70,9 @@ try {
   const measured = start('measured');
   for (let i = 0; i < PEERS; i++) start(`peer-${i}`);
   await Promise.all(nodes.map((node) => node.started()));
-  const deadline = Date.now() + 120_000;
-  while (!measured.said(`peers ${PEERS}/${PEERS}`)) {
-    if (Date.now() > deadline) throw new Error(`the measured node did not reach ${PEERS} ready peers: ${measured.out.at(-1)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await until(() => measured.said(`peers ${PEERS}/${PEERS}`), 120_000, `the measured node with ${PEERS} ready peers`, Boolean, { everyMs: 200 }).catch((error: Error) => {
+    throw new Error(`${error.message}: ${measured.out.at(-1)}`);
+  });
   console.log(`measured node ${measured.nodeId()} has ${PEERS} ready peers; idle for ${SETTLE_MS / 1000} + ${IDLE_WINDOW_S} s`);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const pid = measured.child.pid!;

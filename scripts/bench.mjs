@@ -5,7 +5,7 @@ import { buildExtension } from './build-extension.mjs';
 import { ensureChromium, ensureFirefox } from './ensure-browsers.mjs';
 import { runInLoopbackNamespace } from './loopback-namespace.mjs';
 
-const available = readdirSync('bench').filter((f) => f.endsWith('.ts') && f !== 'result.ts').map((f) => f.slice(0, -3));
+const available = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !available.includes(name));
 if (unknown.length) {

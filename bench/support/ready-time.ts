@@ -5,7 +5,8 @@
  * browsers share the machine's clock. Used by the foundation and hostile benchmarks.
  */
 import type { Page } from 'puppeteer';
-import { nextPeerEvent, waitFor } from '../../tests/support/extension-browser';
+import { nextPeerEvent } from '../../tests/support/extension-browser';
+import { until } from '../../tests/support/until';
 
 type Hook = {
   meshdeck: {
@@ -31,7 +32,7 @@ export async function measureReady(a: Page, b: Page, aId: string, bId: string): 
   const readyB = await readyAtB;
   // Tear down before the next run: both sides must have forgotten the connection.
   await a.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), bId);
-  await waitFor(() => b.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.snapshot().peers.length), (n) => n === 0, 5000, 'b forgets a');
+  await until(() => b.evaluate(() => (globalThis as unknown as Hook).meshdeck.host.node.snapshot().peers.length), 5000, 'b forgets a', (n) => n === 0);
   return Math.max(readyAtA, readyB) - startedAt;
 }
 

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { SimMesh } from './sim-mesh';
 import { runScenarios, type SimReport } from './scenarios';
 import { scaleFigures } from './scale-figures';
-import { mergeResult } from '../../bench/result';
+import { mergeResult } from '../../bench/support/result';
 
 const { values } = parseArgs({
   options: {

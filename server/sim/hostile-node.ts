@@ -10,7 +10,8 @@ import { MAX_TTL } from '../../core/routing/mesh-router';
 import { ANNOUNCE_INTERVAL_MS, MAX_NEIGHBORS, signRecord, type NodeRecord } from '../../core/discovery/rendezvous-record';
 import { TimerGroup } from '../../core/lib/clock';
 import type { RoutedMessage } from '../../core/session/wire';
-import type { SimLink, SimNetwork } from './sim-network';
+import type { MemoryLink } from './memory-network';
+import type { SimNetwork } from './sim-network';
 import type { SeededRandom } from './seeded-random';
 
 /** Junk route messages sent to each neighbour per flood tick (forged sources, broken signatures). */
@@ -46,7 +47,7 @@ export class HostileNode {
   }
 
   /** Swallows route messages for others and answers each with a pong that claims to be from its destination. */
-  private onFrame(frame: string, link: SimLink): boolean {
+  private onFrame(frame: string, link: MemoryLink): boolean {
     let message: Partial<RoutedMessage>;
     try {
       message = JSON.parse(frame) as Partial<RoutedMessage>;
@@ -121,7 +122,7 @@ export class HostileNode {
     this.counters.junkRecords += genuine ? 3 : 2;
   }
 
-  private sendOn(link: SimLink, message: RoutedMessage): void {
+  private sendOn(link: MemoryLink, message: RoutedMessage): void {
     if (link.isOpen) link.send(JSON.stringify(message));
   }
 }

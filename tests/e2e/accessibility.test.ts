@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
-import { cancelDialog, confirmDialog, openDialog, P2P_SWITCH } from '../support/ui';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
+import { cancelDialog, confirmDialog, openDashboard, openDialog, P2P_SWITCH } from '../support/ui';
 import { exportBlockList } from '../../core/blocklist/block-list';
 import type { ElementHandle } from 'puppeteer';
 
@@ -78,7 +79,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     server = await startLocalServer({ port: 9000 });
     extension = await launchExtensionBrowser();
     for (let i = 0; i < 2; i++) peers.push((await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node);
-    await waitFor(() => extension.snapshot(), (s) => s.peers.filter((p) => p.state === 'ready').length === 2, 30_000, 'two ready demo peers');
+    await until(() => extension.snapshot(), 30_000, 'two ready demo peers', (s) => s.peers.filter((p) => p.state === 'ready').length === 2);
   });
 
   afterAll(async () => {
@@ -95,10 +96,7 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
   });
 
   it('the dashboard has no violations, with every panel showing live data', async () => {
-    dashboard = await extension.browser.newPage();
-    await dashboard.setViewport({ width: 1280, height: 900 });
-    await dashboard.goto(`chrome-extension://${extension.extensionId}/options.html`);
-    await dashboard.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000, polling: 50 });
+    dashboard = await openDashboard(extension, { viewport: { width: 1280, height: 900 } });
     await dashboard.waitForFunction(() => document.querySelectorAll('.connections tr[data-node-id]').length === 2, { timeout: 10_000, polling: 50 });
     // The live parts: a point of history on the charts and the log's first entries.
     await dashboard.waitForFunction(() => !document.querySelector('.chart-empty') && document.querySelector('.log-table tbody tr'), { timeout: 10_000, polling: 50 });
@@ -131,17 +129,17 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
 
     const mesh = (await dashboard.waitForSelector('::-p-aria([name="Mesh controls"][role="region"])'))!;
     await (await mesh.waitForSelector('::-p-aria([name="Refresh peers"][role="button"])'))!.click();
-    await waitFor(() => statusText(mesh), (t) => /Found \d+ new nodes?, dialling \d+/.test(t), 5000, 'refresh result');
+    await until(() => statusText(mesh), 5000, 'refresh result', (t) => /Found \d+ new nodes?, dialling \d+/.test(t));
 
     const endpoint = (await dashboard.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])'))!;
     await (await endpoint.waitForSelector('::-p-aria([name="Copy node ID"][role="button"])'))!.click();
-    await waitFor(() => statusText(endpoint), (t) => t.includes('Copied'), 5000, 'copied');
+    await until(() => statusText(endpoint), 5000, 'copied', (t) => t.includes('Copied'));
     const { nodeId } = await extension.snapshot();
     expect(await dashboard.evaluate(() => navigator.clipboard.readText())).toBe(nodeId);
 
     const diagnostics = (await dashboard.waitForSelector('::-p-aria([name="Diagnostics"][role="region"])'))!;
     await (await diagnostics.waitForSelector('::-p-aria([name="Download diagnostics"][role="button"])'))!.click();
-    await waitFor(() => statusText(diagnostics), (t) => /Saved meshdeck-diagnostics-[\dT-]+\.json/.test(t), 5000, 'diagnostics saved');
+    await until(() => statusText(diagnostics), 5000, 'diagnostics saved', (t) => /Saved meshdeck-diagnostics-[\dT-]+\.json/.test(t));
   });
 
   it('refused input is reported at its field, accessibly, and nothing is saved', async () => {
@@ -266,12 +264,12 @@ describe('accessibility (axe-core) of the popup and the Node Dashboard', () => {
     await url.click({ count: 3 });
     await url.type('http://127.0.0.1:9/peerjs');
     await (await button(signaling, 'Save')).click();
-    await waitFor(() => signaling.evaluate((el) => (el as HTMLElement).innerText), (t) => /Keep these settings\? Rolling back in \d+ s/.test(t), 5000, 'trial prompt');
+    await until(() => signaling.evaluate((el) => (el as HTMLElement).innerText), 5000, 'trial prompt', (t) => /Keep these settings\? Rolling back in \d+ s/.test(t));
     await (await signaling.waitForSelector('summary'))!.click();
-    await waitFor(() => signaling.evaluate((el) => ({ items: el.querySelectorAll('.history-list li').length, text: (el as HTMLElement).innerText })), (h) => h.items > 0, 10_000, 'the settings history listed');
+    await until(() => signaling.evaluate((el) => ({ items: el.querySelectorAll('.history-list li').length, text: (el as HTMLElement).innerText })), 10_000, 'the settings history listed', (h) => h.items > 0);
     await expectNoViolations(dashboard, 'dashboard, endpoint trial and settings history');
     await (await button(signaling, 'Revert now')).click();
-    await waitFor(() => extension.snapshot(), (s) => s.signaling.url === 'http://127.0.0.1:9000/peerjs' && s.signaling.state === 'open', 20_000, 'endpoint reverted');
+    await until(() => extension.snapshot(), 20_000, 'endpoint reverted', (s) => s.signaling.url === 'http://127.0.0.1:9000/peerjs' && s.signaling.state === 'open');
 
     // The popup's own confirmation.
     const popup = await extension.openPopup();

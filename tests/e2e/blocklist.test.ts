@@ -7,18 +7,12 @@ import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { DIAL_SWEEP_MS } from '../../core/node/node';
-import { confirmDialog } from '../support/ui';
+import { confirmDialog, openDashboard } from '../support/ui';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-
-async function openDashboard(node: ExtensionBrowser): Promise<Page> {
-  const page = await node.browser.newPage();
-  await page.setViewport({ width: 1280, height: 1000 });
-  await page.goto(`chrome-extension://${node.extensionId}/options.html`);
-  return page;
-}
 
 async function blockFromDashboard(page: Page, id: string): Promise<void> {
   const controls = await page.waitForSelector('::-p-aria([name="Node controls"][role="region"])');
@@ -43,7 +37,7 @@ describe('blocking', () => {
       nodes.push(await launchExtensionBrowser());
       ids.push((await nodes[i]!.snapshot()).nodeId);
     }
-    await waitFor(() => nodes[0]!.snapshot(), (s) => connected(s, ids[1]!), 20_000, 'A and B connected');
+    await until(() => nodes[0]!.snapshot(), 20_000, 'A and B connected', (s) => connected(s, ids[1]!));
   });
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
@@ -56,8 +50,8 @@ describe('blocking', () => {
     const [A, B] = nodes as [ExtensionBrowser, ExtensionBrowser];
     const dashboard = await openDashboard(A);
     await blockFromDashboard(dashboard, ids[1]!);
-    await waitFor(() => A.snapshot(), (s) => !s.peers.some((p) => p.nodeId === ids[1]), 10_000, 'A dropped B');
-    await waitFor(() => B.snapshot(), (s) => !s.peers.some((p) => p.nodeId === ids[0]), 10_000, 'B dropped A');
+    await until(() => A.snapshot(), 10_000, 'A dropped B', (s) => !s.peers.some((p) => p.nodeId === ids[1]));
+    await until(() => B.snapshot(), 10_000, 'B dropped A', (s) => !s.peers.some((p) => p.nodeId === ids[0]));
     expect((await B.snapshot()).closedPeers[0]).toMatchObject({ nodeId: ids[0], reason: 'the peer blocked this node' });
     expect((await A.snapshot()).discovered.find((d) => d.nodeId === ids[1])?.status).toBe('blocked');
   });
@@ -67,7 +61,7 @@ describe('blocking', () => {
     const since = Date.now();
     const hostB = await B.host();
     await hostB.evaluate((id) => void (globalThis as unknown as Hook).meshdeck.host.node.dial(id, { userAsked: true }), ids[0]!);
-    const b = await waitFor(() => B.snapshot(), (s) => s.closedPeers.some((p) => p.nodeId === ids[0] && p.closedAt >= since), 12_000, 'B refused');
+    const b = await until(() => B.snapshot(), 12_000, 'B refused', (s) => s.closedPeers.some((p) => p.nodeId === ids[0] && p.closedAt >= since));
     expect(b.closedPeers.find((p) => p.nodeId === ids[0] && p.closedAt >= since)!.reason).not.toMatch(/blocked/);
     expect(connected(await A.snapshot(), ids[1]!)).toBe(false);
   });
@@ -78,10 +72,10 @@ describe('blocking', () => {
     await A.close({ keepProfile: true });
     const again = await launchExtensionBrowser({ userDataDir: profile });
     nodes[0] = again;
-    const s = await waitFor(() => again.snapshot(), (x) => x.signaling.state === 'open' && x.controls.blocked.includes(ids[1]!), 20_000, 'block list back');
+    const s = await until(() => again.snapshot(), 20_000, 'block list back', (x) => x.signaling.state === 'open' && x.controls.blocked.includes(ids[1]!));
     expect(s.nodeId).toBe(ids[0]);
     // A knows B again and marks it blocked; then more than two dial sweeps pass without a connection.
-    await waitFor(() => again.snapshot(), (x) => x.discovered.some((d) => d.nodeId === ids[1] && d.status === 'blocked'), 30_000, 'B known and blocked');
+    await until(() => again.snapshot(), 30_000, 'B known and blocked', (x) => x.discovered.some((d) => d.nodeId === ids[1] && d.status === 'blocked'));
     await new Promise((r) => setTimeout(r, 2 * DIAL_SWEEP_MS + 1000));
     expect(connected(await again.snapshot(), ids[1]!)).toBe(false);
   });
@@ -101,12 +95,12 @@ describe('blocking', () => {
     const userId = (await C.snapshot()).userId;
     const cId = (await C.snapshot()).nodeId;
     const dId = (await D.snapshot()).nodeId;
-    await waitFor(() => D.snapshot(), (s) => s.userId === userId && s.nodeId === dId, 10_000, 'D re-certified under C\'s user');
-    await waitFor(() => A.snapshot(), (s) => connected(s, cId) && connected(s, dId), 20_000, 'A connected to C and D');
+    await until(() => D.snapshot(), 10_000, 'D re-certified under C\'s user', (s) => s.userId === userId && s.nodeId === dId);
+    await until(() => A.snapshot(), 20_000, 'A connected to C and D', (s) => connected(s, cId) && connected(s, dId));
 
     const dashboard = await openDashboard(A);
     await blockFromDashboard(dashboard, userId);
-    await waitFor(() => A.snapshot(), (s) => !s.peers.some((p) => p.nodeId === cId || p.nodeId === dId), 3000, 'A dropped both of the user\'s nodes');
+    await until(() => A.snapshot(), 3000, 'A dropped both of the user\'s nodes', (s) => !s.peers.some((p) => p.nodeId === cId || p.nodeId === dId));
     // More than two dial sweeps: neither node is dialled again, and neither gets in.
     await new Promise((r) => setTimeout(r, 2 * DIAL_SWEEP_MS + 1000));
     const a = await A.snapshot();

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { confirmDialog, openDashboard as openDashboardTab, openDialog, P2P_SWITCH } from '../support/ui';
 import { DIAL_SWEEP_MS } from '../../core/node/node';
 
@@ -28,7 +29,7 @@ const DIAL_SWEEPS_MS = 2 * DIAL_SWEEP_MS + 1000;
 /** With a margin, the longest a heartbeat takes to declare a silent peer dead (3.5 s, core/session/heartbeat.ts). */
 const HEARTBEAT_DEATH_MAX_MS = 5000;
 
-const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, 1400);
+const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, { viewport: { width: 1400, height: 1000 } });
 
 const region = async (page: Page, name: string) => (await page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`))!;
 const button = async (scope: Page | ElementHandle, name: string) => (await scope.waitForSelector(`::-p-aria([name="${name}"][role="button"])`))!;
@@ -82,7 +83,7 @@ describe('controls of the Node Dashboard', () => {
     server = await startLocalServer({ port: 9000 });
     extension = await launchExtensionBrowser();
     peer = (await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node;
-    await waitFor(() => extension.snapshot(), (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'), 30_000, 'the demo peer ready');
+    await until(() => extension.snapshot(), 30_000, 'the demo peer ready', (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'));
     dashboard = await openDashboard(extension);
   });
 
@@ -100,23 +101,23 @@ describe('controls of the Node Dashboard', () => {
     await (await dialog.waitForSelector('::-p-aria([name="for 15 minutes"][role="radio"])'))!.click();
     await confirmDialog(dashboard);
 
-    const stopped = await waitFor(() => extension.snapshot(), (s) => s.signaling.state === 'stopped' && s.signaling.stoppedByUser, 5000, 'signaling stopped');
+    const stopped = await until(() => extension.snapshot(), 5000, 'signaling stopped', (s) => s.signaling.state === 'stopped' && s.signaling.stoppedByUser);
     const stoppedSeenAt = Date.now();
     expect(stopped.signaling.stoppedUntil! - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(stopped.peers.find((p) => p.nodeId === peer.nodeId)?.state).toBe('ready');
-    const countdown = await waitFor(() => text(signaling), (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t), 3000, 'countdown shown');
+    const countdown = await until(() => text(signaling), 3000, 'countdown shown', (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t));
     // The button reads Resume signaling now, and has the focus back.
     const resume = await button(signaling, 'Resume signaling');
     expect(await resume.evaluate((el) => el === document.activeElement)).toBe(true);
     // The countdown moves on by itself.
-    await waitFor(() => text(signaling), (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t) && t !== countdown, 5000, 'countdown moved');
+    await until(() => text(signaling), 5000, 'countdown moved', (t) => /Signaling stopped: resumes in 1[45]:\d\d/.test(t) && t !== countdown);
     // Longer than a heartbeat takes to declare a peer dead (1.5–3.5 s, core/session/heartbeat.ts) since
     // the stop: the connection to the peer lives on without the server.
     await new Promise((r) => setTimeout(r, Math.max(0, stoppedSeenAt + HEARTBEAT_DEATH_MAX_MS - Date.now())));
     expect((await extension.snapshot()).peers.find((p) => p.nodeId === peer.nodeId)?.state).toBe('ready');
 
     await resume.click();
-    await waitFor(() => extension.snapshot(), (s) => s.signaling.state === 'open' && !s.signaling.stoppedByUser, 10_000, 'signaling open again');
+    await until(() => extension.snapshot(), 10_000, 'signaling open again', (s) => s.signaling.state === 'open' && !s.signaling.stoppedByUser);
     await button(signaling, 'Stop signaling');
     expect(await text(signaling)).not.toMatch(/resumes in/);
   });
@@ -137,17 +138,17 @@ describe('controls of the Node Dashboard', () => {
     const redials: string[] = [];
     const offReady = peer.events.on('peer:ready', (session) => void (session.remoteId === ourId && redials.push(session.link.direction)));
     try {
-      await waitFor(
+      await until(
         () => extension.snapshot(),
-        (s) => (s.discovered.find((d) => d.nodeId === peer.nodeId)?.announcedAt ?? 0) >= closedAt,
         20_000,
         'the peer’s record after the disconnect',
+        (s) => (s.discovered.find((d) => d.nodeId === peer.nodeId)?.announcedAt ?? 0) >= closedAt,
       );
-      await waitFor(
+      await until(
         async () => peer.snapshot().discovered.find((d) => d.nodeId === ourId)?.announcedAt ?? 0,
-        (announcedAt) => announcedAt >= closedAt,
         20_000,
         'our record after the disconnect, at the peer',
+        (announcedAt) => announcedAt >= closedAt,
       );
       const end = Date.now() + DIAL_SWEEPS_MS;
       while (Date.now() < end) {
@@ -160,7 +161,7 @@ describe('controls of the Node Dashboard', () => {
       offReady();
     }
     await (await button(closed, `Reconnect ${peer.nodeId}`)).click();
-    await waitFor(() => extension.snapshot(), (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'), 10_000, 'reconnected');
+    await until(() => extension.snapshot(), 10_000, 'reconnected', (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'));
     await connections.waitForSelector(`tr[data-node-id="${peer.nodeId}"]`, { timeout: 5000 });
   });
 
@@ -168,7 +169,7 @@ describe('controls of the Node Dashboard', () => {
     // The demo peer's GUN client would throw at a server that is gone; it has done its part.
     peer.stop();
     await server.close();
-    await waitFor(() => extension.snapshot(), (s) => s.signaling.state !== 'open', 10_000, 'signaling lost');
+    await until(() => extension.snapshot(), 10_000, 'signaling lost', (s) => s.signaling.state !== 'open');
     const signaling = await region(dashboard, 'Signaling endpoint');
     // Down by no choice of the user's: Retry now is offered.
     await button(signaling, 'Retry now');
@@ -202,11 +203,11 @@ describe('controls of the Node Dashboard', () => {
     for (const [control, ms] of Object.entries(times)) expect(ms, control).toBeLessThanOrEqual(RESPONSE_MS);
 
     // And each took effect in the node, without the server.
-    const s = await waitFor(
+    const s = await until(
       () => extension.snapshot(),
-      (x) => x.enabled && x.controls.pauseIncoming && x.controls.blocked.includes(blockedId) && x.signaling.stoppedByUser,
       5000,
       'applied by the node',
+      (x) => x.enabled && x.controls.pauseIncoming && x.controls.blocked.includes(blockedId) && x.signaling.stoppedByUser,
     );
     expect(s.signaling.state).toBe('stopped');
 
@@ -217,7 +218,7 @@ describe('controls of the Node Dashboard', () => {
     await pause.click();
     await dashboard.waitForFunction((el) => el.getAttribute('aria-checked') === 'false', { timeout: 5000, polling: 50 }, pause);
     server = await startLocalServer({ port: 9000 });
-    await waitFor(() => extension.snapshot(), (x) => x.signaling.state === 'open' && !x.controls.pauseIncoming, 40_000, 'open again');
+    await until(() => extension.snapshot(), 40_000, 'open again', (x) => x.signaling.state === 'open' && !x.controls.pauseIncoming);
   }, 90_000);
 
   it('the block list is live in every tab, Unblock has Undo, and export then import into a fresh profile reproduces it', async () => {
@@ -258,12 +259,12 @@ describe('controls of the Node Dashboard', () => {
     await (await button(row, 'Unblock')).click();
     await dashboard.waitForFunction((i) => !document.querySelector(`tr[data-block-id="${i}"]`), { timeout: 3000, polling: 'mutation' }, id);
     await second.waitForFunction((i) => !document.querySelector(`tr[data-block-id="${i}"]`), { timeout: 3000, polling: 100 }, id);
-    await waitFor(() => extension.snapshot(), (s) => !s.controls.blocked.includes(id), 3000, 'unblocked in the node');
+    await until(() => extension.snapshot(), 3000, 'unblocked in the node', (s) => !s.controls.blocked.includes(id));
     await (await button(list, 'Undo')).click();
     await second.waitForSelector(`tr[data-block-id="${id}"]`, { timeout: 3000 });
     await dashboard.waitForSelector(`tr[data-block-id="${id}"]`, { timeout: 3000 });
     expect(await dashboard.$eval(`tr[data-block-id="${id}"] input.note-input`, (el) => (el as HTMLInputElement).value)).toBe('added by the e2e test');
-    await waitFor(() => extension.snapshot(), (s) => s.controls.blocked.includes(id), 3000, 'blocked again in the node');
+    await until(() => extension.snapshot(), 3000, 'blocked again in the node', (s) => s.controls.blocked.includes(id));
     await second.close();
 
     // Export: the download lands in a folder of ours.
@@ -273,11 +274,11 @@ describe('controls of the Node Dashboard', () => {
       const cdp = await extension.browser.target().createCDPSession();
       await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads, eventsEnabled: true });
       await (await button(list, 'Export block list')).click();
-      const [file] = await waitFor(
+      const [file] = await until(
         () => readdir(downloads).then((names) => names.filter((n) => /^meshdeck-block-list-\d{4}-\d{2}-\d{2}\.json$/.test(n))),
-        (names) => names.length === 1,
         5000,
         'exported file',
+        (names) => names.length === 1,
       );
       const exported = JSON.parse(await readFile(path.join(downloads, file!), 'utf8')) as { entries: { id: string; note: string }[] };
       const expected = (await dashboard.$$eval('tr[data-block-id]', (rows) => rows.map((r) => r.getAttribute('data-block-id')!))).sort();
@@ -294,10 +295,10 @@ describe('controls of the Node Dashboard', () => {
       expect(await text(preview)).toContain(`Adds ${expected.length}, updates notes of 0, 0 already blocked.`);
       expect(await text(preview)).toContain(id);
       await confirmDialog(other);
-      await waitFor(() => text(otherList), (t) => t.includes(`Imported ${expected.length} from ${file}`), 5000, 'imported');
+      await until(() => text(otherList), 5000, 'imported', (t) => t.includes(`Imported ${expected.length} from ${file}`));
       expect((await other.$$eval('tr[data-block-id]', (rows) => rows.map((r) => r.getAttribute('data-block-id')!))).sort()).toEqual(expected);
       expect(await other.$eval(`tr[data-block-id="${id}"] input.note-input`, (el) => (el as HTMLInputElement).value)).toBe('added by the e2e test');
-      const s = await waitFor(() => fresh.snapshot(), (x) => x.controls.blocked.length === expected.length, 5000, 'the fresh node blocks them');
+      const s = await until(() => fresh.snapshot(), 5000, 'the fresh node blocks them', (x) => x.controls.blocked.length === expected.length);
       expect([...s.controls.blocked].sort()).toEqual(expected);
     } finally {
       await fresh.close();

@@ -10,7 +10,8 @@ import type { MeshNode } from '../../core/node/node';
 import type { LocalServer } from '../../server/local-server';
 import { startFederation } from '../../server/federation';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 
 describe('failover between two relays and two PeerJS servers', () => {
   let servers: LocalServer[];
@@ -44,22 +45,22 @@ describe('failover between two relays and two PeerJS servers', () => {
 
   it('registers on both servers and reads both relays', async () => {
     const peer = await startPeer();
-    const snapshot = await waitFor(
+    const snapshot = await until(
       () => browser.snapshot(),
-      (s) => s.signaling.endpoints.length === 2 && s.signaling.endpoints.every((e) => e.state === 'open') && s.rendezvous.relays.every((r) => r.state === 'open') && readyWith(peer.nodeId)(s),
       20_000,
       'both endpoints and both relays open, the peer ready',
+      (s) => s.signaling.endpoints.length === 2 && s.signaling.endpoints.every((e) => e.state === 'open') && s.rendezvous.relays.every((r) => r.state === 'open') && readyWith(peer.nodeId)(s),
     );
     expect(snapshot.rendezvous.relays).toHaveLength(2);
   });
 
   it('with the first relay and PeerJS server killed, connections stay and a newcomer is ready within 10 s', async () => {
     await servers[0]!.close();
-    const after = await waitFor(() => browser.snapshot(), (s) => s.signaling.endpoints[0]?.state !== 'open', 10_000, 'the first server seen gone');
+    const after = await until(() => browser.snapshot(), 10_000, 'the first server seen gone', (s) => s.signaling.endpoints[0]?.state !== 'open');
     expect(after.signaling.state).toBe('open');
     expect(readyWith(peers[0]!.nodeId)(after)).toBe(true);
     const newcomer = await startPeer();
-    const snapshot = await waitFor(() => browser.snapshot(), readyWith(newcomer.nodeId), 10_000, 'the newcomer ready with the extension');
+    const snapshot = await until(() => browser.snapshot(), 10_000, 'the newcomer ready with the extension', readyWith(newcomer.nodeId));
     expect(snapshot.peers.find((p) => p.nodeId === newcomer.nodeId)?.path).toBe('peerjs');
   });
 });

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
+import { until } from '../support/until';
 
 describe('GUN fallback signaling, with the PeerJS server down', () => {
   let server: LocalServer;
@@ -29,11 +31,11 @@ describe('GUN fallback signaling, with the PeerJS server down', () => {
   });
 
   it('the extension and a fresh node become ready peers through the relay', async () => {
-    const snapshot = await waitFor(
+    const snapshot = await until(
       () => browser.snapshot(),
-      (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'),
       30_000,
       'the extension ready with the Node peer',
+      (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'),
     );
     expect(snapshot.signaling.state).not.toBe('open');
     expect(snapshot.peers.find((p) => p.nodeId === peer.nodeId)?.path).toBe('gun');
@@ -41,21 +43,20 @@ describe('GUN fallback signaling, with the PeerJS server down', () => {
   });
 
   it('the dashboard shows the path of the connection and the fallback with its state', async () => {
-    const page = await browser.browser.newPage();
-    await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    const page = await openDashboard(browser);
     const region = await page.waitForSelector('::-p-aria([name="Connections"][role="region"])');
-    await waitFor(
+    await until(
       () => region!.evaluate((el, id) => el.querySelector(`tr[data-node-id="${id}"]`)?.textContent ?? '', peer.nodeId),
-      (text) => text.includes('GUN'),
       10_000,
       'the connection row says GUN',
+      (text) => text.includes('GUN'),
     );
     const signaling = await page.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])');
-    const fallback = await waitFor(
+    const fallback = await until(
       () => signaling!.evaluate((el) => el.querySelector('[data-field="fallback-gun"]')?.textContent ?? ''),
-      (text) => /ready/.test(text),
       10_000,
       'the fallback shown ready',
+      (text) => /ready/.test(text),
     );
     expect(fallback).toMatch(/[1-9]\d* connections? set up/);
     await page.close();

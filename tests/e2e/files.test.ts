@@ -13,7 +13,9 @@ import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilesSnapshot } from '../../core/files/file-sharing';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
+import { until } from '../support/until';
 
 const SIZE = 5 * 1024 * 1024;
 
@@ -44,9 +46,7 @@ describe('sharing a file in the room through WebTorrent', () => {
 
   let folder = '';
   const dashboard = async (node: ExtensionBrowser) => {
-    const page = await node.browser.newPage();
-    await page.setViewport({ width: 1280, height: 1000 });
-    await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+    const page = await openDashboard(node);
     return { page, region: (await page.waitForSelector('::-p-aria([name="Files"][role="region"])'))! };
   };
   /** The file input, found by its label (Chromium names a file input after its button too). */
@@ -79,7 +79,7 @@ describe('sharing a file in the room through WebTorrent', () => {
     const aId = (await nodes[0]!.snapshot()).nodeId;
     for (const node of nodes.slice(1)) {
       const host = await node.host();
-      const seen = await waitFor(() => files(host), (f) => f.room.some((file) => file.ih === ih), 20_000, 'the file listed in the room');
+      const seen = await until(() => files(host), 20_000, 'the file listed in the room', (f) => f.room.some((file) => file.ih === ih));
       expect(seen.room.find((file) => file.ih === ih)).toEqual({ ih, name: 'five.bin', size: SIZE, sharedBy: [aId] });
     }
   });
@@ -104,15 +104,15 @@ describe('sharing a file in the room through WebTorrent', () => {
     await Promise.all(hosts.map(async (host) => {
       // Under way, the snapshot shows a fraction done, a speed and the peers it comes from.
       const underWay: FilesSnapshot['downloads'] = [];
-      const done = await waitFor(
+      const done = await until(
         async () => {
           const f = await files(host);
           underWay.push(...f.downloads.filter((d) => d.ih === ih && d.state === 'fetching' && d.progress > 0 && d.progress < 1));
           return f;
         },
-        (f) => f.downloads.some((d) => d.ih === ih && d.state !== 'fetching'),
         60_000,
         'the download finished',
+        (f) => f.downloads.some((d) => d.ih === ih && d.state !== 'fetching'),
       );
       expect(underWay.some((d) => d.downloadBytesPerSecond > 0 && d.peers >= 1)).toBe(true);
       expect(done.downloads.find((d) => d.ih === ih)).toMatchObject({ state: 'done', progress: 1, name: 'five.bin', size: SIZE, error: null });
@@ -125,7 +125,7 @@ describe('sharing a file in the room through WebTorrent', () => {
     clearInterval(sampling);
     expect(shown.some((line) => /^Download of five\.bin: \d+ % · .+\/s · \d+ peers?$/.test(line))).toBe(true);
     await (await item.waitForSelector('::-p-aria([name="Save"][role="button"])'))!.click();
-    await waitFor(() => text(b.region), (t) => t.includes('Saved five.bin.'), 10_000, 'saved in B');
+    await until(() => text(b.region), 10_000, 'saved in B', (t) => t.includes('Saved five.bin.'));
   });
 
   it('fetches only from the configured loopback tracker, with no ICE server', async () => {
@@ -143,20 +143,20 @@ describe('sharing a file in the room through WebTorrent', () => {
     await writeFile(file, 'meshdeck '.repeat(20_000));
     const a = await dashboard(nodes[0]!);
     await (await shareInput(a.region)).uploadFile(file);
-    await waitFor(() => text(a.region), (t) => t.includes('Sharing notes.txt with the room') && /notes\.txt\s*180 kB/.test(t), 15_000, 'shared in A’s panel');
+    await until(() => text(a.region), 15_000, 'shared in A’s panel', (t) => t.includes('Sharing notes.txt with the room') && /notes\.txt\s*180 kB/.test(t));
 
     const b = await dashboard(nodes[1]!);
-    await waitFor(() => text(b.region), (t) => t.includes('notes.txt') && t.includes('by '), 20_000, 'listed in B’s panel');
+    await until(() => text(b.region), 20_000, 'listed in B’s panel', (t) => t.includes('notes.txt') && t.includes('by '));
     const item = await itemOf(b.region, 'notes.txt');
     await (await item.waitForSelector('::-p-aria([name="Download"][role="button"])'))!.click();
     await (await item.waitForSelector('::-p-aria([name="Save"][role="button"])', { timeout: 30_000 }))!.click();
-    await waitFor(() => text(b.region), (t) => t.includes('Saved notes.txt.'), 10_000, 'saved in B');
+    await until(() => text(b.region), 10_000, 'saved in B', (t) => t.includes('Saved notes.txt.'));
     expect(await text(item)).toMatch(/downloaded/);
 
     // A shares five.bin too (the tests above): the button of the notes.txt row.
     await (await (await itemOf(a.region, 'notes.txt')).waitForSelector('::-p-aria([name="Stop sharing"][role="button"])'))!.click();
-    await waitFor(() => text(a.region), (t) => t.includes('No longer sharing notes.txt.') && !/notes\.txt\s*180 kB/.test(t.split('Shared in the room')[0]!), 10_000, 'A stopped sharing');
-    await waitFor(() => b.region.evaluate((el) => [...el.querySelectorAll('li .file-by')].length), (n) => n === 1, 15_000, 'gone from B’s room list, five.bin left');
+    await until(() => text(a.region), 10_000, 'A stopped sharing', (t) => t.includes('No longer sharing notes.txt.') && !/notes\.txt\s*180 kB/.test(t.split('Shared in the room')[0]!));
+    await until(() => b.region.evaluate((el) => [...el.querySelectorAll('li .file-by')].length), 15_000, 'gone from B’s room list, five.bin left', (n) => n === 1);
   });
 
   it('refuses a file over the stated limit with a clear message', async () => {
@@ -164,7 +164,7 @@ describe('sharing a file in the room through WebTorrent', () => {
     await writeFile(big, Buffer.alloc(51 * 1024 * 1024));
     const a = await dashboard(nodes[0]!);
     await (await shareInput(a.region)).uploadFile(big);
-    const alert = await waitFor(() => a.region.evaluate((el) => el.querySelector('[role="alert"]')?.textContent ?? ''), (t) => t.length > 0, 10_000, 'the limit said');
+    const alert = await until(() => a.region.evaluate((el) => el.querySelector('[role="alert"]')?.textContent ?? ''), 10_000, 'the limit said', (t) => t.length > 0);
     expect(alert).toBe('Could not share big.bin: it is 53.5 MB, and at most 50 MiB can be shared.');
   });
 });

@@ -13,7 +13,8 @@ import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { FIREFOX_EXTENSION_DIR } from '../../scripts/firefox-extension';
-import { readPopup, waitFor } from '../support/extension-browser';
+import { readPopup } from '../support/extension-browser';
+import { until } from '../support/until';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
 
@@ -51,12 +52,12 @@ describe('Firefox', () => {
 
   it('the popup shows the peers the node in the background page connected to, and opens the dashboard', async () => {
     const popup = await firefox.openPopup();
-    const shown = await waitFor(() => readPopup(popup), (p) => p.peers === 2, 30_000, 'popup shows 2 peers');
+    const shown = await until(() => readPopup(popup), 30_000, 'popup shows 2 peers', (p) => p.peers === 2);
     expect(shown.enabled).toBe(true);
     expect(shown.strength).toBeGreaterThan(0);
     await (await popup.waitForSelector('::-p-aria([name="View Node Dashboard"][role="button"])'))!.click();
     const hrefs = () => firefox.browser.pages().then((pages) => Promise.all(pages.map((page) => page.evaluate(() => location.href).catch(() => page.url()))));
-    await waitFor(hrefs, (urls) => urls.some((url) => url.endsWith('/options.html')), 10_000, 'the dashboard opened in a tab');
+    await until(hrefs, 10_000, 'the dashboard opened in a tab', (urls) => urls.some((url) => url.endsWith('/options.html')));
     await popup.close();
   });
 
@@ -64,11 +65,11 @@ describe('Firefox', () => {
     const dashboard = await firefox.openDashboard();
     const region = await dashboard.waitForSelector('::-p-aria([name="Connections"][role="region"])');
     const ids = peers.map((peer) => peer.snapshot().nodeId);
-    const rows = await waitFor(
+    const rows = await until(
       () => region!.evaluate((el) => [...el.querySelectorAll('table.connections-live tr[data-node-id]')].map((row) => row.textContent ?? '')),
-      (texts) => ids.every((id) => texts.some((text) => text.includes(id.slice(0, 8)))) && texts.every((text) => /\d+(\.\d+)? ms/.test(text)),
       20_000,
       'both peers listed with a latency',
+      (texts) => ids.every((id) => texts.some((text) => text.includes(id.slice(0, 8)))) && texts.every((text) => /\d+(\.\d+)? ms/.test(text)),
     );
     expect(rows.length).toBeGreaterThanOrEqual(2);
     await dashboard.close();
@@ -83,14 +84,14 @@ describe('Firefox', () => {
     const box = await controls!.waitForSelector('::-p-aria([name="Node or user ID"][role="textbox"])');
     await box!.type(blocked);
     await (await controls!.waitForSelector('::-p-aria([name="Block"][role="button"])'))!.click();
-    await waitFor(() => firefox.snapshot(), (s) => !s.peers.some((p) => p.nodeId === blocked), 10_000, 'Firefox dropped the blocked peer');
-    await waitFor(() => Promise.resolve(peers[0]!.snapshot()), (s) => !ready(s, firefoxId), 10_000, 'the blocked peer dropped Firefox');
+    await until(() => firefox.snapshot(), 10_000, 'Firefox dropped the blocked peer', (s) => !s.peers.some((p) => p.nodeId === blocked));
+    await until(() => Promise.resolve(peers[0]!.snapshot()), 10_000, 'the blocked peer dropped Firefox', (s) => !ready(s, firefoxId));
 
     await firefox.close({ keepProfile: true });
     firefox = await launchFirefoxExtension({ userDataDir: profile });
     const list = await firefox.request<BlockListState>({ type: 'block:list' });
     expect(list.entries.map((entry) => entry.id)).toContain(blocked);
-    await waitFor(() => firefox.snapshot(), (s) => ready(s, kept), 30_000, 'Firefox back with the other peer');
+    await until(() => firefox.snapshot(), 30_000, 'Firefox back with the other peer', (s) => ready(s, kept));
     expect((await firefox.snapshot()).controls.blocked).toContain(blocked);
     // The blocked peer dials the restarted node itself: refused at the handshake, it never becomes ready.
     peers[0]!.dial(firefoxId, { userAsked: true });

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, readPopup, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { sendForgedHello } from '../support/forged-peer';
 import { toggleP2P } from '../support/ui';
 import type { Page } from 'puppeteer';
@@ -29,7 +30,7 @@ describe('three browsers with the extension', () => {
 
   it('discover each other through GUN and become ready peers', async () => {
     for (const popup of popups) {
-      const shown = await waitFor(() => readPopup(popup), (p) => p.peers === 2 && p.strength > 0, 30_000, 'popup shows 2 peers');
+      const shown = await until(() => readPopup(popup), 30_000, 'popup shows 2 peers', (p) => p.peers === 2 && p.strength > 0);
       expect(shown.enabled).toBe(true);
     }
   });
@@ -40,12 +41,12 @@ describe('three browsers with the extension', () => {
     await toggleP2P(a, false);
     expect((await readPopup(a)).enabled).toBe(false);
     // Generous bounds: the figure is not asserted here (a loaded machine must not fail the test).
-    await waitFor(() => readPopup(b), (p) => p.peers === 1, 15_000, 'b drops a');
-    await waitFor(() => readPopup(c), (p) => p.peers === 1, 15_000, 'c drops a');
-    await waitFor(() => readPopup(a), (p) => p.peers === 0, 3000, 'a shows no peers');
+    await until(() => readPopup(b), 15_000, 'b drops a', (p) => p.peers === 1);
+    await until(() => readPopup(c), 15_000, 'c drops a', (p) => p.peers === 1);
+    await until(() => readPopup(a), 3000, 'a shows no peers', (p) => p.peers === 0);
 
     await toggleP2P(a, true);
-    for (const popup of popups) await waitFor(() => readPopup(popup), (p) => p.peers === 2 && p.strength > 0, 15_000, 'back to 2 peers');
+    for (const popup of popups) await until(() => readPopup(popup), 15_000, 'back to 2 peers', (p) => p.peers === 2 && p.strength > 0);
   });
 
   it('refuses a peer whose hello is forged', async () => {
@@ -54,7 +55,7 @@ describe('three browsers with the extension', () => {
     const result = await sendForgedHello(server.signalingUrl, before.nodeId);
     expect(result.closed).toBe(true);
     expect(result.received.map((frame) => JSON.parse(frame).t)).toEqual(['hello']);
-    const after = await waitFor(() => target.snapshot(), (s) => s.totals.handshakesRefused > before.totals.handshakesRefused, 3000, 'refusal counted');
+    const after = await until(() => target.snapshot(), 3000, 'refusal counted', (s) => s.totals.handshakesRefused > before.totals.handshakesRefused);
     expect(after.peers.map((p) => p.nodeId)).not.toContain('n' + 'a'.repeat(26));
     expect((await readPopup(popups[0]!)).peers).toBe(2);
   });
@@ -64,7 +65,7 @@ describe('three browsers with the extension', () => {
     const dashboards = async () => (await browser.browser.pages()).filter((p) => p.url().endsWith('/options.html'));
     const button = '::-p-aria([name="View Node Dashboard"][role="button"])';
     await popups[0]!.click(button);
-    const [dashboard] = await waitFor(dashboards, (pages) => pages.length === 1, 5000, 'dashboard tab opened');
+    const [dashboard] = await until(dashboards, 5000, 'dashboard tab opened', (pages) => pages.length === 1);
     await popups[0]!.bringToFront();
     await popups[0]!.click(button);
     await new Promise((r) => setTimeout(r, 500));
@@ -75,11 +76,11 @@ describe('three browsers with the extension', () => {
     const endpoint = await dashboard!.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])');
     expect(await endpoint!.evaluate((el) => el.textContent)).toContain(nodeId);
     const connections = await dashboard!.waitForSelector('::-p-aria([name="Connections"][role="region"])');
-    const rows = await waitFor(
+    const rows = await until(
       () => connections!.evaluate((el) => [...el.querySelectorAll('tr[data-node-id]')].map((row) => row.getAttribute('data-node-id'))),
-      (ids) => ids.length === 2,
       5000,
       'two connection rows',
+      (ids) => ids.length === 2,
     );
     expect(rows.sort()).toEqual(peers.map((p) => p.nodeId).sort());
   });
@@ -92,9 +93,9 @@ describe('three browsers with the extension', () => {
     const worker = await browser.worker();
     await worker.evaluate(() => chrome.offscreen.closeDocument());
     // The open popup loses its port and asks the background for the host, which creates a new one.
-    await waitFor(bornAt, (born) => born !== firstHost, 10_000, 'a new offscreen document');
-    const snapshot = await waitFor(() => browser.snapshot(), (s) => s.totals.peers === 2, 15_000, 'new host has its peers back');
+    await until(bornAt, 10_000, 'a new offscreen document', (born) => born !== firstHost);
+    const snapshot = await until(() => browser.snapshot(), 15_000, 'new host has its peers back', (s) => s.totals.peers === 2);
     expect(snapshot.nodeId).toBe(nodeId);
-    await waitFor(() => readPopup(popups[1]!), (p) => p.peers === 2 && p.strength > 0, 10_000, 'popup shows 2 peers again');
+    await until(() => readPopup(popups[1]!), 10_000, 'popup shows 2 peers again', (p) => p.peers === 2 && p.strength > 0);
   });
 });

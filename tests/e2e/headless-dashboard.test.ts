@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../../scripts/chromium-extension';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { spawnMeshdeckNode, type NodeProcess } from '../../server/node-process';
+import { until } from '../support/until';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'headless-dashboard-'));
 const listsFile = path.join(dir, 'lists.json');
@@ -111,13 +112,5 @@ function readLists(): string {
     return readFileSync(listsFile, 'utf8');
   } catch {
     return '';
-  }
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

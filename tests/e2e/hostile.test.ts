@@ -23,7 +23,9 @@ import { describeClose } from '../../core/session/close-reason';
 import { MAX_UNAUTHENTICATED_INBOUND } from '../../core/node/inbound-gate';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { spawnMeshdeckNode } from '../../server/node-process';
-import { launchExtensionBrowser, readPopup, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, readPopup, request, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
+import { until } from '../support/until';
 import { madeUpNodeId } from '../support/hostile-peer';
 import { startHostilePeers, type HostileConnectOptions, type HostilePeers, type RemoteHostileConnection, type RemoteSilentDialler } from '../support/hostile-peer-process';
 import { junkRecords, makeIdentities, openRoomWriter, sybilRecord, type RoomWriter } from '../support/hostile-records';
@@ -162,15 +164,13 @@ describe('the extension under attack by hostile peers', () => {
     popup = await extension.openPopup();
     // A window of its own: a tab behind another is hidden, gets no animation frames, and puppeteer's
     // selectors (which poll on them) would wait forever for the popup.
-    dashboard = await extension.browser.newPage({ type: 'window' });
-    await dashboard.setViewport({ width: 1400, height: 1000 });
-    await dashboard.goto(`chrome-extension://${extension.extensionId}/options.html`);
+    dashboard = await openDashboard(extension, { type: 'window', viewport: { width: 1400, height: 1000 } });
     for (const page of [popup, dashboard]) expect(await page.evaluate(() => document.visibilityState)).toBe('visible');
-    const snapshot = await waitFor(
+    const snapshot = await until(
       () => extension.snapshot(),
-      (s) => s.signaling.state === 'open' && s.rendezvous.relays.every((r) => r.state === 'open'),
       30_000,
       'the node registered and on the relay',
+      (s) => s.signaling.state === 'open' && s.rendezvous.relays.every((r) => r.state === 'open'),
     );
     targetId = snapshot.nodeId;
     peers = await startHostilePeers();
@@ -225,20 +225,20 @@ describe('the extension under attack by hostile peers', () => {
       const reply = await within(request(page, { type: 'settings:get' }), 10_000, `settings:get after ${after}`);
       expect(reply).toMatchObject({ ok: true, value: { enabled: true } });
     }
-    await waitFor(
+    await until(
       async () => {
         const [rows, snapshot, seen] = await Promise.all([dashboardRows(), extension.snapshot(), readPopup(popup)]);
         return { rows: rows.map((r) => r.id).sort(), peers: snapshot.peers.map((p) => p.nodeId).sort(), popupPeers: seen.peers, ready: snapshot.totals.peers };
       },
-      (v) => JSON.stringify(v.rows) === JSON.stringify(v.peers) && v.popupPeers === v.ready,
       20_000,
       `views follow the node after ${after}`,
+      (v) => JSON.stringify(v.rows) === JSON.stringify(v.peers) && v.popupPeers === v.ready,
     );
   }
 
   it('a flood at 10,000 messages a second: bye limit, closed, and gone from the node', async () => {
     const hostile = await hostileConnect();
-    await waitFor(dashboardRows, (rows) => rows.some((r) => r.id === hostile.nodeId), 15_000, 'the hostile peer in the Connections table');
+    await until(dashboardRows, 15_000, 'the hostile peer in the Connections table', (rows) => rows.some((r) => r.id === hostile.nodeId));
     const started = Date.now();
     // 20,000 small frames in 2 s: 100 every 10 ms, until the channel closes.
     const { sent, ms: floodMs } = await hostile.flood({ frame: '{"t":"flood","n":$n}', max: 20_000, perTick: 100, tickMs: 10 });
@@ -249,7 +249,7 @@ describe('the extension under attack by hostile peers', () => {
         `closed ${Date.now() - started} ms after it; the hostile process ${peers.ended() ? `ended (${peers.ended()!.signal ?? peers.ended()!.code})` : 'lives on'}`,
     );
     expect(hostile.byeReason()).toBe('limit');
-    const after = await waitFor(() => extension.snapshot(), (s) => !peerOf(s, hostile.nodeId), 15_000, 'the flooder gone from the snapshot');
+    const after = await until(() => extension.snapshot(), 15_000, 'the flooder gone from the snapshot', (s) => !peerOf(s, hostile.nodeId));
     expect(after.closedPeers.find((c) => c.nodeId === hostile.nodeId)).toMatchObject({ reason: describeClose('limit'), lastError: expect.stringMatching(/messages a second/) });
     await assertLive('the flood');
   });
@@ -282,11 +282,11 @@ describe('the extension under attack by hostile peers', () => {
     expect(frame.length).toBeLessThan(256 * 1024);
     hostile.send(frame);
     await within(hostile.closed, 20_000, 'the oversize sender closed');
-    const after = await waitFor(
+    const after = await until(
       () => extension.snapshot(),
-      (s) => !peerOf(s, hostile.nodeId) && s.closedPeers.some((c) => c.nodeId === hostile.nodeId),
       15_000,
       'the oversize sender gone and listed as closed',
+      (s) => !peerOf(s, hostile.nodeId) && s.closedPeers.some((c) => c.nodeId === hostile.nodeId),
     );
     const closed = after.closedPeers.find((c) => c.nodeId === hostile.nodeId)!;
     const refusedBy = hostile.byeReason() === 'limit' ? 'the node (bye limit)' : 'our own transport (the frame never left)';
@@ -310,11 +310,11 @@ describe('the extension under attack by hostile peers', () => {
     hostile.sendBinary(new Uint8Array([0x82, 0xa1, 0x74, 0xa4, 0xff, 0xfe, 0xc1, 0x80]));
     await within(hostile.closed, 20_000, 'the binary sender closed');
     expect(hostile.byeReason()).toBeNull();
-    const after = await waitFor(
+    const after = await until(
       () => extension.snapshot(),
-      (s) => !peerOf(s, hostile.nodeId) && s.closedPeers.some((c) => c.nodeId === hostile.nodeId),
       15_000,
       'the binary sender closed and listed',
+      (s) => !peerOf(s, hostile.nodeId) && s.closedPeers.some((c) => c.nodeId === hostile.nodeId),
     );
     expect(after.closedPeers.find((c) => c.nodeId === hostile.nodeId)).toMatchObject({ reason: describeClose('protocol-error'), lastError: expect.stringMatching(/UTF-8 text/) });
     await assertLive('the binary frame');
@@ -347,22 +347,22 @@ describe('the extension under attack by hostile peers', () => {
     const before = await extension.snapshot();
     expect(peerOf(before, hostile.nodeId)?.score).toBe(0);
     hostile.send(await frame(hostile));
-    const after = await waitFor(
+    const after = await until(
       () => extension.snapshot(),
-      (s) => s.routing.dropped > before.routing.dropped && (peerOf(s, hostile.nodeId)?.score ?? 0) < 0,
       10_000,
       'the route dropped and the sender penalised',
+      (s) => s.routing.dropped > before.routing.dropped && (peerOf(s, hostile.nodeId)?.score ?? 0) < 0,
     );
     const seen = peerOf(after, hostile.nodeId)!;
     expect(seen.lastPenalty).toMatch(penalty);
     expect(after.routing.delivered).toBe(before.routing.delivered);
     await expectAlive(hostile, 7001);
     // The dashboard shows the score and the reason in the peer's row.
-    await waitFor(
+    await until(
       dashboardRows,
-      (rows) => rows.some((r) => r.id === hostile.nodeId && /\u2212\d+ — /.test(r.text) && penalty.test(r.text)),
       10_000,
       'the score and its reason in the Connections table',
+      (rows) => rows.some((r) => r.id === hostile.nodeId && /\u2212\d+ — /.test(r.text) && penalty.test(r.text)),
     );
     await assertLive('a bad route');
   });
@@ -373,22 +373,19 @@ describe('the extension under attack by hostile peers', () => {
     expect(first.targetAuthVerified).toBe(true);
     const replayed = first.authFrame!;
     first.close();
-    await waitFor(() => extension.snapshot(), (s) => !peerOf(s, nodeId), 15_000, 'the first session gone');
+    await until(() => extension.snapshot(), 15_000, 'the first session gone', (s) => !peerOf(s, nodeId));
     const before = await extension.snapshot();
 
     const second = await hostileConnect({ sameIdentityAs: first, auth: replayed });
     expect(second.authFrame).toBe(replayed);
     // Watch the node's view until the connection is gone: it must never hold it ready.
     let everReady = false;
-    const end = Date.now() + 20_000;
-    let after: NodeSnapshot;
-    for (;;) {
-      after = await extension.snapshot();
-      if (peerOf(after, nodeId)?.state === 'ready') everReady = true;
-      if (second.isClosed && !peerOf(after, nodeId)) break;
-      if (Date.now() > end) throw new Error(`the replaying connection still open after 20 s (closed here: ${second.isClosed})`);
-      await sleep(100);
-    }
+    const watched = async () => {
+      const snapshot = await extension.snapshot();
+      if (peerOf(snapshot, nodeId)?.state === 'ready') everReady = true;
+      return snapshot;
+    };
+    const after = await until(watched, 20_000, 'the replaying connection closed on both sides', (s) => second.isClosed && !peerOf(s, nodeId));
     expect(everReady).toBe(false);
     expect(second.frames.some((f) => f.message?.t === 'ping')).toBe(false);
     expect(second.byeReason()).toBeNull();
@@ -412,7 +409,7 @@ describe('the extension under attack by hostile peers', () => {
     const broadcastTs = unicastTs + 1;
     const sentAt = Date.now();
     hostile.send(await hostile.routeFrame({ dst: '*', body: { k: 'ping', ts: broadcastTs } }));
-    await waitFor(() => extension.snapshot(), (s) => s.routing.delivered > before.routing.delivered, 10_000, 'the broadcast delivered');
+    await until(() => extension.snapshot(), 10_000, 'the broadcast delivered', (s) => s.routing.delivered > before.routing.delivered);
     await sleep(5000);
     const pongsSince = hostile.frames.filter((f) => f.at >= sentAt && f.message?.t === 'route' && (f.message.body as { k?: string })?.k === 'pong');
     expect(pongsSince).toEqual([]);
@@ -440,7 +437,7 @@ describe('the extension under attack by hostile peers', () => {
       await sample();
       await sleep(50);
     }
-    const gone = await waitFor(sample, (s) => !s.peers.some((p) => ids.has(p.nodeId)), 30_000, 'every silent dialler gone');
+    const gone = await until(sample, 30_000, 'every silent dialler gone', (s) => !s.peers.some((p) => ids.has(p.nodeId)));
     const goneAfter = Date.now() - started;
     const log = await hostLog();
     const opened = (await Promise.all(diallers.map((d) => d.state()))).filter((state) => state.opened).length;
@@ -471,11 +468,11 @@ describe('the extension under attack by hostile peers', () => {
       [ahead.identity.nodeId, yearAhead],
       [control.identity.nodeId, valid],
     ]);
-    const seen = await waitFor(
+    const seen = await until(
       () => extension.snapshot(),
-      (s) => s.rendezvous.invalid > before.rendezvous.invalid && s.discovered.some((d) => d.nodeId === control.identity.nodeId),
       20_000,
       'the record counted invalid, the control listed',
+      (s) => s.rendezvous.invalid > before.rendezvous.invalid && s.discovered.some((d) => d.nodeId === control.identity.nodeId),
     );
     expect(seen.rendezvous.invalid).toBe(before.rendezvous.invalid + 1);
     for (let i = 0; i < 10; i++) {
@@ -490,7 +487,7 @@ describe('the extension under attack by hostile peers', () => {
     const stock = await startStockGunRelay(9002);
     const stockWriter = openRoomWriter(stock.relayUrl, 'default');
     await request(popup, { type: 'settings:update', patch: { relayUrls: [stock.relayUrl] } });
-    await waitFor(() => extension.snapshot(), (s) => s.rendezvous.relays.some((r) => r.url === stock.relayUrl && r.state === 'open'), 30_000, 'the node on the stock relay');
+    await until(() => extension.snapshot(), 30_000, 'the node on the stock relay', (s) => s.rendezvous.relays.some((r) => r.url === stock.relayUrl && r.state === 'open'));
     try {
       await stormThroughStockRelay(stock.relayUrl, stockWriter);
     } finally {
@@ -546,15 +543,15 @@ describe('the extension under attack by hostile peers', () => {
     try {
       // Generous: measured 2.7 s here (45 s before the node read the room itself, issue 22).
       let listedAfter: number | null = null;
-      const ready = await waitFor(
+      const ready = await until(
         async () => {
           const s = await extension.snapshot();
           if (listedAfter === null && s.discovered.some((d) => d.nodeId === newcomer.node.nodeId)) listedAfter = Date.now() - announcedAt;
           return s;
         },
-        (s) => peerOf(s, newcomer.node.nodeId)?.state === 'ready',
         60_000,
         'the newcomer ready with the extension',
+        (s) => peerOf(s, newcomer.node.nodeId)?.state === 'ready',
       );
       expect(peerOf(ready, newcomer.node.nodeId)!.direction).toBe('outbound');
       const sybilIds = new Set(sybilRecords.map((r) => r.id));
@@ -577,7 +574,7 @@ describe('the extension under attack by hostile peers', () => {
         expect(probe.pendingMs).toBeLessThan(15_000);
       }
     }
-    const after = await waitFor(() => extension.snapshot(), (s) => s.rendezvous.invalid > before.rendezvous.invalid, 20_000, 'invalid records counted');
+    const after = await until(() => extension.snapshot(), 20_000, 'invalid records counted', (s) => s.rendezvous.invalid > before.rendezvous.invalid);
     console.log(
       `hostile storm: rendezvous seen ${after.rendezvous.seen}, valid ${after.rendezvous.valid}, invalid ${after.rendezvous.invalid} (was ${before.rendezvous.invalid}); ` +
         `discovered ${after.discovered.length}`,

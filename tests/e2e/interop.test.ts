@@ -8,11 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshPingResult } from '../../core/routing/routing-reports';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { launchFirefoxExtension, type FirefoxExtensionBrowser } from '../support/firefox-browser';
 import type { Page } from 'puppeteer';
 import type { BlockListState } from '../../core/blocklist/block-list-store';
-import { confirmDialog, waitInPage } from '../support/ui';
+import { confirmDialog, openDashboard } from '../support/ui';
 import { startNodePeer } from '../../server/node-peer';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import type { MeshNode } from '../../core/node/node';
@@ -47,8 +48,8 @@ describe('Chrome and Firefox', () => {
   });
 
   it('become ready peers and show each other’s latency', async () => {
-    const inChrome = await waitFor(() => chrome.snapshot(), (s) => s.peers.some((p) => p.nodeId === firefoxId && p.state === 'ready' && p.rttMs !== null), 30_000, 'Chrome sees Firefox ready, with a latency');
-    const inFirefox = await waitFor(() => firefox.snapshot(), (s) => s.peers.some((p) => p.nodeId === chromeId && p.state === 'ready' && p.rttMs !== null), 30_000, 'Firefox sees Chrome ready, with a latency');
+    const inChrome = await until(() => chrome.snapshot(), 30_000, 'Chrome sees Firefox ready, with a latency', (s) => s.peers.some((p) => p.nodeId === firefoxId && p.state === 'ready' && p.rttMs !== null));
+    const inFirefox = await until(() => firefox.snapshot(), 30_000, 'Firefox sees Chrome ready, with a latency', (s) => s.peers.some((p) => p.nodeId === chromeId && p.state === 'ready' && p.rttMs !== null));
     expect(inChrome.peers.find((p) => p.nodeId === firefoxId)!.rttMs).toBeGreaterThanOrEqual(0);
     expect(inFirefox.peers.find((p) => p.nodeId === chromeId)!.rttMs).toBeGreaterThanOrEqual(0);
   });
@@ -70,8 +71,7 @@ describe('Chrome and Firefox', () => {
     const chromeUser = (await chrome.snapshot()).userId;
     expect((await firefox.snapshot()).userId).not.toBe(chromeUser);
 
-    const chromeDashboard = await chrome.browser.newPage();
-    await chromeDashboard.goto(`chrome-extension://${chrome.extensionId}/options.html`);
+    const chromeDashboard = await openDashboard(chrome);
     await (await chromeDashboard.waitForSelector('::-p-aria([name="Pair a browser"][role="button"])'))!.click();
     const shown = await chromeDashboard.waitForSelector('::-p-aria([name="Code to type in the other browser"])');
     const code = await shown!.evaluate((el) => el.textContent ?? '');
@@ -83,15 +83,15 @@ describe('Chrome and Firefox', () => {
     await box!.type(code);
     await (await firefoxDashboard.waitForSelector('::-p-aria([name="Join with a code"][role="button"])'))!.click();
     await confirmDialog(firefoxDashboard);
-    await waitInPage(firefoxDashboard, () => /Joined: this browser is now user/.test(document.body.textContent ?? ''), 30_000, 'Firefox says it joined');
+    await until(() => firefoxDashboard.evaluate(() => /Joined: this browser is now user/.test(document.body.textContent ?? '')), 30_000, 'Firefox says it joined');
 
-    await waitFor(() => firefox.snapshot(), (s) => s.userId === chromeUser, 20_000, 'Firefox re-certified under Chrome’s user key');
+    await until(() => firefox.snapshot(), 20_000, 'Firefox re-certified under Chrome’s user key', (s) => s.userId === chromeUser);
     const firefoxList = await firefox.request<BlockListState>({ type: 'block:list' });
     expect(firefoxList.entries.filter((e) => !e.removed).map((e) => e.id)).toEqual(expect.arrayContaining([blockedInChrome, blockedInFirefox]));
     const chromeList = (await request(chromePopup, { type: 'block:list' })) as Reply<BlockListState>;
     expect(chromeList.ok && chromeList.value.entries.filter((e) => !e.removed).map((e) => e.id)).toEqual(expect.arrayContaining([blockedInChrome, blockedInFirefox]));
     // The user ID in the dashboards follows.
-    await waitFor(() => chrome.snapshot(), (s) => ready(s, firefoxId), 30_000, 'Chrome and Firefox connected again, as one user');
+    await until(() => chrome.snapshot(), 30_000, 'Chrome and Firefox connected again, as one user', (s) => ready(s, firefoxId));
     await Promise.all([chromeDashboard.close(), firefoxDashboard.close()]);
   });
 
@@ -99,14 +99,14 @@ describe('Chrome and Firefox', () => {
     const blockedIds = async () => (await firefox.request<BlockListState>({ type: 'block:list' })).entries.filter((e) => !e.removed).map((e) => e.id);
     peer = (await startNodePeer({ signalingUrl: server.signalingUrl, relayUrls: [server.relayUrl] })).node;
     const peerId = peer.snapshot().nodeId;
-    await waitFor(() => firefox.snapshot(), (s) => ready(s, peerId), 30_000, 'Firefox connected to the Node peer');
+    await until(() => firefox.snapshot(), 30_000, 'Firefox connected to the Node peer', (s) => ready(s, peerId));
     await request(chromePopup, { type: 'block:add', id: peerId });
-    await waitFor(blockedIds, (ids) => ids.includes(peerId), 20_000, 'the block reached Firefox’s list');
-    await waitFor(() => firefox.snapshot(), (s) => !ready(s, peerId), 10_000, 'Firefox dropped the peer Chrome blocked');
+    await until(blockedIds, 20_000, 'the block reached Firefox’s list', (ids) => ids.includes(peerId));
+    await until(() => firefox.snapshot(), 10_000, 'Firefox dropped the peer Chrome blocked', (s) => !ready(s, peerId));
 
     const dashboard = await firefox.openDashboard();
     await (await dashboard.waitForSelector('::-p-aria([name="Unpair"][role="button"])'))!.click();
-    await waitInPage(dashboard, () => /Unpaired/.test(document.body.textContent ?? ''), 10_000, 'Firefox says it unpaired');
+    await until(() => dashboard.evaluate(() => /Unpaired/.test(document.body.textContent ?? '')), 10_000, 'Firefox says it unpaired');
     const later = 'n' + 'l'.repeat(26);
     await request(chromePopup, { type: 'block:add', id: later });
     // A block would arrive within a second or two (the one above did); this one must not come.
@@ -117,8 +117,8 @@ describe('Chrome and Firefox', () => {
 
   it('a block made in Firefox closes the connection on the Chrome side, which is told why', async () => {
     await firefox.request({ type: 'block:add', id: chromeId });
-    const inChrome = await waitFor(() => chrome.snapshot(), (s) => !ready(s, firefoxId), 10_000, 'Chrome dropped Firefox');
+    const inChrome = await until(() => chrome.snapshot(), 10_000, 'Chrome dropped Firefox', (s) => !ready(s, firefoxId));
     expect(inChrome.closedPeers.find((p) => p.nodeId === firefoxId)?.reason).toMatch(/block/i);
-    await waitFor(() => firefox.snapshot(), (s) => !ready(s, chromeId), 10_000, 'Firefox dropped Chrome');
+    await until(() => firefox.snapshot(), 10_000, 'Firefox dropped Chrome', (s) => !ready(s, chromeId));
   });
 });

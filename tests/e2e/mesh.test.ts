@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import type { NodeSnapshot } from '../../core/node/observed-state';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
+import { until } from '../support/until';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
 
@@ -32,9 +34,7 @@ describe('the Node Dashboard on a line of four nodes', () => {
     server = await startLocalServer({ port: 9000 });
     for (let i = 0; i < 4; i++) nodes.push(await launchExtensionBrowser());
     for (const node of nodes) {
-      const page = await node.browser.newPage();
-      await page.setViewport({ width: 1280, height: 1000 });
-      await page.goto(`chrome-extension://${node.extensionId}/options.html`);
+      const page = await openDashboard(node);
       await request(page, { type: 'settings:update', patch: { maxPeers: 0 } });
       dashboards.push(page);
       ids.push((await node.snapshot()).nodeId);
@@ -47,11 +47,11 @@ describe('the Node Dashboard on a line of four nodes', () => {
         for (const id of others) n.disconnect(id, 'shutdown');
       }, ids.filter((_, j) => j !== i));
     }
-    for (const node of nodes) await waitFor(() => node.snapshot(), (s) => s.peers.length === 0 && s.discovered.length >= 3, 15_000, 'all discovered, none connected');
+    for (const node of nodes) await until(() => node.snapshot(), 15_000, 'all discovered, none connected', (s) => s.peers.length === 0 && s.discovered.length >= 3);
     for (let i = 0; i < 3; i++) await dial(nodes[i]!, ids[i + 1]!);
     const ready = (s: NodeSnapshot) => s.peers.filter((p) => p.state === 'ready').length;
-    await waitFor(() => nodes[1]!.snapshot(), (s) => ready(s) === 2, 15_000, 'B has A and C');
-    await waitFor(() => nodes[2]!.snapshot(), (s) => ready(s) === 2, 15_000, 'C has B and D');
+    await until(() => nodes[1]!.snapshot(), 15_000, 'B has A and C', (s) => ready(s) === 2);
+    await until(() => nodes[2]!.snapshot(), 15_000, 'C has B and D', (s) => ready(s) === 2);
   });
 
   afterAll(async () => {
@@ -62,25 +62,25 @@ describe('the Node Dashboard on a line of four nodes', () => {
   it('lists each peer in the Connections table with latency and last handshake', async () => {
     const page = dashboards[1]!;
     const table = await region(page, 'Connections');
-    const rows = await waitFor(
+    const rows = await until(
       () =>
         table!.evaluate((el) =>
           [...el.querySelectorAll('tr[data-node-id]')].map((row) => ({ id: row.getAttribute('data-node-id'), text: row.textContent ?? '' })),
         ),
-      (r) => r.length === 2 && r.every((row) => /\d+(\.\d+)? ms/.test(row.text) && /ago/.test(row.text)),
       10_000,
       'two rows with latency and last handshake',
+      (r) => r.length === 2 && r.every((row) => /\d+(\.\d+)? ms/.test(row.text) && /ago/.test(row.text)),
     );
     expect(rows.map((r) => r.id).sort()).toEqual([ids[0], ids[2]].sort());
   });
 
   it('summarises the topology in the picture\'s accessible name', async () => {
     const mesh = await region(dashboards[0]!, 'Rendezvous mesh');
-    const summary = await waitFor(
+    const summary = await until(
       () => mesh!.evaluate((el) => el.querySelector('[role="img"]')?.getAttribute('aria-label') ?? ''),
-      (label) => label.startsWith('4 nodes, 3 links'),
       20_000,
       'topology of the line',
+      (label) => label.startsWith('4 nodes, 3 links'),
     );
     expect(summary).toMatch(/^4 nodes, 3 links/);
   });
@@ -93,7 +93,7 @@ describe('the Node Dashboard on a line of four nodes', () => {
     await select!.select(ids[3]!);
     await (await panel!.waitForSelector('::-p-aria([name="Ping"][role="button"])'))!.click();
     const result = () => panel!.evaluate((el) => el.querySelector('[role="status"]')?.textContent ?? '');
-    const text = await waitFor(result, (t) => /\d+(\.\d+)? ms/.test(t) && t.includes(short(ids[3]!)), 8000, 'ping result');
+    const text = await until(result, 8000, 'ping result', (t) => /\d+(\.\d+)? ms/.test(t) && t.includes(short(ids[3]!)));
     const positions = ids.map((id) => text.indexOf(short(id)));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -104,7 +104,7 @@ describe('the Node Dashboard on a line of four nodes', () => {
         const panel = document.querySelector('[data-panel="meshctl"]');
         return Object.fromEntries([...(panel?.querySelectorAll('dt') ?? [])].map((dt) => [dt.textContent, Number(dt.nextElementSibling?.textContent)]));
       });
-    const counted = await waitFor(facts, (f) => f['Forwarded']! >= 2, 5000, "B's forwarded count");
+    const counted = await until(facts, 5000, "B's forwarded count", (f) => f['Forwarded']! >= 2);
     expect(counted['Sent along a known path']! + counted['Sent to random neighbours (no path known)']!).toBeGreaterThanOrEqual(2);
   });
 
@@ -114,18 +114,18 @@ describe('the Node Dashboard on a line of four nodes', () => {
     const controls = await region(b, 'Mesh controls');
     const routing = await controls!.waitForSelector('::-p-aria([name="Mesh routing"][role="switch"])');
     await routing!.click();
-    await waitFor(() => nodes[1]!.snapshot(), (s) => !s.controls.routing, 3000, 'routing off at B');
+    await until(() => nodes[1]!.snapshot(), 3000, 'routing off at B', (s) => !s.controls.routing);
 
     const a = dashboards[0]!;
     await a.bringToFront();
     const panel = await region(a, 'Mesh ping');
     await (await panel!.waitForSelector('::-p-aria([name="Ping"][role="button"])'))!.click();
     const failure = () => panel!.evaluate((el) => el.querySelector('[role="alert"]')?.textContent ?? '');
-    await waitFor(failure, (t) => /no answer/i.test(t), 10_000, 'ping failure message');
+    await until(failure, 10_000, 'ping failure message', (t) => /no answer/i.test(t));
 
     await b.bringToFront();
     await routing!.click();
-    await waitFor(() => nodes[1]!.snapshot(), (s) => s.controls.routing, 3000, 'routing back on at B');
+    await until(() => nodes[1]!.snapshot(), 3000, 'routing back on at B', (s) => s.controls.routing);
   });
 
   it('pausing incoming at A refuses a new dial and keeps the existing connection', async () => {
@@ -133,12 +133,12 @@ describe('the Node Dashboard on a line of four nodes', () => {
     await a.bringToFront();
     const controls = await region(a, 'Node controls');
     await (await controls!.waitForSelector('::-p-aria([name="Pause incoming connections"][role="switch"])'))!.click();
-    await waitFor(() => nodes[0]!.snapshot(), (s) => s.controls.pauseIncoming, 3000, 'A paused incoming');
+    await until(() => nodes[0]!.snapshot(), 3000, 'A paused incoming', (s) => s.controls.pauseIncoming);
 
     const since = Date.now();
     await dial(nodes[2]!, ids[0]!);
     const refused = (s: NodeSnapshot) => s.closedPeers.find((p) => p.nodeId === ids[0] && p.closedAt >= since);
-    const c = await waitFor(() => nodes[2]!.snapshot(), (s) => refused(s) !== undefined, 10_000, 'C refused by A');
+    const c = await until(() => nodes[2]!.snapshot(), 10_000, 'C refused by A', (s) => refused(s) !== undefined);
     expect(refused(c)!.reason).toMatch(/paused/);
     const aState = await nodes[0]!.snapshot();
     expect(aState.peers.map((p) => p.nodeId)).toEqual([ids[1]]);

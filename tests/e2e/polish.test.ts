@@ -12,9 +12,10 @@ import type { MeshNode } from '../../core/node/node';
 import { BADGE_COLORS } from '../../core/control/toolbar-badge';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, request, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { startTurnServer, type TurnServer } from '../support/turn-server';
-import { toggleP2P } from '../support/ui';
+import { openDashboard as openDashboardTab, toggleP2P } from '../support/ui';
 import type { Settings } from '../../core/settings/settings';
 
 interface Badge {
@@ -39,17 +40,11 @@ async function readBadge(extension: ExtensionBrowser): Promise<Badge | null> {
 }
 
 const badgeShows = (extension: ExtensionBrowser, text: string, color: string, what: string) =>
-  waitFor(() => readBadge(extension), (b): b is Badge => b !== null && b.text === text && b.color === color, 10_000, `the badge shows ${what}`) as Promise<Badge>;
+  until(() => readBadge(extension), 10_000, `the badge shows ${what}`, (b): b is Badge => b !== null && b.text === text && b.color === color) as Promise<Badge>;
 
 const region = (page: Page, name: string) => page.waitForSelector(`::-p-aria([name="${name}"][role="region"])`, { timeout: 10_000 }) as Promise<ElementHandle<HTMLElement>>;
 
-async function openDashboard(extension: ExtensionBrowser): Promise<Page> {
-  const page = await extension.browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
-  await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 10_000, polling: 50 });
-  return page;
-}
+const openDashboard = (extension: ExtensionBrowser): Promise<Page> => openDashboardTab(extension, { viewport: { width: 1280, height: 900 } });
 
 /** Replaces a field's text as a user would: select all, type. */
 async function typeInto(page: Page, selector: string, text: string): Promise<void> {
@@ -116,7 +111,7 @@ describe('the badge, the overview and Network settings', () => {
           rowLatencies: rows.map((row) => Number(/(\d+(?:\.\d+)?) ms/.exec(row.textContent ?? '')?.[1])),
         };
       });
-    const shown = await waitFor(read, (s) => s.level === 'healthy' && s.readyRows === 2 && s.peers === '2' && /ms/.test(s.latency ?? ''), 15_000, 'a healthy overview of 2 peers');
+    const shown = await until(read, 15_000, 'a healthy overview of 2 peers', (s) => s.level === 'healthy' && s.readyRows === 2 && s.peers === '2' && /ms/.test(s.latency ?? ''));
     expect(shown.signaling).toBe('open');
     expect(shown.relays).toBe('1 of 1 relay open');
     // The median of two round trips lies between them.
@@ -220,11 +215,11 @@ describe('a real TURN server set through Network settings', () => {
     for (const page of dashboards) await setTurn(page, turn.credential);
     const [a, b] = browsers as [ExtensionBrowser, ExtensionBrowser];
     const bId = (await b.snapshot()).nodeId;
-    const peer = await waitFor(
+    const peer = await until(
       async () => (await a.snapshot()).peers.find((p) => p.nodeId === bId),
-      (p) => p?.state === 'ready' && p.route === 'relay',
       45_000,
       'B ready at A through the TURN relay',
+      (p) => p?.state === 'ready' && p.route === 'relay',
     );
     expect(peer!.route).toBe('relay');
     expect(turn.allocations()).toBeGreaterThan(0);
@@ -240,15 +235,15 @@ describe('a real TURN server set through Network settings', () => {
   it('a wrong credential is said in the dashboard, at the server and in the overview', async () => {
     const page = dashboards[0]!;
     await setTurn(page, 'not-the-credential');
-    const said = await waitFor(
+    const said = await until(
       () => page.evaluate(() => document.querySelector('[data-ice-check]')?.textContent ?? ''),
-      (text) => /^Failed/.test(text),
       15_000,
       'the ICE check failed',
+      (text) => /^Failed/.test(text),
     );
     expect(said).toMatch(/refused the username or credential \(401/);
     const overview = await region(page, 'Overview');
-    await waitFor(() => overview.evaluate((el) => el.textContent ?? ''), (text) => /refused the username or credential/.test(text) && /Go to Network settings/.test(text), 5000, 'the overview names the failing server');
+    await until(() => overview.evaluate((el) => el.textContent ?? ''), 5000, 'the overview names the failing server', (text) => /refused the username or credential/.test(text) && /Go to Network settings/.test(text));
     expect(JSON.stringify(await request(page, { type: 'diagnostics:export' }))).not.toContain('not-the-credential');
   });
 });

@@ -8,7 +8,8 @@ import { describeClose } from '../../core/session/close-reason';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
-import { launchExtensionBrowser, request, readPopup, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, request, readPopup, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { toggleP2P } from '../support/ui';
 
 type Hook = {
@@ -51,7 +52,7 @@ describe('teardown leaves nothing behind', () => {
     for (const [host, other] of [[hostA, bId], [hostB, aId]] as const) {
       await host.evaluate((id) => (globalThis as unknown as Hook).meshdeck.host.node.disconnect(id, 'shutdown'), other);
     }
-    await waitFor(() => Promise.all([A.snapshot(), B.snapshot()]), ([a, b]) => a.peers.length === 0 && b.peers.length === 0, 10_000, 'no connections');
+    await until(() => Promise.all([A.snapshot(), B.snapshot()]), 10_000, 'no connections', ([a, b]) => a.peers.length === 0 && b.peers.length === 0);
     await new Promise((r) => setTimeout(r, 1500));
     const before = await Promise.all([counts(hostA), counts(hostB)]);
     expect(before[0].peerConnections.open).toBe(0);
@@ -105,15 +106,15 @@ describe('teardown leaves nothing behind', () => {
     ).catch(async (error: Error) => {
       throw new Error(`${error.message}\nB's log: ${await logOf(hostB)}`);
     });
-    await waitFor(() => B.snapshot(), (s) => s.peers.length === 0, 5000, 'B forgot A');
+    await until(() => B.snapshot(), 5000, 'B forgot A', (s) => s.peers.length === 0);
     // GUN keeps ack timers of up to 9 s for each announce: wait for the timeouts to drain back. The
     // last connection's RTCPeerConnections close after their channel flushed and lingered (up to
     // 0.5 s after the session ended): a leak is one that never closes, so wait for them too.
-    const after = await waitFor(
+    const after = await until(
       () => Promise.all([counts(hostA), counts(hostB)]),
-      (both) => both.every((a, i) => a.timers.timeouts <= before[i]!.timers.timeouts + 5 && a.peerConnections.open === 0),
       20_000,
       'timeouts and connections back to baseline',
+      (both) => both.every((a, i) => a.timers.timeouts <= before[i]!.timers.timeouts + 5 && a.peerConnections.open === 0),
     ).catch(() => Promise.all([counts(hostA), counts(hostB)]));
     console.log(
       `leak test: ${CYCLES} cycles in ${((Date.now() - started) / 1000).toFixed(1)} s;`,
@@ -140,7 +141,7 @@ describe('recovery', () => {
     server = await startLocalServer({ port: 9000 });
     for (let i = 0; i < 3; i++) nodes.push(await launchExtensionBrowser());
     for (const node of nodes) popups.push(await node.openPopup());
-    for (const popup of popups) await waitFor(() => readPopup(popup), (p) => p.peers === 2, 30_000, '2 peers');
+    for (const popup of popups) await until(() => readPopup(popup), 30_000, '2 peers', (p) => p.peers === 2);
   });
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
@@ -149,10 +150,10 @@ describe('recovery', () => {
 
   it('the server killed and started again: every node re-registers, peers stay connected', async () => {
     await server.close();
-    for (const node of nodes) await waitFor(() => node.snapshot(), (s) => s.signaling.state !== 'open', 10_000, 'signaling lost');
+    for (const node of nodes) await until(() => node.snapshot(), 10_000, 'signaling lost', (s) => s.signaling.state !== 'open');
     server = await startLocalServer({ port: 9000 });
     for (const node of nodes) {
-      const s = await waitFor(() => node.snapshot(), (x) => x.signaling.state === 'open' && x.rendezvous.relays.every((r) => r.state === 'open'), 40_000, 'registered again');
+      const s = await until(() => node.snapshot(), 40_000, 'registered again', (x) => x.signaling.state === 'open' && x.rendezvous.relays.every((r) => r.state === 'open'));
       expect(s.totals.peers).toBe(2);
     }
   }, 90_000);
@@ -164,12 +165,12 @@ describe('recovery', () => {
     await toggleP2P(popups[0]!, false);
     // The bound covers a worker started again on a loaded machine; a failure says what the popup showed
     // (a CI run once saw the node still on after 5 s, with no more to go on).
-    await waitFor(() => node.snapshot(), (s) => !s.enabled, 15_000, 'disabled with the worker woken').catch(async (error: Error) => {
+    await until(() => node.snapshot(), 15_000, 'disabled with the worker woken', (s) => !s.enabled).catch(async (error: Error) => {
       const shown = await popups[0]!.evaluate(() => document.body.innerText).catch((e: unknown) => `(unreadable: ${String(e)})`);
       throw new Error(`${error.message.slice(0, 300)}…\nthe popup showed:\n${shown}`);
     });
     await toggleP2P(popups[0]!, true);
-    await waitFor(() => readPopup(popups[0]!), (p) => p.enabled && p.peers === 2, 15_000, 'back on');
+    await until(() => readPopup(popups[0]!), 15_000, 'back on', (p) => p.enabled && p.peers === 2);
   });
 
   // The mechanism, not the figure (the figure is dead_peer_detect_ms_median in `npm run bench -- robustness`):
@@ -180,11 +181,11 @@ describe('recovery', () => {
     const victimId = (await victim.snapshot()).nodeId;
     victim.browser.process()!.kill('SIGKILL');
     for (const node of nodes.slice(0, 2)) {
-      const seen = await waitFor(
+      const seen = await until(
         () => node.snapshot(),
-        (s) => !s.peers.some((p) => p.nodeId === victimId && p.state === 'ready') && s.closedPeers.some((c) => c.nodeId === victimId),
         30_000,
         'victim declared dead',
+        (s) => !s.peers.some((p) => p.nodeId === victimId && p.state === 'ready') && s.closedPeers.some((c) => c.nodeId === victimId),
       );
       // Newest first: a failed redial may already stand above the heartbeat's verdict.
       expect(seen.closedPeers.filter((c) => c.nodeId === victimId).map((c) => c.reason)).toContain(describeClose('dead'));
@@ -196,11 +197,11 @@ describe('recovery', () => {
     }
     // Still announced (its record is fresh for a minute): the redial policy dials it again with
     // backoff, and each attempt fails without a peer on the other side.
-    await waitFor(
+    await until(
       () => nodes[0]!.snapshot(),
-      (s) => s.closedPeers.filter((c) => c.nodeId === victimId).length >= 2 || s.peers.some((p) => p.nodeId === victimId && p.state !== 'ready'),
       30_000,
       'victim redialled',
+      (s) => s.closedPeers.filter((c) => c.nodeId === victimId).length >= 2 || s.peers.some((p) => p.nodeId === victimId && p.state !== 'ready'),
     );
   });
 });

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyWithout, startFailoverMesh, type FailoverMesh, type NodeState } from '../support/failover-mesh';
 import { until } from '../support/until';
-import { waitFor } from '../support/extension-browser';
 
 const NODES = 20;
 const BROWSERS = 2;
@@ -16,13 +15,9 @@ const BROWSERS = 2;
 describe('20 meshdeck-nodes and 2 browsers on 2 servers and 2 relays', () => {
   let mesh: FailoverMesh;
   let states: NodeState[] = [];
+  // Each read asks all 22 nodes: every 250 ms is enough.
   const poll = async (accept: (state: NodeState) => boolean, ms: number, what: string) => {
-    const check = async () => (states = await mesh.states()).every(accept);
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`${what}: not reached within ${ms} ms; not yet: ${JSON.stringify(states.filter((s) => !accept(s)))}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    states = await until(() => mesh.states(), ms, what, (all) => all.every(accept), { everyMs: 250 });
   };
 
   beforeAll(async () => {
@@ -57,11 +52,11 @@ describe('20 meshdeck-nodes and 2 browsers on 2 servers and 2 relays', () => {
     const id = await newcomer.started(60_000);
     await until(() => newcomer.out.some((line) => line.startsWith('peer ready: ')), 60_000, `${id} ready with a peer`);
     // Its record reaches the browsers through the relay left (they may be full and not dial it).
-    await waitFor(
+    await until(
       () => Promise.all(mesh.browsers.map(async (browser) => (await browser.snapshot()).discovered.some((d) => d.nodeId === id))),
-      (heard) => heard.some(Boolean),
       30_000,
       'a browser has the newcomer\'s record',
+      (heard) => heard.some(Boolean),
     );
   }, 120_000);
 });

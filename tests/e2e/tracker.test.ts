@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { openDashboard } from '../support/ui';
+import { until } from '../support/until';
 
 type Reached = { webSockets: string[]; iceServers: string[] };
 type Hook = { meshdeck: { instruments: { reached: Reached } } };
@@ -33,11 +35,11 @@ describe('meeting through the tracker, with PeerJS and GUN down', () => {
   });
 
   it('the extension and a fresh node become ready peers through the tracker', async () => {
-    const snapshot = await waitFor(
+    const snapshot = await until(
       () => browser.snapshot(),
-      (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'),
       30_000,
       'the extension ready with the Node peer',
+      (s) => s.peers.some((p) => p.nodeId === peer.nodeId && p.state === 'ready'),
     );
     expect(snapshot.signaling.state).not.toBe('open');
     expect(snapshot.rendezvous.relays.every((relay) => relay.state !== 'open')).toBe(true);
@@ -46,21 +48,20 @@ describe('meeting through the tracker, with PeerJS and GUN down', () => {
   });
 
   it('the dashboard shows the tracker path on the connection and the tracker fallback with its state', async () => {
-    const page = await browser.browser.newPage();
-    await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    const page = await openDashboard(browser);
     const region = await page.waitForSelector('::-p-aria([name="Connections"][role="region"])');
-    await waitFor(
+    await until(
       () => region!.evaluate((el, id) => el.querySelector(`tr[data-node-id="${id}"]`)?.textContent ?? '', peer.nodeId),
-      (text) => text.includes('Tracker'),
       10_000,
       'the connection row says Tracker',
+      (text) => text.includes('Tracker'),
     );
     const signaling = await page.waitForSelector('::-p-aria([name="Signaling endpoint"][role="region"])');
-    const fallback = await waitFor(
+    const fallback = await until(
       () => signaling!.evaluate((el) => el.querySelector('[data-field="fallback-tracker"]')?.textContent ?? ''),
-      (text) => /ready/.test(text) && /[1-9]\d* connections? set up/.test(text),
       10_000,
       'the tracker fallback shown ready, with the connection it set up',
+      (text) => /ready/.test(text) && /[1-9]\d* connections? set up/.test(text),
     );
     expect(fallback).toMatch(/ready/);
     await page.close();

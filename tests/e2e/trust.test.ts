@@ -12,7 +12,8 @@ import type { MeshNode } from '../../core/node/node';
 import { DIAL_SWEEP_MS } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
-import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
+import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
+import { until } from '../support/until';
 import { cancelDialog, openDashboard, openDialog } from '../support/ui';
 
 const SWITCH = '::-p-aria([name="Trusted peers only"][role="switch"])';
@@ -54,7 +55,7 @@ describe('Trusted peers only', () => {
     trusted = await nodePeer();
     stranger = await nodePeer();
     // Before the mode: anybody connects, as ever.
-    await waitFor(() => extension.snapshot(), (s) => ready(s, trusted.nodeId) && ready(s, stranger.nodeId), 30_000, 'both Node peers ready with the extension');
+    await until(() => extension.snapshot(), 30_000, 'both Node peers ready with the extension', (s) => ready(s, trusted.nodeId) && ready(s, stranger.nodeId));
     dashboard = await openDashboard(extension);
   });
 
@@ -83,7 +84,7 @@ describe('Trusted peers only', () => {
 
   it('with a node trusted from the dashboard, the switch drops the stranger (bye blocked) and keeps and marks the trusted node', async () => {
     await trustFromDashboard(dashboard, trusted.nodeId);
-    await waitFor(() => extension.snapshot(), (s) => s.controls.trusted.includes(trusted.nodeId), 5000, 'the node holds the trust list');
+    await until(() => extension.snapshot(), 5000, 'the node holds the trust list', (s) => s.controls.trusted.includes(trusted.nodeId));
     const ourId = (await extension.snapshot()).nodeId;
     const strangerCloses: string[] = [];
     const off = stranger.events.on('peer:close', ({ nodeId, reason }) => void (nodeId === ourId && strangerCloses.push(reason)));
@@ -95,8 +96,8 @@ describe('Trusted peers only', () => {
       await dashboard.waitForFunction((el) => el.getAttribute('aria-checked') === 'true', { timeout: 2000, polling: 'mutation' }, toggle);
       expect(await dashboard.$('dialog[open]')).toBeNull();
 
-      await waitFor(() => extension.snapshot(), (s) => s.controls.trustedOnly && !s.peers.some((p) => p.nodeId === stranger.nodeId), 5000, 'the stranger dropped');
-      await waitFor(async () => stranger.snapshot(), (s) => !s.peers.some((p) => p.nodeId === ourId), 5000, 'the stranger saw it');
+      await until(() => extension.snapshot(), 5000, 'the stranger dropped', (s) => s.controls.trustedOnly && !s.peers.some((p) => p.nodeId === stranger.nodeId));
+      await until(async () => stranger.snapshot(), 5000, 'the stranger saw it', (s) => !s.peers.some((p) => p.nodeId === ourId));
       expect(strangerCloses).toEqual(['remote:blocked']);
       expect(stranger.snapshot().closedPeers.find((c) => c.nodeId === ourId)?.reason).toBe('the peer blocked this node');
       const s = await extension.snapshot();
@@ -106,7 +107,7 @@ describe('Trusted peers only', () => {
       // The Connections table: the trusted peer's row says "trusted" in words; the stranger has no row.
       const connections = await region(dashboard, 'Connections');
       const row = (await connections.waitForSelector(`tr[data-node-id="${trusted.nodeId}"]`))!;
-      await waitFor(() => row.$eval('.trust-mark', (el) => el.textContent), (t) => t === 'trusted', 3000, 'the trusted mark');
+      await until(() => row.$eval('.trust-mark', (el) => el.textContent), 3000, 'the trusted mark', (t) => t === 'trusted');
       expect(await text(row)).toMatch(/\btrusted\b/);
       expect(await connections.$(`tr[data-node-id="${stranger.nodeId}"]`)).toBeNull();
       // And the trust list says it is connected.
@@ -120,11 +121,11 @@ describe('Trusted peers only', () => {
     const ourId = (await extension.snapshot()).nodeId;
     const since = Date.now();
     stranger.dial(ourId, { userAsked: true });
-    await waitFor(
+    await until(
       async () => stranger.snapshot(),
-      (s) => s.closedPeers.some((c) => c.nodeId === ourId && c.closedAt >= since && c.reason === 'the peer blocked this node'),
       12_000,
       'the stranger refused',
+      (s) => s.closedPeers.some((c) => c.nodeId === ourId && c.closedAt >= since && c.reason === 'the peer blocked this node'),
     );
     // More than two dial sweeps with a fresh record of the stranger: no connection either way.
     const end = Date.now() + 2 * DIAL_SWEEP_MS + 1000;
@@ -140,13 +141,13 @@ describe('Trusted peers only', () => {
     const friend = await nodePeer();
     const friendUser = friend.snapshot().userId;
     // A stranger still: found, not connected.
-    await waitFor(() => extension.snapshot(), (s) => s.discovered.some((d) => d.nodeId === friend.nodeId), 20_000, 'the friend discovered');
+    await until(() => extension.snapshot(), 20_000, 'the friend discovered', (s) => s.discovered.some((d) => d.nodeId === friend.nodeId));
     expect(ready(await extension.snapshot(), friend.nodeId)).toBe(false);
     await trustFromDashboard(dashboard, friendUser);
-    await waitFor(() => extension.snapshot(), (s) => ready(s, friend.nodeId), 20_000, 'the friend ready');
+    await until(() => extension.snapshot(), 20_000, 'the friend ready', (s) => ready(s, friend.nodeId));
     expect((await extension.snapshot()).peers.find((p) => p.nodeId === friend.nodeId)).toMatchObject({ userId: friendUser, trusted: true });
     const row = (await (await region(dashboard, 'Connections')).waitForSelector(`tr[data-node-id="${friend.nodeId}"]`))!;
-    await waitFor(() => row.$eval('.trust-mark', (el) => el.textContent), (t) => t === 'trusted', 3000, 'the friend marked trusted');
+    await until(() => row.$eval('.trust-mark', (el) => el.textContent), 3000, 'the friend marked trusted', (t) => t === 'trusted');
   });
 
   it('the popup says Trusted peers only while the mode is on, and not once it is off', async () => {
@@ -160,7 +161,7 @@ describe('Trusted peers only', () => {
     await dashboard.bringToFront();
     await toggle.click();
     await dashboard.waitForFunction((el) => el.getAttribute('aria-checked') === 'false', { timeout: 2000, polling: 'mutation' }, toggle);
-    await waitFor(() => extension.snapshot(), (s) => !s.controls.trustedOnly, 5000, 'the mode off in the node');
+    await until(() => extension.snapshot(), 5000, 'the mode off in the node', (s) => !s.controls.trustedOnly);
     const again = await extension.openPopup();
     await again.waitForSelector('::-p-aria([name="Network stats"][role="region"])', { timeout: 10_000 });
     await again.waitForFunction(() => document.querySelector('.popup-foot code'), { timeout: 10_000, polling: 100 });

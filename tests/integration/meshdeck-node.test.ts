@@ -195,11 +195,7 @@ describe('meshdeck-node processes over the real local server', () => {
       // The new room is on trial until the node connects with it (the endpoints' history then holds
       // it); only then is it written, with the same --room flag given again at the restart.
       await until(() => has(first.out, '| room lab |'), 10_000, 'the node in its new room');
-      const deadline = Date.now() + 20_000;
-      while (!(await view.ask<Settings[]>({ type: 'settings:history' })).some((entry) => entry.room === 'lab')) {
-        if (Date.now() > deadline) throw new Error('the trial did not keep the new room within 20 s');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await until(() => view.ask<Settings[]>({ type: 'settings:history' }), 20_000, 'the trial keeps the new room', (history) => history.some((entry) => entry.room === 'lab'));
       view.close();
       first.child.kill('SIGTERM');
       expect(await exitWithin(first, 10_000)).toBe(0);

@@ -8,6 +8,7 @@ import { FRAME_TOO_LARGE_CLOSE, MAX_VIEW_FRAME_BYTES, parseNodeFrame, tokenProto
 import { IMPORT_MAX_BYTES } from '../../core/blocklist/block-list';
 import type { Observer } from '../../core/host/node-host';
 import { startViewServer, type ViewServer } from '../../server/headless/view-server';
+import { until } from '../support/until';
 
 const TOKEN = 'test-token-0123456789';
 
@@ -56,10 +57,6 @@ describe('the view server', () => {
       ws.on('error', () => undefined);
     });
   const send = (ws: WebSocket, frame: ViewFrame) => ws.send(JSON.stringify(frame));
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(check()).toBe(true);
-  };
 
   it('serves the dashboard page and its chunks, and nothing else of the build or above it', async () => {
     const page = await fetch(server.url);

@@ -158,18 +158,6 @@ async function readFaults(browser: Browser, extensionId: string): Promise<Contex
   return results;
 }
 
-/** Polls `read` until `accept` holds; fails with the last value seen. */
-export async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (accept(last)) return last;
-    if (Date.now() > end) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** What the popup shows, found by the accessible names of docs/ui-contract.md. */
 export async function readPopup(page: Page): Promise<{ enabled: boolean; peers: number | null; strength: number }> {
   const toggle = await page.waitForSelector('::-p-aria([name="Enable P2P network"][role="switch"])');

@@ -1,25 +1,26 @@
 /**
- * The virtual clock of server/sim, under the name the tests use for it, and `eventually` for outcomes
- * that need no time to pass.
+ * The virtual clock of server/sim, under the name the tests use for it, and `eventually` (the tests'
+ * poller, tests/support/until.ts, settling instead of sleeping) for outcomes that need no time to pass.
  */
 import type { Clock } from '../../core/lib/clock';
 import { settle } from '../../server/sim/virtual-clock';
+import { until } from './until';
 
 export { VirtualClock as FakeClock, settle } from '../../server/sim/virtual-clock';
 
 /**
- * Waits, without moving any fake clock, until `check()` holds, settling in between: for outcomes of
- * work that needs no time to pass (a handshake, a record checked and dialled). `limitMs` of real time
- * is only a safety net so that a broken test fails instead of hanging; nothing is asserted about how
- * long it took.
+ * The one poller (`until`) for outcomes of work that needs no time to pass (a handshake, a record
+ * checked and dialled): asks `check()` after settling pending work, without moving any fake clock.
+ * The 5 s of real time are only a safety net so that a broken test fails instead of hanging; nothing
+ * is asserted about how long it took.
  */
-export async function eventually(check: () => boolean, what = 'condition', limitMs = 5000): Promise<void> {
-  const end = Date.now() + limitMs;
-  for (await settle(); !check(); await settle()) {
-    if (Date.now() > end) throw new Error(`${what}: not reached (no fake time passed while waiting)`);
-    // Not a spin: a broken test should not take a core from the other work of the machine.
-    await new Promise<void>((resolve) => setTimeout(resolve, 1));
-  }
+export async function eventually(check: () => boolean, what = 'condition'): Promise<void> {
+  // Every 1 ms, not a spin: a broken test should not take a core from the other work of the machine.
+  const settledCheck = async () => {
+    await settle();
+    return check();
+  };
+  await until(settledCheck, 5000, `${what} (no fake time passed while waiting)`, Boolean, { everyMs: 1 });
 }
 
 /** The longest delay real timers honour (core/lib/clock.ts MAX_TIMER_MS, restated: a fake must not borrow the code under test). */

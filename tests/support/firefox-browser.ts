@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'puppeteer';
 import { launchFirefoxWithExtension, openExtensionPage } from '../../scripts/firefox-extension';
 import { closeOrKill } from './extension-browser';
+import { until } from './until';
 import type { NodeSnapshot } from '../../core/node/observed-state';
 
 /** The WebExtension API as an extension page sees it (named apart from puppeteer's Browser). */
@@ -117,13 +118,11 @@ export async function launchFirefoxExtension(options: { userDataDir?: string } =
     openDashboard: () => openExtensionPage(browser, 'options.html'),
     callNode,
     async snapshot() {
-      const end = Date.now() + 20_000;
-      for (;;) {
-        const snapshot = await callNode<NodeSnapshot | null>('snapshot').catch(() => null);
-        if (snapshot) return snapshot;
-        if (Date.now() > end) throw new Error(`the Firefox background page has no running node within 20 s: ${await describeHost()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const read = () => callNode<NodeSnapshot | null>('snapshot').catch(() => null);
+      const snapshot = await until(read, 20_000, 'a running node in the Firefox background page').catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${await describeHost()}`);
+      });
+      return snapshot!;
     },
     async nextPeerEvent(event: 'peer:ready' | 'peer:close', nodeId: string): Promise<number> {
       const page = await probe();
@@ -182,15 +181,14 @@ export const readyHandshakes = (snapshot: NodeSnapshot): [string, number | null]
  * both were ready, with a new handshake.
  */
 export async function settledConnections(node: Pick<FirefoxExtensionBrowser, 'snapshot'>, count: number, timeoutMs = 60_000, quietMs = 5000): Promise<NodeSnapshot> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
+  const read = async () => {
     const first = await node.snapshot();
-    if (readyHandshakes(first).length === count) {
-      await new Promise((resolve) => setTimeout(resolve, quietMs));
-      const second = await node.snapshot();
-      if (JSON.stringify(readyHandshakes(second)) === JSON.stringify(readyHandshakes(first))) return second;
-    }
-    if (Date.now() > end) throw new Error(`${count} settled connections: not reached within ${timeoutMs} ms (last: ${JSON.stringify(readyHandshakes(first))})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    if (readyHandshakes(first).length !== count) return { handshakes: readyHandshakes(first), settled: null };
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const second = await node.snapshot();
+    const same = JSON.stringify(readyHandshakes(second)) === JSON.stringify(readyHandshakes(first));
+    return { handshakes: readyHandshakes(first), settled: same ? second : null };
+  };
+  const { settled } = await until(read, timeoutMs, `${count} settled connections`, (r) => r.settled !== null, { everyMs: 250 });
+  return settled!;
 }

@@ -14,6 +14,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isInLoopbackNamespace } from '../../scripts/loopback-namespace.mjs';
+import { until } from './until';
 
 const require = createRequire(import.meta.url);
 const GUN_SERVER = path.join(path.dirname(require.resolve('gun/package.json')), 'examples', 'http.js');
@@ -33,12 +34,11 @@ export async function startStockGunRelay(port: number): Promise<StockGunRelay> {
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const end = Date.now() + 15_000;
-  while (!(await accepts(port))) {
+  const listening = async () => {
     if (child.exitCode !== null) throw new Error(`the stock GUN relay exited (${child.exitCode}): ${stderr.join('')}`);
-    if (Date.now() > end) throw new Error(`the stock GUN relay did not listen on ${port} within 15 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return accepts(port);
+  };
+  await until(listening, 15_000, `the stock GUN relay listening on ${port}`);
   return {
     relayUrl: `http://127.0.0.1:${port}/gun`,
     async close() {

@@ -5,13 +5,28 @@
  */
 import type { ElementHandle, Page } from 'puppeteer';
 import type { ExtensionBrowser } from './extension-browser';
+import { until } from './until';
 
 export const P2P_SWITCH = '::-p-aria([name="Enable P2P network"][role="switch"])';
 
-/** Opens the Node Dashboard of `extension` in a new tab `width` px wide; resolves once it rendered. */
-export async function openDashboard(extension: ExtensionBrowser, width = 1280): Promise<Page> {
-  const page = await extension.browser.newPage();
-  await page.setViewport({ width, height: 1000 });
+export interface DashboardOptions {
+  /**
+   * The page's viewport: 1280 × 1000 unless given; null keeps the browser's own (800 × 600 headless),
+   * which the benchmarks measured with.
+   */
+  viewport?: { width: number; height: number } | null;
+  /**
+   * `window` opens it in a window of its own, where it stays visible while another page is opened: a
+   * tab behind another is hidden, gets no animation frames, and puppeteer's selectors (which poll on
+   * them) would wait forever there.
+   */
+  type?: 'tab' | 'window';
+}
+
+/** Opens the Node Dashboard of `extension` in a new tab (or window); resolves once its first snapshot is on screen in every panel. */
+export async function openDashboard(extension: ExtensionBrowser, { viewport = { width: 1280, height: 1000 }, type = 'tab' }: DashboardOptions = {}): Promise<Page> {
+  const page = await extension.browser.newPage(type === 'window' ? { type: 'window' } : undefined);
+  if (viewport) await page.setViewport(viewport);
   await page.goto(`chrome-extension://${extension.extensionId}/options.html`);
   await page.waitForFunction(() => document.documentElement.dataset.firstRenderAt, { timeout: 15_000, polling: 50 });
   return page;
@@ -58,18 +73,8 @@ async function pressInDialog(page: Page, name: 'Confirm' | 'Cancel', timeoutMs: 
   const dialog = await openDialog(page, timeoutMs);
   const button = (await dialog.waitForSelector(`::-p-aria([name="${name}"][role="button"])`, { timeout: timeoutMs }))!;
   await button.click();
-  await waitInPage(page, () => !document.querySelector('dialog[open]'), timeoutMs, 'the dialog closes');
-}
-
-/**
- * Waits until `predicate` holds in `page`, asking it every 50 ms. Not page.waitForFunction, which a
- * Firefox extension page refuses: over WebDriver BiDi puppeteer builds its poller in the page with
- * Function(), and the extension's CSP blocks it ("call to Function() blocked by CSP", Firefox 140 ESR).
- */
-export async function waitInPage(page: Page, predicate: () => unknown, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await page.evaluate(predicate))) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Asked from here, not with page.waitForFunction, which a Firefox extension page refuses: over
+  // WebDriver BiDi puppeteer builds its poller in the page with Function(), and the extension's CSP
+  // blocks it ("call to Function() blocked by CSP", Firefox 140 ESR).
+  await until(() => page.evaluate(() => !document.querySelector('dialog[open]')), timeoutMs, 'the dialog closes');
 }

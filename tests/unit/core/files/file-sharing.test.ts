@@ -5,7 +5,8 @@ import type { TorrentEngine, Transfer } from '../../../../core/files/torrent-eng
 import { importPublicKey, type Identity } from '../../../../core/identity/identity';
 import { fromBase64Url } from '../../../../core/lib/encoding';
 import { FakeClock, settle } from '../../../support/fake-clock';
-import { FakeRendezvous, FakeRendezvousStore } from '../../../support/fake-transport';
+import { MemoryNetwork } from '../../../../server/sim/memory-network';
+import { MemoryRendezvous } from '../../../../server/sim/memory-rendezvous';
 import { makeIdentity } from '../../../support/identities';
 
 const IH = 'a'.repeat(40);
@@ -69,11 +70,11 @@ class FakeEngine implements TorrentEngine {
 
 async function setUp() {
   const clock = new FakeClock();
-  const store = new FakeRendezvousStore();
+  const { store } = new MemoryNetwork();
   const engine = new FakeEngine();
   const make = async () => {
     const { identity } = await makeIdentity();
-    const board = new FakeRendezvous(store);
+    const board = new MemoryRendezvous(store);
     board.start();
     const keys = new Map<string, CryptoKey>();
     const peers = new Set<string>();
@@ -241,7 +242,7 @@ describe('FileSharing', () => {
 
   it('forgets other nodes’ lists once stale, and holds at most LISTS_KEPT, taking a newcomer\'s past that only from a ready peer', async () => {
     const { clock, store, b } = await setUp();
-    const lister = new FakeRendezvous(store);
+    const lister = new MemoryRendezvous(store);
     const listFrom = async (identity: Identity, name: string, ts: number) => {
       b.keys.set(identity.nodeId, await nodeKey(identity));
       lister.putSlot(['files'], identity.nodeId, { ...(await signFileList(identity, [{ ih: name.padStart(40, '0').replace(/[^0-9a-f]/g, 'a'), name, size: 1 }], ts)) });

@@ -4,7 +4,7 @@ import type { HostCommand, HostConfig, StateMessage } from '../../../../core/con
 import type { EndpointTrial } from '../../../../core/control/endpoint-trial';
 import { defaultSettings } from '../../../../core/settings/settings';
 import { HOST_HEARTBEAT_MS } from '../../../../core/control/protocol';
-import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
+import { MemoryNetwork } from '../../../../server/sim/memory-network';
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 import { fakeBlobStore } from '../../../support/fake-blob-store';
@@ -43,11 +43,12 @@ async function setup(channelParts: Partial<HostChannel> = {}, deps: Partial<Node
     showBadge: async (badge) => void badges.push(badge),
     ...channelParts,
   };
+  const network = new MemoryNetwork();
   const host = new NodeHost({
     channel,
     clock,
-    createSignaling: new FakeSignalingHub().factory,
-    createRendezvous: new FakeRendezvousStore().factory,
+    createSignaling: network.createSignaling,
+    createRendezvous: network.createRendezvous,
     keys,
     app: 'meshdeck/test',
     ...deps,

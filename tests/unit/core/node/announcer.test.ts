@@ -4,7 +4,8 @@ import { ANNOUNCE_INTERVAL_MS, type NodeRecord, type RecordContent } from '../..
 import { TimerGroup } from '../../../../core/lib/clock';
 import type { Identity } from '../../../../core/identity/identity';
 import type { Rendezvous } from '../../../../core/discovery/rendezvous';
-import { FakeRendezvous, FakeRendezvousStore } from '../../../support/fake-transport';
+import { MemoryNetwork } from '../../../../server/sim/memory-network';
+import { MemoryRendezvous } from '../../../../server/sim/memory-rendezvous';
 import { FakeClock, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 
@@ -17,7 +18,7 @@ describe('Announcer', () => {
   function setup(overrides: Partial<AnnouncerDeps> = {}) {
     const clock = new FakeClock();
     const timers = new TimerGroup(clock);
-    const rendezvous = new FakeRendezvous(new FakeRendezvousStore());
+    const rendezvous = new MemoryRendezvous(new MemoryNetwork().store);
     const state = { content: { signal: ['http://127.0.0.1:9000/peerjs'], routing: true, neighbors: [] } as RecordContent | null, online: rendezvous as Rendezvous | null };
     const announcedAt: number[] = [];
     const errors: unknown[] = [];

@@ -4,24 +4,12 @@ import { RedialPolicy } from '../../../../core/node/redial-policy';
 import { isStranger } from '../../../../core/node/trust-policy';
 import { RECORD_STALE_MS, signRecord, verifyRecord, type VerifiedRecord } from '../../../../core/discovery/rendezvous-record';
 import { IdentityVerifier } from '../../../../core/identity/identity';
-import type { Settings } from '../../../../core/settings/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 import { fakeId } from '../../../support/ids';
 
-const settings: Settings = {
-  enabled: true,
-  signalingUrl: 'http://127.0.0.1:9000/peerjs',
-  relayUrls: ['http://127.0.0.1:9000/gun'],
-  room: 'default',
-  iceServers: [],
-  maxPeers: 2,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+const settings: Settings = { ...defaultSettings(), maxPeers: 2 };
 
 describe('mayAutoDial', () => {
   const clock = new FakeClock();

@@ -3,7 +3,7 @@ import { judgeInbound, MAX_UNAUTHENTICATED_INBOUND, refuseLink, type InboundCont
 import { TimerGroup } from '../../../../core/lib/clock';
 import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../../../../core/session/peer-session';
 import type { ConnectionDirection } from '../../../../core/node/observed-state';
-import { FakeLink, linkPair } from '../../../support/fake-transport';
+import { linkPair } from '../../../../server/sim/memory-network';
 import { FakeClock, settle } from '../../../support/fake-clock';
 import { fakeId } from '../../../support/ids';
 
@@ -11,7 +11,8 @@ import { fakeId } from '../../../support/ids';
 const session = (direction: ConnectionDirection, isReady: boolean): PeerSession =>
   ({ isReady, link: { direction } }) as unknown as PeerSession;
 
-const inboundFrom = (remoteId: string) => new FakeLink(remoteId, 'inbound');
+/** An inbound link from `remoteId`, as the node holding it sees it. */
+const inboundFrom = (remoteId: string) => linkPair(remoteId, fakeId(0))[1];
 
 /** A node far from its caps, with the fields a test sets. */
 const ctx = (fields: Pick<InboundContext, 'selfId' | 'pauseIncoming' | 'existing'> & Partial<InboundContext>): InboundContext => ({

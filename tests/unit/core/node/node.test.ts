@@ -12,9 +12,9 @@ import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { STRANGER_DIALS } from '../../../../core/node/dial-budget';
 import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
-import type { Settings } from '../../../../core/settings/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import type { SignalingFactory } from '../../../../core/signaling/signaling';
-import { FakeRendezvousStore, FakeSignalingHub, linkPair, type FakeLink } from '../../../support/fake-transport';
+import { linkPair, MemoryNetwork, type MemoryLink } from '../../../../server/sim/memory-network';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 import { STRANGER_REFUSED } from '../../../../core/session/session-policy';
@@ -24,19 +24,7 @@ import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
 import { memoryStore } from '../../../support/memory-store';
 
 
-const settings: Settings = {
-  enabled: true,
-  signalingUrl: 'http://127.0.0.1:9000/peerjs',
-  relayUrls: ['http://127.0.0.1:9000/gun'],
-  room: 'default',
-  iceServers: [],
-  maxPeers: 8,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+const settings = defaultSettings();
 
 describe('MeshNode', () => {
   const nodes: MeshNode[] = [];
@@ -46,12 +34,12 @@ describe('MeshNode', () => {
 
   async function mesh(count: number, overrides: Partial<Settings> = {}) {
     const clock = new FakeClock();
-    const hub = new FakeSignalingHub();
-    const store = new FakeRendezvousStore();
+    const network = new MemoryNetwork();
+    const { store } = network;
     /** Every dial any node of the mesh made, in order. */
     const dials: { from: string; to: string; at: number }[] = [];
     const createSignaling: SignalingFactory = (options) => {
-      const signaling = hub.factory(options);
+      const signaling = network.createSignaling(options);
       const dial = signaling.dial.bind(signaling);
       signaling.dial = (to) => {
         dials.push({ from: options.nodeId, to, at: clock.now() });
@@ -62,12 +50,12 @@ describe('MeshNode', () => {
     const made: MeshNode[] = [];
     for (let i = 0; i < count; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
       nodes.push(node);
       made.push(node);
     }
     for (const node of made) node.configure({ ...settings, ...overrides });
-    return { clock, hub, store, dials, nodes: made };
+    return { clock, network, store, dials, nodes: made };
   }
 
   const readyCount = (node: MeshNode): number => node.snapshot().totals.peers;
@@ -121,17 +109,17 @@ describe('MeshNode', () => {
   describe('a newly found node and dials nobody answers (a Sybil storm)', () => {
     async function stalledBySybils(maxPeers: number) {
       const made = await mesh(1, { maxPeers });
-      const { clock, hub, store, nodes: [a] } = made;
+      const { clock, network, store, nodes: [a] } = made;
       for (let i = 0; i < maxPeers; i++) {
         const { identity: sybil } = await makeIdentity();
-        hub.unanswered.add(sybil.nodeId);
+        network.unanswered.add(sybil.nodeId);
         store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
       }
       const connecting = () => a!.snapshot().peers.filter((p) => p.direction === 'outbound' && p.state === 'connecting').length;
       await eventually(() => connecting() === maxPeers, 'every slot taken by an unanswered dial');
       const newcomer = async () => {
         const { identity } = await makeIdentity();
-        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+        const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
         nodes.push(node);
         node.configure({ ...settings, maxPeers: 0 });
         return node;
@@ -160,13 +148,13 @@ describe('MeshNode', () => {
     });
 
     it('keeps a newcomer first while records signed before it keep arriving (a relay delivers a storm in its own order)', async () => {
-      const { clock, hub, store, a, newcomer } = await stalledBySybils(2);
+      const { clock, network, store, a, newcomer } = await stalledBySybils(2);
       const b = await newcomer();
       await eventually(() => knows(a, b), 'the newcomer known');
       // More late Sybils than the newly found list keeps, each signed before the newcomer announced.
       for (let i = 0; i < 12; i++) {
         const { identity: sybil } = await makeIdentity();
-        hub.unanswered.add(sybil.nodeId);
+        network.unanswered.add(sybil.nodeId);
         store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now() - 30_000));
       }
       await eventually(() => a.snapshot().rendezvous.valid >= 15, 'the late Sybils known');
@@ -175,10 +163,10 @@ describe('MeshNode', () => {
     });
 
     it('ranks records dated ahead no later than when they were found: Sybils signed in the future do not outrank a newcomer', async () => {
-      const { clock, hub, store, a, newcomer } = await stalledBySybils(2);
+      const { clock, network, store, a, newcomer } = await stalledBySybils(2);
       for (let i = 0; i < 10; i++) {
         const { identity: sybil } = await makeIdentity();
-        hub.unanswered.add(sybil.nodeId);
+        network.unanswered.add(sybil.nodeId);
         store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now() + 100_000));
       }
       await eventually(() => a.snapshot().rendezvous.valid >= 12, 'the Sybils dated ahead known');
@@ -190,9 +178,9 @@ describe('MeshNode', () => {
     });
 
     it('dials a node nobody answered again only once it signs a newer record (it costs its signer, not this node)', async () => {
-      const { clock, hub, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 2 });
+      const { clock, network, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 2 });
       const { identity: sybil } = await makeIdentity();
-      hub.unanswered.add(sybil.nodeId);
+      network.unanswered.add(sybil.nodeId);
       store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
       const dialsOf = () => dials.filter((d) => d.to === sybil.nodeId).length;
       await eventually(() => dialsOf() === 1, 'the first dial');
@@ -209,10 +197,10 @@ describe('MeshNode', () => {
     /** One node with room for 64 peers, and `count` validly signed records of nodes nobody answers for, its first burst of dials made. */
     async function roomOfSybils(count: number) {
       const made = await mesh(1, { maxPeers: 64 });
-      const { clock, hub, store, dials } = made;
+      const { clock, network, store, dials } = made;
       for (let i = 0; i < count; i++) {
         const { identity: sybil } = await makeIdentity();
-        hub.unanswered.add(sybil.nodeId);
+        network.unanswered.add(sybil.nodeId);
         store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now()));
       }
       await eventually(() => dials.length >= STRANGER_DIALS.burst, 'the burst dialled');
@@ -242,8 +230,8 @@ describe('MeshNode', () => {
     });
 
     it('never gives up a ready connection for a newcomer', async () => {
-      const { clock, a, hub, newcomer } = await stalledBySybils(1);
-      hub.unanswered.clear();
+      const { clock, a, network, newcomer } = await stalledBySybils(1);
+      network.unanswered.clear();
       const first = await newcomer();
       await clock.advance(STALLED_DIAL_MS);
       await eventually(() => a.snapshot().peers.some((p) => p.nodeId === first.nodeId && p.state === 'ready'), 'the first newcomer ready');
@@ -310,11 +298,11 @@ describe('MeshNode', () => {
   });
 
   it('a silent dialler refused while incoming is paused holds nothing once the node stops', async () => {
-    const { clock, hub, nodes: [a] } = await mesh(1, { maxPeers: 0, pauseIncoming: true });
-    const silent = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + 'q'.repeat(26), iceServers: [], clock });
+    const { clock, network, nodes: [a] } = await mesh(1, { maxPeers: 0, pauseIncoming: true });
+    const silent = network.createSignaling({ url: settings.signalingUrl, nodeId: 'n' + 'q'.repeat(26), iceServers: [], clock });
     silent.start();
     await eventually(() => a!.snapshot().signaling.state === 'open', 'a registered');
-    const link = silent.dial(a!.nodeId) as FakeLink;
+    const link = silent.dial(a!.nodeId) as MemoryLink;
     await eventually(() => a!.resourceCount.refused === 1, 'the dialler refused');
     a!.stop();
     expect(a!.resourceCount).toEqual({ timers: 0, sessions: 0, listeners: 0, refused: 0 });
@@ -326,12 +314,12 @@ describe('MeshNode', () => {
   });
 
   it('holds at most 16 silent diallers in their handshake, and drops the rest at once', async () => {
-    const { clock, hub, nodes: [a] } = await mesh(1, { maxPeers: 100 });
+    const { clock, network, nodes: [a] } = await mesh(1, { maxPeers: 100 });
     await eventually(() => a!.snapshot().signaling.state === 'open', 'a registered');
     const links = Array.from({ length: 40 }, (_, i) => {
-      const silent = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + String.fromCharCode(97 + (i % 26)).repeat(25) + 'abcdefghijklmnopqrstuvwxyz234567'[i % 32], iceServers: [], clock });
+      const silent = network.createSignaling({ url: settings.signalingUrl, nodeId: 'n' + String.fromCharCode(97 + (i % 26)).repeat(25) + 'abcdefghijklmnopqrstuvwxyz234567'[i % 32], iceServers: [], clock });
       silent.start();
-      return silent.dial(a!.nodeId) as FakeLink;
+      return silent.dial(a!.nodeId) as MemoryLink;
     });
     await settle();
     expect(a!.resourceCount.sessions).toBe(16);
@@ -342,21 +330,21 @@ describe('MeshNode', () => {
   });
 
   it('while incoming is paused, holds at most 16 refused diallers and drops the rest at once (issue 23)', async () => {
-    const { clock, hub, nodes: [a] } = await mesh(1, { maxPeers: 100, pauseIncoming: true });
+    const { clock, network, nodes: [a] } = await mesh(1, { maxPeers: 100, pauseIncoming: true });
     await eventually(() => a!.snapshot().signaling.state === 'open', 'a registered');
     const links = Array.from({ length: 40 }, (_, i) => {
-      const silent = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + String.fromCharCode(97 + (i % 26)).repeat(25) + 'abcdefghijklmnopqrstuvwxyz234567'[i % 32], iceServers: [], clock });
+      const silent = network.createSignaling({ url: settings.signalingUrl, nodeId: 'n' + String.fromCharCode(97 + (i % 26)).repeat(25) + 'abcdefghijklmnopqrstuvwxyz234567'[i % 32], iceServers: [], clock });
       silent.start();
-      return silent.dial(a!.nodeId) as FakeLink;
+      return silent.dial(a!.nodeId) as MemoryLink;
     });
     await settle();
     expect(a!.resourceCount.refused).toBe(16);
     expect(links.filter((l) => l.isClosed)).toHaveLength(24);
     // A refused link counts against the same cap as a handshaking one: nor is a session taken beside them.
     a!.configure({ ...settings, maxPeers: 100 });
-    const late = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + '7'.repeat(26), iceServers: [], clock });
+    const late = network.createSignaling({ url: settings.signalingUrl, nodeId: 'n' + '7'.repeat(26), iceServers: [], clock });
     late.start();
-    const lateLink = late.dial(a!.nodeId) as FakeLink;
+    const lateLink = late.dial(a!.nodeId) as MemoryLink;
     await settle();
     expect(lateLink.isClosed).toBe(true);
     expect(a!.resourceCount.sessions).toBe(0);
@@ -375,10 +363,10 @@ describe('MeshNode', () => {
     // b1, b2 and b3 are one node (one identity) dialling a again and again, as a node does that
     // disconnects and dials at once (the leak test): a sees each new connection before the last one's
     // handshake or bye arrived.
-    const { clock, hub, store, nodes: [a] } = await mesh(1, { maxPeers: 0 });
+    const { clock, network, store, nodes: [a] } = await mesh(1, { maxPeers: 0 });
     const { identity } = await makeIdentity();
     const twins = [0, 1, 2].map(() => {
-      const twin = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const twin = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
       nodes.push(twin);
       twin.configure({ ...settings, maxPeers: 0 });
       return twin;
@@ -390,7 +378,7 @@ describe('MeshNode', () => {
     // b2's connection reaches a while b1's is ready: it handshakes beside it (its frames held back).
     const second = b2.dial(a!.nodeId);
     const held: string[] = [];
-    const link = second.link as FakeLink;
+    const link = second.link as MemoryLink;
     const send = link.send.bind(link);
     link.send = (frame) => void held.push(frame);
     await settle();
@@ -410,15 +398,15 @@ describe('MeshNode', () => {
   });
 
   it('keeps a ready session when a second connection in the same name fails its handshake', async () => {
-    const { hub, clock, nodes: [a, b] } = await mesh(2);
+    const { network, clock, nodes: [a, b] } = await mesh(2);
     await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'ready');
     const { openedAt } = a!.snapshot().peers[0]!;
     // Someone else registered under b's ID elsewhere dials a, and never completes the handshake.
-    const impostor = hub.factory({ url: settings.signalingUrl, nodeId: 'n' + 'z'.repeat(26), iceServers: [], clock });
+    const impostor = network.createSignaling({ url: settings.signalingUrl, nodeId: 'n' + 'z'.repeat(26), iceServers: [], clock });
     impostor.start();
     const [toA, atA] = linkPair(b!.nodeId, a!.nodeId);
     void toA;
-    hub.registered.get(a!.nodeId)!.events.emit('link:inbound', atA);
+    network.registered.get(a!.nodeId)!.events.emit('link:inbound', atA);
     atA.open();
     await clock.advance(11_000);
     expect(readyCount(a!)).toBe(1);
@@ -429,20 +417,20 @@ describe('MeshNode', () => {
   });
 
   it('a stranger misbehaving in another node’s name before the handshake costs that node no score and no hold (issue 23)', async () => {
-    const { clock, hub, nodes: [a, b] } = await mesh(2, { pauseOutgoing: true });
+    const { clock, network, nodes: [a, b] } = await mesh(2, { pauseOutgoing: true });
     await eventually(() => knows(a!, b!) && a!.snapshot().signaling.state === 'open', 'a registered and found b');
     const closes: string[] = [];
     a!.events.on('peer:close', ({ reason }) => closes.push(reason));
     // A swarm member opens a link to a as b (a tracker passes on any `from`) and sends what is not
     // text, a protocol error...
     const [, first] = linkPair(b!.nodeId, a!.nodeId);
-    hub.registered.get(a!.nodeId)!.events.emit('link:inbound', first);
+    network.registered.get(a!.nodeId)!.events.emit('link:inbound', first);
     first.open();
     first.events.emit('frame:refused', 'a binary frame');
     await eventually(() => closes.length === 1, 'the first link closed');
     // ...then opens another and says bye limit first.
     const [stranger, atA] = linkPair(b!.nodeId, a!.nodeId);
-    hub.registered.get(a!.nodeId)!.events.emit('link:inbound', atA);
+    network.registered.get(a!.nodeId)!.events.emit('link:inbound', atA);
     atA.open();
     stranger.open();
     stranger.send(JSON.stringify({ t: 'bye', reason: 'limit' }));
@@ -451,7 +439,7 @@ describe('MeshNode', () => {
     // b itself is dialled as soon as the failure backoff allows (not 5 minutes later), with a clean score.
     a!.configure({ ...settings, pauseOutgoing: false });
     await clock.advance(2 * DIAL_SWEEP_MS);
-    await eventually(() => readyCount(a!) === 1, 'a dialled b', 2000);
+    await eventually(() => readyCount(a!) === 1, 'a dialled b');
     expect(a!.snapshot().peers[0]).toMatchObject({ nodeId: b!.nodeId, score: 0, lastPenalty: null });
   });
 
@@ -500,7 +488,7 @@ describe('MeshNode', () => {
 
     // b is told nothing on its next try: the handshake is refused silently, with no bye.
     const retry = b!.dial(a!.nodeId);
-    const toB = (retry.link as FakeLink).other!;
+    const toB = (retry.link as MemoryLink).other!;
     await eventually(() => reasons.length === 2 || retry.isReady, 'b’s retry settled');
     expect(retry.isReady).toBe(false);
     expect(reasons[1]).toBe('transport-closed');
@@ -587,13 +575,13 @@ describe('MeshNode', () => {
     });
 
     it("trusts the user's own browsers without listing them", async () => {
-      const { clock, hub, store, nodes: [a] } = await mesh(1, { trustedOnly: true });
+      const { clock, network, store, nodes: [a] } = await mesh(1, { trustedOnly: true });
       // Two browsers of one user (another than a's): the user key comes through the same sync area.
       const sync = memoryStore();
       const browserOfUser = async () => {
         const keys = memoryNodeKeyStore();
         const identity = await Identity.fromStored(await loadOrCreateIdentity({ local: memoryStore(), sync, keys }), keys);
-        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+        const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
         nodes.push(node);
         return node;
       };
@@ -636,18 +624,18 @@ describe('MeshNode', () => {
   });
 
   it('stop signaling leaves the server but keeps open connections, and resumes by itself at the end time', async () => {
-    const { clock, hub, nodes: [a, b] } = await mesh(2);
+    const { clock, network, nodes: [a, b] } = await mesh(2);
     await eventually(() => readyCount(a!) === 1, 'connected');
     a!.configure({ ...settings, signalingStop: { until: clock.now() + 150 } });
     expect(a!.snapshot().signaling).toMatchObject({ state: 'stopped', stoppedByUser: true });
-    expect(hub.registered.has(a!.nodeId)).toBe(false);
+    expect(network.registered.has(a!.nodeId)).toBe(false);
     expect(readyCount(a!)).toBe(1);
     expect(readyCount(b!)).toBe(1);
     await clock.advance(149);
     expect(a!.snapshot().signaling).toMatchObject({ state: 'stopped', stoppedByUser: true });
     await clock.advance(1);
     expect(a!.snapshot().signaling).toMatchObject({ state: 'open', stoppedByUser: false });
-    expect(hub.registered.has(a!.nodeId)).toBe(true);
+    expect(network.registered.has(a!.nodeId)).toBe(true);
   });
 
   it('announces no signaling endpoint while stopped, so others do not dial it', async () => {

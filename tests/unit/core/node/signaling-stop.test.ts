@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignalingStopSchedule } from '../../../../core/node/signaling-stop';
 import { TimerGroup } from '../../../../core/lib/clock';
-import { FakeSignaling, FakeSignalingHub } from '../../../support/fake-transport';
+import { MemoryNetwork, MemorySignaling } from '../../../../server/sim/memory-network';
 import { FakeClock, withTimerOverflow } from '../../../support/fake-clock';
 import { fakeId } from '../../../support/ids';
 
@@ -10,7 +10,7 @@ function setup() {
   const timers = new TimerGroup(clock);
   const changes: boolean[] = [];
   const schedule = new SignalingStopSchedule({ clock, timers, onChange: (stopped) => changes.push(stopped) });
-  const signaling = new FakeSignaling(new FakeSignalingHub(), fakeId(1), 'http://127.0.0.1:9000/peerjs');
+  const signaling = new MemorySignaling(new MemoryNetwork(), fakeId(1), 'http://127.0.0.1:9000/peerjs');
   const calls: string[] = [];
   signaling.pause = () => void calls.push('pause');
   signaling.resume = () => void calls.push('resume');
@@ -111,7 +111,7 @@ describe('SignalingStopSchedule', () => {
     const clock = withTimerOverflow(fake);
     const timers = new TimerGroup(clock);
     const schedule = new SignalingStopSchedule({ clock, timers, onChange: () => undefined });
-    const signaling = new FakeSignaling(new FakeSignalingHub(), fakeId(1), 'http://127.0.0.1:9000/peerjs');
+    const signaling = new MemorySignaling(new MemoryNetwork(), fakeId(1), 'http://127.0.0.1:9000/peerjs');
     const calls: string[] = [];
     signaling.pause = () => void calls.push('pause');
     signaling.resume = () => void calls.push('resume');

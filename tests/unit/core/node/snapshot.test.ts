@@ -3,24 +3,12 @@ import { buildSnapshot, type SnapshotInput } from '../../../../core/node/snapsho
 import { RECORD_STALE_MS, type NodeRecord, type VerifiedRecord } from '../../../../core/discovery/rendezvous-record';
 import type { PeerSnapshot } from '../../../../core/node/observed-state';
 import type { PeerSession } from '../../../../core/session/peer-session';
-import type { Settings } from '../../../../core/settings/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import { fakeId } from '../../../support/ids';
 
 const NOW = Date.UTC(2025, 0, 1);
 
-const settings: Settings = {
-  enabled: true,
-  signalingUrl: 'http://127.0.0.1:9000/peerjs',
-  relayUrls: ['http://127.0.0.1:9000/gun', 'http://127.0.0.1:9001/gun'],
-  room: 'default',
-  iceServers: [],
-  maxPeers: 8,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+const settings: Settings = { ...defaultSettings(), relayUrls: ['http://127.0.0.1:9000/gun', 'http://127.0.0.1:9001/gun'] };
 
 const peer = (n: number, state: PeerSnapshot['state'], over: Partial<PeerSnapshot> = {}): PeerSession => {
   const snap: Omit<PeerSnapshot, 'score' | 'lastPenalty' | 'trusted'> = {

@@ -4,29 +4,17 @@
  * connection, and the sealed messages travel both ways.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Settings } from '../../../../core/settings/settings';
+import { defaultSettings, type Settings } from '../../../../core/settings/settings';
 import { generateExportableKeyPair } from '../../../../core/identity/identity';
 import { MeshNode } from '../../../../core/node/node';
 import { answerJoin, joinWithCode, PairingOffers } from '../../../../core/pairing/pairing-exchange';
 import { PAIRING_CONNECT_MS, PairingRelay } from '../../../../core/pairing/pairing-relay';
 import { FakeClock, eventually } from '../../../support/fake-clock';
-import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
+import { MemoryNetwork } from '../../../../server/sim/memory-network';
 import { makeIdentity } from '../../../support/identities';
 
-const settings: Settings = {
-  enabled: true,
-  signalingUrl: 'http://127.0.0.1:9000/peerjs',
-  relayUrls: ['http://127.0.0.1:9000/gun'],
-  room: 'default',
-  iceServers: [],
-  // No automatic dialling: the pairing makes the connection.
-  maxPeers: 0,
-  routing: true,
-  pauseIncoming: false,
-  pauseOutgoing: false,
-  trustedOnly: false,
-  signalingStop: null,
-};
+// No automatic dialling: the pairing makes the connection.
+const settings: Settings = { ...defaultSettings(), maxPeers: 0 };
 
 describe('PairingRelay', () => {
   const nodes: MeshNode[] = [];
@@ -36,11 +24,10 @@ describe('PairingRelay', () => {
 
   it('connects to the node the code names and carries the exchange both ways', async () => {
     const clock = new FakeClock();
-    const hub = new FakeSignalingHub();
-    const store = new FakeRendezvousStore();
+    const network = new MemoryNetwork();
     for (let i = 0; i < 2; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
       node.configure(settings);
       nodes.push(node);
     }
@@ -73,12 +60,11 @@ describe('PairingRelay', () => {
 
   it('a dial that throws fails the connect at once and leaves no wait behind to reject unheard (issue 23, item 12)', async () => {
     const clock = new FakeClock();
-    const hub = new FakeSignalingHub();
-    const store = new FakeRendezvousStore();
+    const network = new MemoryNetwork();
     const made: MeshNode[] = [];
     for (const pauseOutgoing of [false, true]) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
       node.configure({ ...settings, pauseOutgoing });
       made.push(node);
       nodes.push(node);
@@ -104,7 +90,8 @@ describe('PairingRelay', () => {
   it('waits for the record of the node the code names, and says so when none comes', async () => {
     const clock = new FakeClock();
     const { identity } = await makeIdentity();
-    const node = new MeshNode({ identity, clock, createSignaling: new FakeSignalingHub().factory, createRendezvous: new FakeRendezvousStore().factory, app: 'test' });
+    const network = new MemoryNetwork();
+    const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
     node.configure(settings);
     nodes.push(node);
     const connecting = new PairingRelay(node, clock).connect('abcdefgh');
@@ -117,12 +104,11 @@ describe('PairingRelay', () => {
 describe('MeshNode.setShared', () => {
   it('writes this node’s value to the channel and hears the others’, also after going offline and back', async () => {
     const clock = new FakeClock();
-    const hub = new FakeSignalingHub();
-    const store = new FakeRendezvousStore();
+    const network = new MemoryNetwork();
     const made: MeshNode[] = [];
     for (let i = 0; i < 2; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
       node.configure(settings);
       made.push(node);
     }

@@ -6,12 +6,12 @@ import { IdentityVerifier, type Identity } from '../../../../core/identity/ident
 import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from '../../../../core/session/peer-session';
 import type { SessionPolicy } from '../../../../core/session/session-policy';
 import { authText } from '../../../../core/session/wire';
-import { linkPair, type FakeLink } from '../../../support/fake-transport';
+import { linkPair, type MemoryLink } from '../../../../server/sim/memory-network';
 import { makeIdentity } from '../../../support/identities';
 
 const policy: SessionPolicy = { isBlocked: () => false, app: 'meshdeck/test', caps: [] };
 
-function session(link: FakeLink, identity: Identity, blocked = policy.isBlocked, clock: Clock = systemClock): PeerSession {
+function session(link: MemoryLink, identity: Identity, blocked = policy.isBlocked, clock: Clock = systemClock): PeerSession {
   return new PeerSession(link, identity, new IdentityVerifier(), { ...policy, isBlocked: blocked }, clock);
 }
 

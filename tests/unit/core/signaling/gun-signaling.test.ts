@@ -10,7 +10,7 @@ import { importPublicKey } from '../../../../core/identity/identity';
 import { fromBase64Url } from '../../../../core/lib/encoding';
 import type { Link } from '../../../../core/session/link';
 import { FakeClock, eventually } from '../../../support/fake-clock';
-import { FakeRendezvousStore } from '../../../support/fake-transport';
+import { MemoryNetwork } from '../../../../server/sim/memory-network';
 import { makeIdentity } from '../../../support/identities';
 import { FakePeerConnection, installFakePeerConnections } from '../../../support/fake-peer-connection';
 
@@ -21,12 +21,13 @@ afterEach(() => restore());
 /** Two nodes on one in-memory relay, each knowing the other's node key as a fresh record would give it. */
 async function twoNodes() {
   const clock = new FakeClock();
-  const store = new FakeRendezvousStore();
+  const network = new MemoryNetwork();
+  const { store } = network;
   const keys = new Map<string, CryptoKey>();
   const node = async (made?: Awaited<ReturnType<typeof makeIdentity>>) => {
     const { identity } = made ?? (await makeIdentity());
     keys.set(identity.nodeId, await importPublicKey(fromBase64Url(identity.nodePub)));
-    const board = store.factory({ relayUrls: ['relay'], room: 'room', clock });
+    const board = network.createRendezvous({ relayUrls: ['relay'], room: 'room', clock });
     const gun = new GunSignaling({ identity, iceServers: [], clock, board, nodeKeyOf: (id) => keys.get(id) ?? null });
     board.start();
     gun.start();
@@ -53,14 +54,15 @@ function failure(link: Link): Promise<string> {
 describe('GunSignaling box keys (issue 23, item 7)', () => {
   it('writes the newest box key signed, when an earlier signing finishes last', async () => {
     const clock = new FakeClock();
-    const store = new FakeRendezvousStore();
+    const network = new MemoryNetwork();
+    const { store } = network;
     const { identity } = await makeIdentity();
     let signings = 0;
     // The first box key's signature takes longer than the next one's.
     const slowFirst = Object.create(identity, {
       sign: { value: async (text: string) => ((++signings === 1 ? await new Promise((r) => setTimeout(r, 100)) : undefined), identity.sign(text)) },
     }) as typeof identity;
-    const board = store.factory({ relayUrls: ['relay'], room: 'room', clock });
+    const board = network.createRendezvous({ relayUrls: ['relay'], room: 'room', clock });
     const gun = new GunSignaling({ identity: slowFirst, iceServers: [], clock, board, nodeKeyOf: () => null });
     board.start();
     gun.start();

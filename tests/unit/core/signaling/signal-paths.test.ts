@@ -3,16 +3,17 @@ import { Emitter } from '../../../../core/lib/events';
 import { SignalPaths, PRIMARY_AVOID_MS } from '../../../../core/signaling/signal-paths';
 import type { FallbackSignaling, Signaling, SignalingEvents } from '../../../../core/signaling/signaling';
 import type { SignalingState } from '../../../../core/node/observed-state';
-import { FakeLink } from '../../../support/fake-transport';
+import { linkPair, type MemoryLink } from '../../../../server/sim/memory-network';
 import { FakeClock } from '../../../support/fake-clock';
 
 const URL = 'http://127.0.0.1:9000/peerjs';
+const SELF = 'n' + 'a'.repeat(26);
 
 class FakePath implements FallbackSignaling {
   readonly events = new Emitter<SignalingEvents>();
   readonly attempts = 0;
   dialled: string[] = [];
-  lastLink: FakeLink | null = null;
+  lastLink: MemoryLink | null = null;
   paused = false;
   constructor(
     readonly url: string,
@@ -22,9 +23,9 @@ class FakePath implements FallbackSignaling {
     this.state = state;
     this.events.emit('signaling:state', { state, error: null });
   }
-  dial(nodeId: string): FakeLink {
+  dial(nodeId: string): MemoryLink {
     this.dialled.push(nodeId);
-    return (this.lastLink = new FakeLink(nodeId, 'outbound'));
+    return (this.lastLink = linkPair(SELF, nodeId)[0]);
   }
   snapshot() {
     return { path: 'gun' as const, state: this.state, setUp: 0, refused: 0, lastError: null };

@@ -1,6 +1,6 @@
 /**
  * Fuzzing the handshake state machine (core/session/peer-session.ts) over the fake links of
- * tests/support/fake-transport.ts. The remote side sends random sequences of frames in random order:
+ * server/sim/memory-network.ts. The remote side sends random sequences of frames in random order:
  * garbage, message-shaped JSON, hellos (genuine, downgraded, mutated, for another peer ID, with
  * borrowed keys), auths (random, or genuinely signed over a text that is wrong in one part: the nonce,
  * the IDs, the fingerprints, the version), pings, routes, byes, oversized frames, floods, binary
@@ -16,7 +16,7 @@ import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from '../../../..
 import type { SessionPolicy } from '../../../../core/session/session-policy';
 import { BYE_REASONS, type RoutedMessage } from '../../../../core/session/wire';
 import { randomBytes, toBase64Url } from '../../../../core/lib/encoding';
-import { linkPair, type FakeLink } from '../../../support/fake-transport';
+import { linkPair, type MemoryLink } from '../../../../server/sim/memory-network';
 import { FakeClock, settle } from '../../../support/fake-clock';
 import { EscapedError, fuzzTally } from '../../../support/fuzz-tally';
 import {
@@ -92,7 +92,7 @@ describe('PeerSession handshake under fuzzing', () => {
   }
 
   /** The nonce `b` sent in its hello, once it sent one. */
-  const nonceOf = (lb: FakeLink): string | null => {
+  const nonceOf = (lb: MemoryLink): string | null => {
     const hello = lb.sent.map((f) => JSON.parse(f) as { t: string; nonce?: string }).find((m) => m.t === 'hello');
     return hello?.nonce ?? null;
   };
@@ -112,7 +112,7 @@ describe('PeerSession handshake under fuzzing', () => {
     }
   }
 
-  async function auth(variant: AuthVariant, la: FakeLink, lb: FakeLink): Promise<Record<string, unknown>> {
+  async function auth(variant: AuthVariant, la: MemoryLink, lb: MemoryLink): Promise<Record<string, unknown>> {
     const nonce = nonceOf(lb) ?? toBase64Url(randomBytes(16));
     const own = la.fingerprints()?.local ?? randomFp();
     const peer = la.fingerprints()?.remote ?? randomFp();
@@ -138,7 +138,7 @@ describe('PeerSession handshake under fuzzing', () => {
   }
 
   /** Sends what `act` stands for from the remote end `la`; returns the frames it sent. */
-  async function perform(act: Action, la: FakeLink, lb: FakeLink): Promise<string[]> {
+  async function perform(act: Action, la: MemoryLink, lb: MemoryLink): Promise<string[]> {
     const send = (frame: string) => {
       if (la.isClosed) return [];
       la.send(frame);

@@ -1,8 +1,38 @@
-/** Writes one benchmark result file with the keys every result carries (docs/benchmarks.md). */
+/**
+ * What every benchmark shares (issue 24, "one of each"): writing its result file with the keys every
+ * result carries (docs/benchmarks.md), the arithmetic its figures go through (round, median,
+ * percentile), and the page readings more than one benchmark takes (the page clock, the heap after GC).
+ */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from 'puppeteer';
+
+/** The node's own median (core/session/heartbeat), so a benchmark's median is the one the product shows. */
+export { median } from '../../core/session/heartbeat';
+
+/** `value` with `digits` decimals, as a number: how every figure and sample is written. */
+export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+/** The nearest-rank `p`th percentile of `values` (not empty). */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** The page's clock in ms since the epoch: both browsers of a benchmark share the machine's clock. */
+export function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.timeOrigin + performance.now());
+}
+
+/** The page's used JS heap after a full GC (the browser runs with --js-flags=--expose-gc). */
+export function heapAfterGc(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    (globalThis as unknown as { gc: () => void }).gc();
+    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+  });
+}
 
 type Figures = Record<string, unknown> & { runs: number };
 

@@ -27,6 +27,8 @@ export interface MeshRoutingDeps {
   log: EventLog;
   /** Lowers a neighbour's score by `points` (the node disconnects it at the threshold). */
   penalize(nodeId: string, points: number, why: string): void;
+  /** A number in [0, 1): the neighbours a route floods to when no path is known. */
+  random(): number;
 }
 
 export class MeshRouting {
@@ -48,6 +50,7 @@ export class MeshRouting {
       log: (level, type, message, nodeId) => deps.log.add(level, type, message, nodeId),
       penalize: (nodeId, why) => deps.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
       nextHop: (destination) => this.routes.nextHop(destination),
+      random: () => deps.random(),
     });
     this.routes = new RouteCache({
       now: () => clock.monotonic(),

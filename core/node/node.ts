@@ -66,6 +66,11 @@ export interface NodeComponents extends TransportFactories {
   checkIceServer?: IceServerChecker;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
+  /**
+   * A number in [0, 1), for the node's random choices: the auto-dialler's order, the redial jitter, the
+   * neighbours a route floods to. `Math.random` where the node is composed; tests pin it.
+   */
+  random(): number;
   /** Where events go; the host passes one that outlives the node, so numbering carries on across restarts. */
   log?: EventLog;
 }
@@ -121,7 +126,7 @@ export class MeshNode {
     const { clock, identity } = components;
     this.timers = new TimerGroup(clock);
     this.beats = new BeatPacer(clock);
-    this.redial = new RedialPolicy(clock);
+    this.redial = new RedialPolicy(clock, () => components.random());
     this.dialBudget = new DialBudget(clock);
     this.log = components.log ?? new EventLog(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
@@ -134,7 +139,7 @@ export class MeshNode {
       budget: this.dialBudget,
       context: () => this.dialContext(),
       dial: (nodeId) => this.dial(nodeId),
-      random: Math.random,
+      random: () => components.random(),
     });
     this.scores = new PeerScores(() => clock.monotonic());
     this.network = new NetworkStatus({ clock, log: this.log });
@@ -226,6 +231,7 @@ export class MeshNode {
       routingEnabled: () => this.settings?.routing ?? false,
       log: this.log,
       penalize: (nodeId, points, why) => this.penalize(nodeId, points, why),
+      random: () => components.random(),
     });
   }
 

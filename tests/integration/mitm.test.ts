@@ -84,6 +84,7 @@ describe('a party in the middle that relays every frame', () => {
       createSignaling: createSignaling(createPeerJsSignaling),
       createRendezvous: createGunRendezvous,
       app: 'meshdeck-test/1',
+      random: Math.random,
     });
     // maxPeers 0: no auto-dial; the test dials by hand. Each node in its own room: they never meet directly.
     node.configure(validateSettings({ ...defaultSettings(), signalingUrl, relayUrls: [relayUrl], room: `mitm-${node.nodeId}`, maxPeers: 0 }));

@@ -4,7 +4,7 @@
  * with `eventually`, which moves no node timer; what the node does on its timers (dial sweeps,
  * announces, the end of a signaling stop, the redial hold) happens only when the test advances time.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
 import { STALLED_DIAL_MS } from '../../../../core/node/auto-dialler';
 import type { PeerSession } from '../../../../core/session/peer-session';
@@ -22,6 +22,7 @@ import { Identity } from '../../../../core/identity/identity';
 import { loadOrCreateIdentity } from '../../../../core/identity/identity-store';
 import { memoryNodeKeyStore } from '../../../../core/identity/node-key-store';
 import { memoryStore } from '../../../support/memory-store';
+import { pinnedRandom } from '../../../support/pinned-random';
 
 
 const settings: Settings = {
@@ -44,6 +45,12 @@ describe('MeshNode', () => {
     for (const node of nodes.splice(0)) node.stop();
   });
 
+  /** The nodes' random choices, pinned: each test's dials go in the same order on every run. */
+  let random = pinnedRandom();
+  beforeEach(() => {
+    random = pinnedRandom();
+  });
+
   async function mesh(count: number, overrides: Partial<Settings> = {}) {
     const clock = new FakeClock();
     const hub = new FakeSignalingHub();
@@ -62,7 +69,7 @@ describe('MeshNode', () => {
     const made: MeshNode[] = [];
     for (let i = 0; i < count; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling, createRendezvous: store.factory, app: 'test', random });
       nodes.push(node);
       made.push(node);
     }
@@ -131,7 +138,7 @@ describe('MeshNode', () => {
       await eventually(() => connecting() === maxPeers, 'every slot taken by an unanswered dial');
       const newcomer = async () => {
         const { identity } = await makeIdentity();
-        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test', random });
         nodes.push(node);
         node.configure({ ...settings, maxPeers: 0 });
         return node;
@@ -378,7 +385,7 @@ describe('MeshNode', () => {
     const { clock, hub, store, nodes: [a] } = await mesh(1, { maxPeers: 0 });
     const { identity } = await makeIdentity();
     const twins = [0, 1, 2].map(() => {
-      const twin = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const twin = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test', random });
       nodes.push(twin);
       twin.configure({ ...settings, maxPeers: 0 });
       return twin;
@@ -593,7 +600,7 @@ describe('MeshNode', () => {
       const browserOfUser = async () => {
         const keys = memoryNodeKeyStore();
         const identity = await Identity.fromStored(await loadOrCreateIdentity({ local: memoryStore(), sync, keys }), keys);
-        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+        const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test', random });
         nodes.push(node);
         return node;
       };

@@ -12,6 +12,7 @@ import { PAIRING_CONNECT_MS, PairingRelay } from '../../../../core/pairing/pairi
 import { FakeClock, eventually } from '../../../support/fake-clock';
 import { FakeRendezvousStore, FakeSignalingHub } from '../../../support/fake-transport';
 import { makeIdentity } from '../../../support/identities';
+import { pinnedRandom } from '../../../support/pinned-random';
 
 const settings: Settings = {
   enabled: true,
@@ -40,7 +41,7 @@ describe('PairingRelay', () => {
     const store = new FakeRendezvousStore();
     for (let i = 0; i < 2; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test', random: pinnedRandom() });
       node.configure(settings);
       nodes.push(node);
     }
@@ -78,7 +79,7 @@ describe('PairingRelay', () => {
     const made: MeshNode[] = [];
     for (const pauseOutgoing of [false, true]) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test', random: pinnedRandom() });
       node.configure({ ...settings, pauseOutgoing });
       made.push(node);
       nodes.push(node);
@@ -104,7 +105,7 @@ describe('PairingRelay', () => {
   it('waits for the record of the node the code names, and says so when none comes', async () => {
     const clock = new FakeClock();
     const { identity } = await makeIdentity();
-    const node = new MeshNode({ identity, clock, createSignaling: new FakeSignalingHub().factory, createRendezvous: new FakeRendezvousStore().factory, app: 'test' });
+    const node = new MeshNode({ identity, clock, createSignaling: new FakeSignalingHub().factory, createRendezvous: new FakeRendezvousStore().factory, app: 'test', random: pinnedRandom() });
     node.configure(settings);
     nodes.push(node);
     const connecting = new PairingRelay(node, clock).connect('abcdefgh');
@@ -122,7 +123,7 @@ describe('MeshNode.setShared', () => {
     const made: MeshNode[] = [];
     for (let i = 0; i < 2; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: hub.factory, createRendezvous: store.factory, app: 'test', random: pinnedRandom() });
       node.configure(settings);
       made.push(node);
     }

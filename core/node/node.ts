@@ -25,6 +25,7 @@ import { RedialPolicy } from './redial-policy';
 import type { RefreshResult } from './refresh-result';
 import type { MeshPingResult } from '../routing/routing-reports';
 import { RecordTable } from '../discovery/record-table';
+import { RecordIntake } from './record-intake';
 import { isStale } from '../discovery/rendezvous-record';
 import { signalingUrlsOf, type Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
@@ -102,6 +103,7 @@ export class MeshNode {
   private readonly replacements = new Map<string, PeerSession>();
   private readonly scores: PeerScores;
   private readonly records: RecordTable;
+  private readonly intake: RecordIntake;
   private readonly redial: RedialPolicy;
   private readonly dialBudget: DialBudget;
   private readonly dialler: AutoDialler;
@@ -118,7 +120,6 @@ export class MeshNode {
   private lastAnnounceAt: number | null = null;
   /** The endpoints the records list, joined (null while offline): a change announces at once. */
   private announcedUrls: string | null = null;
-  private lastDiscoveryAt: number | null = null;
   private unsubscribers: (() => void)[] = [];
   private stopped = false;
 
@@ -141,6 +142,7 @@ export class MeshNode {
       dial: (nodeId) => this.dial(nodeId),
       random: () => components.random(),
     });
+    this.intake = new RecordIntake({ selfId: identity.nodeId, clock, records: this.records, dialler: this.dialler, log: this.log, changed: () => this.publisher.changed(false) });
     this.scores = new PeerScores(() => clock.monotonic());
     this.network = new NetworkStatus({ clock, log: this.log });
     this.room = new RoomServices({
@@ -377,12 +379,9 @@ export class MeshNode {
         if (this.admission.met(link)) this.dialCount++;
       }),
       signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
-      rendezvous.events.on('record:update', ({ value, verdict }) => this.onRecord(value, verdict)),
+      rendezvous.events.on('record:update', ({ value, verdict }) => this.intake.take(value, verdict)),
       rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
-      rendezvous.events.on('records:refused', (refused) => {
-        for (const raw of refused) this.records.countScreened(raw);
-        this.publisher.changed(false);
-      }),
+      rendezvous.events.on('records:refused', (refused) => this.intake.screened(refused)),
       rendezvous.events.on('shared:update', ({ channel, value, verdict }) => {
         this.room.heard(channel, value, verdict);
       }),
@@ -409,7 +408,7 @@ export class MeshNode {
     this.sessions.clear();
     this.replacements.clear();
     this.admission.closeRefused();
-    this.records.stop();
+    this.intake.stop();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     this.room.stop();
@@ -498,33 +497,6 @@ export class MeshNode {
     this.sessions.get(nodeId)?.close(reason);
   }
 
-  private onRecord(raw: unknown, verdict: Verdict): void {
-    this.records.ingest(raw).then(
-      (result) => {
-        // Only news ends the read: a copy of the record held, or one not checked, may stand in front of a
-        // newer write. This node's own record is no news, and nothing better will come by waiting.
-        verdict(result === 'new' || result === 'updated' || (raw as { id?: unknown } | null)?.id === this.nodeId);
-        if (result === 'ignored' || result === 'stale') return;
-        if (result === 'invalid') return this.publisher.changed(false);
-        this.lastDiscoveryAt = this.components.clock.now();
-        const nodeId = (raw as { id: string }).id;
-        const known = this.records.get(nodeId);
-        if (result === 'new' && known) {
-          // Ranked by the signed date, but never later than now: records may be dated up to 2 minutes
-          // ahead (clock skew), and Sybils dated ahead would otherwise outrank every newcomer.
-          this.dialler.found(nodeId, Math.min(known.record.ts, this.components.clock.now()));
-        } else {
-          this.dialler.changed(nodeId);
-        }
-        this.publisher.changed(false);
-      },
-      (error: unknown) => {
-        verdict(false);
-        this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`);
-      },
-    );
-  }
-
   /** What the dial policy reads, taken once per sweep rather than once per record. */
   private dialContext(): DialContext {
     return {
@@ -605,7 +577,7 @@ export class MeshNode {
       },
       relayStates: this.network.relayStates,
       lastAnnounceAt: this.lastAnnounceAt,
-      lastDiscoveryAt: this.lastDiscoveryAt,
+      lastDiscoveryAt: this.intake.lastDiscoveryAt,
       blocked: this.access.blocked,
       trusted: this.access.trusted,
       routing: this.routing.counters,

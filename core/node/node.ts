@@ -12,8 +12,6 @@ import { Emitter } from '../lib/events';
 import { IdentityVerifier } from '../identity/identity';
 import { MeshRouting } from './mesh-routing';
 import type { NodeSnapshot } from './observed-state';
-import type { RelayState } from '../discovery/rendezvous';
-import type { SignalingState } from '../signaling/signaling';
 import { PeerSession, type CloseReason } from '../session/peer-session';
 import type { Pair } from '../session/wire';
 import { BeatPacer } from '../session/beat-pacer';
@@ -29,33 +27,23 @@ import { RecordIntake } from './record-intake';
 import { isStale } from '../discovery/rendezvous-record';
 import { signalingUrlsOf, type Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
-import type { Rendezvous, Verdict } from '../discovery/rendezvous';
-import type { SignalPaths } from '../signaling/signal-paths';
-import { openTransports, type TransportFactories } from './node-transports';
+import type { Verdict } from '../discovery/rendezvous';
+import type { TransportFactories } from './node-transports';
 import { controlChanges } from './control-changes';
 import type { FileSharing } from '../files/file-sharing';
 import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
-import { SignalingStopSchedule } from './signaling-stop';
+import { OnlineRun } from './online-run';
 import { SessionAdmission } from './session-admission';
-import { NetworkStatus } from './network-status';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
 import type { DialContext } from './dial-policy';
 import { NotTrustedError } from './trust-policy';
 import { STRANGER_REFUSED } from '../session/session-policy';
-import { Announcer } from './announcer';
 import { buildSnapshot } from './snapshot';
 import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
-import { errorText } from '../lib/error-text';
-import { IceChecks, type IceServerChecker } from './ice-checks';
+import type { IceServerChecker } from './ice-checks';
 
-/**
- * How often each connection's transport counters are read (getStats): rates are averages over this
- * window. Every 2 s rather than every second halves the idle node's getStats calls, its largest cost.
- */
-const STATS_INTERVAL_MS = 2000;
-export const DIAL_SWEEP_MS = 3000;
 /** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
 export const REFRESH_SETTLE_MS = 1000;
 
@@ -95,8 +83,6 @@ export class MeshNode {
   /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
   private readonly access: AccessLists;
   private dialCount = 0;
-  private signaling: SignalPaths | null = null;
-  private rendezvous: Rendezvous | null = null;
   private readonly room: RoomServices;
   private readonly sessions = new SessionTable();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
@@ -111,16 +97,10 @@ export class MeshNode {
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
-  private readonly signalingStop: SignalingStopSchedule;
-  private readonly announcer: Announcer;
-  private readonly iceChecks: IceChecks | null;
-  private readonly network: NetworkStatus;
+  /** The node online: its transports, and what rides on them. */
+  private readonly run: OnlineRun;
   private readonly admission: SessionAdmission;
   private readonly lifecycle: SessionLifecycle;
-  private lastAnnounceAt: number | null = null;
-  /** The endpoints the records list, joined (null while offline): a change announces at once. */
-  private announcedUrls: string | null = null;
-  private unsubscribers: (() => void)[] = [];
   private stopped = false;
 
   constructor(private readonly components: NodeComponents) {
@@ -144,7 +124,6 @@ export class MeshNode {
     });
     this.intake = new RecordIntake({ selfId: identity.nodeId, clock, records: this.records, dialler: this.dialler, log: this.log, changed: () => this.publisher.changed(false) });
     this.scores = new PeerScores(() => clock.monotonic());
-    this.network = new NetworkStatus({ clock, log: this.log });
     this.room = new RoomServices({
       identity,
       clock,
@@ -172,7 +151,7 @@ export class MeshNode {
       closed: (close) => this.events.emit('peer:close', close),
       pair: (session, message) => this.events.emit('peer:pair', { session, message }),
       changed: () => this.publisher.changed(true),
-      neighboursChanged: () => this.announcer.neighboursChanged(),
+      neighboursChanged: () => this.run.neighboursChanged(),
     });
     this.admission = new SessionAdmission({
       selfId: identity.nodeId,
@@ -181,7 +160,7 @@ export class MeshNode {
       replacements: this.replacements,
       access: this.access,
       userIdOf: (nodeId) => this.records.get(nodeId)?.userId ?? null,
-      reachesTargets: () => !this.signaling || this.signaling.reachesTargets,
+      reachesTargets: () => !this.run.signaling || this.run.signaling.reachesTargets,
       adopt: (link, options) => this.lifecycle.adopt(link, options),
       timers: this.timers,
       log: this.log,
@@ -192,38 +171,6 @@ export class MeshNode {
       (s) => this.events.emit('state:change', s),
       () => this.events.listens('state:change'),
     );
-    this.signalingStop = new SignalingStopSchedule({
-      clock,
-      timers: this.timers,
-      onChange: (stopped) => {
-        this.log.add('info', 'control:signaling', stopped ? 'signaling stopped; open connections kept' : 'signaling resumed');
-        this.announcer.now();
-      },
-    });
-    this.announcer = new Announcer({
-      identity,
-      clock,
-      timers: this.timers,
-      content: () => {
-        const settings = this.settings;
-        if (!settings) return null;
-        const signal = this.signalingStop.isPaused ? [] : (this.signaling?.announcedUrls() ?? []);
-        return { signal, routing: settings.routing, neighbors: this.sessions.readyIds() };
-      },
-      rendezvous: () => this.rendezvous,
-      onAnnounced: (at) => {
-        this.lastAnnounceAt = at;
-        this.publisher.changed(false);
-      },
-      onError: (error) => this.log.add('warn', 'rendezvous:announce', `announce failed: ${errorText(error)}`),
-    });
-    this.iceChecks = components.checkIceServer
-      ? new IceChecks(components.checkIceServer, clock, (result) => {
-          if (result.state === 'failed') this.log.add('warn', 'ice:check', `ICE server ${result.url}: ${result.error}`);
-          else this.log.add('info', 'ice:check', `ICE server ${result.url} answered`);
-          this.publisher.changed(true);
-        })
-      : null;
     this.routing = new MeshRouting({
       identity,
       clock,
@@ -234,6 +181,22 @@ export class MeshNode {
       log: this.log,
       penalize: (nodeId, points, why) => this.penalize(nodeId, points, why),
       random: () => components.random(),
+    });
+    this.run = new OnlineRun({
+      transports: components,
+      checkIceServer: components.checkIceServer,
+      timers: this.timers,
+      log: this.log,
+      settings: () => this.settings,
+      sessions: this.sessions,
+      freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
+      admission: this.admission,
+      intake: this.intake,
+      room: this.room,
+      dialler: this.dialler,
+      redial: this.redial,
+      dialled: () => void this.dialCount++,
+      changed: (urgent) => this.publisher.changed(urgent),
     });
   }
 
@@ -250,12 +213,12 @@ export class MeshNode {
   }
 
   get isRunning(): boolean {
-    return this.signaling !== null;
+    return this.run.isOnline;
   }
 
   /** Timers and transport listeners the node holds: all 0 after stop(). */
   get resourceCount(): { timers: number; sessions: number; listeners: number; refused: number } {
-    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.admission.refusedCount };
+    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.run.listenerCount, refused: this.admission.refusedCount };
   }
 
   /** The settings the node runs with (null before the first configure()). */
@@ -294,13 +257,13 @@ export class MeshNode {
     } else {
       this.dialler.sweep();
     }
-    this.signalingStop.reconcile(next.signalingStop, this.signaling);
+    this.run.reconcileStop(next.signalingStop);
     this.publisher.changed(true);
   }
 
   /** `Retry now`: skips the signaling reconnect backoff. */
   retrySignaling(): void {
-    this.signaling?.retryNow();
+    this.run.retrySignaling();
   }
 
   /**
@@ -359,102 +322,15 @@ export class MeshNode {
   }
 
   private goOnline(): void {
-    const settings = this.settings!;
-    const { signaling, rendezvous } = openTransports(this.components, settings, {
-      freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
-      offersWanted: () => this.admission.trackerOffersWanted(),
-      holds: (nodeId) => this.admission.holds(nodeId),
-      pathsChanged: () => {
-        this.publisher.changed(true);
-        this.dialler.sweep();
-      },
-    });
-    this.signaling = signaling;
-    this.rendezvous = rendezvous;
-    this.network.connecting(settings.relayUrls);
-    this.unsubscribers.push(
-      signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
-      signaling.events.on('link:inbound', (link) => this.admission.inbound(link)),
-      signaling.events.on('link:met', (link) => {
-        if (this.admission.met(link)) this.dialCount++;
-      }),
-      signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
-      rendezvous.events.on('record:update', ({ value, verdict }) => this.intake.take(value, verdict)),
-      rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
-      rendezvous.events.on('records:refused', (refused) => this.intake.screened(refused)),
-      rendezvous.events.on('shared:update', ({ channel, value, verdict }) => {
-        this.room.heard(channel, value, verdict);
-      }),
-    );
-    if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
-    else {
-      this.setSignalingState('connecting', null);
-      signaling.start();
-    }
-    rendezvous.start();
-    this.room.start(rendezvous, settings);
-    this.iceChecks?.start(settings.iceServers);
-    this.announcer.start();
-    this.announcedUrls = signaling.announcedUrls().join();
-    this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
-    this.timers.interval(() => {
-      this.redial.prune();
-      this.dialler.sweep();
-    }, DIAL_SWEEP_MS);
+    this.run.start(this.settings!);
   }
 
   private goOffline(reason: CloseReason): void {
+    // Every session first: its bye goes out while the transports still carry it.
     for (const session of [...this.sessions.all(), ...this.replacements.values()]) session.close(reason);
     this.sessions.clear();
     this.replacements.clear();
-    this.admission.closeRefused();
-    this.intake.stop();
-    for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.unsubscribers = [];
-    this.room.stop();
-    this.iceChecks?.stop();
-    this.signaling?.stop();
-    this.rendezvous?.stop();
-    this.signaling = null;
-    this.rendezvous = null;
-    this.signalingStop.reset();
-    this.announcer.stop();
-    this.announcedUrls = null;
-    this.timers.clear();
-    this.dialler.stop();
-    this.network.offline();
-    this.publisher.changed(true);
-  }
-
-  private onRelayState(url: string, state: RelayState): void {
-    const { back, lostOne } = this.network.relayChanged(url, state);
-    // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
-    // and the network is back, so signaling need not wait out its backoff either.
-    if (back) {
-      this.announcer.now();
-      this.signaling?.retryNow();
-    }
-    // A relay lost while others stay: announce through them at once, so that a node reading the room
-    // through another relay (or one peered with the lost one) finds this node fresh there now.
-    if (lostOne) this.announcer.now();
-    this.publisher.changed(true);
-  }
-
-  private onSignalingState(state: SignalingState, error: string | null): void {
-    this.network.signalingChanged(state, error);
-    this.publisher.changed(true);
-    // The record lists the endpoints this node is registered on: say so as soon as that changes.
-    const announced = this.signaling?.announcedUrls().join() ?? '';
-    if (this.announcedUrls !== null && announced !== this.announcedUrls) {
-      this.announcedUrls = announced;
-      this.announcer.now();
-    }
-    if (state === 'open') this.dialler.sweep();
-  }
-
-  private setSignalingState(state: SignalingState, error: string | null): void {
-    this.network.setSignaling(state, error);
-    this.publisher.changed(true);
+    this.run.stop();
   }
 
   /**
@@ -480,7 +356,8 @@ export class MeshNode {
    * hold after the user disconnected it).
    */
   dial(nodeId: string, { userAsked = false } = {}): PeerSession {
-    if (!this.signaling) throw new NodeOfflineError();
+    const signaling = this.run.signaling;
+    if (!signaling) throw new NodeOfflineError();
     const existing = this.sessions.get(nodeId);
     if (existing) return existing;
     if (userAsked) this.redial.clear(nodeId);
@@ -489,7 +366,7 @@ export class MeshNode {
     if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
     this.dialCount++;
     const known = this.records.get(nodeId);
-    return this.lifecycle.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
+    return this.lifecycle.adopt(signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
   }
 
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
@@ -501,8 +378,8 @@ export class MeshNode {
   private dialContext(): DialContext {
     return {
       settings: this.settings,
-      signalingState: this.signaling ? this.network.signaling.state : 'stopped',
-      canReach: (known) => this.signaling?.canReach({ signal: known.signal }) ?? false,
+      signalingState: this.run.signalingState,
+      canReach: (known) => this.run.signaling?.canReach({ signal: known.signal }) ?? false,
       selfId: this.nodeId,
       now: this.components.clock.now(),
       sessionCount: this.sessions.size,
@@ -518,10 +395,11 @@ export class MeshNode {
    * how many nodes it newly found and how many dials it started.
    */
   async refreshPeers(): Promise<RefreshResult> {
-    if (!this.rendezvous) throw new NodeOfflineError();
+    const rendezvous = this.run.rendezvous;
+    if (!rendezvous) throw new NodeOfflineError();
     const before = new Set(this.records.ids());
     const dialsBefore = this.dialCount;
-    this.rendezvous.reread();
+    rendezvous.reread();
     this.dialler.sweep();
     await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
     const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
@@ -549,16 +427,10 @@ export class MeshNode {
     return known && !isStale(known.record, this.components.clock.now()) ? known.nodeKey : null;
   }
 
-  private sampleStats(): void {
-    Promise.all(this.sessions.all().map((s) => s.sampleTraffic())).then(
-      () => this.publisher.changed(false),
-      (error: unknown) => this.log.add('warn', 'stats:sample', `traffic not sampled: ${errorText(error)}`),
-    );
-  }
-
   snapshot(): NodeSnapshot {
     const now = this.components.clock.now();
     const { identity } = this.components;
+    const run = this.run.snapshot();
     const built = buildSnapshot({
       now,
       nodeId: identity.nodeId,
@@ -568,15 +440,9 @@ export class MeshNode {
       records: this.records.all(),
       invalidRecords: this.records.invalidCount,
       closed: this.sessions.recentlyClosed(now),
-      signaling: {
-        ...this.network.signaling,
-        attempts: this.signaling?.attempts ?? 0,
-        stoppedByUser: this.signalingStop.isPaused,
-        endpoints: this.signaling?.endpointSnapshots() ?? signalingUrlsOf(this.settings ?? { signalingUrl: '' }).filter(Boolean).map((url) => ({ url, state: 'stopped', lastError: null })),
-        fallbacks: this.signaling?.fallbackSnapshots() ?? [],
-      },
-      relayStates: this.network.relayStates,
-      lastAnnounceAt: this.lastAnnounceAt,
+      signaling: run.signaling,
+      relayStates: run.relayStates,
+      lastAnnounceAt: run.lastAnnounceAt,
       lastDiscoveryAt: this.intake.lastDiscoveryAt,
       blocked: this.access.blocked,
       trusted: this.access.trusted,
@@ -584,6 +450,6 @@ export class MeshNode {
       handshakesRefused: this.lifecycle.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
-    return { ...built, files: this.room.files?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
+    return { ...built, files: this.room.files?.snapshot() ?? null, ice: run.ice };
   }
 }

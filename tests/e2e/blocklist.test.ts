@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, waitFor, type ExtensionBrowser } from '../support/extension-browser';
-import { DIAL_SWEEP_MS } from '../../core/node/node';
+import { DIAL_SWEEP_MS } from '../../core/node/online-run';
 import { confirmDialog } from '../support/ui';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };

@@ -5,7 +5,8 @@
  * announces, the end of a signaling stop, the redial hold) happens only when the test advances time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIAL_SWEEP_MS, MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import { MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import { DIAL_SWEEP_MS } from '../../../../core/node/online-run';
 import { STALLED_DIAL_MS } from '../../../../core/node/auto-dialler';
 import type { PeerSession } from '../../../../core/session/peer-session';
 import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';

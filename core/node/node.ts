@@ -18,7 +18,8 @@ import { BeatPacer } from '../session/beat-pacer';
 import { DialBudget } from './dial-budget';
 import { AutoDialler } from './auto-dialler';
 import { AccessLists } from './access-lists';
-import { BlockedPeerError, NodeOfflineError, PausedError } from './node-errors';
+import { NodeOfflineError } from './node-errors';
+import { OutboundDials } from './outbound-dials';
 import { RedialPolicy } from './redial-policy';
 import type { RefreshResult } from './refresh-result';
 import type { MeshPingResult } from '../routing/routing-reports';
@@ -37,8 +38,6 @@ import { OnlineRun } from './online-run';
 import { SessionAdmission } from './session-admission';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
-import type { DialContext } from './dial-policy';
-import { NotTrustedError } from './trust-policy';
 import { STRANGER_REFUSED } from '../session/session-policy';
 import { buildSnapshot } from './snapshot';
 import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
@@ -82,7 +81,6 @@ export class MeshNode {
   private settings: Settings | null = null;
   /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
   private readonly access: AccessLists;
-  private dialCount = 0;
   private readonly room: RoomServices;
   private readonly sessions = new SessionTable();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
@@ -93,6 +91,7 @@ export class MeshNode {
   private readonly redial: RedialPolicy;
   private readonly dialBudget: DialBudget;
   private readonly dialler: AutoDialler;
+  private readonly dials: OutboundDials;
   private readonly timers: TimerGroup;
   /** The one heartbeat timer of all sessions. */
   private readonly beats: BeatPacer;
@@ -118,8 +117,8 @@ export class MeshNode {
       records: this.records,
       sessions: this.sessions,
       budget: this.dialBudget,
-      context: () => this.dialContext(),
-      dial: (nodeId) => this.dial(nodeId),
+      context: () => this.dials.context(),
+      dial: (nodeId) => this.dials.dial(nodeId),
       random: () => components.random(),
     });
     this.intake = new RecordIntake({ selfId: identity.nodeId, clock, records: this.records, dialler: this.dialler, log: this.log, changed: () => this.publisher.changed(false) });
@@ -195,8 +194,20 @@ export class MeshNode {
       room: this.room,
       dialler: this.dialler,
       redial: this.redial,
-      dialled: () => void this.dialCount++,
+      dialled: () => this.dials.counted(),
       changed: (urgent) => this.publisher.changed(urgent),
+    });
+    this.dials = new OutboundDials({
+      selfId: identity.nodeId,
+      clock,
+      settings: () => this.settings,
+      signaling: () => this.run.signaling,
+      signalingState: () => this.run.signalingState,
+      sessions: this.sessions,
+      records: this.records,
+      redial: this.redial,
+      access: this.access,
+      adopt: (link) => this.lifecycle.adopt(link),
     });
   }
 
@@ -355,39 +366,13 @@ export class MeshNode {
    * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
    * hold after the user disconnected it).
    */
-  dial(nodeId: string, { userAsked = false } = {}): PeerSession {
-    const signaling = this.run.signaling;
-    if (!signaling) throw new NodeOfflineError();
-    const existing = this.sessions.get(nodeId);
-    if (existing) return existing;
-    if (userAsked) this.redial.clear(nodeId);
-    if (this.settings?.pauseOutgoing) throw new PausedError();
-    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new BlockedPeerError(nodeId);
-    if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
-    this.dialCount++;
-    const known = this.records.get(nodeId);
-    return this.lifecycle.adopt(signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
+  dial(nodeId: string, options: { userAsked?: boolean } = {}): PeerSession {
+    return this.dials.dial(nodeId, options);
   }
 
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
   disconnect(nodeId: string, reason: CloseReason = 'user-disconnect'): void {
     this.sessions.get(nodeId)?.close(reason);
-  }
-
-  /** What the dial policy reads, taken once per sweep rather than once per record. */
-  private dialContext(): DialContext {
-    return {
-      settings: this.settings,
-      signalingState: this.run.signalingState,
-      canReach: (known) => this.run.signaling?.canReach({ signal: known.signal }) ?? false,
-      selfId: this.nodeId,
-      now: this.components.clock.now(),
-      sessionCount: this.sessions.size,
-      hasSession: (id) => this.sessions.has(id),
-      isBlocked: (id, userId) => this.isBlocked(id, userId),
-      isStranger: (id, userId) => this.isStranger(id, userId),
-      redial: this.redial,
-    };
   }
 
   /**
@@ -398,12 +383,12 @@ export class MeshNode {
     const rendezvous = this.run.rendezvous;
     if (!rendezvous) throw new NodeOfflineError();
     const before = new Set(this.records.ids());
-    const dialsBefore = this.dialCount;
+    const dialsBefore = this.dials.count;
     rendezvous.reread();
     this.dialler.sweep();
     await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
     const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
-    const result = { found, dialling: this.dialCount - dialsBefore };
+    const result = { found, dialling: this.dials.count - dialsBefore };
     this.log.add('info', 'control:refresh', `refresh: found ${result.found} new, dialling ${result.dialling}`);
     return result;
   }

@@ -20,6 +20,7 @@ import { AutoDialler } from './auto-dialler';
 import { AccessLists } from './access-lists';
 import { NodeOfflineError } from './node-errors';
 import { OutboundDials } from './outbound-dials';
+import { refreshPeers } from './refresh-peers';
 import { RedialPolicy } from './redial-policy';
 import type { RefreshResult } from './refresh-result';
 import type { MeshPingResult } from '../routing/routing-reports';
@@ -43,8 +44,6 @@ import { buildSnapshot } from './snapshot';
 import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
 import type { IceServerChecker } from './ice-checks';
 
-/** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
-export const REFRESH_SETTLE_MS = 1000;
 
 /** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
 export interface NodeComponents extends TransportFactories {
@@ -379,19 +378,11 @@ export class MeshNode {
    * Re-reads the rendezvous at once and dials up to maxPeers (the `Refresh peers` control); reports
    * how many nodes it newly found and how many dials it started.
    */
-  async refreshPeers(): Promise<RefreshResult> {
-    const rendezvous = this.run.rendezvous;
-    if (!rendezvous) throw new NodeOfflineError();
-    const before = new Set(this.records.ids());
-    const dialsBefore = this.dials.count;
-    rendezvous.reread();
-    this.dialler.sweep();
-    await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
-    const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
-    const result = { found, dialling: this.dials.count - dialsBefore };
-    this.log.add('info', 'control:refresh', `refresh: found ${result.found} new, dialling ${result.dialling}`);
-    return result;
+  refreshPeers(): Promise<RefreshResult> {
+    const { run, records, dials, dialler, log } = this;
+    return refreshPeers({ clock: this.components.clock, rendezvous: run.rendezvous, records, dials, dialler, log });
   }
+
 
   /** Mesh ping/traceroute to any node (docs/protocol.md §6 body `ping`). */
   async meshPing(nodeId: string): Promise<MeshPingResult> {

@@ -5,7 +5,8 @@
  * announces, the end of a signaling stop, the redial hold) happens only when the test advances time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MeshNode, REFRESH_SETTLE_MS } from '../../../../core/node/node';
+import { MeshNode } from '../../../../core/node/node';
+import { REFRESH_SETTLE_MS } from '../../../../core/node/refresh-peers';
 import { DIAL_SWEEP_MS } from '../../../../core/node/online-run';
 import { STALLED_DIAL_MS } from '../../../../core/node/auto-dialler';
 import type { PeerSession } from '../../../../core/session/peer-session';

@@ -39,7 +39,6 @@ import { OnlineRun } from './online-run';
 import { SessionAdmission } from './session-admission';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
-import { STRANGER_REFUSED } from '../session/session-policy';
 import { buildSnapshot } from './snapshot';
 import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
 import type { IceServerChecker } from './ice-checks';
@@ -245,7 +244,7 @@ export class MeshNode {
     const previous = this.settings;
     this.settings = next;
     for (const { type, message } of controlChanges(previous, next)) this.log.add('info', type, message);
-    if (next.trustedOnly && !previous?.trustedOnly) this.closeRefused();
+    if (next.trustedOnly && !previous?.trustedOnly) this.lifecycle.closeRefused();
     const endpointsChanged =
       !previous ||
       signalingUrlsOf(previous).join() !== signalingUrlsOf(next).join() ||
@@ -282,7 +281,7 @@ export class MeshNode {
    */
   setBlocked(ids: readonly string[]): void {
     this.access.setBlocked(ids);
-    this.closeRefused();
+    this.lifecycle.closeRefused();
     this.dialler.sweep();
     this.publisher.changed(true);
   }
@@ -300,7 +299,7 @@ export class MeshNode {
     // Trusting is the user's word, as a dial they ask for: a node refused as a stranger a moment ago
     // (its failure backoff running) is dialled at once.
     for (const known of this.records.all()) if (added.has(known.record.id) || added.has(known.userId)) this.redial.clear(known.record.id);
-    this.closeRefused();
+    this.lifecycle.closeRefused();
     this.dialler.sweep();
     this.publisher.changed(true);
   }
@@ -310,17 +309,6 @@ export class MeshNode {
     return this.access.isStranger(nodeId, userId);
   }
 
-  /**
-   * Closes, with bye `blocked`, each connection the block list or trusted-only mode refuses now. A
-   * connection still in its handshake is judged on its hello, once its user ID is known.
-   */
-  private closeRefused(): void {
-    for (const session of this.sessions.all()) {
-      const userId = session.peer?.userId ?? null;
-      if (this.isBlocked(session.remoteId, userId)) session.close('blocked');
-      else if (session.peer && this.isStranger(session.remoteId, userId)) session.close('blocked', STRANGER_REFUSED);
-    }
-  }
 
   /** Final teardown (host shutting down): like disabling, and no later configure() revives it. */
   stop(): void {
@@ -337,9 +325,7 @@ export class MeshNode {
 
   private goOffline(reason: CloseReason): void {
     // Every session first: its bye goes out while the transports still carry it.
-    for (const session of [...this.sessions.all(), ...this.replacements.values()]) session.close(reason);
-    this.sessions.clear();
-    this.replacements.clear();
+    this.lifecycle.closeAll(reason);
     this.run.stop();
   }
 

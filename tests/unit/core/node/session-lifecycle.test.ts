@@ -1,0 +1,125 @@
+/**
+ * A session's life alone, on the fake clock: two nodes' lifecycles joined by in-memory links, with
+ * real handshakes, and what each end is told when a session is refused or the node goes offline.
+ */
+import { describe, expect, it } from 'vitest';
+import { SessionLifecycle } from '../../../../core/node/session-lifecycle';
+import { AccessLists } from '../../../../core/node/access-lists';
+import { DialBudget } from '../../../../core/node/dial-budget';
+import { PeerScores } from '../../../../core/node/peer-scores';
+import { RedialPolicy } from '../../../../core/node/redial-policy';
+import { SessionTable } from '../../../../core/node/session-table';
+import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
+import { EventLog } from '../../../../core/lib/event-log';
+import { BeatPacer } from '../../../../core/session/beat-pacer';
+import type { PeerSession } from '../../../../core/session/peer-session';
+import { STRANGER_REFUSED } from '../../../../core/session/session-policy';
+import { linkPair } from '../../../support/fake-transport';
+import { FakeClock, eventually, settle } from '../../../support/fake-clock';
+import { makeIdentity } from '../../../support/identities';
+
+/** One node's side: its lifecycle over its own tables and lists, and what it was told. */
+function side(identity: Identity, clock: FakeClock) {
+  const sessions = new SessionTable();
+  const replacements = new Map<string, PeerSession>();
+  const mode = { trustedOnly: false };
+  const log = new EventLog(clock);
+  const access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => mode.trustedOnly, log });
+  const closes: { nodeId: string; reason: string; error: string | null }[] = [];
+  const ready: string[] = [];
+  const lifecycle = new SessionLifecycle({
+    identity,
+    verifier: new IdentityVerifier(),
+    app: 'test',
+    clock,
+    beats: new BeatPacer(clock),
+    sessions,
+    replacements,
+    access,
+    redial: new RedialPolicy(clock, () => 0.5),
+    dialBudget: new DialBudget(clock),
+    scores: new PeerScores(() => clock.monotonic()),
+    log,
+    route: async () => undefined,
+    ready: (session) => void ready.push(session.remoteId),
+    closed: (close) => void closes.push(close),
+    pair: () => undefined,
+    changed: () => undefined,
+    neighboursChanged: () => undefined,
+  });
+  return { identity, sessions, replacements, mode, access, closes, ready, lifecycle };
+}
+
+async function pair() {
+  const clock = new FakeClock();
+  const a = side((await makeIdentity()).identity, clock);
+  const b = side((await makeIdentity()).identity, clock);
+  /** Connects a to b (a dials), both ends adopted; resolves once both are ready. */
+  const connect = async (from = a, to = b) => {
+    const [out, into] = linkPair(from.identity.nodeId, to.identity.nodeId);
+    const dialled = from.lifecycle.adopt(out);
+    const answered = to.lifecycle.adopt(into);
+    out.open();
+    into.open();
+    await eventually(() => dialled.isReady && answered.isReady, 'both ends ready');
+    return { dialled, answered };
+  };
+  return { clock, a, b, connect };
+}
+
+describe('SessionLifecycle', () => {
+  it('puts a session in the table and tells the node once it is ready', async () => {
+    const { a, b, connect } = await pair();
+    const { dialled } = await connect();
+    expect(a.sessions.get(b.identity.nodeId)).toBe(dialled);
+    expect(a.ready).toEqual([b.identity.nodeId]);
+    expect(b.ready).toEqual([a.identity.nodeId]);
+  });
+
+  it('closes a connection the block list now refuses with bye blocked, by node or by user ID', async () => {
+    const { a, b, connect } = await pair();
+    await connect();
+    a.access.setBlocked([b.identity.userId]);
+    a.lifecycle.closeRefused();
+    await eventually(() => b.closes.length === 1, 'b told');
+    expect(a.closes.map((c) => c.reason)).toEqual(['blocked']);
+    expect(b.closes.map((c) => c.reason)).toEqual(['remote:blocked']);
+    expect(a.sessions.size).toBe(0);
+  });
+
+  it('in trusted-only mode closes a stranger’s connection in words, and keeps a trusted one', async () => {
+    const { a, b, connect } = await pair();
+    await connect();
+    a.mode.trustedOnly = true;
+    a.access.setTrusted([b.identity.nodeId]);
+    a.lifecycle.closeRefused();
+    expect(a.closes).toEqual([]);
+    a.access.setTrusted([]);
+    a.lifecycle.closeRefused();
+    expect(a.closes).toEqual([{ nodeId: b.identity.nodeId, reason: 'blocked', error: STRANGER_REFUSED }]);
+  });
+
+  it('closes nothing the lists allow', async () => {
+    const { a, connect } = await pair();
+    await connect();
+    a.lifecycle.closeRefused();
+    expect(a.closes).toEqual([]);
+    expect(a.sessions.size).toBe(1);
+  });
+
+  it('going offline closes every session, a replacement in its handshake too, and forgets them', async () => {
+    const { a, b, connect } = await pair();
+    await connect(b, a);
+    // b dials again while its first connection is ready: a holds the second beside it, unanswered.
+    const [, atA] = linkPair(b.identity.nodeId, a.identity.nodeId);
+    const replacement = a.lifecycle.adopt(atA, { replacing: true });
+    expect(a.replacements.get(b.identity.nodeId)).toBe(replacement);
+    expect(a.sessions.size).toBe(1);
+    a.lifecycle.closeAll('shutdown');
+    await settle();
+    expect([a.sessions.size, a.replacements.size]).toEqual([0, 0]);
+    expect(replacement.state).toBe('closed');
+    await eventually(() => b.closes.length === 1, 'b told');
+    expect(b.closes.map((c) => c.reason)).toEqual(['remote:shutdown']);
+  });
+});

@@ -40,9 +40,8 @@ import { SessionAdmission } from './session-admission';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
 import { buildSnapshot } from './snapshot';
-import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
+import { PeerScores } from './peer-scores';
 import type { IceServerChecker } from './ice-checks';
-
 
 /** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
 export interface NodeComponents extends TransportFactories {
@@ -176,7 +175,8 @@ export class MeshNode {
       access: this.access,
       routingEnabled: () => this.settings?.routing ?? false,
       log: this.log,
-      penalize: (nodeId, points, why) => this.penalize(nodeId, points, why),
+      scores: this.scores,
+      changed: () => this.publisher.changed(false),
       random: () => components.random(),
     });
     this.run = new OnlineRun({
@@ -207,14 +207,6 @@ export class MeshNode {
       access: this.access,
       adopt: (link) => this.lifecycle.adopt(link),
     });
-  }
-
-  /** Lowers a neighbour's score; at the threshold it is disconnected (bye limit: redialled only after a cool-down). */
-  private penalize(nodeId: string, points: number, why: string): void {
-    const score = this.scores.penalize(nodeId, points, why);
-    this.log.add('warn', 'peer:penalty', `score ${score} after: ${why}`, nodeId);
-    if (score <= SCORE_DISCONNECT_AT) this.sessions.get(nodeId)?.close('limit', `peer score ${score}: ${why}`);
-    this.publisher.changed(false);
   }
 
   get nodeId(): string {
@@ -309,7 +301,6 @@ export class MeshNode {
     return this.access.isStranger(nodeId, userId);
   }
 
-
   /** Final teardown (host shutting down): like disabling, and no later configure() revives it. */
   stop(): void {
     if (this.isRunning) this.goOffline('shutdown');
@@ -369,18 +360,10 @@ export class MeshNode {
     return refreshPeers({ clock: this.components.clock, rendezvous: run.rendezvous, records, dials, dialler, log });
   }
 
-
   /** Mesh ping/traceroute to any node (docs/protocol.md §6 body `ping`). */
   async meshPing(nodeId: string): Promise<MeshPingResult> {
     if (!this.isRunning) throw new NodeOfflineError();
-    try {
-      const result = await this.routing.ping(nodeId);
-      this.log.add('info', 'mesh:ping', `mesh ping ${Math.round(result.rttMs)} ms via ${result.path.join(' → ')}`, nodeId);
-      return result;
-    } catch (error) {
-      this.log.add('warn', 'mesh:ping', `mesh ping failed: ${(error as Error).message}`, nodeId);
-      throw error;
-    }
+    return this.routing.ping(nodeId);
   }
 
   /** The node key of a node whose record is fresh and valid: the only senders fallback signaling hears. */

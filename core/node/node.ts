@@ -27,11 +27,11 @@ import type { MeshPingResult } from '../routing/routing-reports';
 import { RecordTable } from '../discovery/record-table';
 import { RecordIntake } from './record-intake';
 import { isStale } from '../discovery/rendezvous-record';
-import { signalingUrlsOf, type Settings } from '../settings/settings';
+import type { Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
 import type { Verdict } from '../discovery/rendezvous';
 import type { TransportFactories } from './node-transports';
-import { controlChanges } from './control-changes';
+import { controlChanges, transportsChanged } from './control-changes';
 import type { FileSharing } from '../files/file-sharing';
 import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
@@ -237,12 +237,6 @@ export class MeshNode {
     this.settings = next;
     for (const { type, message } of controlChanges(previous, next)) this.log.add('info', type, message);
     if (next.trustedOnly && !previous?.trustedOnly) this.lifecycle.closeRefused();
-    const endpointsChanged =
-      !previous ||
-      signalingUrlsOf(previous).join() !== signalingUrlsOf(next).join() ||
-      previous.room !== next.room ||
-      previous.relayUrls.join() !== next.relayUrls.join() ||
-      JSON.stringify(previous.iceServers) !== JSON.stringify(next.iceServers);
     // Another room's records are of no use here, and would be dialled.
     if (previous && previous.room !== next.room) {
       this.records.clear();
@@ -252,7 +246,7 @@ export class MeshNode {
       if (this.isRunning) this.goOffline('shutdown');
     } else if (!this.isRunning) {
       this.goOnline();
-    } else if (endpointsChanged) {
+    } else if (transportsChanged(previous, next)) {
       this.goOffline('shutdown');
       this.goOnline();
     } else {

@@ -12,7 +12,7 @@ import { SessionTable } from '../../../../core/node/session-table';
 import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
 import { EventLog } from '../../../../core/lib/event-log';
 import { BeatPacer } from '../../../../core/session/beat-pacer';
-import type { PeerSession } from '../../../../core/session/peer-session';
+import { HANDSHAKE_TIMEOUT_MS, type PeerSession } from '../../../../core/session/peer-session';
 import { STRANGER_REFUSED } from '../../../../core/session/session-policy';
 import { linkPair } from '../../../support/fake-transport';
 import { FakeClock, eventually, settle } from '../../../support/fake-clock';
@@ -27,6 +27,8 @@ function side(identity: Identity, clock: FakeClock) {
   const access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => mode.trustedOnly, log });
   const closes: { nodeId: string; reason: string; error: string | null }[] = [];
   const ready: string[] = [];
+  const redial = new RedialPolicy(clock, () => 0.5);
+  const scores = new PeerScores(() => clock.monotonic());
   const lifecycle = new SessionLifecycle({
     identity,
     verifier: new IdentityVerifier(),
@@ -36,9 +38,9 @@ function side(identity: Identity, clock: FakeClock) {
     sessions,
     replacements,
     access,
-    redial: new RedialPolicy(clock, () => 0.5),
+    redial,
     dialBudget: new DialBudget(clock),
-    scores: new PeerScores(() => clock.monotonic()),
+    scores,
     log,
     route: async () => undefined,
     ready: (session) => void ready.push(session.remoteId),
@@ -47,7 +49,7 @@ function side(identity: Identity, clock: FakeClock) {
     changed: () => undefined,
     neighboursChanged: () => undefined,
   });
-  return { identity, sessions, replacements, mode, access, closes, ready, lifecycle };
+  return { identity, sessions, replacements, mode, access, closes, ready, redial, scores, lifecycle };
 }
 
 async function pair() {
@@ -121,5 +123,42 @@ describe('SessionLifecycle', () => {
     expect(replacement.state).toBe('closed');
     await eventually(() => b.closes.length === 1, 'b told');
     expect(b.closes.map((c) => c.reason)).toEqual(['remote:shutdown']);
+  });
+
+  it('keeps a ready session when a second connection in the same name fails its handshake', async () => {
+    const { clock, a, b, connect } = await pair();
+    const { dialled } = await connect();
+    // Someone else dials a in b's name and never completes the handshake: it stands beside b's session.
+    const [, atA] = linkPair(b.identity.nodeId, a.identity.nodeId);
+    const impostor = a.lifecycle.adopt(atA, { replacing: true });
+    atA.open();
+    await clock.advance(HANDSHAKE_TIMEOUT_MS + 1000);
+    expect(impostor.state).toBe('closed');
+    // The very same session, not closed and redialled; nothing closed shows in the list.
+    expect(a.sessions.get(b.identity.nodeId)).toBe(dialled);
+    expect(dialled.isReady).toBe(true);
+    expect([a.replacements.size, a.closes, a.sessions.recentlyClosed(clock.now())]).toEqual([0, [], []]);
+  });
+
+  it('a stranger misbehaving in another node’s name before the handshake costs that node no score and no hold (issue 23)', async () => {
+    const { clock, a, b } = await pair();
+    const nodeId = b.identity.nodeId;
+    // A swarm member opens a link to a as b (a tracker passes on any `from`) and sends what is not text...
+    const [, first] = linkPair(nodeId, a.identity.nodeId);
+    a.lifecycle.adopt(first);
+    first.open();
+    first.events.emit('frame:refused', 'a binary frame');
+    await eventually(() => a.closes.length === 1, 'the first link closed');
+    // ...then opens another and says bye limit first.
+    const [stranger, atA] = linkPair(nodeId, a.identity.nodeId);
+    a.lifecycle.adopt(atA);
+    atA.open();
+    stranger.open();
+    stranger.send(JSON.stringify({ t: 'bye', reason: 'limit' }));
+    await eventually(() => a.closes.length === 2, 'the second link closed');
+    expect(a.closes.map((c) => c.reason)).toEqual(['protocol-error', 'remote:limit']);
+    // b itself may be dialled at once (not 5 minutes later), with a clean score.
+    expect(a.redial.mayDial(nodeId, clock.now())).toBe(true);
+    expect(a.scores.scoreOf(nodeId)).toEqual({ score: 0, lastPenalty: null });
   });
 });

@@ -13,7 +13,7 @@ import type { PeerSession } from '../../../../core/session/peer-session';
 import { NEIGHBOUR_ANNOUNCE_MIN_MS } from '../../../../core/node/announcer';
 import { REDIAL_FORBIDDEN_MS } from '../../../../core/node/redial-policy';
 import { STRANGER_DIALS } from '../../../../core/node/dial-budget';
-import { ANNOUNCE_INTERVAL_MS, RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
+import { RECORD_STALE_MS, signRecord } from '../../../../core/discovery/rendezvous-record';
 import type { Settings } from '../../../../core/settings/settings';
 import type { SignalingFactory } from '../../../../core/signaling/signaling';
 import { FakeRendezvousStore, FakeSignalingHub, type FakeLink } from '../../../support/fake-transport';
@@ -551,16 +551,6 @@ describe('MeshNode', () => {
     expect(hub.registered.has(a!.nodeId)).toBe(true);
   });
 
-  it('announces no signaling endpoint while stopped, so others do not dial it', async () => {
-    const { store, nodes: [a] } = await mesh(1, { signalingStop: { until: null } });
-    const signal = () => JSON.parse((store.records.get(a!.nodeId) as { signal: string }).signal) as string[];
-    await eventually(() => store.records.has(a!.nodeId), 'announced');
-    expect(signal()).toEqual([]);
-    a!.configure({ ...settings, signalingStop: null });
-    await eventually(() => signal().length === 1, 'announced with its endpoint');
-    expect(signal()).toEqual([settings.signalingUrl]);
-  });
-
   it('does not redial a node the user disconnected, unless the user asks', async () => {
     const { clock, dials, nodes: [a, b] } = await mesh(2);
     await eventually(() => readyCount(a!) === 1, 'connected');
@@ -599,33 +589,6 @@ describe('MeshNode', () => {
     expect(after.length).toBeGreaterThanOrEqual(1);
     expect(after[0]!.at).toBeGreaterThanOrEqual(closedAt + REDIAL_FORBIDDEN_MS);
     await eventually(() => readyCount(a!) === 1 && readyCount(b!) === 1, 'connected again');
-  });
-
-  it('announces a burst of neighbour changes once, not once per change', async () => {
-    const { clock, store, nodes: [a, b] } = await mesh(2, { maxPeers: 0 });
-    const announced = () => store.records.get(a!.nodeId) as { ts: number; neighbors: string; signal: string } | undefined;
-    // The first record lists no endpoint (signaling not open yet); the one made when it opened does.
-    await eventually(() => announced()?.signal === JSON.stringify([settings.signalingUrl]), 'the announce with the open endpoint');
-    let puts = 0;
-    const put = store.put.bind(store);
-    store.put = (id, record) => {
-      if (id === a!.nodeId) puts++;
-      put(id, record);
-    };
-    for (let i = 0; i < 10; i++) {
-      a!.dial(b!.nodeId);
-      await eventually(() => readyCount(a!) === 1, `connection ${i + 1}`);
-      a!.disconnect(b!.nodeId, 'shutdown');
-      await eventually(() => readyCount(a!) === 0, `disconnection ${i + 1}`);
-    }
-    // No time has passed since the first announce: every change waits for the one pending announce.
-    expect(puts).toBe(0);
-    await clock.advance(NEIGHBOUR_ANNOUNCE_MIN_MS);
-    await eventually(() => puts === 1, 'the burst announced');
-    // Nothing more before the periodic announce.
-    await clock.advance(ANNOUNCE_INTERVAL_MS - NEIGHBOUR_ANNOUNCE_MIN_MS - 1);
-    expect(puts).toBe(1);
-    expect(JSON.parse(announced()!.neighbors)).toEqual([]);
   });
 
   it('routes a mesh ping along the records’ shortest path, one neighbour at a time (issue 14)', async () => {

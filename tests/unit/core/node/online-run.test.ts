@@ -214,6 +214,20 @@ describe('OnlineRun', () => {
     expect(log.all().some((e) => e.type === 'control:signaling' && e.message === 'signaling resumed')).toBe(true);
   });
 
+  it('leaves the signaling server when the user stops signaling while online, announcing no endpoint, and rejoins when resumed', async () => {
+    const { identity, hub, run, announced, signalOf, log } = await setUp();
+    run.start(settings);
+    await eventually(() => signalOf(announced().at(-1))?.length === 1, 'announced with the open server');
+    run.reconcileStop({ until: null });
+    expect(hub.registered.has(identity.nodeId)).toBe(false);
+    expect(run.snapshot().signaling).toMatchObject({ state: 'stopped', stoppedByUser: true });
+    await eventually(() => signalOf(announced().at(-1))?.length === 0, 'announced without an endpoint');
+    run.reconcileStop(null);
+    await eventually(() => signalOf(announced().at(-1))?.length === 1, 'announced with its endpoint again');
+    expect(hub.registered.has(identity.nodeId)).toBe(true);
+    expect(log.all().filter((e) => e.type === 'control:signaling').map((e) => e.message)).toEqual(['signaling stopped; open connections kept', 'signaling resumed']);
+  });
+
   it('checks each ICE server when it starts, logs a failure, and drops the results when it stops', async () => {
     const { run, log } = await setUp({
       checkIceServer: async (server) => ({ url: String(server.urls), state: 'failed', error: 'refused (401 Unauthorized)', at: 0 }),

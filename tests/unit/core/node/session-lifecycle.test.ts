@@ -27,6 +27,8 @@ function side(identity: Identity, clock: FakeClock) {
   const access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => mode.trustedOnly, log });
   const closes: { nodeId: string; reason: string; error: string | null }[] = [];
   const ready: string[] = [];
+  /** Each time the ready neighbours changed (the record lists them). */
+  const neighbourChanges = { count: 0 };
   const redial = new RedialPolicy(clock, () => 0.5);
   const scores = new PeerScores(() => clock.monotonic());
   const lifecycle = new SessionLifecycle({
@@ -47,9 +49,9 @@ function side(identity: Identity, clock: FakeClock) {
     closed: (close) => void closes.push(close),
     pair: () => undefined,
     changed: () => undefined,
-    neighboursChanged: () => undefined,
+    neighboursChanged: () => void neighbourChanges.count++,
   });
-  return { identity, sessions, replacements, mode, access, closes, ready, redial, scores, lifecycle };
+  return { identity, sessions, replacements, mode, access, closes, ready, neighbourChanges, redial, scores, lifecycle };
 }
 
 async function pair() {
@@ -70,12 +72,16 @@ async function pair() {
 }
 
 describe('SessionLifecycle', () => {
-  it('puts a session in the table and tells the node once it is ready', async () => {
-    const { a, b, connect } = await pair();
+  it('puts a session in the table and tells the node once it is ready; the ready neighbours change as it comes and goes', async () => {
+    const { clock, a, b, connect } = await pair();
     const { dialled } = await connect();
     expect(a.sessions.get(b.identity.nodeId)).toBe(dialled);
     expect(a.ready).toEqual([b.identity.nodeId]);
     expect(b.ready).toEqual([a.identity.nodeId]);
+    expect(a.neighbourChanges.count).toBe(1);
+    dialled.close('user-disconnect');
+    expect(a.neighbourChanges.count).toBe(2);
+    expect(a.sessions.recentlyClosed(clock.now())).toMatchObject([{ nodeId: b.identity.nodeId, reason: 'disconnected by you' }]);
   });
 
   it('closes a connection the block list now refuses with bye blocked, by node or by user ID', async () => {

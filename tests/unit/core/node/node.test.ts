@@ -141,32 +141,6 @@ describe('MeshNode', () => {
       expect(a.snapshot().peers).toHaveLength(2);
     });
 
-    it('found while the dials are young, is dialled as soon as one stalls, not at the next sweep', async () => {
-      const { clock, a, newcomer } = await stalledBySybils(2);
-      const b = await newcomer();
-      await eventually(() => knows(a, b), 'the newcomer known');
-      expect(a.snapshot().peers.some((p) => p.nodeId === b.nodeId)).toBe(false);
-      // STALLED_DIAL_MS is shorter than a sweep: this advance reaches no sweep.
-      expect(STALLED_DIAL_MS).toBeLessThan(DIAL_SWEEP_MS);
-      await clock.advance(STALLED_DIAL_MS);
-      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
-    });
-
-    it('keeps a newcomer first while records signed before it keep arriving (a relay delivers a storm in its own order)', async () => {
-      const { clock, hub, store, a, newcomer } = await stalledBySybils(2);
-      const b = await newcomer();
-      await eventually(() => knows(a, b), 'the newcomer known');
-      // More late Sybils than the newly found list keeps, each signed before the newcomer announced.
-      for (let i = 0; i < 12; i++) {
-        const { identity: sybil } = await makeIdentity();
-        hub.unanswered.add(sybil.nodeId);
-        store.put(sybil.nodeId, await signRecord(sybil, { signal: [settings.signalingUrl], routing: false, neighbors: [] }, clock.now() - 30_000));
-      }
-      await eventually(() => a.snapshot().rendezvous.valid >= 15, 'the late Sybils known');
-      await clock.advance(STALLED_DIAL_MS);
-      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === b.nodeId && p.state === 'ready'), 'the newcomer ready');
-    });
-
     it('dials a node nobody answered again only once it signs a newer record (it costs its signer, not this node)', async () => {
       const { clock, hub, store, dials, nodes: [a] } = await mesh(1, { maxPeers: 2 });
       const { identity: sybil } = await makeIdentity();
@@ -219,17 +193,6 @@ describe('MeshNode', () => {
       expect(dials.length).toBeGreaterThan(STRANGER_DIALS.burst);
     });
 
-    it('never gives up a ready connection for a newcomer', async () => {
-      const { clock, a, hub, newcomer } = await stalledBySybils(1);
-      hub.unanswered.clear();
-      const first = await newcomer();
-      await clock.advance(STALLED_DIAL_MS);
-      await eventually(() => a.snapshot().peers.some((p) => p.nodeId === first.nodeId && p.state === 'ready'), 'the first newcomer ready');
-      const second = await newcomer();
-      await eventually(() => knows(a, second), 'the second newcomer known');
-      await clock.advance(2 * DIAL_SWEEP_MS);
-      expect(a.snapshot().peers.map((p) => p.nodeId)).toEqual([first.nodeId]);
-    });
   });
 
   it('ignores stale records', async () => {

@@ -1,13 +1,13 @@
 /**
- * A session's life alone, on the fake clock: two nodes' lifecycles joined by in-memory links, with
- * real handshakes, and what each end is told when a session is refused or the node goes offline.
+ * A session's life alone, on the fake clock: nodes' lifecycles joined by in-memory links, with real
+ * handshakes, and what each end is told when a session is refused, ends or the node goes offline.
  */
 import { describe, expect, it } from 'vitest';
 import { SessionLifecycle } from '../../../../core/node/session-lifecycle';
 import { AccessLists } from '../../../../core/node/access-lists';
 import { DialBudget } from '../../../../core/node/dial-budget';
-import { PeerScores } from '../../../../core/node/peer-scores';
-import { RedialPolicy } from '../../../../core/node/redial-policy';
+import { PeerScores, SCORE_DISCONNECT_AT, SCORE_PENALTIES } from '../../../../core/node/peer-scores';
+import { LIMIT_COOLDOWN_MS, RedialPolicy } from '../../../../core/node/redial-policy';
 import { SessionTable } from '../../../../core/node/session-table';
 import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
 import { EventLog } from '../../../../core/lib/event-log';
@@ -54,10 +54,13 @@ function side(identity: Identity, clock: FakeClock) {
   return { identity, sessions, replacements, mode, access, closes, ready, neighbourChanges, redial, scores, lifecycle };
 }
 
+type Side = ReturnType<typeof side>;
+
 async function pair() {
   const clock = new FakeClock();
   const a = side((await makeIdentity()).identity, clock);
   const b = side((await makeIdentity()).identity, clock);
+  const c = side((await makeIdentity()).identity, clock);
   /** Connects a to b (a dials), both ends adopted; resolves once both are ready. */
   const connect = async (from = a, to = b) => {
     const [out, into] = linkPair(from.identity.nodeId, to.identity.nodeId);
@@ -68,7 +71,16 @@ async function pair() {
     await eventually(() => dialled.isReady && answered.isReady, 'both ends ready');
     return { dialled, answered };
   };
-  return { clock, a, b, connect };
+  /** Opens a link from `from` to `to`, both ends adopted; the dialler's session. */
+  const dial = (from: Side, to: Side) => {
+    const [out, into] = linkPair(from.identity.nodeId, to.identity.nodeId);
+    const dialled = from.lifecycle.adopt(out);
+    to.lifecycle.adopt(into);
+    out.open();
+    into.open();
+    return dialled;
+  };
+  return { clock, a, b, c, connect, dial };
 }
 
 describe('SessionLifecycle', () => {
@@ -166,5 +178,66 @@ describe('SessionLifecycle', () => {
     // b itself may be dialled at once (not 5 minutes later), with a clean score.
     expect(a.redial.mayDial(nodeId, clock.now())).toBe(true);
     expect(a.scores.scoreOf(nodeId)).toEqual({ score: 0, lastPenalty: null });
+  });
+
+  it('a ready peer closed for its misconduct loses score, and after bye limit is not redialled during the cool-down', async () => {
+    const { clock, a, b, c, connect } = await pair();
+    const first = await connect();
+    first.dialled.close('protocol-error');
+    expect(a.scores.scoreOf(b.identity.nodeId).score).toBe(-SCORE_PENALTIES.closedForMisconduct);
+    // Closed at the routing's penalty threshold: the score already fell there, and is not lowered twice.
+    const second = await connect(a, c);
+    second.dialled.close('limit', `peer score ${SCORE_DISCONNECT_AT}: bad route signature`);
+    expect(a.scores.scoreOf(c.identity.nodeId).score).toBe(0);
+    const later = clock.now() + 1;
+    expect(a.redial.mayDial(c.identity.nodeId, later)).toBe(false);
+    await clock.advance(LIMIT_COOLDOWN_MS);
+    expect(a.redial.mayDial(c.identity.nodeId, later)).toBe(true);
+  });
+
+  it('a dial of ours nobody answered is dialled again only once the node signs a newer record (it costs its signer)', async () => {
+    const { clock, a, b } = await pair();
+    const signedAt = clock.now();
+    // A PeerJS dial whose transport never opens: its handshake times out.
+    const [out] = linkPair(a.identity.nodeId, b.identity.nodeId);
+    a.lifecycle.adopt(out);
+    await clock.advance(HANDSHAKE_TIMEOUT_MS);
+    expect(a.closes.map((c) => c.reason)).toEqual(['handshake-timeout']);
+    await clock.advance(60_000);
+    expect(a.redial.mayDial(b.identity.nodeId, signedAt)).toBe(false);
+    expect(a.redial.mayDial(b.identity.nodeId, clock.now())).toBe(true);
+  });
+
+  it('when the session a replacement was to supersede closes first, the replacement stands for the peer', async () => {
+    const { a, b, connect } = await pair();
+    const { dialled } = await connect(b, a);
+    const first = a.sessions.get(b.identity.nodeId)!;
+    // b dials again while its first connection is ready; its handshake has not arrived yet.
+    const [, atA] = linkPair(b.identity.nodeId, a.identity.nodeId);
+    const replacement = a.lifecycle.adopt(atA, { replacing: true });
+    dialled.close('shutdown');
+    await eventually(() => first.state === 'closed', 'the first session closed at a');
+    expect(a.sessions.get(b.identity.nodeId)).toBe(replacement);
+    expect(a.replacements.size).toBe(0);
+    // What a later dial from b meets now is the replacement, not an empty place beside which it would be adopted.
+    replacement.close('duplicate');
+    expect(a.sessions.size).toBe(0);
+  });
+
+  it("in trusted-only mode answers a stranger's hello with bye blocked and keeps whom it refused; takes a trusted node or user", async () => {
+    const { clock, a, b, c, dial } = await pair();
+    a.mode.trustedOnly = true;
+    a.access.setTrusted([b.identity.nodeId]);
+    dial(c, a);
+    await eventually(() => c.closes.length === 1, 'c refused');
+    expect(c.closes.map((close) => close.reason)).toEqual(['remote:blocked']);
+    // a keeps whom it refused, with the user ID the hello proved: the user can see whom to trust.
+    expect(a.sessions.recentlyClosed(clock.now())[0]).toMatchObject({ nodeId: c.identity.nodeId, userId: c.identity.userId, reason: 'blocked by you', lastError: STRANGER_REFUSED });
+    const trusted = dial(b, a);
+    await eventually(() => trusted.isReady, 'the trusted node ready');
+    a.access.setTrusted([b.identity.nodeId, c.identity.userId]);
+    const user = dial(c, a);
+    await eventually(() => user.isReady, 'the node of a trusted user ready');
+    expect(a.sessions.size).toBe(2);
   });
 });

@@ -48,7 +48,10 @@ async function setUp(nodes: number, { maxPeers = 8, random = Math.random } = {})
       isStranger: () => false,
       redial,
     }),
-    dial: (nodeId) => void dialled.push(nodeId),
+    dial: (nodeId) => {
+      dialled.push(nodeId);
+      sessions.add({ remoteId: nodeId, isReady: false } as unknown as PeerSession);
+    },
     random,
   });
   return { clock, dialler, dialled, ids };
@@ -64,6 +67,15 @@ describe('AutoDialler', () => {
     reversed.dialler.sweep();
     expect(reversed.dialled).not.toEqual(reversed.ids);
     expect([...reversed.dialled].sort()).toEqual([...reversed.ids].sort());
+  });
+
+  it('dials no more than maxPeers: each dial of a sweep counts for the next candidate, and later sweeps add none', async () => {
+    const { dialler, dialled } = await setUp(5, { maxPeers: 2 });
+    dialler.sweep();
+    expect(dialled).toHaveLength(2);
+    dialler.sweep();
+    dialler.sweep();
+    expect(dialled).toHaveLength(2);
   });
 
   it('dials a newly found node at once, before any sweep', async () => {

@@ -1,47 +1,48 @@
 /**
  * The Meshdeck node: reconciles the desired Settings into signaling (PeerJS), rendezvous (GUN) and
- * authenticated peer sessions, and reports observed state. The parts live beside it: the user's
- * signaling stop (signaling-stop.ts), which inbound connections it takes (inbound-gate.ts), its
- * sessions (session-table.ts), the room's records (discovery/record-table.ts), whom it dials
- * (auto-dialler.ts, dial-policy.ts, redial-policy.ts), the block and trust lists (access-lists.ts),
- * its announces (announcer.ts) and its snapshot (snapshot.ts).
+ * authenticated peer sessions, and reports observed state. It is a façade over its parts (README,
+ * Layout), each with one concern: a run online (online-run.ts: transports, announces, signaling stop,
+ * ICE checks), the records it reads (record-intake.ts), its dials (auto-dialler.ts, outbound-dials.ts,
+ * refresh-peers.ts), which links become sessions (session-admission.ts) and their life
+ * (session-lifecycle.ts), the block and trust lists (access-lists.ts), mesh routing (mesh-routing.ts),
+ * the room's services (room-services.ts), and its snapshot (snapshot.ts).
  */
 import { TimerGroup } from '../lib/clock';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
-import { IdentityVerifier } from '../identity/identity';
-import { MeshRouting } from './mesh-routing';
-import type { NodeSnapshot } from './observed-state';
-import { PeerSession, type CloseReason } from '../session/peer-session';
-import type { Pair } from '../session/wire';
-import { BeatPacer } from '../session/beat-pacer';
-import { DialBudget } from './dial-budget';
-import { AutoDialler } from './auto-dialler';
-import { AccessLists } from './access-lists';
-import { NodeOfflineError } from './node-errors';
-import { OutboundDials } from './outbound-dials';
-import { refreshPeers } from './refresh-peers';
-import { RedialPolicy } from './redial-policy';
-import type { RefreshResult } from './refresh-result';
-import type { MeshPingResult } from '../routing/routing-reports';
-import { RecordTable } from '../discovery/record-table';
-import { RecordIntake } from './record-intake';
-import { isStale } from '../discovery/rendezvous-record';
-import type { Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
+import type { Settings } from '../settings/settings';
+import { IdentityVerifier } from '../identity/identity';
+import { BeatPacer } from '../session/beat-pacer';
+import type { PeerSession, CloseReason } from '../session/peer-session';
+import type { Pair } from '../session/wire';
+import { RecordTable } from '../discovery/record-table';
 import type { Verdict } from '../discovery/rendezvous';
-import type { TransportFactories } from './node-transports';
-import { controlChanges, transportsChanged } from './control-changes';
+import { isStale } from '../discovery/rendezvous-record';
 import type { FileSharing } from '../files/file-sharing';
-import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
+import type { MeshPingResult } from '../routing/routing-reports';
+import { AccessLists } from './access-lists';
+import { AutoDialler } from './auto-dialler';
+import { controlChanges, transportsChanged } from './control-changes';
+import { DialBudget } from './dial-budget';
+import type { IceServerChecker } from './ice-checks';
+import { MeshRouting } from './mesh-routing';
+import { NodeOfflineError } from './node-errors';
+import type { TransportFactories } from './node-transports';
+import type { NodeSnapshot } from './observed-state';
 import { OnlineRun } from './online-run';
+import { OutboundDials } from './outbound-dials';
+import { PeerScores } from './peer-scores';
+import { RecordIntake } from './record-intake';
+import { RedialPolicy } from './redial-policy';
+import { refreshPeers } from './refresh-peers';
+import type { RefreshResult } from './refresh-result';
+import { RoomServices, type SharedChannel } from './room-services';
 import { SessionAdmission } from './session-admission';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
 import { buildSnapshot } from './snapshot';
-import { PeerScores } from './peer-scores';
-import type { IceServerChecker } from './ice-checks';
 
 /** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
 export interface NodeComponents extends TransportFactories {
@@ -74,74 +75,76 @@ export class MeshNode {
   readonly events = new Emitter<NodeEvents>();
   readonly verifier = new IdentityVerifier();
   readonly log: EventLog;
-  private readonly routing: MeshRouting;
   private settings: Settings | null = null;
-  /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
-  private readonly access: AccessLists;
-  private readonly room: RoomServices;
+  private stopped = false;
+  /** The timers of the node's runs and of the parts riding on them: all released when a run ends. */
+  private readonly timers: TimerGroup;
   private readonly sessions = new SessionTable();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
   private readonly replacements = new Map<string, PeerSession>();
-  private readonly scores: PeerScores;
   private readonly records: RecordTable;
-  private readonly intake: RecordIntake;
+  /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
+  private readonly access: AccessLists;
   private readonly redial: RedialPolicy;
-  private readonly dialBudget: DialBudget;
+  private readonly scores: PeerScores;
+  private readonly publisher: SnapshotPublisher<NodeSnapshot>;
+  private readonly run: OnlineRun;
+  private readonly intake: RecordIntake;
   private readonly dialler: AutoDialler;
   private readonly dials: OutboundDials;
-  private readonly timers: TimerGroup;
-  /** The one heartbeat timer of all sessions. */
-  private readonly beats: BeatPacer;
-  private readonly publisher: SnapshotPublisher<NodeSnapshot>;
-  /** The node online: its transports, and what rides on them. */
-  private readonly run: OnlineRun;
   private readonly admission: SessionAdmission;
   private readonly lifecycle: SessionLifecycle;
-  private stopped = false;
+  private readonly routing: MeshRouting;
+  private readonly room: RoomServices;
 
   constructor(private readonly components: NodeComponents) {
     const { clock, identity } = components;
-    this.timers = new TimerGroup(clock);
-    this.beats = new BeatPacer(clock);
-    this.redial = new RedialPolicy(clock, () => components.random());
-    this.dialBudget = new DialBudget(clock);
     this.log = components.log ?? new EventLog(clock);
+    this.timers = new TimerGroup(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
     this.access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => this.settings?.trustedOnly ?? false, log: this.log });
-    this.dialler = new AutoDialler({
-      timers: this.timers,
-      monotonic: () => clock.monotonic(),
-      records: this.records,
-      sessions: this.sessions,
-      budget: this.dialBudget,
-      context: () => this.dials.context(),
-      dial: (nodeId) => this.dials.dial(nodeId),
-      random: () => components.random(),
-    });
-    this.intake = new RecordIntake({ selfId: identity.nodeId, clock, records: this.records, dialler: this.dialler, log: this.log, changed: () => this.publisher.changed(false) });
+    this.redial = new RedialPolicy(clock, () => components.random());
     this.scores = new PeerScores(() => clock.monotonic());
-    this.room = new RoomServices({
+    this.publisher = new SnapshotPublisher(clock, () => this.snapshot(), (s) => this.events.emit('state:change', s), () => this.events.listens('state:change'));
+    const dialBudget = new DialBudget(clock);
+    // What the parts share: each takes of these what its deps name (libp2p's components, each service
+    // declaring the narrow part it uses), and is given the rest by name below.
+    const shared = {
       identity,
       clock,
-      loadTorrentEngine: components.loadTorrentEngine,
-      nodeKeyOf: (id) => this.freshKeyOf(id),
-      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
-      heard: (value, verdict) => this.events.emit('shared:heard', { value, verdict }),
-      changed: () => this.publisher.changed(false),
-    });
-    this.lifecycle = new SessionLifecycle({
-      identity,
-      verifier: this.verifier,
-      app: components.app,
-      clock,
-      beats: this.beats,
+      selfId: identity.nodeId,
+      log: this.log,
+      timers: this.timers,
+      random: () => components.random(),
+      settings: () => this.settings,
       sessions: this.sessions,
       replacements: this.replacements,
+      records: this.records,
       access: this.access,
       redial: this.redial,
-      dialBudget: this.dialBudget,
       scores: this.scores,
-      log: this.log,
+    };
+    this.dialler = new AutoDialler({
+      ...shared,
+      monotonic: () => clock.monotonic(),
+      budget: dialBudget,
+      context: () => this.dials.context(),
+      dial: (nodeId) => this.dials.dial(nodeId),
+    });
+    this.dials = new OutboundDials({
+      ...shared,
+      signaling: () => this.run.signaling,
+      signalingState: () => this.run.signalingState,
+      adopt: (link) => this.lifecycle.adopt(link),
+    });
+    this.intake = new RecordIntake({ ...shared, dialler: this.dialler, changed: () => this.publisher.changed(false) });
+    this.lifecycle = new SessionLifecycle({
+      ...shared,
+      verifier: this.verifier,
+      app: components.app,
+      // The one heartbeat timer of all sessions.
+      beats: new BeatPacer(clock),
+      dialBudget,
       route: (message, from) => this.routing.receive(message, from),
       ready: (session) => this.events.emit('peer:ready', session),
       closed: (close) => this.events.emit('peer:close', close),
@@ -150,62 +153,31 @@ export class MeshNode {
       neighboursChanged: () => this.run.neighboursChanged(),
     });
     this.admission = new SessionAdmission({
-      selfId: identity.nodeId,
-      settings: () => this.settings,
-      sessions: this.sessions,
-      replacements: this.replacements,
-      access: this.access,
+      ...shared,
       userIdOf: (nodeId) => this.records.get(nodeId)?.userId ?? null,
       reachesTargets: () => !this.run.signaling || this.run.signaling.reachesTargets,
       adopt: (link, options) => this.lifecycle.adopt(link, options),
-      timers: this.timers,
-      log: this.log,
     });
-    this.publisher = new SnapshotPublisher(
-      clock,
-      () => this.snapshot(),
-      (s) => this.events.emit('state:change', s),
-      () => this.events.listens('state:change'),
-    );
-    this.routing = new MeshRouting({
-      identity,
-      clock,
-      sessions: this.sessions,
-      records: this.records,
-      access: this.access,
-      routingEnabled: () => this.settings?.routing ?? false,
-      log: this.log,
-      scores: this.scores,
+    this.routing = new MeshRouting({ ...shared, routingEnabled: () => this.settings?.routing ?? false, changed: () => this.publisher.changed(false) });
+    this.room = new RoomServices({
+      ...shared,
+      loadTorrentEngine: components.loadTorrentEngine,
+      nodeKeyOf: (nodeId) => this.freshKeyOf(nodeId),
+      isPeer: (nodeId) => this.sessions.get(nodeId)?.isReady ?? false,
+      heard: (value, verdict) => this.events.emit('shared:heard', { value, verdict }),
       changed: () => this.publisher.changed(false),
-      random: () => components.random(),
     });
     this.run = new OnlineRun({
+      ...shared,
       transports: components,
       checkIceServer: components.checkIceServer,
-      timers: this.timers,
-      log: this.log,
-      settings: () => this.settings,
-      sessions: this.sessions,
       freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
       admission: this.admission,
       intake: this.intake,
       room: this.room,
       dialler: this.dialler,
-      redial: this.redial,
       dialled: () => this.dials.counted(),
       changed: (urgent) => this.publisher.changed(urgent),
-    });
-    this.dials = new OutboundDials({
-      selfId: identity.nodeId,
-      clock,
-      settings: () => this.settings,
-      signaling: () => this.run.signaling,
-      signalingState: () => this.run.signalingState,
-      sessions: this.sessions,
-      records: this.records,
-      redial: this.redial,
-      access: this.access,
-      adopt: (link) => this.lifecycle.adopt(link),
     });
   }
 

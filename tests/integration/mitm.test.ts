@@ -12,7 +12,7 @@ import { Identity } from '../../core/identity/identity';
 import { defaultSettings, validateSettings } from '../../core/settings/settings';
 import type { MeshNode } from '../../core/node/node';
 import type { SignalingFactory } from '../../core/signaling/signaling';
-import type { CloseReason } from '../../core/session/peer-session';
+import type { CloseReason } from '../../core/session/close-reason';
 import { peerServerOptions } from '../../core/signaling/peer-server-url';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';

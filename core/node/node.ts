@@ -5,7 +5,7 @@
  * ICE checks), the records it reads (record-intake.ts), its dials (auto-dialler.ts, outbound-dials.ts,
  * refresh-peers.ts), which links become sessions (session-admission.ts) and their life
  * (session-lifecycle.ts), the block and trust lists (access-lists.ts), mesh routing (mesh-routing.ts),
- * the room's services (room-services.ts), and its snapshot (snapshot.ts).
+ * the room's services (room-services.ts), and its snapshot (build-snapshot.ts).
  */
 import { TimerGroup } from '../lib/clock';
 import { EventLog } from '../lib/event-log';
@@ -43,7 +43,7 @@ import { RoomServices, type SharedChannel } from './room-services';
 import { SessionAdmission } from './session-admission';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
-import { buildSnapshot } from './snapshot';
+import { buildSnapshot } from './build-snapshot';
 
 /** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
 export interface NodeComponents extends TransportFactories {

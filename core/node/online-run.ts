@@ -25,7 +25,7 @@ import type { RoomServices } from './room-services';
 import type { SessionAdmission } from './session-admission';
 import type { SessionTable } from './session-table';
 import { SignalingStopSchedule } from './signaling-stop';
-import type { SnapshotInput } from './snapshot';
+import type { SnapshotInput } from './build-snapshot';
 
 /**
  * How often each connection's transport counters are read (getStats): rates are averages over this

@@ -13,7 +13,7 @@ import { defaultSettings, validateSettings } from '../../core/settings/settings'
 import type { MeshNode } from '../../core/node/node';
 import type { SignalingFactory } from '../../core/signaling/signaling';
 import type { CloseReason } from '../../core/session/close-reason';
-import { peerServerOptions } from '../../core/signaling/peer-server-url';
+import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { makeIdentity } from '../support/identities';

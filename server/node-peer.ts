@@ -38,6 +38,7 @@ export async function startNodePeer(
     clock: systemClock,
     ...transports,
     app: 'meshdeck-node/0.1.0',
+    random: Math.random,
   });
   const settings = validateSettings({
     ...defaultSettings(),

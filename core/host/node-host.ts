@@ -87,6 +87,8 @@ export interface NodeHostDeps {
   /** Where the node key lives: the host signs with it and never sees it in a message. */
   keys: NodeKeyStore;
   app: string;
+  /** The node's random choices (NodeComponents.random): `Math.random` where the host is composed. */
+  random(): number;
 }
 
 export class NodeHost {

@@ -1,7 +1,8 @@
 /**
  * The block list and the trust list as the node applies them (node and user IDs, synced by the
  * background: core/blocklist/), with a log line for each ID added or removed. What a change closes or
- * dials is the node's to do (node.ts); this only answers who is blocked and who is a stranger.
+ * dials is for the session lifecycle and the dialler (node.ts applies it); this only answers who is
+ * blocked and who is a stranger.
  */
 import type { EventLog } from '../lib/event-log';
 import { isStranger } from './trust-policy';

@@ -1,6 +1,7 @@
-/** What the user changed between two applied settings, as the event log says it (type, message). */
-import type { Settings } from '../settings/settings';
+/** What the user changed between two applied settings: as the event log says it, and whether the node's run must restart. */
+import { signalingUrlsOf, type Settings } from '../settings/settings';
 
+/** The changes from `previous` to `next` as the event log says them (type, message). */
 export function controlChanges(previous: Settings | null, next: Settings): { type: string; message: string }[] {
   const changes: { type: string; message: string }[] = [];
   const say = (type: string, message: string) => changes.push({ type, message });
@@ -13,4 +14,19 @@ export function controlChanges(previous: Settings | null, next: Settings): { typ
   if (previous.signalingUrl !== next.signalingUrl) say('control:endpoint', `signaling endpoint changed to ${next.signalingUrl}`);
   if (previous.relayUrls.join() !== next.relayUrls.join()) say('control:endpoint', `relays changed to ${next.relayUrls.join(', ')}`);
   return changes;
+}
+
+/**
+ * Whether a node online must go offline and online again to apply `next`: the transports of a run are
+ * made from its signaling endpoints, room, relays and ICE servers (node-transports.ts). True before any
+ * settings were applied.
+ */
+export function transportsChanged(previous: Settings | null, next: Settings): boolean {
+  return (
+    !previous ||
+    signalingUrlsOf(previous).join() !== signalingUrlsOf(next).join() ||
+    previous.room !== next.room ||
+    previous.relayUrls.join() !== next.relayUrls.join() ||
+    JSON.stringify(previous.iceServers) !== JSON.stringify(next.iceServers)
+  );
 }

@@ -1,7 +1,9 @@
 /**
  * The node's mesh routing (core/routing, issue 14): the router that forwards, answers and sends route
  * messages among ready neighbours, fed by the shortest known paths through the room's fresh records,
- * blocked nodes left out. A neighbour that sends what does not verify loses score (peer-scores.ts).
+ * blocked nodes left out. A neighbour that sends what does not verify loses score (peer-scores.ts),
+ * and at SCORE_DISCONNECT_AT its connection closes with bye `limit` (the redial policy's cool-down
+ * keeps it away). Each mesh ping leaves a line in the event log.
  */
 import type { Clock } from '../lib/clock';
 import type { EventLog } from '../lib/event-log';
@@ -13,7 +15,7 @@ import { RouteCache } from '../routing/route-graph';
 import type { MeshPingResult, RoutingSnapshot } from '../routing/routing-reports';
 import type { RoutedMessage } from '../session/wire';
 import type { AccessLists } from './access-lists';
-import { SCORE_PENALTIES } from './peer-scores';
+import { SCORE_DISCONNECT_AT, SCORE_PENALTIES, type PeerScores } from './peer-scores';
 import type { SessionTable } from './session-table';
 
 export interface MeshRoutingDeps {
@@ -25,8 +27,11 @@ export interface MeshRoutingDeps {
   /** The `Mesh routing` setting now. */
   routingEnabled(): boolean;
   log: EventLog;
-  /** Lowers a neighbour's score by `points` (the node disconnects it at the threshold). */
-  penalize(nodeId: string, points: number, why: string): void;
+  scores: Pick<PeerScores, 'penalize'>;
+  /** A score changed (a routine update of the snapshot). */
+  changed(): void;
+  /** A number in [0, 1): the neighbours a route floods to when no path is known. */
+  random(): number;
 }
 
 export class MeshRouting {
@@ -34,7 +39,7 @@ export class MeshRouting {
   /** Shortest known paths through the room's records, for directed routing. */
   private readonly routes: RouteCache;
 
-  constructor(deps: MeshRoutingDeps) {
+  constructor(private readonly deps: MeshRoutingDeps) {
     const { identity, clock, sessions, records, access } = deps;
     const isBlocked = (nodeId: string) => access.isBlocked(nodeId, records.get(nodeId)?.userId ?? null);
     this.router = new MeshRouter({
@@ -46,8 +51,9 @@ export class MeshRouting {
       isBlocked,
       routingEnabled: () => deps.routingEnabled(),
       log: (level, type, message, nodeId) => deps.log.add(level, type, message, nodeId),
-      penalize: (nodeId, why) => deps.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why),
+      penalize: (nodeId, why) => this.penalize(nodeId, why),
       nextHop: (destination) => this.routes.nextHop(destination),
+      random: () => deps.random(),
     });
     this.routes = new RouteCache({
       now: () => clock.monotonic(),
@@ -75,11 +81,27 @@ export class MeshRouting {
     return this.router.receive(message, from);
   }
 
-  ping(nodeId: string): Promise<MeshPingResult> {
-    return this.router.ping(nodeId);
+  /** Mesh ping/traceroute to any node (docs/protocol.md §6 body `ping`), logged either way. */
+  async ping(nodeId: string): Promise<MeshPingResult> {
+    try {
+      const result = await this.router.ping(nodeId);
+      this.deps.log.add('info', 'mesh:ping', `mesh ping ${Math.round(result.rttMs)} ms via ${result.path.join(' → ')}`, nodeId);
+      return result;
+    } catch (error) {
+      this.deps.log.add('warn', 'mesh:ping', `mesh ping failed: ${(error as Error).message}`, nodeId);
+      throw error;
+    }
   }
 
   stop(): void {
     this.router.stop();
+  }
+
+  /** A neighbour sent a route message that fails a check: it loses score, and at the threshold its connection. */
+  private penalize(nodeId: string, why: string): void {
+    const score = this.deps.scores.penalize(nodeId, SCORE_PENALTIES.invalidMessage, why);
+    this.deps.log.add('warn', 'peer:penalty', `score ${score} after: ${why}`, nodeId);
+    if (score <= SCORE_DISCONNECT_AT) this.deps.sessions.get(nodeId)?.close('limit', `peer score ${score}: ${why}`);
+    this.deps.changed();
   }
 }

@@ -1,62 +1,49 @@
 /**
  * The Meshdeck node: reconciles the desired Settings into signaling (PeerJS), rendezvous (GUN) and
- * authenticated peer sessions, and reports observed state. The parts live beside it: the user's
- * signaling stop (signaling-stop.ts), which inbound connections it takes (inbound-gate.ts), its
- * sessions (session-table.ts), the room's records (discovery/record-table.ts), whom it dials
- * (auto-dialler.ts, dial-policy.ts, redial-policy.ts), the block and trust lists (access-lists.ts),
- * its announces (announcer.ts) and its snapshot (snapshot.ts).
+ * authenticated peer sessions, and reports observed state. It is a façade over its parts (README,
+ * Layout), each with one concern: a run online (online-run.ts: transports, announces, signaling stop,
+ * ICE checks), the records it reads (record-intake.ts), its dials (auto-dialler.ts, outbound-dials.ts,
+ * refresh-peers.ts), which links become sessions (session-admission.ts) and their life
+ * (session-lifecycle.ts), the block and trust lists (access-lists.ts), mesh routing (mesh-routing.ts),
+ * the room's services (room-services.ts), and its snapshot (build-snapshot.ts).
  */
 import { TimerGroup } from '../lib/clock';
 import { EventLog } from '../lib/event-log';
 import { Emitter } from '../lib/events';
-import { IdentityVerifier } from '../identity/identity';
-import { MeshRouting } from './mesh-routing';
-import type { NodeSnapshot } from './observed-state';
-import type { RelayState } from '../discovery/rendezvous';
-import type { SignalingState } from '../signaling/signaling';
-import { PeerSession, type CloseReason } from '../session/peer-session';
-import type { Pair } from '../session/wire';
-import { BeatPacer } from '../session/beat-pacer';
-import { DialBudget } from './dial-budget';
-import { AutoDialler } from './auto-dialler';
-import { AccessLists } from './access-lists';
-import { BlockedPeerError, NodeOfflineError, PausedError } from './node-errors';
-import { RedialPolicy } from './redial-policy';
-import type { RefreshResult } from './refresh-result';
-import type { MeshPingResult } from '../routing/routing-reports';
-import { RecordTable } from '../discovery/record-table';
-import { isStale } from '../discovery/rendezvous-record';
-import { signalingUrlsOf, type Settings } from '../settings/settings';
 import { SnapshotPublisher } from '../lib/snapshot-publisher';
-import type { Rendezvous, Verdict } from '../discovery/rendezvous';
-import type { SignalPaths } from '../signaling/signal-paths';
-import { openTransports, type TransportFactories } from './node-transports';
-import { controlChanges } from './control-changes';
+import type { Settings } from '../settings/settings';
+import { IdentityVerifier } from '../identity/identity';
+import { BeatPacer } from '../session/beat-pacer';
+import type { CloseReason } from '../session/close-reason';
+import type { PeerSession } from '../session/peer-session';
+import type { Pair } from '../session/wire';
+import { RecordTable } from '../discovery/record-table';
+import type { Verdict } from '../discovery/rendezvous';
+import { isStale } from '../discovery/rendezvous-record';
 import type { FileSharing } from '../files/file-sharing';
-import { RoomServices, type SharedChannel } from './room-services';
 import type { TorrentEngineLoader } from '../files/torrent-engine';
-import { SignalingStopSchedule } from './signaling-stop';
+import type { MeshPingResult } from '../routing/routing-reports';
+import { AccessLists } from './access-lists';
+import { AutoDialler } from './auto-dialler';
+import { controlChanges, transportsChanged } from './control-changes';
+import { DialBudget } from './dial-budget';
+import type { IceServerChecker } from './ice-checks';
+import { MeshRouting } from './mesh-routing';
+import { NodeOfflineError } from './node-errors';
+import type { TransportFactories } from './node-transports';
+import type { NodeSnapshot } from './observed-state';
+import { OnlineRun } from './online-run';
+import { OutboundDials } from './outbound-dials';
+import { PeerScores } from './peer-scores';
+import { RecordIntake } from './record-intake';
+import { RedialPolicy } from './redial-policy';
+import { refreshPeers } from './refresh-peers';
+import type { RefreshResult } from './refresh-result';
+import { RoomServices, type SharedChannel } from './room-services';
 import { SessionAdmission } from './session-admission';
-import { NetworkStatus } from './network-status';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionTable } from './session-table';
-import type { DialContext } from './dial-policy';
-import { NotTrustedError } from './trust-policy';
-import { STRANGER_REFUSED } from '../session/session-policy';
-import { Announcer } from './announcer';
-import { buildSnapshot } from './snapshot';
-import { PeerScores, SCORE_DISCONNECT_AT } from './peer-scores';
-import { errorText } from '../lib/error-text';
-import { IceChecks, type IceServerChecker } from './ice-checks';
-
-/**
- * How often each connection's transport counters are read (getStats): rates are averages over this
- * window. Every 2 s rather than every second halves the idle node's getStats calls, its largest cost.
- */
-const STATS_INTERVAL_MS = 2000;
-export const DIAL_SWEEP_MS = 3000;
-/** How long `Refresh peers` waits for the rendezvous to answer before reporting what it found. */
-export const REFRESH_SETTLE_MS = 1000;
+import { buildSnapshot } from './build-snapshot';
 
 /** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
 export interface NodeComponents extends TransportFactories {
@@ -66,6 +53,11 @@ export interface NodeComponents extends TransportFactories {
   checkIceServer?: IceServerChecker;
   /** `meshdeck/<version>`, sent in hello. */
   app: string;
+  /**
+   * A number in [0, 1), for the node's random choices: the auto-dialler's order, the redial jitter, the
+   * neighbours a route floods to. `Math.random` where the node is composed; tests pin it.
+   */
+  random(): number;
   /** Where events go; the host passes one that outlives the node, so numbering carries on across restarts. */
   log?: EventLog;
 }
@@ -84,157 +76,110 @@ export class MeshNode {
   readonly events = new Emitter<NodeEvents>();
   readonly verifier = new IdentityVerifier();
   readonly log: EventLog;
-  private readonly routing: MeshRouting;
   private settings: Settings | null = null;
-  /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
-  private readonly access: AccessLists;
-  private dialCount = 0;
-  private signaling: SignalPaths | null = null;
-  private rendezvous: Rendezvous | null = null;
-  private readonly room: RoomServices;
+  private stopped = false;
+  /** The timers of the node's runs and of the parts riding on them: all released when a run ends. */
+  private readonly timers: TimerGroup;
   private readonly sessions = new SessionTable();
   /** New sessions of peers that have a ready one, in their handshake: each replaces the old once ready. */
   private readonly replacements = new Map<string, PeerSession>();
-  private readonly scores: PeerScores;
   private readonly records: RecordTable;
+  /** The block list, and the trust list: with `trustedOnly`, the only peers taken and dialled (trust-policy.ts). */
+  private readonly access: AccessLists;
   private readonly redial: RedialPolicy;
-  private readonly dialBudget: DialBudget;
-  private readonly dialler: AutoDialler;
-  private readonly timers: TimerGroup;
-  /** The one heartbeat timer of all sessions. */
-  private readonly beats: BeatPacer;
+  private readonly scores: PeerScores;
   private readonly publisher: SnapshotPublisher<NodeSnapshot>;
-  private readonly signalingStop: SignalingStopSchedule;
-  private readonly announcer: Announcer;
-  private readonly iceChecks: IceChecks | null;
-  private readonly network: NetworkStatus;
+  private readonly run: OnlineRun;
+  private readonly intake: RecordIntake;
+  private readonly dialler: AutoDialler;
+  private readonly dials: OutboundDials;
   private readonly admission: SessionAdmission;
   private readonly lifecycle: SessionLifecycle;
-  private lastAnnounceAt: number | null = null;
-  /** The endpoints the records list, joined (null while offline): a change announces at once. */
-  private announcedUrls: string | null = null;
-  private lastDiscoveryAt: number | null = null;
-  private unsubscribers: (() => void)[] = [];
-  private stopped = false;
+  private readonly routing: MeshRouting;
+  private readonly room: RoomServices;
 
   constructor(private readonly components: NodeComponents) {
     const { clock, identity } = components;
-    this.timers = new TimerGroup(clock);
-    this.beats = new BeatPacer(clock);
-    this.redial = new RedialPolicy(clock);
-    this.dialBudget = new DialBudget(clock);
     this.log = components.log ?? new EventLog(clock);
+    this.timers = new TimerGroup(clock);
     this.records = new RecordTable(identity.nodeId, this.verifier, clock);
     this.access = new AccessLists({ selfUserId: identity.userId, trustedOnly: () => this.settings?.trustedOnly ?? false, log: this.log });
-    this.dialler = new AutoDialler({
-      timers: this.timers,
-      monotonic: () => clock.monotonic(),
-      records: this.records,
-      sessions: this.sessions,
-      budget: this.dialBudget,
-      context: () => this.dialContext(),
-      dial: (nodeId) => this.dial(nodeId),
-      random: Math.random,
-    });
+    this.redial = new RedialPolicy(clock, () => components.random());
     this.scores = new PeerScores(() => clock.monotonic());
-    this.network = new NetworkStatus({ clock, log: this.log });
-    this.room = new RoomServices({
+    this.publisher = new SnapshotPublisher(clock, () => this.snapshot(), (s) => this.events.emit('state:change', s), () => this.events.listens('state:change'));
+    const dialBudget = new DialBudget(clock);
+    // What the parts share: each takes of these what its deps name (libp2p's components, each service
+    // declaring the narrow part it uses), and is given the rest by name below.
+    const shared = {
       identity,
       clock,
-      loadTorrentEngine: components.loadTorrentEngine,
-      nodeKeyOf: (id) => this.freshKeyOf(id),
-      isPeer: (id) => this.sessions.get(id)?.isReady ?? false,
-      heard: (value, verdict) => this.events.emit('shared:heard', { value, verdict }),
-      changed: () => this.publisher.changed(false),
-    });
-    this.lifecycle = new SessionLifecycle({
-      identity,
-      verifier: this.verifier,
-      app: components.app,
-      clock,
-      beats: this.beats,
+      selfId: identity.nodeId,
+      log: this.log,
+      timers: this.timers,
+      random: () => components.random(),
+      settings: () => this.settings,
       sessions: this.sessions,
       replacements: this.replacements,
+      records: this.records,
       access: this.access,
       redial: this.redial,
-      dialBudget: this.dialBudget,
       scores: this.scores,
-      log: this.log,
+    };
+    this.dialler = new AutoDialler({
+      ...shared,
+      monotonic: () => clock.monotonic(),
+      budget: dialBudget,
+      context: () => this.dials.context(),
+      dial: (nodeId) => this.dials.dial(nodeId),
+    });
+    this.dials = new OutboundDials({
+      ...shared,
+      signaling: () => this.run.signaling,
+      signalingState: () => this.run.signalingState,
+      adopt: (link) => this.lifecycle.adopt(link),
+    });
+    this.intake = new RecordIntake({ ...shared, dialler: this.dialler, changed: () => this.publisher.changed(false) });
+    this.lifecycle = new SessionLifecycle({
+      ...shared,
+      verifier: this.verifier,
+      app: components.app,
+      // The one heartbeat timer of all sessions.
+      beats: new BeatPacer(clock),
+      dialBudget,
       route: (message, from) => this.routing.receive(message, from),
       ready: (session) => this.events.emit('peer:ready', session),
       closed: (close) => this.events.emit('peer:close', close),
       pair: (session, message) => this.events.emit('peer:pair', { session, message }),
       changed: () => this.publisher.changed(true),
-      neighboursChanged: () => this.announcer.neighboursChanged(),
+      neighboursChanged: () => this.run.neighboursChanged(),
     });
     this.admission = new SessionAdmission({
-      selfId: identity.nodeId,
-      settings: () => this.settings,
-      sessions: this.sessions,
-      replacements: this.replacements,
-      access: this.access,
+      ...shared,
       userIdOf: (nodeId) => this.records.get(nodeId)?.userId ?? null,
-      reachesTargets: () => !this.signaling || this.signaling.reachesTargets,
+      reachesTargets: () => !this.run.signaling || this.run.signaling.reachesTargets,
       adopt: (link, options) => this.lifecycle.adopt(link, options),
-      timers: this.timers,
-      log: this.log,
     });
-    this.publisher = new SnapshotPublisher(
-      clock,
-      () => this.snapshot(),
-      (s) => this.events.emit('state:change', s),
-      () => this.events.listens('state:change'),
-    );
-    this.signalingStop = new SignalingStopSchedule({
-      clock,
-      timers: this.timers,
-      onChange: (stopped) => {
-        this.log.add('info', 'control:signaling', stopped ? 'signaling stopped; open connections kept' : 'signaling resumed');
-        this.announcer.now();
-      },
+    this.routing = new MeshRouting({ ...shared, routingEnabled: () => this.settings?.routing ?? false, changed: () => this.publisher.changed(false) });
+    this.room = new RoomServices({
+      ...shared,
+      loadTorrentEngine: components.loadTorrentEngine,
+      nodeKeyOf: (nodeId) => this.freshKeyOf(nodeId),
+      isPeer: (nodeId) => this.sessions.get(nodeId)?.isReady ?? false,
+      heard: (value, verdict) => this.events.emit('shared:heard', { value, verdict }),
+      changed: () => this.publisher.changed(false),
     });
-    this.announcer = new Announcer({
-      identity,
-      clock,
-      timers: this.timers,
-      content: () => {
-        const settings = this.settings;
-        if (!settings) return null;
-        const signal = this.signalingStop.isPaused ? [] : (this.signaling?.announcedUrls() ?? []);
-        return { signal, routing: settings.routing, neighbors: this.sessions.readyIds() };
-      },
-      rendezvous: () => this.rendezvous,
-      onAnnounced: (at) => {
-        this.lastAnnounceAt = at;
-        this.publisher.changed(false);
-      },
-      onError: (error) => this.log.add('warn', 'rendezvous:announce', `announce failed: ${errorText(error)}`),
+    this.run = new OnlineRun({
+      ...shared,
+      transports: components,
+      checkIceServer: components.checkIceServer,
+      freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
+      admission: this.admission,
+      intake: this.intake,
+      room: this.room,
+      dialler: this.dialler,
+      dialled: () => this.dials.counted(),
+      changed: (urgent) => this.publisher.changed(urgent),
     });
-    this.iceChecks = components.checkIceServer
-      ? new IceChecks(components.checkIceServer, clock, (result) => {
-          if (result.state === 'failed') this.log.add('warn', 'ice:check', `ICE server ${result.url}: ${result.error}`);
-          else this.log.add('info', 'ice:check', `ICE server ${result.url} answered`);
-          this.publisher.changed(true);
-        })
-      : null;
-    this.routing = new MeshRouting({
-      identity,
-      clock,
-      sessions: this.sessions,
-      records: this.records,
-      access: this.access,
-      routingEnabled: () => this.settings?.routing ?? false,
-      log: this.log,
-      penalize: (nodeId, points, why) => this.penalize(nodeId, points, why),
-    });
-  }
-
-  /** Lowers a neighbour's score; at the threshold it is disconnected (bye limit: redialled only after a cool-down). */
-  private penalize(nodeId: string, points: number, why: string): void {
-    const score = this.scores.penalize(nodeId, points, why);
-    this.log.add('warn', 'peer:penalty', `score ${score} after: ${why}`, nodeId);
-    if (score <= SCORE_DISCONNECT_AT) this.sessions.get(nodeId)?.close('limit', `peer score ${score}: ${why}`);
-    this.publisher.changed(false);
   }
 
   get nodeId(): string {
@@ -242,12 +187,12 @@ export class MeshNode {
   }
 
   get isRunning(): boolean {
-    return this.signaling !== null;
+    return this.run.isOnline;
   }
 
   /** Timers and transport listeners the node holds: all 0 after stop(). */
   get resourceCount(): { timers: number; sessions: number; listeners: number; refused: number } {
-    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.unsubscribers.length, refused: this.admission.refusedCount };
+    return { timers: this.timers.size, sessions: this.sessions.size + this.replacements.size, listeners: this.run.listenerCount, refused: this.admission.refusedCount };
   }
 
   /** The settings the node runs with (null before the first configure()). */
@@ -264,13 +209,7 @@ export class MeshNode {
     const previous = this.settings;
     this.settings = next;
     for (const { type, message } of controlChanges(previous, next)) this.log.add('info', type, message);
-    if (next.trustedOnly && !previous?.trustedOnly) this.closeRefused();
-    const endpointsChanged =
-      !previous ||
-      signalingUrlsOf(previous).join() !== signalingUrlsOf(next).join() ||
-      previous.room !== next.room ||
-      previous.relayUrls.join() !== next.relayUrls.join() ||
-      JSON.stringify(previous.iceServers) !== JSON.stringify(next.iceServers);
+    if (next.trustedOnly && !previous?.trustedOnly) this.lifecycle.closeRefused();
     // Another room's records are of no use here, and would be dialled.
     if (previous && previous.room !== next.room) {
       this.records.clear();
@@ -280,19 +219,19 @@ export class MeshNode {
       if (this.isRunning) this.goOffline('shutdown');
     } else if (!this.isRunning) {
       this.goOnline();
-    } else if (endpointsChanged) {
+    } else if (transportsChanged(previous, next)) {
       this.goOffline('shutdown');
       this.goOnline();
     } else {
       this.dialler.sweep();
     }
-    this.signalingStop.reconcile(next.signalingStop, this.signaling);
+    this.run.reconcileStop(next.signalingStop);
     this.publisher.changed(true);
   }
 
   /** `Retry now`: skips the signaling reconnect backoff. */
   retrySignaling(): void {
-    this.signaling?.retryNow();
+    this.run.retrySignaling();
   }
 
   /**
@@ -301,7 +240,7 @@ export class MeshNode {
    */
   setBlocked(ids: readonly string[]): void {
     this.access.setBlocked(ids);
-    this.closeRefused();
+    this.lifecycle.closeRefused();
     this.dialler.sweep();
     this.publisher.changed(true);
   }
@@ -319,7 +258,7 @@ export class MeshNode {
     // Trusting is the user's word, as a dial they ask for: a node refused as a stranger a moment ago
     // (its failure backoff running) is dialled at once.
     for (const known of this.records.all()) if (added.has(known.record.id) || added.has(known.userId)) this.redial.clear(known.record.id);
-    this.closeRefused();
+    this.lifecycle.closeRefused();
     this.dialler.sweep();
     this.publisher.changed(true);
   }
@@ -327,18 +266,6 @@ export class MeshNode {
   /** Whether trusted-only mode turns this peer away (core/node/trust-policy.ts); false while the mode is off. */
   isStranger(nodeId: string, userId: string | null): boolean {
     return this.access.isStranger(nodeId, userId);
-  }
-
-  /**
-   * Closes, with bye `blocked`, each connection the block list or trusted-only mode refuses now. A
-   * connection still in its handshake is judged on its hello, once its user ID is known.
-   */
-  private closeRefused(): void {
-    for (const session of this.sessions.all()) {
-      const userId = session.peer?.userId ?? null;
-      if (this.isBlocked(session.remoteId, userId)) session.close('blocked');
-      else if (session.peer && this.isStranger(session.remoteId, userId)) session.close('blocked', STRANGER_REFUSED);
-    }
   }
 
   /** Final teardown (host shutting down): like disabling, and no later configure() revives it. */
@@ -351,105 +278,13 @@ export class MeshNode {
   }
 
   private goOnline(): void {
-    const settings = this.settings!;
-    const { signaling, rendezvous } = openTransports(this.components, settings, {
-      freshKeyOf: (nodeId) => this.freshKeyOf(nodeId),
-      offersWanted: () => this.admission.trackerOffersWanted(),
-      holds: (nodeId) => this.admission.holds(nodeId),
-      pathsChanged: () => {
-        this.publisher.changed(true);
-        this.dialler.sweep();
-      },
-    });
-    this.signaling = signaling;
-    this.rendezvous = rendezvous;
-    this.network.connecting(settings.relayUrls);
-    this.unsubscribers.push(
-      signaling.events.on('signaling:state', ({ state, error }) => this.onSignalingState(state, error)),
-      signaling.events.on('link:inbound', (link) => this.admission.inbound(link)),
-      signaling.events.on('link:met', (link) => {
-        if (this.admission.met(link)) this.dialCount++;
-      }),
-      signaling.events.on('message:dropped', (why) => this.log.add('warn', 'signaling:dropped', `a signaling server's message dropped: ${why}`)),
-      rendezvous.events.on('record:update', ({ value, verdict }) => this.onRecord(value, verdict)),
-      rendezvous.events.on('relay:state', ({ url, state }) => this.onRelayState(url, state)),
-      rendezvous.events.on('records:refused', (refused) => {
-        for (const raw of refused) this.records.countScreened(raw);
-        this.publisher.changed(false);
-      }),
-      rendezvous.events.on('shared:update', ({ channel, value, verdict }) => {
-        this.room.heard(channel, value, verdict);
-      }),
-    );
-    if (this.signalingStop.startWith(settings.signalingStop)) this.setSignalingState('stopped', null);
-    else {
-      this.setSignalingState('connecting', null);
-      signaling.start();
-    }
-    rendezvous.start();
-    this.room.start(rendezvous, settings);
-    this.iceChecks?.start(settings.iceServers);
-    this.announcer.start();
-    this.announcedUrls = signaling.announcedUrls().join();
-    this.timers.interval(() => this.sampleStats(), STATS_INTERVAL_MS);
-    this.timers.interval(() => {
-      this.redial.prune();
-      this.dialler.sweep();
-    }, DIAL_SWEEP_MS);
+    this.run.start(this.settings!);
   }
 
   private goOffline(reason: CloseReason): void {
-    for (const session of [...this.sessions.all(), ...this.replacements.values()]) session.close(reason);
-    this.sessions.clear();
-    this.replacements.clear();
-    this.admission.closeRefused();
-    this.records.stop();
-    for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.unsubscribers = [];
-    this.room.stop();
-    this.iceChecks?.stop();
-    this.signaling?.stop();
-    this.rendezvous?.stop();
-    this.signaling = null;
-    this.rendezvous = null;
-    this.signalingStop.reset();
-    this.announcer.stop();
-    this.announcedUrls = null;
-    this.timers.clear();
-    this.dialler.stop();
-    this.network.offline();
-    this.publisher.changed(true);
-  }
-
-  private onRelayState(url: string, state: RelayState): void {
-    const { back, lostOne } = this.network.relayChanged(url, state);
-    // Back on a relay after losing it: be found again at once, not at the next 15 s announce;
-    // and the network is back, so signaling need not wait out its backoff either.
-    if (back) {
-      this.announcer.now();
-      this.signaling?.retryNow();
-    }
-    // A relay lost while others stay: announce through them at once, so that a node reading the room
-    // through another relay (or one peered with the lost one) finds this node fresh there now.
-    if (lostOne) this.announcer.now();
-    this.publisher.changed(true);
-  }
-
-  private onSignalingState(state: SignalingState, error: string | null): void {
-    this.network.signalingChanged(state, error);
-    this.publisher.changed(true);
-    // The record lists the endpoints this node is registered on: say so as soon as that changes.
-    const announced = this.signaling?.announcedUrls().join() ?? '';
-    if (this.announcedUrls !== null && announced !== this.announcedUrls) {
-      this.announcedUrls = announced;
-      this.announcer.now();
-    }
-    if (state === 'open') this.dialler.sweep();
-  }
-
-  private setSignalingState(state: SignalingState, error: string | null): void {
-    this.network.setSignaling(state, error);
-    this.publisher.changed(true);
+    // Every session first: its bye goes out while the transports still carry it.
+    this.lifecycle.closeAll(reason);
+    this.run.stop();
   }
 
   /**
@@ -474,17 +309,8 @@ export class MeshNode {
    * Opens a connection to `nodeId` now (the auto-dialler, or the user: `userAsked` lifts the 10-minute
    * hold after the user disconnected it).
    */
-  dial(nodeId: string, { userAsked = false } = {}): PeerSession {
-    if (!this.signaling) throw new NodeOfflineError();
-    const existing = this.sessions.get(nodeId);
-    if (existing) return existing;
-    if (userAsked) this.redial.clear(nodeId);
-    if (this.settings?.pauseOutgoing) throw new PausedError();
-    if (this.isBlocked(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new BlockedPeerError(nodeId);
-    if (this.isStranger(nodeId, this.records.get(nodeId)?.userId ?? null)) throw new NotTrustedError(nodeId);
-    this.dialCount++;
-    const known = this.records.get(nodeId);
-    return this.lifecycle.adopt(this.signaling.dial(nodeId, known ? { signal: known.signal } : undefined));
+  dial(nodeId: string, options: { userAsked?: boolean } = {}): PeerSession {
+    return this.dials.dial(nodeId, options);
   }
 
   /** Closes the connection to `nodeId` through the one teardown path; `bye` tells the peer why. */
@@ -492,77 +318,19 @@ export class MeshNode {
     this.sessions.get(nodeId)?.close(reason);
   }
 
-  private onRecord(raw: unknown, verdict: Verdict): void {
-    this.records.ingest(raw).then(
-      (result) => {
-        // Only news ends the read: a copy of the record held, or one not checked, may stand in front of a
-        // newer write. This node's own record is no news, and nothing better will come by waiting.
-        verdict(result === 'new' || result === 'updated' || (raw as { id?: unknown } | null)?.id === this.nodeId);
-        if (result === 'ignored' || result === 'stale') return;
-        if (result === 'invalid') return this.publisher.changed(false);
-        this.lastDiscoveryAt = this.components.clock.now();
-        const nodeId = (raw as { id: string }).id;
-        const known = this.records.get(nodeId);
-        if (result === 'new' && known) {
-          // Ranked by the signed date, but never later than now: records may be dated up to 2 minutes
-          // ahead (clock skew), and Sybils dated ahead would otherwise outrank every newcomer.
-          this.dialler.found(nodeId, Math.min(known.record.ts, this.components.clock.now()));
-        } else {
-          this.dialler.changed(nodeId);
-        }
-        this.publisher.changed(false);
-      },
-      (error: unknown) => {
-        verdict(false);
-        this.log.add('warn', 'rendezvous:record', `record not handled: ${errorText(error)}`);
-      },
-    );
-  }
-
-  /** What the dial policy reads, taken once per sweep rather than once per record. */
-  private dialContext(): DialContext {
-    return {
-      settings: this.settings,
-      signalingState: this.signaling ? this.network.signaling.state : 'stopped',
-      canReach: (known) => this.signaling?.canReach({ signal: known.signal }) ?? false,
-      selfId: this.nodeId,
-      now: this.components.clock.now(),
-      sessionCount: this.sessions.size,
-      hasSession: (id) => this.sessions.has(id),
-      isBlocked: (id, userId) => this.isBlocked(id, userId),
-      isStranger: (id, userId) => this.isStranger(id, userId),
-      redial: this.redial,
-    };
-  }
-
   /**
    * Re-reads the rendezvous at once and dials up to maxPeers (the `Refresh peers` control); reports
    * how many nodes it newly found and how many dials it started.
    */
-  async refreshPeers(): Promise<RefreshResult> {
-    if (!this.rendezvous) throw new NodeOfflineError();
-    const before = new Set(this.records.ids());
-    const dialsBefore = this.dialCount;
-    this.rendezvous.reread();
-    this.dialler.sweep();
-    await new Promise<void>((resolve) => this.components.clock.setTimeout(() => resolve(), REFRESH_SETTLE_MS));
-    const found = this.records.freshIds(this.components.clock.now()).filter((id) => !before.has(id)).length;
-    const result = { found, dialling: this.dialCount - dialsBefore };
-    this.log.add('info', 'control:refresh', `refresh: found ${result.found} new, dialling ${result.dialling}`);
-    return result;
+  refreshPeers(): Promise<RefreshResult> {
+    const { run, records, dials, dialler, log } = this;
+    return refreshPeers({ clock: this.components.clock, rendezvous: run.rendezvous, records, dials, dialler, log });
   }
 
   /** Mesh ping/traceroute to any node (docs/protocol.md §6 body `ping`). */
   async meshPing(nodeId: string): Promise<MeshPingResult> {
     if (!this.isRunning) throw new NodeOfflineError();
-    try {
-      const result = await this.routing.ping(nodeId);
-      this.log.add('info', 'mesh:ping', `mesh ping ${Math.round(result.rttMs)} ms via ${result.path.join(' → ')}`, nodeId);
-      return result;
-    } catch (error) {
-      this.log.add('warn', 'mesh:ping', `mesh ping failed: ${(error as Error).message}`, nodeId);
-      throw error;
-    }
+    return this.routing.ping(nodeId);
   }
 
   /** The node key of a node whose record is fresh and valid: the only senders fallback signaling hears. */
@@ -571,16 +339,10 @@ export class MeshNode {
     return known && !isStale(known.record, this.components.clock.now()) ? known.nodeKey : null;
   }
 
-  private sampleStats(): void {
-    Promise.all(this.sessions.all().map((s) => s.sampleTraffic())).then(
-      () => this.publisher.changed(false),
-      (error: unknown) => this.log.add('warn', 'stats:sample', `traffic not sampled: ${errorText(error)}`),
-    );
-  }
-
   snapshot(): NodeSnapshot {
     const now = this.components.clock.now();
     const { identity } = this.components;
+    const run = this.run.snapshot();
     const built = buildSnapshot({
       now,
       nodeId: identity.nodeId,
@@ -590,22 +352,16 @@ export class MeshNode {
       records: this.records.all(),
       invalidRecords: this.records.invalidCount,
       closed: this.sessions.recentlyClosed(now),
-      signaling: {
-        ...this.network.signaling,
-        attempts: this.signaling?.attempts ?? 0,
-        stoppedByUser: this.signalingStop.isPaused,
-        endpoints: this.signaling?.endpointSnapshots() ?? signalingUrlsOf(this.settings ?? { signalingUrl: '' }).filter(Boolean).map((url) => ({ url, state: 'stopped', lastError: null })),
-        fallbacks: this.signaling?.fallbackSnapshots() ?? [],
-      },
-      relayStates: this.network.relayStates,
-      lastAnnounceAt: this.lastAnnounceAt,
-      lastDiscoveryAt: this.lastDiscoveryAt,
+      signaling: run.signaling,
+      relayStates: run.relayStates,
+      lastAnnounceAt: run.lastAnnounceAt,
+      lastDiscoveryAt: this.intake.lastDiscoveryAt,
       blocked: this.access.blocked,
       trusted: this.access.trusted,
       routing: this.routing.counters,
       handshakesRefused: this.lifecycle.handshakesRefused,
       scoreOf: (nodeId) => this.scores.scoreOf(nodeId),
     });
-    return { ...built, files: this.room.files?.snapshot() ?? null, ice: this.iceChecks?.snapshot() ?? [] };
+    return { ...built, files: this.room.files?.snapshot() ?? null, ice: run.ice };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { Backoff } from '../lib/backoff';
 import type { Clock } from '../lib/clock';
-import type { CloseReason } from '../session/peer-session';
+import type { CloseReason } from '../session/close-reason';
 
 export const REDIAL_FORBIDDEN_MS = 10 * 60_000;
 export const PAUSED_RETRY_MS = 30_000;

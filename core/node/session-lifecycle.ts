@@ -1,16 +1,18 @@
 /**
  * A session from its link to its end: made for a link the node takes, put in the session table (or
- * beside the peer's ready session, which it replaces once ready), and at its end the redial rules,
- * the dial budget, the peer's score and the list of recently closed connections told why.
+ * beside the peer's ready session, which it replaces once ready), closed when the block or trust list
+ * refuses it or the node goes offline, and at its end the redial rules, the dial budget, the peer's
+ * score and the list of recently closed connections told why.
  */
 import type { Clock } from '../lib/clock';
 import type { EventLog } from '../lib/event-log';
 import { errorText } from '../lib/error-text';
 import type { Identity, IdentityVerifier } from '../identity/identity';
 import type { BeatPacer } from '../session/beat-pacer';
-import { describeClose } from '../session/close-reason';
+import { describeClose, type CloseReason } from '../session/close-reason';
 import type { Link } from '../session/link';
-import { PeerSession, type CloseReason } from '../session/peer-session';
+import { PeerSession } from '../session/peer-session';
+import { STRANGER_REFUSED } from '../session/session-policy';
 import type { Pair, RoutedMessage } from '../session/wire';
 import type { AccessLists } from './access-lists';
 import type { DialBudget } from './dial-budget';
@@ -81,6 +83,27 @@ export class SessionLifecycle {
     });
     deps.changed();
     return session;
+  }
+
+  /**
+   * Closes, with bye `blocked`, each connection the block list or trusted-only mode refuses now. A
+   * connection still in its handshake is judged on its hello, once its user ID is known.
+   */
+  closeRefused(): void {
+    const { access, sessions } = this.deps;
+    for (const session of sessions.all()) {
+      const userId = session.peer?.userId ?? null;
+      if (access.isBlocked(session.remoteId, userId)) session.close('blocked');
+      else if (session.peer && access.isStranger(session.remoteId, userId)) session.close('blocked', STRANGER_REFUSED);
+    }
+  }
+
+  /** Closes every session, the replacements in their handshake too, and forgets them all (the node goes offline). */
+  closeAll(reason: CloseReason): void {
+    const { sessions, replacements } = this.deps;
+    for (const session of [...sessions.all(), ...replacements.values()]) session.close(reason);
+    sessions.clear();
+    replacements.clear();
   }
 
   private onReady(session: PeerSession): void {

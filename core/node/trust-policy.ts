@@ -7,10 +7,11 @@
  * user's own mesh until someone typed its node ID). The block list still wins: a blocked ID is
  * refused whatever the trust list says.
  *
- * Where it is enforced (core/node/node.ts): the auto-dialler skips strangers (dial-policy.ts), a
- * dial the user asks for is refused with NotTrustedError, a stranger's hello is answered with bye
- * `blocked` (core/session/peer-session.ts; it is not a block, so it imposes no redial hold before
- * ready), and turning the mode on, or untrusting an ID, closes the connections it no longer allows.
+ * Where it is enforced (the node's parts): the auto-dialler skips strangers (dial-policy.ts), a dial
+ * the user asks for is refused with NotTrustedError (outbound-dials.ts), a stranger's hello is answered
+ * with bye `blocked` (core/session/peer-session.ts; it is not a block, so it imposes no redial hold
+ * before ready), and turning the mode on, or untrusting an ID, closes the connections it no longer
+ * allows (session-lifecycle.ts).
  */
 
 export interface TrustRule {

@@ -76,6 +76,8 @@ export interface RouterDeps {
    * route goes to at most FLOOD_FANOUT random neighbours.
    */
   nextHop?(destination: string): string | null;
+  /** A number in [0, 1): which neighbours a route goes to when it floods (FLOOD_FANOUT of them). */
+  random(): number;
 }
 
 const seenKey = (message: RoutedMessage): SeenKey => [message.src, message.id];
@@ -98,12 +100,12 @@ function malformation(message: RoutedMessage, from: string, self: string): strin
   return null;
 }
 
-/** At most `count` of `items`, chosen at random (a partial Fisher–Yates shuffle). */
-function pickAtRandom<T>(items: readonly T[], count: number): T[] {
+/** At most `count` of `items`, chosen by `random` (a partial Fisher–Yates shuffle). */
+function pickAtRandom<T>(items: readonly T[], count: number, random: () => number): T[] {
   if (items.length <= count) return [...items];
   const out = [...items];
   for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(Math.random() * (out.length - i));
+    const j = i + Math.floor(random() * (out.length - i));
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out.slice(0, count);
@@ -215,7 +217,7 @@ export class MeshRouter {
     const hop = this.deps.nextHop?.(message.dst) ?? null;
     // A hop on the path means this node's view and a previous hop's disagree: do not send it back.
     if (hop !== null && open.includes(hop)) return this.direct(message, hop);
-    return this.flood(message, pickAtRandom(open, FLOOD_FANOUT));
+    return this.flood(message, pickAtRandom(open, FLOOD_FANOUT, () => this.deps.random()));
   }
 
   private direct(message: RoutedMessage, to: string): number {

@@ -1,5 +1,18 @@
-/** Close reasons in words, for the connection list and the event log. */
-import type { CloseReason } from './peer-session';
+/** Why a session ended (CloseReason), and the words for each reason in the connection list and the event log. */
+import type { ByeReason } from './wire';
+
+/** Why a session ended. A ByeReason was sent by us; `remote:*` was received in a bye. */
+export type CloseReason =
+  | ByeReason
+  | `remote:${ByeReason}`
+  | 'handshake-timeout'
+  | 'handshake-refused'
+  | 'protocol-error'
+  | 'dead'
+  | 'transport-closed'
+  | 'duplicate'
+  /** An outbound dial nobody answered, given up for a node discovered since (core/node/auto-dialler.ts, STALLED_DIAL_MS). */
+  | 'superseded';
 
 const WORDS: Record<CloseReason, string> = {
   'user-disconnect': 'disconnected by you',

@@ -10,10 +10,11 @@ import { utf8Length } from '../lib/encoding';
 import { Heartbeat, HEARTBEAT_TICK_MS } from './heartbeat';
 import { BeatPacer } from './beat-pacer';
 import type { Identity, IdentityVerifier, VerifiedPeer } from '../identity/identity';
+import type { CloseReason } from './close-reason';
 import type { Link, Traffic } from './link';
 import type { ConnectionState, PeerSnapshot } from './peer-snapshot';
 import { strengthScore } from './strength';
-import { MAX_MESSAGE_BYTES, parseWireMessage, type ByeReason, type Pair, type RoutedMessage, type WireMessage } from './wire';
+import { MAX_MESSAGE_BYTES, parseWireMessage, type Pair, type RoutedMessage, type WireMessage } from './wire';
 import { Handshake } from './handshake';
 import { errorText } from '../lib/error-text';
 import type { SessionPolicy } from './session-policy';
@@ -25,19 +26,6 @@ export const MESSAGE_RATE = { perSecond: 200, burst: 400 };
 export const BYTE_RATE = { perSecond: 1024 * 1024, burst: 4 * 1024 * 1024 };
 /** Past this much queued for a peer that does not read, the connection closes rather than grow without end. */
 export const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
-
-/** Why a session ended. A ByeReason was sent by us; `remote:*` was received in a bye. */
-export type CloseReason =
-  | ByeReason
-  | `remote:${ByeReason}`
-  | 'handshake-timeout'
-  | 'handshake-refused'
-  | 'protocol-error'
-  | 'dead'
-  | 'transport-closed'
-  | 'duplicate'
-  /** An outbound dial nobody answered, given up for a node discovered since (node.ts, STALLED_DIAL_MS). */
-  | 'superseded';
 
 export interface SessionEvents {
   'session:ready': PeerSession;

@@ -5,7 +5,7 @@
 import { Peer, type DataConnection, type PeerError } from './peerjs';
 import { Backoff } from '../lib/backoff';
 import { TimerGroup } from '../lib/clock';
-import { peerServerOptions } from './peer-server-url';
+import { peerServerOptions } from './peer-server-options';
 import { Emitter } from '../lib/events';
 import type { CloseOptions, Link, LinkEvents, Traffic } from '../session/link';
 import type { ConnectionDirection, SignalPath } from '../session/link';

@@ -78,7 +78,7 @@ export async function startHeadlessNode(options: HeadlessNodeOptions): Promise<H
   const place = createInProcessHost(
     (request) => handle(request).then(okReply, errorReply),
     (channel) => {
-      const host = new NodeHost({ channel, clock: systemClock, ...transports, keys: identity.keys, app: options.app });
+      const host = new NodeHost({ channel, clock: systemClock, ...transports, keys: identity.keys, app: options.app, random: Math.random });
       running.host = host;
       running.started = host.start();
       return { stop: () => host.stop() };

@@ -54,7 +54,7 @@ export class SimMesh {
       const stored = await loadOrCreateIdentity({ local: memoryKeyValueStore(), sync: memoryKeyValueStore(), keys });
       const identity = await Identity.fromStored(stored, keys);
       const transport = mesh.network.add(identity.nodeId, index);
-      const node = new MeshNode({ identity, clock: mesh.clock, ...transport, app: 'meshdeck-sim/1' });
+      const node = new MeshNode({ identity, clock: mesh.clock, ...transport, app: 'meshdeck-sim/1', random: Math.random });
       mesh.peers.push({ index, nodeId: identity.nodeId, node, identity, hostile: null, killed: false });
     }
     return mesh;

@@ -9,7 +9,7 @@ import type { MeshNode } from '../../core/node/node';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
 import { until } from '../support/until';
-import { DIAL_SWEEP_MS } from '../../core/node/node';
+import { DIAL_SWEEP_MS } from '../../core/node/online-run';
 import { confirmDialog, openDashboard } from '../support/ui';
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };

@@ -16,7 +16,7 @@ import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';
 import { until } from '../support/until';
 import { confirmDialog, openDashboard as openDashboardTab, openDialog, P2P_SWITCH } from '../support/ui';
-import { DIAL_SWEEP_MS } from '../../core/node/node';
+import { DIAL_SWEEP_MS } from '../../core/node/online-run';
 
 /**
  * A control answers without waiting on the network: a control that waited on the server it cannot

@@ -9,7 +9,7 @@
 import type { ElementHandle, Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../core/node/node';
-import { DIAL_SWEEP_MS } from '../../core/node/node';
+import { DIAL_SWEEP_MS } from '../../core/node/online-run';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser';

@@ -9,7 +9,7 @@ import type { MeshNode } from '../../core/node/node';
 import { fingerprintsOf } from '../../core/session/fingerprint';
 import { describeClose } from '../../core/session/close-reason';
 import { authText, WIRE_VERSION } from '../../core/session/wire';
-import { peerServerOptions } from '../../core/signaling/peer-server-url';
+import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { installNodeWebRTC } from '../../server/node-webrtc';

@@ -12,8 +12,8 @@ import { Identity } from '../../core/identity/identity';
 import { defaultSettings, validateSettings } from '../../core/settings/settings';
 import type { MeshNode } from '../../core/node/node';
 import type { SignalingFactory } from '../../core/signaling/signaling';
-import type { CloseReason } from '../../core/session/peer-session';
-import { peerServerOptions } from '../../core/signaling/peer-server-url';
+import type { CloseReason } from '../../core/session/close-reason';
+import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { makeIdentity } from '../support/identities';
@@ -84,6 +84,7 @@ describe('a party in the middle that relays every frame', () => {
       createSignaling: createSignaling(createPeerJsSignaling),
       createRendezvous: createGunRendezvous,
       app: 'meshdeck-test/1',
+      random: Math.random,
     });
     // maxPeers 0: no auto-dial; the test dials by hand. Each node in its own room: they never meet directly.
     node.configure(validateSettings({ ...defaultSettings(), signalingUrl, relayUrls: [relayUrl], room: `mitm-${node.nodeId}`, maxPeers: 0 }));

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIdentity } from '../support/identities';
 import type { MeshNode } from '../../core/node/node';
-import { peerServerOptions } from '../../core/signaling/peer-server-url';
+import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { startLocalServer, type LocalServer } from '../../server/local-server';
 import { startNodePeer } from '../../server/node-peer';
 import { installNodeWebRTC } from '../../server/node-webrtc';

@@ -3,7 +3,7 @@
  * presents someone else's keys in its hello. Used to prove a node refuses it.
  */
 import { makeIdentity } from './identities';
-import { peerServerOptions } from '../../core/signaling/peer-server-url';
+import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 
 export interface ForgedHelloResult {

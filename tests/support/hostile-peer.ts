@@ -11,7 +11,7 @@ import { canonical, fromBase64Url, randomBytes, toBase64Url } from '../../core/l
 import { importPublicKey, verifyText } from '../../core/identity/identity';
 import { fingerprintsOf } from '../../core/session/fingerprint';
 import { authText, WIRE_VERSION } from '../../core/session/wire';
-import { peerServerOptions } from '../../core/signaling/peer-server-url';
+import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { makeIdentity } from './identities';
 import { parseFrame, type RouteFields } from './hostile-peer-protocol';

@@ -34,6 +34,7 @@ export function startNodeHost(channel: HostChannel): RunningHost {
     blobs: indexedDbBlobStore(indexedDB),
     // The offscreen document's chrome.runtime has no getManifest(): take the version from the build.
     app: `meshdeck/${version}`,
+    random: Math.random,
   });
 
   // Test builds' debug hook: e2e tests and benchmarks reach the node (and a raw PeerJS for the baseline

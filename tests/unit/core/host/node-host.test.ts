@@ -8,6 +8,7 @@ import { MemoryNetwork } from '../../../../server/sim/memory-network';
 import { FakeClock } from '../../../support/fake-clock';
 import { makeIdentity } from '../../../support/identities';
 import { fakeBlobStore } from '../../../support/fake-blob-store';
+import { pinnedRandom } from '../../../support/pinned-random';
 import { BADGE_COLORS, type ToolbarBadge } from '../../../../core/control/toolbar-badge';
 import type { PeerSession } from '../../../../core/session/peer-session';
 import type { Pair } from '../../../../core/session/wire';
@@ -51,6 +52,7 @@ async function setup(channelParts: Partial<HostChannel> = {}, deps: Partial<Node
     createRendezvous: network.createRendezvous,
     keys,
     app: 'meshdeck/test',
+    random: pinnedRandom(),
     ...deps,
   });
   await host.start();

@@ -12,6 +12,7 @@ import { PAIRING_CONNECT_MS, PairingRelay } from '../../../../core/pairing/pairi
 import { FakeClock, eventually } from '../../../support/fake-clock';
 import { MemoryNetwork } from '../../../../server/sim/memory-network';
 import { makeIdentity } from '../../../support/identities';
+import { pinnedRandom } from '../../../support/pinned-random';
 
 // No automatic dialling: the pairing makes the connection.
 const settings: Settings = { ...defaultSettings(), maxPeers: 0 };
@@ -27,7 +28,7 @@ describe('PairingRelay', () => {
     const network = new MemoryNetwork();
     for (let i = 0; i < 2; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test', random: pinnedRandom() });
       node.configure(settings);
       nodes.push(node);
     }
@@ -64,7 +65,7 @@ describe('PairingRelay', () => {
     const made: MeshNode[] = [];
     for (const pauseOutgoing of [false, true]) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test', random: pinnedRandom() });
       node.configure({ ...settings, pauseOutgoing });
       made.push(node);
       nodes.push(node);
@@ -91,7 +92,7 @@ describe('PairingRelay', () => {
     const clock = new FakeClock();
     const { identity } = await makeIdentity();
     const network = new MemoryNetwork();
-    const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
+    const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test', random: pinnedRandom() });
     node.configure(settings);
     nodes.push(node);
     const connecting = new PairingRelay(node, clock).connect('abcdefgh');
@@ -108,7 +109,7 @@ describe('MeshNode.setShared', () => {
     const made: MeshNode[] = [];
     for (let i = 0; i < 2; i++) {
       const { identity } = await makeIdentity();
-      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test' });
+      const node = new MeshNode({ identity, clock, createSignaling: network.createSignaling, createRendezvous: network.createRendezvous, app: 'test', random: pinnedRandom() });
       node.configure(settings);
       made.push(node);
     }

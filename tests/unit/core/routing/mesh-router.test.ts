@@ -6,6 +6,7 @@ import { ANSWER_RESERVE, BROADCAST_FORWARD_RATE, FLOOD_FANOUT, FORWARD_RATE, Mes
 import { shortestPaths } from '../../../../core/routing/route-graph';
 import type { RoutedMessage } from '../../../../core/session/wire';
 import { makeIdentity } from '../../../support/identities';
+import { pinnedRandom } from '../../../support/pinned-random';
 
 interface Hop {
   identity: Identity;
@@ -26,7 +27,7 @@ interface Hop {
  * rendezvous). With `directed`, each knows the graph too (as from the records' neighbours) and
  * forwards along shortest paths; without it, no path is ever known.
  */
-async function mesh(count: number, edges: [number, number][], options: { directed?: boolean; clock?: Clock } = {}): Promise<Hop[]> {
+async function mesh(count: number, edges: [number, number][], options: { directed?: boolean; clock?: Clock; random?: () => number } = {}): Promise<Hop[]> {
   const identities = await Promise.all(Array.from({ length: count }, () => makeIdentity().then((m) => m.identity)));
   const keys = new Map<string, CryptoKey>();
   const { importPublicKey } = await import('../../../../core/identity/identity');
@@ -65,6 +66,7 @@ async function mesh(count: number, edges: [number, number][], options: { directe
       log: () => undefined,
       penalize: (nodeId, why) => hop.penalties.push([nodeId, why]),
       nextHop: (destination) => hop.nextHop?.(destination) ?? null,
+      random: options.random ?? pinnedRandom(),
     });
   }
   return hops;
@@ -311,6 +313,20 @@ describe('MeshRouter', () => {
       expect(a!.router.counters).toMatchObject({ directed: 0, flooded: FLOOD_FANOUT });
       // Each spoke has no one else to pass it to: the flood ends there.
       expect(totalSent(hops)).toBe(FLOOD_FANOUT);
+    });
+
+    it('floods to the neighbours its random source picks', async () => {
+      const spokes = Array.from({ length: 9 }, (_, i): [number, number] => [0, i + 1]);
+      const unknown = 'n' + 'u'.repeat(26);
+      // A source of 0 swaps nothing: the first FLOOD_FANOUT ready neighbours, in order.
+      const first = await mesh(10, spokes, { random: () => 0 });
+      await first[0]!.router.send(unknown, { k: 'data' });
+      expect(first[0]!.sentTo).toEqual(first.slice(1, 1 + FLOOD_FANOUT).map((h) => h.identity.nodeId));
+      // A source near 1 takes the last one each time.
+      const last = await mesh(10, spokes, { random: () => 0.999 });
+      await last[0]!.router.send(unknown, { k: 'data' });
+      expect(last[0]!.sentTo[0]).toBe(last[9]!.identity.nodeId);
+      expect(last[0]!.sentTo).not.toEqual(last.slice(1, 1 + FLOOD_FANOUT).map((h) => h.identity.nodeId));
     });
 
     it('still sends a broadcast to every ready neighbour not on the path', async () => {

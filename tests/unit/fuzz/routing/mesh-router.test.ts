@@ -19,6 +19,7 @@ import {
 } from '../../../support/fuzz-arbitraries';
 import { readVectors, signedRoute } from '../../../support/protocol-vectors';
 import { makeIdentity } from '../../../support/identities';
+import { pinnedRandom } from '../../../support/pinned-random';
 
 const tally = fuzzTally(__filename);
 /** One case that takes longer than this is a hang (fast-check fails it instead of waiting on). */
@@ -77,6 +78,7 @@ describe('MeshRouter.receive under fuzzing', () => {
       isBlocked: (nodeId) => options.blocked?.includes(nodeId) ?? false,
       routingEnabled: () => options.routing ?? true,
       log: () => undefined,
+      random: pinnedRandom(),
     });
     return { router: r, sent };
   }

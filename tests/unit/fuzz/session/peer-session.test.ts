@@ -12,7 +12,8 @@
 import { beforeAll, describe, expect } from 'vitest';
 import { fc, it } from '@fast-check/vitest';
 import { IdentityVerifier, type Identity } from '../../../../core/identity/identity';
-import { HANDSHAKE_TIMEOUT_MS, PeerSession, type CloseReason } from '../../../../core/session/peer-session';
+import type { CloseReason } from '../../../../core/session/close-reason';
+import { HANDSHAKE_TIMEOUT_MS, PeerSession } from '../../../../core/session/peer-session';
 import type { SessionPolicy } from '../../../../core/session/session-policy';
 import { BYE_REASONS, type RoutedMessage } from '../../../../core/session/wire';
 import { randomBytes, toBase64Url } from '../../../../core/lib/encoding';

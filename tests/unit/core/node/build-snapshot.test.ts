@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, type SnapshotInput } from '../../../../core/node/snapshot';
+import { buildSnapshot, type SnapshotInput } from '../../../../core/node/build-snapshot';
 import { RECORD_STALE_MS, type NodeRecord, type VerifiedRecord } from '../../../../core/discovery/rendezvous-record';
 import type { PeerSnapshot } from '../../../../core/node/observed-state';
 import type { PeerSession } from '../../../../core/session/peer-session';

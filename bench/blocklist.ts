@@ -8,9 +8,8 @@
  * - entries_fit_in_sync: the largest block list that core's layout keeps wholly in storage.sync,
  *   then written into the real chrome.storage.sync to prove the browser accepts it.
  */
-import type { ElementHandle, Page } from 'puppeteer';
+import type { ElementHandle } from 'puppeteer';
 import { layOut, type BlockEntry } from '../core/blocklist/block-list';
-import type { MeshNode } from '../core/node/node';
 import { startLocalServer } from '../server/local-server';
 import { fakeId } from '../tests/support/ids';
 import { launchExtensionBrowser, nextPeerEvent, request, type ExtensionBrowser } from '../tests/support/extension-browser';
@@ -19,7 +18,6 @@ import { until } from '../tests/support/until';
 import { median, round, writeResult } from './support/result';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-type Hook = { meshdeck: { host: { node: MeshNode } } };
 
 
 

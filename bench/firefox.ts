@@ -32,7 +32,6 @@ const IDLE_PEERS = 3;
 const PAIRING_RUNS = 5;
 
 type Hook = { meshdeck: { host: { node: MeshNode } } };
-const ready = (s: { peers: { nodeId: string; state: string }[] }, id: string) => s.peers.some((p) => p.nodeId === id && p.state === 'ready');
 
 async function main(): Promise<void> {
   installNodeWebRTC();

@@ -15,7 +15,7 @@
  */
 import type { MeshNode } from '../core/node/node';
 import type { checkIceServer } from '../core/signaling/ice-check';
-import { startLocalServer, type LocalServer } from '../server/local-server';
+import { startLocalServer } from '../server/local-server';
 import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests/support/extension-browser';
 import { until } from '../tests/support/until';
 import { heapAfterGc, median, pageNow, round, writeResult } from './support/result';

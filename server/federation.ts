@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from './local-server';
 
-export interface FederationOptions extends Pick<LocalServerOptions, 'host' | 'log'> {
+interface FederationOptions extends Pick<LocalServerOptions, 'host' | 'log'> {
   /** The first server's port; the others follow. 0: every server picks a free port. */
   port: number;
   relays: number;

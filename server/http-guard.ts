@@ -29,7 +29,7 @@ export interface ClientTimeouts {
 }
 
 /** Loopback clients send a request in milliseconds: these only bound the ones that never finish. */
-export const DEFAULT_CLIENT_TIMEOUTS: ClientTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 10_000 };
+const DEFAULT_CLIENT_TIMEOUTS: ClientTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 10_000 };
 
 /** A request target in origin-form (`/path?query`), as parseTarget read it. */
 export interface RequestTarget {
@@ -39,7 +39,7 @@ export interface RequestTarget {
   query: string;
 }
 
-export interface GuardedHandlers {
+interface GuardedHandlers {
   /** A plain HTTP request whose target parsed. */
   request(req: IncomingMessage, res: ServerResponse, target: RequestTarget): void;
   /** An upgrade request whose target parsed: hand the socket to a WebSocket server, or refuseUpgrade(). */

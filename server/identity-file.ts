@@ -41,7 +41,7 @@ export class IdentityFileError extends Error {
   override name = 'IdentityFileError';
 }
 
-export const IDENTITY_FILE_VERSION = 1;
+const IDENTITY_FILE_VERSION = 1;
 
 interface IdentityFileContents {
   version: number;

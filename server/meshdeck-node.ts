@@ -24,7 +24,7 @@ import { sourcesOf, withoutEndedStop } from './setting-sources';
 import { startHeadlessNode } from './headless/headless-node';
 import { ListsFileError } from './headless/lists-file';
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 /** After stop() every session has sent its bye; a data channel flushes within 0.5 s (data-channel.ts closeWhenFlushed). */
 const BYE_FLUSH_MS = 800;
 /** A shutdown that takes longer than this is cut short (a library stuck in its teardown). */
@@ -32,7 +32,7 @@ const SHUTDOWN_DEADLINE_MS = 4000;
 /** How often unreachable servers are re-judged, so a server that never answers is reported after the grace period. */
 const REACHABILITY_POLL_MS = 1000;
 /** The built Node Dashboard: the extension's options page (`npm run build`, or the test build). */
-export const DASHBOARD_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.output/chrome-mv3');
+const DASHBOARD_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.output/chrome-mv3');
 
 interface Output {
   out(line: string): void;
@@ -45,7 +45,7 @@ const stdio: Output = {
 };
 
 /** Starts the node the options describe and prints what it does; resolves once it runs. */
-export async function runNode(options: NodeOptions, io: Output = stdio): Promise<{ node: MeshNode; stop: () => Promise<void> }> {
+async function runNode(options: NodeOptions, io: Output = stdio): Promise<{ node: MeshNode; stop: () => Promise<void> }> {
   const identity = await loadOrCreateIdentityFile(options.identityPath);
   const built = existsSync(path.join(DASHBOARD_ROOT, 'options.html'));
   if (options.dashboard && !built) io.err(`warning: no Node Dashboard: ${DASHBOARD_ROOT} has no build (run npm run build)`);
@@ -120,7 +120,7 @@ export async function runNode(options: NodeOptions, io: Output = stdio): Promise
 }
 
 /** The command: parses argv, runs the node until a signal, and returns the exit code. */
-export async function main(argv: readonly string[], io: Output = stdio): Promise<number> {
+async function main(argv: readonly string[], io: Output = stdio): Promise<number> {
   let options: NodeOptions;
   try {
     const parsed = await parseCommand(argv);

@@ -40,10 +40,10 @@ export interface NodeOptions {
   dashboard: { port: number } | null;
 }
 
-export type ParsedCommand = { help: true } | { help: false; options: NodeOptions };
+type ParsedCommand = { help: true } | { help: false; options: NodeOptions };
 
 /** What the config file may hold: the settings a headless node uses, and the node-only options. */
-export interface NodeConfigFile {
+interface NodeConfigFile {
   signalingUrls?: string[];
   relayUrls?: string[];
   trackerUrls?: string[];
@@ -81,7 +81,7 @@ const CONFIG_KEYS = new Set<string>([
   'dashboardPort',
 ]);
 
-export const DEFAULT_IDENTITY_PATH = (home = homedir()): string => path.join(home, '.config', 'meshdeck', 'identity.json');
+const DEFAULT_IDENTITY_PATH = (home = homedir()): string => path.join(home, '.config', 'meshdeck', 'identity.json');
 
 export const USAGE = `Usage: meshdeck-node [options]
 
@@ -229,7 +229,7 @@ function wholeNumber(flag: string, text: string, max: number): number {
 }
 
 /** Reads and checks the config file: JSON, an object, only known keys. */
-export async function readConfigFile(file: string): Promise<NodeConfigFile> {
+async function readConfigFile(file: string): Promise<NodeConfigFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -13,7 +13,7 @@ import { defaultSettings, validateSettings, DEFAULT_MAX_PEERS, type Settings } f
 import { installNodeWebRTC } from './node-webrtc';
 import { requireGun } from './quiet-gun';
 
-export interface NodePeerOptions {
+interface NodePeerOptions {
   signalingUrl: string;
   /** More PeerJS servers to register on as well. */
   backupSignalingUrls?: string[];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const NODE_BIN = path.join(ROOT, 'bin', 'meshdeck-node.mjs');
+const NODE_BIN = path.join(ROOT, 'bin', 'meshdeck-node.mjs');
 
 /** `meshdeck-node <version>: node <id> (identity …)`, its first line. */
 const START_LINE = /^meshdeck-node \S+: node (n[a-z2-7]{26}) /;

@@ -12,7 +12,7 @@ import { errorText } from '../core/lib/error-text';
 import { makeDirectory, syncDirectory } from './directory-sync';
 
 /** Owner read/write only: the state file may hold TURN credentials, the lists whom the operator watches. */
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_FILE_MODE = 0o600;
 const READ_CHUNK_BYTES = 64 * 1024;
 
 /** A file that is there but is not one to read: says why, in words that follow the file's name. */

@@ -34,9 +34,9 @@ import { openBox, screenSignal, signalSignatureHolds } from '../core/signaling/s
 /** Checks one connection may ask for (a node writes a few a minute; a relay it federates with forwards many). */
 export const CHECKS_PER_CONNECTION = { perSecond: 200, burst: 400 };
 /** Checks in all, whatever the connection: a record's are two ECDSA verifications, about 0.4 ms of a core; the others one. */
-export const CHECKS_IN_ALL = { perSecond: 1000, burst: 1000 };
+const CHECKS_IN_ALL = { perSecond: 1000, burst: 1000 };
 /** Nodes (and child souls) the relay remembers keys and newest dates of; the least recently written go first. */
-export const NEWEST_KEPT = 8192;
+const NEWEST_KEPT = 8192;
 
 const RECORDS = recordFamily();
 
@@ -55,7 +55,7 @@ const SIGNED_WITH_NODE_KEY: [ChildFamily, Judge][] = [
   ],
 ];
 
-export interface SignatureCheckOptions {
+interface SignatureCheckOptions {
   /** A monotonic clock in ms, for the budgets. */
   monotonic(): number;
   /** Wall-clock time in ms, for the dates children carry. */

@@ -5,7 +5,7 @@
 import type { LogEntry, NodeSnapshot, StatsPoint } from '../../core/node/observed-state';
 import { fakeId } from '../../tests/support/view-fixtures';
 
-export interface Feed {
+interface Feed {
   snapshot(update: number): NodeSnapshot;
   point(update: number): StatsPoint;
   recent(): StatsPoint[];

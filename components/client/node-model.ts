@@ -20,7 +20,7 @@ export type Transition = 'turning-on' | 'turning-off' | null;
 export type SwitchSetting = 'enabled' | 'routing' | 'pauseIncoming' | 'pauseOutgoing' | 'trustedOnly';
 const SWITCH_SETTINGS: readonly SwitchSetting[] = ['enabled', 'routing', 'pauseIncoming', 'pauseOutgoing', 'trustedOnly'];
 /** Settings a control changes optimistically: the switches and `Stop signaling`. */
-export type OptimisticSetting = SwitchSetting | 'signalingStop';
+type OptimisticSetting = SwitchSetting | 'signalingStop';
 const OPTIMISTIC_SETTINGS: readonly OptimisticSetting[] = [...SWITCH_SETTINGS, 'signalingStop'];
 
 export interface NodeModel {
@@ -73,7 +73,7 @@ export interface NodeModel {
   dispose(): void;
 }
 
-export interface NodeModelOptions {
+interface NodeModelOptions {
   /** How often `now` ticks; 0 disables the timer. */
   tickMs?: number;
   now?: () => number;

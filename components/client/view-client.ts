@@ -97,7 +97,7 @@ export interface ViewClient {
   close(): void;
 }
 
-export interface ViewClientOptions {
+interface ViewClientOptions {
   /** What this view observes (core/control/protocol.ts): the popup asks for a summary. */
   scope?: ObserveScope;
   /** First reconnect delay, doubled after every failed attempt. */
@@ -109,7 +109,7 @@ export interface ViewClientOptions {
  * The background answered a request with an error; `name` and `message` are the background's, and
  * `field` the setting a SettingsError is about (so a form can show it at that field).
  */
-export class ReplyError extends Error {
+class ReplyError extends Error {
   constructor(
     name: string,
     message: string,

@@ -20,7 +20,7 @@ import { RendezvousMesh } from './rendezvous-mesh/RendezvousMesh';
 import { SignalingEndpoint } from './signaling-endpoint/SignalingEndpoint';
 import { TrustedPeers } from './trusted-peers/TrustedPeers';
 
-export interface DashboardProps {
+interface DashboardProps {
   model: DashboardModel;
 }
 

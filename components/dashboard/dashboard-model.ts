@@ -60,7 +60,7 @@ export interface DashboardModel {
   dispose(): void;
 }
 
-export interface DashboardModelOptions {
+interface DashboardModelOptions {
   /** How often the clock for "12 s ago" texts ticks; 0 disables it. */
   tickMs?: number;
   now?: () => number;

@@ -1,4 +1,4 @@
-export interface DashboardButtonProps {
+interface DashboardButtonProps {
   /** Opens the Node Dashboard, or focuses it when it is already open (runtime.openOptionsPage). */
   onOpen: () => void;
 }

@@ -2,7 +2,7 @@ import { useId } from 'preact/hooks';
 import type { Totals } from '../../core/node/observed-state';
 import { formatLoss, formatMs, formatRate } from '../ui/format';
 
-export interface NetworkStatsProps {
+interface NetworkStatsProps {
   /** snapshot.totals; null while there is no snapshot. */
   totals: Totals | null;
 }

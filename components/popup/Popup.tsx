@@ -9,7 +9,7 @@ import { StrengthMeter } from '../ui/StrengthMeter';
 import { shortId } from '../ui/format';
 import type { NodeModel } from '../client/node-model';
 
-export interface PopupProps {
+interface PopupProps {
   model: NodeModel;
   confirm: ConfirmModel;
   onOpenDashboard: () => void;

@@ -1,7 +1,7 @@
 import { useId, useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConfirmModel, OpenConfirm } from './confirm-model';
 
-export interface ConfirmDialogProps {
+interface ConfirmDialogProps {
   confirm: Pick<ConfirmModel, 'current' | 'answer'>;
 }
 

@@ -1,7 +1,7 @@
 import type { CopyModel } from './copy-model';
 import './copy-button.css';
 
-export interface CopyButtonProps {
+interface CopyButtonProps {
   copy: CopyModel;
   /** What is copied. */
   text: string;

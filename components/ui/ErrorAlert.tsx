@@ -1,6 +1,6 @@
 import type { NodeModel } from '../client/node-model';
 
-export interface ErrorAlertProps {
+interface ErrorAlertProps {
   model: Pick<NodeModel, 'lastError' | 'dismissError'>;
 }
 

@@ -2,7 +2,7 @@ import { useComputed } from '@preact/signals';
 import type { NodeModel } from '../client/node-model';
 import { nodeHealth } from '../../core/node/node-health';
 
-export interface NodeStatusProps {
+interface NodeStatusProps {
   model: Pick<NodeModel, 'snapshot' | 'hostReachable' | 'hostError' | 'enabled' | 'transition'>;
   /** Also say why the node is unhealthy (the popup); the dashboard's overview says it itself. */
   showHealth?: boolean;

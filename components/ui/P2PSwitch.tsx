@@ -2,7 +2,7 @@ import type { ConfirmModel, ConfirmRequest } from './confirm-model';
 import type { NodeModel } from '../client/node-model';
 import { Switch } from './Switch';
 
-export interface P2PSwitchProps {
+interface P2PSwitchProps {
   model: Pick<NodeModel, 'enabled' | 'transition' | 'setEnabled' | 'hostReachable'>;
   /** Asks before turning the node off (issue 6: a destructive action). */
   confirm: Pick<ConfirmModel, 'confirm'>;

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import './panel.css';
 
-export interface PanelProps {
+interface PanelProps {
   /** The heading, which is also the region's accessible name (docs/ui-contract.md): keep it exact. */
   title: string;
   /** Which panel: its section id (the section navigation's target) and its class `panel-<area>`. */

@@ -3,7 +3,7 @@ import type { NodeModel, SwitchSetting } from '../client/node-model';
 import { Switch } from './Switch';
 import './setting-switch.css';
 
-export interface SettingSwitchProps {
+interface SettingSwitchProps {
   model: Pick<NodeModel, 'switches' | 'observedSwitches' | 'hostReachable'>;
   /** Sets the switch (controls-model.ts: with `Undo`). */
   onToggle: (on: boolean) => void;

@@ -2,7 +2,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import type { ActionStatus } from './action-status';
 import './status-line.css';
 
-export interface StatusLineProps {
+interface StatusLineProps {
   status: ReadonlySignal<ActionStatus | null>;
 }
 

@@ -1,7 +1,7 @@
 import { useId } from 'preact/hooks';
 import { clampStrength, formatStrength, strengthWord } from './format';
 
-export interface StrengthMeterProps {
+interface StrengthMeterProps {
   /** totals.strength; null while there is no snapshot. */
   strength: number | null;
 }

@@ -1,6 +1,6 @@
 import { useId } from 'preact/hooks';
 
-export interface SwitchProps {
+interface SwitchProps {
   /** The accessible name (docs/ui-contract.md): keep it exact. */
   label: string;
   /** The desired state; null while unknown (the switch is disabled then). */

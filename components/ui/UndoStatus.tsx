@@ -2,7 +2,7 @@ import { useRef } from 'preact/hooks';
 import type { UndoSlot } from './undo-model';
 import './undo-status.css';
 
-export interface UndoStatusProps {
+interface UndoStatusProps {
   slot: Pick<UndoSlot, 'offer' | 'undo'>;
   /** Shown once the undo ran. */
   doneText?: string;

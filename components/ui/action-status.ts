@@ -10,7 +10,7 @@ export interface ActionStatus {
   text: string;
 }
 
-export interface ActionWords<T> {
+interface ActionWords<T> {
   /** What is being done, for "Could not <action>: reason." */
   action: string;
   /** Shown while it runs: "Pinging n…". */

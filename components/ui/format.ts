@@ -4,11 +4,11 @@
  * an em dash rather than a misleading number.
  */
 import type { Strength } from '../../core/node/observed-state';
+import { STRENGTH_WORDS } from '../../core/session/strength';
 
 /** Shown for values the node has not measured yet. */
 export const UNKNOWN = '—';
 
-const STRENGTH_WORDS = ['none', 'weak', 'fair', 'good', 'excellent'] as const;
 const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
 
 function isMeasured(value: number | null | undefined): value is number {

@@ -8,7 +8,7 @@ import type { ActionStatus } from './action-status';
 import { describeError } from '../client/node-model';
 import type { UndoSlot } from './undo-model';
 
-export interface RemovalSlots {
+interface RemovalSlots {
   /** IDs whose removal is on its way: the list hides them. */
   removing: Signal<ReadonlySet<string>>;
   status: Signal<ActionStatus | null>;
@@ -17,7 +17,7 @@ export interface RemovalSlots {
   signal: AbortSignal;
 }
 
-export interface Removal<E> {
+interface Removal<E> {
   /** Sends the removal; resolves with the removed entry (null: it was gone already) and how to show the new list. */
   send(): Promise<{ removed: E | null; accept(): void }>;
   /** "Unblocked node n…." */

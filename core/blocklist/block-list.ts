@@ -12,8 +12,8 @@
  */
 import { describeValue } from '../lib/error-text';
 
-export type IdKind = 'node' | 'user';
-export type BlockKind = IdKind;
+type IdKind = 'node' | 'user';
+type BlockKind = IdKind;
 
 /** One entry of an ID list (blocked, or trusted). */
 export interface IdEntry {
@@ -33,16 +33,16 @@ export interface IdEntry {
 export type BlockEntry = IdEntry;
 
 export const SHARD_COUNT = 64;
-export const SHARD_PREFIX = 'meshdeck:bl:';
+const SHARD_PREFIX = 'meshdeck:bl:';
 export const OVERFLOW_KEY = 'meshdeck:bl:overflow';
-export const TOMBSTONE_TTL_MS = 30 * 24 * 60 * 60_000;
+const TOMBSTONE_TTL_MS = 30 * 24 * 60 * 60_000;
 /** Chrome's storage.sync limits (chrome.storage.sync.QUOTA_BYTES…); Firefox's are the same. */
 export const SYNC_QUOTA_BYTES = 102_400;
 export const SYNC_QUOTA_BYTES_PER_ITEM = 8_192;
 /** Room left in the quota for the rest of Meshdeck's sync data (the user key, ~300 bytes). */
 export const SYNC_RESERVED_BYTES = 2_048;
 /** The trust list's share of storage.sync: ~150 IDs (friends' user IDs; a user's own browsers are trusted without one). */
-export const TRUST_LIST_SYNC_BYTES = 8_192;
+const TRUST_LIST_SYNC_BYTES = 8_192;
 
 /**
  * Where one ID list lives: shard items `prefix` + 00…63 in storage.sync, one overflow item in
@@ -172,7 +172,7 @@ export function itemBytes(key: string, value: unknown): number {
   return new TextEncoder().encode(key).length + new TextEncoder().encode(JSON.stringify(value)).length;
 }
 
-export interface Layout {
+interface Layout {
   /** Shard key → stored value, for storage.sync. */
   sync: Record<string, StoredEntry[]>;
   /** Entries that did not fit in sync (newest blocks first to overflow), for storage.local. */
@@ -206,7 +206,7 @@ export function layOut(entries: BlockEntry[], { prefix, budget }: Pick<IdListSto
   return { sync, overflow };
 }
 
-export interface BlockListFile {
+interface BlockListFile {
   format: 'meshdeck-block-list';
   version: 1;
   exportedAt: number;

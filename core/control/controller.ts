@@ -27,9 +27,9 @@ import type { Toolbar } from './toolbar-badge';
 import type { HostHandle } from './host-handle';
 import { BackgroundLog } from './background-log';
 
-export const HISTORY_STORAGE = 'meshdeck:history';
+const HISTORY_STORAGE = 'meshdeck:history';
 
-export interface ControllerDeps {
+interface ControllerDeps {
   local: StorageArea;
   sync: StorageArea;
   host: HostHandle;

@@ -8,7 +8,7 @@ import type { KeyValueStore } from '../lib/storage';
 
 export const TRIAL_MS = 15_000;
 export const TRIAL_STORAGE = 'meshdeck:trial';
-export const ENDPOINT_HISTORY_STORAGE = 'meshdeck:endpoint-history';
+const ENDPOINT_HISTORY_STORAGE = 'meshdeck:endpoint-history';
 export const ENDPOINT_HISTORY_LIMIT = 10;
 
 export type Endpoints = Pick<Settings, 'signalingUrl' | 'backupSignalingUrls' | 'relayUrls' | 'room' | 'iceServers'>;

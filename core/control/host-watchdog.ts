@@ -8,12 +8,12 @@ import { HOST_HEARTBEAT_MS } from './protocol';
 import type { HostHandle } from './host-handle';
 
 /** Two beats missed (and a margin for a busy machine) make a host dead. */
-export const HOST_SILENCE_MS = 2.5 * HOST_HEARTBEAT_MS;
+const HOST_SILENCE_MS = 2.5 * HOST_HEARTBEAT_MS;
 /** Failures heard in a row (error replies to a configuration, beats that report one) before a re-create. */
-export const HOST_FAILURES_FOR_RESTART = 3;
+const HOST_FAILURES_FOR_RESTART = 3;
 const RESTART_BACKOFF = { baseMs: 1000, capMs: 60_000 };
 
-export interface HostWatchdogDeps {
+interface HostWatchdogDeps {
   host: HostHandle;
   now: () => number;
   /** Pushes the current configuration to the host again. */

@@ -21,7 +21,7 @@ import type { Pair } from '../session/wire';
 import type { HostHandle } from './host-handle';
 import type { ReplyValues } from './protocol';
 
-export interface PairingControlDeps {
+interface PairingControlDeps {
   host: HostHandle;
   blockList: BlockListStore;
   sync: KeyValueStore;

@@ -192,7 +192,7 @@ export type StateMessage =
   /** On connect and whenever they change: problems of the desired state (HostConfig.problems). */
   | { type: 'problems'; problems: string[] };
 
-export type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
+type Envelope<T> = T & { v: typeof PROTOCOL_VERSION; to: 'background' | 'host' };
 
 /** `field` names the setting a validation error is about, so a form can show it at that field. */
 export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: { name: string; message: string; field?: string } };

@@ -12,7 +12,7 @@ export const SETTINGS_STORAGE = 'meshdeck:settings';
 /** The last settings that validated, kept beside them: a corrupted copy never flips the user's choices. */
 export const LAST_GOOD_SETTINGS_STORAGE = 'meshdeck:settings:last-good';
 
-export interface SettingsStoreDeps {
+interface SettingsStoreDeps {
   local: KeyValueStore;
   /** The same area, for a write of both keys in one step. */
   area: StorageArea;

@@ -55,7 +55,7 @@ export interface ReaderChain {
   off(): void;
 }
 
-export interface ChildReaderDeps {
+interface ChildReaderDeps {
   family: ChildFamily;
   /** The parent's soul (`meshdeck/v1/<room>/nodes`…) and its chain. */
   parentSoul: string;

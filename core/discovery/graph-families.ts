@@ -113,7 +113,7 @@ export const SIGNALS_FAMILY = family('signals', SIGNALS_PARENT, ['from', 'to', '
   return chars <= MAX_SIGNAL_CHARS && c.from === key && c.to === SIGNALS_PARENT.exec(parentSoul)?.[1] && dated(c.ts, now, SIGNAL_FRESH_MS);
 });
 
-export const SHARED_FAMILY = family('shared', new RegExp(`^meshdeck/v1/shared/${CHANNEL}$`), ['from', 'at', 'iv', 'box', 'sig'], MAX_SHARED_LIST_CHARS, Infinity, (c, key, _p, now) =>
+const SHARED_FAMILY = family('shared', new RegExp(`^meshdeck/v1/shared/${CHANNEL}$`), ['from', 'at', 'iv', 'box', 'sig'], MAX_SHARED_LIST_CHARS, Infinity, (c, key, _p, now) =>
   // Not stale with age: a paired browser offline for a month still holds the list it last wrote.
   onlyFields(c, SHARED_FAMILY.fields) && c.from === key && str(c.iv, MAX_KEY_CHARS) && str(c.box, MAX_SHARED_LIST_CHARS) && str(c.sig, MAX_SIG_CHARS) && dated(c.at, now, Infinity),
 );

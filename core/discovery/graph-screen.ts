@@ -34,7 +34,7 @@ export const LINKS_PER_MESSAGE = 256;
 /** Keys of the souls above the parents, whatever they link to: rooms, a room's slots, signal slots, channels. */
 const ANCESTORS: readonly RegExp[] = [/^meshdeck\/v1$/, /^meshdeck\/v1\/[^/]+$/, /^meshdeck\/v1\/[^/]+\/signals$/];
 
-export interface ScreenResult {
+interface ScreenResult {
   /** The children refused (dropped from the graph), as they came, with their soul and family. */
   refused: RefusedChild[];
   /** Whether anything is left to pass on. */

@@ -22,13 +22,13 @@ export const RECORDS_KEPT = 2048;
 /** Deliveries waiting for a signature check: one per node, the oldest dropped past this. */
 export const PENDING_KEPT = 1024;
 /** Signature checks a second (each is a few ECDSA verifications), with a burst. */
-export const VERIFY_RATE = { perSecond: 400, burst: 800 };
+const VERIFY_RATE = { perSecond: 400, burst: 800 };
 
 /**
  * 'stale': not newer than the record held (a replay, a copy of it, or another version at its date);
  * 'ignored': not a record of another node, or not checked (a newer version came first, the queue was full).
  */
-export type IngestResult = 'new' | 'updated' | 'ignored' | 'stale' | 'invalid';
+type IngestResult = 'new' | 'updated' | 'ignored' | 'stale' | 'invalid';
 
 export interface RecordTableLimits {
   recordsKept: number;

@@ -23,7 +23,7 @@ export interface ListedFile {
   size: number;
 }
 
-export interface FileListRecord {
+interface FileListRecord {
   id: string;
   list: string;
   ts: number;

@@ -21,11 +21,11 @@ import type { TorrentEngine, TorrentEngineLoader, TorrentEngineOptions, Transfer
 
 /** The largest file shared or fetched: 50 MiB (it is held in memory and in the browser's storage). */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
-export const MAX_DOWNLOADS = 4;
+const MAX_DOWNLOADS = 4;
 /** A download with no peer for this long is given up. */
 export const NO_PEERS_MS = 20_000;
 /** The list is written again this often: relays forget, and readers judge freshness by it. */
-export const LIST_REFRESH_MS = 60_000;
+const LIST_REFRESH_MS = 60_000;
 /** Another node's list older than this is no longer shown, and forgotten (three refreshes missed). */
 export const LIST_FRESH_MS = FILE_LIST_FRESH_MS;
 /**
@@ -81,11 +81,11 @@ export interface FilesSnapshot {
   engineError: string | null;
 }
 
-export interface FileSharingEvents {
+interface FileSharingEvents {
   'files:change': undefined;
 }
 
-export interface FileSharingDeps {
+interface FileSharingDeps {
   identity: Identity;
   clock: Clock;
   board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'unwatchSlots'>;

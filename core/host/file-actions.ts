@@ -6,7 +6,7 @@ import type { BlobStore } from '../files/blob-store';
 import { FileSharingError, type FileSharing } from '../files/file-sharing';
 import type { NodeAction } from '../control/protocol';
 
-export type FileAction = Extract<NodeAction, { type: `files:${string}` }>;
+type FileAction = Extract<NodeAction, { type: `files:${string}` }>;
 
 /** Does `action` with the node's file sharing (null offline) and the hand-off store; its reply. */
 export async function doFileAction(files: FileSharing | null, blobs: BlobStore | undefined, action: FileAction): Promise<unknown> {

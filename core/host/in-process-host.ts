@@ -16,7 +16,7 @@ class HostStoppedError extends Error {
 }
 
 /** Starts a NodeHost on `channel`; stop() stops it and removes whatever it added. */
-export type StartHost = (channel: HostChannel) => { stop(): void };
+type StartHost = (channel: HostChannel) => { stop(): void };
 
 export function createInProcessHost(ask: AskController, startHost: StartHost, onObserver: ObserverSource): HostHandle {
   let host: { stop(): void } | null = null;

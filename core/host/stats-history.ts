@@ -53,7 +53,7 @@ export class StatsHistory {
 }
 
 /** A minute: mean rates, loss and peers; median of the medians; the worst of the worst. */
-export function summarise(points: StatsPoint[], at: number): StatsPoint {
+function summarise(points: StatsPoint[], at: number): StatsPoint {
   const mean = (pick: (p: StatsPoint) => number) => points.reduce((sum, p) => sum + pick(p), 0) / points.length;
   const medians = points.map((p) => p.medianRttMs).filter((v): v is number => v !== null);
   const worsts = points.map((p) => p.worstRttMs).filter((v): v is number => v !== null);

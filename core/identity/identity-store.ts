@@ -25,7 +25,7 @@ export const USER_KEY_STORAGE = 'meshdeck:userKey';
  * How long a browser profile without a user key waits for sync to deliver the user's existing one
  * before it mints its own. Should two keys meet anyway, keptUserKey settles which stays.
  */
-export const SYNC_SETTLE_MS = 5000;
+const SYNC_SETTLE_MS = 5000;
 
 /**
  * The user key as storage.sync holds it. `pairedAt` (set by the browser that took it by pairing) and
@@ -51,7 +51,7 @@ export interface SyncArrivals {
   waitFor(key: string, ms: number): Promise<unknown>;
 }
 
-export interface IdentityStores {
+interface IdentityStores {
   local: KeyValueStore;
   sync: KeyValueStore;
   keys: NodeKeyStore;

@@ -3,7 +3,7 @@
  * delay n is uniform in [base·2ⁿ / 2, base·2ⁿ], capped. The jitter keeps many nodes that lost the same
  * server from returning to it in lockstep.
  */
-export interface BackoffOptions {
+interface BackoffOptions {
   baseMs: number;
   capMs: number;
   random?: () => number;

@@ -4,7 +4,7 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const BASE64URL_INDEX = new Map([...BASE64URL].map((c, i) => [c, i]));
 
-export class EncodingError extends Error {
+class EncodingError extends Error {
   override name = 'EncodingError';
 }
 

@@ -2,7 +2,7 @@
  * One IndexedDB object store, opened for each call and closed after it: the extension's contexts
  * (service worker, node host, pages) share the origin's databases, and none holds one open.
  */
-export type StoreRun = <T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>) => Promise<T>;
+type StoreRun = <T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>) => Promise<T>;
 
 export function indexedDbStore(factory: IDBFactory, database: string, storeName: string): StoreRun {
   const open = (): Promise<IDBDatabase> =>

@@ -4,7 +4,7 @@
  */
 import type { Clock } from './clock';
 
-export const SNAPSHOT_INTERVAL_MS = 1000;
+const SNAPSHOT_INTERVAL_MS = 1000;
 
 export class SnapshotPublisher<T> {
   private lastAt = -Infinity;

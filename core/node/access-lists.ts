@@ -7,7 +7,7 @@
 import type { EventLog } from '../lib/event-log';
 import { isStranger } from './trust-policy';
 
-export interface AccessListsDeps {
+interface AccessListsDeps {
   /** This node's user ID: the user's own browsers are trusted without being listed. */
   selfUserId: string;
   /** The `Trusted peers only` setting now. */

@@ -22,7 +22,7 @@ import type { SessionTable } from './session-table';
  */
 export const STALLED_DIAL_MS = 2000;
 
-export interface AutoDiallerDeps {
+interface AutoDiallerDeps {
   timers: TimerGroup;
   /** A monotonic clock in ms, for the budget's sweep. */
   monotonic(): number;

@@ -14,7 +14,7 @@ export const MAX_UNAUTHENTICATED_INBOUND = 16;
 /** Sessions beyond maxPeers kept for inbound peers, so a full node can still be reached. */
 export const INBOUND_MARGIN = 8;
 
-export type InboundVerdict =
+type InboundVerdict =
   /** Turn it away with a bye that says why. */
   | { kind: 'refuse'; reason: 'paused' }
   /** Over a cap: close it at once, without a word. */

@@ -18,7 +18,7 @@ import type { AccessLists } from './access-lists';
 import { SCORE_DISCONNECT_AT, SCORE_PENALTIES, type PeerScores } from './peer-scores';
 import type { SessionTable } from './session-table';
 
-export interface MeshRoutingDeps {
+interface MeshRoutingDeps {
   identity: Identity;
   clock: Clock;
   sessions: SessionTable;

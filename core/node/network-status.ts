@@ -8,7 +8,7 @@ import type { EventLog } from '../lib/event-log';
 import type { RelayState } from '../discovery/rendezvous';
 import type { SignalingState } from '../signaling/signaling';
 
-export interface SignalingStatus {
+interface SignalingStatus {
   state: SignalingState;
   since: number;
   error: string | null;

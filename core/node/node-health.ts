@@ -22,7 +22,7 @@ export interface NodeHealth {
 }
 
 /** Registration attempts after which "connecting" becomes "cannot reach": the first retry failed too. */
-export const ATTEMPTS_BEFORE_ERROR = 2;
+const ATTEMPTS_BEFORE_ERROR = 2;
 
 const peersText = (n: number): string => `${n} ${n === 1 ? 'peer' : 'peers'}`;
 

@@ -21,7 +21,7 @@ export interface TransportFactories {
   createRendezvous: RendezvousFactory;
 }
 
-export interface TransportHooks {
+interface TransportHooks {
   /** The node key of a node with a fresh, valid record (the only senders the fallback hears; writers read first). */
   freshKeyOf(nodeId: string): CryptoKey | null;
   /** Offers the trackers should have out. */

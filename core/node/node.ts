@@ -46,7 +46,7 @@ import { SessionTable } from './session-table';
 import { buildSnapshot } from './build-snapshot';
 
 /** The node's identity, clock and transports (node-transports.ts), and what it may do without. */
-export interface NodeComponents extends TransportFactories {
+interface NodeComponents extends TransportFactories {
   /** Loads the torrent engine for file sharing when it is first used (core/files); no file sharing when absent. */
   loadTorrentEngine?: TorrentEngineLoader;
   /** Checks each STUN/TURN server when the node goes online with it (core/signaling/ice-check.ts); none when absent. */

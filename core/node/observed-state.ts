@@ -4,7 +4,7 @@
  */
 import type { FilesSnapshot } from '../files/file-sharing';
 import type { ConnectionDirection, SignalPath } from '../session/link';
-import type { ConnectionState, PeerSnapshot, Strength } from '../session/peer-snapshot';
+import type { PeerSnapshot, Strength } from '../session/peer-snapshot';
 import type { FallbackSignalingSnapshot, SignalingEndpointSnapshot, SignalingState } from '../signaling/signaling';
 import type { IceServerCheck } from '../signaling/ice-check';
 import type { RelayState } from '../discovery/rendezvous';
@@ -12,7 +12,7 @@ import type { RoutingSnapshot } from '../routing/routing-reports';
 import type { LogEntry, LogLevel } from '../lib/event-log';
 
 // The snapshot's parts, each defined by the layer that produces it: the views read them all here.
-export type { ConnectionDirection, ConnectionState, FallbackSignalingSnapshot, IceServerCheck, LogEntry, LogLevel, PeerSnapshot, RelayState, RoutingSnapshot, SignalingEndpointSnapshot, SignalingState, SignalPath, Strength };
+export type { ConnectionDirection, FallbackSignalingSnapshot, IceServerCheck, LogEntry, LogLevel, PeerSnapshot, RelayState, RoutingSnapshot, SignalingEndpointSnapshot, SignalingState, SignalPath, Strength };
 
 /** A connection that ended recently, kept so its error stays pinned to it (newest first, 2 min). */
 export interface ClosedPeerSnapshot {

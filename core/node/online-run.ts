@@ -35,7 +35,7 @@ export const STATS_INTERVAL_MS = 2000;
 /** How often the auto-dialler sweeps the room's records, the redial holds pruned first. */
 export const DIAL_SWEEP_MS = 3000;
 
-export interface OnlineRunDeps {
+interface OnlineRunDeps {
   /** What a run's transports are made with; `identity` and `clock` serve the run's parts too. */
   transports: TransportFactories;
   /** Checks each STUN/TURN server when a run starts with it (ice-checks.ts); none when absent. */
@@ -61,7 +61,7 @@ export interface OnlineRunDeps {
 }
 
 /** What a run adds to the node's snapshot. */
-export type RunSnapshot = Pick<SnapshotInput, 'signaling' | 'relayStates' | 'lastAnnounceAt'> & { ice: IceServerCheck[] };
+type RunSnapshot = Pick<SnapshotInput, 'signaling' | 'relayStates' | 'lastAnnounceAt'> & { ice: IceServerCheck[] };
 
 export class OnlineRun {
   private readonly network: NetworkStatus;

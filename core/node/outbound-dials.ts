@@ -18,7 +18,7 @@ import type { RedialPolicy } from './redial-policy';
 import type { SessionTable } from './session-table';
 import { NotTrustedError } from './trust-policy';
 
-export interface OutboundDialsDeps {
+interface OutboundDialsDeps {
   selfId: string;
   clock: Clock;
   settings(): Settings | null;

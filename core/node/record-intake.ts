@@ -10,7 +10,7 @@ import type { Verdict } from '../discovery/rendezvous';
 import type { RecordTable } from '../discovery/record-table';
 import type { AutoDialler } from './auto-dialler';
 
-export interface RecordIntakeDeps {
+interface RecordIntakeDeps {
   selfId: string;
   clock: Clock;
   records: Pick<RecordTable, 'ingest' | 'get' | 'countScreened' | 'stop'>;

@@ -15,7 +15,7 @@ export interface SharedChannel {
   value: Record<string, string | number>;
 }
 
-export interface RoomServicesDeps {
+interface RoomServicesDeps {
   identity: Identity;
   clock: Clock;
   /** No file sharing when absent. */

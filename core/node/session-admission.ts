@@ -13,7 +13,7 @@ import type { AccessLists } from './access-lists';
 import { INBOUND_MARGIN, judgeInbound, refuseLink } from './inbound-gate';
 import type { SessionTable } from './session-table';
 
-export interface SessionAdmissionDeps {
+interface SessionAdmissionDeps {
   selfId: string;
   settings(): Settings | null;
   sessions: SessionTable;

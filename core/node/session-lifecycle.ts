@@ -20,7 +20,7 @@ import { SCORE_PENALTIES, type PeerScores } from './peer-scores';
 import type { RedialPolicy } from './redial-policy';
 import type { SessionTable } from './session-table';
 
-export interface SessionLifecycleDeps {
+interface SessionLifecycleDeps {
   identity: Identity;
   verifier: IdentityVerifier;
   /** `meshdeck/<version>`, sent in hello. */

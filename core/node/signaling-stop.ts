@@ -6,7 +6,7 @@ import type { Clock, TimerGroup } from '../lib/clock';
 import type { SignalingStop } from '../settings/settings';
 import type { Signaling } from '../signaling/signaling';
 
-export interface SignalingStopDeps {
+interface SignalingStopDeps {
   clock: Clock;
   timers: TimerGroup;
   /** Signaling just left (`true`) or rejoined (`false`) the server because of the user's stop. */

@@ -18,7 +18,7 @@ export const PAIR_FRAME_BURST = 4;
 export const PAIR_FRAME_INTERVAL_MS = 15_000;
 
 /** What becomes of one frame: carried to the background (a join), let pass (another step), or why it is dropped. */
-export type PairVerdict = 'carry' | 'pass' | 'over budget' | 'malformed join' | 'join already under way';
+type PairVerdict = 'carry' | 'pass' | 'over budget' | 'malformed join' | 'join already under way';
 
 interface SessionState {
   budget: TokenBucket;

@@ -13,16 +13,16 @@
  */
 import { fromBase64Url, randomBytes, toBase64Url } from '../lib/encoding';
 
-export const PAIRING_KDF_ITERATIONS = 200_000;
+const PAIRING_KDF_ITERATIONS = 200_000;
 
-export type PairingRole = 'join' | 'offer';
+type PairingRole = 'join' | 'offer';
 
-export interface PairingKeys {
+interface PairingKeys {
   mac: CryptoKey;
   enc: CryptoKey;
 }
 
-export interface Sealed {
+interface Sealed {
   iv: string;
   box: string;
 }

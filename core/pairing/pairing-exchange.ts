@@ -112,7 +112,7 @@ export class PairingOffers {
   }
 }
 
-export interface OfferDeps {
+interface OfferDeps {
   userKey(): Promise<StoredUserKey>;
   entries(): Promise<BlockEntry[]>;
   merge(entries: BlockEntry[]): Promise<number>;
@@ -142,7 +142,7 @@ export async function answerJoin(offers: PairingOffers, link: PairingLink, messa
   return { reply: { t: 'pair', step: 'offer', proof: await pairingProof(keys, 'offer'), ...sealed }, paired: true };
 }
 
-export interface JoinDeps {
+interface JoinDeps {
   /** Opens (or finds) a ready connection to the node whose ID starts with `n` + the prefix. */
   connect(nodePrefix: string): Promise<PairingLink>;
   /** Sends `message` on the connection to `nodeId` and resolves with the pairing message that answers it. */
@@ -150,7 +150,7 @@ export interface JoinDeps {
   entries(): Promise<BlockEntry[]>;
 }
 
-export interface JoinResult {
+interface JoinResult {
   offeringNodeId: string;
   userKey: StoredUserKey;
   entries: BlockEntry[];

@@ -12,7 +12,7 @@ import { PairingError, type PairingLink } from './pairing-exchange';
 /** How long finding and connecting to the offering browser may take. */
 export const PAIRING_CONNECT_MS = 15_000;
 /** How long the other browser may take to answer (it derives keys: a few hundred ms). */
-export const PAIRING_ANSWER_MS = 20_000;
+const PAIRING_ANSWER_MS = 20_000;
 
 export class PairingRelay {
   constructor(

@@ -14,9 +14,9 @@ import type { RoutedMessage } from '../session/wire';
 import { errorText } from '../lib/error-text';
 
 export const MAX_TTL = 8;
-export const MESH_PING_TIMEOUT_MS = 5000;
+const MESH_PING_TIMEOUT_MS = 5000;
 /** docs/protocol.md §6: routes are de-duplicated by (src, id) for at least 5 minutes. */
-export const SEEN_FOR_MS = 5 * 60_000;
+const SEEN_FOR_MS = 5 * 60_000;
 /**
  * Routed-message keys remembered at most. Past it, the oldest key of the source holding the most goes first: a
  * neighbour flooding its own signed messages once evicted everyone's keys, then replayed a node's
@@ -43,7 +43,7 @@ export const PING_ANSWER_RATE = { perSecond: 1, burst: 4 };
  * This node's own route messages (pings, pongs, data), each signed here: as many as a neighbour
  * forwards for one `src` (FORWARD_RATE), beyond which they would be dropped there anyway.
  */
-export const SEND_RATE = FORWARD_RATE;
+export const SEND_RATE = { ...FORWARD_RATE };
 /** Tokens of the send budget that answers to pings leave for the node's own pings and data, so that pings from many sources cannot starve them. */
 export const ANSWER_RESERVE = 5;
 /** Sources whose budgets (each kind) are tracked at once; the least recently seen go first. */
@@ -56,7 +56,7 @@ const ROUTE_ID = /^[A-Za-z0-9_-]{16}$/;
  */
 export const FLOOD_FANOUT = 4;
 
-export interface RouterDeps {
+interface RouterDeps {
   identity: Identity;
   clock: Clock;
   /** Node IDs of ready neighbours. */
@@ -111,7 +111,7 @@ function pickAtRandom<T>(items: readonly T[], count: number, random: () => numbe
   return out.slice(0, count);
 }
 
-export class MeshPingError extends Error {
+class MeshPingError extends Error {
   override name = 'MeshPingError';
 }
 

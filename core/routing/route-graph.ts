@@ -36,7 +36,7 @@ export interface RouteGraphInput {
 }
 
 /** The result of one search from this node. */
-export interface RouteTree {
+interface RouteTree {
   /** The ready neighbour first on a shortest known path to `destination`, or null if none is known. */
   nextHop(destination: string): string | null;
   /** A shortest known path from this node to `destination`, both ends included, or null. */
@@ -109,7 +109,7 @@ export function shortestPath(input: RouteGraphInput, destination: string): strin
 export const REBUILD_MIN_MS = 250;
 export const REBUILD_MAX_MS = 5000;
 
-export interface RouteCacheDeps {
+interface RouteCacheDeps {
   /** Monotonic ms. */
   now(): number;
   /** Changes whenever the record table changes (RecordTable.revision). */

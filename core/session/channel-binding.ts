@@ -5,7 +5,7 @@
  */
 
 /** One side of a ready connection, as its channel binding names it. */
-export interface BindingPart {
+interface BindingPart {
   nodeId: string;
   /** The nonce of that side's hello. */
   nonce: string;

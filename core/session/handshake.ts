@@ -12,7 +12,7 @@ import { STRANGER_REFUSED, type SessionPolicy } from './session-policy';
 import { authText, WIRE_VERSION, type ByeReason, type Hello, type WireMessage } from './wire';
 
 /** What the session does next. */
-export type HandshakeStep =
+type HandshakeStep =
   /** The peer's hello verified: send our auth, and wait for theirs. */
   | { kind: 'auth'; peer: VerifiedPeer; message: WireMessage }
   /** The peer's auth verified: ready. */

@@ -18,9 +18,9 @@
 export const HEARTBEAT_INTERVAL_MS = 2000;
 /** The shortest wait between two ticks: fine enough to judge a missed ping on time. */
 export const HEARTBEAT_TICK_MS = 250;
-export const PONG_DEADLINE_MS = 5000;
+const PONG_DEADLINE_MS = 5000;
 export const LOSS_WINDOW = 30;
-export const MISSED_IN_A_ROW_FOR_DEATH = 3;
+const MISSED_IN_A_ROW_FOR_DEATH = 3;
 const MISS_MIN_MS = 500;
 /** A tick this late after it was due means our own loop stalled: it judges no ping. */
 const STALL_MS = 1000;

@@ -21,13 +21,13 @@ import type { SessionPolicy } from './session-policy';
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** docs/protocol.md, Limits: messages from one connection, 200 a second with a burst of 400. */
-export const MESSAGE_RATE = { perSecond: 200, burst: 400 };
+const MESSAGE_RATE = { perSecond: 200, burst: 400 };
 /** Bytes from one connection: 1 MiB a second with a burst of 4 MiB. */
 export const BYTE_RATE = { perSecond: 1024 * 1024, burst: 4 * 1024 * 1024 };
 /** Past this much queued for a peer that does not read, the connection closes rather than grow without end. */
 export const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
 
-export interface SessionEvents {
+interface SessionEvents {
   'session:ready': PeerSession;
   'session:close': { session: PeerSession; reason: CloseReason; error: string | null };
   /** A route message from this ready neighbour (mesh routing). */

@@ -10,7 +10,7 @@
  */
 import type { Strength } from './peer-snapshot';
 
-export interface StrengthInputs {
+interface StrengthInputs {
   ready: boolean;
   rttMs: number | null;
   loss: number;

@@ -11,7 +11,7 @@ const MAX_CAPS = 32;
 const MAX_APP_LENGTH = 128;
 
 /** How deeply a message's values may nest (a route body is the application's; 32 levels are plenty). */
-export const MAX_NESTING = 32;
+const MAX_NESTING = 32;
 
 export type ByeReason = 'user-disconnect' | 'blocked' | 'shutdown' | 'paused' | 'limit';
 export const BYE_REASONS: readonly ByeReason[] = ['user-disconnect', 'blocked', 'shutdown', 'paused', 'limit'];
@@ -57,7 +57,7 @@ export interface RoutedMessage {
 
 /** Pairing (docs/protocol.md, Pairing): `join` from the joiner, then `offer` or `refused` from the offerer. */
 export type PairStep = 'join' | 'offer' | 'refused';
-export const PAIR_STEPS: readonly PairStep[] = ['join', 'offer', 'refused'];
+const PAIR_STEPS: readonly PairStep[] = ['join', 'offer', 'refused'];
 export interface Pair {
   t: 'pair';
   step: PairStep;

@@ -76,7 +76,7 @@ export interface IceServerFault {
   part: 'urls' | 'username' | 'credential';
 }
 
-export const MAX_ICE_SERVERS = 8;
+const MAX_ICE_SERVERS = 8;
 
 export const LOCAL_SERVER_DEFAULTS = {
   signalingUrl: 'http://127.0.0.1:9000/peerjs',
@@ -87,8 +87,8 @@ export const LOCAL_SERVER_DEFAULTS = {
 
 export const DEFAULT_MAX_PEERS = 8;
 /** With signalingUrl, at most the 4 endpoints a record may list (docs/protocol.md, Rendezvous). */
-export const MAX_BACKUP_SIGNALING = 3;
-export const MAX_TRACKERS = 3;
+const MAX_BACKUP_SIGNALING = 3;
+const MAX_TRACKERS = 3;
 
 /** Every signaling endpoint of `settings`, the first one first. */
 export const signalingUrlsOf = (settings: Pick<Settings, 'signalingUrl' | 'backupSignalingUrls'>): string[] => [

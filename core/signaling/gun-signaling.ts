@@ -11,11 +11,10 @@
  * its sender) is refused.
  */
 import { Emitter } from '../lib/events';
-import { TimerGroup, type Clock } from '../lib/clock';
+import { TimerGroup } from '../lib/clock';
 import { TokenBucket } from '../lib/token-bucket';
 import { SerialQueue } from '../lib/serial-queue';
 import { randomBytes, toBase64Url } from '../lib/encoding';
-import { isRecord } from '../lib/is-record';
 import { errorText } from '../lib/error-text';
 import type { Link } from '../session/link';
 import type { FallbackSignalingSnapshot, SignalingState } from './signaling';
@@ -26,9 +25,9 @@ import { RtcLink, RtcLinkSet, gatheringDone } from './rtc-link';
 import { importBox, newBoxKeys, openBox, openSignal, screenSignal, sealSignal, signalSignatureHolds, signBox, SignalError, type SealedSignal, type SignalBody } from './sealed-signal';
 
 /** How long a dial waits for the target's box key, for its answer, and for its own ICE candidates. */
-export const BOX_READ_MS = 5000;
-export const ANSWER_WAIT_MS = 15_000;
-export const GATHER_MS = 3000;
+const BOX_READ_MS = 5000;
+const ANSWER_WAIT_MS = 15_000;
+const GATHER_MS = 3000;
 /** Signals checked (signature, decryption) per second, and saved up; the rest wait or are dropped. */
 const SIGNALS_PER_SECOND = 10;
 const SIGNAL_BURST = 20;
@@ -43,7 +42,7 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
   if (map.size > SENDERS_KEPT) map.delete(map.keys().next().value!);
 }
 
-export interface GunSignalingOptions extends Omit<FallbackSignalingOptions, 'board'> {
+interface GunSignalingOptions extends Omit<FallbackSignalingOptions, 'board'> {
   board: Pick<Rendezvous, 'events' | 'putSlot' | 'watchSlots' | 'unwatchSlots' | 'readSlot'>;
 }
 

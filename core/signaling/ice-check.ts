@@ -32,7 +32,7 @@ const ERROR_WORDS: Record<number, string> = {
 
 export const firstUrl = (server: IceServer): string => [server.urls].flat()[0] ?? '';
 
-export interface IceCheckOptions {
+interface IceCheckOptions {
   /** Ends the check at once, closing its connection: the result is then `failed`, "check stopped". */
   signal?: AbortSignal;
   timeoutMs?: number;

@@ -13,7 +13,7 @@ import { closeChannelFirst, closeWhenFlushed, readDataChannelTraffic, watchIceSu
 
 const NOTHING_WATCHED = (): void => undefined;
 
-export const DATA_CHANNEL_LABEL = 'meshdeck';
+const DATA_CHANNEL_LABEL = 'meshdeck';
 
 /**
  * Chromium lets a renderer hold 500 RTCPeerConnections (kMaxPeerConnections in Blink's
@@ -21,7 +21,7 @@ export const DATA_CHANNEL_LABEL = 'meshdeck';
  * constructor throws "Cannot create so many PeerConnections" and the node can dial no more (issue 22).
  * So a link makes its connection only when it needs one, and lets go of it once finished.
  */
-export type PeerConnectionSource = RTCPeerConnection | (() => RTCPeerConnection);
+type PeerConnectionSource = RTCPeerConnection | (() => RTCPeerConnection);
 
 export class RtcLink implements Link {
   readonly events = new Emitter<LinkEvents>();

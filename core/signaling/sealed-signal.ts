@@ -18,7 +18,7 @@ const SIGNAL_CONTEXT = 'meshdeck/signal/v1';
 export { BOX_FRESH_MS, MAX_SIGNAL_CHARS, SIGNAL_FRESH_MS } from '../discovery/graph-families';
 export const SIGNAL_AHEAD_MS = DATED_AHEAD_MS;
 
-export interface BoxRecord {
+interface BoxRecord {
   id: string;
   /** base64url of the raw ECDH public key (65 bytes). */
   box: string;

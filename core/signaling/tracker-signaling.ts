@@ -28,9 +28,9 @@ import { MAX_SIGNAL_CHARS } from './sealed-signal';
 /** Offers out at once, waiting for an answer. */
 export const MAX_OFFERS_OUT = 4;
 /** An offer no one answered within this long is withdrawn (the connection behind it closed). */
-export const OFFER_TTL_MS = 30_000;
+const OFFER_TTL_MS = 30_000;
 /** How often a node that wants peers announces again with fresh offers. */
-export const ANNOUNCE_MS = 5_000;
+const ANNOUNCE_MS = 5_000;
 /** How long an offer or answer waits for its own ICE candidates. */
 const GATHER_MS = 3000;
 /** Offers from other nodes answered per second, and saved up; the rest are dropped unread. */
@@ -84,7 +84,7 @@ interface Tracker {
   retry: unknown;
 }
 
-export class TrackerSignaling implements MeetingSignaling {
+class TrackerSignaling implements MeetingSignaling {
   readonly events = new Emitter<SignalingEvents>();
   private readonly timers: TimerGroup;
   private readonly trackers: Tracker[];

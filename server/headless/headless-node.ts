@@ -23,7 +23,7 @@ import { openListsFile } from './lists-file';
 import { openStateFile, type StateFileNote } from './state-file';
 import { startViewServer, type ViewServer } from './view-server';
 
-export interface HeadlessNodeOptions {
+interface HeadlessNodeOptions {
   /** What the config file and flags give; the dashboard's changes in the state file go over them. */
   settings: Settings;
   /** Which of `settings` the operator gave (setting-sources.ts: which wins). */
@@ -39,7 +39,7 @@ export interface HeadlessNodeOptions {
   app: string;
 }
 
-export interface HeadlessNode {
+interface HeadlessNode {
   node: MeshNode;
   controller: Controller;
   /** The dashboard's address with its token, or null without one. */

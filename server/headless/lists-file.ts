@@ -14,9 +14,9 @@ import { SerialQueue } from '../../core/lib/serial-queue';
 import { errorText } from '../../core/lib/error-text';
 import { PrivateFileError, readPrivateFile, replacePrivateFile } from '../private-file';
 
-export const LISTS_FILE_VERSION = 1;
+const LISTS_FILE_VERSION = 1;
 /** Far above any real lists (an import takes at most 5,000 entries of about 300 bytes), yet bounded. */
-export const LISTS_FILE_MAX_BYTES = 64 * 1024 * 1024;
+const LISTS_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 export class ListsFileError extends Error {
   override name = 'ListsFileError';
@@ -24,7 +24,7 @@ export class ListsFileError extends Error {
 
 type AreaName = 'sync' | 'local';
 
-export interface ListsFileAreas {
+interface ListsFileAreas {
   sync: StorageArea;
   local: StorageArea;
   /** Resolves once every write begun so far is on disk. */

@@ -30,7 +30,7 @@ import {
 } from '../setting-sources';
 import { readPrivateFile, replacePrivateFile } from '../private-file';
 
-export const STATE_FILE_VERSION = 1;
+const STATE_FILE_VERSION = 1;
 /** Thirteen settings, with at most 8 ICE servers: a few KiB. */
 export const STATE_FILE_MAX_BYTES = 64 * 1024;
 
@@ -40,7 +40,7 @@ export interface StateFileNote {
   text: string;
 }
 
-export interface StateFile {
+interface StateFile {
   /** The settings to start with: the config file's and flags' (`base`), with the dashboard's changes still in force. */
   settings: Settings;
   notes: StateFileNote[];

@@ -36,7 +36,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-export interface ViewServerOptions {
+interface ViewServerOptions {
   /** The built extension folder holding options.html (.output/chrome-mv3). */
   root: string;
   token: string;

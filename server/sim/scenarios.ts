@@ -10,7 +10,7 @@ import { ANNOUNCE_INTERVAL_MS } from '../../core/discovery/rendezvous-record';
 import type { SimMesh, SimPeer } from './sim-mesh';
 
 /** Ready peers every node must hold for the mesh to count as converged (docs/benchmarks.md `sim_converge_periods`). */
-export const MIN_READY = 4;
+const MIN_READY = 4;
 /** Announce periods given to converge before the run reports that it did not. */
 const CONVERGE_LIMIT_PERIODS = 10;
 /** Pings in flight at once: a few per second of the mesh, as users and tools would send them. */
@@ -45,7 +45,7 @@ export interface SimReport {
   frames: number;
 }
 
-export interface SimOptions {
+interface SimOptions {
   pings: number;
   log(line: string): void;
 }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 
 const KEPT = 200_000;
 
-export const verificationCounts = { verify: 0, verifyComputed: 0, importKey: 0, importKeyComputed: 0 };
+const verificationCounts = { verify: 0, verifyComputed: 0, importKey: 0, importKeyComputed: 0 };
 
 let installed = false;
 

@@ -15,7 +15,7 @@ import { SeededRandom } from './seeded-random';
 import { shareVerificationResults } from './shared-verification';
 
 /** The settings every simulated node runs with: the product's defaults, on endpoints nothing resolves, and no tracker. */
-export const SIM_SETTINGS: Settings = defaultSettings({
+const SIM_SETTINGS: Settings = defaultSettings({
   WXT_SIGNALING_URL: 'http://signaling.sim.test/peerjs',
   WXT_RELAY_URLS: 'http://relay.sim.test/gun',
   WXT_TRACKER_URLS: 'none',

@@ -10,7 +10,7 @@ import type { Browser, Page, WebWorker } from 'puppeteer';
 import { launchChromiumWithExtension } from '../../scripts/chromium-extension';
 import type { NodeSnapshot } from '../../core/node/observed-state';
 
-export { EXTENSION_DIR } from '../../scripts/chromium-extension';
+;
 
 export interface ExtensionBrowser {
   browser: Browser;

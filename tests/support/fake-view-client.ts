@@ -7,13 +7,13 @@ import type { BlockListState } from '../../core/blocklist/block-list-store';
 import type { EndpointTrial } from '../../core/control/endpoint-trial';
 import type { ViewClient, ViewRequest } from '../../components/client/view-client';
 
-export interface PendingRequest {
+interface PendingRequest {
   request: ViewRequest;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
-export type FakeClient = Omit<ViewClient, 'close'>;
+type FakeClient = Omit<ViewClient, 'close'>;
 
 export function fakeViewClient() {
   const calls: PendingRequest[] = [];

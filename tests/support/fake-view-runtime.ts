@@ -19,7 +19,7 @@ class FakeEvent<T extends (...args: never[]) => void> {
   }
 }
 
-export class FakePort implements ViewPort {
+class FakePort implements ViewPort {
   readonly onMessage = new FakeEvent<(message: unknown) => void>();
   readonly onDisconnect = new FakeEvent<() => void>();
   disconnectedByClient = false;

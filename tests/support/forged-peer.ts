@@ -6,7 +6,7 @@ import { makeIdentity } from './identities';
 import { peerServerOptions } from '../../core/signaling/peer-server-options';
 import { installNodeWebRTC } from '../../server/node-webrtc';
 
-export interface ForgedHelloResult {
+interface ForgedHelloResult {
   /** Frames the target sent us before closing (it should say hello and nothing more). */
   received: string[];
   closed: boolean;

@@ -8,20 +8,20 @@
 import { fc } from '@fast-check/vitest';
 
 /** Keys that change what an object is when a decoder merges or indexes carelessly. */
-export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'toJSON', 'then', 'length'] as const;
+const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'toJSON', 'then', 'length'] as const;
 
-export const LONE_SURROGATES = ['\uD800', '\uDBFF', '\uDC00', '\uDFFF', 'a\uD83D', '\uDE00b', '\uD83D\uD83D', '\uDFFF\uD800'] as const;
+const LONE_SURROGATES = ['\uD800', '\uDBFF', '\uDC00', '\uDFFF', 'a\uD83D', '\uDE00b', '\uD83D\uD83D', '\uDFFF\uD800'] as const;
 
 /** The frame limit of docs/protocol.md, in UTF-8 bytes. */
 export const FRAME_LIMIT = 256 * 1024;
 
-export const specialNumber = fc.constantFrom(
+const specialNumber = fc.constantFrom(
   NaN, Infinity, -Infinity, -0, 0, 1, -1, 0.5, -0.5, 1e308, -1e308, 5e-324, Number.MAX_VALUE, Number.MIN_SAFE_INTEGER,
   2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 8, 9, 64, 65, 4097, 1e21,
 );
 
 /** Numbers as they can arrive: any double (NaN and the infinities included), integers, the edge cases. */
-export const hostileNumber = fc.oneof(specialNumber, fc.integer(), fc.double());
+const hostileNumber = fc.oneof(specialNumber, fc.integer(), fc.double());
 
 /** Number literals as they can appear in JSON text, including those JSON.parse turns into ±Infinity or -0. */
 export const numberToken = fc.oneof(
@@ -37,7 +37,7 @@ const char = fc.oneof({ weight: 8, arbitrary: fc.string({ unit: 'binary', minLen
 const PAD_UNITS = ['x', 'é', '€', '😀', '\uD800'] as const;
 
 /** A string of about `bytes` UTF-8 bytes made of one unit. */
-export function padTo(bytes: number, unit: string): string {
+function padTo(bytes: number, unit: string): string {
   const width = new TextEncoder().encode(unit).length;
   return unit.repeat(Math.max(0, Math.round(bytes / width)));
 }
@@ -60,7 +60,7 @@ export function hugeText({ unit, delta, byUnits }: HugeSpec, limit = FRAME_LIMIT
 }
 
 /** Long strings, short enough to print in a counterexample. */
-export const longString = fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 1000 })).map(([s, n]) => s.repeat(n));
+const longString = fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 1000 })).map(([s, n]) => s.repeat(n));
 
 /** Well-formed node and user IDs (`^[nu][a-z2-7]{26}$`) and near misses. */
 export const idLike = fc.oneof(
@@ -76,14 +76,14 @@ export const hostileString = fc.oneof(
 );
 
 /** `depth` arrays inside each other, built without recursion. */
-export function deepArray(depth: number, leaf: unknown = []): unknown {
+function deepArray(depth: number, leaf: unknown = []): unknown {
   let value: unknown = leaf;
   for (let i = 0; i < depth; i++) value = [value];
   return value;
 }
 
 /** `depth` objects inside each other under `key` (an own property, even for `__proto__`). */
-export function deepObject(depth: number, key = 'a', leaf: unknown = {}): unknown {
+function deepObject(depth: number, key = 'a', leaf: unknown = {}): unknown {
   let value: unknown = leaf;
   for (let i = 0; i < depth; i++) {
     const outer: Record<string, unknown> = {};
@@ -93,7 +93,7 @@ export function deepObject(depth: number, key = 'a', leaf: unknown = {}): unknow
   return value;
 }
 
-export const depth = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1_000, max: 12_000 }), fc.constant(10_000));
+const depth = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1_000, max: 12_000 }), fc.constant(10_000));
 
 /** Names a generated value in a counterexample instead of printing all of it (a symbol key: decoders never see it). */
 function labelled<T extends object>(value: T, label: string): T {
@@ -102,7 +102,7 @@ function labelled<T extends object>(value: T, label: string): T {
 }
 
 /** Deeply nested arrays and objects (up to 12,000 levels). */
-export const deepValue = fc
+const deepValue = fc
   .record({ depth, array: fc.boolean(), key: fc.constantFrom('a', '__proto__', 'constructor', 'k') })
   .map(({ depth: d, array, key }) => labelled((array ? deepArray(d) : deepObject(d, key)) as object, array ? `deepArray(${d})` : `deepObject(${d}, ${JSON.stringify(key)})`));
 
@@ -123,7 +123,7 @@ export function deepText({ depth: d, kind, key }: DeepSpec): string {
 }
 
 /** Objects that throw when a decoder turns them into text (`String(x)`, template literals, `+ ''`). */
-export const poisonValue = fc.constantFrom<() => unknown>(
+const poisonValue = fc.constantFrom<() => unknown>(
   () => ({ toString: 0 }),
   () => ({ toString: null, valueOf: null }),
   () => ({ toString: {}, valueOf: 1 }),
@@ -138,7 +138,7 @@ export const poisonValue = fc.constantFrom<() => unknown>(
 ).map((make) => make());
 
 /** Leaves: everything a structured clone or JSON can deliver, and the poison objects. */
-export const hostileLeaf: fc.Arbitrary<unknown> = fc.oneof(
+const hostileLeaf: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileNumber },
   { weight: 5, arbitrary: hostileString },
   { weight: 1, arbitrary: fc.boolean() },
@@ -206,7 +206,7 @@ export function applyTextEdit(text: string, edit: TextEdit): string {
 type Path = (string | number)[];
 
 /** Every path to a value inside `value` (the root excluded), objects and arrays alike. */
-export function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
+function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
   if (value !== null && typeof value === 'object') {
     for (const key of Object.keys(value)) {
       const path = [...prefix, Array.isArray(value) ? Number(key) : key];

@@ -21,12 +21,12 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { afterAll } from 'vitest';
 
-export interface FuzzCounts {
+interface FuzzCounts {
   cases: number;
   uncaught: number;
 }
 
-export interface FuzzTotal extends FuzzCounts {
+interface FuzzTotal extends FuzzCounts {
   /** Per fuzz file (path relative to the repo root). */
   files: Record<string, FuzzCounts>;
 }
@@ -36,15 +36,15 @@ interface FileTally extends FuzzCounts {
   file: string;
 }
 
-export const FUZZ_RESULTS_DIR = path.resolve(process.cwd(), 'test-results', 'fuzz');
-export const FUZZ_TOTAL_FILE = path.resolve(process.cwd(), 'test-results', 'fuzz.json');
+const FUZZ_RESULTS_DIR = path.resolve(process.cwd(), 'test-results', 'fuzz');
+const FUZZ_TOTAL_FILE = path.resolve(process.cwd(), 'test-results', 'fuzz.json');
 
 /**
  * One vitest run: its main process, which is the parent of a `forks` worker and the process of a
  * `threads` worker. Tallies left by an earlier run (or by a file since renamed) carry another run and
  * are not summed.
  */
-export const FUZZ_RUN = String(isMainThread ? process.ppid : process.pid);
+const FUZZ_RUN = String(isMainThread ? process.ppid : process.pid);
 
 /** Thrown (and counted) when an exception escaped a decoder: the decoder's contract is broken. */
 export class EscapedError extends Error {
@@ -65,9 +65,9 @@ type ErrorClass = abstract new (...args: never[]) => Error;
  * an attacker can multiply). Generous: this machine also runs browsers, and the largest inputs are
  * 1 MiB texts that parse in ~10 ms.
  */
-export const DECODE_BUDGET_MS = 3_000;
+const DECODE_BUDGET_MS = 3_000;
 
-export class SlowDecodeError extends Error {
+class SlowDecodeError extends Error {
   override name = 'SlowDecodeError';
 }
 
@@ -107,7 +107,7 @@ export async function decodeAsync<T>(decoder: string, allowed: readonly ErrorCla
   return outcome;
 }
 
-export class FuzzTally {
+class FuzzTally {
   cases = 0;
   uncaught = 0;
   /** Escapes seen outside any predicate (unhandled rejections, uncaught exceptions), not yet claimed by a case. */
@@ -206,7 +206,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** Sums the tallies the fuzz files of one run (this one by default) wrote to `dir`. */
-export function sumFuzzTallies(dir = FUZZ_RESULTS_DIR, run = FUZZ_RUN): FuzzTotal {
+function sumFuzzTallies(dir = FUZZ_RESULTS_DIR, run = FUZZ_RUN): FuzzTotal {
   const total: FuzzTotal = { cases: 0, uncaught: 0, files: {} };
   let names: string[] = [];
   try {

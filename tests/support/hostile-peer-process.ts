@@ -66,7 +66,7 @@ export interface HostilePeers {
   close(): Promise<void>;
 }
 
-export class HostileProcessEndedError extends Error {
+class HostileProcessEndedError extends Error {
   override name = 'HostileProcessEndedError';
 }
 

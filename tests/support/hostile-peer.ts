@@ -20,11 +20,11 @@ type PeerJsPeer = import('peerjs').Peer;
 type PeerJsConnection = import('peerjs').DataConnection;
 export type HostileIdentity = Awaited<ReturnType<typeof makeIdentity>>;
 
-export class HostileHandshakeError extends Error {
+class HostileHandshakeError extends Error {
   override name = 'HostileHandshakeError';
 }
 
-export interface HostileConnectOptions {
+interface HostileConnectOptions {
   /** Who the hostile peer is; a fresh node of a fresh user when absent. */
   identity?: HostileIdentity;
   /** A frame sent in place of the genuine auth (a replay). connect() then resolves as soon as it is sent. */
@@ -95,7 +95,7 @@ async function loadPeer(): Promise<typeof import('peerjs').Peer> {
  * Registers `id` on the signaling server and resolves once the server took it. An ID just given up
  * (a session closed a moment ago) may still be held until the server sees its socket close: retried.
  */
-export async function registerPeer(signalingUrl: string, id: string, timeoutMs = 15_000): Promise<PeerJsPeer> {
+async function registerPeer(signalingUrl: string, id: string, timeoutMs = 15_000): Promise<PeerJsPeer> {
   const Peer = await loadPeer();
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -344,7 +344,7 @@ export async function connect(signalingUrl: string, targetNodeId: string, option
   return handle;
 }
 
-export interface RouteOptions extends RouteFields {
+interface RouteOptions extends RouteFields {
   /** Signs with this identity (default: the connection's own; another one forges the signature). */
   signer?: HostileIdentity;
 }

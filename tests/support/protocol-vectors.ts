@@ -16,7 +16,7 @@ export interface SeedMessages {
 }
 
 /** The vectors file, in the repo. */
-export const VECTORS_FILE = path.resolve(__dirname, '..', 'fixtures', 'protocol-vectors.json');
+const VECTORS_FILE = path.resolve(__dirname, '..', 'fixtures', 'protocol-vectors.json');
 
 /** The vectors file's content. */
 export function readVectors(): Record<string, unknown> {

@@ -19,7 +19,7 @@ import { until } from './until';
 const require = createRequire(import.meta.url);
 const GUN_SERVER = path.join(path.dirname(require.resolve('gun/package.json')), 'examples', 'http.js');
 
-export interface StockGunRelay {
+interface StockGunRelay {
   /** The relay's GUN endpoint, as a node's `relayUrls` take it. */
   relayUrl: string;
   close(): Promise<void>;

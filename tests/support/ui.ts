@@ -9,7 +9,7 @@ import { until } from './until';
 
 export const P2P_SWITCH = '::-p-aria([name="Enable P2P network"][role="switch"])';
 
-export interface DashboardOptions {
+interface DashboardOptions {
   /**
    * The page's viewport: 1280 × 1000 unless given; null keeps the browser's own (800 × 600 headless),
    * which the benchmarks measured with.

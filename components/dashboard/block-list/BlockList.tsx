@@ -13,7 +13,7 @@ import { StatusLine } from '../../ui/StatusLine';
 import { UndoStatus } from '../../ui/UndoStatus';
 import './block-list.css';
 
-export interface BlockListProps {
+interface BlockListProps {
   blockList: BlockListModel;
   node: { now: ReadonlySignal<number> };
   copy: CopyModel;

@@ -55,7 +55,7 @@ export interface BlockListModel {
   dispose(): void;
 }
 
-export interface BlockListModelOptions {
+interface BlockListModelOptions {
   save?: SaveFile;
   now?: () => number;
 }

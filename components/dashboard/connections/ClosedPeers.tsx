@@ -6,7 +6,7 @@ import { DataTable } from '../../ui/DataTable';
 import { formatPeriod, formatRelativeTime, shortId } from '../../ui/format';
 import type { DashboardNodeModel } from '../snapshot-parts';
 
-export interface ClosedPeersProps {
+interface ClosedPeersProps {
   node: Pick<DashboardNodeModel, 'closedPeers' | 'now'>;
   connections: Pick<ConnectionsModel, 'reconnect'>;
 }

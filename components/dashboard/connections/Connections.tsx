@@ -8,7 +8,7 @@ import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import './connections.css';
 
-export interface ConnectionsProps {
+interface ConnectionsProps {
   node: Pick<DashboardNodeModel, 'closedPeers' | 'now'>;
   connections: ConnectionsModel;
   copy: CopyModel;

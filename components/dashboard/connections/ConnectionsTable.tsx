@@ -7,7 +7,7 @@ import { DataTable, type DataColumn } from '../../ui/DataTable';
 import { NO_PEERS_TEXT } from '../../ui/NodeStatus';
 import type { SortKey } from './peer-sort';
 
-export interface ConnectionsTableProps {
+interface ConnectionsTableProps {
   connections: ConnectionsModel;
   copy: CopyModel;
   /** The id of the heading that names the table (the `Connections` region's). */

@@ -17,7 +17,7 @@ import { runAction, type ActionStatus } from '../../ui/action-status';
 import type { ConfirmModel } from '../../ui/confirm-model';
 import type { ViewClient } from '../../client/view-client';
 
-export const PATH_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS', gun: 'GUN', tracker: 'Tracker' };
+const PATH_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS', gun: 'GUN', tracker: 'Tracker' };
 /** What each fallback path goes through, as the Signaling endpoint panel and Diagnostics name it. */
 export const FALLBACK_NAMES: Record<PeerSnapshot['path'], string> = { peerjs: 'PeerJS servers', gun: 'GUN relays', tracker: 'WebTorrent trackers' };
 
@@ -78,7 +78,7 @@ export interface ConnectionsModel {
   dispose(): void;
 }
 
-export type ConnectionsClient = Pick<ViewClient, 'request'>;
+type ConnectionsClient = Pick<ViewClient, 'request'>;
 
 interface MutableRow extends PeerRowModel {
   readonly peer: Signal<PeerSnapshot>;
@@ -89,7 +89,7 @@ interface MutableRow extends PeerRowModel {
  * texts of `prevPeer`); returns `prev` itself when no text changed.
  */
 /** A peer score as the table shows it: the number (a true minus sign), and the last penalty's reason. */
-export function formatScore(score: number, lastPenalty: string | null): string {
+function formatScore(score: number, lastPenalty: string | null): string {
   const figure = score < 0 ? `\u2212${-score}` : String(score);
   return lastPenalty && score < 0 ? `${figure} — ${lastPenalty}` : figure;
 }

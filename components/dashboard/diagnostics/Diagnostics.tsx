@@ -6,7 +6,7 @@ import { Panel } from '../../ui/Panel';
 import { StatusLine } from '../../ui/StatusLine';
 import './diagnostics.css';
 
-export interface DiagnosticsProps {
+interface DiagnosticsProps {
   diagnostics: DiagnosticsModel;
   log: LogModel;
 }

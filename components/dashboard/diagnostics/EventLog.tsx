@@ -5,7 +5,7 @@ import { countOf, shortId } from '../../ui/format';
 import { DataTable } from '../../ui/DataTable';
 import { LEVEL_FILTERS, LOG_LIMIT, type LevelFilter, type LogModel } from './log-model';
 
-export interface EventLogProps {
+interface EventLogProps {
   log: LogModel;
 }
 

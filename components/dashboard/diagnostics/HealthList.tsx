@@ -1,6 +1,6 @@
 import type { DiagnosticsModel } from './diagnostics-model';
 
-export interface HealthListProps {
+interface HealthListProps {
   diagnostics: Pick<DiagnosticsModel, 'health'>;
 }
 

@@ -12,7 +12,7 @@ import type { DashboardNodeModel } from '../snapshot-parts';
 import { stableComputed } from '../../ui/stable';
 import type { ViewClient } from '../../client/view-client';
 
-export type HealthKey = 'signaling' | 'fallback-gun' | 'fallback-tracker' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
+type HealthKey = 'signaling' | 'fallback-gun' | 'fallback-tracker' | 'relays' | 'peers' | 'host' | 'handshakes' | 'settings';
 
 export interface HealthIndicator {
   key: HealthKey;

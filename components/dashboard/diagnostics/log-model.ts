@@ -7,7 +7,7 @@ import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { LogEntry, LogLevel } from '../../../core/node/observed-state';
 import type { ViewClient } from '../../client/view-client';
 
-export type LogClient = Pick<ViewClient, 'onLog'>;
+type LogClient = Pick<ViewClient, 'onLog'>;
 
 export const LOG_LIMIT = 500;
 

@@ -7,7 +7,7 @@ import type { DownloadSnapshot } from '../../../core/files/file-sharing';
 import type { FilesModel } from './files-model';
 import './files.css';
 
-export interface FilesProps {
+interface FilesProps {
   files: FilesModel;
 }
 

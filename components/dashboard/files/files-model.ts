@@ -35,7 +35,7 @@ export interface FilesModel {
   dispose(): void;
 }
 
-export interface FilesModelOptions {
+interface FilesModelOptions {
   blobs: BlobStore;
   save: SaveBlob;
 }

@@ -6,7 +6,7 @@ import { SettingSwitch } from '../../ui/SettingSwitch';
 import { StatusLine } from '../../ui/StatusLine';
 import { UndoStatus } from '../../ui/UndoStatus';
 
-export interface MeshControlsProps {
+interface MeshControlsProps {
   node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'hostReachable' | 'routingStats'>;
   mesh: MeshModel;
   controls: Pick<ControlsModel, 'toggle' | 'routingUndo'>;

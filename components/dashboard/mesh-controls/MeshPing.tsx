@@ -6,7 +6,7 @@ import { StatusLine } from '../../ui/StatusLine';
 import { shortId } from '../../ui/format';
 import './mesh-controls.css';
 
-export interface MeshPingProps {
+interface MeshPingProps {
   ping: PingModel;
 }
 

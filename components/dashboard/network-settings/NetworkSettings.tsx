@@ -7,7 +7,7 @@ import { StatusLine } from '../../ui/StatusLine';
 import type { IcePart, IceServerRow, NetworkSettingsModel } from './network-settings-model';
 import './network-settings.css';
 
-export interface NetworkSettingsProps {
+interface NetworkSettingsProps {
   settings: NetworkSettingsModel;
   node: { snapshot: ReadonlySignal<NodeSnapshot | null> };
 }

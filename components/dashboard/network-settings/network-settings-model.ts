@@ -62,7 +62,7 @@ const lines = (text: string): string[] =>
     .filter(Boolean);
 
 /** The form's values as a settings patch (not yet checked). */
-export function patchOf(room: string, maxPeers: string, rows: readonly IceServerRow[]): Patch {
+function patchOf(room: string, maxPeers: string, rows: readonly IceServerRow[]): Patch {
   const servers = rows.map((row): IceServer => {
     const urls = lines(row.urls);
     return {
@@ -76,7 +76,7 @@ export function patchOf(room: string, maxPeers: string, rows: readonly IceServer
 }
 
 /** The SettingsError of a check as errors at the form's fields. */
-export function errorsOf(error: unknown, rows: readonly IceServerRow[]): NetworkSettingsErrors | null {
+function errorsOf(error: unknown, rows: readonly IceServerRow[]): NetworkSettingsErrors | null {
   const e = error as { name?: string; field?: unknown; message?: string; ice?: IceServerFault };
   if (e?.name !== 'SettingsError') return null;
   const message = String(e.message ?? 'is not valid');

@@ -17,7 +17,7 @@ import { Panel } from '../../ui/Panel';
 import { StatsChart, type ChartSeries } from './StatsChart';
 import './networking-stats.css';
 
-export interface NetworkingStatsProps {
+interface NetworkingStatsProps {
   node: Pick<DashboardNodeModel, 'totals'>;
   history: HistoryModel;
 }

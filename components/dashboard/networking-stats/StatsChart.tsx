@@ -14,7 +14,7 @@ export interface ChartSeries {
   dash?: number[];
 }
 
-export interface StatsChartProps {
+interface StatsChartProps {
   /** The chart's name: the figure's caption starts with it. */
   title: string;
   series: readonly ChartSeries[];

@@ -7,7 +7,7 @@ import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { StatsPoint } from '../../../core/node/observed-state';
 import type { ViewClient } from '../../client/view-client';
 
-export type HistoryClient = Pick<ViewClient, 'onHistory' | 'onHistoryTick'>;
+type HistoryClient = Pick<ViewClient, 'onHistory' | 'onHistoryTick'>;
 
 /** `recent`: last 5 minutes at 1 s; `daily`: last 24 hours at 1 min. */
 export type HistoryRange = 'recent' | 'daily';

@@ -4,7 +4,7 @@ import type { DashboardNodeModel } from '../snapshot-parts';
 import { IdBox } from './IdBox';
 import './node-controls.css';
 
-export interface BlockBoxProps {
+interface BlockBoxProps {
   block: BlockModel;
   node: Pick<DashboardNodeModel, 'controls'>;
 }

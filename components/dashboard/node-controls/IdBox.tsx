@@ -4,7 +4,7 @@ import type { IdBoxModel } from './id-box-model';
 import { FormField } from '../../ui/FormField';
 import { StatusLine } from '../../ui/StatusLine';
 
-export interface IdBoxProps {
+interface IdBoxProps {
   box: IdBoxModel;
   /** The textbox's accessible name (docs/ui-contract.md): keep it exact. */
   label: string;

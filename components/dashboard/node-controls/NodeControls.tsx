@@ -6,7 +6,7 @@ import { Panel } from '../../ui/Panel';
 import { SettingSwitch } from '../../ui/SettingSwitch';
 import { UndoStatus } from '../../ui/UndoStatus';
 
-export interface NodeControlsProps {
+interface NodeControlsProps {
   node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'hostReachable' | 'controls'>;
   block: BlockModel;
   controls: Pick<ControlsModel, 'toggle' | 'pauseUndo'>;

@@ -9,7 +9,7 @@
 const ID_CHARS = 26;
 const BLOCKABLE_ID = new RegExp(`^[nu][a-z2-7]{${ID_CHARS}}$`);
 
-export type BlockIdCheck = { ok: true; id: string; kind: 'node' | 'user' } | { ok: false; message: string };
+type BlockIdCheck = { ok: true; id: string; kind: 'node' | 'user' } | { ok: false; message: string };
 
 /** The ID lists a box adds to. */
 export type IdList = 'block' | 'trust';

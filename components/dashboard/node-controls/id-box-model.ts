@@ -22,14 +22,14 @@ export interface IdBoxModel {
   dispose(): void;
 }
 
-export interface CheckedId {
+interface CheckedId {
   id: string;
   kind: 'node' | 'user';
   /** "user u2xk…": how the status texts name it. */
   what: string;
 }
 
-export interface IdBoxOptions {
+interface IdBoxOptions {
   list: IdList;
   /**
    * Once the ID checked out: a question to ask first (a user block asks for confirmation), whose false

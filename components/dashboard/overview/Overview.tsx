@@ -4,7 +4,7 @@ import { HEALTH_WORDS, type OverviewModel } from './overview-model';
 import { SectionLink } from './SectionNav';
 import './overview.css';
 
-export interface OverviewProps {
+interface OverviewProps {
   overview: OverviewModel;
 }
 

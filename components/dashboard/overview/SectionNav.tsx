@@ -3,7 +3,7 @@ import { sectionId } from '../../ui/Panel';
 import './overview.css';
 
 /** The dashboard's sections in page order: the navigation under the overview. */
-export const SECTIONS: readonly { title: string; area: string }[] = [
+const SECTIONS: readonly { title: string; area: string }[] = [
   { title: 'Networking stats', area: 'stats' },
   { title: 'Connections', area: 'conns' },
   { title: 'P2P network', area: 'p2p' },

@@ -6,7 +6,7 @@ import { PairingQr } from './PairingQr';
 import type { PairingModel } from './pairing-model';
 import './pairing.css';
 
-export interface PairingProps {
+interface PairingProps {
   pairing: PairingModel;
 }
 

@@ -1,7 +1,7 @@
 import qrcode from 'qrcode-generator';
 import { useMemo } from 'preact/hooks';
 
-export interface PairingQrProps {
+interface PairingQrProps {
   code: string;
 }
 

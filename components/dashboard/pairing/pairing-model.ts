@@ -37,7 +37,7 @@ export interface PairingModel {
   dispose(): void;
 }
 
-export interface PairingModelOptions {
+interface PairingModelOptions {
   now?: () => number;
 }
 

@@ -6,7 +6,7 @@ import { Panel } from '../../ui/Panel';
 import { TopologyPicture } from './TopologyPicture';
 import './rendezvous-mesh.css';
 
-export interface RendezvousMeshProps {
+interface RendezvousMeshProps {
   node: Pick<DashboardNodeModel, 'rendezvous' | 'now'>;
   mesh: MeshModel;
 }

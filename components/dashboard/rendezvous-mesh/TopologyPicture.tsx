@@ -2,7 +2,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { countOf, shortId } from '../../ui/format';
 import { layoutCircle, type Topology, type TopologyKind } from './topology';
 
-export interface TopologyPictureProps {
+interface TopologyPictureProps {
   topology: ReadonlySignal<Topology | null>;
   summary: ReadonlySignal<string>;
 }

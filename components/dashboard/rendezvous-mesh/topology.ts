@@ -85,7 +85,7 @@ export function topologySummary(topology: Pick<Topology, 'nodes' | 'links'>): st
   return `${countOf(topology.nodes.length, 'node')}, ${countOf(topology.links.length, 'link')}`;
 }
 
-export interface Point {
+interface Point {
   x: number;
   y: number;
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { FormField } from '../../ui/FormField';
 import type { EndpointField, EndpointModel } from './endpoint-model';
 
-export interface EndpointFormProps {
+interface EndpointFormProps {
   id: string;
   endpoint: EndpointModel;
 }

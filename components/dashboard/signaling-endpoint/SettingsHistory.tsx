@@ -5,7 +5,7 @@ import { formatRelativeTime } from '../../ui/format';
 import { StatusLine } from '../../ui/StatusLine';
 import type { TrialModel } from './trial-model';
 
-export interface SettingsHistoryProps {
+interface SettingsHistoryProps {
   trial: Pick<TrialModel, 'history' | 'historyStatus' | 'current' | 'loadHistory' | 'restore'>;
   now: ReadonlySignal<number>;
 }

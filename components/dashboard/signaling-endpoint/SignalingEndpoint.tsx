@@ -17,7 +17,7 @@ import { FALLBACK_NAMES } from '../connections/connections-model';
 import type { FallbackSignalingSnapshot } from '../../../core/node/observed-state';
 import './signaling-endpoint.css';
 
-export interface SignalingEndpointProps {
+interface SignalingEndpointProps {
   node: Pick<DashboardNodeModel, 'signaling' | 'settings' | 'identity' | 'now' | 'enabled'>;
   endpoint: EndpointModel;
   copy: CopyModel;

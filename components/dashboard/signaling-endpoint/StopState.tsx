@@ -1,6 +1,6 @@
 import type { SignalingModel } from './signaling-model';
 
-export interface StopStateProps {
+interface StopStateProps {
   signaling: Pick<SignalingModel, 'stop'>;
 }
 

@@ -1,7 +1,7 @@
 import type { TrialModel } from './trial-model';
 import { trialText } from './trial-model';
 
-export interface TrialPromptProps {
+interface TrialPromptProps {
   trial: Pick<TrialModel, 'trial' | 'secondsLeft' | 'keep' | 'revert'>;
 }
 

@@ -22,7 +22,7 @@ const STOP_CHOICES = [
   { value: 'resume', label: 'until I resume', ms: null },
 ] as const;
 
-export type StopChoice = (typeof STOP_CHOICES)[number]['value'];
+type StopChoice = (typeof STOP_CHOICES)[number]['value'];
 
 export interface SignalingStopView {
   /** Signaling stopped by the user, as desired (or as the node reports before the settings load). */

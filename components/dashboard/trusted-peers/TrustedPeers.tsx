@@ -13,7 +13,7 @@ import { UndoStatus } from '../../ui/UndoStatus';
 // Its table wears the block list's look (class `block-list`).
 import '../block-list/block-list.css';
 
-export interface TrustedPeersProps {
+interface TrustedPeersProps {
   trust: TrustModel;
   node: Pick<DashboardNodeModel, 'switches' | 'observedSwitches' | 'hostReachable'>;
   copy: CopyModel;

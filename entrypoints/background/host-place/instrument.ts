@@ -7,7 +7,7 @@
  */
 import { countFaults, type Faults } from '../../../core/lib/fault-counter';
 
-export interface Instruments {
+interface Instruments {
   /**
    * `created` − `collected` is what Chromium counts against its 500 per renderer (kMaxPeerConnections):
    * a closed connection counts until it is garbage collected (core/signaling/rtc-link.ts).

@@ -13,7 +13,7 @@ import { createGunSignaling } from '../../../core/signaling/gun-signaling';
 import { checkIceServer } from '../../../core/signaling/ice-check';
 import { version } from '../../../package.json';
 
-export interface RunningHost {
+interface RunningHost {
   host: NodeHost;
   /** Stops the host and removes the document listeners it added. */
   stop(): void;

@@ -50,7 +50,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('becomes ready on both sides after hello and auth, with the peer verified', async () => {
-    const { la, lb, sa, sb } = await readyPair(a, b);
+    const { sa, sb } = await readyPair(a, b);
     expect(sa.peer?.userId).toBe(b.userId);
     expect(sb.peer?.nodeId).toBe(a.nodeId);
     expect(sa.lastHandshakeAt).not.toBeNull();
@@ -148,7 +148,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('closes with bye limit on an oversized message and on a flood', async () => {
-    const { la, lb, sa, sb } = await readyPair(a, b);
+    const { la, sb } = await readyPair(a, b);
     la.send(JSON.stringify({ t: 'data', pad: 'x'.repeat(256 * 1024) }));
     expect(await closeReason(sb)).toBe('limit');
 
@@ -196,7 +196,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('teardown is idempotent: a second close, or a close after the transport went, does nothing', async () => {
-    const { la, lb, sa, sb } = await readyPair(a, b);
+    const { la, sa, sb } = await readyPair(a, b);
     const reasons: string[] = [];
     sa.events.on('session:close', ({ reason }) => reasons.push(reason));
     sa.close('user-disconnect');
@@ -211,7 +211,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('a bye queued before the transport closed still gives the reason, even if answering an earlier ping fails', async () => {
-    const { la, lb, sa, sb } = await readyPair(a, b);
+    const { lb, sa, sb } = await readyPair(a, b);
     await flush();
     sa.events.clear();
     const reason = closeReason(sb);
@@ -253,7 +253,7 @@ describe('PeerSession handshake', () => {
   });
 
   it('probes the peer at once when the transport suspects the path', async () => {
-    const { la, lb, sa, sb } = await readyPair(a, b);
+    const { la, sa, sb } = await readyPair(a, b);
     await flush();
     const pingsBefore = la.sent.filter((f) => JSON.parse(f).t === 'ping').length;
     la.events.emit('suspect', undefined);

@@ -35,7 +35,7 @@ import { launchExtensionBrowser, request, type ExtensionBrowser } from '../tests
 import { openDashboard } from '../tests/support/ui';
 import { until } from '../tests/support/until';
 import { junkFileLists, junkRecords, makeIdentities, openRoomWriter, sybilRecord } from '../tests/support/hostile-records';
-import { madeUpNodeId } from '../tests/support/hostile-peer';
+import { madeUpNodeId } from '../tests/support/ids';
 import { startHostilePeers, type RemoteHostileConnection } from '../tests/support/hostile-peer-process';
 import { startStockGunRelay } from '../tests/support/stock-gun-relay';
 import { measureRawOpen, measureReady } from './support/ready-time';

@@ -18,7 +18,7 @@ import type { LocalServer } from '../../server/local-server';
 import { peerOf, startAttackedExtension, type AttackedExtension } from '../support/attacked-extension';
 import type { ExtensionBrowser } from '../support/extension-browser';
 import { until } from '../support/until';
-import { madeUpNodeId } from '../support/hostile-peer';
+import { madeUpNodeId } from '../support/ids';
 import { startHostilePeers, type HostileConnectOptions, type HostilePeers, type RemoteHostileConnection, type RemoteSilentDialler } from '../support/hostile-peer-process';
 import { within } from '../support/view-probes';
 

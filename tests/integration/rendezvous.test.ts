@@ -13,7 +13,7 @@ import { until } from '../support/until';
 import { signRecord } from '../../core/discovery/rendezvous-record';
 import { makeIdentity } from '../support/identities';
 import { junkFileLists, junkRecords, openRoomWriter } from '../support/hostile-records';
-import { madeUpNodeId } from '../support/hostile-peer';
+import { madeUpNodeId } from '../support/ids';
 import { startStockGunRelay } from '../support/stock-gun-relay';
 
 const signed = async () => signRecord((await makeIdentity()).identity, { signal: ['http://127.0.0.1:9/peerjs'], routing: true, neighbors: [] }, Date.now());

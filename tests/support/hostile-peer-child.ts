@@ -6,7 +6,8 @@
  *
  * Orders and reports are the messages of hostile-peer-protocol.ts, over the IPC channel of fork().
  */
-import { connect, dialSilently, routeFrame, type HostileConnection, type HostileIdentity, type SilentDialler } from './hostile-peer';
+import { connect, routeFrame, type HostileConnection, type HostileIdentity } from './hostile-peer';
+import { dialSilently, type SilentDialler } from './silent-dialler';
 import { makeIdentity } from './identities';
 import type { ChildReport, ParentOrder } from './hostile-peer-protocol';
 

@@ -4,19 +4,15 @@
  * hello/auth handshake (auth binds both DTLS fingerprints, read from its RTCPeerConnection) and answers
  * the target's pings, so it stays a ready neighbour; and then it can do what an honest node never
  * would: flood, send oversize or binary frames, forge route messages, replay an old auth.
- *
- * Also here: `dialSilently`, a dialler that opens a connection and never says a word.
  */
 import { canonical, fromBase64Url, randomBytes, toBase64Url } from '../../core/lib/encoding';
 import { importPublicKey, verifyText } from '../../core/identity/identity';
 import { fingerprintsOf } from '../../core/session/fingerprint';
 import { authText, WIRE_VERSION } from '../../core/session/wire';
-import { peerServerOptions } from '../../core/signaling/peer-server-options';
-import { installNodeWebRTC } from '../../server/node-webrtc';
 import { makeIdentity } from './identities';
 import { parseFrame, type RouteFields } from './hostile-peer-protocol';
+import { registerPeer } from './raw-peerjs';
 
-type PeerJsPeer = import('peerjs').Peer;
 type PeerJsConnection = import('peerjs').DataConnection;
 export type HostileIdentity = Awaited<ReturnType<typeof makeIdentity>>;
 
@@ -83,46 +79,6 @@ export interface HostileConnection {
   /** Leaves: closes the connection and unregisters from the signaling server. */
   close(): void;
 }
-
-async function loadPeer(): Promise<typeof import('peerjs').Peer> {
-  installNodeWebRTC();
-  // peerjs reads the WebRTC globals when it loads: import it only after installNodeWebRTC().
-  const { Peer } = await import('../../core/signaling/peerjs');
-  return Peer;
-}
-
-/**
- * Registers `id` on the signaling server and resolves once the server took it. An ID just given up
- * (a session closed a moment ago) may still be held until the server sees its socket close: retried.
- */
-async function registerPeer(signalingUrl: string, id: string, timeoutMs = 15_000): Promise<PeerJsPeer> {
-  const Peer = await loadPeer();
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const peer = new Peer(id, { ...peerServerOptions(signalingUrl), key: 'peerjs', debug: 0, config: { iceServers: [] } });
-    const outcome = await new Promise<'open' | Error>((resolve) => {
-      const timer = setTimeout(() => resolve(new Error(`${id}: not registered within ${timeoutMs} ms`)), Math.max(0, end - Date.now()));
-      peer.once('open', () => {
-        clearTimeout(timer);
-        resolve('open');
-      });
-      peer.once('error', (error) => {
-        clearTimeout(timer);
-        resolve(error);
-      });
-    });
-    if (outcome === 'open') {
-      // Later errors (a dial that fails, the server going away) show in the connection's close.
-      peer.on('error', () => undefined);
-      return peer;
-    }
-    peer.destroy();
-    const unavailable = (outcome as { type?: string }).type === 'unavailable-id';
-    if (!unavailable || Date.now() > end) throw outcome;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 
 /**
  * Registers under the identity's own node ID, dials `targetNodeId` with serialization `raw`, sends a
@@ -357,56 +313,4 @@ export async function routeFrame(from: HostileConnection, options: RouteOptions)
   const sig = await signer.sign(canonical({ id, src, dst: options.dst, body: options.body }));
   const frame = JSON.stringify({ t: 'route', id, src, dst: options.dst, ttl: options.ttl ?? 8, path: options.path ?? [src], body: options.body, sig });
   return { frame, id };
-}
-
-export interface SilentDialler {
-  readonly nodeId: string;
-  /** Whether the data channel ever opened. */
-  readonly opened: boolean;
-  readonly isClosed: boolean;
-  close(): void;
-}
-
-/**
- * Registers `nodeId` (any well-formed node ID: nobody checks it before the hello) and dials the
- * target, then says nothing, ever.
- */
-export async function dialSilently(signalingUrl: string, targetNodeId: string, nodeId: string): Promise<SilentDialler> {
-  const peer = await registerPeer(signalingUrl, nodeId);
-  const connection = peer.connect(targetNodeId, { serialization: 'raw', reliable: true });
-  let opened = false;
-  let isClosed = false;
-  connection.on('open', () => {
-    opened = true;
-  });
-  connection.on('close', () => {
-    isClosed = true;
-  });
-  connection.on('error', () => undefined);
-  return {
-    nodeId,
-    get opened() {
-      return opened;
-    },
-    get isClosed() {
-      return isClosed;
-    },
-    close() {
-      try {
-        connection.close();
-      } catch {
-        // Already closed.
-      }
-      peer.destroy();
-    },
-  };
-}
-
-const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** A random, well-formed node ID that derives from no key anyone holds. */
-export function madeUpNodeId(): string {
-  let id = 'n';
-  for (const byte of randomBytes(26)) id += ID_ALPHABET[byte & 31];
-  return id;
 }

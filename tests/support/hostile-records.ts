@@ -12,7 +12,8 @@ import { signRecord, type NodeRecord, type RecordContent } from '../../core/disc
 import { installNodeWebRTC } from '../../server/node-webrtc';
 import { gunClientOptions } from '../../core/discovery/gun-rendezvous';
 import { makeIdentity } from './identities';
-import { madeUpNodeId, type HostileIdentity } from './hostile-peer';
+import type { HostileIdentity } from './hostile-peer';
+import { madeUpNodeId } from './ids';
 
 interface GunChain {
   get(key: string): GunChain;

@@ -1,3 +1,5 @@
+import { randomBytes } from '../../core/lib/encoding';
+
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** A well-formed, deterministic node (or user) ID for tests that need many. */
@@ -9,4 +11,11 @@ export function fakeId(n: number, prefix: 'n' | 'u' = 'n'): string {
     x = Math.floor(x / 32) + (i + 1) * 7919 + n;
   }
   return prefix + id;
+}
+
+/** A random, well-formed node ID that derives from no key anyone holds. */
+export function madeUpNodeId(): string {
+  let id = 'n';
+  for (const byte of randomBytes(26)) id += ALPHABET[byte & 31];
+  return id;
 }

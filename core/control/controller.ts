@@ -6,8 +6,8 @@
 import { BlockInputError, parseBlockListFile, TRUST_LIST_STORAGE } from '../blocklist/block-list';
 import { BlockListStore, IdListStore, type BlockListState, type IdListState } from '../blocklist/block-list-store';
 import { EndpointTrials, sameEndpoints, type Endpoints } from './endpoint-trial';
-import { deriveId, isStoredKeyPair } from '../identity/identity';
-import { loadOrCreateIdentity, keptUserKey, USER_KEY_STORAGE, type StoredUserKey, type SyncArrivals } from '../identity/identity-store';
+import { deriveId } from '../identity/identity';
+import { USER_KEY_STORAGE, type SyncArrivals } from '../identity/identity-store';
 import type { NodeKeyStore } from '../identity/node-key-store';
 import { fromBase64Url } from '../lib/encoding';
 import { keyValueStore, type KeyValueStore, type StorageArea } from '../lib/storage';
@@ -26,6 +26,7 @@ import { errorText } from '../lib/error-text';
 import type { Toolbar } from './toolbar-badge';
 import type { HostHandle } from './host-handle';
 import { BackgroundLog } from './background-log';
+import { IdentityKeeper } from './identity-keeper';
 
 const HISTORY_STORAGE = 'meshdeck:history';
 
@@ -51,13 +52,7 @@ export class Controller {
   private revision = 0;
   private readonly log: BackgroundLog;
   private readonly settingsStore: SettingsStore;
-  /**
-   * One identity load at a time: on first run the host's boot request and the start-up push both ask
-   * for the identity, and two concurrent loads would each mint a key pair (the node ID would change
-   * under the user's feet).
-   */
-  private identity: ReturnType<typeof loadOrCreateIdentity> | null = null;
-  private readonly identityLoads = new SerialQueue();
+  private readonly identity: IdentityKeeper;
 
   readonly blockList: BlockListStore;
   /** The trust list of `Trusted peers only` (issue 13): the block list's layout under its own keys. */
@@ -73,6 +68,14 @@ export class Controller {
     this.trustList = new IdListStore(deps.sync, deps.local, deps.now, TRUST_LIST_STORAGE);
     this.local = keyValueStore(deps.local);
     this.sync = keyValueStore(deps.sync);
+    this.identity = new IdentityKeeper({
+      local: this.local,
+      sync: this.sync,
+      keys: deps.keys,
+      arrivals: deps.arrivals,
+      now: this.now,
+      report: (level, type, message) => this.report(level, type, message),
+    });
     this.settingsStore = new SettingsStore({
       local: this.local,
       area: deps.local,
@@ -85,10 +88,10 @@ export class Controller {
       blockList: this.blockList,
       sync: this.sync,
       now: this.now,
-      nodeId: () => this.ownNodeId(),
+      nodeId: () => this.identity.nodeId(),
       local: this.local,
       changed: async () => {
-        this.identity = null;
+        this.identity.forget();
         await this.pushConfig();
       },
       listChanged: async () => void (await this.blockListChanged()),
@@ -102,7 +105,7 @@ export class Controller {
       // identity certifies (seen in Firefox after a profile restart): read the identity again, which
       // re-certifies whatever key the profile holds, rather than send the same refused one forever.
       reconfigure: () => {
-        this.identity = null;
+        this.identity.forget();
         return this.pushConfig();
       },
       report: (message) => this.report('warn', 'background:host', message),
@@ -215,7 +218,7 @@ export class Controller {
       case 'pairing:unpair':
         return (await this.pairing.unpair()) as Out;
       case 'pairing:list-heard':
-        return (await this.pairing.listHeard(request.value, await this.ownNodeId())) as Out;
+        return (await this.pairing.listHeard(request.value, await this.identity.nodeId())) as Out;
       case 'history:append':
         await this.writes.run(async () => {
           const daily = ((await this.local.get(HISTORY_STORAGE)) as StatsPoint[] | undefined) ?? [];
@@ -274,7 +277,7 @@ export class Controller {
   /** Refuses this node's own IDs for a list: blocking them would cut the user off; trusting them says nothing (always trusted). */
   private async refuseSelf(input: string, list: 'block' | 'trust' = 'block'): Promise<void> {
     const id = input.trim();
-    const self = await this.loadIdentity();
+    const self = await this.identity.load();
     if (id === (await deriveId('n', fromBase64Url(self.node.pub)))) throw new BlockInputError(`that is this node: it cannot ${list} itself`);
     if (id === (await deriveId('u', fromBase64Url(self.user.pub)))) {
       throw new BlockInputError(list === 'block' ? 'that is your own user ID: it would block all your browsers' : 'that is your own user ID: your own browsers are always trusted');
@@ -289,7 +292,7 @@ export class Controller {
   async onStorageChanged(area: 'sync' | 'local', changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): Promise<void> {
     try {
       const userKey = changes[USER_KEY_STORAGE];
-      if (area === 'sync' && userKey) await this.settleUserKey(userKey.oldValue, userKey.newValue);
+      if (area === 'sync' && userKey) await this.identity.settleUserKey(userKey.oldValue, userKey.newValue);
       if (area === 'sync') {
         const repairs = await Promise.allSettled([this.blockList.repair(changes), this.trustList.repair(changes)]);
         for (const [i, repair] of repairs.entries()) {
@@ -302,30 +305,6 @@ export class Controller {
       // Whatever the repair did, the node gets the lists as stored: another browser's block must reach
       // it even when writing the merge back failed (issue 23, item 8).
       await this.pushConfig();
-    }
-  }
-
-  /**
-   * Another browser's user key replaced ours in storage.sync (sync keeps the last write), or pairing
-   * did. Two keys met: keptUserKey picks the same one on every browser. If ours wins it is written
-   * back; either way this node is re-certified under the winner.
-   */
-  private async settleUserKey(ours: unknown, theirs: unknown): Promise<void> {
-    this.identity = null;
-    if (!isStoredKeyPair(ours)) return;
-    if (!isStoredKeyPair(theirs)) {
-      await this.sync.set(USER_KEY_STORAGE, ours);
-      this.report('warn', 'background:identity', 'the user key was removed from sync: it was written back');
-      return;
-    }
-    if (ours.pub === theirs.pub) return;
-    const winner = keptUserKey(ours as StoredUserKey, theirs as StoredUserKey);
-    const winnerId = await deriveId('u', fromBase64Url(winner.pub));
-    if (winner === ours) {
-      await this.sync.set(USER_KEY_STORAGE, ours);
-      this.report('info', 'background:identity', `two user keys met: kept this browser's (${winnerId}) and wrote it back to sync`);
-    } else {
-      this.report('info', 'background:identity', `two user keys met: this node is re-certified under ${winnerId}`);
     }
   }
 
@@ -348,7 +327,7 @@ export class Controller {
   async config(): Promise<HostConfig> {
     const [settings, identity, blockList, trustList, daily, trial] = await Promise.all([
       this.settings(),
-      this.loadIdentity(),
+      this.identity.load(),
       this.blockList.state(),
       this.trustList.state(),
       this.local.get(HISTORY_STORAGE) as Promise<StatsPoint[] | undefined>,
@@ -356,21 +335,6 @@ export class Controller {
     ]);
     const shared = await this.pairing.shared(await deriveId('n', fromBase64Url(identity.node.pub)), await this.blockList.all());
     return { revision: this.nextRevision(), settings, identity, blockList, trustList, daily: daily ?? [], trial: redactTrial(trial), problems: this.problems(), shared };
-  }
-
-  private async ownNodeId(): Promise<string> {
-    return deriveId('n', fromBase64Url((await this.loadIdentity()).node.pub));
-  }
-
-  private loadIdentity(): ReturnType<typeof loadOrCreateIdentity> {
-    // Queued, not only memoized: the memo is dropped when the user key changes, and on first run that
-    // happens during the very load that minted it (its storage.sync write is heard back). Two loads at
-    // once would each mint a node key, and the host would hold one while the other is certified.
-    this.identity ??= this.identityLoads.run(() => loadOrCreateIdentity({ local: this.local, sync: this.sync, keys: this.deps.keys, arrivals: this.deps.arrivals, now: this.now })).catch((error: unknown) => {
-      this.identity = null;
-      throw error;
-    });
-    return this.identity;
   }
 
   private async pushConfig(): Promise<void> {

@@ -39,7 +39,7 @@ export class MemoryNetwork {
   /** With no clock, every delay is 0 and what is due runs on a microtask. */
   constructor(readonly clock: Clock | null = null) {
     this.keepFrames = clock === null;
-    this.store = new MemoryRendezvousStore((run, ms) => this.after(ms, run));
+    this.store = new MemoryRendezvousStore((run, ms) => this.after(ms, run), this.keepFrames);
   }
 
   /** Signaling for any node of this network. */

@@ -13,14 +13,21 @@ const DELIVERY_STEP_MS = 10;
 /** The rendezvous relay: the latest write of every record, and of the shared channels and slots. */
 export class MemoryRendezvousStore {
   readonly records = new Map<string, unknown>();
-  /** Each record delivered → the verdict a node gave on it (rendezvous.ts, Verdict). */
+  /** Each record delivered → the verdict a node gave on it (rendezvous.ts, Verdict), when history is kept. */
   readonly verdicts = new Map<unknown, boolean>();
   readonly shared = new Map<string, Map<string, unknown>>();
   readonly slots = new Map<string, Map<string, unknown>>();
   private readonly byDelay = new Map<number, Set<MemoryRendezvous>>();
 
-  /** `schedule` runs a delivery after its delay: the network's `after`. */
-  constructor(private readonly schedule: (run: () => void, ms: number) => void) {}
+  /**
+   * `schedule` runs a delivery after its delay: the network's `after`. `keepsHistory`: whether the
+   * verdicts and each member's announced records are kept for a test to read; not in a simulation of
+   * thousands, where they would grow with every announce.
+   */
+  constructor(
+    private readonly schedule: (run: () => void, ms: number) => void,
+    readonly keepsHistory: boolean,
+  ) {}
 
   join(member: MemoryRendezvous): void {
     let group = this.byDelay.get(member.delay);
@@ -72,7 +79,7 @@ export class MemoryRendezvous implements Rendezvous {
   readonly events = new Emitter<RendezvousEvents>();
   /** Its latency to the relay, rounded up to the delivery step. */
   readonly delay: number;
-  /** Every record it announced, in order. */
+  /** Every record it announced, in order, when the store keeps history. */
   readonly announced: NodeRecord[] = [];
   private watchingShared: string | null = null;
   private readonly watchingSlots = new Set<string>();
@@ -101,7 +108,7 @@ export class MemoryRendezvous implements Rendezvous {
   }
 
   announce(record: NodeRecord): void {
-    this.announced.push(record);
+    if (this.store.keepsHistory) this.announced.push(record);
     this.store.after(this.delay, () => this.started && this.store.put(record.id, record));
   }
 
@@ -145,7 +152,7 @@ export class MemoryRendezvous implements Rendezvous {
   }
 
   deliver(record: unknown): void {
-    if (this.started) this.events.emit('record:update', { value: record, verdict: (genuine) => this.store.verdicts.set(record, genuine) });
+    if (this.started) this.events.emit('record:update', { value: record, verdict: (genuine) => void (this.store.keepsHistory && this.store.verdicts.set(record, genuine)) });
   }
 
   deliverShared(channel: string, value: unknown): void {

@@ -70,14 +70,23 @@ describe('the extension under attack by hostile peers', () => {
     await until(dashboardRows, 15_000, 'the hostile peer in the Connections table', (rows) => rows.some((r) => r.id === hostile.nodeId));
     const started = Date.now();
     // 20,000 small frames in 2 s: 100 every 10 ms, until the channel closes.
-    const { sent, ms: floodMs } = await hostile.flood({ frame: '{"t":"flood","n":$n}', max: 20_000, perTick: 100, tickMs: 10 });
-    await within(hostile.closed, 20_000, 'the flooding connection closed');
-    const bye = hostile.frames.find((f) => f.message?.t === 'bye');
-    console.log(
-      `hostile flood: ${sent} frames sent in ${floodMs} ms; bye ${bye ? `"${String(bye.message!.reason)}" ${bye.at - started} ms after the first frame` : 'never'}; ` +
-        `closed ${Date.now() - started} ms after it; the hostile process ${peers.ended() ? `ended (${peers.ended()!.signal ?? peers.ended()!.code})` : 'lives on'}`,
-    );
-    expect(hostile.byeReason()).toBe('limit');
+    const flooded = await hostile.flood({ frame: '{"t":"flood","n":$n}', max: 20_000, perTick: 100, tickMs: 10 }).catch((error: unknown) => {
+      // Node's WebRTC may crash natively on the side whose flooded connection is closed: the crash is
+      // the hostile process's own, and what the node did is then read from the node alone (below).
+      if (peers.ended()?.signal) return null;
+      throw error;
+    });
+    if (flooded) {
+      await within(hostile.closed, 20_000, 'the flooding connection closed');
+      const bye = hostile.frames.find((f) => f.message?.t === 'bye');
+      console.log(
+        `hostile flood: ${flooded.sent} frames sent in ${flooded.ms} ms; bye ${bye ? `"${String(bye.message!.reason)}" ${bye.at - started} ms after the first frame` : 'never'}; ` +
+          `closed ${Date.now() - started} ms after it; the hostile process ${peers.ended() ? `ended (${peers.ended()!.signal ?? peers.ended()!.code})` : 'lives on'}`,
+      );
+      expect(hostile.byeReason()).toBe('limit');
+    } else {
+      console.log(`hostile flood: the hostile process crashed natively (${peers.ended()!.signal}) ${Date.now() - started} ms into the flood; the node's side is checked`);
+    }
     const after = await until(() => extension.snapshot(), 15_000, 'the flooder gone from the snapshot', (s) => !peerOf(s, hostile.nodeId));
     expect(after.closedPeers.find((c) => c.nodeId === hostile.nodeId)).toMatchObject({ reason: describeClose('limit'), lastError: expect.stringMatching(/messages a second/) });
     await assertLive('the flood');

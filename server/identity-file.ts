@@ -14,8 +14,6 @@
  *     "user": { "pub": …, "priv": <JWK>, "createdAt": <ms> },
  *     "cert": { "at": <ms>, "sig": <base64url> } }
  */
-import { constants, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
 import {
   deriveId,
   generateExportableKeyPair,
@@ -34,7 +32,7 @@ import type { NodeKeyStore } from '../core/identity/node-key-store';
 import type { StoredUserKey } from '../core/identity/identity-store';
 import { fromBase64Url } from '../core/lib/encoding';
 import { errorText } from '../core/lib/error-text';
-import { createPrivateFile } from './private-file';
+import { createPrivateFile, PrivateFileError, readPrivateFile } from './private-file';
 
 /** The identity file is missing a part, malformed, too widely readable, or not ours. */
 export class IdentityFileError extends Error {
@@ -42,6 +40,8 @@ export class IdentityFileError extends Error {
 }
 
 const IDENTITY_FILE_VERSION = 1;
+/** Far above an identity file's size (two key pairs and a certificate, ~1 KB): a bound, not a budget. */
+const IDENTITY_FILE_MAX_BYTES = 64 * 1024;
 
 interface IdentityFileContents {
   version: number;
@@ -82,25 +82,15 @@ export async function loadOrCreateIdentityFile(file: string, { now = Date.now }:
 
 /** The identity in `file`, or null when there is no such file. Throws IdentityFileError for anything wrong with it. */
 export async function readIdentityFile(file: string): Promise<LoadedIdentity | null> {
-  let handle;
+  let text: string | null;
   try {
-    // O_NONBLOCK: opening a FIFO planted under the name would otherwise wait for a writer and hang
-    // the start; it opens at once and checkPrivate refuses it as not a regular file.
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    // Read as every private file is (private-file.ts): no link followed, no FIFO waited on, a regular
+    // file of this user's that no one else can read, checked on the open file.
+    text = await readPrivateFile(file, IDENTITY_FILE_MAX_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') throw new IdentityFileError(`the identity file ${file} is a symbolic link: give the real file`);
-    throw new IdentityFileError(`cannot read the identity file ${file}: ${errorText(error)}`);
+    throw new IdentityFileError(`the identity file ${file} ${error instanceof PrivateFileError ? error.message : `cannot be read: ${errorText(error)}`}`);
   }
-  let text: string;
-  try {
-    // Checked on the open file, not the name: what we read is what we checked.
-    checkPrivate(file, await handle.stat());
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  if (text === null) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -108,20 +98,6 @@ export async function readIdentityFile(file: string): Promise<LoadedIdentity | n
     throw new IdentityFileError(`the identity file ${file} is not valid JSON: ${errorText(error)}`);
   }
   return { ...(await toLoaded(file, checkContents(file, parsed))), created: false };
-}
-
-function checkPrivate(file: string, stats: Stats): void {
-  if (!stats.isFile()) throw new IdentityFileError(`the identity file ${file} is not a regular file`);
-  const mode = stats.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new IdentityFileError(
-      `the identity file ${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`,
-    );
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid) {
-    throw new IdentityFileError(`the identity file ${file} belongs to user ${stats.uid}, not to this user (${uid})`);
-  }
 }
 
 function checkContents(file: string, value: unknown): IdentityFileContents {

@@ -45,7 +45,7 @@ export async function readPrivateFile(file: string, maxBytes: number): Promise<s
     // would steer the node (its signaling, relays, TURN credentials, trust list).
     const uid = process.getuid?.();
     if (uid !== undefined && stats.uid !== uid) throw new PrivateFileError(`belongs to user ${stats.uid}, not to this user (${uid})`);
-    if ((stats.mode & 0o077) !== 0) throw new PrivateFileError(`is open to others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 on it`);
+    if ((stats.mode & 0o077) !== 0) throw new PrivateFileError(`is readable by others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${file}`);
     if (stats.size > maxBytes) throw new PrivateFileError(`is larger than ${maxBytes} bytes`);
     // Read in chunks and counted, should the file grow after the stat.
     const chunks: Buffer[] = [];

@@ -110,7 +110,7 @@ describe('a file meshdeck-node rewrites', () => {
   it('refuses a file another user could have written or can read (as the identity file does)', async () => {
     const file = path.join(dir, 'open.json');
     await writeFile(file, '{}', { mode: 0o644 });
-    await expect(readPrivateFile(file, 1024)).rejects.toThrow(/open to others \(mode 0644\)/);
+    await expect(readPrivateFile(file, 1024)).rejects.toThrow(`is readable by others (mode 0644): run chmod 600 ${file}`);
   });
 
   it('syncs the directory after the rename, and the parent of a folder it made, so the new name outlives a power cut (issue 23, item 11)', async () => {
